@@ -1,0 +1,101 @@
+# gemsoak — soak tester for DRM/GEM buffer-sharing leaks.
+#
+#   make            build gemsoakd and gemsoak into build/
+#   make check      the whole test suite (installs its Debian packages first)
+#   make demo       run the daemon on a real kernel and print leak_trends
+#   make install    PREFIX=/usr/local DESTDIR=
+#
+# One non-recursive Makefile; each area adds its sources and tests through
+# a small fragment (*/module.mk) so the data flow stays visible in the tree.
+
+PREFIX      ?= /usr/local
+BINDIR      ?= $(PREFIX)/bin
+SBINDIR     ?= $(PREFIX)/sbin
+DATADIR     ?= $(PREFIX)/share/gemsoak
+MANDIR      ?= $(PREFIX)/share/man
+SYSCONFDIR  ?= /etc
+DESTDIR     ?=
+
+B           := build
+VERSION     := 0.1.0
+CC          ?= cc
+PKG_CONFIG  ?= pkg-config
+PKGS        := libevent libdrm sqlite3 inih libsystemd
+
+CFLAGS      ?= -O2 -g
+WARNFLAGS   := -std=c11 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
+               -Wstrict-prototypes -Wmissing-prototypes
+PKG_CFLAGS   = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS     = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+ALL_CFLAGS   = $(WARNFLAGS) -D_GNU_SOURCE -I. -I$(B)/gen $(PKG_CFLAGS) $(CFLAGS) \
+               -DGS_DATADIR='"$(DATADIR)"' -DGS_VERSION='"$(VERSION)"' -MMD -MP
+ALL_LDLIBS   = $(PKG_LIBS) -lpthread $(LDLIBS)
+
+# Sources shared by the daemon, the CLI and the tests.
+COMMON_SRCS :=
+# gemsoakd only (its main() lives in daemon/main.c).
+DAEMON_SRCS :=
+# gemsoak CLI only (its main() lives in cli/gemsoak.c).
+CLI_SRCS    :=
+# Scripts `make check` runs after the unit tests; each must exit 0.
+CHECK_SCRIPTS :=
+# Generated C files (embedded SQL).
+GEN_SRCS    :=
+
+include common/module.mk
+include device/module.mk
+include workloads/module.mk
+include sources/module.mk
+include db/module.mk
+include daemon/module.mk
+include cli/module.mk
+include kernel/module.mk
+
+obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
+
+COMMON_OBJS := $(call obj,$(COMMON_SRCS) $(GEN_SRCS))
+DAEMON_OBJS := $(call obj,$(DAEMON_SRCS))
+CLI_OBJS    := $(call obj,$(CLI_SRCS))
+
+# Tests link the objects above, so they come last.
+include tests/module.mk
+.SECONDARY:
+
+.PHONY: all deps check demo install uninstall clean bench unit vm-initramfs
+all: $(B)/gemsoakd $(B)/gemsoak
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/obj/$(B)/gen/%.o: $(B)/gen/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/gemsoakd: $(DAEMON_OBJS) $(COMMON_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
+$(B)/gemsoak: $(CLI_OBJS) $(COMMON_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
+# Debian packages the build, the tests and the demo need; installs only
+# what is missing (apt-get update first), so it is cheap when all is there.
+deps:
+	@tools/install-deps.sh
+
+check: deps
+	$(MAKE) all unit vm-initramfs
+	@tests/run-scripts.sh $(CHECK_SCRIPTS)
+
+# The demo: on the host when it has a DRM device with GEM, else under qemu.
+CONFIG  ?= configs/demo.conf
+SECONDS ?= 120
+DB      ?= $(B)/demo.db
+demo: deps
+	$(MAKE) all
+	@tools/demo.sh "$(CONFIG)" "$(SECONDS)" "$(DB)"
+
+clean:
+	rm -rf $(B)/obj $(B)/gen $(B)/gemsoakd $(B)/gemsoak $(B)/tests $(B)/vm
+
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,168 @@
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/util.h"
+
+/* debugfs and procfs files report size 0, so read until EOF. */
+static char *read_fd_all(int fd, size_t limit, size_t *len)
+{
+	size_t cap = 4096, n = 0;
+	char *buf = malloc(cap);
+	if (!buf)
+		return NULL;
+	for (;;) {
+		if (n + 1 >= cap) {
+			if (cap >= limit) {
+				free(buf);
+				errno = EFBIG;
+				return NULL;
+			}
+			cap *= 2;
+			char *nb = realloc(buf, cap);
+			if (!nb) {
+				free(buf);
+				errno = ENOMEM;
+				return NULL;
+			}
+			buf = nb;
+		}
+		ssize_t r = read(fd, buf + n, cap - n - 1);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			int e = errno;
+			free(buf);
+			errno = e;
+			return NULL;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	buf[n] = '\0';
+	if (len)
+		*len = n;
+	return buf;
+}
+
+char *read_file_limit(const char *path, size_t limit, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	char *buf = read_fd_all(fd, limit, len);
+	int e = errno;
+	close(fd);
+	errno = e;
+	return buf;
+}
+
+char *read_text_file(const char *path, size_t *len)
+{
+	/* 256 MiB: gem_names with millions of leaked names still fits. */
+	return read_file_limit(path, 256u << 20, len);
+}
+
+static double clock_seconds(clockid_t id)
+{
+	struct timespec ts;
+	clock_gettime(id, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+double now_realtime(void) { return clock_seconds(CLOCK_REALTIME); }
+double now_monotonic(void) { return clock_seconds(CLOCK_MONOTONIC); }
+
+bool parse_int64(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+	if (!s || !*s || isspace((unsigned char)*s))
+		return false;
+	errno = 0;
+	char *end;
+	long long v = strtoll(s, &end, 10);
+	if (errno || end == s || *end != '\0' || v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* Number followed by an optional unit from the table; the unit multiplies. */
+struct unit { const char *suffix; int64_t mult; };
+
+static bool parse_with_units(const char *s, const struct unit *units, int64_t min,
+			     int64_t max, int64_t *out)
+{
+	if (!s || !isdigit((unsigned char)*s))
+		return false;
+	errno = 0;
+	char *end;
+	long long v = strtoll(s, &end, 10);
+	if (errno)
+		return false;
+	int64_t mult = 0;
+	for (const struct unit *u = units; u->suffix; u++) {
+		if (strcasecmp(end, u->suffix) == 0) {
+			mult = u->mult;
+			break;
+		}
+	}
+	if (!mult || v > INT64_MAX / mult)
+		return false;
+	v *= mult;
+	if (v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+bool parse_size(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+	static const struct unit units[] = {
+		{ "", 1 }, { "K", 1 << 10 }, { "KiB", 1 << 10 }, { "M", 1 << 20 },
+		{ "MiB", 1 << 20 }, { "G", 1 << 30 }, { "GiB", 1 << 30 }, { NULL, 0 },
+	};
+	return parse_with_units(s, units, min, max, out);
+}
+
+bool parse_duration_ms(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+	static const struct unit units[] = {
+		{ "", 1000 }, { "ms", 1 }, { "s", 1000 }, { "m", 60000 },
+		{ "h", 3600000 }, { "d", 86400000 }, { NULL, 0 },
+	};
+	return parse_with_units(s, units, min, max, out);
+}
+
+bool parse_bool(const char *s, bool *out)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+	for (size_t i = 0; i < ARRAY_SIZE(yes); i++) {
+		if (strcasecmp(s, yes[i]) == 0) {
+			*out = true;
+			return true;
+		}
+		if (strcasecmp(s, no[i]) == 0) {
+			*out = false;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool fmt_ok(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	return n >= 0 && (size_t)n < size;
+}

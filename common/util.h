@@ -1,0 +1,33 @@
+/* Small helpers shared by the daemon, its workers, the CLI and the tests. */
+#ifndef GS_UTIL_H
+#define GS_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Read a whole (proc/debugfs) file into a NUL-terminated malloc'd buffer.
+ * Returns NULL with errno set on failure. *len gets the length. */
+char *read_text_file(const char *path, size_t *len);
+
+/* Read a whole regular file; same contract, for config and SQL text. */
+char *read_file_limit(const char *path, size_t limit, size_t *len);
+
+double now_realtime(void);   /* seconds since the epoch */
+double now_monotonic(void);  /* seconds, CLOCK_MONOTONIC */
+
+/* Parse helpers: whole-string, range-checked. Return false on bad input. */
+bool parse_int64(const char *s, int64_t min, int64_t max, int64_t *out);
+/* "4096", "64K", "2M", "1G" (binary multiples) */
+bool parse_size(const char *s, int64_t min, int64_t max, int64_t *out);
+/* "30", "30s", "5m", "2h", "1d"; result in milliseconds */
+bool parse_duration_ms(const char *s, int64_t min, int64_t max, int64_t *out);
+/* yes/no/true/false/on/off/1/0 */
+bool parse_bool(const char *s, bool *out);
+
+/* snprintf that reports truncation as failure. */
+bool fmt_ok(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+#endif

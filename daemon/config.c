@@ -1,0 +1,372 @@
+/* Parsing is two passes: libinih reads the file into raw (section, key,
+ * value, line) entries — our reader wrapper counts lines and notices
+ * section headers, which inih does not report on their own — and then
+ * each entry is validated against the [daemon] keys or the workload
+ * type's key table. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ini.h>
+
+#include "common/util.h"
+#include "daemon/config.h"
+
+struct raw_entry {
+	int section;   /* index into sections */
+	int line;
+	char *key, *value;
+};
+
+struct raw_section {
+	char *name;    /* as written inside the brackets */
+	int line;
+};
+
+struct parse {
+	const char *path;
+	FILE *f, *errs;
+	int line;             /* lines handed to inih so far */
+	bool partial;         /* the last chunk did not end a line */
+	int errors;
+	struct raw_section *sec;
+	size_t nsec;
+	struct raw_entry *ent;
+	size_t nent;
+	struct gs_config *cfg;
+	size_t text_len;
+};
+
+__attribute__((format(printf, 3, 4)))
+static void problem(struct parse *p, int line, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(p->errs, "%s:%d: ", p->path, line);
+	vfprintf(p->errs, fmt, ap);
+	fputc('\n', p->errs);
+	va_end(ap);
+	p->errors++;
+}
+
+/* The arrays here grow one element at a time: capacity 8, 16, 32, ... */
+static void *grow(void *arr, size_t n, size_t elem)
+{
+	bool full = n == 0 || (n >= 8 && (n & (n - 1)) == 0);
+	if (!full)
+		return arr;
+	void *a = realloc(arr, (n ? n * 2 : 8) * elem);
+	if (!a) {
+		fprintf(stderr, "gemsoakd: out of memory reading the config\n");
+		exit(GS_EXIT_CONFIG);
+	}
+	return a;
+}
+
+static void append_text(struct parse *p, const char *s)
+{
+	size_t len = strlen(s);
+	char *t = realloc(p->cfg->text, p->text_len + len + 1);
+	if (!t) {
+		fprintf(stderr, "gemsoakd: out of memory reading the config\n");
+		exit(GS_EXIT_CONFIG);
+	}
+	memcpy(t + p->text_len, s, len + 1);
+	p->cfg->text = t;
+	p->text_len += len;
+}
+
+static char *trim(char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	char *e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+/* inih's line source: count lines and record "[section]" headers. */
+static char *reader(char *str, int num, void *stream)
+{
+	struct parse *p = stream;
+	if (!fgets(str, num, p->f))
+		return NULL;
+	if (!p->partial)
+		p->line++;
+	size_t len = strlen(str);
+	p->partial = len > 0 && str[len - 1] != '\n';
+	append_text(p, str);
+	char copy[512];
+	snprintf(copy, sizeof(copy), "%s", str);
+	char *s = trim(copy);
+	if (s[0] == '[') {
+		char *close = strchr(s, ']');
+		if (close) {
+			*close = '\0';
+			p->sec = grow(p->sec, p->nsec, sizeof(*p->sec));
+			p->sec[p->nsec].name = strdup(trim(s + 1));
+			p->sec[p->nsec].line = p->line;
+			p->nsec++;
+		}
+	}
+	return str;
+}
+
+static int handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct parse *p = user;
+	if (p->nsec == 0 || !section[0]) {
+		problem(p, p->line, "'%s' is outside any section ([daemon] or [workload NAME])", name);
+		return 1;
+	}
+	p->ent = grow(p->ent, p->nent, sizeof(*p->ent));
+	p->ent[p->nent] = (struct raw_entry){
+		.section = (int)p->nsec - 1, .line = p->line,
+		.key = strdup(name), .value = strdup(value),
+	};
+	p->nent++;
+	return 1;
+}
+
+/* ---- validation ---- */
+
+static bool valid_name(const char *s)
+{
+	if (!*s || strlen(s) >= WL_NAME_MAX)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_' && *s != '.')
+			return false;
+	return true;
+}
+
+static void copy_string(struct parse *p, const struct raw_entry *e, char *dst, size_t len)
+{
+	if (!*e->value)
+		problem(p, e->line, "%s: empty value", e->key);
+	else if (!fmt_ok(dst, len, "%s", e->value))
+		problem(p, e->line, "%s: value too long (at most %zu characters)", e->key, len - 1);
+}
+
+static void daemon_key(struct parse *p, const struct raw_entry *e)
+{
+	struct gs_config *c = p->cfg;
+	if (strcmp(e->key, "device") == 0) {
+		copy_string(p, e, c->device, sizeof(c->device));
+		c->device_line = e->line;
+	} else if (strcmp(e->key, "database") == 0) {
+		copy_string(p, e, c->database, sizeof(c->database));
+	} else if (strcmp(e->key, "debugfs") == 0) {
+		copy_string(p, e, c->debugfs, sizeof(c->debugfs));
+	} else if (strcmp(e->key, "interval") == 0) {
+		if (!parse_duration_ms(e->value, 100, 86400000, &c->interval_ms))
+			problem(p, e->line, "interval: '%s' is not a duration from 100ms to 1d (e.g. 10s, 1m)",
+				e->value);
+	} else {
+		problem(p, e->line, "unknown key '%s' in [daemon] (known: device, database, interval, debugfs)",
+			e->key);
+	}
+}
+
+static void key_list(const struct wl_type *t, char *buf, size_t len)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	for (int i = 0; t->keys[i].name && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : "", t->keys[i].name);
+}
+
+static void type_list(char *buf, size_t len)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	for (const struct wl_type *const *t = wl_types(); *t && used < len; t++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s", t == wl_types() ? "" : ", ",
+					 (*t)->name);
+}
+
+static void workload_value(struct parse *p, struct wl_config *w, int k, const struct raw_entry *e)
+{
+	const struct wl_key *key = &w->type->keys[k];
+	bool ok = false, b;
+	switch (key->kind) {
+	case WK_INT:
+		ok = parse_int64(e->value, key->min, key->max, &w->val[k]);
+		if (!ok)
+			problem(p, e->line, "%s: '%s' is not an integer from %lld to %lld", key->name,
+				e->value, (long long)key->min, (long long)key->max);
+		break;
+	case WK_SIZE:
+		ok = parse_size(e->value, key->min, key->max, &w->val[k]);
+		if (!ok)
+			problem(p, e->line, "%s: '%s' is not a size from %lld to %lld bytes (e.g. 4096, 64K, 2M)",
+				key->name, e->value, (long long)key->min, (long long)key->max);
+		break;
+	case WK_DURATION:
+		ok = parse_duration_ms(e->value, key->min, key->max, &w->val[k]);
+		if (!ok)
+			problem(p, e->line, "%s: '%s' is not a duration (e.g. 30s, 5m, 2h, 1d)", key->name,
+				e->value);
+		break;
+	case WK_BOOL:
+		ok = parse_bool(e->value, &b);
+		if (ok)
+			w->val[k] = b;
+		else
+			problem(p, e->line, "%s: '%s' is not yes or no", key->name, e->value);
+		break;
+	}
+}
+
+static void workload_section(struct parse *p, int s, const char *name)
+{
+	const struct raw_section *sec = &p->sec[s];
+	if (!valid_name(name)) {
+		problem(p, sec->line, "workload name '%s' must be 1-%d letters, digits, '-', '_' or '.'",
+			name, WL_NAME_MAX - 1);
+		return;
+	}
+	struct gs_config *c = p->cfg;
+	for (size_t i = 0; i < c->nworkloads; i++) {
+		if (strcmp(c->workloads[i].name, name) == 0) {
+			problem(p, sec->line, "[workload %s] is defined twice (also at line %d)", name,
+				c->workloads[i].line);
+			return;
+		}
+	}
+	/* The type is `type =`, or else the section's own name. */
+	const char *type_name = name;
+	int type_line = sec->line;
+	for (size_t i = 0; i < p->nent; i++) {
+		if (p->ent[i].section == s && strcmp(p->ent[i].key, "type") == 0) {
+			type_name = p->ent[i].value;
+			type_line = p->ent[i].line;
+		}
+	}
+	const struct wl_type *t = wl_type_find(type_name);
+	if (!t) {
+		char known[256];
+		type_list(known, sizeof(known));
+		problem(p, type_line, "unknown workload type '%s' (known: %s)", type_name, known);
+		return;
+	}
+	c->workloads = grow(c->workloads, c->nworkloads, sizeof(*c->workloads));
+	struct wl_config *w = &c->workloads[c->nworkloads++];
+	memset(w, 0, sizeof(*w));
+	snprintf(w->name, sizeof(w->name), "%s", name);
+	snprintf(w->file, sizeof(w->file), "%s", p->path);
+	w->line = sec->line;
+	w->type = t;
+	for (int k = 0; t->keys[k].name; k++)
+		w->val[k] = t->keys[k].def;
+	bool seen[WL_MAX_KEYS] = { false };
+	for (size_t i = 0; i < p->nent; i++) {
+		const struct raw_entry *e = &p->ent[i];
+		if (e->section != s || strcmp(e->key, "type") == 0)
+			continue;
+		int k = wl_key_index(t, e->key);
+		if (k < 0) {
+			char keys[512];
+			key_list(t, keys, sizeof(keys));
+			problem(p, e->line, "unknown key '%s' for workload type %s (known: type, %s)", e->key,
+				t->name, keys);
+		} else if (seen[k]) {
+			problem(p, e->line, "%s: set twice in [workload %s]", e->key, name);
+		} else {
+			seen[k] = true;
+			workload_value(p, w, k, e);
+		}
+	}
+}
+
+static void validate(struct parse *p)
+{
+	bool daemon_seen = false;
+	for (size_t s = 0; s < p->nsec; s++) {
+		const char *name = p->sec[s].name;
+		if (strcmp(name, "daemon") == 0) {
+			if (daemon_seen)
+				problem(p, p->sec[s].line, "[daemon] appears twice");
+			daemon_seen = true;
+			for (size_t i = 0; i < p->nent; i++)
+				if (p->ent[i].section == (int)s)
+					daemon_key(p, &p->ent[i]);
+		} else if (strncmp(name, "workload", 8) == 0 && isspace((unsigned char)name[8])) {
+			char wname[128];
+			snprintf(wname, sizeof(wname), "%s", name + 9);
+			workload_section(p, (int)s, trim(wname));
+		} else {
+			problem(p, p->sec[s].line, "unknown section [%s] (expected [daemon] or [workload NAME])",
+				name);
+		}
+	}
+}
+
+static void free_parse(struct parse *p)
+{
+	for (size_t i = 0; i < p->nsec; i++)
+		free(p->sec[i].name);
+	for (size_t i = 0; i < p->nent; i++) {
+		free(p->ent[i].key);
+		free(p->ent[i].value);
+	}
+	free(p->sec);
+	free(p->ent);
+}
+
+int config_load(const char *path, struct gs_config *cfg, FILE *errs)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	snprintf(cfg->path, sizeof(cfg->path), "%s", path);
+	snprintf(cfg->device, sizeof(cfg->device), "auto");
+	snprintf(cfg->database, sizeof(cfg->database), "%s", GS_DEFAULT_DATABASE);
+	snprintf(cfg->debugfs, sizeof(cfg->debugfs), "/sys/kernel/debug");
+	cfg->interval_ms = 10000;
+
+	struct parse p = { .path = path, .errs = errs, .cfg = cfg };
+	p.f = fopen(path, "re");
+	if (!p.f) {
+		fprintf(errs, "%s:0: cannot read config: %s\n", path, strerror(errno));
+		return 1;
+	}
+	append_text(&p, "");
+	int syntax = ini_parse_stream(reader, &p, handler, &p);
+	fclose(p.f);
+	if (syntax > 0)
+		problem(&p, syntax, "syntax error: expected 'key = value', a [section] or a comment");
+	else if (syntax < 0)
+		problem(&p, 0, "cannot parse config (out of memory)");
+	if (!p.errors)
+		validate(&p);
+	free_parse(&p);
+	return p.errors;
+}
+
+void config_free(struct gs_config *cfg)
+{
+	free(cfg->workloads);
+	free(cfg->text);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+int config_check_caps(const struct gs_config *cfg, unsigned caps, const char *device,
+		      const char *driver, FILE *errs)
+{
+	int problems = 0;
+	for (size_t i = 0; i < cfg->nworkloads; i++) {
+		const struct wl_config *w = &cfg->workloads[i];
+		unsigned missing = w->type->caps & ~caps;
+		for (unsigned bit = 1; missing; bit <<= 1) {
+			if (!(missing & bit))
+				continue;
+			missing &= ~bit;
+			fprintf(errs, "%s:%d: workload %s (%s) needs %s, which %s (driver %s) does not offer\n",
+				w->file, w->line, w->name, w->type->name, device_cap_name(bit), device, driver);
+			problems++;
+		}
+	}
+	return problems;
+}

@@ -1,0 +1,42 @@
+/* gemsoakd's configuration: an INI file (read with libinih) with one
+ * [daemon] section and one [workload NAME] section per workload.
+ * Every problem is reported as "FILE:LINE: message" on stderr; a config
+ * with any problem is refused as a whole (exit status GS_EXIT_CONFIG). */
+#ifndef GS_CONFIG_H
+#define GS_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "workloads/workload.h"
+
+#define GS_EXIT_CONFIG 78      /* EX_CONFIG */
+#define GS_EXIT_UNAVAILABLE 69 /* EX_UNAVAILABLE: device or database */
+
+#define GS_DEFAULT_CONFIG "/etc/gemsoak/gemsoak.conf"
+#define GS_DEFAULT_DATABASE "/var/lib/gemsoak/gemsoak.db"
+
+struct gs_config {
+	char path[512];
+	char device[256];        /* a device node, or "auto" */
+	int device_line;
+	char database[512];
+	int64_t interval_ms;
+	char debugfs[256];
+	struct wl_config *workloads;
+	size_t nworkloads;
+	char *text;              /* the files as read, for the run record */
+};
+
+/* Load and validate one file into cfg (zeroed defaults first). Problems go
+ * to errs; returns the number of problems (0 = valid). */
+int config_load(const char *path, struct gs_config *cfg, FILE *errs);
+void config_free(struct gs_config *cfg);
+
+/* Check that the device offers what every workload needs; problems name
+ * the workload's section. Returns the number of problems. */
+int config_check_caps(const struct gs_config *cfg, unsigned caps, const char *device,
+		      const char *driver, FILE *errs);
+
+#endif

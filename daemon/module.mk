@@ -1,0 +1,2 @@
+COMMON_SRCS += daemon/config.c
+DAEMON_SRCS += daemon/main.c daemon/server.c daemon/supervisor.c daemon/sampler.c

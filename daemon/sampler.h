@@ -1,0 +1,33 @@
+/* The sampler: every interval, run each source (sources/), then write the
+ * batch as one tick to the store. A source that fails is reported once as
+ * an event (and once more when it comes back) and skipped meanwhile. */
+#ifndef GS_SAMPLER_H
+#define GS_SAMPLER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "daemon/supervisor.h"
+#include "db/store.h"
+#include "sources/sources.h"
+
+#define SAMPLER_MAX_SOURCES 32
+
+struct sampler {
+	struct source_ctx ctx;
+	struct store *st;
+	int64_t run_id;
+	struct event_sink sink;
+	struct metric_batch batch;
+	bool failed[SAMPLER_MAX_SOURCES];
+	uint64_t ticks;
+	bool store_failing;
+};
+
+void sampler_init(struct sampler *s, const struct source_ctx *ctx, struct store *st,
+		  int64_t run_id, struct event_sink sink);
+/* One sampling round at wall-clock time t; 0 when stored. */
+int sampler_tick(struct sampler *s, double t);
+void sampler_free(struct sampler *s);
+
+#endif

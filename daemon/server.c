@@ -1,0 +1,242 @@
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <systemd/sd-daemon.h>
+
+#include "common/log.h"
+#include "common/util.h"
+#include "daemon/sampler.h"
+#include "daemon/server.h"
+#include "daemon/supervisor.h"
+#include "db/store.h"
+
+struct server {
+	const struct gs_config *cfg;
+	const struct gs_device *dev;
+	struct event_base *base;
+	struct store *st;
+	int64_t run_id;
+	struct supervisor *sup;
+	struct sampler sampler;
+	struct event *ev[8];
+	int nev;
+	uint64_t last_cycles;
+	double last_t;
+};
+
+static const char *severity_name(int prio)
+{
+	switch (prio) {
+	case LOG_EMERG: case LOG_ALERT: case LOG_CRIT: case LOG_ERR: return "err";
+	case LOG_WARNING: return "warning";
+	case LOG_NOTICE: return "notice";
+	case LOG_INFO: return "info";
+	}
+	return "debug";
+}
+
+/* Every event goes to the log and, when the store is open, the database. */
+static void server_emit(void *ctx, int prio, const char *source, const char *kind, const char *msg)
+{
+	struct server *s = ctx;
+	log_msg(prio, "%s: %s: %s", source, kind, msg);
+	if (s->st && store_event(s->st, s->run_id, now_realtime(), severity_name(prio), source, kind, msg))
+		log_err("cannot record event in the database: %s", store_errmsg(s->st));
+}
+
+static struct event_sink sink_of(struct server *s)
+{
+	return (struct event_sink){ server_emit, s };
+}
+
+static void update_status(struct server *s)
+{
+	double t = now_monotonic();
+	uint64_t cycles = supervisor_total_cycles(s->sup);
+	double rate = t > s->last_t ? (double)(cycles - s->last_cycles) / (t - s->last_t) : 0;
+	s->last_t = t;
+	s->last_cycles = cycles;
+	sd_notifyf(0, "STATUS=run %lld: %.0f cycles/s, %d worker processes, %llu samples",
+		   (long long)s->run_id, rate, supervisor_alive(s->sup),
+		   (unsigned long long)s->sampler.ticks);
+}
+
+static void sample_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *s = arg;
+	sampler_tick(&s->sampler, now_realtime());
+	update_status(s);
+}
+
+static void stop_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *s = arg;
+	if (fd >= 0)
+		log_notice("received %s, stopping", sigabbrev_np((int)fd) ?: "signal");
+	else
+		log_notice("--duration reached, stopping");
+	event_base_loopbreak(s->base);
+}
+
+static void child_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *s = arg;
+	supervisor_reap(s->sup);
+}
+
+static void watchdog_cb(evutil_socket_t fd, short what, void *arg)
+{
+	sd_notify(0, "WATCHDOG=1");
+}
+
+static struct timeval tv_of(double seconds)
+{
+	struct timeval tv = { (time_t)seconds, (suseconds_t)((seconds - (double)(time_t)seconds) * 1e6) };
+	return tv;
+}
+
+static int add_event(struct server *s, evutil_socket_t fd, short what, event_callback_fn cb,
+		     const struct timeval *tv)
+{
+	struct event *ev = event_new(s->base, fd, what, cb, s);
+	if (!ev || event_add(ev, tv) < 0) {
+		if (ev)
+			event_free(ev);
+		return -1;
+	}
+	s->ev[s->nev++] = ev;
+	return 0;
+}
+
+static int setup_events(struct server *s, const struct server_options *opt)
+{
+	struct timeval interval = tv_of((double)s->cfg->interval_ms / 1000.0);
+	if (add_event(s, SIGTERM, EV_SIGNAL | EV_PERSIST, stop_cb, NULL) ||
+	    add_event(s, SIGINT, EV_SIGNAL | EV_PERSIST, stop_cb, NULL) ||
+	    add_event(s, SIGCHLD, EV_SIGNAL | EV_PERSIST, child_cb, NULL) ||
+	    add_event(s, -1, EV_PERSIST, sample_cb, &interval))
+		return -1;
+	if (opt->duration_s > 0) {
+		struct timeval d = tv_of(opt->duration_s);
+		if (add_event(s, -1, 0, stop_cb, &d))
+			return -1;
+	}
+	uint64_t wd_usec;
+	if (sd_watchdog_enabled(0, &wd_usec) > 0) {
+		struct timeval half = tv_of((double)wd_usec / 2e6);
+		if (add_event(s, -1, EV_PERSIST, watchdog_cb, &half))
+			return -1;
+	}
+	return 0;
+}
+
+static char *caps_text(unsigned caps, char *buf, size_t len)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	for (unsigned bit = 1; bit && bit <= caps; bit <<= 1)
+		if (caps & bit && used < len)
+			used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? ", " : "",
+						 device_cap_name(bit));
+	return buf;
+}
+
+static int begin_run(struct server *s)
+{
+	struct utsname u;
+	uname(&u);
+	char host[256] = "", caps[256];
+	gethostname(host, sizeof(host) - 1);
+	struct run_info ri = {
+		.hostname = host, .kernel_release = u.release, .kernel_version = u.version,
+		.device = s->dev->path, .driver = s->dev->driver,
+		.capabilities = caps_text(s->dev->caps, caps, sizeof(caps)),
+		.config_path = s->cfg->path, .config_text = s->cfg->text,
+	};
+	if (store_begin_run(s->st, now_realtime(), &ri, &s->run_id)) {
+		log_err("%s: cannot record the run: %s", s->cfg->database, store_errmsg(s->st));
+		return -1;
+	}
+	char msg[512];
+	snprintf(msg, sizeof(msg), "run %lld on %s (%s), kernel %s, %zu workload(s), interval %.1fs",
+		 (long long)s->run_id, s->dev->path, s->dev->driver, u.release, s->cfg->nworkloads,
+		 (double)s->cfg->interval_ms / 1000.0);
+	server_emit(s, LOG_NOTICE, "daemon", "run-start", msg);
+	return 0;
+}
+
+static void teardown(struct server *s)
+{
+	for (int i = 0; i < s->nev; i++)
+		event_free(s->ev[i]);
+	supervisor_free(s->sup);
+	sampler_free(&s->sampler);
+	store_close(s->st);
+	if (s->base)
+		event_base_free(s->base);
+}
+
+int server_run(const struct gs_config *cfg, const struct gs_device *dev,
+	       const struct server_options *opt)
+{
+	struct server s = { .cfg = cfg, .dev = dev };
+	char err[1024];
+	signal(SIGPIPE, SIG_IGN);
+	if (store_open(cfg->database, &s.st, err, sizeof(err))) {
+		log_err("cannot open the database %s", err);
+		return GS_EXIT_CANTCREAT;
+	}
+	int status = GS_EXIT_OSERR;
+	s.base = event_base_new();
+	if (!s.base || begin_run(&s) || !(s.sup = supervisor_new(s.base, dev, sink_of(&s)))) {
+		log_err("cannot start: %s", s.base ? "see above" : "no event base");
+		goto out;
+	}
+	struct source_ctx ctx = {
+		.debugfs = cfg->debugfs, .procfs = "/proc", .card_minor = dev->card_minor, .sup = s.sup,
+	};
+	sampler_init(&s.sampler, &ctx, s.st, s.run_id, sink_of(&s));
+	if (setup_events(&s, opt)) {
+		log_err("cannot set up the event loop");
+		goto out;
+	}
+	for (size_t i = 0; i < cfg->nworkloads; i++) {
+		int r = supervisor_add(s.sup, &cfg->workloads[i]);
+		if (r < 0) {
+			char msg[256];
+			snprintf(msg, sizeof(msg), "cannot start workload %s: %s", cfg->workloads[i].name,
+				 strerror(-r));
+			server_emit(&s, LOG_ERR, "daemon", "start-failed", msg);
+			goto out;
+		}
+	}
+	/* A first sample at once: the baseline every trend starts from. */
+	s.last_t = now_monotonic();
+	sampler_tick(&s.sampler, now_realtime());
+	sd_notifyf(0, "READY=1\nSTATUS=run %lld started, %zu workload(s)", (long long)s.run_id,
+		   cfg->nworkloads);
+	log_notice("ready: database %s, run %lld", cfg->database, (long long)s.run_id);
+
+	event_base_dispatch(s.base);
+
+	sd_notify(0, "STOPPING=1\nSTATUS=stopping");
+	/* The last tick is taken while the workloads still run: once they are
+	 * stopped their files close and the counters drop, which says nothing
+	 * about the trend. */
+	sampler_tick(&s.sampler, now_realtime());
+	supervisor_stop_all(s.sup);
+	server_emit(&s, LOG_NOTICE, "daemon", "run-stop", "stopped");
+	store_end_run(s.st, s.run_id, now_realtime());
+	status = 0;
+out:
+	if (status && s.sup)
+		supervisor_stop_all(s.sup);
+	teardown(&s);
+	return status;
+}

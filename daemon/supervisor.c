@@ -1,0 +1,416 @@
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "common/log.h"
+#include "common/util.h"
+#include "daemon/supervisor.h"
+
+#define BACKOFF_MIN_MS 1000
+#define BACKOFF_MAX_MS 60000
+#define STABLE_AFTER_S 60.0 /* a workload that ran this long restarts quickly again */
+
+enum inst_state {
+	INST_RUNNING,
+	INST_RESTARTING,   /* killing the survivors of a death, then backoff */
+	INST_BACKOFF,      /* waiting for the restart timer */
+	INST_FINISHING,    /* its duration ended: killing the rest */
+	INST_DONE,
+};
+
+struct instance {
+	struct supervisor *sup;
+	const struct wl_config *cfg;
+	int nprocs;
+	pid_t *pids;              /* 0 when that process is not running */
+	int alive;
+	struct wl_counters *ctr;  /* nprocs entries, MAP_SHARED with the workers */
+	size_t ctr_bytes;
+	void *chan;
+	int report[2];            /* [0] daemon end, [1] workers' end */
+	struct event *report_ev, *restart_ev;
+	enum inst_state state;
+	double started;           /* monotonic time of the last start */
+	double deadline;          /* monotonic; 0 = runs forever */
+	int backoff_ms;
+	unsigned restarts;
+};
+
+struct supervisor {
+	struct event_base *base;
+	const struct gs_device *dev;
+	struct event_sink sink;
+	struct instance **inst;
+	size_t n;
+};
+
+__attribute__((format(printf, 4, 5)))
+static void emit(struct instance *in, int prio, const char *kind, const char *fmt, ...)
+{
+	char msg[512], source[96];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(source, sizeof(source), "workload %s", in->cfg->name);
+	in->sup->sink.emit(in->sup->sink.ctx, prio, source, kind, msg);
+}
+
+/* ---- the worker side of fork() ---- */
+
+/* Move the fds a worker keeps to 3, 4, ... and close everything else it
+ * inherited from the daemon (the database, libevent's fds, other
+ * workloads' channels). */
+static void keep_only(int *fds, int n)
+{
+	int moved[WL_MAX_FDS + 1];
+	for (int i = 0; i < n; i++) {
+		moved[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 1000);
+		if (moved[i] < 0)
+			_exit(5);
+	}
+	for (int i = 0; i < n; i++) {
+		if (dup2(moved[i], 3 + i) < 0)
+			_exit(5);
+		fds[i] = 3 + i;
+	}
+	close_range((unsigned)(3 + n), ~0u, 0);
+}
+
+static void reset_signals(void)
+{
+	static const int sigs[] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGUSR1, SIGUSR2 };
+	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
+		signal(sigs[i], SIG_DFL);
+	sigset_t all;
+	sigemptyset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+}
+
+__attribute__((noreturn))
+static void worker_main(struct instance *in, int index, pid_t daemon_pid)
+{
+	/* Workers must not outlive the daemon. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != daemon_pid)
+		_exit(0);
+	reset_signals();
+	/* The kernel keeps 15 characters of a process name. */
+	char title[16] = "gs:";
+	memcpy(title + 3, in->cfg->name, strnlen(in->cfg->name, sizeof(title) - 4));
+	prctl(PR_SET_NAME, title);
+
+	struct wl_proc p = {
+		.cfg = in->cfg, .dev = in->sup->dev, .index = index, .nprocs = in->nprocs,
+		.ctr = &in->ctr[index], .deadline = in->deadline,
+	};
+	int keep[WL_MAX_FDS + 1];
+	keep[0] = in->report[1];
+	int n = in->cfg->type->fds(in->chan, in->cfg, index, keep + 1, WL_MAX_FDS);
+	keep_only(keep, n + 1);
+	p.report_fd = keep[0];
+	memcpy(p.fds, keep + 1, (size_t)n * sizeof(int));
+	p.nfds = n;
+	in->cfg->type->run(&p);
+}
+
+/* ---- the daemon side ---- */
+
+static int start_instance(struct instance *in)
+{
+	in->chan = in->cfg->type->setup(in->cfg);
+	if (!in->chan)
+		return -errno;
+	pid_t self = getpid();
+	in->started = now_monotonic();
+	for (int i = 0; i < in->nprocs; i++) {
+		pid_t pid = fork();
+		if (pid < 0) {
+			int e = errno;
+			emit(in, LOG_ERR, "fork-failed", "fork: %s", strerror(e));
+			/* Let the reaper treat it like a death: kill what started. */
+			for (int j = 0; j < i; j++)
+				kill(in->pids[j], SIGKILL);
+			in->state = INST_RESTARTING;
+			return in->alive ? 0 : -e;
+		}
+		if (pid == 0)
+			worker_main(in, i, self);
+		in->pids[i] = pid;
+		in->alive++;
+	}
+	in->state = INST_RUNNING;
+	return 0;
+}
+
+static void restart_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct instance *in = arg;
+	in->restarts++;
+	emit(in, LOG_NOTICE, "worker-restart", "restarting (restart %u)", in->restarts);
+	if (start_instance(in) < 0) {
+		in->state = INST_BACKOFF;
+		struct timeval tv = { in->backoff_ms / 1000, (in->backoff_ms % 1000) * 1000 };
+		evtimer_add(in->restart_ev, &tv);
+	}
+}
+
+static void report_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct instance *in = arg;
+	struct wl_msg m;
+	/* Bounded per callback so a flooding worker cannot starve the loop. */
+	for (int i = 0; i < 64; i++) {
+		ssize_t r = recv(fd, &m, sizeof(m), MSG_DONTWAIT);
+		if (r != (ssize_t)sizeof(m))
+			break;
+		m.kind[sizeof(m.kind) - 1] = m.text[sizeof(m.text) - 1] = '\0';
+		emit(in, LOG_WARNING, m.kind, "process %u: %s", m.index, m.text);
+	}
+}
+
+struct supervisor *supervisor_new(struct event_base *base, const struct gs_device *dev,
+				  struct event_sink sink)
+{
+	struct supervisor *sup = calloc(1, sizeof(*sup));
+	if (sup) {
+		sup->base = base;
+		sup->dev = dev;
+		sup->sink = sink;
+	}
+	return sup;
+}
+
+static void free_instance(struct instance *in)
+{
+	if (in->report_ev)
+		event_free(in->report_ev);
+	if (in->restart_ev)
+		event_free(in->restart_ev);
+	if (in->report[0] >= 0) {
+		close(in->report[0]);
+		close(in->report[1]);
+	}
+	if (in->chan)
+		in->cfg->type->teardown(in->chan);
+	if (in->ctr)
+		munmap(in->ctr, in->ctr_bytes);
+	free(in->pids);
+	free(in);
+}
+
+int supervisor_add(struct supervisor *sup, const struct wl_config *cfg)
+{
+	struct instance *in = calloc(1, sizeof(*in));
+	struct instance **arr = realloc(sup->inst, (sup->n + 1) * sizeof(*arr));
+	if (!in || !arr) {
+		free(in);
+		if (arr)
+			sup->inst = arr;
+		return -ENOMEM;
+	}
+	sup->inst = arr;
+	in->sup = sup;
+	in->cfg = cfg;
+	in->report[0] = in->report[1] = -1;
+	in->nprocs = cfg->type->nprocs(cfg);
+	in->backoff_ms = BACKOFF_MIN_MS;
+	int64_t duration = wl_get(cfg, "duration");
+	in->deadline = duration > 0 ? now_monotonic() + (double)duration / 1000.0 : 0;
+	in->pids = calloc((size_t)in->nprocs, sizeof(pid_t));
+	in->ctr_bytes = (size_t)in->nprocs * sizeof(struct wl_counters);
+	in->ctr = mmap(NULL, in->ctr_bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (in->ctr == MAP_FAILED)
+		in->ctr = NULL;
+	int r = -ENOMEM;
+	if (!in->pids || !in->ctr)
+		goto fail;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, in->report) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	in->report_ev = event_new(sup->base, in->report[0], EV_READ | EV_PERSIST, report_cb, in);
+	in->restart_ev = evtimer_new(sup->base, restart_cb, in);
+	if (!in->report_ev || !in->restart_ev)
+		goto fail;
+	event_add(in->report_ev, NULL);
+	if ((r = start_instance(in)) < 0)
+		goto fail;
+	sup->inst[sup->n++] = in;
+	return 0;
+fail:
+	free_instance(in);
+	return r;
+}
+
+static void describe_status(int status, char *buf, size_t len)
+{
+	if (WIFSIGNALED(status))
+		snprintf(buf, len, "killed by signal %s%s", sigabbrev_np(WTERMSIG(status)) ?: "?",
+			 WCOREDUMP(status) ? " (core dumped)" : "");
+	else
+		snprintf(buf, len, "exited with status %d", WEXITSTATUS(status));
+}
+
+static void after_death(struct instance *in)
+{
+	if (in->alive > 0)
+		return;
+	in->cfg->type->teardown(in->chan);
+	in->chan = NULL;
+	if (in->state == INST_FINISHING) {
+		in->state = INST_DONE;
+		emit(in, LOG_NOTICE, "workload-finished", "its duration is over");
+		return;
+	}
+	if (in->state != INST_RESTARTING)
+		return;
+	if (now_monotonic() - in->started >= STABLE_AFTER_S)
+		in->backoff_ms = BACKOFF_MIN_MS;
+	struct timeval tv = { in->backoff_ms / 1000, (in->backoff_ms % 1000) * 1000 };
+	evtimer_add(in->restart_ev, &tv);
+	in->state = INST_BACKOFF;
+	in->backoff_ms = in->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : in->backoff_ms * 2;
+}
+
+static void kill_all(struct instance *in, int sig)
+{
+	for (int i = 0; i < in->nprocs; i++)
+		if (in->pids[i] > 0)
+			kill(in->pids[i], sig);
+}
+
+static void process_exit(struct instance *in, int idx, int status)
+{
+	in->pids[idx] = 0;
+	in->alive--;
+	if (in->state == INST_RUNNING) {
+		bool finished = WIFEXITED(status) && WEXITSTATUS(status) == 0 && in->deadline > 0 &&
+				now_monotonic() >= in->deadline;
+		if (finished) {
+			in->state = INST_FINISHING;
+		} else {
+			char how[96];
+			describe_status(status, how, sizeof(how));
+			emit(in, LOG_WARNING, "worker-exit", "process %d %s; restarting the workload",
+			     idx, how);
+			in->state = INST_RESTARTING;
+		}
+		/* The survivors wait on their dead peer: the workload restarts as a whole. */
+		kill_all(in, SIGKILL);
+	}
+	after_death(in);
+}
+
+void supervisor_reap(struct supervisor *sup)
+{
+	int status;
+	pid_t pid;
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		for (size_t i = 0; i < sup->n; i++) {
+			struct instance *in = sup->inst[i];
+			for (int j = 0; j < in->nprocs; j++)
+				if (in->pids[j] == pid)
+					process_exit(in, j, status);
+		}
+	}
+}
+
+void supervisor_stop_all(struct supervisor *sup)
+{
+	for (size_t i = 0; i < sup->n; i++) {
+		struct instance *in = sup->inst[i];
+		evtimer_del(in->restart_ev);
+		in->state = INST_DONE;
+		kill_all(in, SIGTERM);
+	}
+	/* Give them two seconds, then SIGKILL. */
+	double give_up = now_monotonic() + 2.0;
+	for (;;) {
+		int alive = 0;
+		int status;
+		pid_t pid;
+		while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+			for (size_t i = 0; i < sup->n; i++)
+				for (int j = 0; j < sup->inst[i]->nprocs; j++)
+					if (sup->inst[i]->pids[j] == pid) {
+						sup->inst[i]->pids[j] = 0;
+						sup->inst[i]->alive--;
+					}
+		for (size_t i = 0; i < sup->n; i++)
+			alive += sup->inst[i]->alive;
+		if (!alive)
+			break;
+		if (now_monotonic() > give_up) {
+			for (size_t i = 0; i < sup->n; i++)
+				kill_all(sup->inst[i], SIGKILL);
+			give_up = now_monotonic() + 5.0;
+		}
+		usleep(20000);
+	}
+}
+
+void supervisor_free(struct supervisor *sup)
+{
+	if (!sup)
+		return;
+	for (size_t i = 0; i < sup->n; i++)
+		free_instance(sup->inst[i]);
+	free(sup->inst);
+	free(sup);
+}
+
+size_t supervisor_count(const struct supervisor *sup)
+{
+	return sup->n;
+}
+
+const char *supervisor_name(const struct supervisor *sup, size_t i)
+{
+	return sup->inst[i]->cfg->name;
+}
+
+uint64_t supervisor_cycles(const struct supervisor *sup, size_t i)
+{
+	const struct instance *in = sup->inst[i];
+	uint64_t sum = 0;
+	for (int j = 0; j < in->nprocs; j++)
+		sum += atomic_load_explicit(&in->ctr[j].cycles, memory_order_relaxed);
+	return sum;
+}
+
+uint64_t supervisor_total_cycles(const struct supervisor *sup)
+{
+	uint64_t sum = 0;
+	for (size_t i = 0; i < sup->n; i++)
+		sum += supervisor_cycles(sup, i);
+	return sum;
+}
+
+uint64_t supervisor_errors(const struct supervisor *sup, size_t i, enum gs_ioctl ioc, int err)
+{
+	const struct instance *in = sup->inst[i];
+	uint64_t sum = 0;
+	for (int j = 0; j < in->nprocs; j++)
+		sum += atomic_load_explicit(&in->ctr[j].errors[ioc][err], memory_order_relaxed);
+	return sum;
+}
+
+int supervisor_alive(const struct supervisor *sup)
+{
+	int n = 0;
+	for (size_t i = 0; i < sup->n; i++)
+		n += sup->inst[i]->alive;
+	return n;
+}

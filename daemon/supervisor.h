@@ -1,0 +1,41 @@
+/* The supervisor forks each workload's processes, watches them through
+ * libevent (SIGCHLD, their report socket) and restarts a workload whose
+ * process died, with exponential backoff. Counters live in shared memory
+ * so they survive restarts and cost the workers nothing to publish. */
+#ifndef GS_SUPERVISOR_H
+#define GS_SUPERVISOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "workloads/workload.h"
+
+struct event_base;
+struct supervisor;
+
+/* Where the supervisor sends events (worker deaths, anomalies). */
+struct event_sink {
+	void (*emit)(void *ctx, int priority, const char *source, const char *kind, const char *msg);
+	void *ctx;
+};
+
+struct supervisor *supervisor_new(struct event_base *base, const struct gs_device *dev,
+				  struct event_sink sink);
+/* Fork every process of one workload; returns 0 or -errno. */
+int supervisor_add(struct supervisor *sup, const struct wl_config *cfg);
+/* Called on SIGCHLD: reap, report and schedule restarts. */
+void supervisor_reap(struct supervisor *sup);
+/* SIGTERM every worker, SIGKILL what is left after a grace period, reap. */
+void supervisor_stop_all(struct supervisor *sup);
+void supervisor_free(struct supervisor *sup);
+
+size_t supervisor_count(const struct supervisor *sup);
+const char *supervisor_name(const struct supervisor *sup, size_t i);
+uint64_t supervisor_cycles(const struct supervisor *sup, size_t i);
+uint64_t supervisor_total_cycles(const struct supervisor *sup);
+/* Sum of one workload's per-ioctl, per-errno error counts. */
+uint64_t supervisor_errors(const struct supervisor *sup, size_t i, enum gs_ioctl ioc, int err);
+/* Processes currently alive, for STATUS. */
+int supervisor_alive(const struct supervisor *sup);
+
+#endif

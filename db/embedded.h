@@ -1,0 +1,13 @@
+#ifndef GS_EMBEDDED_H
+#define GS_EMBEDDED_H
+
+struct embedded_sql {
+	const char *name;
+	const char *text;
+};
+
+/* db/migrations/NNNN-*.sql in order; ends with { 0, 0 }. Migration i
+ * takes the database from user_version i to i+1. */
+extern const struct embedded_sql gs_migrations[];
+
+#endif

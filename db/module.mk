@@ -1,0 +1,6 @@
+MIGRATIONS := $(sort $(wildcard db/migrations/*.sql))
+$(B)/gen/migrations.c: $(MIGRATIONS) tools/embed-sql.sh
+	@mkdir -p $(dir $@)
+	tools/embed-sql.sh gs_migrations $@ $(MIGRATIONS)
+GEN_SRCS += $(B)/gen/migrations.c
+COMMON_SRCS += db/store.c

@@ -1,0 +1,249 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "db/embedded.h"
+#include "db/store.h"
+
+/* Metric ids are looked up once and cached; a run has a few dozen. */
+struct metric_id {
+	char name[METRIC_NAME_MAX];
+	int64_t id;
+};
+
+struct store {
+	sqlite3 *db;
+	sqlite3_stmt *ins_tick, *ins_sample, *ins_event, *ins_metric, *sel_metric;
+	struct metric_id *ids;
+	size_t nids, capids;
+};
+
+static int exec(struct store *st, const char *sql)
+{
+	return sqlite3_exec(st->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+int store_schema_version(struct store *st)
+{
+	sqlite3_stmt *s;
+	int v = -1;
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) == SQLITE_OK) {
+		if (sqlite3_step(s) == SQLITE_ROW)
+			v = sqlite3_column_int(s, 0);
+		sqlite3_finalize(s);
+	}
+	return v;
+}
+
+/* Apply each migration the database has not seen, each in its own
+ * transaction together with the user_version bump. */
+static int migrate(struct store *st, char *err, size_t errlen)
+{
+	int have = store_schema_version(st);
+	int known = 0;
+	while (gs_migrations[known].name)
+		known++;
+	if (have < 0 || have > known) {
+		snprintf(err, errlen, "database schema version %d is newer than this gemsoak (%d)",
+			 have, known);
+		return -1;
+	}
+	for (int v = have; v < known; v++) {
+		char bump[64];
+		snprintf(bump, sizeof(bump), "PRAGMA user_version = %d;", v + 1);
+		if (exec(st, "BEGIN IMMEDIATE") || exec(st, gs_migrations[v].text) || exec(st, bump) ||
+		    exec(st, "COMMIT")) {
+			snprintf(err, errlen, "migration %s: %s", gs_migrations[v].name,
+				 sqlite3_errmsg(st->db));
+			exec(st, "ROLLBACK");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int prepare(struct store *st, sqlite3_stmt **s, const char *sql)
+{
+	return sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, s, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+int store_open(const char *path, struct store **out, char *err, size_t errlen)
+{
+	struct store *st = calloc(1, sizeof(*st));
+	if (!st) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path, st->db ? sqlite3_errmsg(st->db) : "cannot open");
+		goto fail;
+	}
+	/* Readers (sqlite3, the CLI) must never block the daemon for long. */
+	sqlite3_busy_timeout(st->db, 5000);
+	char emsg[256] = "";
+	if (exec(st, "PRAGMA journal_mode = WAL") || exec(st, "PRAGMA synchronous = NORMAL") ||
+	    exec(st, "PRAGMA foreign_keys = ON")) {
+		snprintf(emsg, sizeof(emsg), "%s", sqlite3_errmsg(st->db));
+		snprintf(err, errlen, "%s: %s", path, emsg);
+		goto fail;
+	}
+	if (migrate(st, emsg, sizeof(emsg))) {
+		snprintf(err, errlen, "%s: %s", path, emsg);
+		goto fail;
+	}
+	if (prepare(st, &st->ins_tick, "INSERT INTO ticks(run_id, t, cycles) VALUES (?, ?, ?)") ||
+	    prepare(st, &st->ins_sample, "INSERT INTO samples(metric_id, tick_id, value) VALUES (?, ?, ?)") ||
+	    prepare(st, &st->ins_event, "INSERT INTO events(run_id, t, severity, source, kind, message) VALUES (?, ?, ?, ?, ?, ?)") ||
+	    prepare(st, &st->ins_metric, "INSERT OR IGNORE INTO metrics(name, unit) VALUES (?, ?)") ||
+	    prepare(st, &st->sel_metric, "SELECT id FROM metrics WHERE name = ?")) {
+		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(st->db));
+		goto fail;
+	}
+	*out = st;
+	return 0;
+fail:
+	store_close(st);
+	return -1;
+}
+
+void store_close(struct store *st)
+{
+	if (!st)
+		return;
+	sqlite3_finalize(st->ins_tick);
+	sqlite3_finalize(st->ins_sample);
+	sqlite3_finalize(st->ins_event);
+	sqlite3_finalize(st->ins_metric);
+	sqlite3_finalize(st->sel_metric);
+	sqlite3_close(st->db);
+	free(st->ids);
+	free(st);
+}
+
+const char *store_errmsg(struct store *st)
+{
+	return sqlite3_errmsg(st->db);
+}
+
+/* Run one prepared statement to completion and reset it for reuse. */
+static int step_done(sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int store_begin_run(struct store *st, double t, const struct run_info *ri, int64_t *run_id)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db,
+			       "INSERT INTO runs(started, hostname, kernel_release, kernel_version, device,"
+			       " driver, capabilities, config_path, config_text, gemsoak_version)"
+			       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	const char *text[] = { ri->hostname, ri->kernel_release, ri->kernel_version, ri->device,
+			       ri->driver, ri->capabilities, ri->config_path, ri->config_text,
+			       GS_VERSION };
+	sqlite3_bind_double(s, 1, t);
+	for (int i = 0; i < 9; i++)
+		sqlite3_bind_text(s, i + 2, text[i] ? text[i] : "", -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return -1;
+	*run_id = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+int store_end_run(struct store *st, int64_t run_id, double t)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, "UPDATE runs SET stopped = ? WHERE id = ?", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_double(s, 1, t);
+	sqlite3_bind_int64(s, 2, run_id);
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int store_event(struct store *st, int64_t run_id, double t, const char *severity,
+		const char *source, const char *kind, const char *message)
+{
+	sqlite3_stmt *s = st->ins_event;
+	if (run_id > 0)
+		sqlite3_bind_int64(s, 1, run_id);
+	sqlite3_bind_double(s, 2, t);
+	sqlite3_bind_text(s, 3, severity, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 6, message, -1, SQLITE_STATIC);
+	return step_done(s);
+}
+
+static int metric_id(struct store *st, const struct metric_value *mv, int64_t *id)
+{
+	for (size_t i = 0; i < st->nids; i++) {
+		if (strcmp(st->ids[i].name, mv->name) == 0) {
+			*id = st->ids[i].id;
+			return 0;
+		}
+	}
+	sqlite3_bind_text(st->ins_metric, 1, mv->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st->ins_metric, 2, mv->unit ? mv->unit : "", -1, SQLITE_STATIC);
+	if (step_done(st->ins_metric))
+		return -1;
+	sqlite3_stmt *s = st->sel_metric;
+	sqlite3_bind_text(s, 1, mv->name, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	*id = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (*id < 0)
+		return -1;
+	if (st->nids == st->capids) {
+		size_t cap = st->capids ? st->capids * 2 : 64;
+		struct metric_id *n = realloc(st->ids, cap * sizeof(*n));
+		if (!n)
+			return 0; /* uncached is still correct */
+		st->ids = n;
+		st->capids = cap;
+	}
+	memcpy(st->ids[st->nids].name, mv->name, sizeof(mv->name));
+	st->ids[st->nids++].id = *id;
+	return 0;
+}
+
+int store_samples(struct store *st, int64_t run_id, double t, uint64_t cycles,
+		  const struct metric_batch *b)
+{
+	if (exec(st, "BEGIN IMMEDIATE"))
+		return -1;
+	sqlite3_bind_int64(st->ins_tick, 1, run_id);
+	sqlite3_bind_double(st->ins_tick, 2, t);
+	sqlite3_bind_int64(st->ins_tick, 3, (sqlite3_int64)cycles);
+	if (step_done(st->ins_tick))
+		goto fail;
+	int64_t tick = sqlite3_last_insert_rowid(st->db);
+	for (size_t i = 0; i < b->n; i++) {
+		int64_t id;
+		if (metric_id(st, &b->v[i], &id))
+			goto fail;
+		sqlite3_bind_int64(st->ins_sample, 1, id);
+		sqlite3_bind_int64(st->ins_sample, 2, tick);
+		sqlite3_bind_double(st->ins_sample, 3, b->v[i].value);
+		if (step_done(st->ins_sample))
+			goto fail;
+	}
+	if (exec(st, "COMMIT"))
+		goto fail;
+	return 0;
+fail:
+	exec(st, "ROLLBACK");
+	st->nids = 0; /* metrics inserted in this transaction are gone too */
+	return -1;
+}

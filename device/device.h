@@ -1,0 +1,42 @@
+/* Device backend: finding, opening and probing a DRM device.
+ * Everything the workloads do to the kernel goes through device/ and
+ * device/gem.c; the daemon only probes here and then closes the fd. */
+#ifndef GS_DEVICE_H
+#define GS_DEVICE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Capabilities a workload can require; probed by device_probe(). */
+enum {
+	GS_CAP_GEM_CREATE = 1u << 0, /* driver create ioctl or dumb buffers */
+	GS_CAP_FLINK      = 1u << 1, /* GEM_FLINK / GEM_OPEN on this node */
+	GS_CAP_PRIME_EXPORT = 1u << 2,
+	GS_CAP_PRIME_IMPORT = 1u << 3,
+	GS_CAP_MAP        = 1u << 4, /* CPU mmap of objects */
+};
+
+enum gs_driver_kind { GS_DRIVER_GENERIC, GS_DRIVER_I915 };
+
+struct gs_device {
+	char path[256];      /* /dev/dri/cardN */
+	char driver[32];     /* "vgem", "i915", ... from DRM_IOCTL_VERSION */
+	enum gs_driver_kind kind;
+	int card_minor;      /* N of debugfs dri/N (the primary node) */
+	unsigned caps;       /* GS_CAP_* */
+};
+
+/* Resolve "auto" to the first i915 device, else the first with GEM;
+ * an explicit path is used as it is. err gets a message on failure. */
+int device_resolve(const char *spec, char *path, size_t pathlen, char *err, size_t errlen);
+
+/* Open a device node read-write with O_CLOEXEC; -errno on failure. */
+int device_open_fd(const char *path);
+
+/* Open path, identify the driver, find the debugfs minor and probe caps
+ * by doing one real create/flink/export/import/close cycle. */
+int device_probe(const char *path, struct gs_device *dev, char *err, size_t errlen);
+
+const char *device_cap_name(unsigned cap);
+
+#endif

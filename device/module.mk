@@ -1,0 +1,1 @@
+COMMON_SRCS += device/device.c device/gem.c

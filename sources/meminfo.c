@@ -1,0 +1,63 @@
+/* /proc/meminfo: shmem backs GEM objects on most drivers, and leaked
+ * objects, VMAs and dma-bufs end up in (unreclaimable) slab. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/util.h"
+#include "sources/sources.h"
+
+/* "Key:   123 kB" lines; the key must match a whole line prefix. */
+static int parse_kb_line(const char *text, const char *key, uint64_t *kb)
+{
+	size_t klen = strlen(key);
+	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		if (strncmp(p, key, klen) == 0 && p[klen] == ':') {
+			unsigned long long v;
+			if (sscanf(p + klen + 1, " %llu", &v) != 1)
+				return -EINVAL;
+			*kb = v;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int parse_meminfo_kb(const char *text, const char *key, uint64_t *kb)
+{
+	return parse_kb_line(text, key, kb);
+}
+
+int parse_status_rss_kb(const char *text, uint64_t *kb)
+{
+	return parse_kb_line(text, "VmRSS", kb);
+}
+
+static int collect_meminfo(const struct source_ctx *ctx, struct metric_batch *b, char *why,
+			   size_t whylen)
+{
+	static const struct { const char *key, *metric; } keys[] = {
+		{ "Shmem", "mem.shmem_kb" },
+		{ "Slab", "mem.slab_kb" },
+		{ "SUnreclaim", "mem.sunreclaim_kb" },
+	};
+	char path[512];
+	snprintf(path, sizeof(path), "%s/meminfo", ctx->procfs);
+	char *text = source_read(path, why, whylen);
+	if (!text)
+		return -errno;
+	int r = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(keys) && !r; i++) {
+		uint64_t kb;
+		r = parse_meminfo_kb(text, keys[i].key, &kb);
+		if (r)
+			snprintf(why, whylen, "%s: no %s line", path, keys[i].key);
+		else
+			r = batch_put(b, keys[i].metric, (double)kb, "kB");
+	}
+	free(text);
+	return r;
+}
+
+const struct source source_meminfo = { "meminfo", collect_meminfo };

@@ -1,0 +1,50 @@
+/* The daemon's own RSS and open fds: it runs for weeks, so its own
+ * footprint is a trend like any other. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "sources/sources.h"
+
+static int count_fds(const char *dir, uint64_t *n)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return -errno;
+	*n = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')
+			(*n)++;
+	closedir(d);
+	if (*n > 0)
+		(*n)--; /* the fd opendir itself holds */
+	return 0;
+}
+
+static int collect_self(const struct source_ctx *ctx, struct metric_batch *b, char *why,
+			size_t whylen)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/self/status", ctx->procfs);
+	char *text = source_read(path, why, whylen);
+	if (!text)
+		return -errno;
+	uint64_t rss = 0, fds = 0;
+	int r = parse_status_rss_kb(text, &rss);
+	free(text);
+	if (r) {
+		snprintf(why, whylen, "%s: no VmRSS line", path);
+		return r;
+	}
+	snprintf(path, sizeof(path), "%s/self/fd", ctx->procfs);
+	if ((r = count_fds(path, &fds)) != 0) {
+		snprintf(why, whylen, "%s: cannot list", path);
+		return r;
+	}
+	batch_put(b, "daemon.rss_kb", (double)rss, "kB");
+	return batch_put(b, "daemon.fds", (double)fds, "count");
+}
+
+const struct source source_self = { "self", collect_self };

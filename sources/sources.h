@@ -1,0 +1,81 @@
+/* Sampler sources: each file under sources/ reads one kind of kernel (or
+ * daemon) counter and appends named values to a metric batch. The text
+ * parsers are separate, pure functions so unit tests and fuzzers can feed
+ * them real-format fixtures.
+ *
+ * Data flow: sampler (daemon/sampler.c) → sources → store (db/store.c)
+ * → analysis (the leak_trends view). */
+#ifndef GS_SOURCES_H
+#define GS_SOURCES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define METRIC_NAME_MAX 96
+
+struct metric_value {
+	char name[METRIC_NAME_MAX];
+	double value;
+	const char *unit;   /* static string: "count", "bytes", "kB", "cycles" */
+};
+
+struct metric_batch {
+	struct metric_value *v;
+	size_t n, cap;
+};
+
+void batch_init(struct metric_batch *b);
+void batch_reset(struct metric_batch *b);
+void batch_free(struct metric_batch *b);
+/* Returns -ENOMEM on allocation failure, -ENAMETOOLONG on a long name. */
+int batch_put(struct metric_batch *b, const char *name, double value, const char *unit);
+
+struct supervisor;
+
+/* What sources need to know about the machine and the daemon. */
+struct source_ctx {
+	const char *debugfs;     /* /sys/kernel/debug */
+	const char *procfs;      /* /proc (tests point it elsewhere) */
+	int card_minor;          /* debugfs dri/N; -1 when unknown */
+	const struct supervisor *sup;  /* workloads' counters */
+};
+
+struct source {
+	const char *name;
+	/* Append this source's metrics. Returns 0, or -errno when the source
+	 * is unavailable (why says which file and what went wrong). */
+	int (*collect)(const struct source_ctx *ctx, struct metric_batch *b, char *why, size_t whylen);
+};
+
+/* The sources the sampler runs, in order; NULL-terminated. */
+extern const struct source *const gs_sources[];
+
+/* ---- parsers (pure; return 0, or -EINVAL when the text is not in a
+ * format they know) ---- */
+
+/* debugfs dri/N/gem_names */
+struct gem_names_stats {
+	uint64_t names, handles, refcount, bytes;
+};
+int parse_gem_names(const char *text, struct gem_names_stats *out);
+
+/* debugfs dri/N/clients: the number of open DRM files */
+int parse_drm_clients(const char *text, uint64_t *clients);
+
+/* debugfs dma_buf/bufinfo: the closing "Total N objects, M bytes" */
+int parse_dmabuf_bufinfo(const char *text, uint64_t *objects, uint64_t *bytes);
+
+/* /proc/meminfo: value in kB of one key ("Shmem") */
+int parse_meminfo_kb(const char *text, const char *key, uint64_t *kb);
+
+/* /proc/self/status: VmRSS in kB */
+int parse_status_rss_kb(const char *text, uint64_t *kb);
+
+
+
+/* ---- helpers for sources (sources/batch.c) ---- */
+
+/* Read a whole file; NULL with `why` filled ("PATH: reason") on failure. */
+char *source_read(const char *path, char *why, size_t whylen);
+#endif

@@ -1,0 +1,22 @@
+/* The sources the sampler runs each interval. A new source is one new
+ * file plus one line here. */
+#include <stddef.h>
+
+#include "sources/sources.h"
+
+extern const struct source source_gem_names;
+extern const struct source source_drm_clients;
+extern const struct source source_dmabuf;
+extern const struct source source_meminfo;
+extern const struct source source_self;
+extern const struct source source_workloads;
+
+const struct source *const gs_sources[] = {
+	&source_gem_names,
+	&source_drm_clients,
+	&source_dmabuf,
+	&source_meminfo,
+	&source_self,
+	&source_workloads,
+	NULL,
+};

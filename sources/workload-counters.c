@@ -1,0 +1,47 @@
+/* Each workload's cumulative cycles and ioctl error counts, read from the
+ * workers' shared counters. Error metrics appear once an error occurred:
+ * workload.NAME.errors.IOCTL.ERRNO. */
+#include <stdio.h>
+#include <string.h>
+
+#include "daemon/supervisor.h"
+#include "sources/sources.h"
+
+static const char *errno_label(int e, char *buf, size_t len)
+{
+	const char *name = e < GS_ERRNO_SLOTS - 1 ? strerrorname_np(e) : NULL;
+	if (name)
+		return name;
+	snprintf(buf, len, e < GS_ERRNO_SLOTS - 1 ? "E%d" : "Eother", e);
+	return buf;
+}
+
+static int collect_workloads(const struct source_ctx *ctx, struct metric_batch *b, char *why,
+			     size_t whylen)
+{
+	const struct supervisor *sup = ctx->sup;
+	if (!sup)
+		return 0;
+	char name[METRIC_NAME_MAX], lbl[16];
+	int r = 0;
+	for (size_t i = 0; i < supervisor_count(sup) && !r; i++) {
+		const char *wl = supervisor_name(sup, i);
+		snprintf(name, sizeof(name), "workload.%s.cycles", wl);
+		r = batch_put(b, name, (double)supervisor_cycles(sup, i), "cycles");
+		for (int ioc = 0; ioc < GS_IOC_COUNT && !r; ioc++) {
+			for (int e = 1; e < GS_ERRNO_SLOTS && !r; e++) {
+				uint64_t n = supervisor_errors(sup, i, (enum gs_ioctl)ioc, e);
+				if (!n)
+					continue;
+				snprintf(name, sizeof(name), "workload.%s.errors.%s.%s", wl,
+					 gs_ioctl_name((enum gs_ioctl)ioc), errno_label(e, lbl, sizeof(lbl)));
+				r = batch_put(b, name, (double)n, "count");
+			}
+		}
+	}
+	if (r)
+		snprintf(why, whylen, "workload counters: %s", strerror(-r));
+	return r;
+}
+
+const struct source source_workloads = { "workloads", collect_workloads };

@@ -1,0 +1,21 @@
+# Unit tests (cmocka), one binary per tests/unit/test-*.c, linked with the
+# shared sources; then the test scripts (tests/run-scripts.sh).
+UNIT_SRCS  := $(wildcard tests/unit/test-*.c)
+UNIT_BINS  := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
+
+$(B)/tests/%: $(B)/obj/tests/unit/%.o $(COMMON_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS) -lcmocka
+
+unit: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do $$t; done
+
+# The initramfs the real-kernel tests boot (tests/vm/).
+$(B)/vm/initramfs.cpio.gz: $(B)/gemsoakd tests/vm/init.sh tests/vm/mkinitramfs.sh
+	@mkdir -p $(dir $@)
+	tests/vm/mkinitramfs.sh "$$(tests/vm/fetch-kernel.sh)" $@ $(B)/gemsoakd
+vm-initramfs: $(B)/vm/initramfs.cpio.gz
+
+CHECK_SCRIPTS += tests/integration/config-errors.sh
+CHECK_SCRIPTS += tests/integration/vm-flink-share.sh
+CHECK_SCRIPTS += tests/integration/vm-canary.sh

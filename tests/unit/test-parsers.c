@@ -1,0 +1,138 @@
+/* The debugfs/procfs parsers on real-format fixtures (tests/fixtures). */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdio.h>
+
+#include <cmocka.h>
+
+#include "common/util.h"
+#include "sources/sources.h"
+
+static char *fixture(const char *name)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "tests/fixtures/%s", name);
+	char *text = read_text_file(path, NULL);
+	assert_non_null(text);
+	return text;
+}
+
+static void gem_names_real(void **state)
+{
+	char *t = fixture("gem_names-6.1");
+	struct gem_names_stats s;
+	assert_int_equal(parse_gem_names(t, &s), 0);
+	assert_int_equal(s.names, 4);
+	assert_int_equal(s.handles, 5);
+	assert_int_equal(s.refcount, 5);
+	assert_int_equal(s.bytes, 4 * 4096);
+	free(t);
+}
+
+static void gem_names_empty_and_garbage(void **state)
+{
+	char *t = fixture("gem_names-empty");
+	struct gem_names_stats s;
+	assert_int_equal(parse_gem_names(t, &s), 0);
+	assert_int_equal(s.names, 0);
+	free(t);
+	t = fixture("gem_names-garbage");
+	assert_int_equal(parse_gem_names(t, &s), -EINVAL);
+	free(t);
+	assert_int_equal(parse_gem_names("", &s), -EINVAL);
+	assert_int_equal(parse_gem_names("  name     size handles refcount\n 1 2 x 4\n", &s), -EINVAL);
+	assert_int_equal(parse_gem_names("  name     size handles refcount\n 1 2 3 4 5\n", &s), -EINVAL);
+}
+
+static void clients_all_formats(void **state)
+{
+	static const struct { const char *file; uint64_t n; } cases[] = {
+		{ "clients-6.1", 4 }, { "clients-6.5-tgid", 2 }, { "clients-3.x", 2 },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		char *t = fixture(cases[i].file);
+		uint64_t n = 99;
+		assert_int_equal(parse_drm_clients(t, &n), 0);
+		assert_int_equal(n, cases[i].n);
+		free(t);
+	}
+	uint64_t n;
+	assert_int_equal(parse_drm_clients("no header here\n", &n), -EINVAL);
+	assert_int_equal(parse_drm_clients("", &n), -EINVAL);
+}
+
+static void bufinfo_all_formats(void **state)
+{
+	static const struct { const char *file; uint64_t objects, bytes; } cases[] = {
+		{ "bufinfo-6.1", 2, 20480 }, { "bufinfo-6.1-empty", 0, 0 }, { "bufinfo-3.x", 1, 4096 },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		char *t = fixture(cases[i].file);
+		uint64_t o = 99, b = 99;
+		assert_int_equal(parse_dmabuf_bufinfo(t, &o, &b), 0);
+		assert_int_equal(o, cases[i].objects);
+		assert_int_equal(b, cases[i].bytes);
+		free(t);
+	}
+	uint64_t o, b;
+	/* "Total N devices attached" alone is not the objects total. */
+	assert_int_equal(parse_dmabuf_bufinfo("Total 1 devices attached\n", &o, &b), -EINVAL);
+}
+
+static void meminfo_and_status(void **state)
+{
+	char *t = fixture("meminfo-6.1");
+	uint64_t kb;
+	assert_int_equal(parse_meminfo_kb(t, "Shmem", &kb), 0);
+	assert_true(kb > 0);
+	uint64_t slab, sunreclaim, sreclaimable;
+	assert_int_equal(parse_meminfo_kb(t, "Slab", &slab), 0);
+	assert_int_equal(parse_meminfo_kb(t, "SUnreclaim", &sunreclaim), 0);
+	assert_int_equal(parse_meminfo_kb(t, "SReclaimable", &sreclaimable), 0);
+	assert_int_equal(slab, sunreclaim + sreclaimable);
+	/* A key is a whole name: "Shmem" must not match "ShmemHugePages". */
+	assert_int_equal(parse_meminfo_kb("ShmemHugePages: 5 kB\nShmem: 7 kB\n", "Shmem", &kb), 0);
+	assert_int_equal(kb, 7);
+	assert_int_equal(parse_meminfo_kb("MemTotal: 1 kB\n", "Shmem", &kb), -ENOENT);
+	free(t);
+	t = fixture("status-6.1");
+	assert_int_equal(parse_status_rss_kb(t, &kb), 0);
+	assert_true(kb > 0);
+	free(t);
+}
+
+static void batch_grows_and_rejects_long_names(void **state)
+{
+	struct metric_batch b;
+	batch_init(&b);
+	for (int i = 0; i < 100; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "m.%d", i);
+		assert_int_equal(batch_put(&b, name, i, "count"), 0);
+	}
+	assert_int_equal(b.n, 100);
+	assert_string_equal(b.v[99].name, "m.99");
+	char lng[200];
+	memset(lng, 'x', sizeof(lng) - 1);
+	lng[sizeof(lng) - 1] = '\0';
+	assert_int_equal(batch_put(&b, lng, 1, "count"), -ENAMETOOLONG);
+	batch_free(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(gem_names_real),
+		cmocka_unit_test(gem_names_empty_and_garbage),
+		cmocka_unit_test(clients_all_formats),
+		cmocka_unit_test(bufinfo_all_formats),
+		cmocka_unit_test(meminfo_and_status),
+		cmocka_unit_test(batch_grows_and_rejects_long_names),
+	};
+	return cmocka_run_group_tests_name("parsers", tests, NULL, NULL);
+}

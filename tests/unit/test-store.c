@@ -1,0 +1,173 @@
+/* The schema, its migrations and the leak_trends arithmetic on hand-made
+ * series whose slopes are known. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "db/store.h"
+
+static char dbpath[64];
+
+static int setup(void **state)
+{
+	snprintf(dbpath, sizeof(dbpath), "/tmp/gs-test-store-XXXXXX");
+	int fd = mkstemp(dbpath);
+	close(fd);
+	unlink(dbpath);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char p[96];
+	unlink(dbpath);
+	snprintf(p, sizeof(p), "%s-wal", dbpath);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", dbpath);
+	unlink(p);
+	return 0;
+}
+
+static struct store *open_store(void)
+{
+	struct store *st;
+	char err[256];
+	if (store_open(dbpath, &st, err, sizeof(err))) {
+		print_error("%s\n", err);
+		fail();
+	}
+	return st;
+}
+
+static const struct run_info run = {
+	.hostname = "h", .kernel_release = "6.1.0-test", .config_text = "[daemon]\n",
+};
+
+/* Read one leak_trends row with an independent connection, as sqlite3 would. */
+struct trend {
+	long long samples;
+	double span, first, last, per_hour, per_kcycle;
+	int per_kcycle_null;
+};
+
+static struct trend read_trend(int64_t run_id, const char *metric)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	assert_int_equal(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db,
+		"SELECT samples, span_s, first_value, last_value, slope_per_hour, slope_per_kcycle"
+		" FROM leak_trends WHERE run_id = ? AND metric = ?", -1, &s, NULL), SQLITE_OK);
+	sqlite3_bind_int64(s, 1, run_id);
+	sqlite3_bind_text(s, 2, metric, -1, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	struct trend t = {
+		sqlite3_column_int64(s, 0), sqlite3_column_double(s, 1), sqlite3_column_double(s, 2),
+		sqlite3_column_double(s, 3), sqlite3_column_double(s, 4), sqlite3_column_double(s, 5),
+		sqlite3_column_type(s, 5) == SQLITE_NULL,
+	};
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return t;
+}
+
+static void schema_is_versioned(void **state)
+{
+	struct store *st = open_store();
+	assert_int_equal(store_schema_version(st), 1);
+	store_close(st);
+	st = open_store(); /* reopening applies nothing twice */
+	assert_int_equal(store_schema_version(st), 1);
+	store_close(st);
+
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	char err[256];
+	assert_int_equal(store_open(dbpath, &st, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "schema version 99 is newer"));
+}
+
+static void trend_arithmetic(void **state)
+{
+	struct store *st = open_store();
+	int64_t run_id;
+	assert_int_equal(store_begin_run(st, 1000.0, &run, &run_id), 0);
+	struct metric_batch b;
+	batch_init(&b);
+	/* 20 ticks, 10 s apart, 100 cycles apart:
+	 *   leak:  5 + 2k         -> 720 per hour, 20 per 1000 cycles
+	 *   saw:   k % 2 ? 3 : 1  -> flat on average
+	 *   flat:  7 */
+	for (int k = 0; k < 20; k++) {
+		batch_reset(&b);
+		batch_put(&b, "leak", 5 + 2 * k, "count");
+		batch_put(&b, "saw", k % 2 ? 3 : 1, "count");
+		batch_put(&b, "flat", 7, "count");
+		assert_int_equal(store_samples(st, run_id, 1000.0 + 10 * k, (uint64_t)(100 * k), &b), 0);
+	}
+	batch_free(&b);
+	assert_int_equal(store_event(st, run_id, 1001.0, "notice", "test", "kind", "message"), 0);
+	assert_int_equal(store_end_run(st, run_id, 1200.0), 0);
+
+	struct trend t = read_trend(run_id, "leak");
+	assert_int_equal(t.samples, 20);
+	assert_float_equal(t.span, 190.0, 1e-9);
+	assert_float_equal(t.first, 5.0, 1e-9);
+	assert_float_equal(t.last, 43.0, 1e-9);
+	assert_float_equal(t.per_hour, 720.0, 1e-6);
+	assert_float_equal(t.per_kcycle, 20.0, 1e-6);
+
+	t = read_trend(run_id, "saw");
+	assert_true(t.per_kcycle < 0.2 && t.per_kcycle > -0.2);
+
+	t = read_trend(run_id, "flat");
+	assert_float_equal(t.per_hour, 0.0, 1e-9);
+	assert_float_equal(t.per_kcycle, 0.0, 1e-9);
+	store_close(st);
+}
+
+static void runs_are_separate(void **state)
+{
+	struct store *st = open_store();
+	int64_t r1, r2;
+	struct metric_batch b;
+	batch_init(&b);
+	assert_int_equal(store_begin_run(st, 0.0, &run, &r1), 0);
+	assert_int_equal(store_begin_run(st, 0.0, &run, &r2), 0);
+	assert_true(r2 != r1);
+	for (int k = 0; k < 5; k++) {
+		batch_reset(&b);
+		batch_put(&b, "m", k, "count");
+		store_samples(st, r1, 10.0 * k, 0, &b); /* no cycles in run 1 */
+		batch_reset(&b);
+		batch_put(&b, "m", 100 - k, "count");
+		store_samples(st, r2, 10.0 * k, (uint64_t)(1000 * k), &b);
+	}
+	batch_free(&b);
+	struct trend t1 = read_trend(r1, "m"), t2 = read_trend(r2, "m");
+	assert_float_equal(t1.per_hour, 360.0, 1e-6);
+	assert_true(t1.per_kcycle_null); /* no work done: no per-cycle slope */
+	assert_float_equal(t2.per_hour, -360.0, 1e-6);
+	assert_float_equal(t2.per_kcycle, -1.0, 1e-6);
+	store_close(st);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(schema_is_versioned, setup, teardown),
+		cmocka_unit_test_setup_teardown(trend_arithmetic, setup, teardown),
+		cmocka_unit_test_setup_teardown(runs_are_separate, setup, teardown),
+	};
+	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
+}

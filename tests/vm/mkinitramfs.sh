@@ -1,0 +1,51 @@
+#!/bin/sh
+# Build the test initramfs: busybox-static, the given binaries with the
+# shared libraries they need, and the kernel modules for vgem and 9p
+# (with their dependencies, in load order).
+# usage: mkinitramfs.sh KERNEL_DIR OUT.cpio.gz BINARY...
+set -eu
+kdir=$1 out=$2
+shift 2
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+mkdir -p "$root/bin" "$root/etc" "$root/lib/modules"
+cp /bin/busybox "$root/bin/busybox"
+cp "$here/init.sh" "$root/init"
+chmod 755 "$root/init"
+
+for bin in "$@"; do
+	cp "$bin" "$root/bin/"
+	# ldd prints "name => /path (addr)" and "/lib64/ld-linux... (addr)".
+	for lib in $(ldd "$bin" | awk '/=> \// { print $3 } /^\t\// { print $1 }'); do
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+done
+
+moddir=$(ls -d "$kdir"/lib/modules/*/ | head -n 1)
+path_of() { find "$moddir" -name "$1.ko" -o -name "$1.ko.xz" | head -n 1; }
+order=""
+add_module() {
+	case " $order " in *" $1 "*) return ;; esac
+	f=$(path_of "$1")
+	[ -n "$f" ] || { echo "mkinitramfs: module $1 not in $moddir" >&2; exit 1; }
+	for dep in $(modinfo -F depends "$f" | tr ',' ' '); do
+		add_module "$dep"
+	done
+	order="$order $1"
+}
+for m in vgem virtio_pci 9pnet_virtio 9p; do
+	add_module "$m"
+done
+: > "$root/etc/modules.order"
+for m in $order; do
+	f=$(path_of "$m")
+	case "$f" in
+	*.xz) xz -dc "$f" > "$root/lib/modules/$m.ko" ;;
+	*) cp "$f" "$root/lib/modules/$m.ko" ;;
+	esac
+	echo "$m.ko" >> "$root/etc/modules.order"
+done
+(cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 > "$out.tmp"
+mv "$out.tmp" "$out"

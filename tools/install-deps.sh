@@ -1,0 +1,20 @@
+#!/bin/sh
+# Install the Debian packages listed in tools/packages.txt that are missing.
+# Runs `apt-get update` first (a new machine has no package lists), but only
+# when something is missing, so repeated `make check` stays fast.
+set -eu
+here=$(dirname "$0")
+missing=""
+for p in $(grep -v '^#' "$here/packages.txt" | tr -s ' \n' '\n'); do
+	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	case "$st" in *"install ok installed"*) ;; *) missing="$missing $p" ;; esac
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+	echo "install-deps: missing Debian packages:$missing (run as root, or install them)" >&2
+	exit 1
+fi
+echo "install-deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends $missing

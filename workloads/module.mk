@@ -1,0 +1,1 @@
+COMMON_SRCS += workloads/registry.c workloads/worker.c workloads/flink-share.c workloads/canary.c

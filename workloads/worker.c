@@ -1,0 +1,71 @@
+/* Worker-side helpers shared by every workload. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/util.h"
+#include "workloads/workload.h"
+
+void wl_count_error(struct wl_proc *p, enum gs_ioctl ioc, int neg_errno)
+{
+	int e = -neg_errno;
+	if (e <= 0 || e >= GS_ERRNO_SLOTS)
+		e = GS_ERRNO_SLOTS - 1;
+	atomic_fetch_add_explicit(&p->ctr->errors[ioc][e], 1, memory_order_relaxed);
+}
+
+void wl_cycle_done(struct wl_proc *p)
+{
+	atomic_fetch_add_explicit(&p->ctr->cycles, 1, memory_order_relaxed);
+}
+
+bool wl_should_stop(const struct wl_proc *p)
+{
+	return p->deadline > 0 && now_monotonic() >= p->deadline;
+}
+
+void wl_report(struct wl_proc *p, const char *kind, const char *fmt, ...)
+{
+	struct wl_msg m = { .index = (uint32_t)p->index };
+	snprintf(m.kind, sizeof(m.kind), "%s", kind);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(m.text, sizeof(m.text), fmt, ap);
+	va_end(ap);
+	/* Never block the workload on the daemon: drop if the socket is full
+	 * (the daemon counts what arrives; a flood of anomalies is visible). */
+	while (send(p->report_fd, &m, sizeof(m), MSG_DONTWAIT | MSG_NOSIGNAL) < 0 && errno == EINTR)
+		;
+}
+
+void wl_exit(struct wl_proc *p, int status)
+{
+	(void)p;
+	_exit(status);
+}
+
+void wl_pacer_init(struct wl_pacer *pc, int64_t rate, int share)
+{
+	pc->period = rate > 0 ? (double)(share > 0 ? share : 1) / (double)rate : 0;
+	pc->next = now_monotonic();
+}
+
+void wl_pacer_wait(struct wl_pacer *pc)
+{
+	if (pc->period <= 0)
+		return;
+	pc->next += pc->period;
+	double now = now_monotonic();
+	if (pc->next < now - 1.0)
+		pc->next = now; /* fell far behind (stopped?): do not burst */
+	if (pc->next > now) {
+		double d = pc->next - now;
+		struct timespec ts = { (time_t)d, (long)((d - (double)(time_t)d) * 1e9) };
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+			;
+	}
+}

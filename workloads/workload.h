@@ -1,0 +1,120 @@
+/* Workloads: each type is one file under workloads/ exporting a struct
+ * wl_type; workloads/registry.c lists them. The daemon forks a type's
+ * processes (wl_type.nprocs) and each runs wl_type.run() until killed.
+ *
+ * Data flow: config ([workload NAME] → struct wl_config) → workload
+ * processes → device backend (device/gem.c) → kernel. Workers count
+ * cycles and ioctl errors in shared memory (struct wl_counters) that the
+ * sampler reads; anomalies go to the daemon as messages (wl_report). */
+#ifndef GS_WORKLOAD_H
+#define GS_WORKLOAD_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "device/device.h"
+#include "device/gem.h"
+
+enum wl_key_kind { WK_INT, WK_SIZE, WK_DURATION, WK_BOOL };
+
+struct wl_key {
+	const char *name;
+	enum wl_key_kind kind;
+	int64_t min, max, def;   /* durations in ms, sizes in bytes */
+	const char *help;
+};
+
+/* Keys every workload has; a type lists them in its own key array. */
+#define WL_KEY_SIZE { "size", WK_SIZE, 4096, 1LL << 30, 4096, "bytes per buffer object" }
+#define WL_KEY_RATE { "rate", WK_INT, 0, 100000000, 0, "cycles/s cap for the whole workload; 0 = as fast as the kernel allows" }
+#define WL_KEY_DURATION { "duration", WK_DURATION, 0, INT64_MAX / 2, 0, "stop the workload after this long; 0 = forever" }
+#define WL_KEY_SEED { "seed", WK_INT, 0, INT32_MAX, 1, "seed of the workload's pseudo-random choices" }
+#define WL_KEY_END { NULL, WK_INT, 0, 0, 0, NULL }
+
+#define WL_MAX_KEYS 16
+#define WL_NAME_MAX 48
+
+struct wl_type;
+
+/* One [workload NAME] section, validated. */
+struct wl_config {
+	char name[WL_NAME_MAX];
+	const struct wl_type *type;
+	char file[256];
+	int line;                  /* line of the section header */
+	int64_t val[WL_MAX_KEYS];  /* indexed like type->keys */
+};
+
+/* Errno values are counted per ioctl; larger ones share the last slot. */
+#define GS_ERRNO_SLOTS 136
+
+/* Per worker process, in memory shared with the daemon. */
+struct wl_counters {
+	_Atomic uint64_t cycles;
+	_Atomic uint64_t errors[GS_IOC_COUNT][GS_ERRNO_SLOTS];
+};
+
+#define WL_MAX_FDS 64
+
+/* What one worker process gets. */
+struct wl_proc {
+	const struct wl_config *cfg;
+	const struct gs_device *dev;
+	int index;                 /* 0 .. nprocs-1 */
+	int nprocs;
+	struct wl_counters *ctr;   /* this process's counters */
+	int report_fd;             /* SOCK_SEQPACKET to the daemon */
+	int fds[WL_MAX_FDS];       /* the type's channels, as wl_type.fds listed them */
+	int nfds;
+	double deadline;           /* CLOCK_MONOTONIC seconds, 0 = none */
+};
+
+struct wl_type {
+	const char *name;
+	const char *summary;
+	const struct wl_key *keys;          /* ends with WL_KEY_END */
+	unsigned caps;                      /* GS_CAP_* the device must offer */
+	int (*nprocs)(const struct wl_config *cfg);
+	/* In the daemon, before forking: create the channels between the
+	 * processes. Returns NULL (errno set) on failure. */
+	void *(*setup)(const struct wl_config *cfg);
+	/* Which of the channel fds process `index` keeps (in order). */
+	int (*fds)(void *chan, const struct wl_config *cfg, int index, int *fds, int max);
+	void (*teardown)(void *chan);
+	/* In the worker; does not return. */
+	void (*run)(struct wl_proc *p) __attribute__((noreturn));
+};
+
+/* workloads/registry.c */
+const struct wl_type *wl_type_find(const char *name);
+const struct wl_type *const *wl_types(void);
+int wl_key_index(const struct wl_type *t, const char *key);
+int64_t wl_get(const struct wl_config *cfg, const char *key);
+
+/* workloads/worker.c: helpers for the worker side. */
+void wl_count_error(struct wl_proc *p, enum gs_ioctl ioc, int neg_errno);
+void wl_cycle_done(struct wl_proc *p);
+bool wl_should_stop(const struct wl_proc *p);
+/* Report an anomaly event to the daemon (kind is a short word). */
+void wl_report(struct wl_proc *p, const char *kind, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void wl_exit(struct wl_proc *p, int status) __attribute__((noreturn));
+
+/* Pacing to the workload's rate cap, shared among `share` processes. */
+struct wl_pacer {
+	double period;   /* seconds per cycle for this process; 0 = no cap */
+	double next;
+};
+void wl_pacer_init(struct wl_pacer *pc, int64_t rate, int share);
+void wl_pacer_wait(struct wl_pacer *pc);
+
+/* Messages on the report socket (worker → daemon). */
+struct wl_msg {
+	uint32_t index;      /* worker process index */
+	char kind[24];
+	char text[232];
+};
+
+#endif
