@@ -1,0 +1,36 @@
+#!/bin/sh
+# Real kernel, clean: flink-share with 2 producers and 4 consumers for 40 s
+# on vgem. The kernel has the fixes, so nothing may grow.
+set -eu
+. tests/lib.sh
+out=build/tests/vm-flink-share
+cat > build/tests/flink-share.conf <<'EOF2'
+[daemon]
+interval = 2s
+
+[workload flink-share]
+producers = 2
+consumers = 4
+EOF2
+vm_run_daemon build/tests/flink-share.conf 40 "$out"
+db=$out/gs.db
+
+[ "$(cat "$out/gemsoakd.status")" = 0 ] || fail "gemsoakd exited with $(cat "$out/gemsoakd.status")"
+assert_sql "$db" "pragma integrity_check" ok "database integrity"
+assert_sql "$db" "select kernel_release like '6.%' and driver = 'vgem' from runs" 1 "run metadata"
+assert_true "$db" "select stopped > started from runs" "the run was closed"
+# Work was done and every metric was sampled at least 10 times.
+assert_true "$db" "select last_value > 1000 from leak_trends where metric = 'workload.flink-share.cycles'" "cycles > 1000"
+for m in gem.flink_names gem.flink_handles gem.flink_refcount drm.clients dmabuf.objects dmabuf.bytes \
+	 mem.shmem_kb mem.slab_kb mem.sunreclaim_kb daemon.rss_kb daemon.fds workload.flink-share.cycles; do
+	assert_true "$db" "select samples >= 10 from leak_trends where metric = '$m'" "$m has >= 10 samples"
+done
+# No growth beyond noise: at most one name in flight per producer.
+assert_true "$db" "select max(s.value) <= 2 from samples s join metrics m on m.id = s.metric_id where m.name = 'gem.flink_names'" "flink names stay <= producers"
+assert_true "$db" "select abs(slope_per_kcycle) < 0.05 from leak_trends where metric = 'gem.flink_names'" "no flink-name growth"
+assert_true "$db" "select max(s.value) = 0 from samples s join metrics m on m.id = s.metric_id where m.name = 'dmabuf.objects'" "no dma-bufs"
+# Every process is a DRM client: 6 while running, none left over.
+assert_true "$db" "select max(s.value) = 6 from samples s join metrics m on m.id = s.metric_id where m.name = 'drm.clients'" "6 DRM clients"
+assert_sql "$db" "select count(*) from events where kind in ('worker-exit', 'source-unavailable')" 0 "no worker deaths or missing sources"
+assert_sql "$db" "select count(*) from metrics where name like 'workload.%.errors.%'" 0 "no ioctl errors"
+echo "ok"

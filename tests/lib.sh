@@ -1,0 +1,53 @@
+# Shared helpers for tests/integration/*.sh (sourced; POSIX sh).
+# Each test runs from the repository root.
+
+TOP=$(pwd)
+GEMSOAKD=$TOP/build/gemsoakd
+
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+# sql DB QUERY: one value (or rows, |-separated) from the real sqlite3.
+sql() {
+	sqlite3 -batch -noheader "$1" "$2"
+}
+
+# assert_sql DB QUERY EXPECTED MESSAGE
+assert_sql() {
+	got=$(sql "$1" "$2")
+	[ "$got" = "$3" ] || fail "$4: '$2' gave '$got', expected '$3'"
+}
+
+# assert_true DB CONDITION_QUERY MESSAGE: the query must print 1.
+assert_true() {
+	got=$(sql "$1" "$2")
+	[ "$got" = 1 ] || fail "$3 ($2 gave '$got')"
+}
+
+# vm_run_daemon CONFIG DURATION OUTDIR [GEMSOAKD ARGS...]
+# Boot Debian's kernel with vgem, run gemsoakd with CONFIG for DURATION
+# seconds (database in the guest's tmpfs), and bring back OUTDIR/gs.db,
+# OUTDIR/gemsoakd.status and OUTDIR/job.log.
+vm_run_daemon() {
+	conf=$1 duration=$2 out=$3
+	shift 3
+	rm -rf "$out"
+	mkdir -p "$out"
+	cp "$conf" "$out/test.conf"
+	cat > "$out/job.sh" <<JOB
+#!/bin/sh
+gemsoakd -c /mnt/share/test.conf --database /tmp/gs.db --duration $duration $*
+echo \$? > /mnt/share/gemsoakd.status
+cp /tmp/gs.db /mnt/share/gs.db
+ls /tmp/gs.db-wal >/dev/null 2>&1 && cp /tmp/gs.db-wal /mnt/share/
+exit 0
+JOB
+	chmod +x "$out/job.sh"
+	"$TOP/tests/vm/run.sh" "$out" $((duration + 180)) || fail "the VM run failed"
+	echo "--- gemsoakd log (in the VM) ---"
+	cat "$out/job.log"
+	echo "--- leak_trends ---"
+	sqlite3 -box "$out/gs.db" 'select * from leak_trends' 2>&1 || true
+}
