@@ -83,6 +83,8 @@ int store_open(const char *path, struct store **out, char *err, size_t errlen)
 	}
 	/* Readers (sqlite3, the CLI) must never block the daemon for long. */
 	sqlite3_busy_timeout(st->db, 5000);
+	/* Bound the page cache: the daemon runs for weeks on small machines. */
+	sqlite3_exec(st->db, "PRAGMA cache_size = -1024", NULL, NULL, NULL);
 	char emsg[256] = "";
 	if (exec(st, "PRAGMA journal_mode = WAL") || exec(st, "PRAGMA synchronous = NORMAL") ||
 	    exec(st, "PRAGMA foreign_keys = ON")) {
