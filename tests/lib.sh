@@ -29,7 +29,8 @@ assert_true() {
 # vm_run_daemon CONFIG DURATION OUTDIR [GEMSOAKD ARGS...]
 # Boot Debian's kernel with vgem, run gemsoakd with CONFIG for DURATION
 # seconds (database in the guest's tmpfs), and bring back OUTDIR/gs.db,
-# OUTDIR/gemsoakd.status and OUTDIR/job.log.
+# OUTDIR/gemsoakd.status and OUTDIR/job.log. VM_DURING, if set, is shell
+# code the guest runs while the daemon runs (busybox sh).
 vm_run_daemon() {
 	conf=$1 duration=$2 out=$3
 	shift 3
@@ -38,7 +39,10 @@ vm_run_daemon() {
 	cp "$conf" "$out/test.conf"
 	cat > "$out/job.sh" <<JOB
 #!/bin/sh
-gemsoakd -c /mnt/share/test.conf --database /tmp/gs.db --duration $duration $*
+gemsoakd -c /mnt/share/test.conf --database /tmp/gs.db --duration $duration $* &
+daemon=\$!
+${VM_DURING:-}
+wait \$daemon
 echo \$? > /mnt/share/gemsoakd.status
 cp /tmp/gs.db /mnt/share/gs.db
 ls /tmp/gs.db-wal >/dev/null 2>&1 && cp /tmp/gs.db-wal /mnt/share/

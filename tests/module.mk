@@ -19,3 +19,4 @@ vm-initramfs: $(B)/vm/initramfs.cpio.gz
 CHECK_SCRIPTS += tests/integration/config-errors.sh
 CHECK_SCRIPTS += tests/integration/vm-flink-share.sh
 CHECK_SCRIPTS += tests/integration/vm-canary.sh
+CHECK_SCRIPTS += tests/integration/vm-worker-restart.sh
