@@ -20,3 +20,11 @@ CHECK_SCRIPTS += tests/integration/config-errors.sh
 CHECK_SCRIPTS += tests/integration/vm-flink-share.sh
 CHECK_SCRIPTS += tests/integration/vm-canary.sh
 CHECK_SCRIPTS += tests/integration/vm-worker-restart.sh
+
+# The unit tests and gemsoakd built with ASan and UBSan (build/asan/).
+SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+unit-sanitize:
+	$(MAKE) B=$(B)/asan CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" unit $(B)/asan/gemsoakd
+
+CHECK_SCRIPTS += tests/integration/sanitizers.sh
+CHECK_SCRIPTS += tests/integration/fuzz-short.sh

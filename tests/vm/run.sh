@@ -9,7 +9,7 @@ share=$(cd "$1" && pwd)
 limit=${2:-300}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 kdir=$("$top/tests/vm/fetch-kernel.sh")
-initrd="$top/build/vm/initramfs.cpio.gz"
+initrd=${GS_VM_INITRD:-$top/build/vm/initramfs.cpio.gz}
 [ -f "$initrd" ] || { echo "run.sh: $initrd missing (make vm-initramfs)" >&2; exit 1; }
 accel=${GS_VM_ACCEL:-tcg}
 rm -f "$share/job.status" "$share/job.log"

@@ -1,0 +1,64 @@
+/* libFuzzer targets for every text gemsoak reads from the kernel or the
+ * user. One source, one binary per target: FUZZ_TARGET selects the parser
+ * (see tests/fuzz/module.mk). Seeds are the real outputs in tests/fixtures. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "daemon/config.h"
+#include "sources/sources.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+enum { FUZZ_CONFIG = 1, FUZZ_GEM_NAMES, FUZZ_CLIENTS, FUZZ_BUFINFO, FUZZ_MEMINFO };
+
+/* The config parser reads a file: hand it a memfd by its /proc path. */
+static void fuzz_config(const char *text, size_t size)
+{
+	int fd = memfd_create("fuzz.conf", MFD_CLOEXEC);
+	if (fd < 0 || write(fd, text, size) != (ssize_t)size)
+		abort();
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	FILE *devnull = fopen("/dev/null", "w");
+	struct gs_config cfg;
+	config_load(path, &cfg, devnull);
+	config_free(&cfg);
+	fclose(devnull);
+	close(fd);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	/* The sources hand parsers NUL-terminated text. */
+	char *text = malloc(size + 1);
+	if (!text)
+		return 0;
+	memcpy(text, data, size);
+	text[size] = '\0';
+	struct gem_names_stats gn;
+	uint64_t a, b;
+	switch (FUZZ_TARGET) {
+	case FUZZ_CONFIG:
+		fuzz_config(text, size);
+		break;
+	case FUZZ_GEM_NAMES:
+		parse_gem_names(text, &gn);
+		break;
+	case FUZZ_CLIENTS:
+		parse_drm_clients(text, &a);
+		break;
+	case FUZZ_BUFINFO:
+		parse_dmabuf_bufinfo(text, &a, &b);
+		break;
+	case FUZZ_MEMINFO:
+		parse_meminfo_kb(text, "Shmem", &a);
+		parse_status_rss_kb(text, &b);
+		break;
+	}
+	free(text);
+	return 0;
+}

@@ -1,0 +1,24 @@
+# libFuzzer targets (clang): `make fuzz` runs each for FUZZ_SECONDS;
+# `make check` runs a short bounded pass (tests/integration/fuzz-short.sh).
+FUZZ_TARGETS  := config gem-names clients bufinfo meminfo
+FUZZ_BINS     := $(patsubst %,$(B)/fuzz/fuzz-%,$(FUZZ_TARGETS))
+FUZZ_SRCS     := $(PARSER_SRCS) daemon/config.c common/util.c workloads/registry.c \
+                 workloads/worker.c workloads/flink-share.c workloads/canary.c \
+                 device/device.c device/gem.c
+FUZZ_CFLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_SECONDS  ?= 300
+
+fuzz_id_config := 1
+fuzz_id_gem-names := 2
+fuzz_id_clients := 3
+fuzz_id_bufinfo := 4
+fuzz_id_meminfo := 5
+
+$(B)/fuzz/fuzz-%: tests/fuzz/fuzz-input.c $(FUZZ_SRCS)
+	@mkdir -p $(dir $@)
+	clang $(WARNFLAGS) -D_GNU_SOURCE -I. $(PKG_CFLAGS) $(FUZZ_CFLAGS) -DFUZZ_TARGET=$(fuzz_id_$*) \
+		-DGS_VERSION='"$(VERSION)"' -o $@ $^ $(ALL_LDLIBS)
+
+fuzz-build: $(FUZZ_BINS)
+fuzz: $(FUZZ_BINS)
+	tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BINS)

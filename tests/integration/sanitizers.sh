@@ -1,0 +1,33 @@
+#!/bin/sh
+# The unit tests under ASan+UBSan, and gemsoakd built with them running
+# flink-share and the canary on the real kernel: no sanitizer report, and
+# LeakSanitizer finds nothing the daemon forgot to free at exit.
+set -eu
+. tests/lib.sh
+make -s unit-sanitize 2>&1 | tee build/tests/unit-sanitize.log
+grep -q "runtime error\|ERROR: AddressSanitizer\|ERROR: LeakSanitizer" build/tests/unit-sanitize.log &&
+	fail "sanitizer report in the unit tests"
+asan_initrd=build/asan/vm/initramfs.cpio.gz
+mkdir -p build/asan/vm
+tests/vm/mkinitramfs.sh "$(tests/vm/fetch-kernel.sh)" "$asan_initrd" build/asan/gemsoakd
+cat > build/tests/sanitizers.conf <<'EOF2'
+[daemon]
+interval = 1s
+
+[workload flink-share]
+producers = 1
+consumers = 2
+
+[workload canary]
+leak_every = 100
+EOF2
+GS_VM_INITRD=$asan_initrd
+export GS_VM_INITRD
+vm_run_daemon build/tests/sanitizers.conf 20 build/tests/vm-sanitizers
+log=build/tests/vm-sanitizers/job.log
+if grep -q "runtime error\|ERROR: AddressSanitizer\|ERROR: LeakSanitizer" "$log"; then
+	fail "sanitizer report from gemsoakd (see $log)"
+fi
+[ "$(cat build/tests/vm-sanitizers/gemsoakd.status)" = 0 ] || fail "gemsoakd under ASan exited with $(cat build/tests/vm-sanitizers/gemsoakd.status)"
+assert_true build/tests/vm-sanitizers/gs.db "select count(*) >= 15 from ticks" "the ASan daemon sampled"
+echo ok
