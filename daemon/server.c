@@ -71,6 +71,9 @@ static void sample_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct server *s = arg;
 	sampler_tick(&s->sampler, now_realtime());
+	/* Two intervals without a cycle: hung (but never less than 5 s). */
+	double stall = 2.0 * (double)s->cfg->interval_ms / 1000.0;
+	supervisor_check_progress(s->sup, stall < 5.0 ? 5.0 : stall);
 	update_status(s);
 }
 

@@ -42,6 +42,8 @@ struct instance {
 	struct event *report_ev, *restart_ev;
 	enum inst_state state;
 	double started;           /* monotonic time of the last start */
+	uint64_t progress_cycles; /* cycles at the last time they advanced */
+	double progress_t;        /* ... and when that was */
 	double deadline;          /* monotonic; 0 = runs forever */
 	int backoff_ms;
 	unsigned restarts;
@@ -134,6 +136,7 @@ static int start_instance(struct instance *in)
 		return -errno;
 	pid_t self = getpid();
 	in->started = now_monotonic();
+	in->progress_t = in->started;
 	for (int i = 0; i < in->nprocs; i++) {
 		pid_t pid = fork();
 		if (pid < 0) {
@@ -311,6 +314,32 @@ static void process_exit(struct instance *in, int idx, int status)
 		kill_all(in, SIGKILL);
 	}
 	after_death(in);
+}
+
+/* A workload whose cycles stand still is hung (a worker stopped, blocked in
+ * the kernel, or waiting on a dead peer): kill it so the reaper restarts it. */
+void supervisor_check_progress(struct supervisor *sup, double stall_s)
+{
+	double now = now_monotonic();
+	for (size_t i = 0; i < sup->n; i++) {
+		struct instance *in = sup->inst[i];
+		if (in->state != INST_RUNNING)
+			continue;
+		uint64_t c = supervisor_cycles(sup, i);
+		if (c != in->progress_cycles) {
+			in->progress_cycles = c;
+			in->progress_t = now;
+			continue;
+		}
+		double rate = (double)wl_get(in->cfg, "rate");
+		double allowed = rate > 0 && 2.0 / rate > stall_s ? 2.0 / rate : stall_s;
+		if (now - in->progress_t < allowed)
+			continue;
+		emit(in, LOG_WARNING, "worker-hang", "no cycle completed for %.0f s; killing and restarting the workload",
+		     now - in->progress_t);
+		in->state = INST_RESTARTING;
+		kill_all(in, SIGKILL);
+	}
 }
 
 void supervisor_reap(struct supervisor *sup)

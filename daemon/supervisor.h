@@ -25,6 +25,9 @@ struct supervisor *supervisor_new(struct event_base *base, const struct gs_devic
 int supervisor_add(struct supervisor *sup, const struct wl_config *cfg);
 /* Called on SIGCHLD: reap, report and schedule restarts. */
 void supervisor_reap(struct supervisor *sup);
+/* Kill and restart workloads that completed no cycle for stall_s seconds
+ * (longer when their rate cap allows fewer cycles). */
+void supervisor_check_progress(struct supervisor *sup, double stall_s);
 /* SIGTERM every worker, SIGKILL what is left after a grace period, reap. */
 void supervisor_stop_all(struct supervisor *sup);
 void supervisor_free(struct supervisor *sup);
