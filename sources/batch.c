@@ -51,3 +51,27 @@ char *source_read(const char *path, char *why, size_t whylen)
 		snprintf(why, whylen, "%s: %s", path, strerror(errno));
 	return text;
 }
+
+char *source_read_under(const char *root, const char *rel, char *path, size_t pathlen,
+			char *why, size_t whylen)
+{
+	if (!fmt_ok(path, pathlen, "%s/%s", root, rel)) {
+		snprintf(why, whylen, "%s/%s: path too long", root, rel);
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	return source_read(path, why, whylen);
+}
+
+char *source_read_dri(const struct source_ctx *ctx, const char *file, char *path, size_t pathlen,
+		      char *why, size_t whylen)
+{
+	if (ctx->card_minor < 0) {
+		snprintf(why, whylen, "the device's DRM minor is unknown");
+		errno = ENODEV;
+		return NULL;
+	}
+	char rel[128];
+	snprintf(rel, sizeof(rel), "dri/%d/%s", ctx->card_minor, file);
+	return source_read_under(ctx->debugfs, rel, path, pathlen, why, whylen);
+}

@@ -30,8 +30,7 @@ static int collect_dmabuf(const struct source_ctx *ctx, struct metric_batch *b, 
 			  size_t whylen)
 {
 	char path[512];
-	snprintf(path, sizeof(path), "%s/dma_buf/bufinfo", ctx->debugfs);
-	char *text = source_read(path, why, whylen);
+	char *text = source_read_under(ctx->debugfs, "dma_buf/bufinfo", path, sizeof(path), why, whylen);
 	if (!text)
 		return -errno;
 	uint64_t objects, bytes;

@@ -36,13 +36,8 @@ int parse_drm_clients(const char *text, uint64_t *clients)
 static int collect_clients(const struct source_ctx *ctx, struct metric_batch *b, char *why,
 			   size_t whylen)
 {
-	if (ctx->card_minor < 0) {
-		snprintf(why, whylen, "the device's DRM minor is unknown");
-		return -ENODEV;
-	}
 	char path[512];
-	snprintf(path, sizeof(path), "%s/dri/%d/clients", ctx->debugfs, ctx->card_minor);
-	char *text = source_read(path, why, whylen);
+	char *text = source_read_dri(ctx, "clients", path, sizeof(path), why, whylen);
 	if (!text)
 		return -errno;
 	uint64_t n;

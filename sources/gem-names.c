@@ -50,13 +50,8 @@ int parse_gem_names(const char *text, struct gem_names_stats *out)
 static int collect_gem_names(const struct source_ctx *ctx, struct metric_batch *b, char *why,
 			     size_t whylen)
 {
-	if (ctx->card_minor < 0) {
-		snprintf(why, whylen, "the device's DRM minor is unknown");
-		return -ENODEV;
-	}
 	char path[512];
-	snprintf(path, sizeof(path), "%s/dri/%d/gem_names", ctx->debugfs, ctx->card_minor);
-	char *text = source_read(path, why, whylen);
+	char *text = source_read_dri(ctx, "gem_names", path, sizeof(path), why, whylen);
 	if (!text)
 		return -errno;
 	struct gem_names_stats s;

@@ -43,8 +43,7 @@ static int collect_meminfo(const struct source_ctx *ctx, struct metric_batch *b,
 		{ "SUnreclaim", "mem.sunreclaim_kb" },
 	};
 	char path[512];
-	snprintf(path, sizeof(path), "%s/meminfo", ctx->procfs);
-	char *text = source_read(path, why, whylen);
+	char *text = source_read_under(ctx->procfs, "meminfo", path, sizeof(path), why, whylen);
 	if (!text)
 		return -errno;
 	int r = 0;

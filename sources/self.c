@@ -27,8 +27,7 @@ static int collect_self(const struct source_ctx *ctx, struct metric_batch *b, ch
 			size_t whylen)
 {
 	char path[512];
-	snprintf(path, sizeof(path), "%s/self/status", ctx->procfs);
-	char *text = source_read(path, why, whylen);
+	char *text = source_read_under(ctx->procfs, "self/status", path, sizeof(path), why, whylen);
 	if (!text)
 		return -errno;
 	uint64_t rss = 0, fds = 0;

@@ -78,4 +78,10 @@ int parse_status_rss_kb(const char *text, uint64_t *kb);
 
 /* Read a whole file; NULL with `why` filled ("PATH: reason") on failure. */
 char *source_read(const char *path, char *why, size_t whylen);
+/* Read ROOT/REL; path gets the full name for messages. */
+char *source_read_under(const char *root, const char *rel, char *path, size_t pathlen,
+			char *why, size_t whylen);
+/* Read debugfs dri/<card minor>/FILE of the device. */
+char *source_read_dri(const struct source_ctx *ctx, const char *file, char *path, size_t pathlen,
+		      char *why, size_t whylen);
 #endif

@@ -9,6 +9,15 @@ fail() {
 	exit 1
 }
 
+# run_rc CMD...: run CMD with stderr to $ERR (default /dev/null) and put
+# its exit status in $rc, without tripping `set -e`.
+run_rc() {
+	set +e
+	"$@" 2> "${ERR:-/dev/null}"
+	rc=$?
+	set -e
+}
+
 # sql DB QUERY: one value (or rows, |-separated) from the real sqlite3.
 sql() {
 	sqlite3 -batch -noheader "$1" "$2"

@@ -21,9 +21,6 @@ const struct wl_type wl_canary = {
 	.summary = "flink-share that leaks one object every leak_every cycles, on purpose",
 	.keys = canary_keys,
 	.caps = GS_CAP_GEM_CREATE | GS_CAP_FLINK,
-	.nprocs = flink_share_nprocs,
-	.setup = flink_share_setup,
-	.fds = flink_share_fds,
-	.teardown = flink_share_teardown,
+	FLINK_SHARE_PROCESSES,
 	.run = canary_run,
 };

@@ -247,9 +247,6 @@ const struct wl_type wl_flink_share = {
 	.summary = "producers create and flink buffers, consumers GEM_OPEN, map and close them",
 	.keys = flink_share_keys,
 	.caps = GS_CAP_GEM_CREATE | GS_CAP_FLINK,
-	.nprocs = flink_share_nprocs,
-	.setup = flink_share_setup,
-	.fds = flink_share_fds,
-	.teardown = flink_share_teardown,
+	FLINK_SHARE_PROCESSES,
 	.run = flink_share_run,
 };

@@ -12,6 +12,11 @@
 	{ "map_every", WK_INT, 0, 1000000, 1, "consumers map and touch every Nth object; 0 = never" }, \
 	WL_KEY_SIZE, WL_KEY_RATE, WL_KEY_DURATION, WL_KEY_SEED
 
+/* The process layout and channels, shared by flink-share and the canary. */
+#define FLINK_SHARE_PROCESSES \
+	.nprocs = flink_share_nprocs, .setup = flink_share_setup, \
+	.fds = flink_share_fds, .teardown = flink_share_teardown
+
 int flink_share_nprocs(const struct wl_config *cfg);
 void *flink_share_setup(const struct wl_config *cfg);
 int flink_share_fds(void *chan, const struct wl_config *cfg, int index, int *fds, int max);

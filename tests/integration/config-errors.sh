@@ -7,38 +7,27 @@ set -eu
 d=build/tests/config-errors
 rm -rf "$d"
 mkdir -p "$d"
+ERR=$d/err
 
 printf '[daemon]\ninterval = 10s\n\n[workload flink-share]\nproducers = many\n' > "$d/bad.conf"
-set +e
-"$GEMSOAKD" -c "$d/bad.conf" 2> "$d/err"
-rc=$?
-set -e
+run_rc "$GEMSOAKD" -c "$d/bad.conf"
 cat "$d/err"
 [ $rc = 78 ] || fail "bad config: exit $rc, expected 78"
 grep -q "^$d/bad.conf:5: producers: 'many' is not an integer" "$d/err" || fail "bad config: no FILE:LINE message"
 
-set +e
-"$GEMSOAKD" --check-config "$d/bad.conf" 2> "$d/err"
-rc=$?
-set -e
+run_rc "$GEMSOAKD" --check-config "$d/bad.conf"
 [ $rc = 78 ] || fail "--check-config of a bad config: exit $rc, expected 78"
 grep -q "^$d/bad.conf:5:" "$d/err" || fail "--check-config: no FILE:LINE message"
 
 printf '[daemon]\ndevice = /dev/dri/card99\ndatabase = %s/never.db\n[workload flink-share]\n' "$d" > "$d/nodev.conf"
-set +e
-"$GEMSOAKD" -c "$d/nodev.conf" 2> "$d/err"
-rc=$?
-set -e
+run_rc "$GEMSOAKD" -c "$d/nodev.conf"
 cat "$d/err"
 [ $rc = 69 ] || fail "missing device: exit $rc, expected 69"
 grep -q "/dev/dri/card99: cannot open DRM device: No such file or directory (device = /dev/dri/card99 at $d/nodev.conf:2)" "$d/err" ||
 	fail "missing device: unclear message"
 [ ! -e "$d/never.db" ] || fail "nothing may be half-started: a database was created"
 
-set +e
-"$GEMSOAKD" -c "$d/missing.conf" 2> "$d/err"
-rc=$?
-set -e
+run_rc "$GEMSOAKD" -c "$d/missing.conf"
 [ $rc = 78 ] || fail "missing config file: exit $rc"
 grep -q "$d/missing.conf:0: cannot read config: No such file or directory" "$d/err" || fail "missing config: message"
 
@@ -47,9 +36,6 @@ for c in configs/*.conf; do
 done
 
 "$GEMSOAKD" --help | grep -q -- "--check-config" || fail "--help"
-set +e
-"$GEMSOAKD" --bogus 2>/dev/null
-rc=$?
-set -e
+ERR=/dev/null run_rc "$GEMSOAKD" --bogus
 [ $rc = 64 ] || fail "unknown option: exit $rc, expected 64"
 echo ok
