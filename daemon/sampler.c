@@ -5,8 +5,8 @@
 #include "common/log.h"
 #include "daemon/sampler.h"
 
-void sampler_init(struct sampler *s, const struct source_ctx *ctx, struct store *st,
-		  int64_t run_id, struct event_sink sink)
+int sampler_init(struct sampler *s, const struct source_ctx *ctx, struct store *st,
+		 int64_t run_id, struct event_sink sink)
 {
 	memset(s, 0, sizeof(*s));
 	s->ctx = *ctx;
@@ -14,11 +14,25 @@ void sampler_init(struct sampler *s, const struct source_ctx *ctx, struct store 
 	s->run_id = run_id;
 	s->sink = sink;
 	batch_init(&s->batch);
+	return backlog_init(&s->backlog, SAMPLER_BACKLOG);
 }
 
 void sampler_free(struct sampler *s)
 {
 	batch_free(&s->batch);
+	backlog_free(&s->backlog);
+}
+
+/* Write the backlog, oldest first; stop at the first round refused. */
+static int flush_backlog(struct sampler *s)
+{
+	const struct backlog_entry *e;
+	while ((e = backlog_peek(&s->backlog)) != NULL) {
+		if (store_samples(s->st, s->run_id, e->t, e->cycles, &e->batch))
+			return -EIO;
+		backlog_pop(&s->backlog);
+	}
+	return 0;
 }
 
 int sampler_tick(struct sampler *s, double t)
@@ -48,15 +62,24 @@ int sampler_tick(struct sampler *s, double t)
 			s->failed[i] = false;
 		}
 	}
-	if (store_samples(s->st, s->run_id, t, cycles, &s->batch)) {
-		if (!s->store_failing)
-			log_err("cannot store samples: %s", store_errmsg(s->st));
-		s->store_failing = true;
+	/* The rounds dropped so far are a metric like any other. */
+	batch_put(&s->batch, "daemon.samples_dropped", (double)s->backlog.dropped, "count");
+	if (backlog_push(&s->backlog, t, cycles, &s->batch) == 0)
+		s->ticks++;
+	if (flush_backlog(s)) {
+		if (!s->store_error[0]) {
+			snprintf(s->store_error, sizeof(s->store_error), "%s", store_errmsg(s->st));
+			log_err("cannot store samples (keeping up to %d rounds in memory): %s",
+				SAMPLER_BACKLOG, s->store_error);
+		}
 		return -EIO;
 	}
-	if (s->store_failing)
-		log_notice("storing samples again");
-	s->store_failing = false;
-	s->ticks++;
+	if (s->store_error[0]) {
+		char msg[400];
+		snprintf(msg, sizeof(msg), "the database takes samples again after: %s; %llu round(s) dropped so far",
+			 s->store_error, (unsigned long long)s->backlog.dropped);
+		s->store_error[0] = '\0';
+		s->sink.emit(s->sink.ctx, LOG_NOTICE, "sampler", "store-recovered", msg);
+	}
 	return 0;
 }

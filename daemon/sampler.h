@@ -1,17 +1,21 @@
 /* The sampler: every interval, run each source (sources/), then write the
  * batch as one tick to the store. A source that fails is reported once as
- * an event (and once more when it comes back) and skipped meanwhile. */
+ * an event (and once more when it comes back) and skipped meanwhile.
+ * Rounds the store refuses wait in a bounded backlog (daemon/backlog.c). */
 #ifndef GS_SAMPLER_H
 #define GS_SAMPLER_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "daemon/backlog.h"
 #include "daemon/supervisor.h"
 #include "db/store.h"
 #include "sources/sources.h"
 
 #define SAMPLER_MAX_SOURCES 32
+/* An hour of rounds at the default 10 s interval, a few MB at the most. */
+#define SAMPLER_BACKLOG 360
 
 struct sampler {
 	struct source_ctx ctx;
@@ -21,12 +25,14 @@ struct sampler {
 	struct metric_batch batch;
 	bool failed[SAMPLER_MAX_SOURCES];
 	uint64_t ticks;
-	bool store_failing;
+	struct backlog backlog;
+	char store_error[256];   /* empty while the store takes every round */
 };
 
-void sampler_init(struct sampler *s, const struct source_ctx *ctx, struct store *st,
-		  int64_t run_id, struct event_sink sink);
-/* One sampling round at wall-clock time t; 0 when stored. */
+int sampler_init(struct sampler *s, const struct source_ctx *ctx, struct store *st,
+		 int64_t run_id, struct event_sink sink);
+/* One sampling round at wall-clock time t; 0 when stored (with anything
+ * waiting in the backlog), -EIO when it waits in the backlog. */
 int sampler_tick(struct sampler *s, double t);
 void sampler_free(struct sampler *s);
 

@@ -62,9 +62,10 @@ static void update_status(struct server *s)
 	double rate = t > s->last_t ? (double)(cycles - s->last_cycles) / (t - s->last_t) : 0;
 	s->last_t = t;
 	s->last_cycles = cycles;
-	sd_notifyf(0, "STATUS=run %lld: %.0f cycles/s, %d worker processes, %llu samples",
+	const char *err = s->sampler.store_error;
+	sd_notifyf(0, "STATUS=run %lld: %.0f cycles/s, %d worker processes, %llu samples%s%s",
 		   (long long)s->run_id, rate, supervisor_alive(s->sup),
-		   (unsigned long long)s->sampler.ticks);
+		   (unsigned long long)s->sampler.ticks, err[0] ? "; DATABASE FAILING: " : "", err);
 }
 
 static void sample_cb(evutil_socket_t fd, short what, void *arg)
@@ -204,8 +205,7 @@ int server_run(const struct gs_config *cfg, const struct gs_device *dev,
 	struct source_ctx ctx = {
 		.debugfs = cfg->debugfs, .procfs = "/proc", .card_minor = dev->card_minor, .sup = s.sup,
 	};
-	sampler_init(&s.sampler, &ctx, s.st, s.run_id, sink_of(&s));
-	if (setup_events(&s, opt)) {
+	if (sampler_init(&s.sampler, &ctx, s.st, s.run_id, sink_of(&s)) || setup_events(&s, opt)) {
 		log_err("cannot set up the event loop");
 		goto out;
 	}

@@ -19,6 +19,7 @@ struct store {
 	sqlite3_stmt *ins_tick, *ins_sample, *ins_event, *ins_metric, *sel_metric;
 	struct metric_id *ids;
 	size_t nids, capids;
+	char error[256];     /* why the last write failed, kept past ROLLBACK */
 };
 
 static int exec(struct store *st, const char *sql)
@@ -127,7 +128,7 @@ void store_close(struct store *st)
 
 const char *store_errmsg(struct store *st)
 {
-	return sqlite3_errmsg(st->db);
+	return st->error[0] ? st->error : sqlite3_errmsg(st->db);
 }
 
 /* Run one prepared statement to completion and reset it for reuse. */
@@ -223,8 +224,10 @@ static int metric_id(struct store *st, const struct metric_value *mv, int64_t *i
 int store_samples(struct store *st, int64_t run_id, double t, uint64_t cycles,
 		  const struct metric_batch *b)
 {
-	if (exec(st, "BEGIN IMMEDIATE"))
+	if (exec(st, "BEGIN IMMEDIATE")) {
+		snprintf(st->error, sizeof(st->error), "%s", sqlite3_errmsg(st->db));
 		return -1;
+	}
 	sqlite3_bind_int64(st->ins_tick, 1, run_id);
 	sqlite3_bind_double(st->ins_tick, 2, t);
 	sqlite3_bind_int64(st->ins_tick, 3, (sqlite3_int64)cycles);
@@ -243,8 +246,10 @@ int store_samples(struct store *st, int64_t run_id, double t, uint64_t cycles,
 	}
 	if (exec(st, "COMMIT"))
 		goto fail;
+	st->error[0] = '\0';
 	return 0;
 fail:
+	snprintf(st->error, sizeof(st->error), "%s", sqlite3_errmsg(st->db));
 	exec(st, "ROLLBACK");
 	st->nids = 0; /* metrics inserted in this transaction are gone too */
 	return -1;

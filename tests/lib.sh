@@ -38,23 +38,26 @@ assert_true() {
 # vm_run_daemon CONFIG DURATION OUTDIR [GEMSOAKD ARGS...]
 # Boot Debian's kernel with vgem, run gemsoakd with CONFIG for DURATION
 # seconds (database in the guest's tmpfs), and bring back OUTDIR/gs.db,
-# OUTDIR/gemsoakd.status and OUTDIR/job.log. VM_DURING, if set, is shell
-# code the guest runs while the daemon runs (busybox sh).
+# OUTDIR/gemsoakd.status and OUTDIR/job.log. In the guest (busybox sh):
+# VM_BEFORE runs before the daemon starts, VM_DURING while it runs;
+# VM_DB is the database path there (default /tmp/gs.db).
 vm_run_daemon() {
 	conf=$1 duration=$2 out=$3
 	shift 3
+	gdb=${VM_DB:-/tmp/gs.db}
 	rm -rf "$out"
 	mkdir -p "$out"
 	cp "$conf" "$out/test.conf"
 	cat > "$out/job.sh" <<JOB
 #!/bin/sh
-gemsoakd -c /mnt/share/test.conf --database /tmp/gs.db --duration $duration $* &
+${VM_BEFORE:-}
+gemsoakd -c /mnt/share/test.conf --database $gdb --duration $duration $* &
 daemon=\$!
 ${VM_DURING:-}
 wait \$daemon
 echo \$? > /mnt/share/gemsoakd.status
-cp /tmp/gs.db /mnt/share/gs.db
-ls /tmp/gs.db-wal >/dev/null 2>&1 && cp /tmp/gs.db-wal /mnt/share/
+cp $gdb /mnt/share/gs.db
+ls $gdb-wal >/dev/null 2>&1 && cp $gdb-wal /mnt/share/gs.db-wal
 exit 0
 JOB
 	chmod +x "$out/job.sh"

@@ -1,0 +1,65 @@
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/backlog.h"
+
+int backlog_init(struct backlog *bl, size_t cap)
+{
+	memset(bl, 0, sizeof(*bl));
+	bl->ring = calloc(cap, sizeof(*bl->ring));
+	if (!bl->ring)
+		return -ENOMEM;
+	bl->cap = cap;
+	return 0;
+}
+
+void backlog_free(struct backlog *bl)
+{
+	for (size_t i = 0; i < bl->cap; i++)
+		batch_free(&bl->ring[i].batch);
+	free(bl->ring);
+	memset(bl, 0, sizeof(*bl));
+}
+
+static int copy_batch(struct metric_batch *dst, const struct metric_batch *src)
+{
+	batch_reset(dst);
+	for (size_t i = 0; i < src->n; i++) {
+		int r = batch_put(dst, src->v[i].name, src->v[i].value, src->v[i].unit);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+int backlog_push(struct backlog *bl, double t, uint64_t cycles, const struct metric_batch *b)
+{
+	if (bl->len == bl->cap) {
+		backlog_pop(bl);
+		bl->dropped++;
+	}
+	struct backlog_entry *e = &bl->ring[(bl->head + bl->len) % bl->cap];
+	/* Entries keep their batch's allocation for reuse. */
+	if (copy_batch(&e->batch, b)) {
+		bl->dropped++;
+		return -ENOMEM;
+	}
+	e->t = t;
+	e->cycles = cycles;
+	bl->len++;
+	return 0;
+}
+
+const struct backlog_entry *backlog_peek(const struct backlog *bl)
+{
+	return bl->len ? &bl->ring[bl->head] : NULL;
+}
+
+void backlog_pop(struct backlog *bl)
+{
+	if (!bl->len)
+		return;
+	bl->head = (bl->head + 1) % bl->cap;
+	bl->len--;
+}

@@ -1,0 +1,34 @@
+/* The backlog: sampling rounds the store could not take (disk full,
+ * database read-only, locked) wait here, oldest first, and are written
+ * when the store is back. It is bounded; when full the oldest round is
+ * dropped and counted, never silently. */
+#ifndef GS_BACKLOG_H
+#define GS_BACKLOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sources/sources.h"
+
+struct backlog_entry {
+	double t;
+	uint64_t cycles;
+	struct metric_batch batch;
+};
+
+struct backlog {
+	struct backlog_entry *ring;
+	size_t cap, head, len;
+	uint64_t dropped;   /* rounds dropped because the backlog was full */
+};
+
+int backlog_init(struct backlog *bl, size_t cap);
+void backlog_free(struct backlog *bl);
+/* Copy a round in; drops the oldest when full. -ENOMEM if the copy fails
+ * (then the round itself is counted as dropped). */
+int backlog_push(struct backlog *bl, double t, uint64_t cycles, const struct metric_batch *b);
+/* The oldest round, or NULL; backlog_pop() removes it. */
+const struct backlog_entry *backlog_peek(const struct backlog *bl);
+void backlog_pop(struct backlog *bl);
+
+#endif

@@ -1,0 +1,50 @@
+/* The sampler's bounded backlog: order, bound, drop count. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "daemon/backlog.h"
+
+static void push_one(struct backlog *bl, double t, double v)
+{
+	struct metric_batch b;
+	batch_init(&b);
+	batch_put(&b, "m", v, "count");
+	assert_int_equal(backlog_push(bl, t, (uint64_t)t, &b), 0);
+	batch_free(&b);
+}
+
+static void keeps_order_and_bound(void **state)
+{
+	struct backlog bl;
+	assert_int_equal(backlog_init(&bl, 3), 0);
+	assert_null(backlog_peek(&bl));
+	for (int i = 1; i <= 5; i++)
+		push_one(&bl, i, 10 * i);
+	/* Two rounds did not fit: the oldest went, and they are counted. */
+	assert_int_equal(bl.dropped, 2);
+	assert_int_equal(bl.len, 3);
+	for (int i = 3; i <= 5; i++) {
+		const struct backlog_entry *e = backlog_peek(&bl);
+		assert_non_null(e);
+		assert_float_equal(e->t, i, 0);
+		assert_int_equal(e->batch.n, 1);
+		assert_float_equal(e->batch.v[0].value, 10 * i, 0);
+		backlog_pop(&bl);
+	}
+	assert_null(backlog_peek(&bl));
+	push_one(&bl, 9, 90); /* reuses a slot */
+	assert_float_equal(backlog_peek(&bl)->batch.v[0].value, 90, 0);
+	backlog_free(&bl);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(keeps_order_and_bound),
+	};
+	return cmocka_run_group_tests_name("backlog", tests, NULL, NULL);
+}
