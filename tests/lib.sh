@@ -35,6 +35,13 @@ assert_true() {
 	[ "$got" = 1 ] || fail "$3 ($2 gave '$got')"
 }
 
+# vm_boot OUTDIR TIMEOUT: boot the VM, which runs OUTDIR/job.sh (written
+# by the caller; OUTDIR is /mnt/share in the guest) and powers off.
+vm_boot() {
+	chmod +x "$1/job.sh"
+	"$TOP/tests/vm/run.sh" "$1" "$2" || fail "the VM run failed"
+}
+
 # vm_run_daemon CONFIG DURATION OUTDIR [GEMSOAKD ARGS...]
 # Boot Debian's kernel with vgem, run gemsoakd with CONFIG for DURATION
 # seconds (database in the guest's tmpfs), and bring back OUTDIR/gs.db,
@@ -60,8 +67,7 @@ cp $gdb /mnt/share/gs.db
 ls $gdb-wal >/dev/null 2>&1 && cp $gdb-wal /mnt/share/gs.db-wal
 exit 0
 JOB
-	chmod +x "$out/job.sh"
-	"$TOP/tests/vm/run.sh" "$out" $((duration + 180)) || fail "the VM run failed"
+	vm_boot "$out" $((duration + 180))
 	echo "--- gemsoakd log (in the VM) ---"
 	cat "$out/job.log"
 	echo "--- leak_trends ---"

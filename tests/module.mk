@@ -21,6 +21,7 @@ CHECK_SCRIPTS += tests/integration/vm-flink-share.sh
 CHECK_SCRIPTS += tests/integration/vm-canary.sh
 CHECK_SCRIPTS += tests/integration/vm-worker-restart.sh
 CHECK_SCRIPTS += tests/integration/vm-disk-full.sh
+CHECK_SCRIPTS += tests/integration/vm-crash-safety.sh
 
 # The unit tests and gemsoakd built with ASan and UBSan (build/asan/).
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
