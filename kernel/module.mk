@@ -1,0 +1,1 @@
+# kernel/: the fix series (see kernel/README.md).
