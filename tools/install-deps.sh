@@ -16,5 +16,7 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "install-deps: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends $missing
+# Wait for another apt run (a second checkout, unattended-upgrades) instead of failing.
+lock="-o DPkg::Lock::Timeout=900"
+apt-get $lock update -qq
+apt-get $lock install -y -qq --no-install-recommends $missing
