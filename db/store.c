@@ -174,6 +174,20 @@ int store_end_run(struct store *st, int64_t run_id, double t)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+int store_run_prop(struct store *st, int64_t run_id, const char *key, const char *value)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO run_props(run_id, key, value) VALUES (?, ?, ?)",
+			       -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(s, 1, run_id);
+	sqlite3_bind_text(s, 2, key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, value, -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 int store_event(struct store *st, int64_t run_id, double t, const char *severity,
 		const char *source, const char *kind, const char *message)
 {

@@ -29,6 +29,8 @@ int store_schema_version(struct store *st);
 
 int store_begin_run(struct store *st, double t, const struct run_info *ri, int64_t *run_id);
 int store_end_run(struct store *st, int64_t run_id, double t);
+/* Record (or replace) one run_props fact of the run. */
+int store_run_prop(struct store *st, int64_t run_id, const char *key, const char *value);
 int store_event(struct store *st, int64_t run_id, double t, const char *severity,
 		const char *source, const char *kind, const char *message);
 int store_samples(struct store *st, int64_t run_id, double t, uint64_t cycles,

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "db/embedded.h"
 #include "db/store.h"
 
 static char dbpath[64];
@@ -79,13 +80,23 @@ static struct trend read_trend(int64_t run_id, const char *metric)
 	return t;
 }
 
+static int embedded_migrations(void)
+{
+	int n = 0;
+	while (gs_migrations[n].name)
+		n++;
+	return n;
+}
+
 static void schema_is_versioned(void **state)
 {
+	int latest = embedded_migrations();
+	assert_true(latest >= 2);
 	struct store *st = open_store();
-	assert_int_equal(store_schema_version(st), 1);
+	assert_int_equal(store_schema_version(st), latest);
 	store_close(st);
 	st = open_store(); /* reopening applies nothing twice */
-	assert_int_equal(store_schema_version(st), 1);
+	assert_int_equal(store_schema_version(st), latest);
 	store_close(st);
 
 	sqlite3 *db;
@@ -117,7 +128,18 @@ static void trend_arithmetic(void **state)
 	}
 	batch_free(&b);
 	assert_int_equal(store_event(st, run_id, 1001.0, "notice", "test", "kind", "message"), 0);
+	assert_int_equal(store_run_prop(st, run_id, "seed", "1"), 0);
+	assert_int_equal(store_run_prop(st, run_id, "seed", "42"), 0); /* replaces */
 	assert_int_equal(store_end_run(st, run_id, 1200.0), 0);
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+	sqlite3_stmt *q;
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT group_concat(value) FROM run_props WHERE key = 'seed'",
+					    -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(q, 0), "42");
+	sqlite3_finalize(q);
+	sqlite3_close(db);
 
 	struct trend t = read_trend(run_id, "leak");
 	assert_int_equal(t.samples, 20);
