@@ -1,7 +1,9 @@
 #!/bin/sh
 # A worker that dies is logged with its signal and the workload restarts:
 # kill one flink-share process with SIGSEGV and one with SIGKILL in the VM,
-# then stop one with SIGSTOP: the stalled workload is found hung and restarted.
+# then stop the workload's processes with SIGSTOP: the stalled workload is
+# found hung and restarted. (All of them: a stopped consumer alone does not
+# stall the producer, which keeps serving the other consumer.)
 set -eu
 . tests/lib.sh
 out=build/tests/vm-worker-restart
@@ -13,7 +15,7 @@ interval = 1s
 producers = 1
 consumers = 2
 EOF2
-VM_DURING='sleep 6; kill -SEGV $(pidof gs:flink-share | cut -d" " -f1); sleep 6; kill -KILL $(pidof gs:flink-share | cut -d" " -f1); sleep 6; kill -STOP $(pidof gs:flink-share | cut -d" " -f1)'
+VM_DURING='sleep 6; kill -SEGV $(pidof gs:flink-share | cut -d" " -f1); sleep 6; kill -KILL $(pidof gs:flink-share | cut -d" " -f1); sleep 6; kill -STOP $(pidof gs:flink-share)'
 export VM_DURING
 vm_run_daemon build/tests/worker-restart.conf 36 "$out"
 db=$out/gs.db
