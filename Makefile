@@ -60,6 +60,7 @@ CLI_OBJS    := $(call obj,$(CLI_SRCS))
 # Tests link the objects above, so they come last.
 include tests/module.mk
 include tests/fuzz/module.mk
+include bench/module.mk
 .SECONDARY:
 
 .PHONY: all deps check demo install uninstall clean bench unit vm-initramfs

@@ -1,0 +1,125 @@
+#!/bin/sh
+# make bench: one VM boot measures, on the real kernel, flink-share's
+# throughput against the raw-ioctl limit (bench/raw-flink) with 1, 2, 4
+# and 8 consumer processes, the daemon's CPU per sample with 0, 1,000
+# and 10,000 live objects (bench/hold-objects), and its RSS and fd count
+# over a soak of BENCH_SOAK_MIN minutes; then the store benchmark runs on
+# the host. Prints the table and writes it to docs/PERFORMANCE.md.
+# Knobs: BENCH_RUNS (repeats of each 1-process figure, default 3),
+# BENCH_SECONDS (per throughput run, default 10), BENCH_SOAK_MIN (30),
+# BENCH_DAYS (generated run for the store, default 30).
+set -eu
+. tests/lib.sh
+runs=${BENCH_RUNS:-3}
+secs=${BENCH_SECONDS:-10}
+soak_min=${BENCH_SOAK_MIN:-30}
+days=${BENCH_DAYS:-30}
+out=build/bench/vm
+rm -rf "$out"
+mkdir -p "$out"
+cp build/bench/raw-flink build/bench/hold-objects "$out/"
+
+# --- the guest's job (busybox sh) -------------------------------------
+cat > "$out/job.sh" <<JOB
+#!/bin/sh
+cd /mnt/share
+conf() { # producers consumers interval
+	printf '[daemon]\ninterval = %s\n' "\$3"
+	[ "\$1" = 0 ] || printf '[workload flink-share]\nproducers = %s\nconsumers = %s\n' "\$1" "\$2"
+}
+cpu() { awk '{ print \$14 + \$15 }' /proc/\$1/stat; }
+# Warm-up, then the raw limit in one process and across two.
+./raw-flink -s 2 > /dev/null
+for i in \$(seq $runs); do
+	./raw-flink -s $secs >> raw.txt
+	./raw-flink -x -s $secs >> raw.txt
+done
+# gemsoak's workers: one producer, 1..8 consumers.
+for c in 1 2 4 8; do
+	n=1; [ \$c = 1 ] && n=$runs
+	for i in \$(seq \$n); do
+		conf 1 \$c 1s > tp.conf
+		gemsoakd -c tp.conf --database /tmp/tp-\$c-\$i.db --duration \$(( $secs + 3 ))
+		cp /tmp/tp-\$c-\$i.db tp-\$c-\$i.db
+	done
+done
+# Observation cost: the daemon alone, sampling every second.
+for n in 0 1000 10000; do
+	[ \$n = 0 ] || { ./hold-objects \$n & holder=\$!; sleep 2; }
+	conf 0 0 1s > obs.conf
+	gemsoakd -c obs.conf --database /tmp/obs-\$n.db --duration 25 & d=\$!
+	sleep 4; c0=\$(cpu \$d); s0=\$(date +%s)
+	sleep 15; c1=\$(cpu \$d); s1=\$(date +%s)
+	echo "obs \$n \$((c1 - c0)) \$((s1 - s0))" >> obs.txt
+	wait \$d
+	[ \$n = 0 ] || { kill \$holder; wait \$holder; }
+done
+# Footprint over a soak with the demo's workload.
+conf 2 4 10s > soak.conf
+gemsoakd -c soak.conf --database /tmp/soak.db --duration $((soak_min * 60))
+cp /tmp/soak.db soak.db
+uname -r > kernel.txt
+exit 0
+JOB
+echo "bench: booting the VM (about $((soak_min + 3)) minutes)"
+vm_boot "$out" $((soak_min * 60 + 1200))
+
+median() { sort -n | awk '{ v[NR] = $1 } END { m = v[int((NR + 1) / 2)]; printf "%.0f (%.0f..%.0f, n=%d)", m, v[1], v[NR], NR }'; }
+med() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+# Cycles per second from a run's ticks, skipping the first 3 s (start-up).
+rate_of() {
+	sql "$1" "select (max(cycles) - min(cycles)) / (max(t) - min(t)) from ticks
+		  where t > (select min(t) from ticks) + 3"
+}
+
+raw1=$(grep raw-flink-1proc "$out/raw.txt" | cut -d' ' -f2 | med)
+raw2=$(grep raw-flink-2proc "$out/raw.txt" | cut -d' ' -f2 | med)
+table=$(mktemp)
+{
+	echo "| figure | value | goal |"
+	echo "|---|---|---|"
+	echo "| raw ioctl loop, 1 process (cycles/s) | $(grep raw-flink-1proc "$out/raw.txt" | cut -d' ' -f2 | median) | |"
+	echo "| raw ioctl loop, 2 processes + socket round trip (cycles/s) | $(grep raw-flink-2proc "$out/raw.txt" | cut -d' ' -f2 | median) | |"
+	for c in 1 2 4 8; do
+		rates=$(for f in "$out"/tp-$c-*.db; do rate_of "$f"; done)
+		r=$(echo "$rates" | med)
+		echo "| flink-share, 1 producer + $c consumer(s) (cycles/s) | $(echo "$rates" | median) | |"
+		[ $c = 1 ] && {
+			echo "| ratio to the 2-process raw loop | $(awk "BEGIN { printf \"%.2f\", $r / $raw2 }") | >= 0.95 |"
+			echo "| ratio to the 1-process raw loop | $(awk "BEGIN { printf \"%.2f\", $r / $raw1 }") | |"
+		}
+	done
+	while read -r _ n ticks secs_; do
+		# /proc ticks are 1/100 s; the daemon took one sample per second.
+		echo "| daemon CPU per sample, $n live objects (ms) | $(awk "BEGIN { printf \"%.2f\", $ticks * 10 / $secs_ }") | <= 10 (1 % of a core at 1/s) |"
+	done < "$out/obs.txt"
+	s=$out/soak.db
+	metric() { sql "$s" "select $1 from samples v join metrics m on m.id = v.metric_id join ticks k on k.id = v.tick_id where m.name = '$2'"; }
+	echo "| daemon RSS over a $soak_min min soak, max (kB) | $(metric 'max(value)' daemon.rss_kb) | < 8192 |"
+	echo "| daemon RSS slope (kB/hour) | $(sql "$s" "select printf('%.1f', slope_per_hour) from leak_trends where metric = 'daemon.rss_kb'") | 0 within noise |"
+	echo "| daemon fds, min..max | $(metric 'min(value)' daemon.fds)..$(metric 'max(value)' daemon.fds) | flat |"
+	echo "| workload cycles in the soak | $(sql "$s" "select max(cycles) from ticks") | |"
+	build/bench/store-bench -d "$days" -o build/bench > build/bench/store.txt
+	v() { awk -v k="$1" '$1 == k { print $2 }' build/bench/store.txt; }
+	echo "| store ingest, gemsoak schema (samples/s) | $(v gemsoak_ingest_samples_per_s) | |"
+	echo "| store ingest, naive baseline (samples/s) | $(v naive_ingest_samples_per_s) | |"
+	echo "| database for $days days x 50 metrics at 10 s, gemsoak (MB) | $(awk "BEGIN { printf \"%.0f\", $(v gemsoak_db_bytes) / 1048576 }") | < 300 |"
+	echo "| same, naive baseline (MB) | $(awk "BEGIN { printf \"%.0f\", $(v naive_db_bytes) / 1048576 }") | |"
+	echo "| bytes per sample, gemsoak / naive | $(v gemsoak_bytes_per_sample) / $(v naive_bytes_per_sample) | |"
+	echo "| select * from leak_trends (ms) | $(v gemsoak_leak_trends_ms) | < 200 |"
+	echo "| naive trend query (ms) | $(v naive_trends_ms) | |"
+} > "$table"
+
+{
+	echo "# gemsoak performance"
+	echo
+	echo "Written by \`make bench\` (bench/run.sh) on $(date -u +%Y-%m-%d)."
+	echo "Host: $(nproc) CPUs, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo);"
+	echo "guest kernel $(cat "$out/kernel.txt") (vgem) under qemu TCG with 2 vCPUs, so absolute"
+	echo "rates are those of software emulation; the ratios are the figures that carry over."
+	echo "Medians of $runs runs with (min..max) where a figure was repeated; $secs s per throughput run."
+	echo
+	cat "$table"
+} > docs/PERFORMANCE.md
+cat "$table"
+rm -f "$table"

@@ -1,0 +1,190 @@
+/* Store benchmark: writes a generated run (DAYS days at one sampling
+ * round every 10 s, 50 metrics) through the daemon's own store
+ * (db/store.c, one transaction per round), then reports ingest rate,
+ * bytes on disk per sample and the latency of `select * from
+ * leak_trends`; and the same for a naive baseline schema (one row per
+ * value keyed by run, metric name and time, no rollups, trend computed
+ * from raw rows) filled with the same values in the same run.
+ * usage: store-bench [-d DAYS] [-o DIR]   (prints "key value" lines) */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "common/util.h"
+#include "db/store.h"
+#include "sources/sources.h"
+
+#define METRICS 50
+#define INTERVAL 10.0
+
+/* Deterministic values with the shapes a soak sees: flat with noise,
+ * sawtooth, and a slow leak on a few metrics. */
+static double value_of(int m, long k, unsigned *rng)
+{
+	*rng = *rng * 1103515245u + 12345u;
+	double noise = (double)((*rng >> 16) % 7);
+	switch (m % 5) {
+	case 0: return 100 + noise;
+	case 1: return 50 + (double)(k % 360) + noise;            /* sawtooth, 1 h period */
+	case 2: return 1000 + (double)k / 1000.0 + noise;        /* leak */
+	default: return (double)(m * 10) + noise;
+	}
+}
+
+static long file_bytes(const char *path)
+{
+	char wal[600];
+	struct stat st;
+	long n = stat(path, &st) == 0 ? (long)st.st_size : 0;
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	if (stat(wal, &st) == 0)
+		n += (long)st.st_size;
+	return n;
+}
+
+/* Run QUERY to completion, stepping every row; seconds taken. */
+static double time_query(const char *path, const char *query, long *rows)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, query, -1, &s, NULL) != SQLITE_OK) {
+		fprintf(stderr, "store-bench: %s: %s\n", path, sqlite3_errmsg(db));
+		exit(2);
+	}
+	double t0 = now_monotonic();
+	*rows = 0;
+	while (sqlite3_step(s) == SQLITE_ROW)
+		(*rows)++;
+	double took = now_monotonic() - t0;
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return took;
+}
+
+static void bench_store(const char *path, long ticks)
+{
+	struct store *st;
+	char err[512];
+	unlink(path);
+	if (store_open(path, &st, err, sizeof(err))) {
+		fprintf(stderr, "store-bench: %s\n", err);
+		exit(2);
+	}
+	struct run_info ri = { .hostname = "bench", .kernel_release = "bench", .config_text = "" };
+	int64_t run;
+	double t = 1.7e9;
+	if (store_begin_run(st, t, &ri, &run)) {
+		fprintf(stderr, "store-bench: begin run: %s\n", store_errmsg(st));
+		exit(2);
+	}
+	struct metric_batch b;
+	batch_init(&b);
+	char names[METRICS][32];
+	for (int m = 0; m < METRICS; m++)
+		snprintf(names[m], sizeof(names[m]), "bench.metric%02d", m);
+	unsigned rng = 1;
+	double t0 = now_monotonic();
+	for (long k = 0; k < ticks; k++) {
+		batch_reset(&b);
+		for (int m = 0; m < METRICS; m++)
+			batch_put(&b, names[m], value_of(m, k, &rng), "count");
+		if (store_samples(st, run, t + (double)k * INTERVAL, (uint64_t)k * 1000, &b)) {
+			fprintf(stderr, "store-bench: round %ld: %s\n", k, store_errmsg(st));
+			exit(2);
+		}
+	}
+	double took = now_monotonic() - t0;
+	store_end_run(st, run, t + (double)ticks * INTERVAL);
+	store_close(st);
+	batch_free(&b);
+	long rows, bytes = file_bytes(path);
+	double q = time_query(path, "SELECT * FROM leak_trends", &rows);
+	printf("gemsoak_ingest_samples_per_s %.0f\n", (double)ticks * METRICS / took);
+	printf("gemsoak_db_bytes %ld\n", bytes);
+	printf("gemsoak_bytes_per_sample %.1f\n", (double)bytes / ((double)ticks * METRICS));
+	printf("gemsoak_leak_trends_ms %.1f\n", q * 1000);
+	printf("gemsoak_leak_trends_rows %ld\n", rows);
+}
+
+static void exec_or_die(sqlite3 *db, const char *sql)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		fprintf(stderr, "store-bench: baseline: %s\n", msg);
+		exit(2);
+	}
+}
+
+/* The naive baseline: what one would write first. */
+static void bench_naive(const char *path, long ticks)
+{
+	sqlite3 *db;
+	unlink(path);
+	if (sqlite3_open(path, &db) != SQLITE_OK)
+		exit(2);
+	exec_or_die(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+			"CREATE TABLE v(run_id INTEGER, metric TEXT, t REAL, cycles INTEGER, value REAL,"
+			" PRIMARY KEY(run_id, metric, t));"
+			"CREATE VIEW naive_trends AS SELECT run_id, metric, count(*) AS n,"
+			" (count(*)*sum(t*value) - sum(t)*sum(value)) / (count(*)*sum(t*t) - sum(t)*sum(t)) * 3600"
+			"  AS slope_per_hour FROM (SELECT run_id, metric, t - 1.7e9 AS t, value FROM v)"
+			" GROUP BY run_id, metric;");
+	sqlite3_stmt *ins;
+	sqlite3_prepare_v2(db, "INSERT INTO v VALUES (1, ?, ?, ?, ?)", -1, &ins, NULL);
+	char names[METRICS][32];
+	for (int m = 0; m < METRICS; m++)
+		snprintf(names[m], sizeof(names[m]), "bench.metric%02d", m);
+	unsigned rng = 1;
+	double t0 = now_monotonic();
+	for (long k = 0; k < ticks; k++) {
+		exec_or_die(db, "BEGIN");
+		for (int m = 0; m < METRICS; m++) {
+			sqlite3_bind_text(ins, 1, names[m], -1, SQLITE_STATIC);
+			sqlite3_bind_double(ins, 2, 1.7e9 + (double)k * INTERVAL);
+			sqlite3_bind_int64(ins, 3, k * 1000);
+			sqlite3_bind_double(ins, 4, value_of(m, k, &rng));
+			sqlite3_step(ins);
+			sqlite3_reset(ins);
+		}
+		exec_or_die(db, "COMMIT");
+	}
+	double took = now_monotonic() - t0;
+	sqlite3_finalize(ins);
+	exec_or_die(db, "PRAGMA wal_checkpoint(TRUNCATE)");
+	sqlite3_close(db);
+	long rows, bytes = file_bytes(path);
+	double q = time_query(path, "SELECT * FROM naive_trends", &rows);
+	printf("naive_ingest_samples_per_s %.0f\n", (double)ticks * METRICS / took);
+	printf("naive_db_bytes %ld\n", bytes);
+	printf("naive_bytes_per_sample %.1f\n", (double)bytes / ((double)ticks * METRICS));
+	printf("naive_trends_ms %.1f\n", q * 1000);
+}
+
+int main(int argc, char **argv)
+{
+	double days = 30;
+	const char *dir = "build/bench";
+	int opt;
+	while ((opt = getopt(argc, argv, "d:o:h")) != -1) {
+		switch (opt) {
+		case 'd': days = atof(optarg); break;
+		case 'o': dir = optarg; break;
+		default:
+			fprintf(stderr, "usage: store-bench [-d DAYS] [-o DIR]\n");
+			return opt == 'h' ? 0 : 2;
+		}
+	}
+	long ticks = (long)(days * 86400 / INTERVAL);
+	char path[512];
+	printf("days %.1f\nmetrics %d\nrounds %ld\n", days, METRICS, ticks);
+	snprintf(path, sizeof(path), "%s/store-bench.db", dir);
+	bench_store(path, ticks);
+	snprintf(path, sizeof(path), "%s/store-naive.db", dir);
+	bench_naive(path, ticks);
+	return 0;
+}
