@@ -47,7 +47,8 @@ vm_boot() {
 # seconds (database in the guest's tmpfs), and bring back OUTDIR/gs.db,
 # OUTDIR/gemsoakd.status and OUTDIR/job.log. In the guest (busybox sh):
 # VM_BEFORE runs before the daemon starts, VM_DURING while it runs;
-# VM_DB is the database path there (default /tmp/gs.db).
+# VM_DB is the database path there (default /tmp/gs.db); VM_WRAP is a
+# command the daemon runs under (valgrind).
 vm_run_daemon() {
 	conf=$1 duration=$2 out=$3
 	shift 3
@@ -58,7 +59,7 @@ vm_run_daemon() {
 	cat > "$out/job.sh" <<JOB
 #!/bin/sh
 ${VM_BEFORE:-}
-gemsoakd -c /mnt/share/test.conf --database $gdb --duration $duration $* &
+${VM_WRAP:-} gemsoakd -c /mnt/share/test.conf --database $gdb --duration $duration $* &
 daemon=\$!
 ${VM_DURING:-}
 wait \$daemon

@@ -13,8 +13,21 @@ unit: $(UNIT_BINS)
 # The initramfs the real-kernel tests boot (tests/vm/).
 $(B)/vm/initramfs.cpio.gz: $(B)/gemsoakd tests/vm/init.sh tests/vm/mkinitramfs.sh
 	@mkdir -p $(dir $@)
-	tests/vm/mkinitramfs.sh "$$(tests/vm/fetch-kernel.sh)" $@ $(B)/gemsoakd
+	tests/vm/mkinitramfs.sh "$$(tests/vm/fetch-kernel.sh)" $@ $(B)/gemsoakd /usr/bin/sqlite3
 vm-initramfs: $(B)/vm/initramfs.cpio.gz
+
+# The same with valgrind's memcheck, for tests/integration/vm-valgrind.sh;
+# kept apart from the image the other tests boot. memcheck needs ld.so's
+# symbols, which Debian ships apart (libc6-dbg), found by build id.
+VALGRIND_FILES := $(addprefix /usr/libexec/valgrind/,memcheck-amd64-linux \
+	vgpreload_core-amd64-linux.so vgpreload_memcheck-amd64-linux.so default.supp)
+$(B)/vm/initramfs-valgrind.cpio.gz: $(B)/gemsoakd tests/vm/init.sh tests/vm/mkinitramfs.sh
+	@mkdir -p $(dir $@)
+	id=$$(readelf -n /lib64/ld-linux-x86-64.so.2 | awk '/Build ID/ { print $$3 }'); \
+	ldso_debug=/usr/lib/debug/.build-id/$$(echo $$id | cut -c1-2)/$$(echo $$id | cut -c3-).debug; \
+	GS_INITRAMFS_FILES="$(VALGRIND_FILES) $$ldso_debug" tests/vm/mkinitramfs.sh "$$(tests/vm/fetch-kernel.sh)" \
+		$@ $(B)/gemsoakd /usr/bin/sqlite3 /usr/bin/valgrind.bin
+vm-initramfs: $(B)/vm/initramfs-valgrind.cpio.gz
 
 CHECK_SCRIPTS += tests/integration/config-errors.sh
 CHECK_SCRIPTS += tests/integration/vm-flink-share.sh
@@ -22,6 +35,7 @@ CHECK_SCRIPTS += tests/integration/vm-canary.sh
 CHECK_SCRIPTS += tests/integration/vm-worker-restart.sh
 CHECK_SCRIPTS += tests/integration/vm-disk-full.sh
 CHECK_SCRIPTS += tests/integration/vm-crash-safety.sh
+CHECK_SCRIPTS += tests/integration/vm-valgrind.sh
 
 # The unit tests and gemsoakd built with ASan and UBSan (build/asan/).
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined

@@ -3,6 +3,8 @@
 # shared libraries they need, and the kernel modules for vgem and 9p
 # (with their dependencies, in load order).
 # usage: mkinitramfs.sh KERNEL_DIR OUT.cpio.gz BINARY...
+# GS_INITRAMFS_FILES: more files copied at their own paths (no libraries
+# resolved), e.g. valgrind's tool and preload objects.
 set -eu
 kdir=$1 out=$2
 shift 2
@@ -21,6 +23,11 @@ for bin in "$@"; do
 		mkdir -p "$root$(dirname "$lib")"
 		cp -L "$lib" "$root$lib"
 	done
+done
+
+for f in ${GS_INITRAMFS_FILES:-}; do
+	mkdir -p "$root$(dirname "$f")"
+	cp -L "$f" "$root$f"
 done
 
 moddir=$(ls -d "$kdir"/lib/modules/*/ | head -n 1)

@@ -1,0 +1,43 @@
+#!/bin/sh
+# The daemon runs for weeks, so it must not leak: run gemsoakd under
+# valgrind's memcheck on the real kernel for a minute of sampling, worker
+# restarts (one worker killed) and a clean stop; memcheck must report no
+# errors and no definitely or indirectly lost block in the daemon.
+set -eu
+. tests/lib.sh
+out=build/tests/vm-valgrind
+cat > build/tests/valgrind.conf <<'EOF2'
+[daemon]
+interval = 2s
+
+[workload flink-share]
+producers = 1
+consumers = 1
+rate = 200
+
+[workload canary]
+leak_every = 50
+rate = 100
+EOF2
+# Workers are forked from the daemon and so run under memcheck too; their
+# output is silenced (--child-silent-after-fork): the daemon is under test.
+VM_WRAP="env VALGRIND_LIB=/usr/libexec/valgrind valgrind.bin --extra-debuginfo-path=/usr/lib/debug --leak-check=full \
+ --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
+ --error-exitcode=99 --child-silent-after-fork=yes --log-file=/mnt/share/valgrind.log"
+VM_DURING='sleep 30; kill -KILL $(pidof gs:canary)'
+export VM_WRAP VM_DURING
+GS_VM_INITRD=$TOP/build/vm/initramfs-valgrind.cpio.gz
+export GS_VM_INITRD
+vm_run_daemon build/tests/valgrind.conf 60 "$out"
+echo "--- valgrind ---"
+cat "$out/valgrind.log"
+status=$(cat "$out/gemsoakd.status")
+[ "$status" != 99 ] || fail "memcheck found errors or leaks in gemsoakd (see above)"
+[ "$status" = 0 ] || fail "gemsoakd under valgrind exited with $status"
+grep -q "ERROR SUMMARY: 0 errors" "$out/valgrind.log" || fail "no clean memcheck summary"
+grep -q "definitely lost: 0 bytes" "$out/valgrind.log" || \
+	grep -q "All heap blocks were freed" "$out/valgrind.log" || fail "memcheck reports lost memory"
+db=$out/gs.db
+assert_true "$db" "select count(*) >= 10 from ticks" "the daemon sampled under valgrind"
+assert_true "$db" "select count(*) >= 1 from events where kind = 'worker-restart'" "the killed worker was restarted"
+echo ok
