@@ -82,8 +82,10 @@ int store_open(const char *path, struct store **out, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", path, st->db ? sqlite3_errmsg(st->db) : "cannot open");
 		goto fail;
 	}
-	/* Readers (sqlite3, the CLI) must never block the daemon for long. */
-	sqlite3_busy_timeout(st->db, 5000);
+	/* Another writer (sqlite3, the CLI) must never stall the daemon's
+	 * event loop: after a short wait a refused round goes to the
+	 * sampler's backlog and is written on a later round. */
+	sqlite3_busy_timeout(st->db, 250);
 	/* Bound the page cache: the daemon runs for weeks on small machines. */
 	sqlite3_exec(st->db, "PRAGMA cache_size = -1024", NULL, NULL, NULL);
 	char emsg[256] = "";
