@@ -161,12 +161,16 @@ static void daemon_key(struct parse *p, const struct raw_entry *e)
 		copy_string(p, e, c->database, sizeof(c->database));
 	} else if (strcmp(e->key, "debugfs") == 0) {
 		copy_string(p, e, c->debugfs, sizeof(c->debugfs));
+	} else if (strcmp(e->key, "user") == 0) {
+		char why[256];
+		if (privilege_lookup(e->value, &c->user, why, sizeof(why)))
+			problem(p, e->line, "%s", why);
 	} else if (strcmp(e->key, "interval") == 0) {
 		if (!parse_duration_ms(e->value, 100, 86400000, &c->interval_ms))
 			problem(p, e->line, "interval: '%s' is not a duration from 100ms to 1d (e.g. 10s, 1m)",
 				e->value);
 	} else {
-		problem(p, e->line, "unknown key '%s' in [daemon] (known: device, database, interval, debugfs)",
+		problem(p, e->line, "unknown key '%s' in [daemon] (known: device, database, interval, debugfs, user)",
 			e->key);
 	}
 }

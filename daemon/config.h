@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "daemon/privilege.h"
 #include "workloads/workload.h"
 
 #define GS_EXIT_CONFIG 78      /* EX_CONFIG */
@@ -24,6 +25,7 @@ struct gs_config {
 	char database[512];
 	int64_t interval_ms;
 	char debugfs[256];
+	struct gs_user user;     /* workers' account; empty name: unchanged */
 	struct wl_config *workloads;
 	size_t nworkloads;
 	char *text;              /* the files as read, for the run record */

@@ -209,6 +209,7 @@ int server_run(const struct gs_config *cfg, const struct gs_device *dev,
 		log_err("cannot set up the event loop");
 		goto out;
 	}
+	supervisor_set_user(s.sup, &cfg->user);
 	for (size_t i = 0; i < cfg->nworkloads; i++) {
 		int r = supervisor_add(s.sup, &cfg->workloads[i]);
 		if (r < 0) {

@@ -53,6 +53,7 @@ struct supervisor {
 	struct event_base *base;
 	const struct gs_device *dev;
 	struct event_sink sink;
+	struct gs_user user;
 	struct instance **inst;
 	size_t n;
 };
@@ -103,6 +104,8 @@ static void reset_signals(void)
 __attribute__((noreturn))
 static void worker_main(struct instance *in, int index, pid_t daemon_pid)
 {
+	/* Before the death signal: changing credentials clears it. */
+	int dropped = privilege_drop(&in->sup->user);
 	/* Workers must not outlive the daemon. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != daemon_pid)
@@ -124,6 +127,10 @@ static void worker_main(struct instance *in, int index, pid_t daemon_pid)
 	p.report_fd = keep[0];
 	memcpy(p.fds, keep + 1, (size_t)n * sizeof(int));
 	p.nfds = n;
+	if (dropped) {
+		wl_report(&p, "privilege", "cannot become user %s: %s", in->sup->user.name, strerror(-dropped));
+		wl_exit(&p, 5);
+	}
 	in->cfg->type->run(&p);
 }
 
@@ -211,6 +218,11 @@ static void free_instance(struct instance *in)
 		munmap(in->ctr, in->ctr_bytes);
 	free(in->pids);
 	free(in);
+}
+
+void supervisor_set_user(struct supervisor *sup, const struct gs_user *user)
+{
+	sup->user = *user;
 }
 
 int supervisor_add(struct supervisor *sup, const struct wl_config *cfg)

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "daemon/privilege.h"
 #include "workloads/workload.h"
 
 struct event_base;
@@ -22,6 +23,8 @@ struct event_sink {
 struct supervisor *supervisor_new(struct event_base *base, const struct gs_device *dev,
 				  struct event_sink sink);
 /* Fork every process of one workload; returns 0 or -errno. */
+/* Workers started from now on drop to this account (daemon/privilege.h). */
+void supervisor_set_user(struct supervisor *sup, const struct gs_user *user);
 int supervisor_add(struct supervisor *sup, const struct wl_config *cfg);
 /* Called on SIGCHLD: reap, report and schedule restarts. */
 void supervisor_reap(struct supervisor *sup);

@@ -108,6 +108,22 @@ static void problems_name_file_and_line(void **state)
 	expect_problem("[daemon]\n\njust words\n", 3, "syntax error");
 	expect_problem("[daemon]\n[daemon]\n", 2, "[daemon] appears twice");
 	expect_problem("[daemon]\ndevice =\n", 2, "device: empty value");
+	expect_problem("[daemon]\n\nuser = no-such-user-here\n", 3, "user 'no-such-user-here': no such user");
+}
+
+static void user_is_looked_up(void **state)
+{
+	struct gs_config cfg;
+	char *errs;
+	assert_int_equal(load("[daemon]\nuser = root\n", &cfg, &errs), 0);
+	assert_string_equal(cfg.user.name, "root");
+	assert_int_equal(cfg.user.uid, 0);
+	free(errs);
+	config_free(&cfg);
+	assert_int_equal(load("[daemon]\n", &cfg, &errs), 0);
+	assert_string_equal(cfg.user.name, ""); /* default: workers keep the daemon's identity */
+	free(errs);
+	config_free(&cfg);
 }
 
 static void missing_file(void **state)
@@ -144,6 +160,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(defaults_and_values),
 		cmocka_unit_test(problems_name_file_and_line),
+		cmocka_unit_test(user_is_looked_up),
 		cmocka_unit_test(missing_file),
 		cmocka_unit_test(capabilities_are_checked),
 	};

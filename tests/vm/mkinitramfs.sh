@@ -10,6 +10,7 @@ kdir=$1 out=$2
 shift 2
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(mktemp -d)
+chmod 755 "$root" # the guest's /: unprivileged workers must traverse it
 trap 'rm -rf "$root"' EXIT
 mkdir -p "$root/bin" "$root/etc" "$root/lib/modules"
 cp /bin/busybox "$root/bin/busybox"

@@ -1,0 +1,37 @@
+#!/bin/sh
+# `user =` on the real kernel: workers run as an unprivileged account
+# that reaches /dev/dri through its group, while the daemon keeps root
+# and samples debugfs; once the node's permissions shut the account out,
+# restarted workers report it by name instead of running as root.
+set -eu
+. tests/lib.sh
+out=build/tests/vm-user
+cat > build/tests/user.conf <<'EOF2'
+[daemon]
+interval = 1s
+user = soak
+
+[workload flink-share]
+producers = 1
+consumers = 1
+EOF2
+VM_BEFORE='echo "root:x:0:0::/root:/bin/sh" > /etc/passwd
+echo "soak:x:1000:1000::/tmp:/bin/sh" >> /etc/passwd
+printf "root:x:0:\nsoak:x:1000:\nvideo:x:44:soak\n" > /etc/group
+chgrp video /dev/dri/card0 && chmod 660 /dev/dri/card0'
+VM_DURING='sleep 8
+for p in $(pidof gs:flink-share); do awk "/^Uid:/ { print \$2 }" /proc/$p/status; done > /mnt/share/worker-uids
+awk "/^Uid:/ { print \$2 }" /proc/$daemon/status > /mnt/share/daemon-uid
+chmod 600 /dev/dri/card0
+kill -KILL $(pidof gs:flink-share)'
+export VM_BEFORE VM_DURING
+vm_run_daemon build/tests/user.conf 20 "$out"
+db=$out/gs.db
+[ "$(cat "$out/gemsoakd.status")" = 0 ] || fail "gemsoakd exited with $(cat "$out/gemsoakd.status")"
+[ "$(sort -u "$out/worker-uids")" = 1000 ] || fail "workers ran as uid(s) $(cat "$out/worker-uids"), expected 1000"
+[ "$(wc -l < "$out/worker-uids")" = 2 ] || fail "expected two workers"
+[ "$(cat "$out/daemon-uid")" = 0 ] || fail "the daemon dropped root"
+assert_true "$db" "select max(cycles) > 100 from ticks where t < (select min(t) from ticks) + 8" "the unprivileged workers did their work"
+assert_true "$db" "select count(*) > 0 from samples s join metrics m on m.id = s.metric_id where m.name = 'gem.flink_names'" "the daemon still read debugfs"
+assert_true "$db" "select count(*) >= 1 from events where kind = 'device' and message like '%Permission denied%'" "the locked-out worker says why"
+echo ok
