@@ -1,1 +1,17 @@
 # kernel/: the fix series (see kernel/README.md).
+KERNEL_SRCS := kernel/series.c kernel/detect.c kernel/git.c kernel/apply.c
+CLI_SRCS += $(KERNEL_SRCS) cli/cmd-kernel-check.c cli/cmd-kernel-apply.c
+
+# The series parser's unit test links it on top of the shared objects.
+$(B)/tests/test-kernel-series: $(B)/obj/kernel/series.o
+
+CHECK_SCRIPTS += tests/integration/kernel-fixes.sh
+CHECK_SCRIPTS += tests/integration/kernel-debian-source.sh
+
+# The series and its patch files, read by `gemsoak kernel` at run time.
+install: install-kernel-series
+install-kernel-series:
+	install -d $(DESTDIR)$(DATADIR)/kernel/patches
+	install -m 644 kernel/series $(DESTDIR)$(DATADIR)/kernel/series
+	install -m 644 kernel/patches/*.patch $(DESTDIR)$(DATADIR)/kernel/patches/
+.PHONY: install-kernel-series
