@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/util.h"
 #include "kernel/apply.h"
 #include "kernel/git.h"
 
@@ -66,12 +67,19 @@ static void conflict_files(const char *dir, const struct git_result *failed, cha
 		snprintf(buf, len, "%s", r.out);
 	}
 	git_result_free(&r);
+	/* What git prints about the file when no merge was attempted. */
+	static const struct { const char *before, *end; } says[] = {
+		{ "patch failed: ", "\n" },
+		{ "lacking or useless (", ")\n" },
+		{ "Merge conflict in ", "\n" },
+	};
 	const char *streams[] = { failed->err, failed->out };
-	for (int i = 0; i < 2 && !buf[0]; i++) {
-		const char *p = streams[i] ? strstr(streams[i], "patch failed: ") : NULL;
+	for (size_t k = 0; k < 2 * ARRAY_SIZE(says) && !buf[0]; k++) {
+		const char *text = streams[k % 2];
+		const char *p = strstr(text, says[k / 2].before);
 		if (p) {
-			p += strlen("patch failed: ");
-			snprintf(buf, len, "%.*s", (int)strcspn(p, "\n"), p);
+			p += strlen(says[k / 2].before);
+			snprintf(buf, len, "%.*s", (int)strcspn(p, says[k / 2].end), p);
 		}
 	}
 	if (!buf[0])
@@ -142,8 +150,7 @@ static int apply_one(struct run *r, const struct gs_fix *f, enum route rt)
 	fprintf(stderr, "gemsoak kernel apply: fix %s (%.12s \"%s\") does not apply to %s: conflict in %s; "
 		"%s, tree back at %.12s\n", f->name, f->commit, f->subject, r->t->dir, files,
 		rt == ROUTE_CHERRY_PICK ? "git cherry-pick --abort" : "git am --abort", r->orig);
-	const char *detail = g.out[0] ? g.out : g.err;
-	fprintf(stderr, "git said:\n%s", detail);
+	fprintf(stderr, "git said:\n%s%s", g.out, g.err);
 	git_result_free(&g);
 	return 2;
 }
