@@ -1,6 +1,7 @@
 /* Deciding whether a tree has a fix, most certain evidence first: the
  * commit (or a cherry-pick naming it) in git history, then a source
  * signature, then the release the tree's Makefile claims. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,6 +70,16 @@ int gs_tree_open(const char *dir, struct gs_tree *t, char *err, size_t errlen)
 	return 0;
 }
 
+/* What precedes the name on a definition's line is a return type:
+ * "static struct dma_buf *", never a comment or an expression. */
+static bool only_type_words(const char *from, const char *to)
+{
+	for (const char *p = from; p < to; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_' && *p != ' ' && *p != '\t' && *p != '*')
+			return false;
+	return true;
+}
+
 const char *gs_c_function_body(const char *src, const char *func, size_t *len)
 {
 	size_t flen = strlen(func);
@@ -86,7 +97,7 @@ const char *gs_c_function_body(const char *src, const char *func, size_t *len)
 				break;
 			}
 		}
-		if (!hit)
+		if (!hit || !only_type_words(l, hit))
 			continue;
 		/* A definition when a "{" line comes before any ';'. */
 		const char *q = l;

@@ -2,8 +2,9 @@
 KERNEL_SRCS := kernel/series.c kernel/detect.c kernel/git.c kernel/apply.c
 CLI_SRCS += $(KERNEL_SRCS) cli/cmd-kernel-check.c cli/cmd-kernel-apply.c
 
-# The series parser's unit test links it on top of the shared objects.
+# Their unit tests link them on top of the shared objects.
 $(B)/tests/test-kernel-series: $(B)/obj/kernel/series.o
+$(B)/tests/test-kernel-detect: $(B)/obj/kernel/detect.o $(B)/obj/kernel/git.o
 
 CHECK_SCRIPTS += tests/integration/kernel-fixes.sh
 CHECK_SCRIPTS += tests/integration/kernel-debian-source.sh
