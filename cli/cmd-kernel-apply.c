@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "cli/cmd.h"
+#include "cli/kernel-open.h"
 #include "kernel/apply.h"
 #include "kernel/git.h"
 
@@ -57,22 +58,11 @@ static int apply_exec(int argc, char **argv)
 		fprintf(stderr, "gemsoak kernel apply: --upstream %s is not the top of a git repository\n", o.upstream);
 		return CMD_ERROR;
 	}
-	char path[4096], err[1024];
-	if (!series) {
-		gs_series_default_path(path, sizeof(path));
-		series = path;
-	}
+	char path[4096];
 	struct gs_series s;
-	if (gs_series_load(series, &s, err, sizeof(err)) < 0) {
-		fprintf(stderr, "gemsoak kernel apply: %s\n", err);
-		return CMD_ERROR;
-	}
 	struct gs_tree t;
-	if (gs_tree_open(tree, &t, err, sizeof(err)) < 0) {
-		fprintf(stderr, "gemsoak kernel apply: %s\n", err);
-		gs_series_free(&s);
+	if (kernel_open("kernel apply", series, tree, &s, &t, path, sizeof(path)) != CMD_OK)
 		return CMD_ERROR;
-	}
 	fflush(stdout);
 	int rc = gs_apply_series(&t, &s, &o);
 	gs_series_free(&s);

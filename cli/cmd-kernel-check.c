@@ -6,6 +6,7 @@
 #include <sys/utsname.h>
 
 #include "cli/cmd.h"
+#include "cli/kernel-open.h"
 #include "kernel/detect.h"
 #include "kernel/series.h"
 
@@ -48,23 +49,12 @@ static int check_exec(int argc, char **argv)
 		fprintf(stderr, "gemsoak kernel check: give exactly one of --tree DIR and --running\n%s", check_usage);
 		return CMD_ERROR;
 	}
-	char path[4096], err[1024];
-	if (!series) {
-		gs_series_default_path(path, sizeof(path));
-		series = path;
-	}
+	char path[4096];
 	struct gs_series s;
-	if (gs_series_load(series, &s, err, sizeof(err)) < 0) {
-		fprintf(stderr, "gemsoak kernel check: %s\n", err);
-		return CMD_ERROR;
-	}
 	struct gs_tree t;
 	struct utsname u;
-	if (tree && gs_tree_open(tree, &t, err, sizeof(err)) < 0) {
-		fprintf(stderr, "gemsoak kernel check: %s\n", err);
-		gs_series_free(&s);
+	if (kernel_open("kernel check", series, tree, &s, &t, path, sizeof(path)) != CMD_OK)
 		return CMD_ERROR;
-	}
 	if (running)
 		uname(&u);
 
@@ -76,7 +66,7 @@ static int check_exec(int argc, char **argv)
 	} else {
 		printf("gemsoak kernel check: running kernel %s %s\n", u.release, u.machine);
 	}
-	printf("series: %s\n", series);
+	printf("series: %s\n", path);
 	printf("%-28s %-12s %-6s %-8s %s\n", "fix", "commit", "first", "status", "decided by");
 	int counts[3] = { 0 };
 	for (size_t i = 0; i < s.n; i++) {

@@ -1,6 +1,6 @@
 # kernel/: the fix series (see kernel/README.md).
 KERNEL_SRCS := kernel/series.c kernel/detect.c kernel/git.c kernel/apply.c
-CLI_SRCS += $(KERNEL_SRCS) cli/cmd-kernel-check.c cli/cmd-kernel-apply.c
+CLI_SRCS += $(KERNEL_SRCS) cli/kernel-open.c cli/cmd-kernel-check.c cli/cmd-kernel-apply.c
 
 # Their unit tests link them on top of the shared objects.
 $(B)/tests/test-kernel-series: $(B)/obj/kernel/series.o
