@@ -196,12 +196,16 @@ static int parse_key(struct parser *p, struct gs_fix *f, const char *key, const 
 		return set_once(p, &f->workload, key, v);
 	if (strcmp(key, "signature") == 0)
 		return parse_signature(p, f, v);
+	if (strcmp(key, "probe") == 0) {
+		f->probe_line = p->line;
+		return set_once(p, &f->probe, key, v);
+	}
 	if (strcmp(key, "patch") == 0) {
 		if (f->patch)
 			return perr(p, p->line, "patch given twice for this fix");
 		return resolve_patch(p, f, v);
 	}
-	return perr(p, p->line, "unknown key '%s' (known: commit subject release files requires workload signature patch)", key);
+	return perr(p, p->line, "unknown key '%s' (known: commit subject release files requires workload signature patch probe)", key);
 }
 
 /* A fix is complete when it says what it is and how to recognise it. */
@@ -317,6 +321,7 @@ void gs_series_free(struct gs_series *s)
 		free_words(f->requires, f->n_requires);
 		free(f->workload);
 		free(f->patch);
+		free(f->probe);
 		for (size_t j = 0; j < f->n_sigs; j++) {
 			free(f->sigs[j].path);
 			free(f->sigs[j].func);

@@ -26,6 +26,8 @@ struct gs_fix {
 	size_t n_requires;
 	char *workload;             /* the gemsoak workload that exercises it */
 	char *patch;                /* patch file, resolved against the series' dir; or NULL */
+	char *probe;                /* behavioural probe (kernel/probe.h), or NULL */
+	int probe_line;
 	struct gs_sig *sigs;        /* alternatives: any one match means present */
 	size_t n_sigs;
 	int line;                   /* where its "fix" line is */

@@ -1,5 +1,6 @@
 /* Source signatures: finding a C function's body in kernel-style code and
- * matching "A ... B" texts in order; deciding by a running release. */
+ * matching "A ... B" texts in order; deciding by a running release; the
+ * counters the behavioural probes read. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
 #include <cmocka.h>
 
 #include "kernel/detect.h"
+#include "kernel/probe.h"
 
 static const char src[] =
 	"static int helper(int x);\n"
@@ -77,12 +79,33 @@ static void decides_by_release(void **state)
 	assert_int_equal(v.state, FIX_UNKNOWN);
 }
 
+/* The counters the probes compare before and after their race. */
+static void probe_counters(void **state)
+{
+	assert_int_equal(gs_probe_count("flink-close-race",
+					"  name     size handles refcount\n"
+					"     1     4096       0        1\n"
+					"     7     4096       1        2\n"), 2);
+	assert_int_equal(gs_probe_count("flink-close-race", "  name     size handles refcount\n"), 0);
+	assert_int_equal(gs_probe_count("flink-close-race", "garbage\n"), -1);
+	assert_int_equal(gs_probe_count("export-close-race",
+					"\nDma-buf Objects:\nsize\tflags\tmode\tcount\texp_name\n"
+					"00004096\t00000002\t00080007\t00000001\tvgem\n"
+					"\tAttached Devices:\nTotal 0 devices attached\n\n"
+					"\nTotal 1 objects, 4096 bytes\n"), 1);
+	assert_int_equal(gs_probe_count("export-close-race", "no total here\n"), -1);
+	assert_int_equal(gs_probe_count("no-such-race", "Total 1 objects, 4096 bytes\n"), -1);
+	assert_true(gs_probe_known("flink-close-race"));
+	assert_false(gs_probe_known("flink"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(finds_function_bodies),
 		cmocka_unit_test(matches_pieces_in_order),
 		cmocka_unit_test(decides_by_release),
+		cmocka_unit_test(probe_counters),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
