@@ -174,11 +174,14 @@ static bool git_says_present(const struct gs_tree *t, const struct gs_fix *f, ch
 		snprintf(how, howlen, "git: %.12s is in HEAD's history", f->commit);
 		return true;
 	}
-	/* Backports name the upstream id: "cherry picked from commit ID"
-	 * (git cherry-pick -x) or "commit ID upstream." (stable trees). */
-	char grep[64];
-	snprintf(grep, sizeof(grep), "--grep=%.12s", f->commit);
-	const char *log[] = { "log", "-F", grep, "--format=%h", "-n", "1", "HEAD", NULL };
+	/* Backports name the upstream id at the start of a line: "(cherry
+	 * picked from commit ID)" (git cherry-pick -x), "commit ID upstream."
+	 * or "[ Upstream commit ID ]" (stable trees). Not "This reverts
+	 * commit ID" nor "Fixes: ID": those do not bring the fix. */
+	char grep[128];
+	snprintf(grep, sizeof(grep), "--grep=^(\\(cherry picked from commit|commit|\\[ Upstream commit) %.12s",
+		 f->commit);
+	const char *log[] = { "log", "-E", grep, "--format=%h", "-n", "1", "HEAD", NULL };
 	struct git_result r;
 	bool found = git_run(t->dir, log, &r) == 0 && r.out[0];
 	if (found) {

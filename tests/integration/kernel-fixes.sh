@@ -223,6 +223,32 @@ grep -q "$d/nonexistent: cannot use as a kernel tree: No such file or directory"
 run_rc "$GEMSOAK" kernel check
 [ $rc = 2 ] || fail "no --tree/--running: exit $rc"
 
+echo "--- git messages: a stable backport counts; a revert or a Fixes: line does not"
+fork msgs
+echo "/* backported */" >> "$d/msgs/drivers/gpu/drm/i915/i915_gem_context.c"
+gg "$d/msgs" commit -qam "drm/i915: fake context VMA cleanup
+
+commit $id_vma upstream."
+echo "# touched" >> "$d/msgs/Makefile"
+gg "$d/msgs" commit -qam "Revert \"drm/gem: fake gem_open race fix\"
+
+This reverts commit $id_open.
+Fixes: ${id_flink%????????????????????????????} (\"drm/gem: fake flink create race fix\")"
+check "$d/msgs" > "$d/out"; cat "$d/out"
+grep -q "^vma-cleanup .* present  git: commit [0-9a-f]* in HEAD's history names" "$d/out" || fail "stable backport line not recognised"
+grep -q "^open-race .* missing  version" "$d/out" || fail "a revert message must not count as the fix"
+grep -q "^flink-race .* missing  version" "$d/out" || fail "a Fixes: line must not count as the fix"
+
+echo "--- no sources: the Makefile's version decides; nothing at all: unknown"
+mkdir -p "$d/new" "$d/empty"
+printf 'VERSION = 6\nPATCHLEVEL = 1\nSUBLEVEL = 0\n' > "$d/new/Makefile"
+check "$d/new" > "$d/out"; cat "$d/out"
+[ $rc = 0 ] || fail "a 6.1 Makefile: exit $rc"
+grep -q "^vma-cleanup .* present  version: tree is 6.1, fix landed in v4.4; no signature file" "$d/out" || fail "present by version"
+check "$d/empty" > "$d/out"; cat "$d/out"
+[ $rc = 1 ] || fail "an empty tree: exit $rc"
+grep -q "^summary: 0 present, 0 missing, 4 unknown" "$d/out" || fail "an empty tree: every fix unknown"
+
 echo "--- the shipped series parses; make -C kernel check KSRC="
 "$GEMSOAK" kernel check --running > "$d/out" || [ $? = 1 ] || fail "check --running"
 cat "$d/out"
