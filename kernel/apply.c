@@ -53,7 +53,8 @@ static void describe_route(const struct run *r, const struct gs_fix *f, enum rou
 }
 
 /* The files a failed cherry-pick or am stopped on: unmerged paths, else
- * the "patch failed: FILE:LINE" lines git printed. */
+ * the "patch failed: FILE:LINE" lines git printed; "" when git named none
+ * (it failed for another reason, such as no committer identity). */
 static void conflict_files(const char *dir, const struct git_result *failed, char *buf, size_t len)
 {
 	buf[0] = '\0';
@@ -82,8 +83,6 @@ static void conflict_files(const char *dir, const struct git_result *failed, cha
 			snprintf(buf, len, "%.*s", (int)strcspn(p, says[k / 2].end), p);
 		}
 	}
-	if (!buf[0])
-		snprintf(buf, len, "(git named no file)");
 }
 
 /* Put the tree back where the run started: abort the operation in
@@ -146,10 +145,16 @@ static int apply_one(struct run *r, const struct gs_fix *f, enum route rt)
 	char files[1024];
 	conflict_files(r->t->dir, &g, files, sizeof(files));
 	restore(r, rt);
-	fprintf(r->o->out, "  %-28s CONFLICT in %s\n", f->name, files);
-	fprintf(stderr, "gemsoak kernel apply: fix %s (%.12s \"%s\") does not apply to %s: conflict in %s; "
-		"%s, tree back at %.12s\n", f->name, f->commit, f->subject, r->t->dir, files,
-		rt == ROUTE_CHERRY_PICK ? "git cherry-pick --abort" : "git am --abort", r->orig);
+	const char *how = rt == ROUTE_CHERRY_PICK ? "git cherry-pick --abort" : "git am --abort";
+	if (files[0]) {
+		fprintf(r->o->out, "  %-28s CONFLICT in %s\n", f->name, files);
+		fprintf(stderr, "gemsoak kernel apply: fix %s (%.12s \"%s\") does not apply to %s: conflict in %s; "
+			"%s, tree back at %.12s\n", f->name, f->commit, f->subject, r->t->dir, files, how, r->orig);
+	} else {
+		fprintf(r->o->out, "  %-28s FAILED (git, see below)\n", f->name);
+		fprintf(stderr, "gemsoak kernel apply: fix %s (%.12s \"%s\"): git failed in %s; "
+			"%s, tree back at %.12s\n", f->name, f->commit, f->subject, r->t->dir, how, r->orig);
+	}
 	fprintf(stderr, "git said:\n%s%s", g.out, g.err);
 	git_result_free(&g);
 	return 2;
@@ -245,7 +250,7 @@ int gs_apply_series(const struct gs_tree *t, const struct gs_series *s,
 	}
 	free(r.have);
 	if (rc != 0) {
-		fprintf(o->out, "result: stopped by a conflict; nothing applied (tree at %.12s)\n", r.orig);
+		fprintf(o->out, "result: stopped; nothing applied (tree at %.12s)\n", r.orig);
 		return rc;
 	}
 	fprintf(o->out, "result: %d %s, %d already present, %d missing\n", applied,
