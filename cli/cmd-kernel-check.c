@@ -145,7 +145,7 @@ static int check_exec(int argc, char **argv)
 	} else {
 		printf("gemsoak kernel check: running kernel %s %s\n", u.release, u.machine);
 	}
-	printf("series: %s\n", path);
+	printf("series: %s (gemsoak %s)\n", path, GS_VERSION);
 	printf("%-28s %-12s %-6s %-8s %s\n", "fix", "commit", "first", "status", "decided by");
 	fflush(stdout);
 	int counts[3] = { 0 };

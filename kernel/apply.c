@@ -205,6 +205,7 @@ int gs_apply_series(const struct gs_tree *t, const struct gs_series *s,
 		abort();
 	fprintf(o->out, "gemsoak kernel apply%s: tree %s (HEAD %.12s)\n",
 		o->dry_run ? " --dry-run" : "", t->dir, r.orig);
+	fprintf(o->out, "series: %s (gemsoak %s)\n", s->path, GS_VERSION);
 	int applied = 0, present = 0, missing = 0, rc = 0;
 	for (size_t i = 0; i < s->n && rc == 0; i++) {
 		const struct gs_fix *f = &s->fixes[i];
