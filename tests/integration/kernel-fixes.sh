@@ -179,6 +179,11 @@ check "$d/am" > "$d/out"
 [ $rc = 0 ] || fail "check after apply --upstream: exit $rc"
 [ "$(gg "$d/am" log --format=%s -n 1 HEAD)" = "drm/i915: fake context VMA cleanup" ] || fail "am kept the subject"
 
+fork am-bare
+git clone -q --bare "$up" "$d/upstream.git"
+apply "$d/am-bare" --upstream "$d/upstream.git" > "$d/out"; cat "$d/out"
+[ $rc = 0 ] || fail "apply --upstream with a bare clone: exit $rc"
+
 echo "--- a conflict (cherry-pick): stops, names fix and file, tree as it was"
 fork clash
 sed -i 's/^\treturn fake_handle_create(obj);/\treturn fake_handle_create(obj) + local_tweak;/' "$d/clash/drivers/gpu/drm/drm_gem.c"
