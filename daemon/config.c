@@ -165,12 +165,18 @@ static void daemon_key(struct parse *p, const struct raw_entry *e)
 		char why[256];
 		if (privilege_lookup(e->value, &c->user, why, sizeof(why)))
 			problem(p, e->line, "%s", why);
+	} else if (strcmp(e->key, "restart_backoff") == 0 || strcmp(e->key, "restart_backoff_max") == 0) {
+		int64_t *dst = e->key[15] ? &c->backoff_max_ms : &c->backoff_ms;
+		if (!parse_duration_ms(e->value, 10, 3600000, dst))
+			problem(p, e->line, "%s: '%s' is not a duration from 10ms to 1h", e->key, e->value);
+		else
+			c->backoff_line = e->line;
 	} else if (strcmp(e->key, "interval") == 0) {
 		if (!parse_duration_ms(e->value, 100, 86400000, &c->interval_ms))
 			problem(p, e->line, "interval: '%s' is not a duration from 100ms to 1d (e.g. 10s, 1m)",
 				e->value);
 	} else {
-		problem(p, e->line, "unknown key '%s' in [daemon] (known: device, database, interval, debugfs, user)",
+		problem(p, e->line, "unknown key '%s' in [daemon] (known: device, database, interval, debugfs, user, restart_backoff, restart_backoff_max)",
 			e->key);
 	}
 }
@@ -298,6 +304,8 @@ static void validate(struct parse *p)
 			for (size_t i = 0; i < p->nent; i++)
 				if (p->ent[i].section == (int)s)
 					daemon_key(p, &p->ent[i]);
+			if (p->cfg->backoff_ms > p->cfg->backoff_max_ms)
+				problem(p, p->cfg->backoff_line, "restart_backoff is longer than restart_backoff_max");
 		} else if (strncmp(name, "workload", 8) == 0 && isspace((unsigned char)name[8])) {
 			char wname[128];
 			snprintf(wname, sizeof(wname), "%s", name + 9);
@@ -329,6 +337,8 @@ int config_load(const char *path, struct gs_config *cfg, FILE *errs)
 	snprintf(cfg->database, sizeof(cfg->database), "%s", GS_DEFAULT_DATABASE);
 	snprintf(cfg->debugfs, sizeof(cfg->debugfs), "/sys/kernel/debug");
 	cfg->interval_ms = 10000;
+	cfg->backoff_ms = GS_DEFAULT_BACKOFF_MS;
+	cfg->backoff_max_ms = GS_DEFAULT_BACKOFF_MAX_MS;
 
 	struct parse p = { .path = path, .errs = errs, .cfg = cfg };
 	p.f = fopen(path, "re");

@@ -17,6 +17,8 @@
 
 #define GS_DEFAULT_CONFIG "/etc/gemsoak/gemsoak.conf"
 #define GS_DEFAULT_DATABASE "/var/lib/gemsoak/gemsoak.db"
+#define GS_DEFAULT_BACKOFF_MS 1000       /* first restart after a worker death */
+#define GS_DEFAULT_BACKOFF_MAX_MS 60000  /* doubling up to this */
 
 struct gs_config {
 	char path[512];
@@ -26,6 +28,9 @@ struct gs_config {
 	int64_t interval_ms;
 	char debugfs[256];
 	struct gs_user user;     /* workers' account; empty name: unchanged */
+	int64_t backoff_ms;      /* first restart delay after a worker death */
+	int64_t backoff_max_ms;  /* the delay doubles up to this */
+	int backoff_line;
 	struct wl_config *workloads;
 	size_t nworkloads;
 	char *text;              /* the files as read, for the run record */

@@ -210,6 +210,7 @@ int server_run(const struct gs_config *cfg, const struct gs_device *dev,
 		goto out;
 	}
 	supervisor_set_user(s.sup, &cfg->user);
+	supervisor_set_backoff(s.sup, (int)cfg->backoff_ms, (int)cfg->backoff_max_ms);
 	for (size_t i = 0; i < cfg->nworkloads; i++) {
 		int r = supervisor_add(s.sup, &cfg->workloads[i]);
 		if (r < 0) {

@@ -15,10 +15,9 @@
 
 #include "common/log.h"
 #include "common/util.h"
+#include "daemon/config.h"
 #include "daemon/supervisor.h"
 
-#define BACKOFF_MIN_MS 1000
-#define BACKOFF_MAX_MS 60000
 #define STABLE_AFTER_S 60.0 /* a workload that ran this long restarts quickly again */
 
 enum inst_state {
@@ -54,6 +53,7 @@ struct supervisor {
 	const struct gs_device *dev;
 	struct event_sink sink;
 	struct gs_user user;
+	int backoff_min_ms, backoff_max_ms;
 	struct instance **inst;
 	size_t n;
 };
@@ -198,6 +198,8 @@ struct supervisor *supervisor_new(struct event_base *base, const struct gs_devic
 		sup->base = base;
 		sup->dev = dev;
 		sup->sink = sink;
+		sup->backoff_min_ms = GS_DEFAULT_BACKOFF_MS;
+		sup->backoff_max_ms = GS_DEFAULT_BACKOFF_MAX_MS;
 	}
 	return sup;
 }
@@ -225,6 +227,12 @@ void supervisor_set_user(struct supervisor *sup, const struct gs_user *user)
 	sup->user = *user;
 }
 
+void supervisor_set_backoff(struct supervisor *sup, int min_ms, int max_ms)
+{
+	sup->backoff_min_ms = min_ms;
+	sup->backoff_max_ms = max_ms;
+}
+
 int supervisor_add(struct supervisor *sup, const struct wl_config *cfg)
 {
 	struct instance *in = calloc(1, sizeof(*in));
@@ -240,7 +248,7 @@ int supervisor_add(struct supervisor *sup, const struct wl_config *cfg)
 	in->cfg = cfg;
 	in->report[0] = in->report[1] = -1;
 	in->nprocs = cfg->type->nprocs(cfg);
-	in->backoff_ms = BACKOFF_MIN_MS;
+	in->backoff_ms = in->sup->backoff_min_ms;
 	int64_t duration = wl_get(cfg, "duration");
 	in->deadline = duration > 0 ? now_monotonic() + (double)duration / 1000.0 : 0;
 	in->pids = calloc((size_t)in->nprocs, sizeof(pid_t));
@@ -292,11 +300,11 @@ static void after_death(struct instance *in)
 	if (in->state != INST_RESTARTING)
 		return;
 	if (now_monotonic() - in->started >= STABLE_AFTER_S)
-		in->backoff_ms = BACKOFF_MIN_MS;
+		in->backoff_ms = in->sup->backoff_min_ms;
 	struct timeval tv = { in->backoff_ms / 1000, (in->backoff_ms % 1000) * 1000 };
 	evtimer_add(in->restart_ev, &tv);
 	in->state = INST_BACKOFF;
-	in->backoff_ms = in->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : in->backoff_ms * 2;
+	in->backoff_ms = in->backoff_ms * 2 > in->sup->backoff_max_ms ? in->sup->backoff_max_ms : in->backoff_ms * 2;
 }
 
 static void kill_all(struct instance *in, int sig)

@@ -25,6 +25,8 @@ struct supervisor *supervisor_new(struct event_base *base, const struct gs_devic
 /* Fork every process of one workload; returns 0 or -errno. */
 /* Workers started from now on drop to this account (daemon/privilege.h). */
 void supervisor_set_user(struct supervisor *sup, const struct gs_user *user);
+/* Restart delays: the first after a death, doubling up to max. */
+void supervisor_set_backoff(struct supervisor *sup, int min_ms, int max_ms);
 int supervisor_add(struct supervisor *sup, const struct wl_config *cfg);
 /* Called on SIGCHLD: reap, report and schedule restarts. */
 void supervisor_reap(struct supervisor *sup);

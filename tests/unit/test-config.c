@@ -71,6 +71,8 @@ static void defaults_and_values(void **state)
 	assert_string_equal(cfg.database, "/tmp/x.db");
 	assert_string_equal(cfg.debugfs, "/sys/kernel/debug");
 	assert_int_equal(cfg.interval_ms, 10000);
+	assert_int_equal(cfg.backoff_ms, 1000);
+	assert_int_equal(cfg.backoff_max_ms, 60000);
 	assert_int_equal(cfg.nworkloads, 2);
 	const struct wl_config *w = &cfg.workloads[0];
 	assert_string_equal(w->name, "flink-share");
@@ -109,6 +111,8 @@ static void problems_name_file_and_line(void **state)
 	expect_problem("[daemon]\n[daemon]\n", 2, "[daemon] appears twice");
 	expect_problem("[daemon]\ndevice =\n", 2, "device: empty value");
 	expect_problem("[daemon]\n\nuser = no-such-user-here\n", 3, "user 'no-such-user-here': no such user");
+	expect_problem("[daemon]\nrestart_backoff = 1ms\n", 2, "restart_backoff: '1ms' is not a duration");
+	expect_problem("[daemon]\nrestart_backoff = 2m\n", 2, "restart_backoff is longer than restart_backoff_max");
 }
 
 static void user_is_looked_up(void **state)
