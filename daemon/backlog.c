@@ -40,7 +40,7 @@ int backlog_push(struct backlog *bl, double t, uint64_t cycles, const struct met
 		bl->dropped++;
 	}
 	struct backlog_entry *e = &bl->ring[(bl->head + bl->len) % bl->cap];
-	/* Entries keep their batch's allocation for reuse. */
+	/* Slot 0 keeps its batch's allocation for reuse; see backlog_pop. */
 	if (copy_batch(&e->batch, b)) {
 		bl->dropped++;
 		return -ENOMEM;
@@ -60,6 +60,13 @@ void backlog_pop(struct backlog *bl)
 {
 	if (!bl->len)
 		return;
+	/* Normally every round passes through slot 0 alone; slots filled
+	 * during a store outage give their memory back as they drain, so a
+	 * healthy daemon holds one batch, not one per slot of the ring. */
+	if (bl->head != 0)
+		batch_free(&bl->ring[bl->head].batch);
 	bl->head = (bl->head + 1) % bl->cap;
 	bl->len--;
+	if (bl->len == 0)
+		bl->head = 0;
 }

@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <malloc.h>
+#include <sqlite3.h>
+
 #include "sources/sources.h"
 
 static int count_fds(const char *dir, uint64_t *n)
@@ -43,6 +46,12 @@ static int collect_self(const struct source_ctx *ctx, struct metric_batch *b, ch
 		return r;
 	}
 	batch_put(b, "daemon.rss_kb", (double)rss, "kB");
+	/* SQLite's share of the RSS (its page cache is bounded, and fills
+	 * slowly), so the rest can be watched for growth on its own. */
+	batch_put(b, "daemon.sqlite_kb", (double)(sqlite3_memory_used() / 1024), "kB");
+	/* Bytes the daemon has allocated and not freed: growth here is a
+	 * leak, growth of RSS alone may be fragmentation. */
+	batch_put(b, "daemon.heap_kb", (double)(mallinfo2().uordblks / 1024), "kB");
 	return batch_put(b, "daemon.fds", (double)fds, "count");
 }
 

@@ -41,10 +41,33 @@ static void keeps_order_and_bound(void **state)
 	backlog_free(&bl);
 }
 
+/* A daemon that runs for weeks must hold one batch when the store keeps
+ * up, whatever the size of the ring, and give back what an outage took. */
+static void memory_stays_bounded(void **state)
+{
+	struct backlog bl;
+	assert_int_equal(backlog_init(&bl, 8), 0);
+	for (int i = 0; i < 100; i++) { /* healthy: push, written, pop */
+		push_one(&bl, i, i);
+		backlog_pop(&bl);
+	}
+	for (size_t i = 1; i < bl.cap; i++)
+		assert_int_equal(bl.ring[i].batch.cap, 0);
+	for (int i = 0; i < 5; i++) /* an outage of five rounds */
+		push_one(&bl, i, i);
+	for (int i = 0; i < 5; i++)
+		backlog_pop(&bl);
+	for (size_t i = 1; i < bl.cap; i++)
+		assert_int_equal(bl.ring[i].batch.cap, 0);
+	assert_null(backlog_peek(&bl));
+	backlog_free(&bl);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(keeps_order_and_bound),
+		cmocka_unit_test(memory_stays_bounded),
 	};
 	return cmocka_run_group_tests_name("backlog", tests, NULL, NULL);
 }
