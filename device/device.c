@@ -13,6 +13,7 @@
 #include "common/util.h"
 #include "device/device.h"
 #include "device/gem.h"
+#include "device/master.h"
 
 int device_open_fd(const char *path)
 {
@@ -127,6 +128,8 @@ static unsigned probe_caps(int fd, enum gs_driver_kind kind)
 		close(dmabuf);
 	}
 	gem_close(fd, h);
+	if (master_probe(fd))
+		caps |= GS_CAP_MASTER;
 	return caps;
 }
 
@@ -165,6 +168,7 @@ const char *device_cap_name(unsigned cap)
 	case GS_CAP_PRIME_EXPORT: return "PRIME export";
 	case GS_CAP_PRIME_IMPORT: return "PRIME import";
 	case GS_CAP_MAP: return "CPU mapping";
+	case GS_CAP_MASTER: return "DRM master (SET_MASTER, AUTH_MAGIC)";
 	}
 	return "?";
 }

@@ -14,6 +14,7 @@ enum {
 	GS_CAP_PRIME_EXPORT = 1u << 2,
 	GS_CAP_PRIME_IMPORT = 1u << 3,
 	GS_CAP_MAP        = 1u << 4, /* CPU mmap of objects */
+	GS_CAP_MASTER     = 1u << 5, /* SET/DROP_MASTER and AUTH_MAGIC (primary node) */
 };
 
 enum gs_driver_kind { GS_DRIVER_GENERIC, GS_DRIVER_I915 };

@@ -6,10 +6,20 @@
 
 extern const struct wl_type wl_flink_share;
 extern const struct wl_type wl_canary;
+extern const struct wl_type wl_prime_share;
+extern const struct wl_type wl_self_import;
+extern const struct wl_type wl_export_close_race;
+extern const struct wl_type wl_flink_close_race;
+extern const struct wl_type wl_x_restart;
 
 static const struct wl_type *const types[] = {
 	&wl_flink_share,
 	&wl_canary,
+	&wl_prime_share,
+	&wl_self_import,
+	&wl_export_close_race,
+	&wl_flink_close_race,
+	&wl_x_restart,
 	NULL,
 };
 
@@ -38,4 +48,15 @@ int64_t wl_get(const struct wl_config *cfg, const char *key)
 {
 	int i = wl_key_index(cfg->type, key);
 	return i >= 0 ? cfg->val[i] : 0;
+}
+
+const char *wl_get_str(const struct wl_config *cfg, const char *key)
+{
+	int i = wl_key_index(cfg->type, key);
+	return i >= 0 ? cfg->str[i] : "";
+}
+
+unsigned wl_caps_needed(const struct wl_config *cfg)
+{
+	return cfg->type->caps_for ? cfg->type->caps_for(cfg) : cfg->type->caps;
 }
