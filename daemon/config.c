@@ -366,26 +366,16 @@ void config_free(struct gs_config *cfg)
 }
 
 /* A workload's second device (`device2 =`) must be there and import
- * PRIME buffers, the one thing it is used for. */
-static int check_second_device(const struct wl_config *w, FILE *errs)
+ * PRIME buffers from the first, the one thing it is used for. */
+static int check_second_device(const struct wl_config *w, const char *device, FILE *errs)
 {
 	const char *path = wl_get_str(w, "device2");
-	if (!*path)
-		return 0;
-	struct gs_device d2;
 	char err[512];
-	if (device_probe(path, &d2, err, sizeof(err))) {
-		fprintf(errs, "%s:%d: workload %s (%s) needs a second device: %s\n", w->file, w->line,
-			w->name, w->type->name, err);
-		return 1;
-	}
-	if (!(d2.caps & GS_CAP_PRIME_IMPORT)) {
-		fprintf(errs, "%s:%d: workload %s (%s) needs %s on its second device, which %s (driver %s) does not offer\n",
-			w->file, w->line, w->name, w->type->name, device_cap_name(GS_CAP_PRIME_IMPORT),
-			path, d2.driver);
-		return 1;
-	}
-	return 0;
+	if (!*path || device_probe_cross_import(device, path, err, sizeof(err)) == 0)
+		return 0;
+	fprintf(errs, "%s:%d: workload %s (%s) needs a second device with %s: %s\n", w->file, w->line,
+		w->name, w->type->name, device_cap_name(GS_CAP_PRIME_IMPORT), err);
+	return 1;
 }
 
 int config_check_caps(const struct gs_config *cfg, unsigned caps, const char *device,
@@ -394,7 +384,7 @@ int config_check_caps(const struct gs_config *cfg, unsigned caps, const char *de
 	int problems = 0;
 	for (size_t i = 0; i < cfg->nworkloads; i++) {
 		const struct wl_config *w = &cfg->workloads[i];
-		problems += check_second_device(w, errs);
+		problems += check_second_device(w, device, errs);
 		unsigned missing = wl_caps_needed(w) & ~caps;
 		for (unsigned bit = 1; missing; bit <<= 1) {
 			if (!(missing & bit))

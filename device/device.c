@@ -160,6 +160,42 @@ int device_probe(const char *path, struct gs_device *dev, char *err, size_t errl
 	return 0;
 }
 
+int device_probe_cross_import(const char *exporter, const char *importer, char *err, size_t errlen)
+{
+	struct gs_device d;
+	int r = device_probe(exporter, &d, err, errlen);
+	if (r)
+		return r;
+	int a = device_open_fd(exporter), b = device_open_fd(importer);
+	uint32_t h = 0, h2;
+	int dmabuf = -1;
+	const char *step = "open";
+	if ((r = a < 0 ? a : b) < 0)
+		goto out;
+	step = "create";
+	if ((r = gem_create(a, d.kind, 4096, &h)) != 0)
+		goto out;
+	step = "export";
+	if ((r = prime_export(a, h, &dmabuf)) != 0)
+		goto out;
+	step = "import";
+	if ((r = prime_import(b, dmabuf, &h2)) == 0)
+		gem_close(b, h2);
+out:
+	if (r)
+		snprintf(err, errlen, "%s cannot import PRIME buffers from %s (%s: %s)", importer, exporter,
+			 step, strerror(-r));
+	if (dmabuf >= 0)
+		close(dmabuf);
+	if (h)
+		gem_close(a, h);
+	if (a >= 0)
+		close(a);
+	if (b >= 0)
+		close(b);
+	return r;
+}
+
 const char *device_cap_name(unsigned cap)
 {
 	switch (cap) {

@@ -38,6 +38,10 @@ int device_open_fd(const char *path);
  * by doing one real create/flink/export/import/close cycle. */
 int device_probe(const char *path, struct gs_device *dev, char *err, size_t errlen);
 
+/* Can `importer` import a PRIME buffer that `exporter` made? One real
+ * create/export/import cycle; err says what failed. */
+int device_probe_cross_import(const char *exporter, const char *importer, char *err, size_t errlen);
+
 const char *device_cap_name(unsigned cap);
 
 #endif

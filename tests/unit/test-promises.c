@@ -1,0 +1,198 @@
+/* The kernel's promises: each check fires on a violated state, passes on a
+ * kept one, and a worker's broken promise or undocumented errno reaches
+ * the daemon as an anomaly message naming the step, handle and errno. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "workloads/close-order.h"
+#include "workloads/promises.h"
+
+static void reimport_gives_same_handle(void **state)
+{
+	assert_true(same_handle_on_reimport(5, 5));
+	assert_false(same_handle_on_reimport(5, 6));
+}
+
+static void reexport_gives_same_dmabuf(void **state)
+{
+	assert_true(same_dmabuf_on_reexport(1234, 1234));
+	assert_false(same_dmabuf_on_reexport(1234, 1235));
+}
+
+static void reflink_gives_same_name(void **state)
+{
+	assert_true(same_name_on_reflink(7, 7));
+	assert_false(same_name_on_reflink(7, 8)); /* seed 002: a second name */
+}
+
+static void reimport_after_close(void **state)
+{
+	assert_true(reimport_after_close_works(0));
+	assert_false(reimport_after_close_works(-ENOENT));
+	assert_false(reimport_after_close_works(-EINVAL));
+}
+
+static void sizes(void **state)
+{
+	assert_true(size_matches(4096, 4096));
+	assert_true(size_matches(5000, 8192));   /* rounded to pages */
+	assert_false(size_matches(8192, 4096));  /* smaller */
+	assert_false(size_matches(4096, 1 << 20));
+}
+
+static void closed_handle_is_gone(void **state)
+{
+	assert_true(handle_gone(-ENOENT));
+	assert_false(handle_gone(0));            /* still exports: leaked handle */
+	assert_false(handle_gone(-EINVAL));
+}
+
+static void documented_errnos(void **state)
+{
+	/* Racing GEM_CLOSE: only losing the race is fine. */
+	assert_true(errno_allowed(GS_IOC_PRIME_EXPORT, RACE_CLOSE, -ENOENT));
+	assert_true(errno_allowed(GS_IOC_OPEN, RACE_CLOSE, -ENOENT));
+	assert_true(errno_allowed(GS_IOC_FLINK, RACE_CLOSE, -ENOENT));
+	assert_true(errno_allowed(GS_IOC_CLOSE, RACE_CLOSE, -EINVAL));
+	assert_true(errno_allowed(GS_IOC_PRIME_IMPORT, RACE_CLOSE, 0));
+	assert_false(errno_allowed(GS_IOC_PRIME_EXPORT, RACE_CLOSE, -EINVAL));
+	assert_false(errno_allowed(GS_IOC_PRIME_EXPORT, RACE_CLOSE, -EBADF));
+	assert_false(errno_allowed(GS_IOC_CLOSE, RACE_CLOSE, -ENOENT));
+	assert_false(errno_allowed(GS_IOC_PRIME_IMPORT, RACE_CLOSE, -ENOENT)); /* the fd holds it */
+	assert_false(errno_allowed(GS_IOC_OPEN, RACE_CLOSE, -EINVAL));
+	/* Outside a race no error is documented. */
+	assert_false(errno_allowed(GS_IOC_PRIME_EXPORT, RACE_NONE, -ENOENT));
+	assert_false(errno_allowed(GS_IOC_AUTH_MAGIC, RACE_NONE, -EINVAL));
+	assert_true(errno_allowed(GS_IOC_AUTH_MAGIC, RACE_NONE, 0));
+}
+
+static void close_orders(void **state)
+{
+	uint8_t o[CLOSE_STEPS];
+	assert_int_equal(close_order_parse("fd,importer,exporter", o), 0);
+	assert_int_equal(o[0], CLOSE_FD);
+	assert_int_equal(o[2], CLOSE_EXPORTER);
+	assert_int_equal(close_order_parse("exporter, fd, importer", o), 0);
+	assert_int_equal(o[0], CLOSE_EXPORTER);
+	assert_int_equal(close_order_parse("fd,fd,exporter", o), -1);
+	assert_int_equal(close_order_parse("fd,importer", o), -1);
+	assert_int_equal(close_order_parse("fd,importer,exporter,fd", o), -1);
+	assert_null(close_order_check("cycle"));
+	assert_null(close_order_check("random"));
+	assert_null(close_order_check(""));
+	assert_non_null(close_order_check("backwards"));
+	/* "cycle" walks through six different orders, seed 000's first. */
+	uint8_t seen[6][CLOSE_STEPS];
+	for (unsigned k = 0; k < 6; k++) {
+		close_order_nth(k, seen[k]);
+		for (unsigned j = 0; j < k; j++)
+			assert_memory_not_equal(seen[k], seen[j], CLOSE_STEPS);
+	}
+	assert_int_equal(seen[0][0], CLOSE_FD);
+	assert_int_equal(seen[0][1], CLOSE_IMPORTER);
+	assert_int_equal(seen[0][2], CLOSE_EXPORTER);
+}
+
+/* A worker wired to a socketpair standing in for the daemon. */
+struct rig {
+	struct wl_config cfg;
+	struct wl_counters ctr;
+	struct wl_proc p;
+	int sv[2];
+};
+
+static int rig_setup(void **state)
+{
+	static struct rig r;
+	memset(&r, 0, sizeof(r));
+	r.cfg.type = wl_type_find("self-import");
+	assert_non_null(r.cfg.type);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, r.sv), 0);
+	r.p = (struct wl_proc){ .cfg = &r.cfg, .index = 3, .ctr = &r.ctr, .report_fd = r.sv[0] };
+	*state = &r;
+	return 0;
+}
+
+static int rig_teardown(void **state)
+{
+	struct rig *r = *state;
+	close(r->sv[0]);
+	close(r->sv[1]);
+	return 0;
+}
+
+static bool next_report(struct rig *r, struct wl_msg *m)
+{
+	return recv(r->sv[1], m, sizeof(*m), MSG_DONTWAIT) == (ssize_t)sizeof(*m);
+}
+
+static void broken_promise_is_reported(void **state)
+{
+	struct rig *r = *state;
+	struct wl_msg m;
+	assert_true(wl_promise(&r->p, "same_handle_on_reimport", same_handle_on_reimport(4, 4), "x"));
+	assert_false(next_report(r, &m));
+	assert_false(wl_promise(&r->p, "same_handle_on_reimport", same_handle_on_reimport(4, 9),
+				"cycle %u: imported as handle %u, then as %u", 17u, 4u, 9u));
+	assert_true(next_report(r, &m));
+	assert_int_equal(m.index, 3);
+	assert_string_equal(m.kind, "promise");
+	assert_string_equal(m.text, "same_handle_on_reimport violated: cycle 17: imported as handle 4, then as 9");
+}
+
+static void undocumented_errno_is_reported(void **state)
+{
+	struct rig *r = *state;
+	struct wl_msg m;
+	assert_int_equal(wl_ioctl_result(&r->p, GS_IOC_PRIME_EXPORT, RACE_CLOSE, -ENOENT, "export-vs-close", 12), -ENOENT);
+	assert_false(next_report(r, &m)); /* counted, not an anomaly */
+	assert_int_equal(r->ctr.errors[GS_IOC_PRIME_EXPORT][ENOENT], 1);
+	wl_ioctl_result(&r->p, GS_IOC_PRIME_EXPORT, RACE_CLOSE, -EBADF, "export-vs-close", 12);
+	assert_true(next_report(r, &m));
+	assert_string_equal(m.kind, "unexpected-errno");
+	assert_non_null(strstr(m.text, "export-vs-close: PRIME_HANDLE_TO_FD on 12 returned EBADF"));
+	assert_int_equal(r->ctr.errors[GS_IOC_PRIME_EXPORT][EBADF], 1);
+}
+
+static void test_hook_violates_once(void **state)
+{
+	struct rig *r = *state;
+	struct wl_msg m;
+	int k = wl_key_index(r->cfg.type, "test_hook_violate");
+	assert_true(k >= 0);
+	strcpy(r->cfg.str[k], "handle_gone");
+	assert_true(wl_promise(&r->p, "reimport_after_close_works", true, "not named"));
+	assert_false(next_report(r, &m));
+	assert_false(wl_promise(&r->p, "handle_gone", true, "handle %u", 5u));
+	assert_true(next_report(r, &m));
+	assert_string_equal(m.text, "handle_gone violated (test hook): handle 5");
+	assert_true(wl_promise(&r->p, "handle_gone", true, "handle %u", 5u)); /* once only */
+	assert_false(next_report(r, &m));
+	r->cfg.str[k][0] = '\0';
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(reimport_gives_same_handle),
+		cmocka_unit_test(reexport_gives_same_dmabuf),
+		cmocka_unit_test(reflink_gives_same_name),
+		cmocka_unit_test(reimport_after_close),
+		cmocka_unit_test(sizes),
+		cmocka_unit_test(closed_handle_is_gone),
+		cmocka_unit_test(documented_errnos),
+		cmocka_unit_test(close_orders),
+		cmocka_unit_test_setup_teardown(broken_promise_is_reported, rig_setup, rig_teardown),
+		cmocka_unit_test_setup_teardown(undocumented_errno_is_reported, rig_setup, rig_teardown),
+		cmocka_unit_test_setup_teardown(test_hook_violates_once, rig_setup, rig_teardown),
+	};
+	return cmocka_run_group_tests_name("promises", tests, NULL, NULL);
+}
