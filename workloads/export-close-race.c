@@ -22,20 +22,10 @@ static const struct wl_key export_close_race_keys[] = {
 
 static bool prepare(struct race *r)
 {
-	uint64_t size = (uint64_t)wl_get(r->p->cfg, "size");
-	int e = gem_create(r->fd, r->p->dev->kind, size, &r->handle);
-	if (e) {
-		wl_count_error(r->p, GS_IOC_CREATE, e);
-		return false;
-	}
 	r->dmabuf = -1;
-	if (r->mode == IMPORT_VS_CLOSE &&
-	    wl_ioctl_result(r->p, GS_IOC_PRIME_EXPORT, RACE_NONE, prime_export(r->fd, r->handle, &r->dmabuf),
-			    "export", r->handle)) {
-		gem_close(r->fd, r->handle);
-		return false;
-	}
-	return true;
+	return r->mode != IMPORT_VS_CLOSE ||
+	       !wl_ioctl_result(r->p, GS_IOC_PRIME_EXPORT, RACE_NONE, prime_export(r->fd, r->handle, &r->dmabuf),
+				"export", r->handle);
 }
 
 /* Import a dma-buf and close what the import gave. */

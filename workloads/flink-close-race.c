@@ -20,18 +20,8 @@ static const struct wl_key flink_close_race_keys[] = {
 
 static bool prepare(struct race *r)
 {
-	uint64_t size = (uint64_t)wl_get(r->p->cfg, "size");
-	int e = gem_create(r->fd, r->p->dev->kind, size, &r->handle);
-	if (e) {
-		wl_count_error(r->p, GS_IOC_CREATE, e);
-		return false;
-	}
-	if (wl_ioctl_result(r->p, GS_IOC_FLINK, RACE_NONE, gem_flink(r->fd, r->handle, &r->name), "flink",
-			    r->handle)) {
-		gem_close(r->fd, r->handle);
-		return false;
-	}
-	return true;
+	return !wl_ioctl_result(r->p, GS_IOC_FLINK, RACE_NONE, gem_flink(r->fd, r->handle, &r->name), "flink",
+				r->handle);
 }
 
 /* Flink `handle` on `fd` again: ENOENT when it is gone, else the name. */

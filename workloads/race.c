@@ -32,6 +32,7 @@ void race_run(struct wl_proc *p, const struct race_ops *ops)
 	static struct race r;
 	static struct racer_arg args[RACE_MAX_THREADS];
 	int threads = (int)wl_get(p->cfg, "threads");
+	uint64_t size = (uint64_t)wl_get(p->cfg, "size");
 	r.p = p;
 	r.fd = wl_open_client(p, NULL);
 	r.dmabuf = -1;
@@ -54,7 +55,12 @@ void race_run(struct wl_proc *p, const struct race_ops *ops)
 	for (r.seq = 0; !wl_should_stop(p); r.seq++) {
 		wl_pacer_wait(&pacer);
 		r.mode = (int)wl_rand_below(&rnd, (uint32_t)ops->modes);
-		if (!ops->prepare(&r)) {
+		int e = gem_create(r.fd, p->dev->kind, size, &r.handle);
+		if (e)
+			wl_count_error(p, GS_IOC_CREATE, e);
+		if (e || !ops->prepare(&r)) {
+			if (!e)
+				gem_close(r.fd, r.handle);
 			wl_backoff(&errors);
 			continue;
 		}

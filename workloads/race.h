@@ -32,7 +32,8 @@ struct race {
 struct race_ops {
 	int modes;
 	bool racers_own_file;
-	/* Main thread: make the cycle's object; false to skip the cycle. */
+	/* Main thread: prepare the cycle's new object (r->handle), e.g. export
+	 * or flink it; false to skip the cycle (the harness closes it). */
 	bool (*prepare)(struct race *r);
 	/* Racer thread `i`, while the main thread closes. */
 	void (*race)(struct race *r, int i);

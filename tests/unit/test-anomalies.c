@@ -16,14 +16,15 @@
 
 static char dbpath[64];
 
+/* The database and its WAL files. */
 static void cleanup(void)
 {
-	char p[96];
-	unlink(dbpath);
-	snprintf(p, sizeof(p), "%s-wal", dbpath);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", dbpath);
-	unlink(p);
+	static const char *const suffixes[] = { "", "-wal", "-shm" };
+	for (size_t i = 0; i < 3; i++) {
+		char file[96];
+		snprintf(file, sizeof(file), "%s%s", dbpath, suffixes[i]);
+		unlink(file);
+	}
 }
 
 static void query(const char *sql, char *out, size_t len)

@@ -8,26 +8,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "daemon/config.h"
 
-static char path[64];
-
+/* The config text lives in a memfd, read through its /proc path. */
 static int load(const char *text, struct gs_config *cfg, char **errs)
 {
-	snprintf(path, sizeof(path), "/tmp/gs-test-wlkeys-XXXXXX");
-	int fd = mkstemp(path);
+	int fd = memfd_create("gs-test.conf", MFD_CLOEXEC);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	close(fd);
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	size_t len;
-	FILE *f = open_memstream(errs, &len);
-	int problems = config_load(path, cfg, f);
-	fclose(f);
-	unlink(path);
+	FILE *errf = open_memstream(errs, &len);
+	int problems = config_load(path, cfg, errf);
+	fclose(errf);
+	close(fd);
 	return problems;
 }
 
