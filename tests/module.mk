@@ -32,3 +32,4 @@ CHECK_SCRIPTS += tests/integration/sanitizers.sh
 CHECK_SCRIPTS += tests/integration/fuzz-short.sh
 CHECK_SCRIPTS += tests/integration/vm-workloads.sh
 CHECK_SCRIPTS += tests/integration/vm-anomalies.sh
+CHECK_SCRIPTS += tests/integration/workload-docs.sh

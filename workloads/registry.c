@@ -1,5 +1,6 @@
 /* The table of workload types. A new workload is one new file plus one
  * line here. */
+#include <inttypes.h>
 #include <string.h>
 
 #include "workloads/workload.h"
@@ -59,4 +60,25 @@ const char *wl_get_str(const struct wl_config *cfg, const char *key)
 unsigned wl_caps_needed(const struct wl_config *cfg)
 {
 	return cfg->type->caps_for ? cfg->type->caps_for(cfg) : cfg->type->caps;
+}
+
+static const char *const kind_names[] = {
+	[WK_INT] = "integer", [WK_SIZE] = "size", [WK_DURATION] = "duration",
+	[WK_BOOL] = "yes/no", [WK_STRING] = "string",
+};
+
+void wl_print_types(FILE *out)
+{
+	for (const struct wl_type *const *t = types; *t; t++) {
+		fprintf(out, "%s: %s\n", (*t)->name, (*t)->summary);
+		for (const struct wl_key *k = (*t)->keys; k->name; k++) {
+			fprintf(out, "  %-18s %-9s %s", k->name, kind_names[k->kind], k->help);
+			if (k->kind == WK_BOOL)
+				fprintf(out, " (default %s)", k->def ? "yes" : "no");
+			else if (k->kind != WK_STRING)
+				fprintf(out, " (%" PRId64 "..%" PRId64 ", default %" PRId64 "%s)", k->min, k->max,
+					k->def, k->kind == WK_DURATION ? " ms" : k->kind == WK_SIZE ? " bytes" : "");
+			fputc('\n', out);
+		}
+	}
 }

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "device/device.h"
 #include "device/gem.h"
@@ -111,6 +112,8 @@ int64_t wl_get(const struct wl_config *cfg, const char *key);
 /* A WK_STRING key's value ("" when the type has no such key). */
 const char *wl_get_str(const struct wl_config *cfg, const char *key);
 unsigned wl_caps_needed(const struct wl_config *cfg);
+/* Every type with its keys (kind, range, default, help), for --list-workloads. */
+void wl_print_types(FILE *out);
 
 /* workloads/worker.c: helpers for the worker side. */
 void wl_count_error(struct wl_proc *p, enum gs_ioctl ioc, int neg_errno);
