@@ -83,9 +83,10 @@ assert_sql "$db" "select group_concat(name) from metrics where name like 'worklo
 # Nothing grows: names and dma-bufs in flight stay bounded, with no trend.
 assert_true "$db" "select max(s.value) <= 8 from samples s join metrics m on m.id = s.metric_id where m.name = 'gem.flink_names'" "flink names stay bounded"
 assert_true "$db" "select max(s.value) <= 24 from samples s join metrics m on m.id = s.metric_id where m.name = 'dmabuf.objects'" "dma-bufs stay bounded"
-for m in gem.flink_names dmabuf.objects; do
-	assert_true "$db" "select abs(slope_per_kcycle) < 0.05 from leak_trends where metric = '$m'" "no growth of $m"
-done
+# (dma-bufs in flight vary from sample to sample more than names do; a
+# leak of one per 1000 prime-share cycles would still show as > 0.2.)
+assert_true "$db" "select abs(slope_per_kcycle) < 0.05 from leak_trends where metric = 'gem.flink_names'" "no growth of flink names"
+assert_true "$db" "select abs(slope_per_kcycle) < 0.2 from leak_trends where metric = 'dmabuf.objects'" "no growth of dma-bufs"
 # Every workload's seed is recorded with the run.
 assert_sql "$db" "select count(*) from run_props where key like 'seed.%'" 7 "seeds recorded"
 assert_sql "$db" "select value from run_props where key = 'seed.prime-render'" 7 "the configured seed"
