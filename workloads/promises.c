@@ -36,6 +36,11 @@ bool handle_gone(int neg_errno_of_export)
 	return neg_errno_of_export == -ENOENT;
 }
 
+bool master_after_restart(int neg_errno)
+{
+	return neg_errno == 0;
+}
+
 bool errno_allowed(enum gs_ioctl ioc, enum race_kind race, int neg_errno)
 {
 	if (neg_errno == 0)

@@ -33,6 +33,12 @@ bool size_matches(uint64_t created, uint64_t seen);
  * (a leaked handle keeps the object and its dma-buf or name). */
 bool handle_gone(int neg_errno_of_export);
 
+/* A new display server gets master once the previous one has exited: a
+ * master that outlives its last file (or a stale one) keeps SET_MASTER
+ * busy. `neg_errno` is SET_MASTER's result after waiting for the previous
+ * server to go. */
+bool master_after_restart(int neg_errno);
+
 /* Which errors an ioctl may return in the workloads' races: losing a race
  * to GEM_CLOSE is ENOENT (the handle or name is gone) or EINVAL (closing
  * a handle another thread closed). Anything else is an anomaly. */

@@ -55,6 +55,13 @@ static void closed_handle_is_gone(void **state)
 	assert_false(handle_gone(-EINVAL));
 }
 
+static void master_after_restarts(void **state)
+{
+	assert_true(master_after_restart(0));
+	assert_false(master_after_restart(-EBUSY)); /* a stale master holds the device */
+	assert_false(master_after_restart(-EACCES));
+}
+
 static void documented_errnos(void **state)
 {
 	/* Racing GEM_CLOSE: only losing the race is fine. */
@@ -188,6 +195,7 @@ int main(void)
 		cmocka_unit_test(reimport_after_close),
 		cmocka_unit_test(sizes),
 		cmocka_unit_test(closed_handle_is_gone),
+		cmocka_unit_test(master_after_restarts),
 		cmocka_unit_test(documented_errnos),
 		cmocka_unit_test(close_orders),
 		cmocka_unit_test_setup_teardown(broken_promise_is_reported, rig_setup, rig_teardown),
