@@ -370,8 +370,11 @@ void config_free(struct gs_config *cfg)
 static int check_second_device(const struct wl_config *w, const char *device, FILE *errs)
 {
 	const char *path = wl_get_str(w, "device2");
-	char err[512];
-	if (!*path || device_probe_cross_import(device, path, err, sizeof(err)) == 0)
+	char err[512], found[256];
+	if (!*path)
+		return 0;
+	if (strcmp(path, "auto") == 0 ? device_find_importer(device, found, sizeof(found), err, sizeof(err)) == 0
+				      : device_probe_cross_import(device, path, err, sizeof(err)) == 0)
 		return 0;
 	fprintf(errs, "%s:%d: workload %s (%s) needs a second device with %s: %s\n", w->file, w->line,
 		w->name, w->type->name, device_cap_name(GS_CAP_PRIME_IMPORT), err);

@@ -196,6 +196,33 @@ out:
 	return r;
 }
 
+static int card_minor_of_path(const char *path)
+{
+	int fd = device_open_fd(path);
+	if (fd < 0)
+		return -1;
+	int minor = card_minor_of(fd);
+	close(fd);
+	return minor;
+}
+
+int device_find_importer(const char *first, char *path, size_t pathlen, char *err, size_t errlen)
+{
+	int self = card_minor_of_path(first);
+	for (int minor = 0; minor < 64; minor++) {
+		char node[64], why[256];
+		snprintf(node, sizeof(node), "/dev/dri/card%d", minor);
+		if (minor == self || access(node, F_OK) != 0)
+			continue;
+		if (device_probe_cross_import(first, node, why, sizeof(why)) == 0) {
+			snprintf(path, pathlen, "%s", node);
+			return 0;
+		}
+	}
+	snprintf(err, errlen, "device2 = auto: no other DRM device imports PRIME buffers from %s", first);
+	return -ENODEV;
+}
+
 const char *device_cap_name(unsigned cap)
 {
 	switch (cap) {

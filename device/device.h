@@ -42,6 +42,10 @@ int device_probe(const char *path, struct gs_device *dev, char *err, size_t errl
  * create/export/import cycle; err says what failed. */
 int device_probe_cross_import(const char *exporter, const char *importer, char *err, size_t errlen);
 
+/* "auto" for a second device: the first primary node of another DRM
+ * device that imports PRIME buffers `first` exported. */
+int device_find_importer(const char *first, char *path, size_t pathlen, char *err, size_t errlen);
+
 const char *device_cap_name(unsigned cap);
 
 #endif

@@ -26,7 +26,7 @@ static const struct wl_key prime_share_keys[] = {
 	{ "processes", WK_INT, 1, 32, 1, "exporter/importer process pairs" },
 	{ "objects", WK_INT, 1, MAX_OBJECTS, 2, "buffer objects shared per cycle" },
 	{ "close_order", WK_STRING, 0, 0, 0, "cycle (default), random, or an order of fd, importer, exporter" },
-	{ "device2", WK_STRING, 0, 0, 0, "the importers' device (default: the daemon's device)" },
+	{ "device2", WK_STRING, 0, 0, 0, "the importers' device, or auto: another that imports (default: the daemon's device)" },
 	WL_KEY_SIZE, WL_KEY_RATE, WL_KEY_DURATION, WL_KEY_SEED, WL_KEY_TEST_HOOK,
 	WL_KEY_END,
 };
@@ -117,6 +117,14 @@ static void import_side(struct wl_proc *p) __attribute__((noreturn));
 static void import_side(struct wl_proc *p)
 {
 	const char *dev2 = wl_get_str(p->cfg, "device2");
+	char found[256], err[256];
+	if (strcmp(dev2, "auto") == 0) {
+		if (device_find_importer(p->dev->path, found, sizeof(found), err, sizeof(err))) {
+			wl_report(p, "device", "%s", err);
+			wl_exit(p, 4);
+		}
+		dev2 = found;
+	}
 	int fd = wl_open_client(p, *dev2 ? dev2 : NULL), sock = p->fds[0];
 	for (;;) {
 		struct offer o;

@@ -42,6 +42,8 @@ EOF2
 VM_BEFORE=$(cat <<'VM'
 printf '[workload prime-share]\ndevice2 = /dev/dri/card7\n' > /tmp/dev2.conf
 gemsoakd --check-config /tmp/dev2.conf > /mnt/share/refuse.log 2>&1; echo "dev2 exit $?" >> /mnt/share/refuse.log
+printf '[workload prime-share]\ndevice2 = auto\n' > /tmp/auto2.conf
+gemsoakd --check-config /tmp/auto2.conf >> /mnt/share/refuse.log 2>&1; echo "auto2 exit $?" >> /mnt/share/refuse.log
 printf '[workload x-restart]\n' > /tmp/master.conf
 sleep 30 < /dev/dri/card0 &
 holder=$!
@@ -60,6 +62,9 @@ echo "--- refusals ---"
 cat "$out/refuse.log"
 grep -q "needs a second device with PRIME import: /dev/dri/card7" "$out/refuse.log" || fail "missing second device not named"
 grep -q "^dev2 exit 78$" "$out/refuse.log" || fail "missing second device: exit status"
+grep -q "needs a second device with PRIME import: device2 = auto: no other DRM device imports PRIME buffers from /dev/dri/card0" \
+	"$out/refuse.log" || fail "device2 = auto with one device: not refused by name"
+grep -q "^auto2 exit 78$" "$out/refuse.log" || fail "device2 = auto with one device: exit status"
 grep -q "workload x-restart (x-restart) needs DRM master (SET_MASTER, AUTH_MAGIC), which /dev/dri/card0 (driver vgem) does not offer" \
 	"$out/refuse.log" || fail "master held elsewhere: not refused by name"
 grep -q "^master exit 78$" "$out/refuse.log" || fail "master held elsewhere: exit status"
