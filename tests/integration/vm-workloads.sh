@@ -35,6 +35,11 @@ threads = 3
 processes = 3
 size = 1M
 
+# Beside x-restart, flink-share must leave master alone too.
+[workload flink-share]
+producers = 1
+consumers = 2
+
 [workload restart-cmd]
 type = x-restart
 command = true
@@ -68,6 +73,7 @@ for w in prime-share prime-render self-import export-close-race flink-close-race
 	assert_true "$db" "select last_value > 1000 from leak_trends where metric = 'workload.$w.cycles'" "$w: > 1000 cycles"
 done
 assert_true "$db" "select last_value > 50 from leak_trends where metric = 'workload.x-restart.cycles'" "x-restart: > 50 server generations"
+assert_true "$db" "select last_value > 50 from leak_trends where metric = 'workload.flink-share.cycles'" "flink-share ran beside x-restart"
 assert_true "$db" "select last_value > 100 from leak_trends where metric = 'workload.restart-cmd.cycles'" "restart command ran"
 # The races were really run: they lost some races the documented way.
 assert_true "$db" "select last_value > 0 from leak_trends where metric = 'workload.export-close-race.errors.PRIME_HANDLE_TO_FD.ENOENT'" "export lost races to close"
@@ -88,6 +94,6 @@ assert_true "$db" "select max(s.value) <= 24 from samples s join metrics m on m.
 assert_true "$db" "select abs(slope_per_kcycle) < 0.05 from leak_trends where metric = 'gem.flink_names'" "no growth of flink names"
 assert_true "$db" "select abs(slope_per_kcycle) < 0.2 from leak_trends where metric = 'dmabuf.objects'" "no growth of dma-bufs"
 # Every workload's seed is recorded with the run.
-assert_sql "$db" "select count(*) from run_props where key like 'seed.%'" 7 "seeds recorded"
+assert_sql "$db" "select count(*) from run_props where key like 'seed.%'" 8 "seeds recorded"
 assert_sql "$db" "select value from run_props where key = 'seed.prime-render'" 7 "the configured seed"
 echo ok
