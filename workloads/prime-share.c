@@ -105,7 +105,7 @@ static void export_side(struct wl_proc *p)
 		struct note note;
 		wl_recv_msg(p, sock, &note, sizeof(note), NULL, 0);
 		if (note.seq != seq)
-			wl_report(p, "protocol", "close note for cycle %u while in cycle %u", note.seq, seq);
+			wl_anomaly(p, "protocol", "close note for cycle %u while in cycle %u", note.seq, seq);
 		close_handles(p, fd, h, o.n, "exporter-close");
 		wl_send_msg(p, sock, &note, sizeof(note), NULL, 0);
 		wl_cycle_done(p);
@@ -131,7 +131,7 @@ static void import_side(struct wl_proc *p)
 		int dmabuf[MAX_OBJECTS];
 		int got = wl_recv_msg(p, sock, &o, sizeof(o), dmabuf, MAX_OBJECTS);
 		if ((uint32_t)got != o.n || o.n > MAX_OBJECTS) {
-			wl_report(p, "protocol", "cycle %u: %d dma-buf fds for %u objects", o.seq, got, o.n);
+			wl_anomaly(p, "protocol", "cycle %u: %d dma-buf fds for %u objects", o.seq, got, o.n);
 			wl_exit(p, 3);
 		}
 		uint32_t h[MAX_OBJECTS], nh = 0;

@@ -2,8 +2,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdatomic.h>
 
+#include "common/util.h"
 #include "workloads/promises.h"
 
 bool same_handle_on_reimport(uint32_t first, uint32_t again)
@@ -59,6 +61,50 @@ bool errno_allowed(enum gs_ioctl ioc, enum race_kind race, int neg_errno)
 	}
 }
 
+/* A token bucket per process, shared by its threads. */
+static struct {
+	pthread_mutex_t lock;
+	double tokens, last;
+	bool started;
+	unsigned long dropped;
+} bucket = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+void wl_anomaly(struct wl_proc *p, const char *kind, const char *fmt, ...)
+{
+	pthread_mutex_lock(&bucket.lock);
+	double now = now_monotonic();
+	if (!bucket.started) {
+		bucket.started = true;
+		bucket.tokens = ANOMALY_BURST;
+	} else {
+		bucket.tokens += (now - bucket.last) * ANOMALY_RATE;
+		if (bucket.tokens > ANOMALY_BURST)
+			bucket.tokens = ANOMALY_BURST;
+	}
+	bucket.last = now;
+	bool record = bucket.tokens >= 1.0;
+	unsigned long dropped = 0;
+	if (record) {
+		bucket.tokens -= 1.0;
+		dropped = bucket.dropped;
+		bucket.dropped = 0;
+	} else {
+		bucket.dropped++;
+	}
+	pthread_mutex_unlock(&bucket.lock);
+	if (!record)
+		return;
+	char text[sizeof(((struct wl_msg *)0)->text)];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if (dropped)
+		wl_report(p, kind, "%s (and %lu anomalies not recorded before this one)", text, dropped);
+	else
+		wl_report(p, kind, "%s", text);
+}
+
 /* The test hook fires once per process. */
 static bool hook_fires(struct wl_proc *p, const char *promise)
 {
@@ -77,7 +123,7 @@ bool wl_promise(struct wl_proc *p, const char *promise, bool held, const char *f
 	va_start(ap, fmt);
 	vsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
-	wl_report(p, "promise", "%s violated%s: %s", promise, held ? " (test hook)" : "", detail);
+	wl_anomaly(p, "promise", "%s violated%s: %s", promise, held ? " (test hook)" : "", detail);
 	return false;
 }
 
@@ -88,7 +134,7 @@ int wl_ioctl_result(struct wl_proc *p, enum gs_ioctl ioc, enum race_kind race, i
 		return 0;
 	wl_count_error(p, ioc, neg_errno);
 	if (!errno_allowed(ioc, race, neg_errno))
-		wl_report(p, "unexpected-errno", "%s: %s on %u returned %s (%s)", step,
+		wl_anomaly(p, "unexpected-errno", "%s: %s on %u returned %s (%s)", step,
 			  gs_ioctl_name(ioc), id, strerrorname_np(-neg_errno) ?: "?", strerror(-neg_errno));
 	return neg_errno;
 }

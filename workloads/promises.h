@@ -45,6 +45,15 @@ bool master_after_restart(int neg_errno);
 enum race_kind { RACE_NONE, RACE_CLOSE };
 bool errno_allowed(enum gs_ioctl ioc, enum race_kind race, int neg_errno);
 
+/* In a worker: report an anomaly event (kind "promise", "unexpected-errno",
+ * ...). A kernel that breaks a promise every cycle must not flood the
+ * database: each process records a burst of ANOMALY_BURST, then at most
+ * ANOMALY_RATE per second; the next one recorded says how many were not. */
+#define ANOMALY_BURST 100
+#define ANOMALY_RATE 10
+void wl_anomaly(struct wl_proc *p, const char *kind, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* In a worker: when `held` is false (or the test hook names `promise`,
  * once per process) report a "promise" anomaly with the details the
  * format gives (step, handle, name, errno) and return false. */

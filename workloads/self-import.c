@@ -79,7 +79,7 @@ static void take_partners(struct wl_proc *p, int fd, int sock)
 	struct passed m;
 	int dmabuf;
 	if (wl_recv_msg(p, sock, &m, sizeof(m), &dmabuf, 1) != 1) {
-		wl_report(p, "protocol", "cycle %u: no dma-buf from the partner", m.seq);
+		wl_anomaly(p, "protocol", "cycle %u: no dma-buf from the partner", m.seq);
 		wl_exit(p, 3);
 	}
 	uint32_t h = import_twice(p, fd, dmabuf, "partner-import", m.seq);

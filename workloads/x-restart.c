@@ -173,17 +173,17 @@ static bool run_generation(struct wl_proc *p, uint32_t gen, struct wl_rand *rnd)
 		kill(-pid, SIGKILL);
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, 0);
-		wl_report(p, "restart-timeout", "generation %u: '%s' still running after %.0f s; killed", gen,
+		wl_anomaly(p, "restart-timeout", "generation %u: '%s' still running after %.0f s; killed", gen,
 			  cmd, limit);
 		return false;
 	}
 	if (WIFSIGNALED(status)) {
-		wl_report(p, "signal", "generation %u: %s killed by signal %s", gen, *cmd ? "restart command" : "server",
+		wl_anomaly(p, "signal", "generation %u: %s killed by signal %s", gen, *cmd ? "restart command" : "server",
 			  sigabbrev_np(WTERMSIG(status)) ?: "?");
 		return false;
 	}
 	if (*cmd && WEXITSTATUS(status) != 0)
-		wl_report(p, "restart-failed", "generation %u: '%s' exited with status %d", gen, cmd,
+		wl_anomaly(p, "restart-failed", "generation %u: '%s' exited with status %d", gen, cmd,
 			  WEXITSTATUS(status));
 	return WEXITSTATUS(status) == 0;
 }

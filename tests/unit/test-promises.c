@@ -186,6 +186,30 @@ static void test_hook_violates_once(void **state)
 	r->cfg.str[k][0] = '\0';
 }
 
+/* A kernel that breaks a promise every cycle: a burst is recorded, then
+ * the rate is capped, and the next record counts what was left out. */
+static void anomalies_are_rate_limited(void **state)
+{
+	struct rig *r = *state;
+	struct wl_msg m;
+	int recorded = 0;
+	for (int i = 0; i < 3 * ANOMALY_BURST; i++) {
+		wl_anomaly(&r->p, "promise", "violation %d", i);
+		while (next_report(r, &m))
+			recorded++;
+	}
+	/* The earlier tests of this process used a few of the burst. */
+	assert_true(recorded <= ANOMALY_BURST);
+	assert_true(recorded >= ANOMALY_BURST - 10);
+	usleep(300000);
+	wl_anomaly(&r->p, "promise", "one more");
+	assert_true(next_report(r, &m));
+	char expect[96];
+	snprintf(expect, sizeof(expect), "one more (and %d anomalies not recorded before this one)",
+		 3 * ANOMALY_BURST - recorded);
+	assert_string_equal(m.text, expect);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -201,6 +225,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(broken_promise_is_reported, rig_setup, rig_teardown),
 		cmocka_unit_test_setup_teardown(undocumented_errno_is_reported, rig_setup, rig_teardown),
 		cmocka_unit_test_setup_teardown(test_hook_violates_once, rig_setup, rig_teardown),
+		cmocka_unit_test_setup_teardown(anomalies_are_rate_limited, rig_setup, rig_teardown),
 	};
 	return cmocka_run_group_tests_name("promises", tests, NULL, NULL);
 }
