@@ -108,6 +108,39 @@ static void close_orders(void **state)
 	assert_int_equal(seen[0][2], CLOSE_EXPORTER);
 }
 
+/* The seed decides the random close orders, the same every run. */
+static void seeded_choices_repeat(void **state)
+{
+	const struct wl_type *t = wl_type_find("prime-share");
+	struct wl_config a = { .type = t }, b = { .type = t };
+	a.val[wl_key_index(t, "seed")] = 42;
+	b.val[wl_key_index(t, "seed")] = 43;
+	struct wl_proc pa = { .cfg = &a, .index = 0 }, pb = { .cfg = &b, .index = 0 };
+	struct close_order x, y, z;
+	close_order_init(&x, &pa, "random");
+	close_order_init(&y, &pa, "random");
+	close_order_init(&z, &pb, "random");
+	int differ = 0;
+	for (uint32_t c = 0; c < 64; c++) {
+		uint8_t ox[CLOSE_STEPS], oy[CLOSE_STEPS], oz[CLOSE_STEPS];
+		close_order_next(&x, c, ox);
+		close_order_next(&y, c, oy);
+		close_order_next(&z, c, oz);
+		assert_memory_equal(ox, oy, CLOSE_STEPS);
+		differ += memcmp(ox, oz, CLOSE_STEPS) != 0;
+	}
+	assert_true(differ > 0);
+	/* A fixed order is kept; "cycle" follows the cycle number. */
+	uint8_t o[CLOSE_STEPS], n[CLOSE_STEPS];
+	close_order_init(&x, &pa, "importer,exporter,fd");
+	close_order_next(&x, 5, o);
+	assert_int_equal(o[0], CLOSE_IMPORTER);
+	close_order_init(&x, &pa, "cycle");
+	close_order_next(&x, 8, o);
+	close_order_nth(2, n);
+	assert_memory_equal(o, n, CLOSE_STEPS);
+}
+
 /* A worker wired to a socketpair standing in for the daemon. */
 struct rig {
 	struct wl_config cfg;
@@ -222,6 +255,7 @@ int main(void)
 		cmocka_unit_test(master_after_restarts),
 		cmocka_unit_test(documented_errnos),
 		cmocka_unit_test(close_orders),
+		cmocka_unit_test(seeded_choices_repeat),
 		cmocka_unit_test_setup_teardown(broken_promise_is_reported, rig_setup, rig_teardown),
 		cmocka_unit_test_setup_teardown(undocumented_errno_is_reported, rig_setup, rig_teardown),
 		cmocka_unit_test_setup_teardown(test_hook_violates_once, rig_setup, rig_teardown),
