@@ -5,8 +5,11 @@
 
 #include "cli/cmd.h"
 
+extern const struct cmd_entry cmd_anomalies;
+
 /* Commands register here as they are added (cli/cmd-*.c). */
 static const struct cmd_entry *const cmd_table[] = {
+	&cmd_anomalies,
 	NULL,
 };
 

@@ -90,4 +90,10 @@ assert_sql "$db" "select count(*) from anomalies where kind = 'worker-exit' and 
 assert_sql "$db" "select count(*) from anomalies where kind = 'promise' and message not like '%(test hook)%'" 0 "no real violations"
 assert_sql "$db" "select count(*) from anomalies where kind = 'unexpected-errno'" 0 "no undocumented errno"
 assert_true "$db" "select (select sum(anomalies) from anomalies_per_hour) = (select count(*) from anomalies)" "per-hour counts add up"
+# The CLI shows them and says so in its exit status.
+run_rc "$TOP/build/gemsoak" anomalies -d "$db" --last 2 > "$out/cli.txt"
+cat "$out/cli.txt"
+[ $rc = 1 ] || fail "gemsoak anomalies: exit $rc with anomalies, expected 1"
+grep -q "^run 1  hour 0  x-restart  promise  [0-9]*$" "$out/cli.txt" || fail "gemsoak anomalies: no per-hour row"
+[ "$(grep -c "^20..-..-.. ..:..:..  " "$out/cli.txt")" = 2 ] || fail "gemsoak anomalies --last 2: not 2 messages"
 echo ok
