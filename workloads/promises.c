@@ -3,6 +3,7 @@
 #include <string.h>
 #include <errno.h>
 #include <pthread.h>
+#include <sys/mman.h>
 #include <stdatomic.h>
 
 #include "common/util.h"
@@ -61,37 +62,59 @@ bool errno_allowed(enum gs_ioctl ioc, enum race_kind race, int neg_errno)
 	}
 }
 
-/* A token bucket per process, shared by its threads. */
-static struct {
+/* Per worker process, shared by its threads and by the short-lived
+ * children it forks (after wl_anomaly_share): the token bucket that caps
+ * anomaly reports, and whether the test hook has fired. */
+struct anomaly_state {
 	pthread_mutex_t lock;
 	double tokens, last;
 	bool started;
 	unsigned long dropped;
-} bucket = { .lock = PTHREAD_MUTEX_INITIALIZER };
+	atomic_bool hook_fired;
+};
+
+static struct anomaly_state local_state = { .lock = PTHREAD_MUTEX_INITIALIZER };
+static struct anomaly_state *state = &local_state;
+
+void wl_anomaly_share(void)
+{
+	struct anomaly_state *sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+					-1, 0);
+	if (sh == MAP_FAILED)
+		return; /* then each child has its own: still correct, less capped */
+	memset(sh, 0, sizeof(*sh));
+	pthread_mutexattr_t a;
+	pthread_mutexattr_init(&a);
+	pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
+	pthread_mutex_init(&sh->lock, &a);
+	pthread_mutexattr_destroy(&a);
+	state = sh;
+}
 
 void wl_anomaly(struct wl_proc *p, const char *kind, const char *fmt, ...)
 {
-	pthread_mutex_lock(&bucket.lock);
+	struct anomaly_state *b = state;
+	pthread_mutex_lock(&b->lock);
 	double now = now_monotonic();
-	if (!bucket.started) {
-		bucket.started = true;
-		bucket.tokens = ANOMALY_BURST;
+	if (!b->started) {
+		b->started = true;
+		b->tokens = ANOMALY_BURST;
 	} else {
-		bucket.tokens += (now - bucket.last) * ANOMALY_RATE;
-		if (bucket.tokens > ANOMALY_BURST)
-			bucket.tokens = ANOMALY_BURST;
+		b->tokens += (now - b->last) * ANOMALY_RATE;
+		if (b->tokens > ANOMALY_BURST)
+			b->tokens = ANOMALY_BURST;
 	}
-	bucket.last = now;
-	bool record = bucket.tokens >= 1.0;
+	b->last = now;
+	bool record = b->tokens >= 1.0;
 	unsigned long dropped = 0;
 	if (record) {
-		bucket.tokens -= 1.0;
-		dropped = bucket.dropped;
-		bucket.dropped = 0;
+		b->tokens -= 1.0;
+		dropped = b->dropped;
+		b->dropped = 0;
 	} else {
-		bucket.dropped++;
+		b->dropped++;
 	}
-	pthread_mutex_unlock(&bucket.lock);
+	pthread_mutex_unlock(&b->lock);
 	if (!record)
 		return;
 	char text[sizeof(((struct wl_msg *)0)->text)];
@@ -105,13 +128,12 @@ void wl_anomaly(struct wl_proc *p, const char *kind, const char *fmt, ...)
 		wl_report(p, kind, "%s", text);
 }
 
-/* The test hook fires once per process. */
+/* The test hook fires once per worker process. */
 static bool hook_fires(struct wl_proc *p, const char *promise)
 {
-	static atomic_bool fired;
 	if (strcmp(wl_get_str(p->cfg, "test_hook_violate"), promise) != 0)
 		return false;
-	return !atomic_exchange(&fired, true);
+	return !atomic_exchange(&state->hook_fired, true);
 }
 
 bool wl_promise(struct wl_proc *p, const char *promise, bool held, const char *fmt, ...)

@@ -53,6 +53,9 @@ bool errno_allowed(enum gs_ioctl ioc, enum race_kind race, int neg_errno);
 #define ANOMALY_RATE 10
 void wl_anomaly(struct wl_proc *p, const char *kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* A worker that forks short-lived children calls this first, so that they
+ * share its cap (and its test hook's one firing). */
+void wl_anomaly_share(void);
 
 /* In a worker: when `held` is false (or the test hook names `promise`,
  * once per process) report a "promise" anomaly with the details the

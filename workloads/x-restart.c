@@ -5,8 +5,8 @@
  * opens the primary node, becomes DRM master, creates `objects` long-lived
  * scan-out-like objects and flinks them, authenticates each client with
  * the GET_MAGIC / AUTH_MAGIC handshake and gives it the names; the clients
- * (processes 1..N, which open the node anew each generation, as a client
- * reconnects) GEM_OPEN the names, check them and close. Then the server
+ * (processes 1..N start one short-lived client process per generation, as
+ * apps connect to the new server) GEM_OPEN the names, check them and close. Then the server
  * exits, having dropped master first in a seeded half of the generations.
  *
  * With `command =`, each cycle instead runs that restart command (for a
@@ -148,44 +148,64 @@ static int wait_child(pid_t pid, double limit, int *status)
 	}
 }
 
-/* Run one generation (server or restart command) in a child process and
- * report how it ended; true when it succeeded. */
+/* A child process for one generation's server, restart command or
+ * client; it dies with its worker. Returns its pid (0 in the child), or
+ * -1 after reporting why not. */
+static pid_t spawn(struct wl_proc *p)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		wl_report(p, "setup", "fork: %s", strerror(errno));
+	if (pid == 0)
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+	return pid;
+}
+
+/* Wait for a generation's child (within limit seconds, 0 = forever) and
+ * report how it ended if not well; its exit status, or -1. */
+static int reap(struct wl_proc *p, pid_t pid, double limit, uint32_t gen, const char *who)
+{
+	int status = 0;
+	if (wait_child(pid, limit, &status) < 0) {
+		kill(-pid, SIGKILL);
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		wl_anomaly(p, "restart-timeout", "generation %u: %s still running after %.0f s; killed", gen,
+			   who, limit);
+		return -1;
+	}
+	if (WIFSIGNALED(status)) {
+		wl_anomaly(p, "signal", "generation %u: %s killed by signal %s", gen, who,
+			   sigabbrev_np(WTERMSIG(status)) ?: "?");
+		return -1;
+	}
+	return WEXITSTATUS(status);
+}
+
+/* Run one generation (server or restart command) in a child process;
+ * true when it succeeded. */
 static bool run_generation(struct wl_proc *p, uint32_t gen, struct wl_rand *rnd)
 {
 	const char *cmd = wl_get_str(p->cfg, "command");
 	bool drop = wl_rand_below(rnd, 2);
-	pid_t pid = fork();
-	if (pid < 0) {
-		wl_report(p, "setup", "fork: %s", strerror(errno));
+	pid_t pid = spawn(p);
+	if (pid < 0)
 		return false;
-	}
 	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (!*cmd)
 			_exit(serve(p, gen, drop));
 		setpgid(0, 0);
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		_exit(127);
 	}
-	int status = 0;
-	double limit = *cmd ? (double)wl_get(p->cfg, "timeout") / 1000.0 : 0;
-	if (wait_child(pid, limit, &status) < 0) {
-		kill(-pid, SIGKILL);
-		kill(pid, SIGKILL);
-		waitpid(pid, &status, 0);
-		wl_anomaly(p, "restart-timeout", "generation %u: '%s' still running after %.0f s; killed", gen,
-			  cmd, limit);
-		return false;
-	}
-	if (WIFSIGNALED(status)) {
-		wl_anomaly(p, "signal", "generation %u: %s killed by signal %s", gen, *cmd ? "restart command" : "server",
-			  sigabbrev_np(WTERMSIG(status)) ?: "?");
-		return false;
-	}
-	if (*cmd && WEXITSTATUS(status) != 0)
-		wl_anomaly(p, "restart-failed", "generation %u: '%s' exited with status %d", gen, cmd,
-			  WEXITSTATUS(status));
-	return WEXITSTATUS(status) == 0;
+	if (!*cmd)
+		return reap(p, pid, 0, gen, "server") == 0;
+	char who[WL_STR_MAX + 2];
+	snprintf(who, sizeof(who), "'%s'", cmd);
+	int status = reap(p, pid, (double)wl_get(p->cfg, "timeout") / 1000.0, gen, who);
+	if (status > 0)
+		wl_anomaly(p, "restart-failed", "generation %u: %s exited with status %d", gen, who, status);
+	return status == 0;
 }
 
 static void server_loop(struct wl_proc *p) __attribute__((noreturn));
@@ -241,12 +261,23 @@ static void client_generation(struct wl_proc *p, int sock, uint32_t gen)
 static void x_restart_run(struct wl_proc *p) __attribute__((noreturn));
 static void x_restart_run(struct wl_proc *p)
 {
+	wl_anomaly_share();
 	if (p->index == 0)
 		server_loop(p);
+	/* Each generation's client is a short-lived process, like an app that
+	 * connects to the new server and goes. */
 	for (;;) {
 		struct hello h;
 		wl_recv_msg(p, p->fds[0], &h, sizeof(h), NULL, 0);
-		client_generation(p, p->fds[0], h.gen);
+		pid_t pid = spawn(p);
+		if (pid < 0)
+			wl_exit(p, 5);
+		if (pid == 0) {
+			client_generation(p, p->fds[0], h.gen);
+			_exit(0);
+		}
+		if (reap(p, pid, 0, h.gen, "client") != 0)
+			wl_exit(p, 3); /* the server waits for it: restart the workload */
 	}
 }
 

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -243,6 +244,29 @@ static void anomalies_are_rate_limited(void **state)
 	assert_string_equal(m.text, expect);
 }
 
+/* x-restart's short-lived children share their worker's hook and cap. */
+static void children_share_the_state(void **state)
+{
+	struct rig *r = *state;
+	struct wl_msg m;
+	wl_anomaly_share();
+	int k = wl_key_index(r->cfg.type, "test_hook_violate");
+	strcpy(r->cfg.str[k], "handle_gone");
+	for (int child = 0; child < 2; child++) {
+		pid_t pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0)
+			_exit(wl_promise(&r->p, "handle_gone", true, "child %d", child) ? 0 : 1);
+		int status;
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		assert_int_equal(WEXITSTATUS(status), child == 0 ? 1 : 0); /* fired in the first only */
+	}
+	assert_true(next_report(r, &m));
+	assert_string_equal(m.text, "handle_gone violated (test hook): child 0");
+	assert_false(next_report(r, &m));
+	r->cfg.str[k][0] = '\0';
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -260,6 +284,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(undocumented_errno_is_reported, rig_setup, rig_teardown),
 		cmocka_unit_test_setup_teardown(test_hook_violates_once, rig_setup, rig_teardown),
 		cmocka_unit_test_setup_teardown(anomalies_are_rate_limited, rig_setup, rig_teardown),
+		cmocka_unit_test_setup_teardown(children_share_the_state, rig_setup, rig_teardown),
 	};
 	return cmocka_run_group_tests_name("promises", tests, NULL, NULL);
 }
