@@ -72,7 +72,7 @@ assert_sql "$db" "select count(*) from events where kind in ('worker-exit', 'wor
 for w in prime-share prime-render self-import export-close-race flink-close-race; do
 	assert_true "$db" "select last_value > 1000 from leak_trends where metric = 'workload.$w.cycles'" "$w: > 1000 cycles"
 done
-assert_true "$db" "select last_value > 50 from leak_trends where metric = 'workload.x-restart.cycles'" "x-restart: > 50 server generations"
+assert_true "$db" "select last_value > 20 from leak_trends where metric = 'workload.x-restart.cycles'" "x-restart: > 20 server generations"
 assert_true "$db" "select last_value > 50 from leak_trends where metric = 'workload.flink-share.cycles'" "flink-share ran beside x-restart"
 assert_true "$db" "select last_value > 40 from leak_trends where metric = 'workload.restart-cmd.cycles'" "restart command ran"
 # The races were really run: they lost some races the documented way.
