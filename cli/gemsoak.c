@@ -5,11 +5,13 @@
 
 #include "cli/cmd.h"
 
+extern const struct cmd_entry cmd_anomalies;
 extern const struct cmd_entry cmd_kernel_check_entry;
 extern const struct cmd_entry cmd_kernel_apply_entry;
 
 /* Commands register here as they are added (cli/cmd-*.c). */
 static const struct cmd_entry *const cmd_table[] = {
+	&cmd_anomalies,
 	&cmd_kernel_check_entry,
 	&cmd_kernel_apply_entry,
 	NULL,

@@ -1,1 +1,2 @@
 CLI_SRCS += cli/gemsoak.c
+CLI_SRCS += cli/cmd-anomalies.c

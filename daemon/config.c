@@ -198,6 +198,16 @@ static void type_list(char *buf, size_t len)
 					 (*t)->name);
 }
 
+static void string_value(struct parse *p, struct wl_config *w, int k, const struct raw_entry *e)
+{
+	const struct wl_key *key = &w->type->keys[k];
+	const char *why = NULL;
+	if (!fmt_ok(w->str[k], sizeof(w->str[k]), "%s", e->value))
+		problem(p, e->line, "%s: value too long (at most %d characters)", key->name, WL_STR_MAX - 1);
+	else if (w->type->check_str && (why = w->type->check_str(key->name, e->value)) != NULL)
+		problem(p, e->line, "%s: '%s' %s", key->name, e->value, why);
+}
+
 static void workload_value(struct parse *p, struct wl_config *w, int k, const struct raw_entry *e)
 {
 	const struct wl_key *key = &w->type->keys[k];
@@ -227,6 +237,9 @@ static void workload_value(struct parse *p, struct wl_config *w, int k, const st
 			w->val[k] = b;
 		else
 			problem(p, e->line, "%s: '%s' is not yes or no", key->name, e->value);
+		break;
+	case WK_STRING:
+		string_value(p, w, k, e);
 		break;
 	}
 }
@@ -366,13 +379,30 @@ void config_free(struct gs_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 }
 
+/* A workload's second device (`device2 =`) must be there and import
+ * PRIME buffers from the first, the one thing it is used for. */
+static int check_second_device(const struct wl_config *w, const char *device, FILE *errs)
+{
+	const char *path = wl_get_str(w, "device2");
+	char err[512], found[256];
+	if (!*path)
+		return 0;
+	if (strcmp(path, "auto") == 0 ? device_find_importer(device, found, sizeof(found), err, sizeof(err)) == 0
+				      : device_probe_cross_import(device, path, err, sizeof(err)) == 0)
+		return 0;
+	fprintf(errs, "%s:%d: workload %s (%s) needs a second device with %s: %s\n", w->file, w->line,
+		w->name, w->type->name, device_cap_name(GS_CAP_PRIME_IMPORT), err);
+	return 1;
+}
+
 int config_check_caps(const struct gs_config *cfg, unsigned caps, const char *device,
 		      const char *driver, FILE *errs)
 {
 	int problems = 0;
 	for (size_t i = 0; i < cfg->nworkloads; i++) {
 		const struct wl_config *w = &cfg->workloads[i];
-		unsigned missing = w->type->caps & ~caps;
+		problems += check_second_device(w, device, errs);
+		unsigned missing = wl_caps_needed(w) & ~caps;
 		for (unsigned bit = 1; missing; bit <<= 1) {
 			if (!(missing & bit))
 				continue;

@@ -21,6 +21,7 @@ static void usage(FILE *out)
 		"      --check-config FILE validate FILE (and the device's capabilities when\n"
 		"                          its device is present), then exit\n"
 		"      --database FILE     use FILE instead of the config's database\n"
+		"      --list-workloads    print the workload types and their keys, then exit\n"
 		"      --duration TIME     stop after TIME (e.g. 90s, 2h); default: until SIGTERM\n"
 		"  -v, --verbose           debug messages\n"
 		"      --version           print the version\n"
@@ -74,6 +75,7 @@ int main(int argc, char **argv)
 		{ "check-config", required_argument, NULL, 'C' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "database", required_argument, NULL, 'D' },
+		{ "list-workloads", no_argument, NULL, 'L' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -101,6 +103,9 @@ int main(int argc, char **argv)
 		case 'D':
 			database = optarg;
 			break;
+		case 'L':
+			wl_print_types(stdout);
+			return 0;
 		case 'v':
 			log_verbose = 1;
 			break;

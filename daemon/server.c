@@ -151,6 +151,19 @@ static char *caps_text(unsigned caps, char *buf, size_t len)
 	return buf;
 }
 
+/* Each workload's seed, so a run's pseudo-random choices can be replayed. */
+static void record_seeds(struct server *s)
+{
+	for (size_t i = 0; i < s->cfg->nworkloads; i++) {
+		const struct wl_config *w = &s->cfg->workloads[i];
+		char key[96], val[32];
+		snprintf(key, sizeof(key), "seed.%s", w->name);
+		snprintf(val, sizeof(val), "%lld", (long long)wl_get(w, "seed"));
+		if (store_run_prop(s->st, s->run_id, key, val))
+			log_err("cannot record %s: %s", key, store_errmsg(s->st));
+	}
+}
+
 static int begin_run(struct server *s)
 {
 	struct utsname u;
@@ -167,6 +180,7 @@ static int begin_run(struct server *s)
 		log_err("%s: cannot record the run: %s", s->cfg->database, store_errmsg(s->st));
 		return -1;
 	}
+	record_seeds(s);
 	char msg[512];
 	snprintf(msg, sizeof(msg), "run %lld on %s (%s), kernel %s, %zu workload(s), interval %.1fs",
 		 (long long)s->run_id, s->dev->path, s->dev->driver, u.release, s->cfg->nworkloads,

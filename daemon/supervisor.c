@@ -353,6 +353,8 @@ void supervisor_check_progress(struct supervisor *sup, double stall_s)
 		}
 		double rate = (double)wl_get(in->cfg, "rate");
 		double allowed = rate > 0 && 2.0 / rate > stall_s ? 2.0 / rate : stall_s;
+		/* A cycle may take up to the workload's own timeout (a restart command). */
+		allowed += (double)wl_get(in->cfg, "timeout") / 1000.0;
 		if (now - in->progress_t < allowed)
 			continue;
 		emit(in, LOG_WARNING, "worker-hang", "no cycle completed for %.0f s; killing and restarting the workload",

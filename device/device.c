@@ -13,6 +13,7 @@
 #include "common/util.h"
 #include "device/device.h"
 #include "device/gem.h"
+#include "device/master.h"
 
 int device_open_fd(const char *path)
 {
@@ -127,6 +128,8 @@ static unsigned probe_caps(int fd, enum gs_driver_kind kind)
 		close(dmabuf);
 	}
 	gem_close(fd, h);
+	if (master_probe(fd))
+		caps |= GS_CAP_MASTER;
 	return caps;
 }
 
@@ -157,6 +160,69 @@ int device_probe(const char *path, struct gs_device *dev, char *err, size_t errl
 	return 0;
 }
 
+int device_probe_cross_import(const char *exporter, const char *importer, char *err, size_t errlen)
+{
+	struct gs_device d;
+	int r = device_probe(exporter, &d, err, errlen);
+	if (r)
+		return r;
+	int a = device_open_fd(exporter), b = device_open_fd(importer);
+	uint32_t h = 0, h2;
+	int dmabuf = -1;
+	const char *step = "open";
+	if ((r = a < 0 ? a : b) < 0)
+		goto out;
+	step = "create";
+	if ((r = gem_create(a, d.kind, 4096, &h)) != 0)
+		goto out;
+	step = "export";
+	if ((r = prime_export(a, h, &dmabuf)) != 0)
+		goto out;
+	step = "import";
+	if ((r = prime_import(b, dmabuf, &h2)) == 0)
+		gem_close(b, h2);
+out:
+	if (r)
+		snprintf(err, errlen, "%s cannot import PRIME buffers from %s (%s: %s)", importer, exporter,
+			 step, strerror(-r));
+	if (dmabuf >= 0)
+		close(dmabuf);
+	if (h)
+		gem_close(a, h);
+	if (a >= 0)
+		close(a);
+	if (b >= 0)
+		close(b);
+	return r;
+}
+
+static int card_minor_of_path(const char *path)
+{
+	int fd = device_open_fd(path);
+	if (fd < 0)
+		return -1;
+	int minor = card_minor_of(fd);
+	close(fd);
+	return minor;
+}
+
+int device_find_importer(const char *first, char *path, size_t pathlen, char *err, size_t errlen)
+{
+	int self = card_minor_of_path(first);
+	for (int minor = 0; minor < 64; minor++) {
+		char node[64], why[256];
+		snprintf(node, sizeof(node), "/dev/dri/card%d", minor);
+		if (minor == self || access(node, F_OK) != 0)
+			continue;
+		if (device_probe_cross_import(first, node, why, sizeof(why)) == 0) {
+			snprintf(path, pathlen, "%s", node);
+			return 0;
+		}
+	}
+	snprintf(err, errlen, "device2 = auto: no other DRM device imports PRIME buffers from %s", first);
+	return -ENODEV;
+}
+
 const char *device_cap_name(unsigned cap)
 {
 	switch (cap) {
@@ -165,6 +231,7 @@ const char *device_cap_name(unsigned cap)
 	case GS_CAP_PRIME_EXPORT: return "PRIME export";
 	case GS_CAP_PRIME_IMPORT: return "PRIME import";
 	case GS_CAP_MAP: return "CPU mapping";
+	case GS_CAP_MASTER: return "DRM master (SET_MASTER, AUTH_MAGIC)";
 	}
 	return "?";
 }

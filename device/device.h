@@ -14,6 +14,7 @@ enum {
 	GS_CAP_PRIME_EXPORT = 1u << 2,
 	GS_CAP_PRIME_IMPORT = 1u << 3,
 	GS_CAP_MAP        = 1u << 4, /* CPU mmap of objects */
+	GS_CAP_MASTER     = 1u << 5, /* SET/DROP_MASTER and AUTH_MAGIC (primary node) */
 };
 
 enum gs_driver_kind { GS_DRIVER_GENERIC, GS_DRIVER_I915 };
@@ -36,6 +37,14 @@ int device_open_fd(const char *path);
 /* Open path, identify the driver, find the debugfs minor and probe caps
  * by doing one real create/flink/export/import/close cycle. */
 int device_probe(const char *path, struct gs_device *dev, char *err, size_t errlen);
+
+/* Can `importer` import a PRIME buffer that `exporter` made? One real
+ * create/export/import cycle; err says what failed. */
+int device_probe_cross_import(const char *exporter, const char *importer, char *err, size_t errlen);
+
+/* "auto" for a second device: the first primary node of another DRM
+ * device that imports PRIME buffers `first` exported. */
+int device_find_importer(const char *first, char *path, size_t pathlen, char *err, size_t errlen);
 
 const char *device_cap_name(unsigned cap);
 

@@ -20,6 +20,10 @@ static const char *const ioctl_names[GS_IOC_COUNT] = {
 	[GS_IOC_MMAP] = "MMAP",
 	[GS_IOC_PRIME_EXPORT] = "PRIME_HANDLE_TO_FD",
 	[GS_IOC_PRIME_IMPORT] = "PRIME_FD_TO_HANDLE",
+	[GS_IOC_GET_MAGIC] = "GET_MAGIC",
+	[GS_IOC_AUTH_MAGIC] = "AUTH_MAGIC",
+	[GS_IOC_SET_MASTER] = "SET_MASTER",
+	[GS_IOC_DROP_MASTER] = "DROP_MASTER",
 };
 
 const char *gs_ioctl_name(enum gs_ioctl ioc)

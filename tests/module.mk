@@ -47,3 +47,6 @@ unit-sanitize:
 
 CHECK_SCRIPTS += tests/integration/sanitizers.sh
 CHECK_SCRIPTS += tests/integration/fuzz-short.sh
+CHECK_SCRIPTS += tests/integration/vm-workloads.sh
+CHECK_SCRIPTS += tests/integration/vm-anomalies.sh
+CHECK_SCRIPTS += tests/integration/workload-docs.sh

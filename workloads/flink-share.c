@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "common/util.h"
+#include "device/master.h"
 #include "workloads/flink-share.h"
 
 
@@ -137,6 +138,7 @@ static int open_device(struct wl_proc *p)
 		wl_report(p, "device", "cannot open %s: %s", p->dev->path, strerror(-fd));
 		wl_exit(p, 4);
 	}
+	master_release_if_held(fd); /* leave master to a display server (x-restart) */
 	return fd;
 }
 

@@ -1,15 +1,26 @@
 /* The table of workload types. A new workload is one new file plus one
  * line here. */
+#include <inttypes.h>
 #include <string.h>
 
 #include "workloads/workload.h"
 
 extern const struct wl_type wl_flink_share;
 extern const struct wl_type wl_canary;
+extern const struct wl_type wl_prime_share;
+extern const struct wl_type wl_self_import;
+extern const struct wl_type wl_export_close_race;
+extern const struct wl_type wl_flink_close_race;
+extern const struct wl_type wl_x_restart;
 
 static const struct wl_type *const types[] = {
 	&wl_flink_share,
 	&wl_canary,
+	&wl_prime_share,
+	&wl_self_import,
+	&wl_export_close_race,
+	&wl_flink_close_race,
+	&wl_x_restart,
 	NULL,
 };
 
@@ -38,4 +49,36 @@ int64_t wl_get(const struct wl_config *cfg, const char *key)
 {
 	int i = wl_key_index(cfg->type, key);
 	return i >= 0 ? cfg->val[i] : 0;
+}
+
+const char *wl_get_str(const struct wl_config *cfg, const char *key)
+{
+	int i = wl_key_index(cfg->type, key);
+	return i >= 0 ? cfg->str[i] : "";
+}
+
+unsigned wl_caps_needed(const struct wl_config *cfg)
+{
+	return cfg->type->caps_for ? cfg->type->caps_for(cfg) : cfg->type->caps;
+}
+
+static const char *const kind_names[] = {
+	[WK_INT] = "integer", [WK_SIZE] = "size", [WK_DURATION] = "duration",
+	[WK_BOOL] = "yes/no", [WK_STRING] = "string",
+};
+
+void wl_print_types(FILE *out)
+{
+	for (const struct wl_type *const *t = types; *t; t++) {
+		fprintf(out, "%s: %s\n", (*t)->name, (*t)->summary);
+		for (const struct wl_key *k = (*t)->keys; k->name; k++) {
+			fprintf(out, "  %-18s %-9s %s", k->name, kind_names[k->kind], k->help);
+			if (k->kind == WK_BOOL)
+				fprintf(out, " (default %s)", k->def ? "yes" : "no");
+			else if (k->kind != WK_STRING)
+				fprintf(out, " (%" PRId64 "..%" PRId64 ", default %" PRId64 "%s)", k->min, k->max,
+					k->def, k->kind == WK_DURATION ? " ms" : k->kind == WK_SIZE ? " bytes" : "");
+			fputc('\n', out);
+		}
+	}
 }

@@ -13,11 +13,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "device/device.h"
 #include "device/gem.h"
 
-enum wl_key_kind { WK_INT, WK_SIZE, WK_DURATION, WK_BOOL };
+enum wl_key_kind { WK_INT, WK_SIZE, WK_DURATION, WK_BOOL, WK_STRING };
+
+#define WL_STR_MAX 256
 
 struct wl_key {
 	const char *name;
@@ -25,12 +28,19 @@ struct wl_key {
 	int64_t min, max, def;   /* durations in ms, sizes in bytes */
 	const char *help;
 };
+/* WK_STRING keys default to "" (each documents what that means); min and
+ * max are unused, values are at most WL_STR_MAX - 1 characters and the
+ * type's check_str may refuse them. */
 
 /* Keys every workload has; a type lists them in its own key array. */
 #define WL_KEY_SIZE { "size", WK_SIZE, 4096, 1LL << 30, 4096, "bytes per buffer object" }
 #define WL_KEY_RATE { "rate", WK_INT, 0, 100000000, 0, "cycles/s cap for the whole workload; 0 = as fast as the kernel allows" }
 #define WL_KEY_DURATION { "duration", WK_DURATION, 0, INT64_MAX / 2, 0, "stop the workload after this long; 0 = forever" }
 #define WL_KEY_SEED { "seed", WK_INT, 0, INT32_MAX, 1, "seed of the workload's pseudo-random choices" }
+/* A test hook: the worker treats the named promise as violated once, so a
+ * test can see an anomaly travel to the events table. Never for real runs. */
+#define WL_KEY_TEST_HOOK { "test_hook_violate", WK_STRING, 0, 0, 0, \
+	"TEST HOOK: report the named promise as violated once per process" }
 #define WL_KEY_END { NULL, WK_INT, 0, 0, 0, NULL }
 
 #define WL_MAX_KEYS 16
@@ -45,6 +55,7 @@ struct wl_config {
 	char file[256];
 	int line;                  /* line of the section header */
 	int64_t val[WL_MAX_KEYS];  /* indexed like type->keys */
+	char str[WL_MAX_KEYS][WL_STR_MAX]; /* WK_STRING values, same index */
 };
 
 /* Errno values are counted per ioctl; larger ones share the last slot. */
@@ -85,6 +96,12 @@ struct wl_type {
 	void (*teardown)(void *chan);
 	/* In the worker; does not return. */
 	void (*run)(struct wl_proc *p) __attribute__((noreturn));
+	/* Optional: the capabilities this configuration needs, when they
+	 * depend on its keys (else `caps`). */
+	unsigned (*caps_for)(const struct wl_config *cfg);
+	/* Optional: NULL when the WK_STRING key's value is acceptable, else
+	 * why it is not (the config reader adds file, line and key). */
+	const char *(*check_str)(const char *key, const char *value);
 };
 
 /* workloads/registry.c */
@@ -92,6 +109,11 @@ const struct wl_type *wl_type_find(const char *name);
 const struct wl_type *const *wl_types(void);
 int wl_key_index(const struct wl_type *t, const char *key);
 int64_t wl_get(const struct wl_config *cfg, const char *key);
+/* A WK_STRING key's value ("" when the type has no such key). */
+const char *wl_get_str(const struct wl_config *cfg, const char *key);
+unsigned wl_caps_needed(const struct wl_config *cfg);
+/* Every type with its keys (kind, range, default, help), for --list-workloads. */
+void wl_print_types(FILE *out);
 
 /* workloads/worker.c: helpers for the worker side. */
 void wl_count_error(struct wl_proc *p, enum gs_ioctl ioc, int neg_errno);

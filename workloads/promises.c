@@ -1,0 +1,162 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <errno.h>
+#include <pthread.h>
+#include <sys/mman.h>
+#include <stdatomic.h>
+
+#include "common/util.h"
+#include "workloads/promises.h"
+
+bool same_handle_on_reimport(uint32_t first, uint32_t again)
+{
+	return first == again;
+}
+
+bool same_dmabuf_on_reexport(uint64_t first_ino, uint64_t again_ino)
+{
+	return first_ino == again_ino;
+}
+
+bool same_name_on_reflink(uint32_t first, uint32_t again)
+{
+	return first == again;
+}
+
+bool reimport_after_close_works(int neg_errno)
+{
+	return neg_errno == 0;
+}
+
+bool size_matches(uint64_t created, uint64_t seen)
+{
+	return seen >= created && seen - created < 4096;
+}
+
+bool handle_gone(int neg_errno_of_export)
+{
+	return neg_errno_of_export == -ENOENT;
+}
+
+bool master_after_restart(int neg_errno)
+{
+	return neg_errno == 0;
+}
+
+bool errno_allowed(enum gs_ioctl ioc, enum race_kind race, int neg_errno)
+{
+	if (neg_errno == 0)
+		return true;
+	if (race != RACE_CLOSE)
+		return false;
+	switch (ioc) {
+	case GS_IOC_PRIME_EXPORT: /* the handle was closed first */
+	case GS_IOC_OPEN:         /* the name went with the last handle */
+	case GS_IOC_FLINK:
+		return neg_errno == -ENOENT;
+	case GS_IOC_CLOSE:        /* another thread closed that handle */
+		return neg_errno == -EINVAL;
+	default:                  /* an import holds its dma-buf: no excuse */
+		return false;
+	}
+}
+
+/* Per worker process, shared by its threads and by the short-lived
+ * children it forks (after wl_anomaly_share): the token bucket that caps
+ * anomaly reports, and whether the test hook has fired. */
+struct anomaly_state {
+	pthread_mutex_t lock;
+	double tokens, last;
+	bool started;
+	unsigned long dropped;
+	atomic_bool hook_fired;
+};
+
+static struct anomaly_state local_state = { .lock = PTHREAD_MUTEX_INITIALIZER };
+static struct anomaly_state *state = &local_state;
+
+void wl_anomaly_share(void)
+{
+	struct anomaly_state *sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+					-1, 0);
+	if (sh == MAP_FAILED)
+		return; /* then each child has its own: still correct, less capped */
+	memset(sh, 0, sizeof(*sh));
+	pthread_mutexattr_t a;
+	pthread_mutexattr_init(&a);
+	pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
+	pthread_mutex_init(&sh->lock, &a);
+	pthread_mutexattr_destroy(&a);
+	state = sh;
+}
+
+void wl_anomaly(struct wl_proc *p, const char *kind, const char *fmt, ...)
+{
+	struct anomaly_state *b = state;
+	pthread_mutex_lock(&b->lock);
+	double now = now_monotonic();
+	if (!b->started) {
+		b->started = true;
+		b->tokens = ANOMALY_BURST;
+	} else {
+		b->tokens += (now - b->last) * ANOMALY_RATE;
+		if (b->tokens > ANOMALY_BURST)
+			b->tokens = ANOMALY_BURST;
+	}
+	b->last = now;
+	bool record = b->tokens >= 1.0;
+	unsigned long dropped = 0;
+	if (record) {
+		b->tokens -= 1.0;
+		dropped = b->dropped;
+		b->dropped = 0;
+	} else {
+		b->dropped++;
+	}
+	pthread_mutex_unlock(&b->lock);
+	if (!record)
+		return;
+	char text[sizeof(((struct wl_msg *)0)->text)];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if (dropped)
+		wl_report(p, kind, "%s (and %lu anomalies not recorded before this one)", text, dropped);
+	else
+		wl_report(p, kind, "%s", text);
+}
+
+/* The test hook fires once per worker process. */
+static bool hook_fires(struct wl_proc *p, const char *promise)
+{
+	if (strcmp(wl_get_str(p->cfg, "test_hook_violate"), promise) != 0)
+		return false;
+	return !atomic_exchange(&state->hook_fired, true);
+}
+
+bool wl_promise(struct wl_proc *p, const char *promise, bool held, const char *fmt, ...)
+{
+	if (held && !hook_fires(p, promise))
+		return true;
+	char detail[200];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	wl_anomaly(p, "promise", "%s violated%s: %s", promise, held ? " (test hook)" : "", detail);
+	return false;
+}
+
+int wl_ioctl_result(struct wl_proc *p, enum gs_ioctl ioc, enum race_kind race, int neg_errno,
+		    const char *step, uint32_t id)
+{
+	if (neg_errno == 0)
+		return 0;
+	wl_count_error(p, ioc, neg_errno);
+	if (!errno_allowed(ioc, race, neg_errno))
+		wl_anomaly(p, "unexpected-errno", "%s: %s on %u returned %s (%s)", step,
+			  gs_ioctl_name(ioc), id, strerrorname_np(-neg_errno) ?: "?", strerror(-neg_errno));
+	return neg_errno;
+}
