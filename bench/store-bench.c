@@ -35,6 +35,14 @@ static double value_of(int m, long k, unsigned *rng)
 	}
 }
 
+static char names[METRICS][32];
+
+static void name_metrics(void)
+{
+	for (int m = 0; m < METRICS; m++)
+		snprintf(names[m], sizeof(names[m]), "bench.metric%02d", m);
+}
+
 static long file_bytes(const char *path)
 {
 	char wal[600];
@@ -84,9 +92,6 @@ static void bench_store(const char *path, long ticks)
 	}
 	struct metric_batch b;
 	batch_init(&b);
-	char names[METRICS][32];
-	for (int m = 0; m < METRICS; m++)
-		snprintf(names[m], sizeof(names[m]), "bench.metric%02d", m);
 	unsigned rng = 1;
 	double t0 = now_monotonic();
 	for (long k = 0; k < ticks; k++) {
@@ -136,9 +141,6 @@ static void bench_naive(const char *path, long ticks)
 			" GROUP BY run_id, metric;");
 	sqlite3_stmt *ins;
 	sqlite3_prepare_v2(db, "INSERT INTO v VALUES (1, ?, ?, ?, ?)", -1, &ins, NULL);
-	char names[METRICS][32];
-	for (int m = 0; m < METRICS; m++)
-		snprintf(names[m], sizeof(names[m]), "bench.metric%02d", m);
 	unsigned rng = 1;
 	double t0 = now_monotonic();
 	for (long k = 0; k < ticks; k++) {
@@ -180,6 +182,7 @@ int main(int argc, char **argv)
 		}
 	}
 	long ticks = (long)(days * 86400 / INTERVAL);
+	name_metrics();
 	char path[512];
 	printf("days %.1f\nmetrics %d\nrounds %ld\n", days, METRICS, ticks);
 	snprintf(path, sizeof(path), "%s/store-bench.db", dir);
