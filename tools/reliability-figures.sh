@@ -1,0 +1,15 @@
+#!/bin/sh
+# Print the reliability figures of the latest `make check` as a Markdown
+# table (for docs/RELIABILITY.md), from the test logs in build/tests/logs.
+set -eu
+logs=${1:-build/tests/logs}
+line() { grep -h "$2" "$logs/tests_integration_$1.log" 2>/dev/null | tail -n 1; }
+echo "| test | figure |"
+echo "|---|---|"
+echo "| vm-crash-safety | $(line vm-crash-safety.sh 'kills survived') |"
+echo "| vm-fault-storm | $(line vm-fault-storm.sh 'signals for') |"
+echo "| vm-fault-storm | $(line vm-fault-storm.sh 'daemon peaks') |"
+echo "| vm-worker-restart | $(grep -c "worker-restart|" "$logs/tests_integration_vm-worker-restart.sh.log" 2>/dev/null || echo 0) restarts (SIGSEGV, SIGKILL, SIGSTOP hang) |"
+echo "| vm-valgrind | $(line vm-valgrind.sh 'ERROR SUMMARY' | sed 's/^ *==[0-9]*== //'); $(line vm-valgrind.sh 'in use at exit' | sed 's/^ *==[0-9]*== //') |"
+grep -h '^fuzz-.*: Done' "$logs/tests_integration_fuzz-short.sh.log" 2>/dev/null |
+	sed 's/^/| fuzz-short | /; s/$/ |/'
