@@ -24,6 +24,8 @@ struct gs_config {
 	char database[512];
 	int64_t interval_ms;
 	char debugfs[256];
+	int64_t trend_window_ms;  /* floor window of the trends (db/TRENDS.md) */
+	int64_t retention_ms;     /* raw samples older than this are pruned */
 	struct wl_config *workloads;
 	size_t nworkloads;
 	char *text;              /* the files as read, for the run record */

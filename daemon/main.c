@@ -22,6 +22,8 @@ static void usage(FILE *out)
 		"                          its device is present), then exit\n"
 		"      --database FILE     use FILE instead of the config's database\n"
 		"      --duration TIME     stop after TIME (e.g. 90s, 2h); default: until SIGTERM\n"
+		"      --new-run           start a new run even when the database's last run\n"
+		"                          has the same kernel and configuration\n"
 		"  -v, --verbose           debug messages\n"
 		"      --version           print the version\n"
 		"  -h, --help              this help\n"
@@ -74,6 +76,7 @@ int main(int argc, char **argv)
 		{ "check-config", required_argument, NULL, 'C' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "database", required_argument, NULL, 'D' },
+		{ "new-run", no_argument, NULL, 'N' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -100,6 +103,9 @@ int main(int argc, char **argv)
 			break;
 		case 'D':
 			database = optarg;
+			break;
+		case 'N':
+			sopt.new_run = true;
 			break;
 		case 'v':
 			log_verbose = 1;

@@ -1,2 +1,3 @@
 COMMON_SRCS += daemon/config.c daemon/backlog.c
 DAEMON_SRCS += daemon/main.c daemon/server.c daemon/supervisor.c daemon/sampler.c
+DAEMON_SRCS += daemon/run-continue.c daemon/retention.c

@@ -1,0 +1,184 @@
+-- gemsoak database, schema version 4: rollups kept as samples arrive, raw
+-- samples pruned after a while, and leak verdicts from window floors.
+-- The method and its thresholds are described in db/TRENDS.md.
+
+-- Settings the trend views read. window_s: the floor window (default 5 min;
+-- gemsoakd writes its `trend_window` here at start).
+CREATE TABLE trend_settings (
+    key    TEXT PRIMARY KEY,
+    value  REAL NOT NULL
+) WITHOUT ROWID;
+INSERT INTO trend_settings VALUES ('window_s', 300);
+
+-- Aggregates of the samples per bucket of `width` seconds: 60 (per minute),
+-- 3600 (per hour) and the floor window. Kept forever; raw samples are not.
+-- t0/c0 and t1/c1: time and workload cycles of the first and last sample
+-- in the bucket; first/last: their values.
+CREATE TABLE rollups (
+    run_id    INTEGER NOT NULL,
+    width     INTEGER NOT NULL,
+    metric_id INTEGER NOT NULL,
+    bucket    INTEGER NOT NULL,          -- bucket start, Unix seconds
+    vmin      REAL NOT NULL,
+    vmax      REAL NOT NULL,
+    vsum      REAL NOT NULL,
+    n         INTEGER NOT NULL,
+    t0        REAL NOT NULL,
+    t1        REAL NOT NULL,
+    c0        INTEGER NOT NULL,
+    c1        INTEGER NOT NULL,
+    first     REAL NOT NULL,
+    last      REAL NOT NULL,
+    PRIMARY KEY (run_id, width, metric_id, bucket)
+) WITHOUT ROWID;
+
+CREATE VIEW rollup_widths AS
+    SELECT 60 AS width UNION SELECT 3600
+    UNION SELECT CAST(value AS INTEGER) FROM trend_settings WHERE key = 'window_s' AND value >= 1;
+
+-- A trigger, not code in the store: every writer (the daemon, `gemsoak
+-- merge`, a test generator, a hand-run INSERT) keeps the rollups right, and
+-- it runs inside the writer's transaction, so a sampling round and its
+-- rollups commit or roll back together. Samples arrive in time order.
+CREATE TRIGGER samples_rollup AFTER INSERT ON samples BEGIN
+    INSERT INTO rollups(run_id, width, metric_id, bucket, vmin, vmax, vsum, n, t0, t1, c0, c1, first, last)
+    SELECT k.run_id, w.width, NEW.metric_id, CAST(k.t / w.width AS INTEGER) * w.width,
+           NEW.value, NEW.value, NEW.value, 1, k.t, k.t, k.cycles, k.cycles, NEW.value, NEW.value
+    FROM ticks k, rollup_widths w WHERE k.id = NEW.tick_id
+    ON CONFLICT DO UPDATE SET vmin = min(vmin, excluded.vmin), vmax = max(vmax, excluded.vmax),
+        vsum = vsum + excluded.vsum, n = n + 1, t1 = excluded.t1, c1 = excluded.c1,
+        last = excluded.last;
+END;
+
+CREATE VIEW rollup_minute AS
+    SELECT run_id, metric_id, bucket, vmin AS min, vmax AS max, vsum / n AS mean, vsum AS sum, n AS count
+    FROM rollups WHERE width = 60;
+CREATE VIEW rollup_hour AS
+    SELECT run_id, metric_id, bucket, vmin AS min, vmax AS max, vsum / n AS mean, vsum AS sum, n AS count
+    FROM rollups WHERE width = 3600;
+
+-- When a metric's trend is a leak. The row whose GLOB pattern matches the
+-- metric name and is longest applies. Slopes are of the window floor, per
+-- 1000 workload cycles (per hour when the run did no cycles).
+CREATE TABLE trend_thresholds (
+    pattern        TEXT PRIMARY KEY,
+    assess         INTEGER NOT NULL DEFAULT 1,  -- 0: a counter, not assessed
+    min_windows    INTEGER NOT NULL,            -- fewer floors: insufficient-data
+    min_span_s     REAL NOT NULL,               -- shorter: insufficient-data
+    min_per_kcycle REAL NOT NULL,
+    min_per_hour   REAL NOT NULL,
+    min_r2         REAL NOT NULL,               -- goodness of the floor fit
+    min_half_ratio REAL NOT NULL                -- each half's slope / whole slope
+) WITHOUT ROWID;
+INSERT INTO trend_thresholds VALUES
+    ('*',                      1, 6, 1200, 0.05, 2,    0.5, 0.3),
+    ('*bytes',                 1, 6, 1200, 100,  8192, 0.5, 0.3),
+    ('*_kb',                   1, 6, 1200, 0.2,  64,   0.5, 0.3),
+    ('workload.*',             0, 6, 1200, 0,    0,    0,   0),
+    ('daemon.samples_dropped', 0, 6, 1200, 0,    0,    0,   0);
+
+DROP VIEW leak_trends;
+
+-- Per run: its time range, whether work was done (then slopes are judged
+-- per 1000 cycles), and the floor window: the configured one, or an hour
+-- for runs longer than two days so the view stays fast over weeks.
+CREATE VIEW trend_runs AS
+WITH r AS (
+    SELECT ru.id, ru.started,
+           (SELECT MIN(t) FROM ticks WHERE run_id = ru.id) AS t_first,
+           (SELECT MAX(t) FROM ticks WHERE run_id = ru.id) AS t_last,
+           (SELECT MAX(cycles) FROM ticks WHERE run_id = ru.id) AS cycles,
+           (SELECT CAST(value AS INTEGER) FROM trend_settings WHERE key = 'window_s') AS window_s
+    FROM runs ru
+)
+SELECT id AS run_id, started, t_first, t_last, (t_first + t_last) / 2 AS t_mid,
+       COALESCE(cycles, 0) > 0 AS by_cycles,
+       CASE WHEN t_last - t_first > 172800 THEN max(window_s, 3600) ELSE window_s END AS width
+FROM r;
+
+-- Least-squares fits of the window floors (and means) of every metric in
+-- every run; u is the axis the verdict uses (cycles or seconds), fitted
+-- separately on each half of the run as a check against single steps.
+CREATE VIEW trend_fits AS
+WITH pts AS (
+    SELECT w.run_id, w.metric_id, tr.by_cycles, tr.width,
+           w.t0 - tr.started AS x, CAST(w.c0 AS REAL) AS c, w.vmin AS y,
+           (w.t0 + w.t1) / 2 - tr.started AS xm, (w.c0 + w.c1) / 2.0 AS cm, w.vsum / w.n AS ym,
+           CASE WHEN tr.by_cycles THEN CAST(w.c0 AS REAL) ELSE w.t0 - tr.started END AS u,
+           w.t0 < tr.t_mid AS h1, w.n, w.t0, w.t1
+    FROM trend_runs tr JOIN rollups w ON w.run_id = tr.run_id AND w.width = tr.width
+),
+agg AS (
+    SELECT run_id, metric_id, by_cycles, width, COUNT(*) AS windows, SUM(n) AS samples,
+           MIN(t0) AS t_first, MAX(t1) AS t_last,
+           AVG(x) AS mx, AVG(x * x) AS mxx, AVG(x * y) AS mxy,
+           AVG(c) AS mc, AVG(c * c) AS mcc, AVG(c * y) AS mcy,
+           AVG(y) AS my, AVG(y * y) AS myy,
+           AVG(u) AS mu, AVG(u * u) AS muu, AVG(u * y) AS muy,
+           AVG(xm) AS mxm, AVG(xm * xm) AS mxmxm, AVG(xm * ym) AS mxmym, AVG(ym) AS mym,
+           AVG(cm) AS mcm, AVG(cm * cm) AS mcmcm, AVG(cm * ym) AS mcmym,
+           SUM(h1) AS n1, SUM(h1 * u) AS su1, SUM(h1 * u * u) AS suu1, SUM(h1 * u * y) AS suy1,
+           SUM(h1 * y) AS sy1,
+           SUM(1 - h1) AS n2, SUM((1 - h1) * u) AS su2, SUM((1 - h1) * u * u) AS suu2,
+           SUM((1 - h1) * u * y) AS suy2, SUM((1 - h1) * y) AS sy2
+    FROM pts GROUP BY run_id, metric_id
+)
+SELECT run_id, metric_id, by_cycles, width, windows, samples, t_first, t_last,
+       CASE WHEN mxx - mx * mx > 1e-9 THEN (mxy - mx * my) / (mxx - mx * mx) * 3600 END AS floor_per_hour,
+       CASE WHEN mcc - mc * mc > 1e-9 THEN (mcy - mc * my) / (mcc - mc * mc) * 1000 END AS floor_per_kcycle,
+       CASE WHEN mxmxm - mxm * mxm > 1e-9 THEN (mxmym - mxm * mym) / (mxmxm - mxm * mxm) * 3600 END AS mean_per_hour,
+       CASE WHEN mcmcm - mcm * mcm > 1e-9 THEN (mcmym - mcm * mym) / (mcmcm - mcm * mcm) * 1000 END AS mean_per_kcycle,
+       CASE WHEN muu - mu * mu > 1e-9 AND myy - my * my > 1e-9
+            THEN (muy - mu * my) * (muy - mu * my) / ((muu - mu * mu) * (myy - my * my)) END AS r2,
+       CASE WHEN n1 >= 2 AND n1 * suu1 - su1 * su1 > 1e-9
+            THEN (n1 * suy1 - su1 * sy1) / (n1 * suu1 - su1 * su1) END AS u_slope1,
+       CASE WHEN n2 >= 2 AND n2 * suu2 - su2 * su2 > 1e-9
+            THEN (n2 * suy2 - su2 * sy2) / (n2 * suu2 - su2 * su2) END AS u_slope2
+FROM agg;
+
+-- The threshold row that applies to each metric.
+CREATE VIEW metric_thresholds AS
+SELECT m.id AS metric_id, th.*
+FROM metrics m JOIN trend_thresholds th
+  ON th.pattern = (SELECT pattern FROM trend_thresholds WHERE m.name GLOB pattern
+                   ORDER BY length(pattern) DESC, pattern LIMIT 1);
+
+-- What grows, how fast and how sure: one row per metric and run. The
+-- first eight columns keep their schema-1 meaning, now measured on the
+-- window floor (a leak raises the floor; use does not).
+CREATE VIEW leak_trends AS
+WITH v AS (
+    SELECT f.*, th.assess, th.min_windows, th.min_span_s, th.min_r2, th.min_half_ratio,
+           CASE WHEN f.by_cycles THEN f.floor_per_kcycle ELSE f.floor_per_hour END AS slope,
+           CASE WHEN f.by_cycles THEN th.min_per_kcycle ELSE th.min_per_hour END AS min_slope,
+           CASE WHEN f.by_cycles THEN 1000 ELSE 3600 END AS unit
+    FROM trend_fits f LEFT JOIN metric_thresholds th ON th.metric_id = f.metric_id
+)
+SELECT v.run_id,
+       m.name AS metric,
+       v.samples,
+       ROUND(v.t_last - v.t_first, 1) AS span_s,
+       (SELECT first FROM rollups w WHERE w.run_id = v.run_id AND w.width = v.width
+         AND w.metric_id = v.metric_id ORDER BY bucket LIMIT 1) AS first_value,
+       (SELECT last FROM rollups w WHERE w.run_id = v.run_id AND w.width = v.width
+         AND w.metric_id = v.metric_id ORDER BY bucket DESC LIMIT 1) AS last_value,
+       ROUND(v.floor_per_hour, 3) AS slope_per_hour,
+       ROUND(v.floor_per_kcycle, 3) AS slope_per_kcycle,
+       ROUND(v.mean_per_hour, 3) AS mean_per_hour,
+       ROUND(v.mean_per_kcycle, 3) AS mean_per_kcycle,
+       v.windows,
+       v.width AS window_s,
+       ROUND(v.r2, 3) AS r2,
+       ROUND(v.u_slope1 * v.unit, 3) AS half1_slope,
+       ROUND(v.u_slope2 * v.unit, 3) AS half2_slope,
+       CASE WHEN v.by_cycles THEN 'kcycle' ELSE 'hour' END AS per,
+       CASE WHEN NOT COALESCE(v.assess, 1) THEN 'not-assessed'
+            WHEN v.windows < v.min_windows OR v.t_last - v.t_first < v.min_span_s
+                 THEN 'insufficient-data'
+            WHEN v.slope >= v.min_slope AND COALESCE(v.r2, 0) >= v.min_r2
+                 AND COALESCE(v.u_slope1 * v.unit, 0) >= v.min_half_ratio * v.slope
+                 AND COALESCE(v.u_slope2 * v.unit, 0) >= v.min_half_ratio * v.slope
+                 THEN 'leaking'
+            ELSE 'stable' END AS verdict
+FROM v JOIN metrics m ON m.id = v.metric_id
+ORDER BY v.run_id, m.name;
