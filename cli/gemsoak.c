@@ -4,9 +4,15 @@
 #include <string.h>
 
 #include "cli/cmd.h"
+#include "cli/commands.h"
 
 /* Commands register here as they are added (cli/cmd-*.c). */
 static const struct cmd_entry *const cmd_table[] = {
+	&cmd_status,
+	&cmd_trends,
+	&cmd_events,
+	&cmd_runs,
+	&cmd_compare,
 	NULL,
 };
 

@@ -87,7 +87,7 @@ WITH r AS (
     SELECT ru.id, ru.started,
            (SELECT MIN(t) FROM ticks WHERE run_id = ru.id) AS t_first,
            (SELECT MAX(t) FROM ticks WHERE run_id = ru.id) AS t_last,
-           (SELECT MAX(cycles) FROM ticks WHERE run_id = ru.id) AS cycles,
+           (SELECT cycles FROM ticks WHERE run_id = ru.id ORDER BY t DESC LIMIT 1) AS cycles,
            (SELECT CAST(value AS INTEGER) FROM trend_settings WHERE key = 'window_s') AS window_s
     FROM runs ru
 )
@@ -96,45 +96,82 @@ SELECT id AS run_id, started, t_first, t_last, (t_first + t_last) / 2 AS t_mid,
        CASE WHEN t_last - t_first > 172800 THEN max(window_s, 3600) ELSE window_s END AS width
 FROM r;
 
--- Least-squares fits of the window floors (and means) of every metric in
--- every run; u is the axis the verdict uses (cycles or seconds), fitted
--- separately on each half of the run as a check against single steps.
+-- Every floor window of every metric and run. vmin is the window's
+-- minimum; floor is the highest minimum of the window and its two
+-- neighbours, so one window emptied by a display-server restart does not
+-- pull the floor down. u is the axis the verdict uses (cycles, or seconds
+-- when the run did no work); h1 marks the first half of the run.
+CREATE VIEW trend_floors AS
+WITH tr AS MATERIALIZED (SELECT * FROM trend_runs),
+w AS (
+    SELECT w.*, tr.by_cycles, tr.width AS tw, tr.started, tr.t_mid,
+           MAX(w.n) OVER (PARTITION BY w.run_id, w.metric_id) AS nmax
+    FROM tr JOIN rollups w ON w.run_id = tr.run_id AND w.width = tr.width
+)
+SELECT run_id, metric_id, by_cycles, tw AS width,
+       t0 - started AS x, CAST(c0 AS REAL) AS c, vmin AS y,
+       (t0 + t1) / 2 - started AS xm, (c0 + c1) / 2.0 AS cm, vsum / n AS ym,
+       CASE WHEN by_cycles THEN CAST(c0 AS REAL) ELSE t0 - started END AS u,
+       MAX(vmin) OVER win3 AS f,
+       t0 < t_mid AS h1, n, t0, t1,
+       ROW_NUMBER() OVER win AS i, COUNT(*) OVER part AS nw
+FROM w
+-- A window with less than half the samples of a full one (the run's first
+-- and last, those cut by an outage) has no floor to speak of.
+WHERE 2 * n >= nmax
+WINDOW part AS (PARTITION BY run_id, metric_id),
+       win AS (PARTITION BY run_id, metric_id ORDER BY bucket),
+       win3 AS (win ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING);
+
+-- Least-squares fits per run and metric: of the window minima against time
+-- and cycles (the reported slopes), of the means, and of the floors against
+-- u, on the whole run (r2) and on each half (a check against single steps).
 CREATE VIEW trend_fits AS
-WITH pts AS (
-    SELECT w.run_id, w.metric_id, tr.by_cycles, tr.width,
-           w.t0 - tr.started AS x, CAST(w.c0 AS REAL) AS c, w.vmin AS y,
-           (w.t0 + w.t1) / 2 - tr.started AS xm, (w.c0 + w.c1) / 2.0 AS cm, w.vsum / w.n AS ym,
-           CASE WHEN tr.by_cycles THEN CAST(w.c0 AS REAL) ELSE w.t0 - tr.started END AS u,
-           w.t0 < tr.t_mid AS h1, w.n, w.t0, w.t1
-    FROM trend_runs tr JOIN rollups w ON w.run_id = tr.run_id AND w.width = tr.width
-),
-agg AS (
+WITH agg AS (
     SELECT run_id, metric_id, by_cycles, width, COUNT(*) AS windows, SUM(n) AS samples,
            MIN(t0) AS t_first, MAX(t1) AS t_last,
            AVG(x) AS mx, AVG(x * x) AS mxx, AVG(x * y) AS mxy,
-           AVG(c) AS mc, AVG(c * c) AS mcc, AVG(c * y) AS mcy,
-           AVG(y) AS my, AVG(y * y) AS myy,
-           AVG(u) AS mu, AVG(u * u) AS muu, AVG(u * y) AS muy,
+           AVG(c) AS mc, AVG(c * c) AS mcc, AVG(c * y) AS mcy, AVG(y) AS my,
+           AVG(f) AS mf, AVG(f * f) AS mff,
+           AVG(u) AS mu, AVG(u * u) AS muu, AVG(u * f) AS muf,
            AVG(xm) AS mxm, AVG(xm * xm) AS mxmxm, AVG(xm * ym) AS mxmym, AVG(ym) AS mym,
            AVG(cm) AS mcm, AVG(cm * cm) AS mcmcm, AVG(cm * ym) AS mcmym,
-           SUM(h1) AS n1, SUM(h1 * u) AS su1, SUM(h1 * u * u) AS suu1, SUM(h1 * u * y) AS suy1,
-           SUM(h1 * y) AS sy1,
+           SUM(h1) AS n1, SUM(h1 * u) AS su1, SUM(h1 * u * u) AS suu1, SUM(h1 * u * f) AS suf1,
+           SUM(h1 * f) AS sf1,
            SUM(1 - h1) AS n2, SUM((1 - h1) * u) AS su2, SUM((1 - h1) * u * u) AS suu2,
-           SUM((1 - h1) * u * y) AS suy2, SUM((1 - h1) * y) AS sy2
-    FROM pts GROUP BY run_id, metric_id
+           SUM((1 - h1) * u * f) AS suf2, SUM((1 - h1) * f) AS sf2
+    FROM trend_floors GROUP BY run_id, metric_id
 )
 SELECT run_id, metric_id, by_cycles, width, windows, samples, t_first, t_last,
        CASE WHEN mxx - mx * mx > 1e-9 THEN (mxy - mx * my) / (mxx - mx * mx) * 3600 END AS floor_per_hour,
        CASE WHEN mcc - mc * mc > 1e-9 THEN (mcy - mc * my) / (mcc - mc * mc) * 1000 END AS floor_per_kcycle,
        CASE WHEN mxmxm - mxm * mxm > 1e-9 THEN (mxmym - mxm * mym) / (mxmxm - mxm * mxm) * 3600 END AS mean_per_hour,
        CASE WHEN mcmcm - mcm * mcm > 1e-9 THEN (mcmym - mcm * mym) / (mcmcm - mcm * mcm) * 1000 END AS mean_per_kcycle,
-       CASE WHEN muu - mu * mu > 1e-9 AND myy - my * my > 1e-9
-            THEN (muy - mu * my) * (muy - mu * my) / ((muu - mu * mu) * (myy - my * my)) END AS r2,
+       CASE WHEN muu - mu * mu > 1e-9 AND mff - mf * mf > 1e-9
+            THEN (muf - mu * mf) * (muf - mu * mf) / ((muu - mu * mu) * (mff - mf * mf)) END AS r2,
        CASE WHEN n1 >= 2 AND n1 * suu1 - su1 * su1 > 1e-9
-            THEN (n1 * suy1 - su1 * sy1) / (n1 * suu1 - su1 * su1) END AS u_slope1,
+            THEN (n1 * suf1 - su1 * sf1) / (n1 * suu1 - su1 * su1) END AS u_slope1,
        CASE WHEN n2 >= 2 AND n2 * suu2 - su2 * su2 > 1e-9
-            THEN (n2 * suy2 - su2 * sy2) / (n2 * suu2 - su2 * su2) END AS u_slope2
+            THEN (n2 * suf2 - su2 * sf2) / (n2 * suu2 - su2 * su2) END AS u_slope2
 FROM agg;
+
+-- Theil-Sen slope of the floors against u: the median of the slopes
+-- between every two windows, which steps and outliers barely move. At most
+-- 48 evenly spread windows take part, so the cost stays bounded on long runs.
+CREATE VIEW trend_theil_sen AS
+WITH p AS MATERIALIZED (
+    SELECT run_id, metric_id, u, f FROM trend_floors WHERE (i - 1) % ((nw + 47) / 48) = 0
+),
+pairs AS (
+    SELECT a.run_id, a.metric_id, (b.f - a.f) / (b.u - a.u) AS s
+    FROM p a JOIN p b ON b.run_id = a.run_id AND b.metric_id = a.metric_id AND b.u > a.u
+),
+ranked AS (
+    SELECT run_id, metric_id, s, ROW_NUMBER() OVER (PARTITION BY run_id, metric_id ORDER BY s) AS r,
+           COUNT(*) OVER (PARTITION BY run_id, metric_id) AS np
+    FROM pairs
+)
+SELECT run_id, metric_id, s AS u_slope FROM ranked WHERE r = (np + 1) / 2;
 
 -- The threshold row that applies to each metric.
 CREATE VIEW metric_thresholds AS
@@ -147,12 +184,15 @@ FROM metrics m JOIN trend_thresholds th
 -- first eight columns keep their schema-1 meaning, now measured on the
 -- window floor (a leak raises the floor; use does not).
 CREATE VIEW leak_trends AS
-WITH v AS (
+WITH ts AS MATERIALIZED (SELECT * FROM trend_theil_sen),
+th AS MATERIALIZED (SELECT * FROM metric_thresholds),
+v AS (
     SELECT f.*, th.assess, th.min_windows, th.min_span_s, th.min_r2, th.min_half_ratio,
-           CASE WHEN f.by_cycles THEN f.floor_per_kcycle ELSE f.floor_per_hour END AS slope,
+           ts.u_slope * (CASE WHEN f.by_cycles THEN 1000 ELSE 3600 END) AS slope,
            CASE WHEN f.by_cycles THEN th.min_per_kcycle ELSE th.min_per_hour END AS min_slope,
            CASE WHEN f.by_cycles THEN 1000 ELSE 3600 END AS unit
-    FROM trend_fits f LEFT JOIN metric_thresholds th ON th.metric_id = f.metric_id
+    FROM trend_fits f LEFT JOIN th ON th.metric_id = f.metric_id
+    LEFT JOIN ts ON ts.run_id = f.run_id AND ts.metric_id = f.metric_id
 )
 SELECT v.run_id,
        m.name AS metric,
@@ -166,16 +206,17 @@ SELECT v.run_id,
        ROUND(v.floor_per_kcycle, 3) AS slope_per_kcycle,
        ROUND(v.mean_per_hour, 3) AS mean_per_hour,
        ROUND(v.mean_per_kcycle, 3) AS mean_per_kcycle,
+       ROUND(v.slope, 3) AS robust_slope,
+       CASE WHEN v.by_cycles THEN 'kcycle' ELSE 'hour' END AS per,
        v.windows,
        v.width AS window_s,
        ROUND(v.r2, 3) AS r2,
        ROUND(v.u_slope1 * v.unit, 3) AS half1_slope,
        ROUND(v.u_slope2 * v.unit, 3) AS half2_slope,
-       CASE WHEN v.by_cycles THEN 'kcycle' ELSE 'hour' END AS per,
        CASE WHEN NOT COALESCE(v.assess, 1) THEN 'not-assessed'
             WHEN v.windows < v.min_windows OR v.t_last - v.t_first < v.min_span_s
                  THEN 'insufficient-data'
-            WHEN v.slope >= v.min_slope AND COALESCE(v.r2, 0) >= v.min_r2
+            WHEN COALESCE(v.slope, 0) >= v.min_slope AND COALESCE(v.r2, 0) >= v.min_r2
                  AND COALESCE(v.u_slope1 * v.unit, 0) >= v.min_half_ratio * v.slope
                  AND COALESCE(v.u_slope2 * v.unit, 0) >= v.min_half_ratio * v.slope
                  THEN 'leaking'

@@ -102,7 +102,7 @@ static double noise(int k)
 static double saw_fast(int k) { return 100 + (k % 7) * 30 + 3 * noise(k); }
 /* A sawtooth slower than the window, so the floors themselves swing. */
 static double saw_slow(int k) { return 100 + (k % 60) * 4 + 3 * noise(k); }
-/* 1 object per 10,000 cycles (18 per hour at 500 cycles/s) under a sawtooth. */
+/* 1 object per 10,000 cycles (180 per hour at 500 cycles/s) under a sawtooth. */
 static double slow_leak(int k) { return saw_fast(k) + (double)((int64_t)(k * TICK_S * CYCLES_PER_S) / 10000); }
 /* A display-server restart leaves 50 objects behind once. */
 static double step_once(int k) { return saw_fast(k) + (k > 150 ? 50 : 0); }
