@@ -88,10 +88,12 @@ WITH r AS (
            (SELECT MIN(t) FROM ticks WHERE run_id = ru.id) AS t_first,
            (SELECT MAX(t) FROM ticks WHERE run_id = ru.id) AS t_last,
            (SELECT cycles FROM ticks WHERE run_id = ru.id ORDER BY t DESC LIMIT 1) AS cycles,
+           (SELECT COUNT(*) FROM ticks WHERE run_id = ru.id) AS ticks,
            (SELECT CAST(value AS INTEGER) FROM trend_settings WHERE key = 'window_s') AS window_s
     FROM runs ru
 )
 SELECT id AS run_id, started, t_first, t_last, (t_first + t_last) / 2 AS t_mid,
+       CASE WHEN ticks > 1 THEN (t_last - t_first) / (ticks - 1) END AS interval_s,
        COALESCE(cycles, 0) > 0 AS by_cycles,
        CASE WHEN t_last - t_first > 172800 THEN max(window_s, 3600) ELSE window_s END AS width
 FROM r;
@@ -102,26 +104,21 @@ FROM r;
 -- pull the floor down. u is the axis the verdict uses (cycles, or seconds
 -- when the run did no work); h1 marks the first half of the run.
 CREATE VIEW trend_floors AS
-WITH tr AS MATERIALIZED (SELECT * FROM trend_runs),
-w AS (
-    SELECT w.*, tr.by_cycles, tr.width AS tw, tr.started, tr.t_mid,
-           MAX(w.n) OVER (PARTITION BY w.run_id, w.metric_id) AS nmax
-    FROM tr JOIN rollups w ON w.run_id = tr.run_id AND w.width = tr.width
-)
-SELECT run_id, metric_id, by_cycles, tw AS width,
-       t0 - started AS x, CAST(c0 AS REAL) AS c, vmin AS y,
-       (t0 + t1) / 2 - started AS xm, (c0 + c1) / 2.0 AS cm, vsum / n AS ym,
-       CASE WHEN by_cycles THEN CAST(c0 AS REAL) ELSE t0 - started END AS u,
-       MAX(vmin) OVER win3 AS f,
-       t0 < t_mid AS h1, n, t0, t1,
-       ROW_NUMBER() OVER win AS i, COUNT(*) OVER part AS nw
-FROM w
+WITH tr AS MATERIALIZED (SELECT * FROM trend_runs)
+SELECT w.run_id, w.metric_id, tr.by_cycles, tr.width,
+       w.t0 - tr.started AS x, CAST(w.c0 AS REAL) AS c, w.vmin AS y,
+       (w.t0 + w.t1) / 2 - tr.started AS xm, (w.c0 + w.c1) / 2.0 AS cm, w.vsum / w.n AS ym,
+       CASE WHEN tr.by_cycles THEN CAST(w.c0 AS REAL) ELSE w.t0 - tr.started END AS u,
+       MAX(w.vmin) OVER win3 AS f,
+       w.t0 < tr.t_mid AS h1, w.n, w.t0, w.t1,
+       ROW_NUMBER() OVER win AS i, COUNT(*) OVER whole AS nw
+FROM tr JOIN rollups w ON w.run_id = tr.run_id AND w.width = tr.width
 -- A window with less than half the samples of a full one (the run's first
 -- and last, those cut by an outage) has no floor to speak of.
-WHERE 2 * n >= nmax
-WINDOW part AS (PARTITION BY run_id, metric_id),
-       win AS (PARTITION BY run_id, metric_id ORDER BY bucket),
-       win3 AS (win ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING);
+WHERE w.n >= 0.5 * tr.width / COALESCE(tr.interval_s, tr.width) - 0.01
+WINDOW win AS (PARTITION BY w.run_id, w.metric_id ORDER BY w.bucket),
+       win3 AS (win ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING),
+       whole AS (win ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING);
 
 -- Least-squares fits per run and metric: of the window minima against time
 -- and cycles (the reported slopes), of the means, and of the floors against
@@ -157,14 +154,22 @@ FROM agg;
 
 -- Theil-Sen slope of the floors against u: the median of the slopes
 -- between every two windows, which steps and outliers barely move. At most
--- 48 evenly spread windows take part, so the cost stays bounded on long runs.
+-- 32 evenly spread windows take part, so the cost stays bounded on long runs.
 CREATE VIEW trend_theil_sen AS
-WITH p AS MATERIALIZED (
-    SELECT run_id, metric_id, u, f FROM trend_floors WHERE (i - 1) % ((nw + 47) / 48) = 0
+WITH g AS (
+    -- Each series' points as one JSON array, so pairs are formed within a
+    -- series without a join over all of them.
+    SELECT run_id, metric_id, json_group_array(json_array(u, f)) AS pts
+    FROM (SELECT run_id, metric_id, u, f FROM trend_floors
+          WHERE (i - 1) % ((nw + 31) / 32) = 0 ORDER BY run_id, metric_id, i)
+    GROUP BY run_id, metric_id
 ),
 pairs AS (
-    SELECT a.run_id, a.metric_id, (b.f - a.f) / (b.u - a.u) AS s
-    FROM p a JOIN p b ON b.run_id = a.run_id AND b.metric_id = a.metric_id AND b.u > a.u
+    SELECT g.run_id, g.metric_id,
+           (json_extract(b.value, '$[1]') - json_extract(a.value, '$[1]')) /
+           (json_extract(b.value, '$[0]') - json_extract(a.value, '$[0]')) AS s
+    FROM g, json_each(g.pts) a, json_each(g.pts) b
+    WHERE b.key > a.key AND json_extract(b.value, '$[0]') > json_extract(a.value, '$[0]')
 ),
 ranked AS (
     SELECT run_id, metric_id, s, ROW_NUMBER() OVER (PARTITION BY run_id, metric_id ORDER BY s) AS r,
