@@ -13,6 +13,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_events,
 	&cmd_runs,
 	&cmd_compare,
+	&cmd_report,
 	NULL,
 };
 
