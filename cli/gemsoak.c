@@ -14,6 +14,8 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_runs,
 	&cmd_compare,
 	&cmd_report,
+	&cmd_export,
+	&cmd_merge,
 	NULL,
 };
 
