@@ -45,7 +45,7 @@ static int trends_exec(int argc, char **argv)
 		return CMD_ERROR;
 	}
 	sqlite3_stmt *s = cli_prepare(db,
-		"SELECT metric, verdict, slope_per_kcycle AS floor_per_kcycle, slope_per_hour AS floor_per_hour,"
+		"SELECT metric, verdict, robust_slope, per, slope_per_kcycle AS floor_per_kcycle, slope_per_hour AS floor_per_hour,"
 		" mean_per_hour, r2, windows, window_s, span_s, first_value AS first, last_value AS last"
 		" FROM leak_trends WHERE run_id = ?1 AND metric GLOB ?2 ORDER BY verdict = 'leaking' DESC, metric");
 	if (!s) {
