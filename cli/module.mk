@@ -7,3 +7,4 @@ $(B)/obj/cli/plot.o: CFLAGS += $(shell $(PKG_CONFIG) --cflags cairo 2>/dev/null)
 $(B)/gemsoak: LDLIBS += $(shell $(PKG_CONFIG) --libs cairo 2>/dev/null) -lm
 CLI_SRCS += cli/cmd-export.c cli/cmd-merge.c
 CHECK_SCRIPTS += tests/integration/cli.sh
+CHECK_SCRIPTS += tests/integration/report-browser.sh
