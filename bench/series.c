@@ -53,5 +53,6 @@ double series_value(const struct series *s, int64_t k, double t, double cycles)
 			v = s->base * 0.3 + 0.05 * s->amp * u;
 		break;
 	}
-	return v + (double)(int64_t)(cycles * s->leak);
+	/* Counters count objects and kB: whole numbers, as SQLite stores them. */
+	return (double)(int64_t)(v + cycles * s->leak);
 }

@@ -68,12 +68,12 @@ CREATE TABLE trend_thresholds (
     min_per_kcycle REAL NOT NULL,
     min_per_hour   REAL NOT NULL,
     min_r2         REAL NOT NULL,               -- goodness of the floor fit
-    min_half_ratio REAL NOT NULL                -- each half's slope / whole slope
+    min_half_ratio REAL NOT NULL                -- each half's slope / the minimum slope
 ) WITHOUT ROWID;
 INSERT INTO trend_thresholds VALUES
-    ('*',                      1, 6, 1200, 0.05, 2,    0.5, 0.3),
-    ('*bytes',                 1, 6, 1200, 100,  8192, 0.5, 0.3),
-    ('*_kb',                   1, 6, 1200, 0.2,  64,   0.5, 0.3),
+    ('*',                      1, 6, 1200, 0.05, 2,    0.5, 1),
+    ('*bytes',                 1, 6, 1200, 100,  8192, 0.5, 1),
+    ('*_kb',                   1, 6, 1200, 0.2,  64,   0.5, 1),
     ('workload.*',             0, 6, 1200, 0,    0,    0,   0),
     ('daemon.samples_dropped', 0, 6, 1200, 0,    0,    0,   0);
 
@@ -222,8 +222,8 @@ SELECT v.run_id,
             WHEN v.windows < v.min_windows OR v.t_last - v.t_first < v.min_span_s
                  THEN 'insufficient-data'
             WHEN COALESCE(v.slope, 0) >= v.min_slope AND COALESCE(v.r2, 0) >= v.min_r2
-                 AND COALESCE(v.u_slope1 * v.unit, 0) >= v.min_half_ratio * v.slope
-                 AND COALESCE(v.u_slope2 * v.unit, 0) >= v.min_half_ratio * v.slope
+                 AND COALESCE(v.u_slope1 * v.unit, 0) >= v.min_half_ratio * v.min_slope
+                 AND COALESCE(v.u_slope2 * v.unit, 0) >= v.min_half_ratio * v.min_slope
                  THEN 'leaking'
             ELSE 'stable' END AS verdict
 FROM v JOIN metrics m ON m.id = v.metric_id
