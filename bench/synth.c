@@ -83,7 +83,10 @@ static int preset_bench(struct gen *g, int days)
 	if (begin(g, T_START, "6.1.0-bench", "bench\n", &run))
 		return fail(g, "run");
 	int64_t ticks = (int64_t)days * 8640;
+	/* An hour of rounds per transaction: a month is written in minutes. */
 	for (int64_t k = 0; k < ticks; k++) {
+		if (k % 360 == 0 && store_batch_begin(g->st))
+			return fail(g, "begin");
 		double t = (double)k * 10, cycles = t * 500;
 		batch_reset(&g->b);
 		for (uint32_t i = 0; i < 50; i++) {
@@ -94,9 +97,12 @@ static int preset_bench(struct gen *g, int days)
 		}
 		if (store_samples(g->st, run, T_START + t, (uint64_t)cycles, &g->b))
 			return fail(g, "samples");
-		if (k % 360 == 0 && store_prune_samples(g->st, T_START + t - 7 * 86400.0, &deleted))
+		if (k % 360 == 359 && (store_prune_samples(g->st, T_START + t - 7 * 86400.0, &deleted) ||
+				       store_batch_end(g->st)))
 			return fail(g, "prune");
 	}
+	if (ticks % 360 && store_batch_end(g->st))
+		return fail(g, "commit");
 	return store_end_run(g->st, run, T_START + (double)ticks * 10) ? fail(g, "end") : 0;
 }
 

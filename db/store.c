@@ -20,6 +20,7 @@ struct store {
 	struct metric_id *ids;
 	size_t nids, capids;
 	char error[256];     /* why the last write failed, kept past ROLLBACK */
+	int batch;           /* inside store_batch_begin/end */
 };
 
 static int exec(struct store *st, const char *sql)
@@ -86,6 +87,9 @@ int store_open(const char *path, struct store **out, char *err, size_t errlen)
 	sqlite3_busy_timeout(st->db, 5000);
 	/* Bound the page cache: the daemon runs for weeks on small machines. */
 	sqlite3_exec(st->db, "PRAGMA cache_size = -1024", NULL, NULL, NULL);
+	/* Statement journals (every sample insert fires the rollup trigger
+	 * inside the round's transaction) stay in memory, not in temp files. */
+	sqlite3_exec(st->db, "PRAGMA temp_store = MEMORY", NULL, NULL, NULL);
 	char emsg[256] = "";
 	if (exec(st, "PRAGMA journal_mode = WAL") || exec(st, "PRAGMA synchronous = NORMAL") ||
 	    exec(st, "PRAGMA foreign_keys = ON")) {
@@ -235,10 +239,22 @@ static int metric_id(struct store *st, const struct metric_value *mv, int64_t *i
 	return 0;
 }
 
+int store_batch_begin(struct store *st)
+{
+	st->batch = exec(st, "BEGIN IMMEDIATE") == 0;
+	return st->batch ? 0 : -1;
+}
+
+int store_batch_end(struct store *st)
+{
+	st->batch = 0;
+	return exec(st, "COMMIT");
+}
+
 int store_samples(struct store *st, int64_t run_id, double t, uint64_t cycles,
 		  const struct metric_batch *b)
 {
-	if (exec(st, "BEGIN IMMEDIATE")) {
+	if (exec(st, st->batch ? "SAVEPOINT round" : "BEGIN IMMEDIATE")) {
 		snprintf(st->error, sizeof(st->error), "%s", sqlite3_errmsg(st->db));
 		return -1;
 	}
@@ -258,13 +274,13 @@ int store_samples(struct store *st, int64_t run_id, double t, uint64_t cycles,
 		if (step_done(st->ins_sample))
 			goto fail;
 	}
-	if (exec(st, "COMMIT"))
+	if (exec(st, st->batch ? "RELEASE round" : "COMMIT"))
 		goto fail;
 	st->error[0] = '\0';
 	return 0;
 fail:
 	snprintf(st->error, sizeof(st->error), "%s", sqlite3_errmsg(st->db));
-	exec(st, "ROLLBACK");
+	exec(st, st->batch ? "ROLLBACK TO round; RELEASE round" : "ROLLBACK");
 	st->nids = 0; /* metrics inserted in this transaction are gone too */
 	return -1;
 }

@@ -36,6 +36,12 @@ int store_event(struct store *st, int64_t run_id, double t, const char *severity
 int store_samples(struct store *st, int64_t run_id, double t, uint64_t cycles,
 		  const struct metric_batch *b);
 
+/* Tools writing many rounds at once (generators, imports): between
+ * store_batch_begin and store_batch_end, store_samples commits nothing by
+ * itself (a failed round still rolls back alone). */
+int store_batch_begin(struct store *st);
+int store_batch_end(struct store *st);
+
 /* Set one trend_settings value ("window_s": the floor window in seconds). */
 int store_set_setting(struct store *st, const char *key, double value);
 
