@@ -122,11 +122,28 @@ WINDOW win AS (PARTITION BY w.run_id, w.metric_id ORDER BY w.bucket),
        win3 AS (win ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING),
        whole AS (win ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING);
 
--- Least-squares fits per run and metric: of the window minima against time
--- and cycles (the reported slopes), of the means, and of the floors against
--- u, on the whole run (r2) and on each half (a check against single steps).
-CREATE VIEW trend_fits AS
-WITH agg AS (
+-- The threshold row that applies to each metric.
+CREATE VIEW metric_thresholds AS
+SELECT m.id AS metric_id, th.*
+FROM metrics m JOIN trend_thresholds th
+  ON th.pattern = (SELECT pattern FROM trend_thresholds WHERE m.name GLOB pattern
+                   ORDER BY length(pattern) DESC, pattern LIMIT 1);
+
+-- What grows, how fast and how sure: one row per metric and run. The
+-- first eight columns keep their schema-1 meaning, now measured on the
+-- window floor (a leak raises the floor; use does not).
+-- Computed in one statement so the floors are worked out once:
+--  fits: least-squares fits per run and metric: of the window minima
+--        against time and cycles (the reported slopes), of the means, and
+--        of the floors against u, on the whole run (r2) and on each half
+--        (a check against single steps);
+--  ts:   the Theil-Sen slope of the floors against u, the median of the
+--        slopes between every two windows, which steps and outliers barely
+--        move. At most 16 evenly spread windows take part, so the cost stays
+--        bounded on long runs.
+CREATE VIEW leak_trends AS
+WITH fl AS MATERIALIZED (SELECT * FROM trend_floors),
+agg AS (
     SELECT run_id, metric_id, by_cycles, width, COUNT(*) AS windows, SUM(n) AS samples,
            MIN(t0) AS t_first, MAX(t1) AS t_last,
            AVG(x) AS mx, AVG(x * x) AS mxx, AVG(x * y) AS mxy,
@@ -139,9 +156,10 @@ WITH agg AS (
            SUM(h1 * f) AS sf1,
            SUM(1 - h1) AS n2, SUM((1 - h1) * u) AS su2, SUM((1 - h1) * u * u) AS suu2,
            SUM((1 - h1) * u * f) AS suf2, SUM((1 - h1) * f) AS sf2
-    FROM trend_floors GROUP BY run_id, metric_id
-)
-SELECT run_id, metric_id, by_cycles, width, windows, samples, t_first, t_last,
+    FROM fl GROUP BY run_id, metric_id
+),
+fits AS (
+    SELECT run_id, metric_id, by_cycles, width, windows, samples, t_first, t_last,
        CASE WHEN mxx - mx * mx > 1e-9 THEN (mxy - mx * my) / (mxx - mx * mx) * 3600 END AS floor_per_hour,
        CASE WHEN mcc - mc * mc > 1e-9 THEN (mcy - mc * my) / (mcc - mc * mc) * 1000 END AS floor_per_kcycle,
        CASE WHEN mxmxm - mxm * mxm > 1e-9 THEN (mxmym - mxm * mym) / (mxmxm - mxm * mxm) * 3600 END AS mean_per_hour,
@@ -152,18 +170,14 @@ SELECT run_id, metric_id, by_cycles, width, windows, samples, t_first, t_last,
             THEN (n1 * suf1 - su1 * sf1) / (n1 * suu1 - su1 * su1) END AS u_slope1,
        CASE WHEN n2 >= 2 AND n2 * suu2 - su2 * su2 > 1e-9
             THEN (n2 * suf2 - su2 * sf2) / (n2 * suu2 - su2 * su2) END AS u_slope2
-FROM agg;
-
--- Theil-Sen slope of the floors against u: the median of the slopes
--- between every two windows, which steps and outliers barely move. At most
--- 32 evenly spread windows take part, so the cost stays bounded on long runs.
-CREATE VIEW trend_theil_sen AS
-WITH g AS (
+    FROM agg
+),
+g AS (
     -- Each series' points as one JSON array, so pairs are formed within a
     -- series without a join over all of them.
     SELECT run_id, metric_id, json_group_array(json_array(u, f)) AS pts
-    FROM (SELECT run_id, metric_id, u, f FROM trend_floors
-          WHERE (i - 1) % ((nw + 31) / 32) = 0 ORDER BY run_id, metric_id, i)
+    FROM (SELECT run_id, metric_id, u, f FROM fl
+          WHERE (i - 1) % ((nw + 15) / 16) = 0 ORDER BY run_id, metric_id, i)
     GROUP BY run_id, metric_id
 ),
 pairs AS (
@@ -177,28 +191,15 @@ ranked AS (
     SELECT run_id, metric_id, s, ROW_NUMBER() OVER (PARTITION BY run_id, metric_id ORDER BY s) AS r,
            COUNT(*) OVER (PARTITION BY run_id, metric_id) AS np
     FROM pairs
-)
-SELECT run_id, metric_id, s AS u_slope FROM ranked WHERE r = (np + 1) / 2;
-
--- The threshold row that applies to each metric.
-CREATE VIEW metric_thresholds AS
-SELECT m.id AS metric_id, th.*
-FROM metrics m JOIN trend_thresholds th
-  ON th.pattern = (SELECT pattern FROM trend_thresholds WHERE m.name GLOB pattern
-                   ORDER BY length(pattern) DESC, pattern LIMIT 1);
-
--- What grows, how fast and how sure: one row per metric and run. The
--- first eight columns keep their schema-1 meaning, now measured on the
--- window floor (a leak raises the floor; use does not).
-CREATE VIEW leak_trends AS
-WITH ts AS MATERIALIZED (SELECT * FROM trend_theil_sen),
+),
+ts AS MATERIALIZED (SELECT run_id, metric_id, s AS u_slope FROM ranked WHERE r = (np + 1) / 2),
 th AS MATERIALIZED (SELECT * FROM metric_thresholds),
 v AS (
     SELECT f.*, th.assess, th.min_windows, th.min_span_s, th.min_r2, th.min_half_ratio,
            ts.u_slope * (CASE WHEN f.by_cycles THEN 1000 ELSE 3600 END) AS slope,
            CASE WHEN f.by_cycles THEN th.min_per_kcycle ELSE th.min_per_hour END AS min_slope,
            CASE WHEN f.by_cycles THEN 1000 ELSE 3600 END AS unit
-    FROM trend_fits f LEFT JOIN th ON th.metric_id = f.metric_id
+    FROM fits f LEFT JOIN th ON th.metric_id = f.metric_id
     LEFT JOIN ts ON ts.run_id = f.run_id AND ts.metric_id = f.metric_id
 )
 SELECT v.run_id,
