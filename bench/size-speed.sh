@@ -10,7 +10,7 @@ mkdir -p build/bench
 rm -f "$db" "$db-wal" "$db-shm"
 echo "== writing $days days at 10 s with 50 metrics through the store (a few minutes) =="
 start=$(date +%s)
-build/gemsoak-synth --db "$db" --preset bench --days "$days"
+${SYNTH:-build/gemsoak-synth} --db "$db" --preset bench --days "$days"
 echo "written in $(( $(date +%s) - start )) s"
 sqlite3 "$db" 'PRAGMA wal_checkpoint(TRUNCATE)' > /dev/null
 bytes=$(stat -c %s "$db")

@@ -35,7 +35,8 @@ static void print_usage(const struct cli *c, FILE *out)
 }
 
 int cli_parse(struct cli *c, const struct cmd_entry *cmd, const char *help, int argc, char **argv,
-	      const struct option *opts, const char *shortopts, cli_option_fn on_option, void *ctx)
+	      int nargs, const struct option *opts, const char *shortopts, cli_option_fn on_option,
+	      void *ctx)
 {
 	static const struct option common[] = { CLI_COMMON_OPTIONS, { NULL, 0, NULL, 0 } };
 	memset(c, 0, sizeof(*c));
@@ -62,6 +63,10 @@ int cli_parse(struct cli *c, const struct cmd_entry *cmd, const char *help, int 
 		}
 		}
 	}
+	if (nargs == 0 && optind < argc)
+		return cli_usage_error(c, "unexpected argument '%s'", argv[optind]);
+	if (nargs > 0 && argc - optind != nargs)
+		return cli_usage_error(c, "%d argument(s) expected, %d given", nargs, argc - optind);
 	return -1;
 }
 
@@ -115,6 +120,16 @@ sqlite3_stmt *cli_prepare(sqlite3 *db, const char *sql)
 		return NULL;
 	}
 	return s;
+}
+
+sqlite3 *cli_open_run(const struct cli *c, const char *run_arg, int64_t *run)
+{
+	sqlite3 *db = cli_open(c, false);
+	if (db && cli_run_id(db, run_arg, run)) {
+		sqlite3_close(db);
+		return NULL;
+	}
+	return db;
 }
 
 int cli_run_id(sqlite3 *db, const char *arg, int64_t *run_id)

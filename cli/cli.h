@@ -28,14 +28,20 @@ typedef int (*cli_option_fn)(void *ctx, int opt, const char *arg);
 
 /* Parse argv with getopt_long: the common options here, the others through
  * on_option (may be NULL). help lists the command's own options for
- * --help. Returns -1 when the command goes on (positional arguments from
- * argv[optind]), else the exit status to return now. */
+ * --help. nargs: how many positional arguments the command takes (-1: it
+ * checks them itself). Returns -1 when the command goes on (positional
+ * arguments from argv[optind]), else the exit status to return now. */
 int cli_parse(struct cli *c, const struct cmd_entry *cmd, const char *help, int argc, char **argv,
-	      const struct option *opts, const char *shortopts, cli_option_fn on_option, void *ctx);
+	      int nargs, const struct option *opts, const char *shortopts, cli_option_fn on_option,
+	      void *ctx);
 int cli_usage_error(const struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Open the database (read-only unless write); NULL after a message. */
 sqlite3 *cli_open(const struct cli *c, bool write);
+
+/* Open the database read-only and choose the run (run_arg, else the
+ * newest). NULL after a message. */
+sqlite3 *cli_open_run(const struct cli *c, const char *run_arg, int64_t *run);
 
 /* The run a --run argument names, or the newest run (arg NULL). 0, or -1
  * after a message. */

@@ -8,14 +8,12 @@
 static int compare_exec(int argc, char **argv)
 {
 	struct cli c;
-	int r = cli_parse(&c, &cmd_compare, "", argc, argv, NULL, NULL, NULL, NULL);
+	int r = cli_parse(&c, &cmd_compare, "", argc, argv, 2, NULL, NULL, NULL, NULL);
 	if (r >= 0)
 		return r;
-	if (argc - optind != 2)
-		return cli_usage_error(&c, "two runs are needed (see `gemsoak runs`)");
-	sqlite3 *db = cli_open(&c, false);
 	int64_t a, b;
-	if (!db || cli_run_id(db, argv[optind], &a) || cli_run_id(db, argv[optind + 1], &b)) {
+	sqlite3 *db = cli_open_run(&c, argv[optind], &a);
+	if (!db || cli_run_id(db, argv[optind + 1], &b)) {
 		sqlite3_close(db);
 		return CMD_ERROR;
 	}

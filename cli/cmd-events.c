@@ -58,15 +58,13 @@ static int events_exec(int argc, char **argv)
 	struct events_args a = { 0 };
 	int r = cli_parse(&c, &cmd_events, "  -s, --since WHEN events after WHEN: a time ago (2h) or a UTC date\n"
 			  "  -r, --run N      only run N (default: every run)\n",
-			  argc, argv, opts, "D:hs:r:", events_option, &a);
+			  argc, argv, 0, opts, "D:hs:r:", events_option, &a);
 	if (r >= 0)
 		return r;
-	if (optind != argc)
-		return cli_usage_error(&c, "unexpected argument '%s'", argv[optind]);
-	sqlite3 *db = cli_open(&c, false);
 	double since = -1e18;
 	int64_t run = 0;
-	if (!db || (a.since && since_time(db, a.since, &since)) || (a.run && cli_run_id(db, a.run, &run))) {
+	sqlite3 *db = a.run ? cli_open_run(&c, a.run, &run) : cli_open(&c, false);
+	if (!db || (a.since && since_time(db, a.since, &since))) {
 		sqlite3_close(db);
 		return CMD_ERROR;
 	}

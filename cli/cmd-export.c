@@ -139,14 +139,12 @@ static int export_exec(int argc, char **argv)
 	struct export_args a = { 0 };
 	int r = cli_parse(&c, &cmd_export, "  -p, --prometheus DIR  write DIR/gemsoak.prom (node_exporter textfile collector)\n"
 			  "  -e, --every TIME      rewrite it every TIME (e.g. 10s) until killed\n",
-			  argc, argv, opts, "D:hp:e:", export_option, &a);
+			  argc, argv, 0, opts, "D:hp:e:", export_option, &a);
 	if (r >= 0)
 		return r;
 	int64_t every_ms = 0;
 	if (!a.dir)
 		return cli_usage_error(&c, "--prometheus DIR is needed");
-	if (optind != argc)
-		return cli_usage_error(&c, "unexpected argument '%s'", argv[optind]);
 	if (a.every && !parse_duration_ms(a.every, 1000, 86400000, &every_ms))
 		return cli_usage_error(&c, "--every: '%s' is not a duration from 1s to 1d", a.every);
 	sqlite3 *db = cli_open(&c, false);

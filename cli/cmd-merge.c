@@ -130,7 +130,7 @@ static int merge_one(sqlite3 *db, const char *in, const char *trigger_sql)
 static int merge_exec(int argc, char **argv)
 {
 	struct cli c;
-	int r = cli_parse(&c, &cmd_merge, "", argc, argv, NULL, NULL, NULL, NULL);
+	int r = cli_parse(&c, &cmd_merge, "", argc, argv, -1, NULL, NULL, NULL, NULL);
 	if (r >= 0)
 		return r;
 	if (argc - optind < 2)

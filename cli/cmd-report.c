@@ -239,18 +239,15 @@ static int report_exec(int argc, char **argv)
 	struct report_args a = { 0 };
 	int r = cli_parse(&c, &cmd_report, "  -o, --out FILE   the HTML file to write\n"
 			  "  -r, --run N      the run (default: the newest)\n",
-			  argc, argv, opts, "D:ho:r:", report_option, &a);
+			  argc, argv, 0, opts, "D:ho:r:", report_option, &a);
 	if (r >= 0)
 		return r;
-	if (!a.out || optind != argc)
-		return cli_usage_error(&c, a.out ? "unexpected argument '%s'" : "--out FILE is needed%s",
-				       a.out ? argv[optind] : "");
-	sqlite3 *db = cli_open(&c, false);
+	if (!a.out)
+		return cli_usage_error(&c, "--out FILE is needed");
 	int64_t run;
-	if (!db || cli_run_id(db, a.run, &run)) {
-		sqlite3_close(db);
+	sqlite3 *db = cli_open_run(&c, a.run, &run);
+	if (!db)
 		return CMD_ERROR;
-	}
 	/* Written aside and renamed: a reader never sees half a report. */
 	char tmp[4096];
 	snprintf(tmp, sizeof(tmp), "%s.tmp", a.out);

@@ -7,11 +7,9 @@
 static int runs_exec(int argc, char **argv)
 {
 	struct cli c;
-	int r = cli_parse(&c, &cmd_runs, "", argc, argv, NULL, NULL, NULL, NULL);
+	int r = cli_parse(&c, &cmd_runs, "", argc, argv, 0, NULL, NULL, NULL, NULL);
 	if (r >= 0)
 		return r;
-	if (optind != argc)
-		return cli_usage_error(&c, "unexpected argument '%s'", argv[optind]);
 	sqlite3 *db = cli_open(&c, false);
 	if (!db)
 		return CMD_ERROR;

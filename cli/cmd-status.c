@@ -40,14 +40,12 @@ static int print_run(sqlite3 *db, int64_t run)
 static int status_exec(int argc, char **argv)
 {
 	struct cli c;
-	int r = cli_parse(&c, &cmd_status, "", argc, argv, NULL, NULL, NULL, NULL);
+	int r = cli_parse(&c, &cmd_status, "", argc, argv, 0, NULL, NULL, NULL, NULL);
 	if (r >= 0)
 		return r;
-	if (optind != argc)
-		return cli_usage_error(&c, "unexpected argument '%s'", argv[optind]);
-	sqlite3 *db = cli_open(&c, false);
 	int64_t run;
-	if (!db || cli_run_id(db, NULL, &run) || print_run(db, run)) {
+	sqlite3 *db = cli_open_run(&c, NULL, &run);
+	if (!db || print_run(db, run)) {
 		sqlite3_close(db);
 		return CMD_ERROR;
 	}

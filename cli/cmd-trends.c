@@ -33,17 +33,13 @@ static int trends_exec(int argc, char **argv)
 	struct trends_args a = { 0 };
 	int r = cli_parse(&c, &cmd_trends, "  -r, --run N      the run (default: the newest; see `gemsoak runs`)\n"
 			  "  -m, --metric GLOB only metrics matching GLOB (e.g. 'gem.*')\n",
-			  argc, argv, opts, "D:hr:m:", trends_option, &a);
+			  argc, argv, 0, opts, "D:hr:m:", trends_option, &a);
 	if (r >= 0)
 		return r;
-	if (optind != argc)
-		return cli_usage_error(&c, "unexpected argument '%s'", argv[optind]);
-	sqlite3 *db = cli_open(&c, false);
 	int64_t run;
-	if (!db || cli_run_id(db, a.run, &run)) {
-		sqlite3_close(db);
+	sqlite3 *db = cli_open_run(&c, a.run, &run);
+	if (!db)
 		return CMD_ERROR;
-	}
 	sqlite3_stmt *s = cli_prepare(db,
 		"SELECT metric, verdict, robust_slope, per, slope_per_kcycle AS floor_per_kcycle, slope_per_hour AS floor_per_hour,"
 		" mean_per_hour, r2, windows, window_s, span_s, first_value AS first, last_value AS last"
