@@ -116,6 +116,41 @@ static void restart_step_is_stable(void **state) { expect(step_once, 2 * HOUR_TI
 static void spikes_are_stable(void **state) { expect(spikes, 2 * HOUR_TICKS, "stable"); }
 static void ten_minutes_are_insufficient(void **state) { expect(slow_leak, 60, "insufficient-data"); }
 
+static long long count_of(const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	assert_int_equal(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	long long n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return n;
+}
+
+/* Raw samples go after the retention time; the rollups, and so the
+ * verdicts and slopes, stay. */
+static void pruning_keeps_the_trends(void **state)
+{
+	char *v = verdict_of(slow_leak, HOUR_TICKS);
+	free(v);
+	static const char trend[] = "SELECT CAST(slope_per_kcycle * 1000 AS INTEGER) * 10 + (verdict = 'leaking')"
+				    " FROM leak_trends WHERE metric = 'm'";
+	long long before = count_of(trend);
+	struct store *st;
+	char err[256];
+	assert_int_equal(store_open(dbpath, &st, err, sizeof(err)), 0);
+	int64_t deleted;
+	assert_int_equal(store_prune_samples(st, T0 + 1800, &deleted), 0);
+	store_close(st);
+	assert_int_equal(deleted, 180); /* the ticks of the first half hour */
+	assert_int_equal(count_of("SELECT COUNT(*) FROM samples"), HOUR_TICKS - 180);
+	assert_int_equal(count_of("SELECT MIN(k.t) FROM samples s JOIN ticks k ON k.id = s.tick_id"), (long long)(T0 + 1800));
+	assert_int_equal(count_of(trend), before);
+	assert_true(before % 10 == 1); /* still leaking */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -125,6 +160,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(restart_step_is_stable, setup, teardown),
 		cmocka_unit_test_setup_teardown(spikes_are_stable, setup, teardown),
 		cmocka_unit_test_setup_teardown(ten_minutes_are_insufficient, setup, teardown),
+		cmocka_unit_test_setup_teardown(pruning_keeps_the_trends, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("trends", tests, NULL, NULL);
 }
