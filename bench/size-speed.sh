@@ -5,7 +5,7 @@
 # usage: bench/size-speed.sh [DAYS] (from the top directory; `make bench`)
 set -eu
 days=${1:-30}
-db=build/bench/month.db
+db=${BENCH_DB:-build/bench/month.db}
 mkdir -p build/bench
 rm -f "$db" "$db-wal" "$db-shm"
 echo "== writing $days days at 10 s with 50 metrics through the store (a few minutes) =="

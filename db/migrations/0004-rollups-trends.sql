@@ -106,19 +106,26 @@ FROM r;
 -- pull the floor down. u is the axis the verdict uses (cycles, or seconds
 -- when the run did no work); h1 marks the first half of the run.
 CREATE VIEW trend_floors AS
-WITH tr AS MATERIALIZED (SELECT * FROM trend_runs)
-SELECT w.run_id, w.metric_id, tr.by_cycles, tr.width,
-       w.t0 - tr.started AS x, CAST(w.c0 AS REAL) AS c, w.vmin AS y,
-       (w.t0 + w.t1) / 2 - tr.started AS xm, (w.c0 + w.c1) / 2.0 AS cm, w.vsum / w.n AS ym,
-       CASE WHEN tr.by_cycles THEN CAST(w.c0 AS REAL) ELSE w.t0 - tr.started END AS u,
-       MAX(w.vmin) OVER win3 AS f,
-       w.t0 < tr.t_mid AS h1, w.n, w.t0, w.t1,
+WITH tr AS MATERIALIZED (SELECT * FROM trend_runs),
+w AS (
+    SELECT w.*, tr.by_cycles, tr.width AS tw, tr.started, tr.t_mid,
+           w.n >= 0.5 * tr.width / COALESCE(tr.interval_s, tr.width) - 0.01 AS full,
+           COUNT(*) OVER (PARTITION BY w.run_id, w.metric_id) AS nall
+    FROM tr JOIN rollups w ON w.run_id = tr.run_id AND w.width = tr.width
+)
+SELECT run_id, metric_id, by_cycles, tw AS width,
+       t0 - started AS x, CAST(c0 AS REAL) AS c, vmin AS y,
+       (t0 + t1) / 2 - started AS xm, (c0 + c1) / 2.0 AS cm, vsum / n AS ym,
+       CASE WHEN by_cycles THEN CAST(c0 AS REAL) ELSE t0 - started END AS u,
+       MAX(vmin) OVER win3 AS f,
+       t0 < t_mid AS h1, n, t0, t1,
        ROW_NUMBER() OVER win AS i, COUNT(*) OVER whole AS nw
-FROM tr JOIN rollups w ON w.run_id = tr.run_id AND w.width = tr.width
+FROM w
 -- A window with less than half the samples of a full one (the run's first
--- and last, those cut by an outage) has no floor to speak of.
-WHERE w.n >= 0.5 * tr.width / COALESCE(tr.interval_s, tr.width) - 0.01
-WINDOW win AS (PARTITION BY w.run_id, w.metric_id ORDER BY w.bucket),
+-- and last, those cut by an outage) has no floor to speak of; a series of
+-- fewer than three windows keeps them, to be listed as insufficient-data.
+WHERE full OR nall < 3
+WINDOW win AS (PARTITION BY run_id, metric_id ORDER BY bucket),
        win3 AS (win ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING),
        whole AS (win ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING);
 
@@ -129,9 +136,6 @@ FROM metrics m JOIN trend_thresholds th
   ON th.pattern = (SELECT pattern FROM trend_thresholds WHERE m.name GLOB pattern
                    ORDER BY length(pattern) DESC, pattern LIMIT 1);
 
--- What grows, how fast and how sure: one row per metric and run. The
--- first eight columns keep their schema-1 meaning, now measured on the
--- window floor (a leak raises the floor; use does not).
 -- Computed in one statement so the floors are worked out once:
 --  fits: least-squares fits per run and metric: of the window minima
 --        against time and cycles (the reported slopes), of the means, and
