@@ -7,7 +7,7 @@ set -eu
 d=build/tests/cli
 rm -rf "$d"
 mkdir -p "$d"
-GS=build/gemsoak
+GS=${GS:-build/gemsoak}
 build/gemsoak-synth --db "$d/a.db" --preset demo --host lab-a
 build/gemsoak-synth --db "$d/b.db" --preset demo --host lab-b
 db=$d/a.db
