@@ -1,12 +1,23 @@
 # `make bench`: throughput against the raw-ioctl limit, observation cost
 # and footprint on the real kernel (VM), store and query speed on the
-# host; the table goes to stdout and docs/PERFORMANCE.md (bench/run.sh).
+# host (bench/run.sh: table on stdout and in docs/PERFORMANCE.md); the
+# detector evaluation and the size/speed of a generated month of data.
 BENCH_BINS := $(B)/bench/raw-flink $(B)/bench/hold-objects $(B)/bench/store-bench
 
 $(B)/bench/%: $(B)/obj/bench/%.o $(COMMON_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 
+# Synthetic databases (bench/synth.c) for the detector evaluation, the
+# size/speed benchmark and the CLI tests.
+SYNTH_SRCS := bench/synth.c bench/series.c
+$(B)/gemsoak-synth: $(call obj,$(SYNTH_SRCS)) $(COMMON_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+all: $(B)/gemsoak-synth
+
+BENCH_DAYS ?= 30
 bench: deps
 	$(MAKE) all vm-initramfs $(BENCH_BINS)
-	@bench/run.sh
+	bench/detector-eval.sh
+	bench/size-speed.sh $(BENCH_DAYS)
+	@BENCH_DAYS=$(BENCH_DAYS) bench/run.sh

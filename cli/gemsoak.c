@@ -4,14 +4,19 @@
 #include <string.h>
 
 #include "cli/cmd.h"
-
-extern const struct cmd_entry cmd_anomalies;
-extern const struct cmd_entry cmd_kernel_check_entry;
-extern const struct cmd_entry cmd_kernel_apply_entry;
+#include "cli/commands.h"
 
 /* Commands register here as they are added (cli/cmd-*.c). */
 static const struct cmd_entry *const cmd_table[] = {
+	&cmd_status,
+	&cmd_trends,
+	&cmd_events,
 	&cmd_anomalies,
+	&cmd_runs,
+	&cmd_compare,
+	&cmd_report,
+	&cmd_export,
+	&cmd_merge,
 	&cmd_kernel_check_entry,
 	&cmd_kernel_apply_entry,
 	NULL,

@@ -175,8 +175,17 @@ static void daemon_key(struct parse *p, const struct raw_entry *e)
 		if (!parse_duration_ms(e->value, 100, 86400000, &c->interval_ms))
 			problem(p, e->line, "interval: '%s' is not a duration from 100ms to 1d (e.g. 10s, 1m)",
 				e->value);
+	} else if (strcmp(e->key, "trend_window") == 0) {
+		if (!parse_duration_ms(e->value, 1000, 86400000, &c->trend_window_ms))
+			problem(p, e->line, "trend_window: '%s' is not a duration from 1s to 1d (e.g. 5m)",
+				e->value);
+	} else if (strcmp(e->key, "retention") == 0) {
+		if (!parse_duration_ms(e->value, 60000, INT64_MAX / 2, &c->retention_ms))
+			problem(p, e->line, "retention: '%s' is not a duration of at least 1m (e.g. 7d)",
+				e->value);
 	} else {
-		problem(p, e->line, "unknown key '%s' in [daemon] (known: device, database, interval, debugfs, user, restart_backoff, restart_backoff_max)",
+		problem(p, e->line, "unknown key '%s' in [daemon] (known: device, database, interval, "
+			"debugfs, user, restart_backoff, restart_backoff_max, trend_window, retention)",
 			e->key);
 	}
 }
@@ -352,6 +361,8 @@ int config_load(const char *path, struct gs_config *cfg, FILE *errs)
 	cfg->interval_ms = 10000;
 	cfg->backoff_ms = GS_DEFAULT_BACKOFF_MS;
 	cfg->backoff_max_ms = GS_DEFAULT_BACKOFF_MAX_MS;
+	cfg->trend_window_ms = 300000;
+	cfg->retention_ms = 7LL * 86400000;
 
 	struct parse p = { .path = path, .errs = errs, .cfg = cfg };
 	p.f = fopen(path, "re");

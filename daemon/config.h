@@ -31,6 +31,8 @@ struct gs_config {
 	int64_t backoff_ms;      /* first restart delay after a worker death */
 	int64_t backoff_max_ms;  /* the delay doubles up to this */
 	int backoff_line;
+	int64_t trend_window_ms;  /* floor window of the trends (db/TRENDS.md) */
+	int64_t retention_ms;     /* raw samples older than this are pruned */
 	struct wl_config *workloads;
 	size_t nworkloads;
 	char *text;              /* the files as read, for the run record */

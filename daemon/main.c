@@ -23,6 +23,8 @@ static void usage(FILE *out)
 		"      --database FILE     use FILE instead of the config's database\n"
 		"      --list-workloads    print the workload types and their keys, then exit\n"
 		"      --duration TIME     stop after TIME (e.g. 90s, 2h); default: until SIGTERM\n"
+		"      --new-run           start a new run even when the database's last run\n"
+		"                          has the same kernel and configuration\n"
 		"  -v, --verbose           debug messages\n"
 		"      --version           print the version\n"
 		"  -h, --help              this help\n"
@@ -76,6 +78,7 @@ int main(int argc, char **argv)
 		{ "duration", required_argument, NULL, 'd' },
 		{ "database", required_argument, NULL, 'D' },
 		{ "list-workloads", no_argument, NULL, 'L' },
+		{ "new-run", no_argument, NULL, 'N' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -106,6 +109,9 @@ int main(int argc, char **argv)
 		case 'L':
 			wl_print_types(stdout);
 			return 0;
+		case 'N':
+			sopt.new_run = true;
+			break;
 		case 'v':
 			log_verbose = 1;
 			break;

@@ -40,7 +40,7 @@ int sampler_tick(struct sampler *s, double t)
 	batch_reset(&s->batch);
 	/* Read the cycles first: a tick's cycles never exceed the work that
 	 * could have produced its counter values. */
-	uint64_t cycles = s->ctx.sup ? supervisor_total_cycles(s->ctx.sup) : 0;
+	uint64_t cycles = s->cycles_base + (s->ctx.sup ? supervisor_total_cycles(s->ctx.sup) : 0);
 	for (int i = 0; gs_sources[i] && i < SAMPLER_MAX_SOURCES; i++) {
 		const struct source *src = gs_sources[i];
 		char why[512] = "";

@@ -25,6 +25,7 @@ struct sampler {
 	struct metric_batch batch;
 	bool failed[SAMPLER_MAX_SOURCES];
 	uint64_t ticks;
+	uint64_t cycles_base;    /* a continued run's cycles before this start */
 	struct backlog backlog;
 	char store_error[256];   /* empty while the store takes every round */
 };

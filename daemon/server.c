@@ -11,6 +11,8 @@
 
 #include "common/log.h"
 #include "common/util.h"
+#include "daemon/retention.h"
+#include "daemon/run-continue.h"
 #include "daemon/sampler.h"
 #include "daemon/server.h"
 #include "daemon/supervisor.h"
@@ -24,6 +26,8 @@ struct server {
 	int64_t run_id;
 	struct supervisor *sup;
 	struct sampler sampler;
+	struct retention retention;
+	uint64_t cycles_base;    /* a continued run's cycles before this start */
 	struct event *ev[8];
 	int nev;
 	uint64_t last_cycles;
@@ -72,6 +76,8 @@ static void sample_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct server *s = arg;
 	sampler_tick(&s->sampler, now_realtime());
+	if (retention_tick(&s->retention, s->st, now_realtime()) < 0)
+		log_err("cannot prune old samples: %s", store_errmsg(s->st));
 	/* Two intervals without a cycle: hung (but never less than 5 s). */
 	double stall = 2.0 * (double)s->cfg->interval_ms / 1000.0;
 	supervisor_check_progress(s->sup, stall < 5.0 ? 5.0 : stall);
@@ -164,7 +170,7 @@ static void record_seeds(struct server *s)
 	}
 }
 
-static int begin_run(struct server *s)
+static int begin_run(struct server *s, bool force_new)
 {
 	struct utsname u;
 	uname(&u);
@@ -176,10 +182,15 @@ static int begin_run(struct server *s)
 		.capabilities = caps_text(s->dev->caps, caps, sizeof(caps)),
 		.config_path = s->cfg->path, .config_text = s->cfg->text,
 	};
-	if (store_begin_run(s->st, now_realtime(), &ri, &s->run_id)) {
+	struct run_start rs;
+	if (run_start(s->st, &ri, force_new, now_realtime(), &rs) ||
+	    store_set_setting(s->st, "window_s", (double)(s->cfg->trend_window_ms / 1000))) {
 		log_err("%s: cannot record the run: %s", s->cfg->database, store_errmsg(s->st));
 		return -1;
 	}
+	s->run_id = rs.run_id;
+	s->cycles_base = rs.cycles_base;
+	server_emit(s, rs.continued ? LOG_WARNING : LOG_INFO, "daemon", rs.continued ? "gap" : "new-run", rs.why);
 	record_seeds(s);
 	char msg[512];
 	snprintf(msg, sizeof(msg), "run %lld on %s (%s), kernel %s, %zu workload(s), interval %.1fs",
@@ -212,7 +223,7 @@ int server_run(const struct gs_config *cfg, const struct gs_device *dev,
 	}
 	int status = GS_EXIT_OSERR;
 	s.base = event_base_new();
-	if (!s.base || begin_run(&s) || !(s.sup = supervisor_new(s.base, dev, sink_of(&s)))) {
+	if (!s.base || begin_run(&s, opt->new_run) || !(s.sup = supervisor_new(s.base, dev, sink_of(&s)))) {
 		log_err("cannot start: %s", s.base ? "see above" : "no event base");
 		goto out;
 	}
@@ -225,6 +236,8 @@ int server_run(const struct gs_config *cfg, const struct gs_device *dev,
 	}
 	supervisor_set_user(s.sup, &cfg->user);
 	supervisor_set_backoff(s.sup, (int)cfg->backoff_ms, (int)cfg->backoff_max_ms);
+	s.sampler.cycles_base = s.cycles_base;
+	retention_init(&s.retention, cfg->retention_ms);
 	for (size_t i = 0; i < cfg->nworkloads; i++) {
 		int r = supervisor_add(s.sup, &cfg->workloads[i]);
 		if (r < 0) {

@@ -4,6 +4,8 @@
 #ifndef GS_SERVER_H
 #define GS_SERVER_H
 
+#include <stdbool.h>
+
 #include "daemon/config.h"
 #include "device/device.h"
 
@@ -12,6 +14,7 @@
 
 struct server_options {
 	double duration_s;   /* stop after this long; 0 = until SIGTERM */
+	bool new_run;        /* never continue the database's last run */
 };
 
 /* Run the daemon with a validated config on a probed device; returns the

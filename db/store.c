@@ -20,6 +20,7 @@ struct store {
 	struct metric_id *ids;
 	size_t nids, capids;
 	char error[256];     /* why the last write failed, kept past ROLLBACK */
+	int batch;           /* inside store_batch_begin/end */
 };
 
 static int exec(struct store *st, const char *sql)
@@ -88,6 +89,9 @@ int store_open(const char *path, struct store **out, char *err, size_t errlen)
 	sqlite3_busy_timeout(st->db, 250);
 	/* Bound the page cache: the daemon runs for weeks on small machines. */
 	sqlite3_exec(st->db, "PRAGMA cache_size = -1024", NULL, NULL, NULL);
+	/* Statement journals (every sample insert fires the rollup trigger
+	 * inside the round's transaction) stay in memory, not in temp files. */
+	sqlite3_exec(st->db, "PRAGMA temp_store = MEMORY", NULL, NULL, NULL);
 	char emsg[256] = "";
 	if (exec(st, "PRAGMA journal_mode = WAL") || exec(st, "PRAGMA synchronous = NORMAL") ||
 	    exec(st, "PRAGMA foreign_keys = ON")) {
@@ -237,10 +241,22 @@ static int metric_id(struct store *st, const struct metric_value *mv, int64_t *i
 	return 0;
 }
 
+int store_batch_begin(struct store *st)
+{
+	st->batch = exec(st, "BEGIN IMMEDIATE") == 0;
+	return st->batch ? 0 : -1;
+}
+
+int store_batch_end(struct store *st)
+{
+	st->batch = 0;
+	return exec(st, "COMMIT");
+}
+
 int store_samples(struct store *st, int64_t run_id, double t, uint64_t cycles,
 		  const struct metric_batch *b)
 {
-	if (exec(st, "BEGIN IMMEDIATE")) {
+	if (exec(st, st->batch ? "SAVEPOINT round" : "BEGIN IMMEDIATE")) {
 		snprintf(st->error, sizeof(st->error), "%s", sqlite3_errmsg(st->db));
 		return -1;
 	}
@@ -260,13 +276,87 @@ int store_samples(struct store *st, int64_t run_id, double t, uint64_t cycles,
 		if (step_done(st->ins_sample))
 			goto fail;
 	}
-	if (exec(st, "COMMIT"))
+	if (exec(st, st->batch ? "RELEASE round" : "COMMIT"))
 		goto fail;
 	st->error[0] = '\0';
 	return 0;
 fail:
 	snprintf(st->error, sizeof(st->error), "%s", sqlite3_errmsg(st->db));
-	exec(st, "ROLLBACK");
+	exec(st, st->batch ? "ROLLBACK TO round; RELEASE round" : "ROLLBACK");
 	st->nids = 0; /* metrics inserted in this transaction are gone too */
 	return -1;
+}
+
+int store_set_setting(struct store *st, const char *key, double value)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO trend_settings(key, value) VALUES (?, ?)",
+			       -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_double(s, 2, value);
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Tick ids grow with time, so "older than" is a tick-id bound, and the
+ * samples' primary key (metric_id, tick_id) turns the delete into one
+ * range per metric instead of a scan of the whole table. */
+int store_prune_samples(struct store *st, double before, int64_t *deleted)
+{
+	sqlite3_stmt *s;
+	*deleted = 0;
+	if (sqlite3_prepare_v2(st->db,
+			       "DELETE FROM samples WHERE metric_id IN (SELECT id FROM metrics)"
+			       " AND tick_id <= (SELECT MAX(id) FROM ticks WHERE t < ?)",
+			       -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_double(s, 1, before);
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return -1;
+	*deleted = sqlite3_changes(st->db);
+	return 0;
+}
+
+int store_last_run(struct store *st, struct run_tail *out)
+{
+	sqlite3_stmt *s;
+	memset(out, 0, sizeof(*out));
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT r.id, r.started, COALESCE(r.stopped, 0), r.kernel_release, r.config_text,"
+			       " COALESCE(k.t, 0), COALESCE(k.cycles, 0)"
+			       " FROM runs r LEFT JOIN ticks k ON k.id ="
+			       "  (SELECT id FROM ticks WHERE run_id = r.id ORDER BY t DESC LIMIT 1)"
+			       " ORDER BY r.id DESC LIMIT 1", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		const char *kr = (const char *)sqlite3_column_text(s, 3);
+		const char *ct = (const char *)sqlite3_column_text(s, 4);
+		out->id = sqlite3_column_int64(s, 0);
+		out->started = sqlite3_column_double(s, 1);
+		out->stopped = sqlite3_column_double(s, 2);
+		snprintf(out->kernel_release, sizeof(out->kernel_release), "%s", kr ? kr : "");
+		out->config_text = strdup(ct ? ct : "");
+		out->last_t = sqlite3_column_double(s, 5);
+		out->last_cycles = (uint64_t)sqlite3_column_int64(s, 6);
+		if (!out->config_text)
+			rc = SQLITE_NOMEM;
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int store_resume_run(struct store *st, int64_t run_id)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, "UPDATE runs SET stopped = NULL WHERE id = ?", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(s, 1, run_id);
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : -1;
 }

@@ -36,6 +36,32 @@ int store_event(struct store *st, int64_t run_id, double t, const char *severity
 int store_samples(struct store *st, int64_t run_id, double t, uint64_t cycles,
 		  const struct metric_batch *b);
 
+/* Tools writing many rounds at once (generators, imports): between
+ * store_batch_begin and store_batch_end, store_samples commits nothing by
+ * itself (a failed round still rolls back alone). */
+int store_batch_begin(struct store *st);
+int store_batch_end(struct store *st);
+
+/* Set one trend_settings value ("window_s": the floor window in seconds). */
+int store_set_setting(struct store *st, const char *key, double value);
+
+/* Delete the raw samples of ticks older than `before` (rollups stay).
+ * *deleted gets the number of samples removed. */
+int store_prune_samples(struct store *st, double before, int64_t *deleted);
+
+/* The newest run of the database, so a restarted daemon can continue it. */
+struct run_tail {
+	int64_t id;
+	double started, stopped, last_t;  /* last_t: its last tick (0: none) */
+	uint64_t last_cycles;             /* cycles at its last tick */
+	char kernel_release[128];
+	char *config_text;                /* malloc'd; free it */
+};
+/* 1 and *out filled when there is a run, 0 when none, -1 on error. */
+int store_last_run(struct store *st, struct run_tail *out);
+/* Mark a stopped run as running again. */
+int store_resume_run(struct store *st, int64_t run_id);
+
 /* The last SQLite error message, for logs. */
 const char *store_errmsg(struct store *st);
 

@@ -7,6 +7,7 @@ out=build/tests/vm-canary
 cat > build/tests/canary.conf <<'EOF2'
 [daemon]
 interval = 2s
+trend_window = 4s
 
 [workload canary]
 producers = 2

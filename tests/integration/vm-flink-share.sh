@@ -7,6 +7,7 @@ out=build/tests/vm-flink-share
 cat > build/tests/flink-share.conf <<'EOF2'
 [daemon]
 interval = 2s
+trend_window = 4s
 
 [workload flink-share]
 producers = 2

@@ -1,0 +1,206 @@
+/* gemsoak-synth: write a gemsoak database of synthetic runs through the
+ * real store (db/store.c, so the rollup triggers run as in the daemon).
+ *   --preset eval   one run per cycle rate, 1 hour: clean.SHAPE.N and
+ *                   leak.RATE.SHAPE.N series (labels in the names)
+ *   --preset bench  one run of DAYS days at 10 s with 50 metrics, pruning
+ *                   raw samples as the daemon does
+ *   --preset demo   two runs (a leak, then fixed) with events and a gap,
+ *                   for the CLI tests */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench/series.h"
+#include "common/util.h"
+#include "db/store.h"
+
+#define T_START 1.7e9
+
+struct gen {
+	struct store *st;
+	struct metric_batch b;
+	const char *host;
+};
+
+static int fail(struct gen *g, const char *what)
+{
+	fprintf(stderr, "gemsoak-synth: %s: %s\n", what, store_errmsg(g->st));
+	return 1;
+}
+
+static int begin(struct gen *g, double t, const char *kernel, const char *config, int64_t *run)
+{
+	struct run_info ri = {
+		.hostname = g->host, .kernel_release = kernel, .kernel_version = "#1 SMP synthetic",
+		.device = "/dev/dri/card0", .driver = "synthetic", .config_path = "synth.conf",
+		.config_text = config,
+	};
+	return store_begin_run(g->st, t, &ri, run);
+}
+
+/* Labelled series at three workload rates: recall and false alarms of the
+ * verdicts after one hour (bench/detector-eval.sh reads the names). */
+static int preset_eval(struct gen *g)
+{
+	static const double rates[] = { 100, 500, 2000 };          /* cycles/s */
+	static const double leaks[] = { 1e-4, 3e-4, 1e-3, 1e-2 };  /* objects per cycle */
+	for (size_t r = 0; r < 3; r++) {
+		int64_t run;
+		double t0 = T_START + (double)r * 10000;
+		char config[64];
+		snprintf(config, sizeof(config), "rate = %.0f\n", rates[r]);
+		if (begin(g, t0, "6.1.0-eval", config, &run))
+			return fail(g, "run");
+		for (int64_t k = 0; k <= 360; k++) {
+			double t = (double)k * 10, cycles = t * rates[r];
+			batch_reset(&g->b);
+			for (int sh = 0; sh < SHAPE_COUNT; sh++) {
+				for (uint32_t i = 0; i < 4; i++) {
+					struct series s = { (enum shape)sh, 500 + 100 * i, 200 + 50 * i, 0, i * 7919 + (uint32_t)sh };
+					char name[METRIC_NAME_MAX];
+					snprintf(name, sizeof(name), "clean.%s.%u", shape_name(s.shape), i);
+					batch_put(&g->b, name, series_value(&s, k, t, cycles), "count");
+					for (size_t l = 0; l < 4; l++) {
+						s.leak = leaks[l];
+						snprintf(name, sizeof(name), "leak.%g.%s.%u", leaks[l], shape_name(s.shape), i);
+						batch_put(&g->b, name, series_value(&s, k, t, cycles), "count");
+					}
+				}
+			}
+			if (store_samples(g->st, run, t0 + t, (uint64_t)cycles, &g->b))
+				return fail(g, "samples");
+		}
+		store_end_run(g->st, run, t0 + 3600);
+	}
+	return 0;
+}
+
+/* A month at 10 s: the size and speed goals of `make bench`. */
+static int preset_bench(struct gen *g, int days)
+{
+	int64_t run, deleted;
+	if (begin(g, T_START, "6.1.0-bench", "bench\n", &run))
+		return fail(g, "run");
+	int64_t ticks = (int64_t)days * 8640;
+	/* An hour of rounds per transaction: a month is written in minutes. */
+	for (int64_t k = 0; k < ticks; k++) {
+		if (k % 360 == 0 && store_batch_begin(g->st))
+			return fail(g, "begin");
+		double t = (double)k * 10, cycles = t * 500;
+		batch_reset(&g->b);
+		for (uint32_t i = 0; i < 50; i++) {
+			struct series s = { (enum shape)(i % SHAPE_COUNT), 1000 + i, 300, i % 10 == 0 ? 1e-4 : 0, i };
+			char name[METRIC_NAME_MAX];
+			snprintf(name, sizeof(name), "bench.%s.%02u", shape_name(s.shape), i);
+			batch_put(&g->b, name, series_value(&s, k, t, cycles), "count");
+		}
+		if (store_samples(g->st, run, T_START + t, (uint64_t)cycles, &g->b))
+			return fail(g, "samples");
+		if (k % 360 == 359 && (store_prune_samples(g->st, T_START + t - 7 * 86400.0, &deleted) ||
+				       store_batch_end(g->st)))
+			return fail(g, "prune");
+	}
+	if (ticks % 360 && store_batch_end(g->st))
+		return fail(g, "commit");
+	return store_end_run(g->st, run, T_START + (double)ticks * 10) ? fail(g, "end") : 0;
+}
+
+/* Run 1 leaks flink names (1 per 1000 cycles); run 2, after the fix, not. */
+static int demo_run(struct gen *g, double t0, const char *kernel, double leak, int64_t gap_at)
+{
+	int64_t run;
+	if (begin(g, t0, kernel, "[workload canary]\nleak_every = 1000\n", &run) ||
+	    store_run_prop(g->st, run, "fixes", leak > 0 ? "" : "002-flink-leak") ||
+	    store_event(g->st, run, t0, "notice", "daemon", "run-start", "synthetic run"))
+		return fail(g, "run");
+	struct series names = { SHAPE_SAW_FAST, 40, 120, leak, 1 };
+	struct series bufs = { SHAPE_RESTARTS, 30, 60, 0, 2 };
+	struct series shmem = { SHAPE_SPIKES, 20000, 2000, 0, 3 };
+	for (int64_t k = 0; k <= 720; k++) {
+		if (gap_at && k >= gap_at && k < gap_at + 30)
+			continue; /* the daemon was down for 5 minutes */
+		double t = (double)k * 10, cycles = t * 500;
+		if (gap_at && k == gap_at + 30 &&
+		    store_event(g->st, run, t0 + t, "warning", "daemon", "gap",
+				"run continues after 300 s without samples (same kernel and configuration)"))
+			return fail(g, "event");
+		if (k == 400 && store_event(g->st, run, t0 + t, "warning", "workload canary", "worker-exit",
+					    "worker 1 killed by signal KILL"))
+			return fail(g, "event");
+		batch_reset(&g->b);
+		batch_put(&g->b, "gem.flink_names", series_value(&names, k, t, cycles), "count");
+		batch_put(&g->b, "dmabuf.objects", series_value(&bufs, k, t, cycles), "count");
+		batch_put(&g->b, "mem.shmem_kb", series_value(&shmem, k, t, cycles), "kB");
+		batch_put(&g->b, "workload.canary.cycles", cycles, "cycles");
+		if (store_samples(g->st, run, t0 + t, (uint64_t)cycles, &g->b))
+			return fail(g, "samples");
+	}
+	return store_end_run(g->st, run, t0 + 7200) ? fail(g, "end") : 0;
+}
+
+static int preset_demo(struct gen *g)
+{
+	return demo_run(g, T_START, "6.1.0-before", 1e-3, 300) ||
+	       demo_run(g, T_START + 86400, "6.1.0-fixed", 0, 0);
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: gemsoak-synth --db FILE --preset eval|bench|demo [--days N] [--host NAME]\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'D' },
+		{ "preset", required_argument, NULL, 'p' },
+		{ "days", required_argument, NULL, 'd' },
+		{ "host", required_argument, NULL, 'H' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *db = NULL, *preset = NULL;
+	struct gen g = { .host = "synth" };
+	int64_t days = 30;
+	int c;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'D': db = optarg; break;
+		case 'p': preset = optarg; break;
+		case 'H': g.host = optarg; break;
+		case 'd':
+			if (!parse_int64(optarg, 1, 3650, &days)) {
+				fprintf(stderr, "gemsoak-synth: --days: '%s' is not 1..3650\n", optarg);
+				return 2;
+			}
+			break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (!db || !preset) {
+		usage(stderr);
+		return 2;
+	}
+	char err[512];
+	if (store_open(db, &g.st, err, sizeof(err))) {
+		fprintf(stderr, "gemsoak-synth: %s\n", err);
+		return 1;
+	}
+	batch_init(&g.b);
+	int r;
+	if (strcmp(preset, "eval") == 0)
+		r = preset_eval(&g);
+	else if (strcmp(preset, "bench") == 0)
+		r = preset_bench(&g, (int)days);
+	else if (strcmp(preset, "demo") == 0)
+		r = preset_demo(&g);
+	else {
+		fprintf(stderr, "gemsoak-synth: unknown preset '%s'\n", preset);
+		r = 2;
+	}
+	batch_free(&g.b);
+	store_close(g.st);
+	return r;
+}

@@ -1,0 +1,52 @@
+/* gemsoak compare: two runs side by side, typically before and after
+ * applying a kernel fix: what was leaking, what still is, what is new. */
+#include <stdio.h>
+
+#include "cli/cli.h"
+#include "cli/commands.h"
+
+static int compare_exec(int argc, char **argv)
+{
+	struct cli c;
+	int r = cli_parse(&c, &cmd_compare, "", argc, argv, 2, NULL, NULL, NULL, NULL);
+	if (r >= 0)
+		return r;
+	int64_t a, b;
+	sqlite3 *db = cli_open_run(&c, argv[optind], &a);
+	if (!db || cli_run_id(db, argv[optind + 1], &b)) {
+		sqlite3_close(db);
+		return CMD_ERROR;
+	}
+	printf("run %lld (A) against run %lld (B); floor slopes per 1000 cycles\n", (long long)a, (long long)b);
+	sqlite3_stmt *s = cli_prepare(db,
+		"WITH m AS (SELECT metric FROM leak_trends WHERE run_id IN (?1, ?2) GROUP BY metric),"
+		" x AS (SELECT m.metric, a.verdict AS va, a.slope_per_kcycle AS sa,"
+		"        b.verdict AS vb, b.slope_per_kcycle AS sb FROM m"
+		"        LEFT JOIN leak_trends a ON a.run_id = ?1 AND a.metric = m.metric"
+		"        LEFT JOIN leak_trends b ON b.run_id = ?2 AND b.metric = m.metric)"
+		" SELECT metric, COALESCE(va, '-') AS a_verdict, sa AS a_slope, COALESCE(vb, '-') AS b_verdict,"
+		"  sb AS b_slope,"
+		"  CASE WHEN va = 'leaking' AND vb = 'leaking' THEN 'still leaking'"
+		"       WHEN va = 'leaking' AND vb = 'stable' THEN 'fixed'"
+		"       WHEN va = 'leaking' THEN 'unknown in B'"
+		"       WHEN vb = 'leaking' THEN 'new leak' ELSE '' END AS change"
+		" FROM x ORDER BY change = '' , metric");
+	if (s) {
+		sqlite3_bind_int64(s, 1, a);
+		sqlite3_bind_int64(s, 2, b);
+	}
+	r = s ? cli_print_table(s) : -1;
+	sqlite3_finalize(s);
+	int leaking = cli_count_leaking(db, b, "*");
+	sqlite3_close(db);
+	if (r < 0 || leaking < 0)
+		return CMD_ERROR;
+	printf("%d metric(s) leaking in run %lld\n", leaking, (long long)b);
+	return leaking ? CMD_FOUND : CMD_OK;
+}
+
+const struct cmd_entry cmd_compare = {
+	"compare", "RUN_A RUN_B",
+	"Compare the verdicts of two runs, e.g. before and after a kernel fix (exit 1 when B leaks)",
+	compare_exec,
+};

@@ -1,0 +1,89 @@
+/* gemsoak events: what happened (worker deaths, restarts, gaps, sources
+ * lost), oldest first. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "common/util.h"
+
+struct events_args {
+	const char *since, *run;
+};
+
+static int events_option(void *ctx, int opt, const char *arg)
+{
+	struct events_args *a = ctx;
+	if (opt == 's')
+		a->since = arg;
+	else if (opt == 'r')
+		a->run = arg;
+	else
+		return CMD_ERROR;
+	return 0;
+}
+
+/* --since: a duration ago ("2h") or a date SQLite reads ("2026-11-20 08:00"). */
+static int since_time(sqlite3 *db, const char *arg, double *t)
+{
+	int64_t ms;
+	if (parse_duration_ms(arg, 0, INT64_MAX / 2, &ms)) {
+		*t = now_realtime() - (double)ms / 1000.0;
+		return 0;
+	}
+	sqlite3_stmt *s = cli_prepare(db, "SELECT unixepoch(?)");
+	int ok = 0;
+	if (s) {
+		sqlite3_bind_text(s, 1, arg, -1, SQLITE_STATIC);
+		ok = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL;
+		if (ok)
+			*t = sqlite3_column_double(s, 0);
+		sqlite3_finalize(s);
+	}
+	if (!ok)
+		fprintf(stderr, "gemsoak events: --since: '%s' is neither a duration (2h, 30m) nor a date"
+			" (2026-11-20 08:00, UTC)\n", arg);
+	return ok ? 0 : -1;
+}
+
+static int events_exec(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CLI_COMMON_OPTIONS,
+		{ "since", required_argument, NULL, 's' },
+		{ "run", required_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cli c;
+	struct events_args a = { 0 };
+	int r = cli_parse(&c, &cmd_events, "  -s, --since WHEN events after WHEN: a time ago (2h) or a UTC date\n"
+			  "  -r, --run N      only run N (default: every run)\n",
+			  argc, argv, 0, opts, "D:hs:r:", events_option, &a);
+	if (r >= 0)
+		return r;
+	double since = -1e18;
+	int64_t run = 0;
+	sqlite3 *db = a.run ? cli_open_run(&c, a.run, &run) : cli_open(&c, false);
+	if (!db || (a.since && since_time(db, a.since, &since))) {
+		sqlite3_close(db);
+		return CMD_ERROR;
+	}
+	sqlite3_stmt *s = cli_prepare(db,
+		"SELECT datetime(t, 'unixepoch') AS time, run_id AS run, severity, source, kind, message"
+		" FROM events WHERE t >= ?1 AND (?2 = 0 OR run_id = ?2) ORDER BY t, id");
+	if (s) {
+		sqlite3_bind_double(s, 1, since);
+		sqlite3_bind_int64(s, 2, run);
+	}
+	r = s ? cli_print_table(s) : -1;
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	if (r == 0)
+		printf("no event\n");
+	return r < 0 ? CMD_ERROR : CMD_OK;
+}
+
+const struct cmd_entry cmd_events = {
+	"events", "[--since WHEN] [--run N]", "List the recorded events (worker deaths, gaps, ...)",
+	events_exec,
+};

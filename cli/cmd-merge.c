@@ -1,0 +1,166 @@
+/* gemsoak merge: combine the databases of many soak machines into one for
+ * fleet-wide queries. Every run keeps its host name and gets a run_props
+ * fact `merged_from`; runs already present (same host and start) are
+ * skipped, so merging again is harmless. Rollups are copied as they are
+ * (the raw samples they came from may be pruned already). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "db/store.h"
+
+static int exec_sql(sqlite3 *db, const char *what, const char *sql)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK)
+		return 0;
+	fprintf(stderr, "gemsoak merge: %s: %s\n", what, msg ? msg : sqlite3_errmsg(db));
+	sqlite3_free(msg);
+	return -1;
+}
+
+/* Copy the runs of `src` that main does not have; fills temp.run_map. */
+static int copy_runs(sqlite3 *db, const char *in, int *copied)
+{
+	if (exec_sql(db, "run map", "DROP TABLE IF EXISTS temp.run_map;"
+				    "CREATE TEMP TABLE run_map (old INTEGER PRIMARY KEY, new INTEGER)"))
+		return -1;
+	sqlite3_stmt *sel = cli_prepare(db,
+		"SELECT id FROM src.runs r WHERE NOT EXISTS (SELECT 1 FROM main.runs m"
+		" WHERE m.hostname = r.hostname AND m.started = r.started) ORDER BY id");
+	sqlite3_stmt *ins = cli_prepare(db,
+		"INSERT INTO main.runs(started, stopped, hostname, kernel_release, kernel_version, device, driver,"
+		" capabilities, config_path, config_text, gemsoak_version)"
+		" SELECT started, stopped, hostname, kernel_release, kernel_version, device, driver, capabilities,"
+		" config_path, config_text, gemsoak_version FROM src.runs WHERE id = ?");
+	sqlite3_stmt *map = cli_prepare(db, "INSERT INTO temp.run_map VALUES (?, ?)");
+	sqlite3_stmt *prop = cli_prepare(db, "INSERT OR REPLACE INTO main.run_props VALUES (?, 'merged_from', ?)");
+	int r = sel && ins && map && prop ? 0 : -1;
+	*copied = 0;
+	while (r == 0 && sqlite3_step(sel) == SQLITE_ROW) {
+		int64_t old = sqlite3_column_int64(sel, 0);
+		sqlite3_bind_int64(ins, 1, old);
+		if (sqlite3_step(ins) != SQLITE_DONE) {
+			r = -1;
+			break;
+		}
+		sqlite3_reset(ins);
+		int64_t new_id = sqlite3_last_insert_rowid(db);
+		sqlite3_bind_int64(map, 1, old);
+		sqlite3_bind_int64(map, 2, new_id);
+		sqlite3_bind_int64(prop, 1, new_id);
+		sqlite3_bind_text(prop, 2, in, -1, SQLITE_STATIC);
+		if (sqlite3_step(map) != SQLITE_DONE || sqlite3_step(prop) != SQLITE_DONE)
+			r = -1;
+		sqlite3_reset(map);
+		sqlite3_reset(prop);
+		(*copied)++;
+	}
+	if (r)
+		fprintf(stderr, "gemsoak merge: %s: runs: %s\n", in, sqlite3_errmsg(db));
+	sqlite3_finalize(sel);
+	sqlite3_finalize(ins);
+	sqlite3_finalize(map);
+	sqlite3_finalize(prop);
+	return r;
+}
+
+/* Everything that hangs off the copied runs. Tick ids are shifted past
+ * main's so samples keep pointing at their ticks. The rollup trigger is
+ * off meanwhile: the source's rollups are copied instead. */
+static int copy_data(sqlite3 *db, const char *trigger_sql)
+{
+	char sql[4096];
+	snprintf(sql, sizeof(sql),
+		"INSERT OR IGNORE INTO main.metrics(name, unit) SELECT name, unit FROM src.metrics;"
+		"CREATE TEMP TABLE IF NOT EXISTS tick_off AS SELECT 0 AS off;"
+		"UPDATE temp.tick_off SET off = (SELECT COALESCE(MAX(id), 0) FROM main.ticks);"
+		"DROP TRIGGER main.samples_rollup;"
+		"INSERT INTO main.ticks(id, run_id, t, cycles)"
+		" SELECT k.id + (SELECT off FROM temp.tick_off), m.new, k.t, k.cycles"
+		" FROM src.ticks k JOIN temp.run_map m ON m.old = k.run_id;"
+		"INSERT INTO main.samples(metric_id, tick_id, value)"
+		" SELECT mm.id, s.tick_id + (SELECT off FROM temp.tick_off), s.value FROM src.samples s"
+		" JOIN src.ticks k ON k.id = s.tick_id JOIN temp.run_map m ON m.old = k.run_id"
+		" JOIN src.metrics sm ON sm.id = s.metric_id JOIN main.metrics mm ON mm.name = sm.name;"
+		"INSERT INTO main.rollups SELECT m.new, w.width, mm.id, w.bucket, w.vmin, w.vmax, w.vsum, w.n,"
+		" w.t0, w.t1, w.c0, w.c1, w.first, w.last FROM src.rollups w"
+		" JOIN temp.run_map m ON m.old = w.run_id"
+		" JOIN src.metrics sm ON sm.id = w.metric_id JOIN main.metrics mm ON mm.name = sm.name;"
+		"INSERT INTO main.events(run_id, t, severity, source, kind, message)"
+		" SELECT m.new, e.t, e.severity, e.source, e.kind, e.message FROM src.events e"
+		" JOIN temp.run_map m ON m.old = e.run_id;"
+		"INSERT OR IGNORE INTO main.run_props SELECT m.new, p.key, p.value FROM src.run_props p"
+		" JOIN temp.run_map m ON m.old = p.run_id;"
+		"%s;", trigger_sql);
+	return exec_sql(db, "copy", sql);
+}
+
+static int merge_one(sqlite3 *db, const char *in, const char *trigger_sql)
+{
+	sqlite3_stmt *s = cli_prepare(db, "ATTACH DATABASE ? AS src");
+	if (!s)
+		return -1;
+	char uri[4200];
+	snprintf(uri, sizeof(uri), "file:%s?mode=ro", in);
+	sqlite3_bind_text(s, 1, uri, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		fprintf(stderr, "gemsoak merge: %s: %s\n", in, sqlite3_errmsg(db));
+		return -1;
+	}
+	int copied = 0, r = -1;
+	/* The source must be a gemsoak database with rollups (schema 4 on). */
+	if (sqlite3_exec(db, "SELECT 1 FROM src.rollups, src.run_props LIMIT 0", NULL, NULL, NULL) != SQLITE_OK)
+		fprintf(stderr, "gemsoak merge: %s: not a gemsoak database (or older than this gemsoak): %s\n",
+			in, sqlite3_errmsg(db));
+	else if (exec_sql(db, "begin", "BEGIN IMMEDIATE") == 0) {
+		r = copy_runs(db, in, &copied) || copy_data(db, trigger_sql) ? -1 : 0;
+		exec_sql(db, r ? "rollback" : "commit", r ? "ROLLBACK" : "COMMIT");
+	}
+	exec_sql(db, "detach", "DETACH DATABASE src");
+	if (r == 0)
+		printf("%s: %d run(s) merged\n", in, copied);
+	return r;
+}
+
+static int merge_exec(int argc, char **argv)
+{
+	struct cli c;
+	int r = cli_parse(&c, &cmd_merge, "", argc, argv, -1, NULL, NULL, NULL, NULL);
+	if (r >= 0)
+		return r;
+	if (argc - optind < 2)
+		return cli_usage_error(&c, "an output and at least one input database are needed");
+	const char *out = argv[optind];
+	/* The store creates (or migrates) the output's schema. */
+	struct store *st;
+	char err[1024];
+	if (store_open(out, &st, err, sizeof(err))) {
+		fprintf(stderr, "gemsoak merge: %s\n", err);
+		return CMD_ERROR;
+	}
+	store_close(st);
+	c.db_path = out;
+	sqlite3 *db = cli_open(&c, true);
+	sqlite3_stmt *s = db ? cli_prepare(db, "SELECT sql FROM sqlite_master WHERE type = 'trigger'"
+					       " AND name = 'samples_rollup'") : NULL;
+	char *trigger = NULL;
+	if (s && sqlite3_step(s) == SQLITE_ROW)
+		trigger = strdup((const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	r = trigger ? 0 : -1;
+	for (int i = optind + 1; r == 0 && i < argc; i++)
+		r = merge_one(db, argv[i], trigger);
+	free(trigger);
+	sqlite3_close(db);
+	return r ? CMD_ERROR : CMD_OK;
+}
+
+const struct cmd_entry cmd_merge = {
+	"merge", "OUT.db IN.db...",
+	"Combine the databases of many machines into OUT.db, keeping each run's host", merge_exec,
+};

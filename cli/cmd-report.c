@@ -1,0 +1,276 @@
+/* gemsoak report: one self-contained HTML file about a run: its metadata
+ * (kernel, driver, fixes present, config), the verdict table, the events,
+ * and a plot per metric (cli/plot.c) embedded as a PNG data: URI. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "cli/plot.h"
+
+struct report_args {
+	const char *out, *run;
+};
+
+static int report_option(void *ctx, int opt, const char *arg)
+{
+	struct report_args *a = ctx;
+	if (opt == 'o')
+		a->out = arg;
+	else if (opt == 'r')
+		a->run = arg;
+	else
+		return CMD_ERROR;
+	return 0;
+}
+
+static void html_text(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '&': fputs("&amp;", f); break;
+		case '"': fputs("&quot;", f); break;
+		default: fputc(*s, f);
+		}
+	}
+}
+
+static void base64(FILE *f, const unsigned char *d, size_t n)
+{
+	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)d[i] << 16 | (i + 1 < n ? (unsigned)d[i + 1] << 8 : 0) |
+			     (i + 2 < n ? d[i + 2] : 0);
+		fputc(tab[v >> 18 & 63], f);
+		fputc(tab[v >> 12 & 63], f);
+		fputc(i + 1 < n ? tab[v >> 6 & 63] : '=', f);
+		fputc(i + 2 < n ? tab[v & 63] : '=', f);
+	}
+}
+
+/* Print every row of a query as an HTML table. */
+static int html_table(FILE *f, sqlite3 *db, const char *sql, int64_t run)
+{
+	sqlite3_stmt *s = cli_prepare(db, sql);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, run);
+	int cols = sqlite3_column_count(s), rc;
+	fputs("<table><tr>", f);
+	for (int i = 0; i < cols; i++) {
+		fputs("<th>", f);
+		html_text(f, sqlite3_column_name(s, i));
+		fputs("</th>", f);
+	}
+	fputs("</tr>\n", f);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *first = (const char *)sqlite3_column_text(s, 1);
+		fprintf(f, "<tr%s>", first && strcmp(first, "leaking") == 0 ? " class=\"leak\"" : "");
+		for (int i = 0; i < cols; i++) {
+			fputs("<td>", f);
+			html_text(f, (const char *)sqlite3_column_text(s, i));
+			fputs("</td>", f);
+		}
+		fputs("</tr>\n", f);
+	}
+	fputs("</table>\n", f);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Append the rows of a two- or four-column query to arrays (grown here). */
+static size_t fetch_points(sqlite3 *db, const char *sql, int64_t run, int64_t metric, double **cols,
+			   int ncols)
+{
+	sqlite3_stmt *s = cli_prepare(db, sql);
+	size_t n = 0, cap = 0;
+	if (!s)
+		return 0;
+	sqlite3_bind_int64(s, 1, run);
+	sqlite3_bind_int64(s, 2, metric);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 256;
+			for (int c = 0; c < ncols; c++)
+				cols[c] = realloc(cols[c], cap * sizeof(double));
+		}
+		for (int c = 0; c < ncols; c++)
+			if (cols[c])
+				cols[c][n] = sqlite3_column_double(s, c);
+		n++;
+	}
+	sqlite3_finalize(s);
+	for (int c = 0; c < ncols; c++)
+		if (!cols[c])
+			return 0;
+	return n;
+}
+
+static int plot_metric(FILE *f, sqlite3 *db, int64_t run, int64_t metric, const char *name,
+		       double per_hour, double span, const struct plot_marker *mk, size_t nmk)
+{
+	double *v[4] = { NULL }, *fl[2] = { NULL };
+	/* Per-minute buckets for up to two days, per hour beyond. */
+	size_t n = fetch_points(db, span <= 172800 ?
+		"SELECT w.bucket - r.started, w.vmin, w.vmax, w.vsum / w.n FROM rollups w JOIN runs r ON r.id = w.run_id"
+		" WHERE w.run_id = ?1 AND w.width = 60 AND w.metric_id = ?2 ORDER BY w.bucket" :
+		"SELECT w.bucket - r.started, w.vmin, w.vmax, w.vsum / w.n FROM rollups w JOIN runs r ON r.id = w.run_id"
+		" WHERE w.run_id = ?1 AND w.width = 3600 AND w.metric_id = ?2 ORDER BY w.bucket",
+		run, metric, v, 4);
+	size_t nf = fetch_points(db, "SELECT x, f FROM trend_floors WHERE run_id = ?1 AND metric_id = ?2 ORDER BY i",
+				 run, metric, fl, 2);
+	struct plot p = {
+		.title = name, .s = { v[0], v[1], v[2], v[3], n, fl[0], fl[1], nf },
+		.trend_per_s = isnan(per_hour) ? NAN : per_hour / 3600.0, .markers = mk, .nmarkers = nmk,
+		.span_s = span,
+	};
+	unsigned char *png = NULL;
+	size_t len = 0;
+	char err[128];
+	int r = plot_png(&p, 900, 260, &png, &len, err, sizeof(err));
+	if (r == 0) {
+		fputs("<figure><img alt=\"", f);
+		html_text(f, name);
+		fputs("\" width=\"900\" height=\"260\" src=\"data:image/png;base64,", f);
+		base64(f, png, len);
+		fputs("\"></figure>\n", f);
+	} else {
+		fprintf(stderr, "gemsoak report: %s: %s\n", name, err);
+	}
+	free(png);
+	for (int i = 0; i < 4; i++)
+		free(v[i]);
+	free(fl[0]);
+	free(fl[1]);
+	return r;
+}
+
+static size_t load_markers(sqlite3 *db, int64_t run, struct plot_marker **out)
+{
+	double *c[2] = { NULL };
+	size_t n = fetch_points(db,
+		"SELECT e.t - r.started, CASE WHEN e.kind = 'gap' THEN 1 ELSE 2 END FROM events e"
+		" JOIN runs r ON r.id = e.run_id WHERE e.run_id = ?1 AND ?2 = ?2"
+		" AND (e.kind = 'gap' OR e.kind LIKE '%restart%') ORDER BY e.t", run, 0, c, 2);
+	*out = calloc(n ? n : 1, sizeof(**out));
+	for (size_t i = 0; *out && i < n; i++)
+		(*out)[i] = (struct plot_marker){ c[0][i], (int)c[1][i] };
+	free(c[0]);
+	free(c[1]);
+	return *out ? n : 0;
+}
+
+static int plots(FILE *f, sqlite3 *db, int64_t run)
+{
+	struct plot_marker *mk;
+	size_t nmk = load_markers(db, run, &mk);
+	sqlite3_stmt *s = cli_prepare(db,
+		"SELECT m.id, t.metric, t.slope_per_hour, t.span_s FROM leak_trends t JOIN metrics m ON m.name = t.metric"
+		" WHERE t.run_id = ?1 ORDER BY t.verdict = 'leaking' DESC, t.metric");
+	int r = s ? 0 : -1;
+	if (s)
+		sqlite3_bind_int64(s, 1, run);
+	while (s && sqlite3_step(s) == SQLITE_ROW) {
+		double per_hour = sqlite3_column_type(s, 2) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 2);
+		if (plot_metric(f, db, run, sqlite3_column_int64(s, 0), (const char *)sqlite3_column_text(s, 1),
+				per_hour, sqlite3_column_double(s, 3), mk, nmk))
+			r = -1;
+	}
+	sqlite3_finalize(s);
+	free(mk);
+	return r;
+}
+
+static const char style[] =
+	"body{font-family:sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:1em 0}"
+	"td,th{border:1px solid #ccc;padding:2px 8px;text-align:left;font-size:90%}"
+	"tr.leak td{background:#fdd}pre{background:#f4f4f4;padding:1em}figure{margin:1em 0}"
+	".legend span{margin-right:1.5em}";
+
+static int write_report(FILE *f, sqlite3 *db, int64_t run)
+{
+	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+		   "<title>gemsoak run %lld</title><style>%s</style></head><body>\n"
+		   "<h1>gemsoak run %lld</h1>\n<h2>Run</h2>\n", (long long)run, style, (long long)run);
+	int r = html_table(f, db,
+		"SELECT hostname AS host, kernel_release AS kernel, kernel_version AS build, device, driver,"
+		" capabilities, datetime(started, 'unixepoch') AS started, COALESCE(datetime(stopped, 'unixepoch'), '-') AS stopped,"
+		" config_path AS config, gemsoak_version AS gemsoak FROM runs WHERE id = ?1", run);
+	r |= html_table(f, db, "SELECT key AS fact, value FROM run_props WHERE run_id = ?1 ORDER BY key", run);
+	fputs("<h2>Verdicts</h2>\n<p>Slopes of the window floor (db/TRENDS.md); robust_slope per "
+	      "<i>per</i>.</p>\n", f);
+	r |= html_table(f, db,
+		"SELECT metric, verdict, robust_slope, per, slope_per_kcycle, slope_per_hour, r2, windows, window_s,"
+		" span_s, first_value, last_value FROM leak_trends WHERE run_id = ?1"
+		" ORDER BY verdict = 'leaking' DESC, metric", run);
+	fputs("<h2>Plots</h2>\n<p class=\"legend\"><span>blue: values (band: min-max, line: mean)</span>"
+	      "<span>black: window floor</span><span>red line: floor trend</span>"
+	      "<span>red dashes: gap</span><span>orange dashes: restart</span></p>\n", f);
+	r |= plots(f, db, run);
+	fputs("<h2>Events</h2>\n", f);
+	r |= html_table(f, db,
+		"SELECT datetime(t, 'unixepoch') AS time, severity, source, kind, message FROM events"
+		" WHERE run_id = ?1 ORDER BY t LIMIT 500", run);
+	fputs("<h2>Configuration</h2>\n<pre>", f);
+	sqlite3_stmt *s = cli_prepare(db, "SELECT config_text FROM runs WHERE id = ?1");
+	if (s) {
+		sqlite3_bind_int64(s, 1, run);
+		if (sqlite3_step(s) == SQLITE_ROW)
+			html_text(f, (const char *)sqlite3_column_text(s, 0));
+		sqlite3_finalize(s);
+	}
+	fputs("</pre>\n</body></html>\n", f);
+	return r;
+}
+
+static int report_exec(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CLI_COMMON_OPTIONS,
+		{ "out", required_argument, NULL, 'o' },
+		{ "run", required_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cli c;
+	struct report_args a = { 0 };
+	int r = cli_parse(&c, &cmd_report, "  -o, --out FILE   the HTML file to write\n"
+			  "  -r, --run N      the run (default: the newest)\n",
+			  argc, argv, 0, opts, "D:ho:r:", report_option, &a);
+	if (r >= 0)
+		return r;
+	if (!a.out)
+		return cli_usage_error(&c, "--out FILE is needed");
+	int64_t run;
+	sqlite3 *db = cli_open_run(&c, a.run, &run);
+	if (!db)
+		return CMD_ERROR;
+	/* Written aside and renamed: a reader never sees half a report. */
+	char tmp[4096];
+	snprintf(tmp, sizeof(tmp), "%s.tmp", a.out);
+	FILE *f = fopen(tmp, "w");
+	if (!f) {
+		perror(tmp);
+		sqlite3_close(db);
+		return CMD_ERROR;
+	}
+	r = write_report(f, db, run);
+	if (fclose(f) || r || rename(tmp, a.out)) {
+		fprintf(stderr, "gemsoak report: cannot write %s\n", a.out);
+		remove(tmp);
+		r = -1;
+	}
+	sqlite3_close(db);
+	if (r)
+		return CMD_ERROR;
+	printf("%s: report of run %lld\n", a.out, (long long)run);
+	return CMD_OK;
+}
+
+const struct cmd_entry cmd_report = {
+	"report", "--out FILE.html [--run N]",
+	"Write one self-contained HTML report of a run: metadata, verdicts, a plot per metric", report_exec,
+};

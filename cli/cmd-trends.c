@@ -1,0 +1,72 @@
+/* gemsoak trends: the leak verdicts of one run (leak_trends). */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/commands.h"
+
+struct trends_args {
+	const char *run, *metric;
+};
+
+static int trends_option(void *ctx, int opt, const char *arg)
+{
+	struct trends_args *a = ctx;
+	if (opt == 'r')
+		a->run = arg;
+	else if (opt == 'm')
+		a->metric = arg;
+	else
+		return CMD_ERROR;
+	return 0;
+}
+
+static int trends_exec(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CLI_COMMON_OPTIONS,
+		{ "run", required_argument, NULL, 'r' },
+		{ "metric", required_argument, NULL, 'm' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cli c;
+	struct trends_args a = { 0 };
+	int r = cli_parse(&c, &cmd_trends, "  -r, --run N      the run (default: the newest; see `gemsoak runs`)\n"
+			  "  -m, --metric GLOB only metrics matching GLOB (e.g. 'gem.*')\n",
+			  argc, argv, 0, opts, "D:hr:m:", trends_option, &a);
+	if (r >= 0)
+		return r;
+	int64_t run;
+	sqlite3 *db = cli_open_run(&c, a.run, &run);
+	if (!db)
+		return CMD_ERROR;
+	sqlite3_stmt *s = cli_prepare(db,
+		"SELECT metric, verdict, robust_slope, per, slope_per_kcycle AS floor_per_kcycle, slope_per_hour AS floor_per_hour,"
+		" mean_per_hour, r2, windows, window_s, span_s, first_value AS first, last_value AS last"
+		" FROM leak_trends WHERE run_id = ?1 AND metric GLOB ?2 ORDER BY verdict = 'leaking' DESC, metric");
+	if (!s) {
+		sqlite3_close(db);
+		return CMD_ERROR;
+	}
+	sqlite3_bind_int64(s, 1, run);
+	sqlite3_bind_text(s, 2, a.metric ? a.metric : "*", -1, SQLITE_STATIC);
+	printf("run %lld (floor slopes: per 1000 workload cycles and per hour; see db/TRENDS.md)\n",
+	       (long long)run);
+	int rows = cli_print_table(s);
+	sqlite3_finalize(s);
+	int leaking = cli_count_leaking(db, run, a.metric ? a.metric : "*");
+	sqlite3_close(db);
+	if (rows < 0 || leaking < 0)
+		return CMD_ERROR;
+	if (rows == 0)
+		printf("no metric%s%s in run %lld\n", a.metric ? " matches " : "", a.metric ? a.metric : "",
+		       (long long)run);
+	else
+		printf("%d metric(s) leaking\n", leaking);
+	return leaking ? CMD_FOUND : CMD_OK;
+}
+
+const struct cmd_entry cmd_trends = {
+	"trends", "[--run N] [--metric GLOB]",
+	"Show what grows in a run, how fast and how sure (exit 1 when something leaks)", trends_exec,
+};

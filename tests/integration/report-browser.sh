@@ -1,0 +1,89 @@
+#!/bin/sh
+# gemsoak report in a real browser: headless Chromium opens the HTML file
+# without console messages, decodes every plot, and its screenshot of the
+# plots is not blank. A page with a console error and a broken image checks
+# that the probes can fail.
+set -eu
+. tests/lib.sh
+command -v chromium >/dev/null || { echo "chromium is not installed (tools/install-deps.sh)"; exit 77; }
+d=$TOP/build/tests/report-browser
+rm -rf "$d"
+mkdir -p "$d"
+build/gemsoak-synth --db "$d/gs.db" --preset demo
+build/gemsoak report --db "$d/gs.db" --run 1 --out "$d/report.html"
+
+# Self-contained: no scripts, styles or images from elsewhere.
+! grep -Eqi '<script|<link|src="(https?|file):' "$d/report.html" || fail "the report loads something from outside"
+[ "$(grep -o 'src="data:image/png;base64,' "$d/report.html" | wc -l)" = 4 ] || fail "one plot per metric (4)"
+grep -q '<td>gem.flink_names</td><td>leaking</td>' "$d/report.html" || fail "verdict table"
+grep -q '<td>6.1.0-before</td>' "$d/report.html" || fail "run metadata"
+
+browser() {
+	# Root needs --no-sandbox; the profile stays inside the test directory.
+	timeout 120 chromium --headless --no-sandbox --disable-gpu --user-data-dir="$d/profile" \
+		--enable-logging=stderr --v=0 --virtual-time-budget=5000 "$@"
+}
+
+# The probe: the report plus a script that reports, in the title, how many
+# images decoded to their full size.
+probe() {
+	sed 's|</body>|<script>addEventListener("load", function () { var i = Array.from(document.images); document.title = "IMAGES " + i.length + " DECODED " + i.filter(function (x) { return x.complete \&\& x.naturalWidth == 900; }).length; });</script></body>|' \
+		"$1" > "$2"
+	browser --dump-dom "file://$2" 2>/dev/null | grep -o 'IMAGES [0-9]* DECODED [0-9]*' || true
+}
+
+# console_messages FILE.html: the console lines Chromium logs for the page.
+console_messages() {
+	browser --screenshot="$2" --window-size=1000,1800 "file://$1" 2>&1 | grep 'CONSOLE' || true
+}
+
+# Negative control: both probes must catch a broken page.
+sed -e 's|<h1>|<script>console.error("broken")</script><h1>|' \
+    -e '0,/base64,/s|base64,|base64,AAAA|' "$d/report.html" > "$d/broken.html"
+[ -n "$(console_messages "$d/broken.html" "$d/broken.png")" ] || fail "the console probe misses an error"
+[ "$(probe "$d/broken.html" "$d/broken-probe.html")" = "IMAGES 4 DECODED 3" ] || fail "the image probe misses a broken plot"
+
+msgs=$(console_messages "$d/report.html" "$d/report.png")
+[ -z "$msgs" ] || fail "console messages: $msgs"
+got=$(probe "$d/report.html" "$d/probe.html")
+[ "$got" = "IMAGES 4 DECODED 4" ] || fail "plots decoded: '$got'"
+
+# The screenshot: plots are drawn (many colours, not mostly white).
+python3 - "$d/report.png" <<'PY'
+import struct, sys, zlib
+data = open(sys.argv[1], 'rb').read()
+assert data[:8] == b'\x89PNG\r\n\x1a\n', 'not a PNG'
+pos, idat, w = 8, b'', 0
+while pos < len(data):
+    n, kind = struct.unpack('>I4s', data[pos:pos + 8])
+    body = data[pos + 8:pos + 8 + n]
+    if kind == b'IHDR':
+        w, h, depth, ctype = struct.unpack('>IIBB', body[:10])
+        assert depth == 8 and ctype in (2, 6), 'unexpected PNG format'
+        bpp = 3 if ctype == 2 else 4
+    elif kind == b'IDAT':
+        idat += body
+    pos += 12 + n
+raw, stride, prev, colours, inked = zlib.decompress(idat), w * bpp, bytearray(w * bpp), set(), 0
+for y in range(h):
+    f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+    for i in range(stride):
+        a = line[i - bpp] if i >= bpp else 0
+        b, c = prev[i], prev[i - bpp] if i >= bpp else 0
+        if f == 1: line[i] = (line[i] + a) & 255
+        elif f == 2: line[i] = (line[i] + b) & 255
+        elif f == 3: line[i] = (line[i] + (a + b) // 2) & 255
+        elif f == 4:
+            p = a + b - c
+            pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+            line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+    for x in range(0, stride, bpp):
+        px = bytes(line[x:x + 3])
+        colours.add(px)
+        inked += px != b'\xff\xff\xff'
+    prev = line
+share = inked / (w * h)
+print('screenshot %dx%d: %d colours, %.1f %% not white' % (w, h, len(colours), 100 * share))
+assert len(colours) > 50 and share > 0.05, 'the screenshot is blank'
+PY
+echo "ok"
