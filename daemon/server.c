@@ -72,9 +72,39 @@ static void update_status(struct server *s)
 		   (unsigned long long)s->sampler.ticks, err[0] ? "; DATABASE FAILING: " : "", err);
 }
 
+static int begin_run(struct server *s, bool force_new);
+
+/* The database file removed or replaced while the daemon runs: samples
+ * written to the old file would go with it, so open the path anew (a
+ * fresh database) and go on there in a new run. If that fails, try again
+ * next round; the rounds meanwhile wait in the sampler's backlog. */
+static void reopen_if_replaced(struct server *s)
+{
+	if (!store_file_replaced(s->st))
+		return;
+	char err[1024];
+	struct store *st;
+	if (store_open(s->cfg->database, &st, err, sizeof(err))) {
+		log_err("the database file was removed and cannot be created again: %s", err);
+		return;
+	}
+	int64_t old_run = s->run_id;
+	store_close(s->st);
+	s->st = s->sampler.st = st;
+	if (begin_run(s, true))
+		return;
+	s->sampler.run_id = s->run_id;
+	s->sampler.cycles_base = s->cycles_base;
+	char msg[700];
+	snprintf(msg, sizeof(msg), "%s was removed or replaced while run %lld was being recorded; "
+		 "continuing in a new file", s->cfg->database, (long long)old_run);
+	server_emit(s, LOG_WARNING, "daemon", "store-replaced", msg);
+}
+
 static void sample_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct server *s = arg;
+	reopen_if_replaced(s);
 	sampler_tick(&s->sampler, now_realtime());
 	if (retention_tick(&s->retention, s->st, now_realtime()) < 0)
 		log_err("cannot prune old samples: %s", store_errmsg(s->st));

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+
 #include <sqlite3.h>
 
 #include "db/embedded.h"
@@ -21,6 +23,9 @@ struct store {
 	size_t nids, capids;
 	char error[256];     /* why the last write failed, kept past ROLLBACK */
 	int batch;           /* inside store_batch_begin/end */
+	char path[512];      /* to notice the file removed or replaced */
+	dev_t dev;
+	ino_t ino;
 };
 
 static int exec(struct store *st, const char *sql)
@@ -111,11 +116,28 @@ int store_open(const char *path, struct store **out, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(st->db));
 		goto fail;
 	}
+	struct stat sb;
+	if (snprintf(st->path, sizeof(st->path), "%s", path) < (int)sizeof(st->path) && stat(path, &sb) == 0) {
+		st->dev = sb.st_dev;
+		st->ino = sb.st_ino;
+	} else {
+		st->path[0] = '\0'; /* not a plain file name: nothing to watch */
+	}
 	*out = st;
 	return 0;
 fail:
 	store_close(st);
 	return -1;
+}
+
+bool store_file_replaced(struct store *st)
+{
+	struct stat sb;
+	if (!st->path[0])
+		return false;
+	if (stat(st->path, &sb) != 0)
+		return errno == ENOENT;
+	return sb.st_dev != st->dev || sb.st_ino != st->ino;
 }
 
 void store_close(struct store *st)

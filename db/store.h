@@ -4,6 +4,7 @@
 #ifndef GS_STORE_H
 #define GS_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -61,6 +62,10 @@ struct run_tail {
 int store_last_run(struct store *st, struct run_tail *out);
 /* Mark a stopped run as running again. */
 int store_resume_run(struct store *st, int64_t run_id);
+
+/* True when the database's path no longer names the open file (removed,
+ * or replaced by another): what is written now would be lost with it. */
+bool store_file_replaced(struct store *st);
 
 /* The last SQLite error message, for logs. */
 const char *store_errmsg(struct store *st);

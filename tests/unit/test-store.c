@@ -187,12 +187,32 @@ static void runs_are_separate(void **state)
 	store_close(st);
 }
 
+/* A database removed or replaced under the daemon is noticed. */
+static void replaced_file_is_noticed(void **state)
+{
+	struct store *st = open_store();
+	assert_false(store_file_replaced(st));
+	char moved[96];
+	snprintf(moved, sizeof(moved), "%s.old", dbpath);
+	assert_int_equal(rename(dbpath, moved), 0);
+	assert_true(store_file_replaced(st)); /* gone */
+	FILE *f = fopen(dbpath, "w");
+	assert_non_null(f);
+	fclose(f);
+	assert_true(store_file_replaced(st)); /* another file at the path */
+	unlink(dbpath);
+	assert_int_equal(rename(moved, dbpath), 0);
+	assert_false(store_file_replaced(st)); /* the same file back */
+	store_close(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(schema_is_versioned, setup, teardown),
 		cmocka_unit_test_setup_teardown(trend_arithmetic, setup, teardown),
 		cmocka_unit_test_setup_teardown(runs_are_separate, setup, teardown),
+		cmocka_unit_test_setup_teardown(replaced_file_is_noticed, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
