@@ -11,9 +11,9 @@ unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do $$t; done
 
 # The initramfs the real-kernel tests boot (tests/vm/).
-$(B)/vm/initramfs.cpio.gz: $(B)/gemsoakd tests/vm/init.sh tests/vm/mkinitramfs.sh
+$(B)/vm/initramfs.cpio.gz: $(B)/gemsoakd $(B)/gemsoak tests/vm/init.sh tests/vm/mkinitramfs.sh
 	@mkdir -p $(dir $@)
-	tests/vm/mkinitramfs.sh "$$(tests/vm/fetch-kernel.sh)" $@ $(B)/gemsoakd /usr/bin/sqlite3
+	tests/vm/mkinitramfs.sh "$$(tests/vm/fetch-kernel.sh)" $@ $(B)/gemsoakd $(B)/gemsoak /usr/bin/sqlite3
 vm-initramfs: $(B)/vm/initramfs.cpio.gz
 
 # The same with valgrind's memcheck, for tests/integration/vm-valgrind.sh;

@@ -5,7 +5,7 @@ FUZZ_BINS     := $(patsubst %,$(B)/fuzz/fuzz-%,$(FUZZ_TARGETS))
 FUZZ_SRCS     := $(PARSER_SRCS) daemon/config.c common/util.c workloads/registry.c \
                  workloads/worker.c workloads/flink-share.c workloads/canary.c \
                  device/device.c device/gem.c
-FUZZ_SRCS     += device/master.c $(WORKLOAD_CATALOG_SRCS)
+FUZZ_SRCS     += device/master.c daemon/privilege.c $(WORKLOAD_CATALOG_SRCS)
 FUZZ_CFLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_SECONDS  ?= 300
 
