@@ -1,0 +1,20 @@
+# The kernel model (test infrastructure): gs-model-server, the LD_PRELOAD
+# shim that sends a device's ioctls to it, and the direct seed tests.
+MODEL_SRCS := tests/model/model-server.c tests/model/objects.c tests/model/flink.c \
+              tests/model/prime.c tests/model/i915.c tests/model/debugfs.c
+MODEL_SERVER := $(B)/tests/gs-model-server
+MODEL_SHIM   := $(B)/tests/gs-model-shim.so
+
+$(MODEL_SERVER): $(call obj,$(MODEL_SRCS))
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ -lpthread
+
+$(B)/obj-pic/tests/model/%.o: tests/model/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fPIC -c -o $@ $<
+
+$(MODEL_SHIM): $(B)/obj-pic/tests/model/shim.o
+	$(CC) $(LDFLAGS) -shared -o $@ $^ -ldl
+
+.PHONY: model
+model: $(MODEL_SERVER) $(MODEL_SHIM)
