@@ -15,6 +15,7 @@
 #include "daemon/server.h"
 #include "daemon/supervisor.h"
 #include "db/store.h"
+#include "device/i915.h"
 
 struct server {
 	const struct gs_config *cfg;
@@ -151,6 +152,18 @@ static char *caps_text(unsigned caps, char *buf, size_t len)
 	return buf;
 }
 
+/* What decides whether seed 004's VMA leak can happen on this machine. */
+static void record_i915_props(struct server *s)
+{
+	char v[32];
+	snprintf(v, sizeof(v), "%s", s->dev->i915_ppgtt < 0 ? "unknown" : i915_ppgtt_name(s->dev->i915_ppgtt));
+	store_run_prop(s->st, s->run_id, "i915.ppgtt", v);
+	if (s->dev->i915_chipset >= 0) {
+		snprintf(v, sizeof(v), "0x%04x", (unsigned)s->dev->i915_chipset);
+		store_run_prop(s->st, s->run_id, "gpu.pci_device_id", v);
+	}
+}
+
 static int begin_run(struct server *s)
 {
 	struct utsname u;
@@ -167,6 +180,8 @@ static int begin_run(struct server *s)
 		log_err("%s: cannot record the run: %s", s->cfg->database, store_errmsg(s->st));
 		return -1;
 	}
+	if (s->dev->kind == GS_DRIVER_I915)
+		record_i915_props(s);
 	char msg[512];
 	snprintf(msg, sizeof(msg), "run %lld on %s (%s), kernel %s, %zu workload(s), interval %.1fs",
 		 (long long)s->run_id, s->dev->path, s->dev->driver, u.release, s->cfg->nworkloads,
@@ -204,6 +219,7 @@ int server_run(const struct gs_config *cfg, const struct gs_device *dev,
 	}
 	struct source_ctx ctx = {
 		.debugfs = cfg->debugfs, .procfs = "/proc", .card_minor = dev->card_minor, .sup = s.sup,
+		.i915 = dev->kind == GS_DRIVER_I915,
 	};
 	if (sampler_init(&s.sampler, &ctx, s.st, s.run_id, sink_of(&s)) || setup_events(&s, opt)) {
 		log_err("cannot set up the event loop");

@@ -20,6 +20,9 @@ static const char *const ioctl_names[GS_IOC_COUNT] = {
 	[GS_IOC_MMAP] = "MMAP",
 	[GS_IOC_PRIME_EXPORT] = "PRIME_HANDLE_TO_FD",
 	[GS_IOC_PRIME_IMPORT] = "PRIME_FD_TO_HANDLE",
+	[GS_IOC_CONTEXT_CREATE] = "CONTEXT_CREATE",
+	[GS_IOC_CONTEXT_DESTROY] = "CONTEXT_DESTROY",
+	[GS_IOC_EXECBUF] = "EXECBUFFER2",
 };
 
 const char *gs_ioctl_name(enum gs_ioctl ioc)

@@ -1,1 +1,2 @@
 COMMON_SRCS += device/device.c device/gem.c
+COMMON_SRCS += device/i915.c

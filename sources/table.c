@@ -10,6 +10,8 @@ extern const struct source source_dmabuf;
 extern const struct source source_meminfo;
 extern const struct source source_self;
 extern const struct source source_workloads;
+extern const struct source source_i915_objects;
+extern const struct source source_i915_gtt;
 
 const struct source *const gs_sources[] = {
 	&source_gem_names,
@@ -18,5 +20,7 @@ const struct source *const gs_sources[] = {
 	&source_meminfo,
 	&source_self,
 	&source_workloads,
+	&source_i915_objects,
+	&source_i915_gtt,
 	NULL,
 };

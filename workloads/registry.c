@@ -6,10 +6,12 @@
 
 extern const struct wl_type wl_flink_share;
 extern const struct wl_type wl_canary;
+extern const struct wl_type wl_context_churn;
 
 static const struct wl_type *const types[] = {
 	&wl_flink_share,
 	&wl_canary,
+	&wl_context_churn,
 	NULL,
 };
 
