@@ -13,7 +13,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-enum { FUZZ_CONFIG = 1, FUZZ_GEM_NAMES, FUZZ_CLIENTS, FUZZ_BUFINFO, FUZZ_MEMINFO };
+enum { FUZZ_CONFIG = 1, FUZZ_GEM_NAMES, FUZZ_CLIENTS, FUZZ_BUFINFO, FUZZ_MEMINFO,
+       FUZZ_I915_OBJECTS, FUZZ_I915_GTT };
 
 /* The config parser reads a file: hand it a memfd by its /proc path. */
 static void fuzz_config(const char *text, size_t size)
@@ -58,6 +59,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		parse_meminfo_kb(text, "Shmem", &a);
 		parse_status_rss_kb(text, &b);
 		break;
+	case FUZZ_I915_OBJECTS: {
+		struct i915_objects_stats os;
+		parse_i915_gem_objects(text, &os);
+		break;
+	}
+	case FUZZ_I915_GTT: {
+		struct i915_gtt_stats gs;
+		parse_i915_gem_gtt(text, &gs);
+		i915_gtt_lists_name(text, 1);
+		break;
+	}
 	}
 	free(text);
 	return 0;
