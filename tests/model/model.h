@@ -81,7 +81,6 @@ struct m_file {
 	int busy;                 /* ioctls in flight: the release waits for them */
 	bool hung_up, released;
 	struct m_handle *handles;
-	uint32_t next_handle;
 	struct m_prime *prime;
 	struct m_ctx *contexts;
 	uint32_t next_ctx;

@@ -18,3 +18,11 @@ $(MODEL_SHIM): $(B)/obj-pic/tests/model/shim.o
 
 .PHONY: model
 model: $(MODEL_SERVER) $(MODEL_SHIM)
+
+# The direct seed tests: run under the shim by tests/integration/model-seeds.sh.
+$(B)/tests/gs-model-seeds: $(B)/obj/tests/model/test-seeds.o $(COMMON_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
+model: $(B)/tests/gs-model-seeds
+CHECK_SCRIPTS += tests/integration/model-seeds.sh

@@ -57,7 +57,6 @@ struct m_file *file_new(pid_t pid, int server_end)
 	f->id = ++M.next_file;
 	f->pid = pid;
 	f->server_end = server_end;
-	f->next_handle = 1;
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
 	FILE *c = fopen(path, "r");
@@ -89,11 +88,15 @@ struct m_handle *handle_find(struct m_file *f, uint32_t handle)
 	return NULL;
 }
 
-/* drm_gem_handle_create_tail: the handle holds an object reference. */
+/* drm_gem_handle_create_tail: the handle holds an object reference. Like
+ * idr_alloc(.., 1, 0), the lowest free number: igt's race tests count on
+ * getting handle 1 again. */
 uint32_t handle_create(struct m_file *f, struct m_obj *o)
 {
 	struct m_handle *h = xcalloc(sizeof(*h));
-	h->handle = f->next_handle++;
+	h->handle = 1;
+	while (handle_find(f, h->handle))
+		h->handle++;
 	h->obj = o;
 	obj_get(o);
 	o->handle_count++;
