@@ -6,3 +6,5 @@ COMMON_SRCS += $(PARSER_SRCS)
 DAEMON_SRCS += sources/workload-counters.c sources/table.c
 PARSER_SRCS += sources/i915-objects.c sources/i915-gtt.c
 COMMON_SRCS += sources/i915-objects.c sources/i915-gtt.c
+PARSER_SRCS += sources/slabinfo.c sources/i915-contexts.c
+COMMON_SRCS += sources/slabinfo.c sources/i915-contexts.c

@@ -99,6 +99,14 @@ int parse_i915_gem_gtt(const char *text, struct i915_gtt_stats *out);
 /* igt's flink-and-exit probe: is the object named `name` still bound? */
 bool i915_gtt_lists_name(const char *text, uint32_t name);
 
+/* /proc/slabinfo (2.x): one cache's active and total objects; -ENOENT
+ * when the cache is not listed */
+int parse_slabinfo_cache(const char *text, const char *cache, uint64_t *active, uint64_t *total);
+
+/* debugfs dri/N/i915_context_status: "HW context" lines, and those of
+ * deleted/closed contexts still alive */
+int parse_i915_context_status(const char *text, uint64_t *contexts, uint64_t *closed);
+
 /* ---- helpers for sources (sources/batch.c) ---- */
 
 /* Read a whole file; NULL with `why` filled ("PATH: reason") on failure. */

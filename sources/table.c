@@ -12,6 +12,8 @@ extern const struct source source_self;
 extern const struct source source_workloads;
 extern const struct source source_i915_objects;
 extern const struct source source_i915_gtt;
+extern const struct source source_i915_contexts;
+extern const struct source source_slabinfo;
 
 const struct source *const gs_sources[] = {
 	&source_gem_names,
@@ -22,5 +24,7 @@ const struct source *const gs_sources[] = {
 	&source_workloads,
 	&source_i915_objects,
 	&source_i915_gtt,
+	&source_i915_contexts,
+	&source_slabinfo,
 	NULL,
 };

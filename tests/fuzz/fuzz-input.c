@@ -14,7 +14,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 enum { FUZZ_CONFIG = 1, FUZZ_GEM_NAMES, FUZZ_CLIENTS, FUZZ_BUFINFO, FUZZ_MEMINFO,
-       FUZZ_I915_OBJECTS, FUZZ_I915_GTT };
+       FUZZ_I915_OBJECTS, FUZZ_I915_GTT, FUZZ_SLABINFO, FUZZ_I915_CONTEXTS };
 
 /* The config parser reads a file: hand it a memfd by its /proc path. */
 static void fuzz_config(const char *text, size_t size)
@@ -70,6 +70,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		i915_gtt_lists_name(text, 1);
 		break;
 	}
+	case FUZZ_SLABINFO:
+		parse_slabinfo_cache(text, "i915_vma", &a, &b);
+		break;
+	case FUZZ_I915_CONTEXTS:
+		parse_i915_context_status(text, &a, &b);
+		break;
 	}
 	free(text);
 	return 0;

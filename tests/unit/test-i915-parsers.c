@@ -118,15 +118,59 @@ static void gtt_name_probe_and_garbage(void **state)
 	assert_int_equal(s.vmas, 0);
 }
 
+static void slabinfo_all_names(void **state)
+{
+	uint64_t a = 0, t = 0;
+	char *x = fixture("slabinfo-4.x");
+	assert_int_equal(parse_slabinfo_cache(x, "i915_gem_vma", &a, &t), 0);
+	assert_int_equal(a, 3412);
+	assert_int_equal(t, 3575);
+	assert_int_equal(parse_slabinfo_cache(x, "i915_vma", &a, &t), -ENOENT);
+	assert_int_equal(parse_slabinfo_cache(x, "i915_gem_object", &a, &t), 0);
+	assert_int_equal(a, 1204);
+	free(x);
+	x = fixture("slabinfo-6.1");
+	assert_int_equal(parse_slabinfo_cache(x, "i915_vma", &a, &t), 0);
+	assert_int_equal(a, 2210); /* not i915_vma_resource */
+	assert_int_equal(parse_slabinfo_cache(x, "drm_i915_gem_object", &a, &t), 0);
+	assert_int_equal(a, 1876);
+	free(x);
+	x = fixture("slabinfo-no-i915");
+	assert_int_equal(parse_slabinfo_cache(x, "i915_vma", &a, &t), -ENOENT);
+	free(x);
+	assert_int_equal(parse_slabinfo_cache("i915_vma 1 2\n", "i915_vma", &a, &t), -EINVAL);
+	assert_int_equal(parse_slabinfo_cache("slabinfo - version: 2.1\ni915_vma x\n", "i915_vma", &a, &t), -EINVAL);
+}
+
+static void context_status_formats(void **state)
+{
+	uint64_t n, closed;
+	char *x = fixture("context_status-4.x");
+	assert_int_equal(parse_i915_context_status(x, &n, &closed), 0);
+	assert_int_equal(n, 4);
+	assert_int_equal(closed, 1);
+	free(x);
+	x = fixture("context_status-3.4");
+	assert_int_equal(parse_i915_context_status(x, &n, &closed), 0);
+	assert_int_equal(n, 0);
+	free(x);
+	x = fixture("gem_names-6.1");
+	assert_int_equal(parse_i915_context_status(x, &n, &closed), -EINVAL);
+	free(x);
+}
+
 static void sources_skip_other_drivers(void **state)
 {
-	extern const struct source source_i915_objects, source_i915_gtt;
+	extern const struct source source_i915_objects, source_i915_gtt, source_i915_contexts,
+		source_slabinfo;
 	struct source_ctx ctx = { .debugfs = "/nonexistent", .procfs = "/proc", .card_minor = 0 };
 	struct metric_batch b;
 	batch_init(&b);
 	char why[256] = "";
 	assert_int_equal(source_i915_gtt.collect(&ctx, &b, why, sizeof(why)), 0);
 	assert_int_equal(source_i915_objects.collect(&ctx, &b, why, sizeof(why)), 0);
+	assert_int_equal(source_i915_contexts.collect(&ctx, &b, why, sizeof(why)), 0);
+	assert_int_equal(source_slabinfo.collect(&ctx, &b, why, sizeof(why)), 0);
 	assert_int_equal(b.n, 0);
 	ctx.i915 = true; /* on i915 a missing file is reported */
 	assert_true(source_i915_gtt.collect(&ctx, &b, why, sizeof(why)) < 0);
@@ -142,6 +186,8 @@ int main(void)
 		cmocka_unit_test(objects_rejects_other_text),
 		cmocka_unit_test(gtt_all_formats),
 		cmocka_unit_test(gtt_name_probe_and_garbage),
+		cmocka_unit_test(slabinfo_all_names),
+		cmocka_unit_test(context_status_formats),
 		cmocka_unit_test(sources_skip_other_drivers),
 	};
 	return cmocka_run_group_tests_name("i915 parsers", tests, NULL, NULL);
