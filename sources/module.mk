@@ -8,3 +8,6 @@ PARSER_SRCS += sources/i915-objects.c sources/i915-gtt.c
 COMMON_SRCS += sources/i915-objects.c sources/i915-gtt.c
 PARSER_SRCS += sources/slabinfo.c sources/i915-contexts.c
 COMMON_SRCS += sources/slabinfo.c sources/i915-contexts.c
+PARSER_SRCS += sources/fdinfo-parse.c
+COMMON_SRCS += sources/fdinfo-parse.c
+DAEMON_SRCS += sources/fdinfo.c

@@ -107,6 +107,15 @@ int parse_slabinfo_cache(const char *text, const char *cache, uint64_t *active, 
  * deleted/closed contexts still alive */
 int parse_i915_context_status(const char *text, uint64_t *contexts, uint64_t *closed);
 
+/* /proc/PID/fdinfo/FD of a DRM file: drm-usage-stats memory keys summed
+ * over regions, in bytes; -ENOENT when it is not a DRM file */
+struct drm_fdinfo {
+	uint64_t client_id;
+	uint64_t total, shared, resident;
+	bool has_memory;      /* any drm-total/shared/resident key */
+};
+int parse_drm_fdinfo(const char *text, struct drm_fdinfo *out);
+
 /* ---- helpers for sources (sources/batch.c) ---- */
 
 /* Read a whole file; NULL with `why` filled ("PATH: reason") on failure. */

@@ -14,6 +14,7 @@ extern const struct source source_i915_objects;
 extern const struct source source_i915_gtt;
 extern const struct source source_i915_contexts;
 extern const struct source source_slabinfo;
+extern const struct source source_fdinfo;
 
 const struct source *const gs_sources[] = {
 	&source_gem_names,
@@ -26,5 +27,6 @@ const struct source *const gs_sources[] = {
 	&source_i915_gtt,
 	&source_i915_contexts,
 	&source_slabinfo,
+	&source_fdinfo,
 	NULL,
 };

@@ -14,7 +14,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 enum { FUZZ_CONFIG = 1, FUZZ_GEM_NAMES, FUZZ_CLIENTS, FUZZ_BUFINFO, FUZZ_MEMINFO,
-       FUZZ_I915_OBJECTS, FUZZ_I915_GTT, FUZZ_SLABINFO, FUZZ_I915_CONTEXTS };
+       FUZZ_I915_OBJECTS, FUZZ_I915_GTT, FUZZ_SLABINFO, FUZZ_I915_CONTEXTS,
+       FUZZ_FDINFO };
 
 /* The config parser reads a file: hand it a memfd by its /proc path. */
 static void fuzz_config(const char *text, size_t size)
@@ -76,6 +77,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case FUZZ_I915_CONTEXTS:
 		parse_i915_context_status(text, &a, &b);
 		break;
+	case FUZZ_FDINFO: {
+		struct drm_fdinfo fi;
+		parse_drm_fdinfo(text, &fi);
+		break;
+	}
 	}
 	free(text);
 	return 0;

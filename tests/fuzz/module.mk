@@ -1,6 +1,6 @@
 # libFuzzer targets (clang): `make fuzz` runs each for FUZZ_SECONDS;
 # `make check` runs a short bounded pass (tests/integration/fuzz-short.sh).
-FUZZ_TARGETS  := config gem-names clients bufinfo meminfo i915-objects i915-gtt slabinfo i915-contexts
+FUZZ_TARGETS  := config gem-names clients bufinfo meminfo i915-objects i915-gtt slabinfo i915-contexts fdinfo
 FUZZ_BINS     := $(patsubst %,$(B)/fuzz/fuzz-%,$(FUZZ_TARGETS))
 FUZZ_SRCS     := $(PARSER_SRCS) daemon/config.c common/util.c workloads/registry.c \
                  workloads/context-churn.c device/i915.c \
@@ -18,6 +18,7 @@ fuzz_id_i915-objects := 6
 fuzz_id_i915-gtt := 7
 fuzz_id_slabinfo := 8
 fuzz_id_i915-contexts := 9
+fuzz_id_fdinfo := 10
 
 $(B)/fuzz/fuzz-%: tests/fuzz/fuzz-input.c $(FUZZ_SRCS)
 	@mkdir -p $(dir $@)

@@ -22,6 +22,7 @@ for bin in "$@"; do
 	fuzz-i915-gtt) seeds="tests/fixtures/i915_gem_gtt-*" ;;
 	fuzz-slabinfo) seeds="tests/fixtures/slabinfo-*" ;;
 	fuzz-i915-contexts) seeds="tests/fixtures/context_status-*" ;;
+	fuzz-fdinfo) seeds="tests/fixtures/fdinfo-*" ;;
 	esac
 	for s in $seeds; do
 		[ -e "$s" ] && cp -r "$s"/. "$corpus"/ 2>/dev/null || cp "$s" "$corpus"/ 2>/dev/null || true

@@ -159,6 +159,26 @@ static void context_status_formats(void **state)
 	free(x);
 }
 
+static void fdinfo_memory_keys(void **state)
+{
+	struct drm_fdinfo f;
+	char *x = fixture("fdinfo-6.8-i915");
+	assert_int_equal(parse_drm_fdinfo(x, &f), 0);
+	assert_int_equal(f.client_id, 41);
+	assert_true(f.has_memory);
+	assert_int_equal(f.total, 16384ull << 10);
+	assert_int_equal(f.shared, 4ull << 20);
+	assert_int_equal(f.resident, 12288ull << 10);
+	free(x);
+	x = fixture("fdinfo-6.1-vgem");
+	assert_int_equal(parse_drm_fdinfo(x, &f), -ENOENT);
+	free(x);
+	assert_int_equal(parse_drm_fdinfo("drm-driver:\tvgem\n", &f), 0);
+	assert_false(f.has_memory);
+	assert_int_equal(parse_drm_fdinfo("drm-driver: i915\ndrm-total-x: 5 GiB\n", &f), 0);
+	assert_false(f.has_memory); /* an unknown unit is not guessed */
+}
+
 static void sources_skip_other_drivers(void **state)
 {
 	extern const struct source source_i915_objects, source_i915_gtt, source_i915_contexts,
@@ -188,6 +208,7 @@ int main(void)
 		cmocka_unit_test(gtt_name_probe_and_garbage),
 		cmocka_unit_test(slabinfo_all_names),
 		cmocka_unit_test(context_status_formats),
+		cmocka_unit_test(fdinfo_memory_keys),
 		cmocka_unit_test(sources_skip_other_drivers),
 	};
 	return cmocka_run_group_tests_name("i915 parsers", tests, NULL, NULL);
