@@ -34,6 +34,11 @@ if sql "$out/004-off/gs.db" "select verdict from leak_trends limit 1" > /dev/nul
 	assert_true "$out/004-on/gs.db" "select verdict <> 'leaking' from leak_trends where metric = 'i915.vmas_ppgtt'" "fix 004 on: verdict"
 fi
 
+# ---- the model releases a SIGKILLed process's files ----
+model_start "$out/release"
+model_env build/tests/gs-model-seeds release clean "$mdir/debugfs" || fail "the model kept a killed process's objects"
+model_stop
+
 # ---- seeds 000, 001, 002: direct clients with concurrent threads ----
 for seed in 000 001 002; do
 	rm -rf "$out/$seed"

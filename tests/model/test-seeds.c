@@ -3,6 +3,8 @@
  * threads, and the leak looked for in the model's debugfs files.
  *
  *   gs-model-seeds 000|001|002 leak|clean DEBUGFS
+ *   gs-model-seeds release clean DEBUGFS   (the model releases the files
+ *                                           of a SIGKILLed process)
  *
  * Exit 0 when what was seen matches the expectation: "leak" with the
  * seed's fix left out of the model, "clean" with it in. */
@@ -12,6 +14,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -252,6 +255,41 @@ static void seed_002(bool leak)
 	expect(leak, "002: GEM_OPEN of a name, then FLINK gave another name", (long long)atomic_load(&n.mismatches));
 }
 
+/* ---- the model itself: a SIGKILLed process's files are released ---- */
+static void model_release(void)
+{
+	struct counts base = count();
+	int ready[2];
+	if (pipe(ready) < 0)
+		exit(2);
+	pid_t pid = fork();
+	if (pid == 0) {
+		int fd = open_dev();
+		uint32_t h, name;
+		for (int i = 0; i < 10; i++)
+			if (gem_create(fd, GS_DRIVER_I915, 4096, &h) || gem_flink(fd, h, &name))
+				_exit(1);
+		if (write(ready[1], "x", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	char c;
+	if (read(ready[0], &c, 1) != 1) {
+		fprintf(stderr, "gs-model-seeds: the child failed\n");
+		exit(2);
+	}
+	settle();
+	struct counts held = count();
+	expect(true, "model: objects held by a live process", (long long)(held.objects - base.objects));
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	settle();
+	struct counts c2 = count();
+	expect(false, "model: objects left after SIGKILL", (long long)(c2.objects - base.objects));
+	expect(false, "model: names left after SIGKILL", (long long)(c2.names - base.names));
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 4 || (strcmp(argv[2], "leak") && strcmp(argv[2], "clean"))) {
@@ -266,6 +304,8 @@ int main(int argc, char **argv)
 		seed_001(leak);
 	else if (strcmp(argv[1], "002") == 0)
 		seed_002(leak);
+	else if (strcmp(argv[1], "release") == 0 && !leak)
+		model_release();
 	else {
 		fprintf(stderr, "gs-model-seeds: unknown seed %s\n", argv[1]);
 		return 64;
