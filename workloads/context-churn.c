@@ -70,20 +70,10 @@ static void context_churn_teardown(void *chan)
 	munmap(chan, sizeof(struct names));
 }
 
-static int open_device(struct wl_proc *p)
-{
-	int fd = device_open_fd(p->dev->path);
-	if (fd < 0) {
-		wl_report(p, "device", "cannot open %s: %s", p->dev->path, strerror(-fd));
-		wl_exit(p, 4);
-	}
-	return fd;
-}
-
 static void export(struct wl_proc *p) __attribute__((noreturn));
 static void export(struct wl_proc *p)
 {
-	int fd = open_device(p);
+	int fd = wl_open_device(p);
 	int n = (int)wl_get(p->cfg, "objects");
 	uint64_t size = (uint64_t)wl_get(p->cfg, "size");
 	int made = 0;
@@ -150,7 +140,7 @@ static int cycle_context(struct wl_proc *p, int fd, uint32_t name)
 
 static int cycle_close(struct wl_proc *p, uint32_t name)
 {
-	int fd = open_device(p);
+	int fd = wl_open_device(p);
 	uint32_t h;
 	int r = bind_shared(p, fd, 0, name, &h);
 	close(fd); /* the default context and its address space go with it */
@@ -164,7 +154,7 @@ static int cycle_exit(struct wl_proc *p, uint32_t name)
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
-		int fd = open_device(p);
+		int fd = wl_open_device(p);
 		uint32_t h;
 		_exit(bind_shared(p, fd, 0, name, &h) ? 1 : 0);
 	}
@@ -194,7 +184,7 @@ static void import(struct wl_proc *p)
 			wl_exit(p, 0);
 		usleep(10000);
 	}
-	int fd = open_device(p);
+	int fd = wl_open_device(p);
 	unsigned rng = (unsigned)(wl_get(p->cfg, "seed") * 7919 + p->index);
 	struct wl_pacer pacer;
 	wl_pacer_init(&pacer, wl_get(p->cfg, "rate"), p->nprocs - 1);

@@ -69,3 +69,13 @@ void wl_pacer_wait(struct wl_pacer *pc)
 			;
 	}
 }
+
+int wl_open_device(struct wl_proc *p)
+{
+	int fd = device_open_fd(p->dev->path);
+	if (fd < 0) {
+		wl_report(p, "device", "cannot open %s: %s", p->dev->path, strerror(-fd));
+		wl_exit(p, 4);
+	}
+	return fd;
+}

@@ -101,6 +101,8 @@ bool wl_should_stop(const struct wl_proc *p);
 void wl_report(struct wl_proc *p, const char *kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void wl_exit(struct wl_proc *p, int status) __attribute__((noreturn));
+/* Open the workload's device; reports and exits the worker on failure. */
+int wl_open_device(struct wl_proc *p);
 
 /* Pacing to the workload's rate cap, shared among `share` processes. */
 struct wl_pacer {

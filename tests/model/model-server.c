@@ -328,10 +328,7 @@ static void *conn_thread(void *arg)
 		abort();
 	for (;;) {
 		struct iovec iov[2] = { { &rq->h, sizeof(rq->h) }, { rq->in, sizeof(rq->in) } };
-		union {
-			char buf[CMSG_SPACE(sizeof(int))];
-			struct cmsghdr align;
-		} cm;
+		union gsm_cmsg cm;
 		struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2, .msg_control = cm.buf,
 				     .msg_controllen = sizeof(cm.buf) };
 		ssize_t n = recvmsg(conn, &mh, MSG_CMSG_CLOEXEC);
@@ -339,10 +336,7 @@ static void *conn_thread(void *arg)
 			continue;
 		if (n < (ssize_t)sizeof(rq->h))
 			break;
-		rq->in_fd = -1;
-		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-		if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-			memcpy(&rq->in_fd, CMSG_DATA(c), sizeof(int));
+		rq->in_fd = gsm_received_fd(&mh);
 		if (rq->h.len != (size_t)n - sizeof(rq->h)) {
 			memset(&rq->r, 0, sizeof(rq->r));
 			rq->r.ret = -EINVAL;
@@ -355,13 +349,7 @@ static void *conn_thread(void *arg)
 		struct iovec oiov[2] = { { &rq->r, sizeof(rq->r) }, { rq->out, rq->r.len } };
 		struct msghdr om = { .msg_iov = oiov, .msg_iovlen = 2 };
 		if (rq->out_fd >= 0) {
-			om.msg_control = cm.buf;
-			om.msg_controllen = sizeof(cm.buf);
-			struct cmsghdr *oc = CMSG_FIRSTHDR(&om);
-			oc->cmsg_level = SOL_SOCKET;
-			oc->cmsg_type = SCM_RIGHTS;
-			oc->cmsg_len = CMSG_LEN(sizeof(int));
-			memcpy(CMSG_DATA(oc), &rq->out_fd, sizeof(int));
+			gsm_attach_fd(&om, &cm, rq->out_fd);
 			rq->r.has_fd = 1;
 		}
 		ssize_t s = sendmsg(conn, &om, MSG_NOSIGNAL);

@@ -14,6 +14,8 @@
 #define GS_MODEL_PROTOCOL_H
 
 #include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
 
 #define GSM_MAX_PAYLOAD 65536
 
@@ -49,5 +51,33 @@ struct gsm_getparam {
 	int32_t param;
 	int32_t value;
 };
+
+/* Control buffer for one passed fd. */
+union gsm_cmsg {
+	char buf[CMSG_SPACE(sizeof(int))];
+	struct cmsghdr align;
+};
+
+/* Attach fd to mh (SCM_RIGHTS), using cm as its control buffer. */
+static inline void gsm_attach_fd(struct msghdr *mh, union gsm_cmsg *cm, int fd)
+{
+	mh->msg_control = cm->buf;
+	mh->msg_controllen = sizeof(cm->buf);
+	struct cmsghdr *c = CMSG_FIRSTHDR(mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+}
+
+/* The fd a received message carried, or -1. */
+static inline int gsm_received_fd(struct msghdr *mh)
+{
+	struct cmsghdr *c = CMSG_FIRSTHDR(mh);
+	int fd = -1;
+	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+		memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	return fd;
+}
 
 #endif

@@ -103,20 +103,11 @@ static int transact(struct gsm_req *h, const void *in, int send_fd, struct gsm_r
 	if (s < 0)
 		return s;
 	struct iovec iov[2] = { { h, sizeof(*h) }, { (void *)in, h->len } };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} cm;
+	union gsm_cmsg cm;
 	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
 	if (send_fd >= 0) {
 		h->has_fd = 1;
-		mh.msg_control = cm.buf;
-		mh.msg_controllen = sizeof(cm.buf);
-		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &send_fd, sizeof(int));
+		gsm_attach_fd(&mh, &cm, send_fd);
 	}
 	while (sendmsg(s, &mh, MSG_NOSIGNAL) < 0)
 		if (errno != EINTR)
@@ -130,15 +121,11 @@ static int transact(struct gsm_req *h, const void *in, int send_fd, struct gsm_r
 			return -EIO;
 	if (n < (ssize_t)sizeof(*r))
 		return -EIO;
-	struct cmsghdr *c = CMSG_FIRSTHDR(&rm);
-	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-		int fd;
-		memcpy(&fd, CMSG_DATA(c), sizeof(int));
-		if (got_fd)
-			*got_fd = fd;
-		else
-			close(fd);
-	}
+	int fd = gsm_received_fd(&rm);
+	if (fd >= 0 && got_fd)
+		*got_fd = fd;
+	else if (fd >= 0)
+		close(fd);
 	return 0;
 }
 
@@ -299,14 +286,7 @@ int open(const char *path, int flags, ...)
 	return open_common(path, flags, mode, AT_FDCWD, false);
 }
 
-int open64(const char *path, int flags, ...)
-{
-	va_list ap;
-	va_start(ap, flags);
-	mode_t mode = mode_arg(flags, ap);
-	va_end(ap);
-	return open_common(path, flags, mode, AT_FDCWD, false);
-}
+int open64(const char *path, int flags, ...) __attribute__((alias("open")));
 
 int openat(int dirfd, const char *path, int flags, ...)
 {
@@ -317,14 +297,7 @@ int openat(int dirfd, const char *path, int flags, ...)
 	return open_common(path, flags, mode, dirfd, true);
 }
 
-int openat64(int dirfd, const char *path, int flags, ...)
-{
-	va_list ap;
-	va_start(ap, flags);
-	mode_t mode = mode_arg(flags, ap);
-	va_end(ap);
-	return open_common(path, flags, mode, dirfd, true);
-}
+int openat64(int dirfd, const char *path, int flags, ...) __attribute__((alias("openat")));
 
 int __open_2(const char *path, int flags);
 int __open_2(const char *path, int flags)
@@ -332,11 +305,7 @@ int __open_2(const char *path, int flags)
 	return open_common(path, flags, 0, AT_FDCWD, false);
 }
 
-int __open64_2(const char *path, int flags);
-int __open64_2(const char *path, int flags)
-{
-	return open_common(path, flags, 0, AT_FDCWD, false);
-}
+int __open64_2(const char *path, int flags) __attribute__((alias("__open_2")));
 
 int close(int fd)
 {
@@ -360,10 +329,7 @@ void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 	return map_common(addr, len, prot, flags, fd, off);
 }
 
-void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off)
-{
-	return map_common(addr, len, prot, flags, fd, off);
-}
+void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off) __attribute__((alias("mmap")));
 
 static void fake_device(int fd, struct stat *st)
 {
