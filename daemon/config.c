@@ -165,8 +165,11 @@ static void daemon_key(struct parse *p, const struct raw_entry *e)
 		if (!parse_duration_ms(e->value, 100, 86400000, &c->interval_ms))
 			problem(p, e->line, "interval: '%s' is not a duration from 100ms to 1d (e.g. 10s, 1m)",
 				e->value);
+	} else if (strcmp(e->key, "quiesce") == 0) {
+		if (!parse_bool(e->value, &c->quiesce))
+			problem(p, e->line, "quiesce: '%s' is not yes or no", e->value);
 	} else {
-		problem(p, e->line, "unknown key '%s' in [daemon] (known: device, database, interval, debugfs)",
+		problem(p, e->line, "unknown key '%s' in [daemon] (known: device, database, interval, debugfs, quiesce)",
 			e->key);
 	}
 }

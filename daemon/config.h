@@ -24,6 +24,7 @@ struct gs_config {
 	char database[512];
 	int64_t interval_ms;
 	char debugfs[256];
+	bool quiesce;              /* i915: drop caches before each sample (as igt does) */
 	struct wl_config *workloads;
 	size_t nworkloads;
 	char *text;              /* the files as read, for the run record */

@@ -11,3 +11,4 @@ COMMON_SRCS += sources/slabinfo.c sources/i915-contexts.c
 PARSER_SRCS += sources/fdinfo-parse.c
 COMMON_SRCS += sources/fdinfo-parse.c
 DAEMON_SRCS += sources/fdinfo.c
+DAEMON_SRCS += sources/i915-quiesce.c

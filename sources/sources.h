@@ -39,6 +39,7 @@ struct source_ctx {
 	const char *procfs;      /* /proc (tests point it elsewhere) */
 	int card_minor;          /* debugfs dri/N; -1 when unknown */
 	bool i915;               /* the i915 sources apply (others skip them) */
+	bool quiesce;            /* i915: write i915_gem_drop_caches before sampling */
 	const struct supervisor *sup;  /* workloads' counters */
 };
 

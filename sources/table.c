@@ -4,6 +4,7 @@
 
 #include "sources/sources.h"
 
+extern const struct source source_i915_quiesce;
 extern const struct source source_gem_names;
 extern const struct source source_drm_clients;
 extern const struct source source_dmabuf;
@@ -17,6 +18,7 @@ extern const struct source source_slabinfo;
 extern const struct source source_fdinfo;
 
 const struct source *const gs_sources[] = {
+	&source_i915_quiesce, /* first: the others read settled counts */
 	&source_gem_names,
 	&source_drm_clients,
 	&source_dmabuf,

@@ -20,8 +20,12 @@ assert_true "$db" "select last_value > 100 from leak_trends where metric = 'i915
 assert_true "$db" "select abs(slope_per_kcycle) < 5 from leak_trends where metric = 'gem.flink_names'" "fix 004 off: no flink names leak"
 off_slope=$(trend "$db" i915.vmas_ppgtt slope_per_kcycle)
 
-model_run_daemon tests/model/seed-004.conf 8 "$out/004-on"
+# With the fix, and with quiesce = yes (drop caches before each sample).
+sed 's/^interval = 1s/interval = 1s\nquiesce = yes/' tests/model/seed-004.conf > "$TOP/build/tests/seed-004-quiesce.conf"
+model_run_daemon "$TOP/build/tests/seed-004-quiesce.conf" 8 "$out/004-on"
 db=$out/004-on/gs.db
+[ "$(cat "$out/004-on/debugfs/dri/0/i915_gem_drop_caches")" = 0x4c ] || fail "quiesce: i915_gem_drop_caches not written"
+assert_sql "$db" "select count(*) from events where message like '%drop_caches%'" 0 "quiesce: no write failure"
 assert_true "$db" "select last_value > 500 from leak_trends where metric = 'workload.context-churn.cycles'" "fix 004 on: the workload ran"
 assert_true "$db" "select max(s.value) <= 2 from samples s join metrics m on m.id = s.metric_id where m.name = 'i915.vmas_ppgtt'" "fix 004 on: at most the importers' in-flight VMAs"
 assert_true "$db" "select abs(slope_per_kcycle) < 5 from leak_trends where metric = 'i915.vmas_ppgtt'" "fix 004 on: flat"

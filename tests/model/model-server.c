@@ -430,6 +430,13 @@ int main(int argc, char **argv)
 	M.fbcon = obj_new(8u << 20);
 	M.fbcon->fbcon = true;
 	debugfs_write_all(debugfs_dir);
+	/* Written by gemsoakd's quiesce = yes; the model has nothing to retire,
+	 * the test looks at what was written. */
+	char drop[1024];
+	snprintf(drop, sizeof(drop), "%s/dri/%d/i915_gem_drop_caches", debugfs_dir, M.minor);
+	FILE *df = fopen(drop, "w");
+	if (df)
+		fclose(df);
 
 	int ls = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
