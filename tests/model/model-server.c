@@ -301,6 +301,8 @@ static void serve(struct request *rq, pid_t peer)
 	pthread_mutex_lock(&M.lock);
 	if (rq->h.op == GSM_OPEN) {
 		rq->r.ret = open_file(rq, peer);
+	} else if (rq->h.op == GSM_DMABUF_SIZE) {
+		rq->r.ret = rq->in_fd >= 0 ? dmabuf_size_of_fd(rq->in_fd, &rq->r.size) : -EBADF;
 	} else if (rq->h.op == GSM_IOCTL) {
 		struct m_file *f = file_find(rq->h.file_id);
 		if (!f || f->hung_up) {

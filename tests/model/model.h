@@ -157,6 +157,7 @@ void dmabuf_put(struct m_dmabuf *d);
 void dmabuf_fd_release(struct m_dmabuf_fd *fdset);
 struct m_dmabuf_fd *dmabuf_fd_find(uint32_t id);
 int dmabuf_count(uint64_t *bytes);
+int dmabuf_size_of_fd(int fd, uint64_t *size);
 
 /* i915.c (with the lock held) */
 void i915_file_open(struct m_file *f);

@@ -175,17 +175,32 @@ int prime_handle_to_fd_ioctl(struct m_file *f, uint32_t handle, int *client_fd)
 	return r;
 }
 
-int prime_fd_to_handle_ioctl(struct m_file *f, int fd, uint32_t *handle)
+/* The dma-buf whose user fd (passed to the server) is fd. */
+static struct m_dmabuf *dmabuf_of_fd(int fd)
 {
 	struct stat st;
 	if (fstat(fd, &st) < 0)
-		return -EBADF;
-	struct m_dmabuf_fd *set = M.dmabuf_fds;
-	while (set && set->client_ino != st.st_ino)
-		set = set->next;
-	if (!set)
+		return NULL;
+	for (struct m_dmabuf_fd *set = M.dmabuf_fds; set; set = set->next)
+		if (set->client_ino == st.st_ino)
+			return set->dmabuf;
+	return NULL;
+}
+
+int dmabuf_size_of_fd(int fd, uint64_t *size)
+{
+	struct m_dmabuf *d = dmabuf_of_fd(fd);
+	if (!d)
+		return -ESPIPE;
+	*size = d->obj->size;
+	return 0;
+}
+
+int prime_fd_to_handle_ioctl(struct m_file *f, int fd, uint32_t *handle)
+{
+	struct m_dmabuf *d = dmabuf_of_fd(fd);
+	if (!d)
 		return -EINVAL; /* not one of ours: the model has one device */
-	struct m_dmabuf *d = set->dmabuf;
 	struct m_prime *e = cache_find(f, d);
 	if (e) {
 		*handle = e->handle;

@@ -23,6 +23,8 @@ enum gsm_op {
 	GSM_OPEN = 1,   /* open() of the device: reply carries the file's fd */
 	GSM_IOCTL = 2,  /* payload = the ioctl's argument (see shim.c for the
 			 * ioctls with pointers); a dma-buf fd may ride along */
+	GSM_DMABUF_SIZE = 3, /* an fd rides along: is it a dma-buf, how big?
+			      * (lseek(SEEK_END) and mmap of dma-bufs) */
 };
 
 struct gsm_req {
@@ -38,6 +40,7 @@ struct gsm_rep {
 	uint32_t len;         /* payload bytes that follow */
 	uint32_t file_id;     /* GSM_OPEN: the new file */
 	uint32_t has_fd;      /* an fd is attached (SCM_RIGHTS) */
+	uint64_t size;        /* GSM_DMABUF_SIZE */
 };
 
 /* DRM_IOCTL_VERSION's reply payload (its strings are pointers). */

@@ -315,13 +315,57 @@ int close(int fd)
 	return real_close(fd);
 }
 
+/* A dma-buf fd (a socket end to the kernel) asks the server for its size;
+ * -ESPIPE when it is not one of the model's dma-bufs. */
+static int model_dmabuf_size(int fd, uint64_t *size)
+{
+	if (!getenv("GS_MODEL_SOCKET"))
+		return -ESPIPE;
+	struct stat st;
+	if (real_fstat_of(fd, &st) < 0 || !S_ISSOCK(st.st_mode))
+		return -ESPIPE;
+	struct gsm_req h = { .op = GSM_DMABUF_SIZE };
+	struct gsm_rep r;
+	int e = transact(&h, NULL, fd, &r, NULL, 0, NULL, false);
+	if (!e && !r.ret)
+		*size = r.size;
+	return e ? e : r.ret;
+}
+
+off_t lseek(int fd, off_t off, int whence)
+{
+	REAL(lseek);
+	off_t r = real_lseek(fd, off, whence);
+	uint64_t size;
+	if (r < 0 && errno == ESPIPE && model_dmabuf_size(fd, &size) == 0) {
+		/* dma_buf_llseek: only SEEK_END and SEEK_SET to offset 0 */
+		if (off != 0 || (whence != SEEK_END && whence != SEEK_SET)) {
+			errno = EINVAL;
+			return -1;
+		}
+		return whence == SEEK_END ? (off_t)size : 0;
+	}
+	return r;
+}
+
+off_t lseek64(int fd, off_t off, int whence) __attribute__((alias("lseek")));
+
 static void *map_common(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
 	uint32_t id;
 	REAL(mmap);
 	if (model_fd(fd, &id))
 		return real_mmap(addr, len, prot, (flags & ~MAP_PRIVATE) | MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	return real_mmap(addr, len, prot, flags, fd, off);
+	void *p = real_mmap(addr, len, prot, flags, fd, off);
+	uint64_t size;
+	if (p == MAP_FAILED && errno == ENODEV && model_dmabuf_size(fd, &size) == 0) {
+		if ((uint64_t)off + len > size) {
+			errno = EINVAL;
+			return MAP_FAILED;
+		}
+		return real_mmap(addr, len, prot, (flags & ~MAP_PRIVATE) | MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	}
+	return p;
 }
 
 void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
