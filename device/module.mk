@@ -1,2 +1,3 @@
 COMMON_SRCS += device/device.c device/gem.c
 COMMON_SRCS += device/i915.c
+COMMON_SRCS += device/kms.c

@@ -12,7 +12,12 @@
  *   close_file       on a new file's default context, then closes the file;
  *   exit             in a forked child on a new file, which then exits.
  * A kernel without the VMA cleanup (seed 004) keeps one VMA, and with it the
- * address space, per cycle on the exporter's objects. */
+ * address space, per cycle on the exporter's objects.
+ *
+ * scanout = yes binds the object a CRTC scans out instead (the console's
+ * framebuffer, reached with MODE_GETFB as X does at start-up): each
+ * close_file or exit cycle is then one X server restart on fbcon, the case
+ * seed 004 names. */
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -22,6 +27,7 @@
 #include <unistd.h>
 
 #include "device/i915.h"
+#include "device/kms.h"
 #include "workloads/workload.h"
 
 #define MAX_OBJECTS 1024
@@ -32,6 +38,7 @@ static const struct wl_key context_churn_keys[] = {
 	{ "destroy_context", WK_INT, 0, 1000, 1, "weight of cycles that end by destroying the context" },
 	{ "close_file", WK_INT, 0, 1000, 1, "weight of cycles that end by closing the file" },
 	{ "exit", WK_INT, 0, 1000, 1, "weight of cycles that end with the importer process exiting" },
+	{ "scanout", WK_BOOL, 0, 1, 0, "bind the scanned-out framebuffer (fbcon's) instead of flinked objects" },
 	WL_KEY_SIZE, WL_KEY_RATE, WL_KEY_DURATION, WL_KEY_SEED,
 	WL_KEY_END,
 };
@@ -74,7 +81,7 @@ static void export(struct wl_proc *p) __attribute__((noreturn));
 static void export(struct wl_proc *p)
 {
 	int fd = wl_open_device(p);
-	int n = (int)wl_get(p->cfg, "objects");
+	int n = wl_get(p->cfg, "scanout") ? 0 : (int)wl_get(p->cfg, "objects");
 	uint64_t size = (uint64_t)wl_get(p->cfg, "size");
 	int made = 0;
 	for (int i = 0; i < n; i++) {
@@ -90,10 +97,12 @@ static void export(struct wl_proc *p)
 		}
 		shared_names->name[made++] = name;
 	}
+	if (made == 0 && n > 0)
+		wl_report(p, "export", "could not create and flink any object");
+	if (n == 0)
+		shared_names->name[made++] = 0; /* scanout: a placeholder, no name is used */
 	atomic_store(&shared_names->count, (uint32_t)made);
 	atomic_fetch_add(&shared_names->generation, 1);
-	if (made == 0)
-		wl_report(p, "export", "could not create and flink any object");
 	while (!wl_should_stop(p))
 		usleep(100000);
 	wl_exit(p, 0);
@@ -101,11 +110,12 @@ static void export(struct wl_proc *p)
 
 enum ending { END_CONTEXT, END_CLOSE, END_EXIT };
 
-/* Open the name, run a batch with it on ctx; the handle stays open. */
+/* Open the name (or the scanned-out framebuffer), run a batch with it on
+ * ctx; the handle stays open. */
 static int bind_shared(struct wl_proc *p, int fd, uint32_t ctx, uint32_t name, uint32_t *handle)
 {
 	uint64_t size;
-	int r = gem_open(fd, name, handle, &size);
+	int r = wl_get(p->cfg, "scanout") ? kms_scanout_handle(fd, handle) : gem_open(fd, name, handle, &size);
 	if (r) {
 		wl_count_error(p, GS_IOC_OPEN, r);
 		return r;

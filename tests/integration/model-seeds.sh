@@ -32,6 +32,18 @@ assert_true "$db" "select abs(slope_per_kcycle) < 5 from leak_trends where metri
 assert_sql "$db" "select value from run_props where key = 'i915.ppgtt'" full "PPGTT mode recorded"
 on_slope=$(trend "$db" i915.vmas_ppgtt slope_per_kcycle)
 
+# The fbcon case: every X server start binds the console's framebuffer.
+model_run_daemon tests/model/seed-004-fbcon.conf 6 "$out/004-fbcon-off" --without-fix 004
+db=$out/004-fbcon-off/gs.db
+assert_true "$db" "select slope_per_kcycle > 500 from leak_trends where metric = 'i915.vmas_ppgtt'" "fbcon, fix 004 off: one more VMA per X restart"
+assert_true "$db" "select min(s.value) = 1 and max(s.value) = 1 from samples s join metrics m on m.id = s.metric_id where m.name = 'i915.vmas_ggtt'" "fbcon: its scan-out binding stays the only GGTT VMA"
+assert_sql "$db" "select count(*) from events where kind = 'worker-exit'" 0 "fbcon: no worker died"
+fbcon_off=$(trend "$db" i915.vmas_ppgtt last_value)
+model_run_daemon tests/model/seed-004-fbcon.conf 6 "$out/004-fbcon-on"
+db=$out/004-fbcon-on/gs.db
+assert_true "$db" "select last_value > 300 from leak_trends where metric = 'workload.context-churn.cycles'" "fbcon, fix 004 on: the workload ran"
+assert_true "$db" "select max(s.value) <= 2 from samples s join metrics m on m.id = s.metric_id where m.name = 'i915.vmas_ppgtt'" "fbcon, fix 004 on: no VMA left"
+
 # The verdict of the analysis, where the database has one.
 if sql "$out/004-off/gs.db" "select verdict from leak_trends limit 1" > /dev/null 2>&1; then
 	assert_sql "$out/004-off/gs.db" "select verdict from leak_trends where metric = 'i915.vmas_ppgtt'" leaking "fix 004 off: verdict"
@@ -54,4 +66,4 @@ for seed in 000 001 002; do
 	model_stop
 done
 
-echo "model seeds: 004 i915.vmas_ppgtt per 1000 cycles: off $off_slope, on $on_slope"
+echo "model seeds: 004 i915.vmas_ppgtt per 1000 cycles: off $off_slope, on $on_slope; fbcon VMAs after 6 s with the fix off: $fbcon_off"

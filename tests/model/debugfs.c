@@ -108,10 +108,12 @@ static void write_gem_gtt(FILE *f)
 		bytes += o->size;
 		fprintf(f, "   ffff8800%08x:    %8lluKiB 01 00 0 0 0 uncached", o->id,
 			(unsigned long long)o->size / 1024);
+		if (o->fbcon)
+			fprintf(f, " (pinned x 1) (display)");
 		if (o->name)
 			fprintf(f, " (name: %u)", o->name);
 		for (struct m_vma *v = o->vmas; v; v = v->next_in_obj) {
-			fprintf(f, " (%sgtt offset: %08llx, size: %08llx)", M.full_ppgtt ? "pp" : "g",
+			fprintf(f, " (%sgtt offset: %08llx, size: %08llx)", M.full_ppgtt && !v->ggtt ? "pp" : "g",
 				(unsigned long long)v->offset, (unsigned long long)o->size);
 			gtt += o->size;
 		}

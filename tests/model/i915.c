@@ -16,6 +16,7 @@
 #define MODEL_CHIPSET_ID 0x1616 /* a Broadwell GT2: full PPGTT, the seed's era */
 
 static struct m_vm *shared_vm; /* aliasing PPGTT: one VM for everyone */
+static struct m_vm *ggtt;      /* the global GTT, for scan-out */
 
 static struct m_vm *vm_new(void)
 {
@@ -168,6 +169,13 @@ static struct m_vma *vma_lookup_or_bind(struct m_obj *o, struct m_vm *vm)
 	M.total_vmas_created++;
 	M.dirty = true;
 	return v;
+}
+
+void i915_pin_scanout(struct m_obj *o)
+{
+	if (!ggtt)
+		ggtt = vm_new();
+	vma_lookup_or_bind(o, ggtt)->ggtt = true;
 }
 
 int i915_execbuf(struct m_file *f, uint32_t ctx, const uint32_t *handles, uint64_t *offsets, uint32_t n)

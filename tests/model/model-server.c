@@ -43,6 +43,8 @@ void model_window(void)
 }
 
 #define WATCH_FILE (1ull << 63)
+#define MODEL_CRTC_ID 31
+#define MODEL_FBCON_FB 1
 
 static void watch_fd(int fd, uint32_t id, bool is_file)
 {
@@ -231,10 +233,33 @@ static int do_ioctl(struct m_file *f, struct request *rq)
 		REPLY(struct drm_mode_map_dumb);
 		return 0;
 	}
+	case DRM_IOCTL_MODE_GETRESOURCES: {
+		/* One CRTC, which scans out the console (the shim copies the id) */
+		NEED(struct drm_mode_card_res);
+		struct drm_mode_card_res *a = ARG(struct drm_mode_card_res);
+		memset(a, 0, sizeof(*a));
+		a->count_crtcs = 1;
+		a->max_width = a->max_height = 8192;
+		uint32_t crtc = MODEL_CRTC_ID;
+		memcpy(rq->out, a, sizeof(*a));
+		memcpy(rq->out + sizeof(*a), &crtc, sizeof(crtc));
+		rq->r.len = sizeof(*a) + sizeof(crtc);
+		return 0;
+	}
+	case DRM_IOCTL_MODE_GETCRTC: {
+		NEED(struct drm_mode_crtc);
+		struct drm_mode_crtc *a = ARG(struct drm_mode_crtc);
+		if (a->crtc_id != MODEL_CRTC_ID)
+			return -ENOENT;
+		a->fb_id = M.fbcon ? MODEL_FBCON_FB : 0;
+		a->x = a->y = 0;
+		REPLY(struct drm_mode_crtc);
+		return 0;
+	}
 	case DRM_IOCTL_MODE_GETFB: {
 		NEED(struct drm_mode_fb_cmd);
 		struct drm_mode_fb_cmd *a = ARG(struct drm_mode_fb_cmd);
-		if (a->fb_id != 1 || !M.fbcon)
+		if (a->fb_id != MODEL_FBCON_FB || !M.fbcon)
 			return -ENOENT;
 		a->width = 1024;
 		a->height = (uint32_t)(M.fbcon->size / 4096);
@@ -431,6 +456,7 @@ int main(int argc, char **argv)
 	 * scan-out. X and other clients reach it through MODE_GETFB. */
 	M.fbcon = obj_new(8u << 20);
 	M.fbcon->fbcon = true;
+	i915_pin_scanout(M.fbcon);
 	debugfs_write_all(debugfs_dir);
 	/* Written by gemsoakd's quiesce = yes; the model has nothing to retire,
 	 * the test looks at what was written. */

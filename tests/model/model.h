@@ -32,6 +32,7 @@ struct m_vma {
 	struct m_obj *obj;
 	struct m_vm *vm;          /* holds a reference on vm */
 	uint64_t offset;
+	bool ggtt;                /* in the global GTT (scan-out), not a PPGTT */
 	struct m_vma *next_in_obj;
 };
 
@@ -163,6 +164,8 @@ int dmabuf_size_of_fd(int fd, uint64_t *size);
 void i915_file_open(struct m_file *f);
 void i915_file_release(struct m_file *f);
 void i915_obj_free(struct m_obj *o);
+/* Pin o for scan-out: a VMA in the global GTT (the console's framebuffer). */
+void i915_pin_scanout(struct m_obj *o);
 int i915_getparam(int32_t param, int32_t *value);
 int i915_context_create(struct m_file *f, uint32_t *id);
 int i915_context_destroy(struct m_file *f, uint32_t id);

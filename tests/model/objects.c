@@ -145,8 +145,8 @@ int gem_close_ioctl(struct m_file *f, uint32_t handle)
 }
 
 /* drm_release → drm_file_free: handles, the PRIME cache, then the driver's
- * postclose (i915: contexts). The struct stays (marked released) because
- * a request thread may still hold a pointer to it. */
+ * postclose (i915: contexts). Called only when no ioctl is in flight on f
+ * (model-server.c defers it until then), so f can go. */
 void file_release(struct m_file *f)
 {
 	if (f->released)
@@ -156,5 +156,11 @@ void file_release(struct m_file *f)
 		handle_delete(f, f->handles->handle);
 	prime_file_release(f);
 	i915_file_release(f);
+	for (struct m_file **p = &M.files; *p; p = &(*p)->next)
+		if (*p == f) {
+			*p = f->next;
+			break;
+		}
+	free(f);
 	M.dirty = true;
 }

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include <drm.h>
+#include <drm_mode.h>
 #include <i915_drm.h>
 
 #include "tests/model/protocol.h"
@@ -230,6 +231,22 @@ static int model_ioctl(uint32_t id, unsigned long request, void *arg)
 	case DRM_IOCTL_I915_GETPARAM:
 		*((drm_i915_getparam_t *)arg)->value = ((struct gsm_getparam *)out)->value;
 		break;
+	case DRM_IOCTL_MODE_GETRESOURCES: {
+		/* counts always; the CRTC ids when the caller made room */
+		struct drm_mode_card_res *res = arg, *m = (void *)out;
+		uint32_t room = res->count_crtcs;
+		if (room >= m->count_crtcs && res->crtc_id_ptr)
+			memcpy((void *)(uintptr_t)res->crtc_id_ptr, out + sizeof(*m),
+			       m->count_crtcs * sizeof(uint32_t));
+		uint64_t ptrs[4] = { res->fb_id_ptr, res->crtc_id_ptr, res->connector_id_ptr,
+				     res->encoder_id_ptr };
+		memcpy(res, m, sizeof(*res));
+		res->fb_id_ptr = ptrs[0];
+		res->crtc_id_ptr = ptrs[1];
+		res->connector_id_ptr = ptrs[2];
+		res->encoder_id_ptr = ptrs[3];
+		break;
+	}
 	case DRM_IOCTL_I915_GEM_EXECBUFFER2: {
 		struct drm_i915_gem_execbuffer2 *eb = arg;
 		memcpy((void *)(uintptr_t)eb->buffers_ptr, out,
