@@ -9,11 +9,11 @@ $(MODEL_SERVER): $(call obj,$(MODEL_SRCS))
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lpthread
 
-$(B)/obj-pic/tests/model/%.o: tests/model/%.c
+$(B)/obj/pic/tests/model/%.o: tests/model/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -fPIC -c -o $@ $<
 
-$(MODEL_SHIM): $(B)/obj-pic/tests/model/shim.o
+$(MODEL_SHIM): $(B)/obj/pic/tests/model/shim.o
 	$(CC) $(LDFLAGS) -shared -o $@ $^ -ldl
 
 .PHONY: model
