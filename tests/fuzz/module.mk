@@ -3,7 +3,7 @@
 FUZZ_TARGETS  := config gem-names clients bufinfo meminfo i915-objects i915-gtt slabinfo i915-contexts fdinfo
 FUZZ_BINS     := $(patsubst %,$(B)/fuzz/fuzz-%,$(FUZZ_TARGETS))
 FUZZ_SRCS     := $(PARSER_SRCS) daemon/config.c common/util.c workloads/registry.c \
-                 workloads/context-churn.c device/i915.c \
+                 workloads/context-churn.c device/i915.c device/kms.c \
                  workloads/worker.c workloads/flink-share.c workloads/canary.c \
                  device/device.c device/gem.c
 FUZZ_CFLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
