@@ -96,13 +96,13 @@ static void context_free(struct m_ctx *c)
 	M.dirty = true;
 }
 
-void i915_file_open(struct m_file *f)
+void mi915_file_open(struct m_file *f)
 {
 	context_add(f, 0);
 	f->next_ctx = 1;
 }
 
-void i915_file_release(struct m_file *f)
+void mi915_file_release(struct m_file *f)
 {
 	while (f->contexts) {
 		struct m_ctx *c = f->contexts;
@@ -111,13 +111,13 @@ void i915_file_release(struct m_file *f)
 	}
 }
 
-void i915_obj_free(struct m_obj *o)
+void mi915_obj_free(struct m_obj *o)
 {
 	while (o->vmas)
 		vma_unbind(o, &o->vmas);
 }
 
-int i915_getparam(int32_t param, int32_t *value)
+int mi915_getparam(int32_t param, int32_t *value)
 {
 	switch (param) {
 	case I915_PARAM_HAS_ALIASING_PPGTT:
@@ -130,14 +130,14 @@ int i915_getparam(int32_t param, int32_t *value)
 	return -EINVAL;
 }
 
-int i915_context_create(struct m_file *f, uint32_t *id)
+int mi915_context_create(struct m_file *f, uint32_t *id)
 {
 	*id = f->next_ctx++;
 	context_add(f, *id);
 	return 0;
 }
 
-int i915_context_destroy(struct m_file *f, uint32_t id)
+int mi915_context_destroy(struct m_file *f, uint32_t id)
 {
 	if (id == 0)
 		return -ENOENT; /* the default context goes with the file */
@@ -171,14 +171,14 @@ static struct m_vma *vma_lookup_or_bind(struct m_obj *o, struct m_vm *vm)
 	return v;
 }
 
-void i915_pin_scanout(struct m_obj *o)
+void mi915_pin_scanout(struct m_obj *o)
 {
 	if (!ggtt)
 		ggtt = vm_new();
 	vma_lookup_or_bind(o, ggtt)->ggtt = true;
 }
 
-int i915_execbuf(struct m_file *f, uint32_t ctx, const uint32_t *handles, uint64_t *offsets, uint32_t n)
+int mi915_execbuf(struct m_file *f, uint32_t ctx, const uint32_t *handles, uint64_t *offsets, uint32_t n)
 {
 	struct m_ctx *c = f->contexts;
 	while (c && c->id != ctx)

@@ -26,21 +26,8 @@
 #include "tests/model/model.h"
 #include "tests/model/protocol.h"
 
-struct model M = { .lock = PTHREAD_MUTEX_INITIALIZER };
-
 static int epfd;
-static long window_us = 200;
 static const char *debugfs_dir;
-
-void model_window(void)
-{
-	pthread_mutex_unlock(&M.lock);
-	if (window_us > 0)
-		usleep((useconds_t)window_us);
-	else
-		sched_yield();
-	pthread_mutex_lock(&M.lock);
-}
 
 #define WATCH_FILE (1ull << 63)
 #define MODEL_CRTC_ID 31
@@ -141,7 +128,7 @@ static int do_execbuf(struct m_file *f, struct request *rq)
 			return -EINVAL; /* the model has no relocations */
 		handles[i] = obj[i].handle;
 	}
-	int r = i915_execbuf(f, (uint32_t)(eb->rsvd1 & 0xffffffff), handles, offsets, (uint32_t)n);
+	int r = mi915_execbuf(f, (uint32_t)(eb->rsvd1 & 0xffffffff), handles, offsets, (uint32_t)n);
 	if (r)
 		return r;
 	for (size_t i = 0; i < n; i++)
@@ -280,7 +267,7 @@ static int do_ioctl(struct m_file *f, struct request *rq)
 	case DRM_IOCTL_I915_GETPARAM: {
 		NEED(struct gsm_getparam);
 		struct gsm_getparam *a = ARG(struct gsm_getparam);
-		if ((r = i915_getparam(a->param, &a->value)) == 0)
+		if ((r = mi915_getparam(a->param, &a->value)) == 0)
 			REPLY(struct gsm_getparam);
 		return r;
 	}
@@ -290,7 +277,7 @@ static int do_ioctl(struct m_file *f, struct request *rq)
 		if (rq->h.ioctl == DRM_IOCTL_I915_GEM_CONTEXT_CREATE_EXT &&
 		    ARG(struct drm_i915_gem_context_create_ext)->extensions)
 			return -EINVAL; /* no extensions in the model */
-		if ((r = i915_context_create(f, &ARG(struct drm_i915_gem_context_create)->ctx_id)) == 0) {
+		if ((r = mi915_context_create(f, &ARG(struct drm_i915_gem_context_create)->ctx_id)) == 0) {
 			memcpy(rq->out, rq->in, rq->h.len);
 			rq->r.len = rq->h.len;
 		}
@@ -298,7 +285,7 @@ static int do_ioctl(struct m_file *f, struct request *rq)
 	}
 	case DRM_IOCTL_I915_GEM_CONTEXT_DESTROY:
 		NEED(struct drm_i915_gem_context_destroy);
-		return i915_context_destroy(f, ARG(struct drm_i915_gem_context_destroy)->ctx_id);
+		return mi915_context_destroy(f, ARG(struct drm_i915_gem_context_destroy)->ctx_id);
 	case DRM_IOCTL_I915_GEM_EXECBUFFER2:
 		return do_execbuf(f, rq);
 	case DRM_IOCTL_I915_GEM_PWRITE: {
@@ -418,9 +405,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *sock = NULL;
-	for (int i = 0; i < FIX_COUNT; i++)
-		M.fix[i] = true;
-	M.full_ppgtt = true;
+	model_init();
 	int c;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -428,7 +413,7 @@ int main(int argc, char **argv)
 		case 'd': debugfs_dir = optarg; break;
 		case 'a': M.full_ppgtt = false; break;
 		case 'm': M.minor = atoi(optarg); break;
-		case 'W': window_us = atol(optarg); break;
+		case 'W': M.window_us = atol(optarg); break;
 		case 'w': {
 			int i = 0;
 			while (i < FIX_COUNT && strcmp(optarg, fix_names[i]) != 0)
@@ -456,7 +441,7 @@ int main(int argc, char **argv)
 	 * scan-out. X and other clients reach it through MODE_GETFB. */
 	M.fbcon = obj_new(8u << 20);
 	M.fbcon->fbcon = true;
-	i915_pin_scanout(M.fbcon);
+	mi915_pin_scanout(M.fbcon);
 	debugfs_write_all(debugfs_dir);
 	/* Written by gemsoakd's quiesce = yes; the model has nothing to retire,
 	 * the test looks at what was written. */

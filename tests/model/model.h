@@ -110,6 +110,7 @@ struct model {
 	bool fix[FIX_COUNT];
 	bool full_ppgtt;
 	int minor;
+	long window_us;           /* how long the unfixed paths drop the lock */
 	struct m_obj *objs;
 	struct m_file *files;
 	struct m_dmabuf *dmabufs;
@@ -125,7 +126,9 @@ struct model {
 
 extern struct model M;
 
-/* The race windows of the unfixed code: drop the lock, let others run. */
+/* state.c: the model, all fixes in, and the race windows of the unfixed
+ * code: drop the lock, let others run. */
+void model_init(void);
 void model_window(void);
 
 /* Everything below runs with M.lock held; the ioctls return 0 or -errno.
@@ -161,16 +164,16 @@ int dmabuf_count(uint64_t *bytes);
 int dmabuf_size_of_fd(int fd, uint64_t *size);
 
 /* i915.c (with the lock held) */
-void i915_file_open(struct m_file *f);
-void i915_file_release(struct m_file *f);
-void i915_obj_free(struct m_obj *o);
+void mi915_file_open(struct m_file *f);
+void mi915_file_release(struct m_file *f);
+void mi915_obj_free(struct m_obj *o);
 /* Pin o for scan-out: a VMA in the global GTT (the console's framebuffer). */
-void i915_pin_scanout(struct m_obj *o);
-int i915_getparam(int32_t param, int32_t *value);
-int i915_context_create(struct m_file *f, uint32_t *id);
-int i915_context_destroy(struct m_file *f, uint32_t id);
+void mi915_pin_scanout(struct m_obj *o);
+int mi915_getparam(int32_t param, int32_t *value);
+int mi915_context_create(struct m_file *f, uint32_t *id);
+int mi915_context_destroy(struct m_file *f, uint32_t id);
 /* handles[n], ctx id; offsets get each object's address in ctx's VM */
-int i915_execbuf(struct m_file *f, uint32_t ctx, const uint32_t *handles, uint64_t *offsets, uint32_t n);
+int mi915_execbuf(struct m_file *f, uint32_t ctx, const uint32_t *handles, uint64_t *offsets, uint32_t n);
 
 /* debugfs.c */
 void debugfs_write_all(const char *dir);

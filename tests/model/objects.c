@@ -41,7 +41,7 @@ void obj_put(struct m_obj *o)
 {
 	if (--o->refcount > 0)
 		return;
-	i915_obj_free(o);
+	mi915_obj_free(o);
 	for (struct m_obj **p = &M.objs; *p; p = &(*p)->next)
 		if (*p == o) {
 			*p = o->next;
@@ -67,7 +67,7 @@ struct m_file *file_new(pid_t pid, int server_end)
 	f->comm[strcspn(f->comm, "\n")] = '\0';
 	f->next = M.files;
 	M.files = f;
-	i915_file_open(f);
+	mi915_file_open(f);
 	M.dirty = true;
 	return f;
 }
@@ -155,7 +155,7 @@ void file_release(struct m_file *f)
 	while (f->handles)
 		handle_delete(f, f->handles->handle);
 	prime_file_release(f);
-	i915_file_release(f);
+	mi915_file_release(f);
 	for (struct m_file **p = &M.files; *p; p = &(*p)->next)
 		if (*p == f) {
 			*p = f->next;
