@@ -2,7 +2,8 @@
  * leak tests compare before and after (scanf "%i objects").
  *   3.x–4.x: "%u objects, %zu bytes", then "... in gtt", active/inactive,
  *            unbound, purgeable ... lines, a blank line and one line per
- *            DRM file "comm: N objects, B bytes (...)".
+ *            DRM file "comm: N objects, B bytes (...)" (summed: objects
+ *            shared by several files count once per file).
  *   4.19+:   "%u shrinkable [%u free] objects, %llu bytes", then memory
  *            regions. Only objects with pages on the shrinker lists count
  *            there, so the metrics have their own names. */
@@ -47,8 +48,10 @@ int parse_i915_gem_objects(const char *text, struct i915_objects_stats *out)
 			out->gtt_objects = a;
 		}
 		const char *colon = strstr(l, ": ");
-		if (per_file && colon && sscanf(colon, ": %llu objects,", &a) == 1)
+		if (per_file && colon && sscanf(colon, ": %llu objects,", &a) == 1) {
 			out->clients++;
+			out->client_objects += a;
+		}
 	}
 	return 0;
 }
@@ -78,6 +81,10 @@ static int collect_i915_objects(const struct source_ctx *ctx, struct metric_batc
 	batch_put(b, "i915.objects", (double)s.objects, "count");
 	if (s.has_gtt)
 		batch_put(b, "i915.gtt_objects", (double)s.gtt_objects, "count");
+	/* Objects no file has a handle to are counted in no per-file line:
+	 * i915.objects growing while this does not is such a leak. */
+	if (s.clients)
+		batch_put(b, "i915.file_objects", (double)s.client_objects, "count");
 	return batch_put(b, "i915.object_bytes", (double)s.bytes, "bytes");
 }
 

@@ -84,6 +84,7 @@ struct i915_objects_stats {
 	bool has_gtt;           /* 3.x/4.x "N [M] objects, B [C] bytes in gtt" */
 	uint64_t gtt_objects;
 	uint64_t clients;       /* 3.x/4.x per-file lines after the blank line */
+	uint64_t client_objects;  /* the sum of their object counts */
 };
 int parse_i915_gem_objects(const char *text, struct i915_objects_stats *out);
 

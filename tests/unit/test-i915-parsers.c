@@ -19,10 +19,10 @@ static void objects_old_formats(void **state)
 {
 	static const struct {
 		const char *file;
-		uint64_t objects, bytes, gtt, clients;
+		uint64_t objects, bytes, gtt, clients, client_objects;
 	} cases[] = {
-		{ "i915_gem_objects-3.x", 1204, 310243328, 857, 3 },
-		{ "i915_gem_objects-3.4", 312, 98574336, 298, 0 },
+		{ "i915_gem_objects-3.x", 1204, 310243328, 857, 3, 633 + 509 + 62 },
+		{ "i915_gem_objects-3.4", 312, 98574336, 298, 0, 0 },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		char *t = fixture(cases[i].file);
@@ -34,6 +34,7 @@ static void objects_old_formats(void **state)
 		assert_true(s.has_gtt);
 		assert_int_equal(s.gtt_objects, cases[i].gtt);
 		assert_int_equal(s.clients, cases[i].clients);
+		assert_int_equal(s.client_objects, cases[i].client_objects);
 		free(t);
 	}
 }
