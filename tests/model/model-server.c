@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -463,8 +464,9 @@ int main(int argc, char **argv)
 	}
 	strcpy(sa.sun_path, tmp);
 	unlink(tmp);
+	/* Open to all: workers may run as an unprivileged account (user =). */
 	if (ls < 0 || bind(ls, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(ls, 64) < 0 ||
-	    rename(tmp, sock) < 0) {
+	    chmod(tmp, 0666) < 0 || rename(tmp, sock) < 0) {
 		fprintf(stderr, "gs-model-server: %s: %s\n", sock, strerror(errno));
 		return 71;
 	}
