@@ -96,6 +96,7 @@ struct i915_gtt_stats {
 	uint64_t vmas_ggtt;   /* "(gtt offset:" (3.x) or "(ggtt offset:" */
 	uint64_t vmas_ppgtt;  /* "(ppgtt offset:" */
 	uint64_t named;       /* bound objects with a flink name */
+	uint64_t named_max_vmas;  /* the most VMAs on one flinked object */
 };
 int parse_i915_gem_gtt(const char *text, struct i915_gtt_stats *out);
 /* igt's flink-and-exit probe: is the object named `name` still bound? */

@@ -18,6 +18,7 @@ assert_true "$db" "select min(value) > 0 from samples s join metrics m on m.id =
 assert_true "$db" "select slope_per_kcycle > 500 from leak_trends where metric = 'i915.vmas_ppgtt'" "fix 004 off: PPGTT VMAs grow with the cycles"
 assert_true "$db" "select last_value > 100 from leak_trends where metric = 'i915.vmas_ppgtt'" "fix 004 off: many VMAs left"
 assert_true "$db" "select abs(slope_per_kcycle) < 5 from leak_trends where metric = 'gem.flink_names'" "fix 004 off: no flink names leak"
+assert_true "$db" "select last_value > 50 from leak_trends where metric = 'i915.named_object_max_vmas'" "fix 004 off: the shared objects carry the VMAs"
 off_slope=$(trend "$db" i915.vmas_ppgtt slope_per_kcycle)
 
 # With the fix, and with quiesce = yes (drop caches before each sample).
@@ -29,6 +30,7 @@ assert_sql "$db" "select count(*) from events where message like '%drop_caches%'
 assert_true "$db" "select last_value > 500 from leak_trends where metric = 'workload.context-churn.cycles'" "fix 004 on: the workload ran"
 assert_true "$db" "select max(s.value) <= 2 from samples s join metrics m on m.id = s.metric_id where m.name = 'i915.vmas_ppgtt'" "fix 004 on: at most the importers' in-flight VMAs"
 assert_true "$db" "select abs(slope_per_kcycle) < 5 from leak_trends where metric = 'i915.vmas_ppgtt'" "fix 004 on: flat"
+assert_true "$db" "select max(s.value) <= 2 from samples s join metrics m on m.id = s.metric_id where m.name = 'i915.named_object_max_vmas'" "fix 004 on: no more VMAs on a name than importers"
 assert_sql "$db" "select value from run_props where key = 'i915.ppgtt'" full "PPGTT mode recorded"
 on_slope=$(trend "$db" i915.vmas_ppgtt slope_per_kcycle)
 

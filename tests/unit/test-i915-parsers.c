@@ -76,11 +76,11 @@ static void gtt_all_formats(void **state)
 {
 	static const struct {
 		const char *file;
-		uint64_t objects, bytes, vmas, ggtt, ppgtt, named;
+		uint64_t objects, bytes, vmas, ggtt, ppgtt, named, named_max;
 	} cases[] = {
-		{ "i915_gem_gtt-3.x", 3, 8364032, 3, 3, 0, 2 },
-		{ "i915_gem_gtt-4.x", 3, 8314880, 6, 2, 4, 2 },
-		{ "i915_gem_gtt-6.x", 3, 8364032, 4, 2, 2, 1 },
+		{ "i915_gem_gtt-3.x", 3, 8364032, 3, 3, 0, 2, 1 },
+		{ "i915_gem_gtt-4.x", 3, 8314880, 6, 2, 4, 2, 3 },
+		{ "i915_gem_gtt-6.x", 3, 8364032, 4, 2, 2, 1, 2 },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		char *t = fixture(cases[i].file);
@@ -92,6 +92,7 @@ static void gtt_all_formats(void **state)
 		assert_int_equal(s.vmas_ggtt, cases[i].ggtt);
 		assert_int_equal(s.vmas_ppgtt, cases[i].ppgtt);
 		assert_int_equal(s.named, cases[i].named);
+		assert_int_equal(s.named_max_vmas, cases[i].named_max);
 		free(t);
 	}
 }
