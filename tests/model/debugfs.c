@@ -58,9 +58,28 @@ static void write_bufinfo(FILE *f)
 	fprintf(f, "\nTotal %d objects, %llu bytes\n", n, (unsigned long long)bytes);
 }
 
+/* 5.x/6.x: the shrinker's count (every model object has pages) and the
+ * memory regions. */
+static void write_gem_objects_modern(FILE *f)
+{
+	unsigned n = 0;
+	unsigned long long bytes = 0;
+	for (struct m_obj *o = M.objs; o; o = o->next) {
+		n++;
+		bytes += o->size;
+	}
+	fprintf(f, "%u shrinkable [0 free] objects, %llu bytes\n", n, bytes);
+	fprintf(f, "system: total:  15.5 GiB, available:  15.1 GiB\n");
+	fprintf(f, "stolen-system: total:  60.0 MiB, available:  52.0 MiB\n");
+}
+
 /* The 3.10–4.x i915_gem_object_info layout: totals, then one line per file. */
 static void write_gem_objects(FILE *f)
 {
+	if (M.modern_debugfs) {
+		write_gem_objects_modern(f);
+		return;
+	}
 	unsigned n = 0, bound = 0;
 	unsigned long long bytes = 0, bound_bytes = 0;
 	for (struct m_obj *o = M.objs; o; o = o->next) {
@@ -113,8 +132,14 @@ static void write_gem_gtt(FILE *f)
 		if (o->name)
 			fprintf(f, " (name: %u)", o->name);
 		for (struct m_vma *v = o->vmas; v; v = v->next_in_obj) {
-			fprintf(f, " (%sgtt offset: %08llx, size: %08llx)", M.full_ppgtt && !v->ggtt ? "pp" : "g",
-				(unsigned long long)v->offset, (unsigned long long)o->size);
+			const char *space = M.full_ppgtt && !v->ggtt ? "pp" : "g";
+			if (M.modern_debugfs) /* i915_debugfs_describe_obj, stringify_vma_type */
+				fprintf(f, " (%sgtt offset: %08llx, size: %08llx, pages: 4K%s)", space,
+					(unsigned long long)v->offset, (unsigned long long)o->size,
+					v->ggtt ? ", type: normal, pin count: 1" : "");
+			else
+				fprintf(f, " (%sgtt offset: %08llx, size: %08llx)", space,
+					(unsigned long long)v->offset, (unsigned long long)o->size);
 			gtt += o->size;
 		}
 		fprintf(f, "\n");

@@ -1,7 +1,7 @@
 /* gs-model-server: the kernel model behind the LD_PRELOAD shim.
  *
  *   gs-model-server --socket PATH --debugfs DIR [--without-fix 000|001|002|004]...
- *                   [--aliasing-ppgtt] [--minor N] [--window-us N]
+ *                   [--aliasing-ppgtt] [--minor N] [--window-us N] [--debugfs-era 4.x|6.x]
  *
  * Serves each shim connection in its own thread (so concurrent workers race
  * in the model as they would in the kernel), watches the server ends of
@@ -390,7 +390,8 @@ static void usage(FILE *out)
 		"  --aliasing-ppgtt     one shared address space instead of full PPGTT\n"
 		"  --minor N            the DRM minor (debugfs dri/N), default 0\n"
 		"  --window-us N        how long the unfixed code paths leave the lock dropped\n"
-		"                       (default 200; 0 = just yield)\n");
+		"                       (default 200; 0 = just yield)\n"
+		"  --debugfs-era 4.x|6.x  layouts of i915_gem_objects and i915_gem_gtt (default 4.x)\n");
 }
 
 int main(int argc, char **argv)
@@ -402,6 +403,7 @@ int main(int argc, char **argv)
 		{ "aliasing-ppgtt", no_argument, NULL, 'a' },
 		{ "minor", required_argument, NULL, 'm' },
 		{ "window-us", required_argument, NULL, 'W' },
+		{ "debugfs-era", required_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -415,6 +417,13 @@ int main(int argc, char **argv)
 		case 'a': M.full_ppgtt = false; break;
 		case 'm': M.minor = atoi(optarg); break;
 		case 'W': M.window_us = atol(optarg); break;
+		case 'e':
+			if (strcmp(optarg, "4.x") && strcmp(optarg, "6.x")) {
+				fprintf(stderr, "gs-model-server: --debugfs-era: '%s' is not 4.x or 6.x\n", optarg);
+				return 64;
+			}
+			M.modern_debugfs = strcmp(optarg, "6.x") == 0;
+			break;
 		case 'w': {
 			int i = 0;
 			while (i < FIX_COUNT && strcmp(optarg, fix_names[i]) != 0)

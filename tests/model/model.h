@@ -111,6 +111,7 @@ struct model {
 	bool full_ppgtt;
 	int minor;
 	long window_us;           /* how long the unfixed paths drop the lock */
+	bool modern_debugfs;      /* i915 files in the 5.x/6.x layouts, not 4.x */
 	struct m_obj *objs;
 	struct m_file *files;
 	struct m_dmabuf *dmabufs;
