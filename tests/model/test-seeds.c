@@ -42,12 +42,6 @@ static int open_dev(void)
 	return fd;
 }
 
-/* The model rewrites its files every 50 ms and sees last closes at once. */
-static void settle(void)
-{
-	usleep(300000);
-}
-
 static char *read_debugfs(const char *rel)
 {
 	char path[512];
@@ -81,6 +75,27 @@ static struct counts count(void)
 	if (parse_gem_names(t, &gs) == 0)
 		c.names = gs.names;
 	free(t);
+	return c;
+}
+
+static bool same(struct counts a, struct counts b)
+{
+	return a.objects == b.objects && a.dmabufs == b.dmabufs && a.names == b.names;
+}
+
+/* The model rewrites its files every 50 ms and handles last closes as they
+ * come; a busy machine may delay both, so wait until the counts stay the
+ * same for 300 ms (at most 10 s). */
+static struct counts settled_count(void)
+{
+	struct counts c = count();
+	int stable = 0;
+	for (int i = 0; i < 100 && stable < 3; i++) {
+		usleep(100000);
+		struct counts n = count();
+		stable = same(n, c) ? stable + 1 : 0;
+		c = n;
+	}
 	return c;
 }
 
@@ -124,13 +139,11 @@ static void seed_000(bool leak)
 		close(dmabuf);
 		gem_close(fd, h);
 	}
-	settle();
-	struct counts c = count();
+	struct counts c = settled_count();
 	expect(leak, "000: dma-bufs kept by the exporter's open file", (long long)(c.dmabufs - base.dmabufs));
 	expect(leak, "000: objects kept by the exporter's open file", (long long)(c.objects - base.objects));
 	close(fd);
-	settle();
-	c = count();
+	c = settled_count();
 	expect(false, "000: dma-bufs left once the exporter's file closed", (long long)(c.dmabufs - base.dmabufs));
 }
 
@@ -194,8 +207,7 @@ static struct counts race_leftovers(void (*step)(struct race *r))
 	struct race r = { .fd = open_dev(), .step = step };
 	run_race(&r, RACE_THREADS);
 	close(r.fd);
-	settle();
-	struct counts c = count();
+	struct counts c = settled_count();
 	return (struct counts){ c.objects - base.objects, c.dmabufs - base.dmabufs, c.names - base.names };
 }
 
@@ -282,13 +294,11 @@ static void model_release(void)
 		fprintf(stderr, "gs-model-seeds: the child failed\n");
 		exit(2);
 	}
-	settle();
-	struct counts held = count();
+	struct counts held = settled_count();
 	expect(true, "model: objects held by a live process", (long long)(held.objects - base.objects));
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
-	settle();
-	struct counts c2 = count();
+	struct counts c2 = settled_count();
 	expect(false, "model: objects left after SIGKILL", (long long)(c2.objects - base.objects));
 	expect(false, "model: names left after SIGKILL", (long long)(c2.names - base.names));
 }
