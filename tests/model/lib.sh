@@ -61,3 +61,13 @@ model_run_daemon() {
 trend() {
 	sql "$1" "select $3 from leak_trends where metric = '$2'"
 }
+
+# late_growth DB METRIC: how much METRIC grew from the third sample to the
+# last (the first samples are taken while the workers start up); 0 when the
+# metric was not sampled.
+late_growth() {
+	sql "$1" "select coalesce((select s.value from samples s join metrics m on m.id = s.metric_id
+		join ticks k on k.id = s.tick_id where m.name = '$2' order by k.t desc limit 1) -
+		(select s.value from samples s join metrics m on m.id = s.metric_id
+		join ticks k on k.id = s.tick_id where m.name = '$2' order by k.t limit 1 offset 2), 0)"
+}
