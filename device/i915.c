@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <xf86drm.h>
 #include <i915_drm.h>
@@ -61,6 +62,21 @@ int i915_context_destroy(int fd, uint32_t ctx)
 	return ioctl_result(drmIoctl(fd, DRM_IOCTL_I915_GEM_CONTEXT_DESTROY, &d));
 }
 
+/* Through a write-back CPU mapping, for GPUs without pwrite (discrete). */
+static int write_mapped(int fd, uint32_t handle, const void *data, size_t len)
+{
+	struct drm_i915_gem_mmap_offset mo = { .handle = handle, .flags = I915_MMAP_OFFSET_WB };
+	int r = ioctl_result(drmIoctl(fd, DRM_IOCTL_I915_GEM_MMAP_OFFSET, &mo));
+	if (r)
+		return r;
+	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)mo.offset);
+	if (p == MAP_FAILED)
+		return -errno;
+	memcpy(p, data, len);
+	munmap(p, 4096);
+	return 0;
+}
+
 int i915_batch_create(int fd, uint32_t *handle)
 {
 	int r = gem_create(fd, GS_DRIVER_I915, 4096, handle);
@@ -71,6 +87,8 @@ int i915_batch_create(int fd, uint32_t *handle)
 		.handle = *handle, .offset = 0, .size = sizeof(bb), .data_ptr = (uintptr_t)bb,
 	};
 	r = ioctl_result(drmIoctl(fd, DRM_IOCTL_I915_GEM_PWRITE, &pw));
+	if (r == -EOPNOTSUPP || r == -ENODEV)
+		r = write_mapped(fd, *handle, bb, sizeof(bb));
 	if (r)
 		gem_close(fd, *handle);
 	return r;

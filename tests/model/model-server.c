@@ -297,6 +297,16 @@ static int do_ioctl(struct m_file *f, struct request *rq)
 			return -ENOENT;
 		return a->offset + a->size > h->obj->size ? -EINVAL : 0;
 	}
+	case DRM_IOCTL_I915_GEM_MMAP_OFFSET: {
+		NEED(struct drm_i915_gem_mmap_offset);
+		struct drm_i915_gem_mmap_offset *a = ARG(struct drm_i915_gem_mmap_offset);
+		struct m_handle *h = handle_find(f, a->handle);
+		if (!h)
+			return -ENOENT;
+		a->offset = (uint64_t)h->obj->id << 24; /* the shim maps anonymous memory */
+		REPLY(struct drm_i915_gem_mmap_offset);
+		return 0;
+	}
 	case DRM_IOCTL_I915_GEM_WAIT:
 		NEED(struct drm_i915_gem_wait);
 		return handle_find(f, ARG(struct drm_i915_gem_wait)->bo_handle) ? 0 : -ENOENT;
