@@ -37,12 +37,13 @@ assert_sql "$db" "select value from run_props where key = 'i915.ppgtt'" full "PP
 on_slope=$(trend "$db" i915.vmas_ppgtt slope_per_kcycle)
 
 # The same with the i915 files in the 6.x layouts (other metric names for
-# the object count; the VMAs counted the same way).
-model_run_daemon tests/model/seed-004.conf 5 "$out/004-off-6.x" --without-fix 004 --debugfs-era 6.x
+# the object count; the VMAs counted the same way), on a GPU without pwrite.
+model_run_daemon tests/model/seed-004.conf 5 "$out/004-off-6.x" --without-fix 004 --debugfs-era 6.x --no-pwrite
 db=$out/004-off-6.x/gs.db
 assert_true "$db" "select slope_per_kcycle > 500 from leak_trends where metric = 'i915.vmas_ppgtt'" "6.x layout, fix 004 off: PPGTT VMAs grow"
 assert_true "$db" "select count(*) = 1 from leak_trends where metric = 'i915.shrinkable_objects'" "6.x layout: the shrinkable count is sampled"
 assert_sql "$db" "select count(*) from events where message like '%i915_gem%'" 0 "6.x layout: both files understood"
+assert_sql "$db" "select count(*) from metrics where name like 'workload.%.errors.%'" 0 "no pwrite: batches written through a mapping"
 
 # The fbcon case: every X server start binds the console's framebuffer.
 model_run_daemon tests/model/seed-004-fbcon.conf 6 "$out/004-fbcon-off" --without-fix 004

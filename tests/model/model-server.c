@@ -2,6 +2,7 @@
  *
  *   gs-model-server --socket PATH --debugfs DIR [--without-fix 000|001|002|004]...
  *                   [--aliasing-ppgtt] [--minor N] [--window-us N] [--debugfs-era 4.x|6.x]
+ *                   [--no-pwrite]
  *
  * Serves each shim connection in its own thread (so concurrent workers race
  * in the model as they would in the kernel), watches the server ends of
@@ -292,6 +293,8 @@ static int do_ioctl(struct m_file *f, struct request *rq)
 	case DRM_IOCTL_I915_GEM_PWRITE: {
 		NEED(struct drm_i915_gem_pwrite);
 		struct drm_i915_gem_pwrite *a = ARG(struct drm_i915_gem_pwrite);
+		if (M.no_pwrite)
+			return -EOPNOTSUPP;
 		struct m_handle *h = handle_find(f, a->handle);
 		if (!h)
 			return -ENOENT;
@@ -401,7 +404,8 @@ static void usage(FILE *out)
 		"  --minor N            the DRM minor (debugfs dri/N), default 0\n"
 		"  --window-us N        how long the unfixed code paths leave the lock dropped\n"
 		"                       (default 200; 0 = just yield)\n"
-		"  --debugfs-era 4.x|6.x  layouts of i915_gem_objects and i915_gem_gtt (default 4.x)\n");
+		"  --debugfs-era 4.x|6.x  layouts of i915_gem_objects and i915_gem_gtt (default 4.x)\n"
+		"  --no-pwrite          refuse GEM_PWRITE (EOPNOTSUPP), as discrete GPUs do\n");
 }
 
 int main(int argc, char **argv)
@@ -414,6 +418,7 @@ int main(int argc, char **argv)
 		{ "minor", required_argument, NULL, 'm' },
 		{ "window-us", required_argument, NULL, 'W' },
 		{ "debugfs-era", required_argument, NULL, 'e' },
+		{ "no-pwrite", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -427,6 +432,7 @@ int main(int argc, char **argv)
 		case 'a': M.full_ppgtt = false; break;
 		case 'm': M.minor = atoi(optarg); break;
 		case 'W': M.window_us = atol(optarg); break;
+		case 'P': M.no_pwrite = true; break;
 		case 'e':
 			if (strcmp(optarg, "4.x") && strcmp(optarg, "6.x")) {
 				fprintf(stderr, "gs-model-server: --debugfs-era: '%s' is not 4.x or 6.x\n", optarg);

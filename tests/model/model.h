@@ -112,6 +112,7 @@ struct model {
 	int minor;
 	long window_us;           /* how long the unfixed paths drop the lock */
 	bool modern_debugfs;      /* i915 files in the 5.x/6.x layouts, not 4.x */
+	bool no_pwrite;           /* refuse PWRITE, as discrete GPUs do */
 	struct m_obj *objs;
 	struct m_file *files;
 	struct m_dmabuf *dmabufs;
