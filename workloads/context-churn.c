@@ -93,6 +93,7 @@ static void export(struct wl_proc *p)
 		}
 		if ((r = gem_flink(fd, h, &name)) != 0) {
 			wl_count_error(p, GS_IOC_FLINK, r);
+			gem_close(fd, h);
 			continue;
 		}
 		shared_names->name[made++] = name;
@@ -111,12 +112,13 @@ static void export(struct wl_proc *p)
 enum ending { END_CONTEXT, END_CLOSE, END_EXIT };
 
 /* Open the name (or the scanned-out framebuffer), run a batch with it on
- * ctx; the handle stays open. */
+ * ctx; the handle stays open (*handle is 0 when there is none). */
 static int bind_shared(struct wl_proc *p, int fd, uint32_t ctx, uint32_t name, uint32_t *handle)
 {
 	uint64_t size;
 	int r = wl_get(p->cfg, "scanout") ? kms_scanout_handle(fd, handle) : gem_open(fd, name, handle, &size);
 	if (r) {
+		*handle = 0;
 		wl_count_error(p, GS_IOC_OPEN, r);
 		return r;
 	}
@@ -143,7 +145,7 @@ static int cycle_context(struct wl_proc *p, int fd, uint32_t name)
 	int d = i915_context_destroy(fd, ctx);
 	if (d)
 		wl_count_error(p, GS_IOC_CONTEXT_DESTROY, d);
-	if (r == 0 || r == -ENOENT)
+	if (h)
 		gem_close(fd, h);
 	return r ? r : d;
 }
