@@ -45,6 +45,16 @@ assert_true "$db" "select count(*) = 1 from leak_trends where metric = 'i915.shr
 assert_sql "$db" "select count(*) from events where message like '%i915_gem%'" 0 "6.x layout: both files understood"
 assert_sql "$db" "select count(*) from metrics where name like 'workload.%.errors.%'" 0 "no pwrite: batches written through a mapping"
 
+# With aliasing PPGTT every context shares one address space: nothing for
+# seed 004 to leak, and the run says which mode it had.
+model_run_daemon tests/model/seed-004.conf 5 "$out/004-off-aliasing" --without-fix 004 --aliasing-ppgtt
+db=$out/004-off-aliasing/gs.db
+assert_sql "$db" "select value from run_props where key = 'i915.ppgtt'" aliasing "aliasing PPGTT recorded"
+assert_sql "$db" "select count(*) from samples v join metrics mv on mv.id = v.metric_id and mv.name = 'i915.vmas'
+	join samples b on b.tick_id = v.tick_id join metrics mb on mb.id = b.metric_id and mb.name = 'i915.bound_objects'
+	where v.value <> b.value" 0 "aliasing PPGTT: one binding per object"
+assert_true "$db" "select abs(slope_per_kcycle) < 5 from leak_trends where metric = 'i915.vmas'" "aliasing PPGTT: flat"
+
 # The fbcon case: every X server start binds the console's framebuffer.
 model_run_daemon tests/model/seed-004-fbcon.conf 6 "$out/004-fbcon-off" --without-fix 004
 db=$out/004-fbcon-off/gs.db
