@@ -101,3 +101,4 @@ clean:
 	rm -rf $(B)/obj $(B)/gen $(B)/gemsoakd $(B)/gemsoak $(B)/tests $(B)/vm
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
+include tests/model/module.mk

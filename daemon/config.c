@@ -183,9 +183,12 @@ static void daemon_key(struct parse *p, const struct raw_entry *e)
 		if (!parse_duration_ms(e->value, 60000, INT64_MAX / 2, &c->retention_ms))
 			problem(p, e->line, "retention: '%s' is not a duration of at least 1m (e.g. 7d)",
 				e->value);
+	} else if (strcmp(e->key, "quiesce") == 0) {
+		if (!parse_bool(e->value, &c->quiesce))
+			problem(p, e->line, "quiesce: '%s' is not yes or no", e->value);
 	} else {
 		problem(p, e->line, "unknown key '%s' in [daemon] (known: device, database, interval, "
-			"debugfs, user, restart_backoff, restart_backoff_max, trend_window, retention)",
+			"debugfs, user, restart_backoff, restart_backoff_max, trend_window, retention, quiesce)",
 			e->key);
 	}
 }

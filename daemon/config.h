@@ -33,6 +33,7 @@ struct gs_config {
 	int backoff_line;
 	int64_t trend_window_ms;  /* floor window of the trends (db/TRENDS.md) */
 	int64_t retention_ms;     /* raw samples older than this are pruned */
+	bool quiesce;              /* i915: drop caches before each sample (as igt does) */
 	struct wl_config *workloads;
 	size_t nworkloads;
 	char *text;              /* the files as read, for the run record */

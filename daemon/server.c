@@ -17,6 +17,7 @@
 #include "daemon/server.h"
 #include "daemon/supervisor.h"
 #include "db/store.h"
+#include "device/i915.h"
 
 struct server {
 	const struct gs_config *cfg;
@@ -200,6 +201,18 @@ static void record_seeds(struct server *s)
 	}
 }
 
+/* What decides whether seed 004's VMA leak can happen on this machine. */
+static void record_i915_props(struct server *s)
+{
+	char v[32];
+	snprintf(v, sizeof(v), "%s", s->dev->i915_ppgtt < 0 ? "unknown" : i915_ppgtt_name(s->dev->i915_ppgtt));
+	store_run_prop(s->st, s->run_id, "i915.ppgtt", v);
+	if (s->dev->i915_chipset >= 0) {
+		snprintf(v, sizeof(v), "0x%04x", (unsigned)s->dev->i915_chipset);
+		store_run_prop(s->st, s->run_id, "gpu.pci_device_id", v);
+	}
+}
+
 static int begin_run(struct server *s, bool force_new)
 {
 	struct utsname u;
@@ -222,6 +235,8 @@ static int begin_run(struct server *s, bool force_new)
 	s->cycles_base = rs.cycles_base;
 	server_emit(s, rs.continued ? LOG_WARNING : LOG_INFO, "daemon", rs.continued ? "gap" : "new-run", rs.why);
 	record_seeds(s);
+	if (s->dev->kind == GS_DRIVER_I915)
+		record_i915_props(s);
 	char msg[512];
 	snprintf(msg, sizeof(msg), "run %lld on %s (%s), kernel %s, %zu workload(s), interval %.1fs",
 		 (long long)s->run_id, s->dev->path, s->dev->driver, u.release, s->cfg->nworkloads,
@@ -259,6 +274,7 @@ int server_run(const struct gs_config *cfg, const struct gs_device *dev,
 	}
 	struct source_ctx ctx = {
 		.debugfs = cfg->debugfs, .procfs = "/proc", .card_minor = dev->card_minor, .sup = s.sup,
+		.i915 = dev->kind == GS_DRIVER_I915, .quiesce = cfg->quiesce,
 	};
 	if (sampler_init(&s.sampler, &ctx, s.st, s.run_id, sink_of(&s)) || setup_events(&s, opt)) {
 		log_err("cannot set up the event loop");

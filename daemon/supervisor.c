@@ -465,3 +465,13 @@ int supervisor_alive(const struct supervisor *sup)
 		n += sup->inst[i]->alive;
 	return n;
 }
+
+size_t supervisor_pids(const struct supervisor *sup, pid_t *pids, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < sup->n; i++)
+		for (int j = 0; j < sup->inst[i]->nprocs && n < max; j++)
+			if (sup->inst[i]->pids[j] > 0)
+				pids[n++] = sup->inst[i]->pids[j];
+	return n;
+}

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "daemon/privilege.h"
 #include "workloads/workload.h"
@@ -45,5 +46,7 @@ uint64_t supervisor_total_cycles(const struct supervisor *sup);
 uint64_t supervisor_errors(const struct supervisor *sup, size_t i, enum gs_ioctl ioc, int err);
 /* Processes currently alive, for STATUS. */
 int supervisor_alive(const struct supervisor *sup);
+/* The running worker processes' pids, at most max; returns how many. */
+size_t supervisor_pids(const struct supervisor *sup, pid_t *pids, size_t max);
 
 #endif

@@ -9,11 +9,13 @@
 #include <unistd.h>
 
 #include <xf86drm.h>
+#include <i915_drm.h>
 
 #include "common/util.h"
 #include "device/device.h"
 #include "device/gem.h"
 #include "device/master.h"
+#include "device/i915.h"
 
 int device_open_fd(const char *path)
 {
@@ -103,6 +105,21 @@ static int card_minor_of(int fd)
 	return card;
 }
 
+/* A context and one batch run with object h in it, as the i915 workloads do. */
+static bool i915_can_exec(int fd, uint32_t h)
+{
+	uint32_t ctx, batch;
+	if (i915_context_create(fd, &ctx))
+		return false;
+	bool ok = i915_batch_create(fd, &batch) == 0;
+	if (ok) {
+		ok = i915_exec_nop(fd, ctx, batch, &h, 1) == 0;
+		gem_close(fd, batch);
+	}
+	i915_context_destroy(fd, ctx);
+	return ok;
+}
+
 /* One real cycle of each sharing path tells what the driver offers better
  * than any capability bit (vgem, say, has no KMS but does PRIME). */
 static unsigned probe_caps(int fd, enum gs_driver_kind kind)
@@ -127,6 +144,8 @@ static unsigned probe_caps(int fd, enum gs_driver_kind kind)
 		}
 		close(dmabuf);
 	}
+	if (kind == GS_DRIVER_I915 && i915_can_exec(fd, h))
+		caps |= GS_CAP_EXECBUF;
 	gem_close(fd, h);
 	if (master_probe(fd))
 		caps |= GS_CAP_MASTER;
@@ -150,6 +169,12 @@ int device_probe(const char *path, struct gs_device *dev, char *err, size_t errl
 	}
 	dev->kind = strcmp(dev->driver, "i915") == 0 ? GS_DRIVER_I915 : GS_DRIVER_GENERIC;
 	dev->card_minor = card_minor_of(fd);
+	dev->i915_ppgtt = dev->i915_chipset = -1;
+	int32_t v;
+	if (dev->kind == GS_DRIVER_I915 && i915_ppgtt_mode(fd, &dev->i915_ppgtt))
+		dev->i915_ppgtt = -1;
+	if (dev->kind == GS_DRIVER_I915 && i915_getparam(fd, I915_PARAM_CHIPSET_ID, &v) == 0)
+		dev->i915_chipset = v;
 	dev->caps = probe_caps(fd, dev->kind);
 	close(fd);
 	if (!(dev->caps & GS_CAP_GEM_CREATE)) {
@@ -232,6 +257,7 @@ const char *device_cap_name(unsigned cap)
 	case GS_CAP_PRIME_IMPORT: return "PRIME import";
 	case GS_CAP_MAP: return "CPU mapping";
 	case GS_CAP_MASTER: return "DRM master (SET_MASTER, AUTH_MAGIC)";
+	case GS_CAP_EXECBUF: return "i915 contexts and execbuf";
 	}
 	return "?";
 }

@@ -15,6 +15,7 @@ enum {
 	GS_CAP_PRIME_IMPORT = 1u << 3,
 	GS_CAP_MAP        = 1u << 4, /* CPU mmap of objects */
 	GS_CAP_MASTER     = 1u << 5, /* SET/DROP_MASTER and AUTH_MAGIC (primary node) */
+	GS_CAP_EXECBUF    = 1u << 6, /* i915: contexts and execbuf (VMAs) */
 };
 
 enum gs_driver_kind { GS_DRIVER_GENERIC, GS_DRIVER_I915 };
@@ -25,6 +26,8 @@ struct gs_device {
 	enum gs_driver_kind kind;
 	int card_minor;      /* N of debugfs dri/N (the primary node) */
 	unsigned caps;       /* GS_CAP_* */
+	int i915_ppgtt;      /* I915_PARAM_HAS_ALIASING_PPGTT; -1 when not i915 */
+	int i915_chipset;    /* I915_PARAM_CHIPSET_ID (PCI device id); -1 unknown */
 };
 
 /* Resolve "auto" to the first i915 device, else the first with GEM;

@@ -24,6 +24,9 @@ static const char *const ioctl_names[GS_IOC_COUNT] = {
 	[GS_IOC_AUTH_MAGIC] = "AUTH_MAGIC",
 	[GS_IOC_SET_MASTER] = "SET_MASTER",
 	[GS_IOC_DROP_MASTER] = "DROP_MASTER",
+	[GS_IOC_CONTEXT_CREATE] = "CONTEXT_CREATE",
+	[GS_IOC_CONTEXT_DESTROY] = "CONTEXT_DESTROY",
+	[GS_IOC_EXECBUF] = "EXECBUFFER2",
 };
 
 const char *gs_ioctl_name(enum gs_ioctl ioc)

@@ -4,3 +4,11 @@ PARSER_SRCS := sources/batch.c sources/gem-names.c sources/drm-clients.c \
                sources/dmabuf.c sources/meminfo.c sources/self.c
 COMMON_SRCS += $(PARSER_SRCS)
 DAEMON_SRCS += sources/workload-counters.c sources/table.c
+PARSER_SRCS += sources/i915-objects.c sources/i915-gtt.c
+COMMON_SRCS += sources/i915-objects.c sources/i915-gtt.c
+PARSER_SRCS += sources/slabinfo.c sources/i915-contexts.c
+COMMON_SRCS += sources/slabinfo.c sources/i915-contexts.c
+PARSER_SRCS += sources/fdinfo-parse.c
+COMMON_SRCS += sources/fdinfo-parse.c
+DAEMON_SRCS += sources/fdinfo.c
+DAEMON_SRCS += sources/i915-quiesce.c

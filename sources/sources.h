@@ -38,6 +38,8 @@ struct source_ctx {
 	const char *debugfs;     /* /sys/kernel/debug */
 	const char *procfs;      /* /proc (tests point it elsewhere) */
 	int card_minor;          /* debugfs dri/N; -1 when unknown */
+	bool i915;               /* the i915 sources apply (others skip them) */
+	bool quiesce;            /* i915: write i915_gem_drop_caches before sampling */
 	const struct supervisor *sup;  /* workloads' counters */
 };
 
@@ -73,6 +75,49 @@ int parse_meminfo_kb(const char *text, const char *key, uint64_t *kb);
 int parse_status_rss_kb(const char *text, uint64_t *kb);
 
 
+/* debugfs dri/N/i915_gem_objects: the first line in either era */
+struct i915_objects_stats {
+	bool modern;          /* "N shrinkable [F free] objects, B bytes" (4.19+) */
+	uint64_t objects;     /* 3.x/4.x: every object; modern: shrinkable ones */
+	uint64_t bytes;
+	uint64_t free_objects;  /* modern only */
+	bool has_gtt;           /* 3.x/4.x "N [M] objects, B [C] bytes in gtt" */
+	uint64_t gtt_objects;
+	uint64_t clients;       /* 3.x/4.x per-file lines after the blank line */
+	uint64_t client_objects;  /* the sum of their object counts */
+};
+int parse_i915_gem_objects(const char *text, struct i915_objects_stats *out);
+
+/* debugfs dri/N/i915_gem_gtt: the bound objects and their VMAs */
+struct i915_gtt_stats {
+	uint64_t objects;     /* "Total N objects, ..." */
+	uint64_t bytes;
+	uint64_t vmas;        /* every "offset:" entry */
+	uint64_t vmas_ggtt;   /* "(gtt offset:" (3.x) or "(ggtt offset:" */
+	uint64_t vmas_ppgtt;  /* "(ppgtt offset:" */
+	uint64_t named;       /* bound objects with a flink name */
+	uint64_t named_max_vmas;  /* the most VMAs on one flinked object */
+};
+int parse_i915_gem_gtt(const char *text, struct i915_gtt_stats *out);
+/* igt's flink-and-exit probe: is the object named `name` still bound? */
+bool i915_gtt_lists_name(const char *text, uint32_t name);
+
+/* /proc/slabinfo (2.x): one cache's active and total objects; -ENOENT
+ * when the cache is not listed */
+int parse_slabinfo_cache(const char *text, const char *cache, uint64_t *active, uint64_t *total);
+
+/* debugfs dri/N/i915_context_status: "HW context" lines, and those of
+ * deleted/closed contexts still alive */
+int parse_i915_context_status(const char *text, uint64_t *contexts, uint64_t *closed);
+
+/* /proc/PID/fdinfo/FD of a DRM file: drm-usage-stats memory keys summed
+ * over regions, in bytes; -ENOENT when it is not a DRM file */
+struct drm_fdinfo {
+	uint64_t client_id;
+	uint64_t total, shared, resident;
+	bool has_memory;      /* any drm-total/shared/resident key */
+};
+int parse_drm_fdinfo(const char *text, struct drm_fdinfo *out);
 
 /* ---- helpers for sources (sources/batch.c) ---- */
 

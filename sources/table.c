@@ -4,19 +4,31 @@
 
 #include "sources/sources.h"
 
+extern const struct source source_i915_quiesce;
 extern const struct source source_gem_names;
 extern const struct source source_drm_clients;
 extern const struct source source_dmabuf;
 extern const struct source source_meminfo;
 extern const struct source source_self;
 extern const struct source source_workloads;
+extern const struct source source_i915_objects;
+extern const struct source source_i915_gtt;
+extern const struct source source_i915_contexts;
+extern const struct source source_slabinfo;
+extern const struct source source_fdinfo;
 
 const struct source *const gs_sources[] = {
+	&source_i915_quiesce, /* first: the others read settled counts */
 	&source_gem_names,
 	&source_drm_clients,
 	&source_dmabuf,
 	&source_meminfo,
 	&source_self,
 	&source_workloads,
+	&source_i915_objects,
+	&source_i915_gtt,
+	&source_i915_contexts,
+	&source_slabinfo,
+	&source_fdinfo,
 	NULL,
 };

@@ -12,6 +12,32 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$(dirname "$db")"
 rm -f "$db" "$db-wal" "$db-shm"
 
+# make demo MODEL=1 [UNFIXED="004 ..."]: against the kernel model instead
+# (tests/model/), with the listed seed fixes left out.
+if [ -n "${MODEL:-}" ]; then
+	. "$top/tests/model/lib.sh"
+	make -s -C "$top" model
+	out=$top/build/demo-model
+	rm -rf "$out"
+	mkdir -p "$out"
+	model_args=""
+	for seed in ${UNFIXED:-}; do
+		model_args="$model_args --without-fix $seed"
+	done
+	# The config's device and debugfs become the model's.
+	sed -e '/^[[:space:]]*device[[:space:]]*=/d' -e '/^[[:space:]]*debugfs[[:space:]]*=/d' \
+		-e 's|^\[daemon\]|[daemon]\ndevice = @DEVICE@\ndebugfs = @DEBUGFS@|' "$config" > "$out.conf"
+	echo "demo: running against the kernel model for ${seconds}s (fixes left out: ${UNFIXED:-none})"
+	# shellcheck disable=SC2086
+	model_run_daemon "$out.conf" "$seconds" "$out/run" $model_args > "$out.log" 2>&1 ||
+		{ cat "$out.log"; exit 1; }
+	cp "$out/run/gs.db" "$db"
+	echo
+	echo "leak_trends of $db (sqlite3 $db 'select * from leak_trends'):"
+	sqlite3 -box "$db" 'select * from leak_trends'
+	exit 0
+fi
+
 check=$("$GEMSOAKD" --check-config "$config") || exit $?
 case "$check" in
 *"not present here"*)

@@ -18,6 +18,7 @@
 #include "common/util.h"
 #include "device/master.h"
 #include "workloads/flink-share.h"
+#include "workloads/share.h"
 
 
 static const struct wl_key flink_share_keys[] = {
@@ -131,21 +132,10 @@ static void backoff_after_error(unsigned *consecutive)
 		usleep(10000);
 }
 
-static int open_device(struct wl_proc *p)
-{
-	int fd = device_open_fd(p->dev->path);
-	if (fd < 0) {
-		wl_report(p, "device", "cannot open %s: %s", p->dev->path, strerror(-fd));
-		wl_exit(p, 4);
-	}
-	master_release_if_held(fd); /* leave master to a display server (x-restart) */
-	return fd;
-}
-
 static void produce(struct wl_proc *p, int64_t leak_every) __attribute__((noreturn));
 static void produce(struct wl_proc *p, int64_t leak_every)
 {
-	int fd = open_device(p);
+	int fd = wl_open_client(p, NULL);
 	int queue = p->fds[0], reply_fd = p->fds[1];
 	uint64_t size = (uint64_t)wl_get(p->cfg, "size");
 	int64_t map_every = wl_get(p->cfg, "map_every");
@@ -198,7 +188,7 @@ static void produce(struct wl_proc *p, int64_t leak_every)
 static void consume(struct wl_proc *p) __attribute__((noreturn));
 static void consume(struct wl_proc *p)
 {
-	int fd = open_device(p);
+	int fd = wl_open_client(p, NULL);
 	int queue = p->fds[0];
 	for (;;) {
 		struct request req;

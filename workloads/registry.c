@@ -12,6 +12,7 @@ extern const struct wl_type wl_self_import;
 extern const struct wl_type wl_export_close_race;
 extern const struct wl_type wl_flink_close_race;
 extern const struct wl_type wl_x_restart;
+extern const struct wl_type wl_context_churn;
 
 static const struct wl_type *const types[] = {
 	&wl_flink_share,
@@ -21,6 +22,7 @@ static const struct wl_type *const types[] = {
 	&wl_export_close_race,
 	&wl_flink_close_race,
 	&wl_x_restart,
+	&wl_context_churn,
 	NULL,
 };
 

@@ -69,3 +69,4 @@ void wl_pacer_wait(struct wl_pacer *pc)
 			;
 	}
 }
+

@@ -13,7 +13,9 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-enum { FUZZ_CONFIG = 1, FUZZ_GEM_NAMES, FUZZ_CLIENTS, FUZZ_BUFINFO, FUZZ_MEMINFO };
+enum { FUZZ_CONFIG = 1, FUZZ_GEM_NAMES, FUZZ_CLIENTS, FUZZ_BUFINFO, FUZZ_MEMINFO,
+       FUZZ_I915_OBJECTS, FUZZ_I915_GTT, FUZZ_SLABINFO, FUZZ_I915_CONTEXTS,
+       FUZZ_FDINFO };
 
 /* The config parser reads a file: hand it a memfd by its /proc path. */
 static void fuzz_config(const char *text, size_t size)
@@ -58,6 +60,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		parse_meminfo_kb(text, "Shmem", &a);
 		parse_status_rss_kb(text, &b);
 		break;
+	case FUZZ_I915_OBJECTS: {
+		struct i915_objects_stats os;
+		parse_i915_gem_objects(text, &os);
+		break;
+	}
+	case FUZZ_I915_GTT: {
+		struct i915_gtt_stats gs;
+		parse_i915_gem_gtt(text, &gs);
+		i915_gtt_lists_name(text, 1);
+		break;
+	}
+	case FUZZ_SLABINFO:
+		parse_slabinfo_cache(text, "i915_vma", &a, &b);
+		break;
+	case FUZZ_I915_CONTEXTS:
+		parse_i915_context_status(text, &a, &b);
+		break;
+	case FUZZ_FDINFO: {
+		struct drm_fdinfo fi;
+		parse_drm_fdinfo(text, &fi);
+		break;
+	}
 	}
 	free(text);
 	return 0;

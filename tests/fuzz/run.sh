@@ -18,6 +18,11 @@ for bin in "$@"; do
 	fuzz-clients) seeds="tests/fixtures/clients-*" ;;
 	fuzz-bufinfo) seeds="tests/fixtures/bufinfo-*" ;;
 	fuzz-meminfo) seeds="tests/fixtures/meminfo-* tests/fixtures/status-*" ;;
+	fuzz-i915-objects) seeds="tests/fixtures/i915_gem_objects-*" ;;
+	fuzz-i915-gtt) seeds="tests/fixtures/i915_gem_gtt-*" ;;
+	fuzz-slabinfo) seeds="tests/fixtures/slabinfo-*" ;;
+	fuzz-i915-contexts) seeds="tests/fixtures/context_status-*" ;;
+	fuzz-fdinfo) seeds="tests/fixtures/fdinfo-*" ;;
 	esac
 	for s in $seeds; do
 		[ -e "$s" ] && cp -r "$s"/. "$corpus"/ 2>/dev/null || cp "$s" "$corpus"/ 2>/dev/null || true

@@ -30,4 +30,17 @@ if grep -q "runtime error\|ERROR: AddressSanitizer\|ERROR: LeakSanitizer" "$log"
 fi
 [ "$(cat build/tests/vm-sanitizers/gemsoakd.status)" = 0 ] || fail "gemsoakd under ASan exited with $(cat build/tests/vm-sanitizers/gemsoakd.status)"
 assert_true build/tests/vm-sanitizers/gs.db "select count(*) >= 15 from ticks" "the ASan daemon sampled"
+
+# The i915 paths (probe, context-churn, the i915 sources) against the kernel
+# model; the shim is preloaded ahead of the ASan runtime, which is fine.
+. tests/model/lib.sh
+make -s model
+GEMSOAKD=$TOP/build/asan/gemsoakd
+ASAN_OPTIONS=verify_asan_link_order=0
+export ASAN_OPTIONS
+model_run_daemon tests/model/seed-004.conf 6 build/tests/model-sanitizers --without-fix 004
+if grep -q "runtime error\|ERROR: AddressSanitizer\|ERROR: LeakSanitizer" build/tests/model-sanitizers/daemon.log; then
+	fail "sanitizer report from gemsoakd on the model (see build/tests/model-sanitizers/daemon.log)"
+fi
+assert_true build/tests/model-sanitizers/gs.db "select last_value > 100 from leak_trends where metric = 'i915.vmas_ppgtt'" "the ASan daemon ran context-churn"
 echo ok

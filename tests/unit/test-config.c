@@ -95,6 +95,7 @@ static void problems_name_file_and_line(void **state)
 {
 	expect_problem("[daemon]\nbogus = 1\n", 2, "unknown key 'bogus' in [daemon]");
 	expect_problem("[daemon]\ninterval = soon\n", 2, "interval: 'soon' is not a duration");
+	expect_problem("[daemon]\nquiesce = maybe\n", 2, "quiesce: 'maybe' is not yes or no");
 	expect_problem("[daemon]\ninterval = 10ms\n", 2, "interval");
 	expect_problem("[daemon]\n\n[workload x]\ntype = nosuch\n", 4, "unknown workload type 'nosuch'");
 	expect_problem("[workload nosuch]\n", 1, "unknown workload type 'nosuch'");

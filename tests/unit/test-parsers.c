@@ -12,15 +12,7 @@
 
 #include "common/util.h"
 #include "sources/sources.h"
-
-static char *fixture(const char *name)
-{
-	char path[256];
-	snprintf(path, sizeof(path), "tests/fixtures/%s", name);
-	char *text = read_text_file(path, NULL);
-	assert_non_null(text);
-	return text;
-}
+#include "tests/unit/fixture.h"
 
 static void gem_names_real(void **state)
 {

@@ -1,0 +1,54 @@
+/* debugfs dri/N/i915_context_status: one "HW context ..." line per context
+ * (4.x–5.x: "HW context [%x [pin %u]] (comm [pid]) R", "(deleted)" or
+ * "(kernel)"; later "(name [pid]) (closed)"), each followed by indented
+ * per-engine lines. About 3.4 printed only the power and render contexts;
+ * newer kernels dropped the file (then the sampler records that once). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sources/sources.h"
+
+int parse_i915_context_status(const char *text, uint64_t *contexts, uint64_t *closed)
+{
+	*contexts = *closed = 0;
+	bool known = false;
+	for (const char *l = text; *l;) {
+		const char *eol = strchr(l, '\n');
+		size_t len = eol ? (size_t)(eol - l) : strlen(l);
+		if (len >= 11 && strncmp(l, "HW context ", 11) == 0) {
+			(*contexts)++;
+			if (memmem(l, len, "(deleted)", 9) || memmem(l, len, "(closed)", 8))
+				(*closed)++;
+			known = true;
+		} else if ((len >= 14 && strncmp(l, "power context ", 14) == 0) ||
+			   (len >= 15 && strncmp(l, "render context ", 15) == 0)) {
+			known = true;
+		}
+		l += len + (eol ? 1 : 0);
+	}
+	return known || !*text ? 0 : -EINVAL;
+}
+
+static int collect_i915_contexts(const struct source_ctx *ctx, struct metric_batch *b, char *why,
+				 size_t whylen)
+{
+	if (!ctx->i915)
+		return 0;
+	char path[512];
+	char *text = source_read_dri(ctx, "i915_context_status", path, sizeof(path), why, whylen);
+	if (!text)
+		return -errno;
+	uint64_t n, closed;
+	int r = parse_i915_context_status(text, &n, &closed);
+	free(text);
+	if (r) {
+		snprintf(why, whylen, "%s: no \"HW context\" lines", path);
+		return r;
+	}
+	batch_put(b, "i915.contexts", (double)n, "count");
+	return batch_put(b, "i915.contexts_closed", (double)closed, "count");
+}
+
+const struct source source_i915_contexts = { "i915_context_status", collect_i915_contexts };

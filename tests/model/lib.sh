@@ -1,0 +1,73 @@
+# Helpers for tests that run against the kernel model (sourced after
+# tests/lib.sh; POSIX sh). The model is a test double at the ioctl
+# boundary: see tests/model/README.md.
+
+MODEL_SERVER=$TOP/build/tests/gs-model-server
+MODEL_SHIM=$TOP/build/tests/gs-model-shim.so
+
+# model_start DIR [SERVER ARGS...]: start a model server for DIR (its socket
+# DIR/sock, device DIR/card0, debugfs DIR/debugfs) and wait until it listens.
+model_start() {
+	mdir=$1
+	shift
+	mkdir -p "$mdir/debugfs"
+	rm -f "$mdir/sock"
+	"$MODEL_SERVER" --socket "$mdir/sock" --debugfs "$mdir/debugfs" "$@" 2> "$mdir/server.log" &
+	model_pid=$!
+	i=0
+	while [ ! -S "$mdir/sock" ]; do
+		i=$((i + 1))
+		[ $i -lt 100 ] || { cat "$mdir/server.log"; fail "the model server did not start"; }
+		sleep 0.05
+	done
+}
+
+model_stop() {
+	if [ -n "${model_pid:-}" ]; then
+		kill "$model_pid" 2>/dev/null || true
+		wait "$model_pid" 2>/dev/null || true
+	fi
+	model_pid=
+}
+
+# model_env CMD...: run CMD with the shim pointing at the running model.
+model_env() {
+	GS_MODEL_SOCKET=$mdir/sock GS_MODEL_DEV=$mdir/card0 LD_PRELOAD=$MODEL_SHIM "$@"
+}
+
+# model_run_daemon CONFIG DURATION OUTDIR [SERVER ARGS...]: run gemsoakd
+# with CONFIG (its @DEVICE@ and @DEBUGFS@ replaced) against a new model for
+# DURATION seconds; the database is OUTDIR/gs.db.
+model_run_daemon() {
+	m_conf=$1 m_duration=$2 m_out=$3
+	shift 3
+	rm -rf "$m_out"
+	mkdir -p "$m_out"
+	model_start "$m_out" "$@"
+	sed -e "s|@DEVICE@|$m_out/card0|" -e "s|@DEBUGFS@|$m_out/debugfs|" "$m_conf" > "$m_out/test.conf"
+	set +e
+	model_env "$GEMSOAKD" -c "$m_out/test.conf" --database "$m_out/gs.db" --duration "${m_duration}s" \
+		> "$m_out/daemon.log" 2>&1
+	echo $? > "$m_out/gemsoakd.status"
+	set -e
+	model_stop
+	echo "--- gemsoakd against the model ($*) ---"
+	cat "$m_out/server.log" "$m_out/daemon.log"
+	sqlite3 -box "$m_out/gs.db" 'select * from leak_trends' 2>&1 || true
+	[ "$(cat "$m_out/gemsoakd.status")" = 0 ] || fail "gemsoakd exited with $(cat "$m_out/gemsoakd.status")"
+}
+
+# trend DB METRIC COLUMN: one column of leak_trends for METRIC.
+trend() {
+	sql "$1" "select $3 from leak_trends where metric = '$2'"
+}
+
+# late_growth DB METRIC: how much METRIC grew from the third sample to the
+# last (the first samples are taken while the workers start up); 0 when the
+# metric was not sampled.
+late_growth() {
+	sql "$1" "select coalesce((select s.value from samples s join metrics m on m.id = s.metric_id
+		join ticks k on k.id = s.tick_id where m.name = '$2' order by k.t desc limit 1) -
+		(select s.value from samples s join metrics m on m.id = s.metric_id
+		join ticks k on k.id = s.tick_id where m.name = '$2' order by k.t limit 1 offset 2), 0)"
+}

@@ -1,0 +1,183 @@
+/* A userspace model of the DRM core's and i915's object-lifetime rules,
+ * with each seed fix switchable. One big lock stands for the kernel's
+ * dev->object_name_lock / struct_mutex; the code paths that the unfixed
+ * kernels ran with that lock dropped drop it here too (and yield, so real
+ * concurrent callers reach the window).
+ *
+ * Files per concern: objects.c (objects, handles, files), flink.c,
+ * prime.c (dma-bufs, the per-file PRIME cache), i915.c (contexts, address
+ * spaces, VMAs, execbuf), debugfs.c (the files the daemon reads),
+ * model-server.c (sockets, threads, releases). */
+#ifndef GS_MODEL_H
+#define GS_MODEL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* The seed fixes the model can leave out (see tests/model/README.md). */
+enum model_fix {
+	FIX_000_HANDLE_HOLDS_DMABUF,  /* prime cache entries go with the handle */
+	FIX_001_DMABUF_LINK_LOCKED,   /* obj->dma_buf and prime cache under the lock */
+	FIX_002_GEM_OPEN_ATOMIC,      /* name lookup + handle creation atomic; no flink without handles */
+	FIX_004_CONTEXT_VMA_CLEANUP,  /* unbind a VM's VMAs when its context goes */
+	FIX_COUNT
+};
+
+struct m_vm;
+struct m_dmabuf;
+
+struct m_vma {
+	struct m_obj *obj;
+	struct m_vm *vm;          /* holds a reference on vm */
+	uint64_t offset;
+	bool ggtt;                /* in the global GTT (scan-out), not a PPGTT */
+	struct m_vma *next_in_obj;
+};
+
+struct m_obj {
+	uint32_t id;
+	uint64_t size;
+	int refcount;
+	int handle_count;
+	uint32_t name;            /* flink name, 0 = none; holds a reference */
+	struct m_dmabuf *dma_buf; /* obj->dma_buf link; holds a dma-buf reference */
+	bool fbcon;               /* the console's framebuffer, owned by the kernel */
+	struct m_vma *vmas;
+	struct m_obj *next;
+};
+
+struct m_handle {
+	uint32_t handle;
+	struct m_obj *obj;        /* holds a reference */
+	struct m_handle *next;
+};
+
+/* Per-file PRIME cache entry (drm_prime_file_private): holds a dma-buf ref. */
+struct m_prime {
+	struct m_dmabuf *dmabuf;
+	uint32_t handle;
+	struct m_prime *next;
+};
+
+struct m_vm {
+	uint32_t id;
+	int refcount;             /* its context(s) and each VMA */
+	uint64_t next_offset;
+	struct m_vm *next;
+};
+
+struct m_ctx {
+	uint32_t id;              /* 0 = the file's default context */
+	struct m_vm *vm;          /* holds a reference */
+	struct m_ctx *next;
+};
+
+struct m_file {
+	uint32_t id;
+	pid_t pid;
+	char comm[17];
+	int server_end;           /* hang-up = the last close of the file */
+	int busy;                 /* ioctls in flight: the release waits for them */
+	bool hung_up, released;
+	struct m_handle *handles;
+	struct m_prime *prime;
+	struct m_ctx *contexts;
+	uint32_t next_ctx;
+	struct m_file *next;
+};
+
+/* One set of user fds of a dma-buf (one export): a socketpair whose hang-up
+ * drops that reference. */
+struct m_dmabuf_fd {
+	uint32_t id;
+	struct m_dmabuf *dmabuf;
+	int server_end;
+	ino_t client_ino;
+	struct m_dmabuf_fd *next;
+};
+
+struct m_dmabuf {
+	uint32_t id;
+	struct m_obj *obj;        /* holds an object reference */
+	int refcount;             /* user fd sets, handle link, prime cache entries */
+	struct m_dmabuf *next;
+};
+
+struct model {
+	pthread_mutex_t lock;
+	bool fix[FIX_COUNT];
+	bool full_ppgtt;
+	int minor;
+	long window_us;           /* how long the unfixed paths drop the lock */
+	bool modern_debugfs;      /* i915 files in the 5.x/6.x layouts, not 4.x */
+	bool no_pwrite;           /* refuse PWRITE, as discrete GPUs do */
+	struct m_obj *objs;
+	struct m_file *files;
+	struct m_dmabuf *dmabufs;
+	struct m_dmabuf_fd *dmabuf_fds;
+	struct m_vm *vms;
+	struct m_obj *fbcon;      /* the console's framebuffer (MODE_GETFB of fb 1) */
+	uint32_t next_obj, next_name, next_file, next_dmabuf, next_dmabuf_fd, next_vm;
+	uint64_t total_vmas_created;
+	bool dirty;
+	/* server callbacks (model-server.c) */
+	void (*watch_fd)(int fd, uint32_t id, bool is_file);
+};
+
+extern struct model M;
+
+/* state.c: the model, all fixes in, and the race windows of the unfixed
+ * code: drop the lock, let others run. */
+void model_init(void);
+void model_window(void);
+
+/* Everything below runs with M.lock held; the ioctls return 0 or -errno.
+ * objects.c */
+struct m_obj *obj_new(uint64_t size);
+void obj_get(struct m_obj *o);
+void obj_put(struct m_obj *o);
+struct m_file *file_new(pid_t pid, int server_end);
+struct m_file *file_find(uint32_t id);
+void file_release(struct m_file *f);
+struct m_handle *handle_find(struct m_file *f, uint32_t handle);
+uint32_t handle_create(struct m_file *f, struct m_obj *o);
+int handle_delete(struct m_file *f, uint32_t handle);
+int gem_create_ioctl(struct m_file *f, uint64_t size, uint32_t *handle);
+int gem_close_ioctl(struct m_file *f, uint32_t handle);
+
+/* flink.c */
+int flink_ioctl(struct m_file *f, uint32_t handle, uint32_t *name);
+int gem_open_ioctl(struct m_file *f, uint32_t name, uint32_t *handle, uint64_t *size);
+/* with the lock held: the last handle is gone */
+void flink_name_drop(struct m_obj *o);
+
+/* prime.c */
+int prime_handle_to_fd_ioctl(struct m_file *f, uint32_t handle, int *client_fd);
+int prime_fd_to_handle_ioctl(struct m_file *f, int fd, uint32_t *handle);
+void prime_handle_gone(struct m_file *f, struct m_obj *o, uint32_t handle);
+void prime_last_handle_gone(struct m_obj *o);
+void prime_file_release(struct m_file *f);
+void dmabuf_put(struct m_dmabuf *d);
+void dmabuf_fd_release(struct m_dmabuf_fd *fdset);
+struct m_dmabuf_fd *dmabuf_fd_find(uint32_t id);
+int dmabuf_count(uint64_t *bytes);
+int dmabuf_size_of_fd(int fd, uint64_t *size);
+
+/* i915.c (with the lock held) */
+void mi915_file_open(struct m_file *f);
+void mi915_file_release(struct m_file *f);
+void mi915_obj_free(struct m_obj *o);
+/* Pin o for scan-out: a VMA in the global GTT (the console's framebuffer). */
+void mi915_pin_scanout(struct m_obj *o);
+int mi915_getparam(int32_t param, int32_t *value);
+int mi915_context_create(struct m_file *f, uint32_t *id);
+int mi915_context_destroy(struct m_file *f, uint32_t id);
+/* handles[n], ctx id; offsets get each object's address in ctx's VM */
+int mi915_execbuf(struct m_file *f, uint32_t ctx, const uint32_t *handles, uint64_t *offsets, uint32_t n);
+
+/* debugfs.c */
+void debugfs_write_all(const char *dir);
+
+#endif

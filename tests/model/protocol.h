@@ -1,0 +1,86 @@
+/* The messages between the LD_PRELOAD shim (tests/model/shim.c) and the
+ * kernel model server (tests/model/model-server.c).
+ *
+ * Each thread of a process under the shim keeps one SOCK_SEQPACKET
+ * connection to the server and sends one request at a time; the server
+ * serves each connection in its own thread, so ioctls of concurrent
+ * workers really run concurrently in the model, as in the kernel.
+ *
+ * A DRM file or a dma-buf is one end of a socketpair the server made and
+ * passed over (SCM_RIGHTS): the process holds it like any fd, fork and
+ * SCM_RIGHTS share it, and when its last copy closes (also on SIGKILL) the
+ * server's end sees the hang-up, which is the file's release. */
+#ifndef GS_MODEL_PROTOCOL_H
+#define GS_MODEL_PROTOCOL_H
+
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#define GSM_MAX_PAYLOAD 65536
+
+enum gsm_op {
+	GSM_OPEN = 1,   /* open() of the device: reply carries the file's fd */
+	GSM_IOCTL = 2,  /* payload = the ioctl's argument (see shim.c for the
+			 * ioctls with pointers); a dma-buf fd may ride along */
+	GSM_DMABUF_SIZE = 3, /* an fd rides along: is it a dma-buf, how big?
+			      * (lseek(SEEK_END) and mmap of dma-bufs) */
+};
+
+struct gsm_req {
+	uint32_t op;
+	uint32_t file_id;     /* GSM_IOCTL: the file from GSM_OPEN's reply */
+	uint64_t ioctl;       /* request number */
+	uint32_t len;         /* payload bytes that follow */
+	uint32_t has_fd;      /* a dma-buf fd is attached (SCM_RIGHTS) */
+};
+
+struct gsm_rep {
+	int32_t ret;          /* 0 or -errno */
+	uint32_t len;         /* payload bytes that follow */
+	uint32_t file_id;     /* GSM_OPEN: the new file */
+	uint32_t has_fd;      /* an fd is attached (SCM_RIGHTS) */
+	uint64_t size;        /* GSM_DMABUF_SIZE */
+};
+
+/* DRM_IOCTL_VERSION's reply payload (its strings are pointers). */
+struct gsm_version {
+	int32_t major, minor, patchlevel;
+	char name[32], date[16], desc[64];
+};
+
+/* DRM_IOCTL_I915_GETPARAM: request payload is the param, reply the value. */
+struct gsm_getparam {
+	int32_t param;
+	int32_t value;
+};
+
+/* Control buffer for one passed fd. */
+union gsm_cmsg {
+	char buf[CMSG_SPACE(sizeof(int))];
+	struct cmsghdr align;
+};
+
+/* Attach fd to mh (SCM_RIGHTS), using cm as its control buffer. */
+static inline void gsm_attach_fd(struct msghdr *mh, union gsm_cmsg *cm, int fd)
+{
+	mh->msg_control = cm->buf;
+	mh->msg_controllen = sizeof(cm->buf);
+	struct cmsghdr *c = CMSG_FIRSTHDR(mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+}
+
+/* The fd a received message carried, or -1. */
+static inline int gsm_received_fd(struct msghdr *mh)
+{
+	struct cmsghdr *c = CMSG_FIRSTHDR(mh);
+	int fd = -1;
+	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+		memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	return fd;
+}
+
+#endif

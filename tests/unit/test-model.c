@@ -1,0 +1,182 @@
+/* The kernel model's lifetime rules (tests/model/), one sequence at a time:
+ * what each seed fix changes, and that everything goes once the last file
+ * is released. The racy cases need real concurrency and are in
+ * tests/integration/model-seeds.sh. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "tests/model/model.h"
+
+static void no_watch(int fd, uint32_t id, bool is_file)
+{
+}
+
+static int setup(void **state)
+{
+	model_init();
+	M.watch_fd = no_watch;
+	pthread_mutex_lock(&M.lock); /* the model's functions run with it held */
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	pthread_mutex_unlock(&M.lock);
+	return 0;
+}
+
+static int count_objs(void)
+{
+	int n = 0;
+	for (struct m_obj *o = M.objs; o; o = o->next)
+		n++;
+	return n;
+}
+
+static int count_vmas(void)
+{
+	int n = 0;
+	for (struct m_obj *o = M.objs; o; o = o->next)
+		for (struct m_vma *v = o->vmas; v; v = v->next_in_obj)
+			n++;
+	return n;
+}
+
+static int count_vms(void)
+{
+	int n = 0;
+	for (struct m_vm *v = M.vms; v; v = v->next)
+		n++;
+	return n;
+}
+
+/* Every user fd of every dma-buf closed (the server sees the hang-ups). */
+static void close_dmabuf_fds(void)
+{
+	while (M.dmabuf_fds)
+		dmabuf_fd_release(M.dmabuf_fds);
+}
+
+/* gem_ppgtt flink-and-close: B binds A's flinked object in a context it then
+ * destroys, and in its default context before its file goes. */
+static int vmas_left_by_importer(bool fix)
+{
+	M.fix[FIX_004_CONTEXT_VMA_CLEANUP] = fix;
+	struct m_file *a = file_new(getpid(), -1), *b = file_new(getpid(), -1);
+	uint32_t h, name, hb, ctx;
+	uint64_t size, off;
+	assert_int_equal(gem_create_ioctl(a, 4096, &h), 0);
+	assert_int_equal(flink_ioctl(a, h, &name), 0);
+	assert_int_equal(gem_open_ioctl(b, name, &hb, &size), 0);
+	assert_int_equal(mi915_context_create(b, &ctx), 0);
+	assert_int_equal(mi915_execbuf(b, ctx, &hb, &off, 1), 0);
+	assert_int_equal(mi915_execbuf(b, 0, &hb, &off, 1), 0);
+	assert_int_equal(count_vmas(), 2);
+	assert_int_equal(mi915_context_destroy(b, ctx), 0);
+	assert_int_equal(mi915_context_destroy(b, 0), -ENOENT);
+	assert_int_equal(gem_close_ioctl(b, hb), 0);
+	file_release(b);
+	int left = count_vmas();
+	int vms = count_vms();
+	file_release(a); /* the object goes, and its VMAs with it */
+	assert_int_equal(count_objs(), 0);
+	assert_int_equal(count_vms(), 0);
+	return left * 100 + vms;
+}
+
+static void seed_004_vmas(void **state)
+{
+	assert_int_equal(vmas_left_by_importer(true), 0 * 100 + 1);  /* A's default VM */
+	assert_int_equal(vmas_left_by_importer(false), 2 * 100 + 3); /* + B's two VMs */
+}
+
+/* Seed 000: export in A, import in B, close the dma-buf, B and A close. */
+static int dmabufs_left(bool fix)
+{
+	M.fix[FIX_000_HANDLE_HOLDS_DMABUF] = fix;
+	struct m_file *a = file_new(getpid(), -1), *b = file_new(getpid(), -1);
+	uint32_t h, hb, again;
+	int fd;
+	assert_int_equal(gem_create_ioctl(a, 4096, &h), 0);
+	assert_int_equal(prime_handle_to_fd_ioctl(a, h, &fd), 0);
+	assert_int_equal(prime_fd_to_handle_ioctl(b, fd, &hb), 0);
+	assert_int_equal(prime_fd_to_handle_ioctl(b, fd, &again), 0);
+	assert_int_equal(again, hb); /* the per-file cache gives the same handle */
+	assert_int_equal(prime_fd_to_handle_ioctl(a, fd, &again), 0);
+	assert_int_equal(again, h); /* self-import */
+	close(fd);
+	close_dmabuf_fds();
+	assert_int_equal(gem_close_ioctl(b, hb), 0);
+	assert_int_equal(gem_close_ioctl(a, h), 0);
+	uint64_t bytes;
+	int left = dmabuf_count(&bytes) * 10 + count_objs();
+	file_release(b);
+	file_release(a);
+	assert_int_equal(dmabuf_count(&bytes), 0);
+	assert_int_equal(count_objs(), 0);
+	return left;
+}
+
+static void seed_000_prime_cache(void **state)
+{
+	assert_int_equal(dmabufs_left(true), 0);
+	assert_int_equal(dmabufs_left(false), 11); /* until A's file closes */
+}
+
+/* A name lives as long as any handle; then it is gone for good. */
+static void flink_names_follow_handles(void **state)
+{
+	struct m_file *a = file_new(getpid(), -1), *b = file_new(getpid(), -1);
+	uint32_t h, name, hb, again;
+	uint64_t size;
+	assert_int_equal(gem_create_ioctl(a, 4096, &h), 0);
+	assert_int_equal(flink_ioctl(a, h, &name), 0);
+	assert_int_equal(flink_ioctl(a, h, &again), 0);
+	assert_int_equal(again, name);
+	assert_int_equal(gem_open_ioctl(b, name, &hb, &size), 0);
+	assert_int_equal(size, 4096);
+	assert_int_equal(gem_close_ioctl(a, h), 0);
+	assert_int_equal(flink_ioctl(b, hb, &again), 0);
+	assert_int_equal(again, name); /* a handle still exists */
+	assert_int_equal(gem_close_ioctl(b, hb), 0);
+	assert_int_equal(gem_open_ioctl(b, name, &hb, &size), -ENOENT);
+	assert_int_equal(count_objs(), 0);
+	assert_int_equal(gem_close_ioctl(b, hb), -EINVAL);
+	file_release(a);
+	file_release(b);
+}
+
+/* Handles are the lowest free numbers, as idr_alloc gives them. */
+static void handles_reuse_the_lowest(void **state)
+{
+	struct m_file *a = file_new(getpid(), -1);
+	uint32_t h1, h2, h3;
+	assert_int_equal(gem_create_ioctl(a, 1, &h1), 0);
+	assert_int_equal(gem_create_ioctl(a, 1, &h2), 0);
+	assert_int_equal(h1, 1);
+	assert_int_equal(h2, 2);
+	assert_int_equal(gem_close_ioctl(a, h1), 0);
+	assert_int_equal(gem_create_ioctl(a, 1, &h3), 0);
+	assert_int_equal(h3, 1);
+	assert_int_equal(M.objs->size, 4096); /* rounded up to pages */
+	file_release(a);
+	assert_int_equal(count_objs(), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(seed_004_vmas, setup, teardown),
+		cmocka_unit_test_setup_teardown(seed_000_prime_cache, setup, teardown),
+		cmocka_unit_test_setup_teardown(flink_names_follow_handles, setup, teardown),
+		cmocka_unit_test_setup_teardown(handles_reuse_the_lowest, setup, teardown),
+	};
+	return cmocka_run_group_tests_name("kernel model", tests, NULL, NULL);
+}
