@@ -1,7 +1,8 @@
 #!/bin/sh
 # make bench: one VM boot measures, on the real kernel, flink-share's
 # throughput against the raw-ioctl limit (bench/raw-flink) with 1, 2, 4
-# and 8 consumer processes, the daemon's CPU per sample with 0, 1,000
+# and 8 consumer processes, prime-share's and self-import's against
+# bench/raw-prime with 1, 2, 4 and 8 processes, the daemon's CPU per sample with 0, 1,000
 # and 10,000 live objects (bench/hold-objects), and its RSS and fd count
 # over a soak of BENCH_SOAK_MIN minutes; then the store benchmark runs on
 # the host. Prints the table and writes it to docs/PERFORMANCE.md.
@@ -17,7 +18,7 @@ days=${BENCH_DAYS:-30}
 out=build/bench/vm
 rm -rf "$out"
 mkdir -p "$out"
-cp build/bench/raw-flink build/bench/hold-objects "$out/"
+cp build/bench/raw-flink build/bench/raw-prime build/bench/hold-objects "$out/"
 
 # --- the guest's job (busybox sh) -------------------------------------
 cat > "$out/job.sh" <<JOB
@@ -28,11 +29,15 @@ conf() { # producers consumers interval
 	[ "\$1" = 0 ] || printf '[workload flink-share]\nproducers = %s\nconsumers = %s\n' "\$1" "\$2"
 }
 cpu() { awk '{ print \$14 + \$15 }' /proc/\$1/stat; }
+wconf() { # type processes
+	printf '[daemon]\ninterval = 1s\n[workload %s]\nprocesses = %s\n' "\$1" "\$2"
+}
 # Warm-up, then the raw limit in one process and across two.
 ./raw-flink -s 2 > /dev/null
 for i in \$(seq $runs); do
 	./raw-flink -s $secs >> raw.txt
 	./raw-flink -x -s $secs >> raw.txt
+	./raw-prime -s $secs >> raw.txt
 done
 # gemsoak's workers: one producer, 1..8 consumers.
 for c in 1 2 4 8; do
@@ -41,6 +46,17 @@ for c in 1 2 4 8; do
 		conf 1 \$c 1s > tp.conf
 		gemsoakd -c tp.conf --database /tmp/tp-\$c-\$i.db --duration \$(( $secs + 3 ))
 		cp /tmp/tp-\$c-\$i.db tp-\$c-\$i.db
+	done
+done
+# prime-share and self-import: 1..8 processes (pairs).
+for w in prime-share self-import; do
+	for c in 1 2 4 8; do
+		n=1; [ \$c = 1 ] && n=$runs
+		for i in \$(seq \$n); do
+			wconf \$w \$c > tp.conf
+			gemsoakd -c tp.conf --database /tmp/\$w-\$c-\$i.db --duration \$(( $secs + 3 ))
+			cp /tmp/\$w-\$c-\$i.db \$w-\$c-\$i.db
+		done
 	done
 done
 # Observation cost: the daemon alone, sampling every second.
@@ -61,7 +77,7 @@ cp /tmp/soak.db soak.db
 uname -r > kernel.txt
 exit 0
 JOB
-echo "bench: booting the VM (about $((soak_min + 3)) minutes)"
+echo "bench: booting the VM (about $((soak_min + 6)) minutes)"
 vm_boot "$out" $((soak_min * 60 + 1200))
 
 median() { sort -n | awk '{ v[NR] = $1 } END { m = v[int((NR + 1) / 2)]; printf "%.0f (%.0f..%.0f, n=%d)", m, v[1], v[NR], NR }'; }
@@ -74,6 +90,7 @@ rate_of() {
 
 raw1=$(grep raw-flink-1proc "$out/raw.txt" | cut -d' ' -f2 | med)
 raw2=$(grep raw-flink-2proc "$out/raw.txt" | cut -d' ' -f2 | med)
+rawp=$(grep raw-prime-1proc "$out/raw.txt" | cut -d' ' -f2 | med)
 table=$(mktemp)
 {
 	echo "| figure | value | goal |"
@@ -88,6 +105,15 @@ table=$(mktemp)
 			echo "| ratio to the 2-process raw loop | $(awk "BEGIN { printf \"%.2f\", $r / $raw2 }") | >= 0.95 |"
 			echo "| ratio to the 1-process raw loop | $(awk "BEGIN { printf \"%.2f\", $r / $raw1 }") | |"
 		}
+	done
+	echo "| raw PRIME export/import loop, 1 process (cycles/s) | $(grep raw-prime-1proc "$out/raw.txt" | cut -d' ' -f2 | median) | |"
+	for w in prime-share self-import; do
+		for c in 1 2 4 8; do
+			rates=$(for f in "$out"/$w-$c-*.db; do rate_of "$f"; done)
+			r=$(echo "$rates" | med)
+			echo "| $w, $c process(es) (cycles/s) | $(echo "$rates" | median) | |"
+			[ $c = 1 ] && echo "| $w ratio to the raw PRIME loop | $(awk "BEGIN { printf \"%.2f\", $r / $rawp }") | >= 0.95 |"
+		done
 	done
 	while read -r _ n ticks secs_; do
 		# /proc ticks are 1/100 s; the daemon took one sample per second.

@@ -68,11 +68,14 @@ assert_true "$db" "select last_value > 300 from leak_trends where metric = 'work
 assert_true "$db" "select max(s.value) <= 8 from samples s join metrics m on m.id = s.metric_id where m.name = 'i915.vmas_ppgtt'" "fbcon, fix 004 on: no VMA left"
 assert_true "$db" "select abs(slope_per_kcycle) < 5 from leak_trends where metric = 'i915.vmas_ppgtt'" "fbcon, fix 004 on: flat"
 
-# The verdict of the analysis, where the database has one.
-if sql "$out/004-off/gs.db" "select verdict from leak_trends limit 1" > /dev/null 2>&1; then
-	assert_sql "$out/004-off/gs.db" "select verdict from leak_trends where metric = 'i915.vmas_ppgtt'" leaking "fix 004 off: verdict"
-	assert_true "$out/004-on/gs.db" "select verdict <> 'leaking' from leak_trends where metric = 'i915.vmas_ppgtt'" "fix 004 on: verdict"
-fi
+# The verdict of the analysis. Its thresholds (a table) ask for 20 minutes
+# and 6 windows before judging; these runs are seconds long, so judge them
+# with 4 windows of 1 s, the rest of the rule unchanged.
+for run in 004-off 004-on; do
+	sql "$out/$run/gs.db" "update trend_thresholds set min_span_s = 4, min_windows = 4"
+done
+assert_sql "$out/004-off/gs.db" "select verdict from leak_trends where metric = 'i915.vmas_ppgtt'" leaking "fix 004 off: verdict"
+assert_sql "$out/004-on/gs.db" "select verdict from leak_trends where metric = 'i915.vmas_ppgtt'" stable "fix 004 on: verdict"
 
 # ---- the model releases a SIGKILLed process's files ----
 model_start "$out/release"
