@@ -1,2 +1,2 @@
-COMMON_SRCS += daemon/config.c daemon/backlog.c
+COMMON_SRCS += daemon/config.c daemon/config-dir.c daemon/reload-plan.c daemon/backlog.c
 DAEMON_SRCS += daemon/main.c daemon/server.c daemon/supervisor.c daemon/sampler.c
