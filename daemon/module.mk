@@ -1,2 +1,3 @@
 COMMON_SRCS += daemon/config.c daemon/config-dir.c daemon/reload-plan.c daemon/backlog.c
+DAEMON_SRCS += daemon/reload.c
 DAEMON_SRCS += daemon/main.c daemon/server.c daemon/supervisor.c daemon/sampler.c
