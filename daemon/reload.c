@@ -70,7 +70,9 @@ static void apply_step(const struct reload_step *st, struct supervisor *sup, str
 int reload_run(struct reload_state *rs, struct supervisor *sup, const struct gs_device *dev,
 	       struct event_sink sink)
 {
-	const char *path = rs->current->path;
+	/* A copy: the config it belongs to is freed once the new one applies. */
+	char path[sizeof(rs->current->path)];
+	snprintf(path, sizeof(path), "%s", rs->current->path);
 	char *errs = NULL, msg[1024];
 	struct gs_config *next = read_config(path, dev, &errs);
 	if (!next) {

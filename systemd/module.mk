@@ -4,13 +4,12 @@ SYSTEMDUNITDIR ?= $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir systemd 
 GS_MANPAGES    = $(wildcard docs/man/*.[1-8])
 GS_SQL         = $(wildcard db/migrations/*.sql db/queries/*.sql)
 
-$(B)/gemsoak.service: systemd/gemsoak.service.in
-	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' $< > $@
-
-install: all $(B)/gemsoak.service
+install: all
 	install -D -m 0755 $(B)/gemsoakd $(DESTDIR)$(SBINDIR)/gemsoakd
 	install -D -m 0755 $(B)/gemsoak $(DESTDIR)$(BINDIR)/gemsoak
-	install -D -m 0644 $(B)/gemsoak.service $(DESTDIR)$(SYSTEMDUNITDIR)/gemsoak.service
+	install -d -m 0755 $(DESTDIR)$(SYSTEMDUNITDIR)
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' systemd/gemsoak.service.in \
+		> $(DESTDIR)$(SYSTEMDUNITDIR)/gemsoak.service
 	set -e; for m in $(GS_MANPAGES); do \
 		install -D -m 0644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m##*/}; done
 	set -e; for f in $(GS_SQL); do install -D -m 0644 $$f $(DESTDIR)$(DATADIR)/$$f; done
