@@ -73,7 +73,7 @@ int reload_run(struct reload_state *rs, struct supervisor *sup, const struct gs_
 	/* A copy: the config it belongs to is freed once the new one applies. */
 	char path[sizeof(rs->current->path)];
 	snprintf(path, sizeof(path), "%s", rs->current->path);
-	char *errs = NULL, msg[1024];
+	char *errs = NULL, msg[2048];
 	struct gs_config *next = read_config(path, dev, &errs);
 	if (!next) {
 		/* The messages are FILE:LINE lines: keep them readable in one event. */

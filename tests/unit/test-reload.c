@@ -53,13 +53,20 @@ static const struct reload_step *step_for(const struct reload_step *s, size_t n,
 	return NULL;
 }
 
+/* Load both texts and plan the reload from the first to the second. */
+static size_t plan(const char *from, const char *to, struct gs_config *old, struct gs_config *new,
+		   struct reload_step *steps)
+{
+	load(from, old);
+	load(to, new);
+	return reload_plan(old, new, steps);
+}
+
 static void plan_of_each_kind(void **state)
 {
 	struct gs_config old, new;
-	load(OLD, &old);
-	load(NEW, &new);
 	struct reload_step steps[8];
-	size_t n = reload_plan(&old, &new, steps);
+	size_t n = plan(OLD, NEW, &old, &new, steps);
 	assert_int_equal(n, 5);
 	/* Stops come first: a restarted or new workload may reuse what they held. */
 	assert_int_equal(steps[0].action, RELOAD_STOP);
@@ -89,10 +96,8 @@ static void plan_of_each_kind(void **state)
 static void unchanged_config_keeps_everything(void **state)
 {
 	struct gs_config a, b;
-	load(OLD, &a);
-	load(OLD, &b);
 	struct reload_step steps[8];
-	size_t n = reload_plan(&a, &b, steps);
+	size_t n = plan(OLD, OLD, &a, &b, steps);
 	assert_int_equal(n, 4);
 	for (size_t i = 0; i < n; i++)
 		assert_int_equal(steps[i].action, RELOAD_KEEP);
