@@ -63,5 +63,6 @@ rm -rf "$root/var/cache/apt/archives/"*.deb "$root/usr/share/doc" "$root/usr/sha
 	"$root/usr/share/locale"
 
 tar -C "$root" --numeric-owner -czf "$tarball.tmp" .
+rm -f "$cache"/rootfs-*.tar.gz   # older keys: never used again
 mv "$tarball.tmp" "$tarball"
 echo "$tarball"
