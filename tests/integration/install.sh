@@ -28,6 +28,14 @@ grep -q '^ExecStart=/usr/sbin/gemsoakd -c /etc/gemsoak/gemsoak.conf$' "$dest$uni
 	fail "the shipped config is refused: $(cat "$d/check.out")"
 grep -q "ok (1 workload(s))" "$d/check.out" || fail "the shipped drop-in was not read: $(cat "$d/check.out")"
 
+# A mistake in a drop-in stops the daemon at start with FILE:LINE, exit 78.
+printf '[workload extra]\ntype = flink-share\nproducers = none\n' > "$dest/etc/gemsoak/conf.d/50-bad.conf"
+ERR=$d/dropin.err run_rc "$dest/usr/sbin/gemsoakd" -c "$dest/etc/gemsoak/gemsoak.conf"
+[ $rc = 78 ] || fail "a bad drop-in: exit $rc, expected 78"
+grep -q "^$dest/etc/gemsoak/conf.d/50-bad.conf:3: producers: 'none'" "$d/dropin.err" ||
+	fail "a bad drop-in: no FILE:LINE message: $(cat "$d/dropin.err")"
+rm "$dest/etc/gemsoak/conf.d/50-bad.conf"
+
 # A second install keeps the admin's config.
 echo "# edited" >> "$dest/etc/gemsoak/gemsoak.conf"
 make -s install DESTDIR="$dest" PREFIX=/usr > "$d/install.log" 2>&1 || fail "second make install"
