@@ -50,6 +50,7 @@ include db/module.mk
 include daemon/module.mk
 include cli/module.mk
 include kernel/module.mk
+include systemd/module.mk
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 

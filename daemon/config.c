@@ -22,11 +22,12 @@ struct raw_entry {
 
 struct raw_section {
 	char *name;    /* as written inside the brackets */
+	const char *file;
 	int line;
 };
 
 struct parse {
-	const char *path;
+	const char *path;     /* the file being read, or whose section is validated */
 	FILE *f, *errs;
 	int line;             /* lines handed to inih so far */
 	bool partial;         /* the last chunk did not end a line */
@@ -108,6 +109,7 @@ static char *reader(char *str, int num, void *stream)
 			*close = '\0';
 			p->sec = grow(p->sec, p->nsec, sizeof(*p->sec));
 			p->sec[p->nsec].name = strdup(trim(s + 1));
+			p->sec[p->nsec].file = p->path;
 			p->sec[p->nsec].line = p->line;
 			p->nsec++;
 		}
@@ -266,11 +268,15 @@ static void workload_section(struct parse *p, int s, const char *name)
 	}
 	struct gs_config *c = p->cfg;
 	for (size_t i = 0; i < c->nworkloads; i++) {
-		if (strcmp(c->workloads[i].name, name) == 0) {
-			problem(p, sec->line, "[workload %s] is defined twice (also at line %d)", name,
-				c->workloads[i].line);
-			return;
-		}
+		const struct wl_config *o = &c->workloads[i];
+		if (strcmp(o->name, name) != 0)
+			continue;
+		if (strcmp(o->file, sec->file) == 0)
+			problem(p, sec->line, "[workload %s] is defined twice (also at line %d)", name, o->line);
+		else
+			problem(p, sec->line, "[workload %s] is already defined at %s:%d", name, o->file,
+				o->line);
+		return;
 	}
 	/* The type is `type =`, or else the section's own name. */
 	const char *type_name = name;
@@ -319,13 +325,17 @@ static void workload_section(struct parse *p, int s, const char *name)
 
 static void validate(struct parse *p)
 {
-	bool daemon_seen = false;
+	const struct raw_section *first = NULL;
 	for (size_t s = 0; s < p->nsec; s++) {
 		const char *name = p->sec[s].name;
+		p->path = p->sec[s].file;
 		if (strcmp(name, "daemon") == 0) {
-			if (daemon_seen)
+			if (first && first->file == p->path)
 				problem(p, p->sec[s].line, "[daemon] appears twice");
-			daemon_seen = true;
+			else if (first)
+				problem(p, p->sec[s].line, "[daemon] appears twice (first at %s:%d)",
+					first->file, first->line);
+			first = &p->sec[s];
 			for (size_t i = 0; i < p->nent; i++)
 				if (p->ent[i].section == (int)s)
 					daemon_key(p, &p->ent[i]);
@@ -354,10 +364,34 @@ static void free_parse(struct parse *p)
 	free(p->ent);
 }
 
-int config_load(const char *path, struct gs_config *cfg, FILE *errs)
+/* Hand one file to inih; the sections it opens are added to p. */
+static void parse_file(struct parse *p, const char *path, bool first)
+{
+	p->path = path;
+	p->line = 0;
+	p->partial = false;
+	p->f = fopen(path, "re");
+	if (!p->f) {
+		problem(p, 0, "cannot read config: %s", strerror(errno));
+		return;
+	}
+	if (!first) {
+		append_text(p, "\n# ");
+		append_text(p, path);
+		append_text(p, "\n");
+	}
+	int syntax = ini_parse_stream(reader, p, handler, p);
+	fclose(p->f);
+	if (syntax > 0)
+		problem(p, syntax, "syntax error: expected 'key = value', a [section] or a comment");
+	else if (syntax < 0)
+		problem(p, 0, "cannot parse config (out of memory)");
+}
+
+int config_load_files(const char *const *paths, size_t npaths, struct gs_config *cfg, FILE *errs)
 {
 	memset(cfg, 0, sizeof(*cfg));
-	snprintf(cfg->path, sizeof(cfg->path), "%s", path);
+	snprintf(cfg->path, sizeof(cfg->path), "%s", paths[0]);
 	snprintf(cfg->device, sizeof(cfg->device), "auto");
 	snprintf(cfg->database, sizeof(cfg->database), "%s", GS_DEFAULT_DATABASE);
 	snprintf(cfg->debugfs, sizeof(cfg->debugfs), "/sys/kernel/debug");
@@ -367,23 +401,19 @@ int config_load(const char *path, struct gs_config *cfg, FILE *errs)
 	cfg->trend_window_ms = 300000;
 	cfg->retention_ms = 7LL * 86400000;
 
-	struct parse p = { .path = path, .errs = errs, .cfg = cfg };
-	p.f = fopen(path, "re");
-	if (!p.f) {
-		fprintf(errs, "%s:0: cannot read config: %s\n", path, strerror(errno));
-		return 1;
-	}
+	struct parse p = { .errs = errs, .cfg = cfg };
 	append_text(&p, "");
-	int syntax = ini_parse_stream(reader, &p, handler, &p);
-	fclose(p.f);
-	if (syntax > 0)
-		problem(&p, syntax, "syntax error: expected 'key = value', a [section] or a comment");
-	else if (syntax < 0)
-		problem(&p, 0, "cannot parse config (out of memory)");
+	for (size_t i = 0; i < npaths; i++)
+		parse_file(&p, paths[i], i == 0);
 	if (!p.errors)
 		validate(&p);
 	free_parse(&p);
 	return p.errors;
+}
+
+int config_load(const char *path, struct gs_config *cfg, FILE *errs)
+{
+	return config_load_files(&path, 1, cfg, errs);
 }
 
 void config_free(struct gs_config *cfg)

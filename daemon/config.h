@@ -42,6 +42,12 @@ struct gs_config {
 /* Load and validate one file into cfg (zeroed defaults first). Problems go
  * to errs; returns the number of problems (0 = valid). */
 int config_load(const char *path, struct gs_config *cfg, FILE *errs);
+/* The same for several files read as one config, in this order (cfg->path
+ * is the first): a workload is defined in one file only, [daemon] once. */
+int config_load_files(const char *const *paths, size_t npaths, struct gs_config *cfg, FILE *errs);
+/* The main file, then the files DIR/conf.d/NAME.conf (DIR = the main file's directory)
+ * in byte order of their names: daemon/config-dir.c. */
+int config_load_dir(const char *path, struct gs_config *cfg, FILE *errs);
 void config_free(struct gs_config *cfg);
 
 /* Check that the device offers what every workload needs; problems name

@@ -55,7 +55,7 @@ static int open_device(const struct gs_config *cfg, struct gs_device *dev, bool 
 static int check_config(const char *path)
 {
 	struct gs_config cfg;
-	int problems = config_load(path, &cfg, stderr);
+	int problems = config_load_dir(path, &cfg, stderr);
 	if (!problems) {
 		struct gs_device dev;
 		if (open_device(&cfg, &dev, true) == 0)
@@ -132,7 +132,7 @@ int main(int argc, char **argv)
 	}
 
 	struct gs_config cfg;
-	if (config_load(config, &cfg, stderr)) {
+	if (config_load_dir(config, &cfg, stderr)) {
 		config_free(&cfg);
 		return GS_EXIT_CONFIG;
 	}

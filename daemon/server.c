@@ -11,6 +11,7 @@
 
 #include "common/log.h"
 #include "common/util.h"
+#include "daemon/reload.h"
 #include "daemon/retention.h"
 #include "daemon/run-continue.h"
 #include "daemon/sampler.h"
@@ -33,6 +34,9 @@ struct server {
 	int nev;
 	uint64_t last_cycles;
 	double last_t;
+	struct reload_state reload;
+	unsigned warnings;          /* events at warning or worse, for STATUS */
+	char last_warning[64];
 };
 
 static const char *severity_name(int prio)
@@ -51,6 +55,10 @@ static void server_emit(void *ctx, int prio, const char *source, const char *kin
 {
 	struct server *s = ctx;
 	log_msg(prio, "%s: %s: %s", source, kind, msg);
+	if (prio <= LOG_WARNING) {
+		s->warnings++;
+		snprintf(s->last_warning, sizeof(s->last_warning), "%s", kind);
+	}
 	if (s->st && store_event(s->st, s->run_id, now_realtime(), severity_name(prio), source, kind, msg))
 		log_err("cannot record event in the database: %s", store_errmsg(s->st));
 }
@@ -68,9 +76,12 @@ static void update_status(struct server *s)
 	s->last_t = t;
 	s->last_cycles = cycles;
 	const char *err = s->sampler.store_error;
-	sd_notifyf(0, "STATUS=run %lld: %.0f cycles/s, %d worker processes, %llu samples%s%s",
+	char verdict[128] = "no anomalies";
+	if (s->warnings)
+		snprintf(verdict, sizeof(verdict), "%u warning(s), last %s", s->warnings, s->last_warning);
+	sd_notifyf(0, "STATUS=run %lld: %.0f cycles/s, %d worker processes, %llu samples, %s%s%s",
 		   (long long)s->run_id, rate, supervisor_alive(s->sup),
-		   (unsigned long long)s->sampler.ticks, err[0] ? "; DATABASE FAILING: " : "", err);
+		   (unsigned long long)s->sampler.ticks, verdict, err[0] ? "; DATABASE FAILING: " : "", err);
 }
 
 static int begin_run(struct server *s, bool force_new);
@@ -131,6 +142,19 @@ static void child_cb(evutil_socket_t fd, short what, void *arg)
 	supervisor_reap(s->sup);
 }
 
+/* RELOADING=1 ... READY=1 brackets the reload for systemd (MONOTONIC_USEC
+ * as Type=notify-reload wants it); the run goes on either way. */
+static void reload_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *s = arg;
+	log_notice("received SIGHUP, reloading %s", s->cfg->path);
+	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=reloading",
+		   (unsigned long long)(now_monotonic() * 1e6));
+	reload_run(&s->reload, s->sup, s->dev, sink_of(s));
+	update_status(s);
+	sd_notify(0, "READY=1");
+}
+
 static void watchdog_cb(evutil_socket_t fd, short what, void *arg)
 {
 	sd_notify(0, "WATCHDOG=1");
@@ -161,6 +185,7 @@ static int setup_events(struct server *s, const struct server_options *opt)
 	if (add_event(s, SIGTERM, EV_SIGNAL | EV_PERSIST, stop_cb, NULL) ||
 	    add_event(s, SIGINT, EV_SIGNAL | EV_PERSIST, stop_cb, NULL) ||
 	    add_event(s, SIGCHLD, EV_SIGNAL | EV_PERSIST, child_cb, NULL) ||
+	    add_event(s, SIGHUP, EV_SIGNAL | EV_PERSIST, reload_cb, NULL) ||
 	    add_event(s, -1, EV_PERSIST, sample_cb, &interval))
 		return -1;
 	if (opt->duration_s > 0) {
@@ -250,6 +275,7 @@ static void teardown(struct server *s)
 	for (int i = 0; i < s->nev; i++)
 		event_free(s->ev[i]);
 	supervisor_free(s->sup);
+	reload_free(&s->reload);
 	sampler_free(&s->sampler);
 	store_close(s->st);
 	if (s->base)
@@ -261,6 +287,7 @@ int server_run(const struct gs_config *cfg, const struct gs_device *dev,
 {
 	struct server s = { .cfg = cfg, .dev = dev };
 	char err[1024];
+	reload_init(&s.reload, cfg);
 	signal(SIGPIPE, SIG_IGN);
 	if (store_open(cfg->database, &s.st, err, sizeof(err))) {
 		log_err("cannot open the database %s", err);

@@ -56,6 +56,7 @@ struct supervisor {
 	int backoff_min_ms, backoff_max_ms;
 	struct instance **inst;
 	size_t n;
+	uint64_t retired_cycles;  /* of workloads a reload removed: totals never drop */
 };
 
 __attribute__((format(printf, 4, 5)))
@@ -412,6 +413,57 @@ void supervisor_stop_all(struct supervisor *sup)
 	}
 }
 
+/* Stop one workload's processes: SIGTERM, SIGKILL after two seconds. Only
+ * its own pids are waited for, so other workloads' exits stay for the reaper. */
+static void stop_instance(struct instance *in)
+{
+	evtimer_del(in->restart_ev);
+	in->state = INST_DONE;
+	kill_all(in, SIGTERM);
+	double give_up = now_monotonic() + 2.0;
+	while (in->alive > 0) {
+		for (int j = 0; j < in->nprocs; j++) {
+			int status;
+			if (in->pids[j] <= 0)
+				continue;
+			pid_t r = waitpid(in->pids[j], &status, WNOHANG);
+			if (r == in->pids[j] || (r < 0 && errno == ECHILD)) {
+				in->pids[j] = 0;
+				in->alive--;
+			}
+		}
+		if (in->alive > 0 && now_monotonic() > give_up) {
+			kill_all(in, SIGKILL);
+			give_up = now_monotonic() + 5.0;
+		}
+		if (in->alive > 0)
+			usleep(20000);
+	}
+}
+
+int supervisor_find(const struct supervisor *sup, const char *name)
+{
+	for (size_t i = 0; i < sup->n; i++)
+		if (strcmp(sup->inst[i]->cfg->name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+void supervisor_remove(struct supervisor *sup, size_t i)
+{
+	struct instance *in = sup->inst[i];
+	stop_instance(in);
+	sup->retired_cycles += supervisor_cycles(sup, i);
+	free_instance(in);
+	memmove(&sup->inst[i], &sup->inst[i + 1], (sup->n - i - 1) * sizeof(*sup->inst));
+	sup->n--;
+}
+
+void supervisor_rebind(struct supervisor *sup, size_t i, const struct wl_config *cfg)
+{
+	sup->inst[i]->cfg = cfg;
+}
+
 void supervisor_free(struct supervisor *sup)
 {
 	if (!sup)
@@ -443,7 +495,7 @@ uint64_t supervisor_cycles(const struct supervisor *sup, size_t i)
 
 uint64_t supervisor_total_cycles(const struct supervisor *sup)
 {
-	uint64_t sum = 0;
+	uint64_t sum = sup->retired_cycles;
 	for (size_t i = 0; i < sup->n; i++)
 		sum += supervisor_cycles(sup, i);
 	return sum;

@@ -38,6 +38,14 @@ void supervisor_check_progress(struct supervisor *sup, double stall_s);
 void supervisor_stop_all(struct supervisor *sup);
 void supervisor_free(struct supervisor *sup);
 
+/* For reloads: the index of the workload called name, or -1. */
+int supervisor_find(const struct supervisor *sup, const char *name);
+/* Stop workload i and forget it (its cycles stay in the total). */
+void supervisor_remove(struct supervisor *sup, size_t i);
+/* Point workload i at an equal config that outlives the old one; its
+ * processes keep running. */
+void supervisor_rebind(struct supervisor *sup, size_t i, const struct wl_config *cfg);
+
 size_t supervisor_count(const struct supervisor *sup);
 const char *supervisor_name(const struct supervisor *sup, size_t i);
 uint64_t supervisor_cycles(const struct supervisor *sup, size_t i);

@@ -23,6 +23,15 @@ leak_every = 100
 EOF2
 GS_VM_INITRD=$asan_initrd
 export GS_VM_INITRD
+# Reloads while it runs: a drop-in starts a workload, changes it, is
+# refused when broken, and removed (each config is freed and replaced).
+dropin=/mnt/share/conf.d/20-extra.conf
+VM_DURING="sleep 4; mkdir -p /mnt/share/conf.d
+printf '[workload extra]\ntype = flink-share\n' > $dropin; kill -HUP \$daemon; sleep 3
+printf '[workload extra]\ntype = flink-share\nproducers = 2\n' > $dropin; kill -HUP \$daemon; sleep 3
+printf '[workload extra]\nproducers = x\n' > $dropin; kill -HUP \$daemon; sleep 2
+rm $dropin; kill -HUP \$daemon"
+export VM_DURING
 vm_run_daemon build/tests/sanitizers.conf 20 build/tests/vm-sanitizers
 log=build/tests/vm-sanitizers/job.log
 if grep -q "runtime error\|ERROR: AddressSanitizer\|ERROR: LeakSanitizer" "$log"; then
@@ -30,6 +39,8 @@ if grep -q "runtime error\|ERROR: AddressSanitizer\|ERROR: LeakSanitizer" "$log"
 fi
 [ "$(cat build/tests/vm-sanitizers/gemsoakd.status)" = 0 ] || fail "gemsoakd under ASan exited with $(cat build/tests/vm-sanitizers/gemsoakd.status)"
 assert_true build/tests/vm-sanitizers/gs.db "select count(*) >= 15 from ticks" "the ASan daemon sampled"
+assert_sql build/tests/vm-sanitizers/gs.db "select group_concat(kind, ' ') from events where kind like 'config-reload%'" \
+	"config-reloaded config-reloaded config-reload-failed config-reloaded" "the reloads under ASan"
 
 # The i915 paths (probe, context-churn, the i915 sources) against the kernel
 # model; the shim is preloaded ahead of the ASan runtime, which is fine.

@@ -1,0 +1,80 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "daemon/reload-plan.h"
+
+static const struct wl_config *find(const struct gs_config *cfg, const char *name)
+{
+	for (size_t i = 0; i < cfg->nworkloads; i++)
+		if (strcmp(cfg->workloads[i].name, name) == 0)
+			return &cfg->workloads[i];
+	return NULL;
+}
+
+bool reload_same_workload(const struct wl_config *a, const struct wl_config *b)
+{
+	if (a->type != b->type)
+		return false;
+	for (int k = 0; a->type->keys[k].name; k++)
+		if (a->val[k] != b->val[k])
+			return false;
+	return true;
+}
+
+size_t reload_plan(const struct gs_config *old, const struct gs_config *new,
+		   struct reload_step *steps)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < old->nworkloads; i++)
+		if (!find(new, old->workloads[i].name))
+			steps[n++] = (struct reload_step){ RELOAD_STOP, &old->workloads[i], NULL };
+	for (size_t i = 0; i < new->nworkloads; i++) {
+		const struct wl_config *w = &new->workloads[i], *o = find(old, w->name);
+		enum reload_action a = !o ? RELOAD_START : reload_same_workload(o, w) ? RELOAD_KEEP
+										   : RELOAD_RESTART;
+		steps[n++] = (struct reload_step){ a, o, w };
+	}
+	return n;
+}
+
+static void add_name(char *buf, size_t len, const char *name)
+{
+	size_t used = strlen(buf);
+	snprintf(buf + used, len - used, "%s%s", used ? ", " : "", name);
+}
+
+bool reload_daemon_changed(const struct gs_config *old, const struct gs_config *new,
+			   char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (strcmp(old->device, new->device) != 0)
+		add_name(buf, len, "device");
+	if (old->interval_ms != new->interval_ms)
+		add_name(buf, len, "interval");
+	if (strcmp(old->debugfs, new->debugfs) != 0)
+		add_name(buf, len, "debugfs");
+	if (strcmp(old->database, new->database) != 0)
+		add_name(buf, len, "database");
+	if (strcmp(old->user.name, new->user.name) != 0)
+		add_name(buf, len, "user");
+	if (old->backoff_ms != new->backoff_ms || old->backoff_max_ms != new->backoff_max_ms)
+		add_name(buf, len, "restart_backoff");
+	if (old->trend_window_ms != new->trend_window_ms)
+		add_name(buf, len, "trend_window");
+	if (old->retention_ms != new->retention_ms)
+		add_name(buf, len, "retention");
+	if (old->quiesce != new->quiesce)
+		add_name(buf, len, "quiesce");
+	return buf[0] != '\0';
+}
+
+const char *reload_action_name(enum reload_action a)
+{
+	switch (a) {
+	case RELOAD_KEEP: return "kept";
+	case RELOAD_RESTART: return "restarted";
+	case RELOAD_START: return "started";
+	case RELOAD_STOP: return "stopped";
+	}
+	return "?";
+}

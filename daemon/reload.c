@@ -1,0 +1,123 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "daemon/reload-plan.h"
+#include "daemon/reload.h"
+
+void reload_init(struct reload_state *rs, const struct gs_config *initial)
+{
+	rs->current = initial;
+	rs->owned = NULL;
+}
+
+void reload_free(struct reload_state *rs)
+{
+	if (rs->owned) {
+		config_free(rs->owned);
+		free(rs->owned);
+	}
+	rs->owned = NULL;
+	rs->current = NULL;
+}
+
+/* Read and check the files; problems (FILE:LINE lines) into errs. */
+static struct gs_config *read_config(const char *path, const struct gs_device *dev, char **errs)
+{
+	size_t len;
+	FILE *f = open_memstream(errs, &len);
+	struct gs_config *cfg = calloc(1, sizeof(*cfg));
+	if (!f || !cfg) {
+		if (f)
+			fclose(f);
+		free(cfg);
+		*errs = strdup("out of memory");
+		return NULL;
+	}
+	int problems = config_load_dir(path, cfg, f);
+	if (!problems)
+		problems = config_check_caps(cfg, dev->caps, dev->path, dev->driver, f);
+	fclose(f);
+	if (problems) {
+		config_free(cfg);
+		free(cfg);
+		return NULL;
+	}
+	return cfg;
+}
+
+static void apply_step(const struct reload_step *st, struct supervisor *sup, struct event_sink sink)
+{
+	int i = st->old ? supervisor_find(sup, st->old->name) : -1;
+	if (st->action == RELOAD_KEEP && i >= 0) {
+		supervisor_rebind(sup, (size_t)i, st->new);
+		return;
+	}
+	if (i >= 0)
+		supervisor_remove(sup, (size_t)i);
+	if (st->action == RELOAD_STOP)
+		return;
+	int r = supervisor_add(sup, st->new);
+	if (r < 0) {
+		char msg[256];
+		snprintf(msg, sizeof(msg), "cannot start workload %s: %s", st->new->name, strerror(-r));
+		sink.emit(sink.ctx, LOG_ERR, "daemon", "start-failed", msg);
+	}
+}
+
+int reload_run(struct reload_state *rs, struct supervisor *sup, const struct gs_device *dev,
+	       struct event_sink sink)
+{
+	/* A copy: the config it belongs to is freed once the new one applies. */
+	char path[sizeof(rs->current->path)];
+	snprintf(path, sizeof(path), "%s", rs->current->path);
+	char *errs = NULL, msg[2048];
+	struct gs_config *next = read_config(path, dev, &errs);
+	if (!next) {
+		/* The messages are FILE:LINE lines: keep them readable in one event. */
+		for (char *c = errs; c && *c; c++)
+			if (*c == '\n' && c[1])
+				*c = ';';
+		snprintf(msg, sizeof(msg), "%s: keeping the running config: %s", path, errs ? errs : "");
+		sink.emit(sink.ctx, LOG_ERR, "daemon", "config-reload-failed", msg);
+		free(errs);
+		return -1;
+	}
+	free(errs);
+
+	char what[128];
+	if (reload_daemon_changed(rs->current, next, what, sizeof(what))) {
+		snprintf(msg, sizeof(msg), "[daemon] %s changed: takes effect at the next start", what);
+		sink.emit(sink.ctx, LOG_WARNING, "daemon", "config-needs-restart", msg);
+	}
+	struct reload_step *steps = calloc(rs->current->nworkloads + next->nworkloads + 1, sizeof(*steps));
+	if (!steps) {
+		sink.emit(sink.ctx, LOG_ERR, "daemon", "config-reload-failed", "out of memory");
+		config_free(next);
+		free(next);
+		return -1;
+	}
+	size_t n = reload_plan(rs->current, next, steps);
+	unsigned count[4] = { 0 };
+	char names[512] = "";
+	size_t used = 0;
+	for (size_t i = 0; i < n; i++) {
+		apply_step(&steps[i], sup, sink);
+		count[steps[i].action]++;
+		if (steps[i].action != RELOAD_KEEP && used < sizeof(names)) {
+			const struct wl_config *w = steps[i].new ? steps[i].new : steps[i].old;
+			used += (size_t)snprintf(names + used, sizeof(names) - used, "; %s %s",
+						 w->name, reload_action_name(steps[i].action));
+		}
+	}
+	free(steps);
+	reload_free(rs);
+	rs->current = rs->owned = next;
+	snprintf(msg, sizeof(msg), "%s: %u kept, %u restarted, %u started, %u stopped%s", path,
+		 count[RELOAD_KEEP], count[RELOAD_RESTART], count[RELOAD_START], count[RELOAD_STOP],
+		 names);
+	sink.emit(sink.ctx, LOG_NOTICE, "daemon", "config-reloaded", msg);
+	return 0;
+}

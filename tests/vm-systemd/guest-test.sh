@@ -1,0 +1,152 @@
+#!/bin/bash
+# Runs inside the Debian VM (tests/integration/vm-systemd.sh) as a one-shot
+# service at boot: drives gemsoak.service through systemctl and checks what
+# systemd, the journal, the processes and the database say. One line per
+# check on the second serial port ("ok - ..." / "not ok - ..."), then
+# "DONE failures=N", then power off.
+exec > /dev/ttyS1 2>&1
+set -u
+PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+db=/var/lib/gemsoak/gemsoak.db
+fails=0
+
+ok() { echo "ok - $*"; }
+bad() { echo "not ok - $*"; fails=$((fails + 1)); }
+# check DESCRIPTION COMMAND...: the command's status is the verdict.
+check() {
+	local d=$1
+	shift
+	if "$@"; then ok "$d"; else bad "$d"; fi
+}
+q() { sqlite3 -batch -noheader "$db" "$1"; }
+# wait_for SECONDS COMMAND...: until the command succeeds.
+wait_for() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ $SECONDS -lt $end ] || return 1
+		sleep 0.5
+	done
+}
+prop() { systemctl show -p "$1" --value gemsoak; }
+metric() { q "select cast(coalesce(max(s.value), 0) as integer) from samples s join metrics m on m.id = s.metric_id where m.name = '$1'"; }
+gt() { [ "$1" -gt "$2" ] 2>/dev/null; }
+ticks() { q 'select count(*) from ticks'; }
+# cycles_of WORKLOAD: its cycles have been sampled above 0.
+cycles_of() { gt "$(metric "workload.$1.cycles")" 0; }
+contains() { case "$1" in *"$2"*) return 0 ;; esac; return 1; }
+finish() {
+	echo "--- journal of gemsoak.service ---"
+	journalctl -u gemsoak --no-pager -o short-monotonic | tail -n 60
+	echo "--- events ---"
+	q "select run_id, severity, source, kind, message from events order by id" 2>&1 | tail -n 30
+	echo "DONE failures=$fails"
+	sync
+	systemctl poweroff -f
+	exit 0
+}
+
+echo "guest: $(uname -r), $(systemctl --version | head -n 1)"
+modprobe vgem || bad "modprobe vgem"
+wait_for 10 test -e /dev/dri/card0 || bad "no /dev/dri/card0 after modprobe vgem"
+
+# The unit as installed on a real system.
+out=$(systemd-analyze verify gemsoak.service 2>&1)
+check "systemd-analyze verify is clean${out:+: $out}" test -z "$out"
+exposure=$(systemd-analyze security gemsoak.service 2>/dev/null | sed -n 's/.*Overall exposure level for gemsoak.service: \([0-9.]*\).*/\1/p')
+check "exposure '$exposure' is at most 3.5" awk -v e="$exposure" 'BEGIN { exit !(e != "" && e <= 3.5) }'
+
+# start: returns once the daemon said READY=1, which it does after the run
+# is recorded, the workers started and the first sample stored.
+t0=$SECONDS
+if systemctl start gemsoak; then
+	ok "systemctl start gemsoak succeeded"
+else
+	bad "systemctl start gemsoak failed"
+	systemctl status gemsoak --no-pager
+	finish
+fi
+echo "start took $((SECONDS - t0)) s"
+check "active right after start" test "$(systemctl is-active gemsoak)" = active
+check "the run and its first sample exist when start returns" test "$(q 'select count(*) from ticks')" -ge 1 2>/dev/null
+pid=$(prop MainPID)
+check "flink-share workers run" pgrep -x gs:flink-share
+more_ticks() { gt "$(ticks)" "$1"; }
+wait_for 15 more_ticks 2 || bad "fewer than 3 samples after 15 s"
+status=$(prop StatusText)
+check "STATUS with cycles/s and the verdict ($status)" eval 'contains "$status" "cycles/s" && contains "$status" "no anomalies"'
+systemctl status gemsoak --no-pager > /tmp/status 2>&1
+check "systemctl status: active (running)" grep -q "Active: active (running)" /tmp/status
+check "systemctl status shows the STATUS text" grep -q 'Status: "run .* cycles/s' /tmp/status
+
+# The database grows; sqlite3 reads it here while the daemon writes.
+n1=$(q 'select count(*) from samples')
+sleep 3
+n2=$(q 'select count(*) from samples')
+check "the database grows ($n1 -> $n2 samples)" gt "$n2" "$n1"
+check "workload cycles are recorded" cycles_of flink-share
+errors=$(q "select group_concat(name, ' ') from metrics where name like 'workload.%.errors.%'")
+check "the workloads' ioctls succeed under the hardening${errors:+ (errors: $errors)}" test -z "$errors"
+check "debugfs is readable under the hardening (drm.clients sampled)" gt "$(q "select count(*) from metrics where name = 'drm.clients'")" 0
+check "dma_buf debugfs is readable too" gt "$(q "select count(*) from metrics where name like 'dmabuf.%'")" 0
+check "journal has the ready message at notice priority" eval 'journalctl -u gemsoak -p notice --no-pager | grep -q "ready: database"'
+
+# reload: a new drop-in starts one workload, the unchanged one keeps its
+# processes, the run and the main process stay.
+runs=$(q 'select count(*) from runs')
+workers=$(pgrep -x gs:flink-share | sort | tr '\n' ' ')
+printf '[workload canary]\nleak_every = 50\nrate = 100\n' > /etc/gemsoak/conf.d/20-canary.conf
+systemctl reload gemsoak
+check "systemctl reload succeeded" test $? = 0
+check "active after reload" test "$(systemctl is-active gemsoak)" = active
+check "same main process after reload" test "$(prop MainPID)" = "$pid"
+check "same run after reload" test "$(q 'select count(*) from runs')" = "$runs"
+check "config-reloaded event: 1 kept, 1 started" eval "q \"select message from events where kind = 'config-reloaded'\" | grep -q '1 kept, 0 restarted, 1 started, 0 stopped'"
+check "the kept workload's processes were not restarted" test "$(pgrep -x gs:flink-share | sort | tr '\n' ' ')" = "$workers"
+check "the new workload runs" pgrep -x gs:canary
+check "the new workload's cycles are sampled" wait_for 15 cycles_of canary
+check "no worker-hang: the new workload makes progress" test "$(q "select count(*) from events where kind = 'worker-hang'")" = 0
+
+# A change restarts only that workload.
+printf '[workload canary]\nleak_every = 60\nrate = 100\n' > /etc/gemsoak/conf.d/20-canary.conf
+systemctl reload gemsoak
+check "changed workload restarted, the other kept" eval "q \"select message from events where kind = 'config-reloaded' order by id desc limit 1\" | grep -q '1 kept, 1 restarted, 0 started, 0 stopped'"
+check "flink-share still untouched" test "$(pgrep -x gs:flink-share | sort | tr '\n' ' ')" = "$workers"
+
+# A broken drop-in is refused and changes nothing.
+printf '[workload broken]\ntype = canary\nleak_every = lots\n' > /etc/gemsoak/conf.d/30-broken.conf
+systemctl reload gemsoak
+check "active after a refused reload" test "$(systemctl is-active gemsoak)" = active
+check "same main process after a refused reload" test "$(prop MainPID)" = "$pid"
+check "config-reload-failed names FILE:LINE" eval "q \"select message from events where kind = 'config-reload-failed'\" | grep -q '30-broken.conf:3: leak_every'"
+check "the refusal is in the journal at err priority" eval 'journalctl -u gemsoak -p err --no-pager | grep -q "30-broken.conf:3"'
+check "no broken workload started" eval '! pgrep -x gs:broken'
+rm -f /etc/gemsoak/conf.d/30-broken.conf
+
+# The watchdog: a daemon whose loop is stopped is killed and restarted.
+mkdir -p /run/systemd/system/gemsoak.service.d
+printf '[Service]\nWatchdogSec=6s\nRestartSec=1s\n' > /run/systemd/system/gemsoak.service.d/watchdog.conf
+systemctl daemon-reload
+systemctl restart gemsoak
+pid=$(prop MainPID)
+restarts=$(prop NRestarts)
+[ "$pid" != 0 ] || { bad "no main process after restart"; finish; }
+kill -STOP "$pid"
+t0=$SECONDS
+newpid() { p=$(prop MainPID); [ "$p" != 0 ] && [ "$p" != "$pid" ] && [ "$(systemctl is-active gemsoak)" = active ]; }
+check "the stopped daemon was replaced by the watchdog" wait_for 60 newpid
+echo "watchdog restart after $((SECONDS - t0)) s"
+check "NRestarts went up" gt "$(prop NRestarts)" "$restarts"
+check "the journal says watchdog timeout" eval 'journalctl -u gemsoak --no-pager | grep -qi "watchdog timeout"'
+check "the restarted daemon samples again" wait_for 20 more_ticks "$(ticks)"
+
+# stop: nothing left running, the database consistent and the run closed.
+systemctl stop gemsoak
+check "systemctl stop succeeded" test $? = 0
+check "inactive after stop" test "$(systemctl is-active gemsoak)" = inactive
+check "no worker process left" eval '! pgrep "^gs:"'
+check "no daemon process left" eval '! pgrep -x gemsoakd'
+check "database integrity ok" test "$(q 'pragma integrity_check')" = ok
+check "the last run is closed" test "$(q 'select stopped is not null from runs order by id desc limit 1')" = 1
+check "run-stop event recorded" test "$(q "select count(*) from events where kind = 'run-stop'")" -ge 1
+finish
