@@ -182,6 +182,7 @@ static int plots(FILE *f, sqlite3 *db, int64_t run)
 	}
 	sqlite3_finalize(s);
 	free(mk);
+	plot_cleanup();
 	return r;
 }
 
