@@ -82,11 +82,11 @@ int cli_usage_error(const struct cli *c, const char *fmt, ...)
 	return CMD_ERROR;
 }
 
-sqlite3 *cli_open(const struct cli *c, bool write)
+sqlite3 *cli_open(struct cli *c, bool write)
 {
 	const char *path = c->db_path;
 	if (!path) {
-		default_database((struct cli *)c);
+		default_database(c);
 		path = c->default_db;
 	}
 	if (!write && access(path, R_OK) != 0) {
@@ -122,7 +122,7 @@ sqlite3_stmt *cli_prepare(sqlite3 *db, const char *sql)
 	return s;
 }
 
-sqlite3 *cli_open_run(const struct cli *c, const char *run_arg, int64_t *run)
+sqlite3 *cli_open_run(struct cli *c, const char *run_arg, int64_t *run)
 {
 	sqlite3 *db = cli_open(c, false);
 	if (db && cli_run_id(db, run_arg, run)) {

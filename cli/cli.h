@@ -37,11 +37,11 @@ int cli_parse(struct cli *c, const struct cmd_entry *cmd, const char *help, int 
 int cli_usage_error(const struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Open the database (read-only unless write); NULL after a message. */
-sqlite3 *cli_open(const struct cli *c, bool write);
+sqlite3 *cli_open(struct cli *c, bool write);
 
 /* Open the database read-only and choose the run (run_arg, else the
  * newest). NULL after a message. */
-sqlite3 *cli_open_run(const struct cli *c, const char *run_arg, int64_t *run);
+sqlite3 *cli_open_run(struct cli *c, const char *run_arg, int64_t *run);
 
 /* The run a --run argument names, or the newest run (arg NULL). 0, or -1
  * after a message. */

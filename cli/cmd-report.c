@@ -121,7 +121,7 @@ static int plot_metric(FILE *f, sqlite3 *db, int64_t run, int64_t metric, const 
 		"SELECT w.bucket - r.started, w.vmin, w.vmax, w.vsum / w.n FROM rollups w JOIN runs r ON r.id = w.run_id"
 		" WHERE w.run_id = ?1 AND w.width = 3600 AND w.metric_id = ?2 ORDER BY w.bucket",
 		run, metric, v, 4);
-	size_t nf = fetch_points(db, "SELECT x, f FROM trend_floors WHERE run_id = ?1 AND metric_id = ?2 ORDER BY i",
+	size_t nf = fetch_points(db, "SELECT x, f FROM trend_floors WHERE run_id = ?1 AND metric_id = ?2 ORDER BY x",
 				 run, metric, fl, 2);
 	struct plot p = {
 		.title = name, .s = { v[0], v[1], v[2], v[3], n, fl[0], fl[1], nf },
@@ -182,6 +182,7 @@ static int plots(FILE *f, sqlite3 *db, int64_t run)
 	}
 	sqlite3_finalize(s);
 	free(mk);
+	plot_cleanup();
 	return r;
 }
 

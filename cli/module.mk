@@ -4,8 +4,8 @@ CLI_SRCS += cli/cli.c cli/cmd-status.c cli/cmd-trends.c cli/cmd-events.c cli/cmd
 CLI_SRCS += cli/cmd-compare.c
 CLI_SRCS += cli/cmd-report.c cli/plot.c
 # Plots are drawn with cairo (only the CLI links it).
-$(B)/obj/cli/plot.o: CFLAGS += $(shell $(PKG_CONFIG) --cflags cairo 2>/dev/null)
-$(B)/gemsoak: LDLIBS += $(shell $(PKG_CONFIG) --libs cairo 2>/dev/null) -lm
+$(B)/obj/cli/plot.o: override CFLAGS += $(shell $(PKG_CONFIG) --cflags cairo fontconfig 2>/dev/null)
+$(B)/gemsoak: override LDLIBS += $(shell $(PKG_CONFIG) --libs cairo fontconfig 2>/dev/null) -lm
 CLI_SRCS += cli/cmd-export.c cli/cmd-merge.c
 CHECK_SCRIPTS += tests/integration/cli.sh
 CHECK_SCRIPTS += tests/integration/report-browser.sh

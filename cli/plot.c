@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
 
 #include "cli/plot.h"
 
@@ -159,6 +160,12 @@ static void draw_markers(cairo_t *cr, const struct plot *p, const struct frame *
 		cairo_stroke(cr);
 	}
 	cairo_set_dash(cr, NULL, 0, 0);
+}
+
+void plot_cleanup(void)
+{
+	cairo_debug_reset_static_data();
+	FcFini(); /* cairo's text goes through fontconfig */
 }
 
 int plot_png(const struct plot *p, int width, int height, unsigned char **png, size_t *len,

@@ -11,7 +11,8 @@ CREATE TABLE trend_settings (
 INSERT INTO trend_settings VALUES ('window_s', 300);
 
 -- Aggregates of the samples per bucket of `width` seconds: 60 (per minute),
--- 3600 (per hour) and the floor window. Kept forever; raw samples are not.
+-- 3600 (per hour), 21600 (6 hours, the floors of runs of weeks) and the
+-- floor window. Kept forever; raw samples are not.
 -- t0/c0 and t1/c1: time and workload cycles of the first and last sample
 -- in the bucket; first/last: their values.
 CREATE TABLE rollups (
@@ -34,9 +35,9 @@ CREATE TABLE rollups (
 
 -- UNION ALL: no temporary table for every sample the trigger handles.
 CREATE VIEW rollup_widths AS
-    SELECT 60 AS width UNION ALL SELECT 3600
+    SELECT 60 AS width UNION ALL SELECT 3600 UNION ALL SELECT 21600
     UNION ALL SELECT CAST(value AS INTEGER) FROM trend_settings
-        WHERE key = 'window_s' AND value >= 1 AND CAST(value AS INTEGER) NOT IN (60, 3600);
+        WHERE key = 'window_s' AND value >= 1 AND CAST(value AS INTEGER) NOT IN (60, 3600, 21600);
 
 -- A trigger, not code in the store: every writer (the daemon, `gemsoak
 -- merge`, a test generator, a hand-run INSERT) keeps the rollups right, and
@@ -82,8 +83,9 @@ INSERT INTO trend_thresholds VALUES
 DROP VIEW leak_trends;
 
 -- Per run: its time range, whether work was done (then slopes are judged
--- per 1000 cycles), and the floor window: the configured one, or an hour
--- for runs longer than two days so the view stays fast over weeks.
+-- per 1000 cycles), and the floor window: the configured one, an hour for
+-- runs longer than two days, 6 hours beyond ten days, so the view stays
+-- fast over weeks.
 CREATE VIEW trend_runs AS
 WITH r AS (
     SELECT ru.id, ru.started,
@@ -96,9 +98,13 @@ WITH r AS (
 )
 SELECT id AS run_id, started, t_first, t_last, (t_first + t_last) / 2 AS t_mid,
        CASE WHEN ticks > 1 THEN (t_last - t_first) / (ticks - 1) END AS interval_s,
-       COALESCE(cycles, 0) > 0 AS by_cycles,
-       CASE WHEN t_last - t_first > 172800 THEN max(window_s, 3600) ELSE window_s END AS width
-FROM r;
+       COALESCE(cycles, 0) > 0 AS by_cycles, width,
+       -- every ts_stride-th window takes part in the Theil-Sen slope (<= 16)
+       CAST((t_last - t_first) / width / 16 AS INTEGER) + 1 AS ts_stride
+FROM (SELECT *, CASE WHEN t_last - t_first > 864000 THEN max(window_s, 21600)
+                      WHEN t_last - t_first > 172800 THEN max(window_s, 3600)
+                      ELSE window_s END AS width
+      FROM r);
 
 -- Every floor window of every metric and run. vmin is the window's
 -- minimum; floor is the highest minimum of the window and its two
@@ -106,28 +112,22 @@ FROM r;
 -- pull the floor down. u is the axis the verdict uses (cycles, or seconds
 -- when the run did no work); h1 marks the first half of the run.
 CREATE VIEW trend_floors AS
-WITH tr AS MATERIALIZED (SELECT * FROM trend_runs),
-w AS (
-    SELECT w.*, tr.by_cycles, tr.width AS tw, tr.started, tr.t_mid,
-           w.n >= 0.5 * tr.width / COALESCE(tr.interval_s, tr.width) - 0.01 AS full,
-           COUNT(*) OVER (PARTITION BY w.run_id, w.metric_id) AS nall
-    FROM tr JOIN rollups w ON w.run_id = tr.run_id AND w.width = tr.width
-)
-SELECT run_id, metric_id, by_cycles, tw AS width,
-       t0 - started AS x, CAST(c0 AS REAL) AS c, vmin AS y,
-       (t0 + t1) / 2 - started AS xm, (c0 + c1) / 2.0 AS cm, vsum / n AS ym,
-       CASE WHEN by_cycles THEN CAST(c0 AS REAL) ELSE t0 - started END AS u,
-       MAX(vmin) OVER win3 AS f,
-       t0 < t_mid AS h1, n, t0, t1,
-       ROW_NUMBER() OVER win AS i, COUNT(*) OVER whole AS nw
-FROM w
+WITH tr AS MATERIALIZED (SELECT * FROM trend_runs)
+SELECT w.run_id, w.metric_id, tr.by_cycles, tr.width,
+       w.t0 - tr.started AS x, CAST(w.c0 AS REAL) AS c, w.vmin AS y,
+       (w.t0 + w.t1) / 2 - tr.started AS xm, (w.c0 + w.c1) / 2.0 AS cm, w.vsum / w.n AS ym,
+       CASE WHEN tr.by_cycles THEN CAST(w.c0 AS REAL) ELSE w.t0 - tr.started END AS u,
+       MAX(w.vmin) OVER win3 AS f,
+       w.t0 < tr.t_mid AS h1, w.n, w.t0, w.t1,
+       w.bucket, tr.ts_stride
+FROM tr JOIN rollups w ON w.run_id = tr.run_id AND w.width = tr.width
 -- A window with less than half the samples of a full one (the run's first
--- and last, those cut by an outage) has no floor to speak of; a series of
--- fewer than three windows keeps them, to be listed as insufficient-data.
-WHERE full OR nall < 3
-WINDOW win AS (PARTITION BY run_id, metric_id ORDER BY bucket),
-       win3 AS (win ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING),
-       whole AS (win ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING);
+-- and last, those cut by an outage) has no floor to speak of; a run shorter
+-- than three windows keeps them, its metrics listed as insufficient-data.
+WHERE w.n >= 0.5 * tr.width / COALESCE(tr.interval_s, tr.width) - 0.01
+   OR tr.t_last - tr.t_first < 2 * tr.width
+WINDOW win AS (PARTITION BY w.run_id, w.metric_id ORDER BY w.bucket),
+       win3 AS (win ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING);
 
 -- The threshold row that applies to each metric.
 CREATE VIEW metric_thresholds AS
@@ -181,7 +181,7 @@ g AS (
     -- series without a join over all of them.
     SELECT run_id, metric_id, json_group_array(json_array(u, f)) AS pts
     FROM (SELECT run_id, metric_id, u, f FROM fl
-          WHERE (i - 1) % ((nw + 15) / 16) = 0 ORDER BY run_id, metric_id, i)
+          WHERE (bucket / width) % ts_stride = 0 ORDER BY run_id, metric_id, bucket)
     GROUP BY run_id, metric_id
 ),
 pairs AS (

@@ -38,4 +38,10 @@ done
 "$GEMSOAKD" --help | grep -q -- "--check-config" || fail "--help"
 ERR=/dev/null run_rc "$GEMSOAKD" --bogus
 [ $rc = 64 ] || fail "unknown option: exit $rc, expected 64"
+
+printf '[daemon]\ntrend_window = 0s\nretention = soon\n[workload flink-share]\n' > "$d/trend.conf"
+run_rc "$GEMSOAKD" --check-config "$d/trend.conf"
+[ $rc = 78 ] || fail "bad trend_window/retention: exit $rc, expected 78"
+grep -q "^$d/trend.conf:2: trend_window: '0s' is not a duration" "$d/err" || fail "trend_window: no FILE:LINE message"
+grep -q "^$d/trend.conf:3: retention: 'soon' is not a duration" "$d/err" || fail "retention: no FILE:LINE message"
 echo ok
