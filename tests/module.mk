@@ -51,3 +51,12 @@ CHECK_SCRIPTS += tests/integration/fuzz-short.sh
 CHECK_SCRIPTS += tests/integration/vm-workloads.sh
 CHECK_SCRIPTS += tests/integration/vm-anomalies.sh
 CHECK_SCRIPTS += tests/integration/workload-docs.sh
+
+# Longer fault injection than make check does (issue-sized numbers:
+# SOAK_KILLS daemon SIGKILLs, SOAK_FAULTS worker faults).
+SOAK_KILLS  ?= 500
+SOAK_FAULTS ?= 10000
+soak-faults: all vm-initramfs
+	CRASH_KILLS=$(SOAK_KILLS) GS_FAULTS=$(SOAK_FAULTS) tests/run-scripts.sh \
+		tests/integration/vm-crash-safety.sh tests/integration/vm-fault-storm.sh
+.PHONY: soak-faults

@@ -41,7 +41,7 @@ while [ \$i -lt $kills ]; do
 done
 cp /tmp/daemon.log /mnt/share/daemon.log
 JOB
-vm_boot "$out" 600
+vm_boot "$out" $((kills * 6 + 300))
 i=0
 while [ $i -lt "$kills" ]; do
 	f=$out/gs.db.$i

@@ -35,7 +35,7 @@ echo \"sent \$i signals for \$n restarts\"
 sleep 4
 kill -TERM \$daemon"
 export VM_DURING
-vm_run_daemon build/tests/fault-storm.conf 900 "$out"
+vm_run_daemon build/tests/fault-storm.conf $((faults / 4 + 600)) "$out"
 db=$out/gs.db
 [ "$(cat "$out/gemsoakd.status")" = 0 ] || fail "gemsoakd exited with $(cat "$out/gemsoakd.status")"
 grep "sent .* signals" "$out/job.log" || fail "the fault loop did not finish"
