@@ -56,4 +56,9 @@ runs=$(sql "$out/gs.db.$((kills - 1))" "select count(*) from runs")
 ticks=$(sql "$out/gs.db.$((kills - 1))" "select count(*) from ticks")
 echo "$kills kills survived: every database intact, no stray worker; $runs runs, $ticks rounds recorded"
 [ "$ticks" -gt "$kills" ] || fail "too few rounds recorded ($ticks)"
+# Every restart after a crash continues the one run, a gap event marking
+# each outage (a kill before the first start was recorded leaves no trace).
+last=$out/gs.db.$((kills - 1))
+assert_sql "$last" "select count(*) from runs" 1 "one run across the crashes"
+assert_true "$last" "select (select count(*) from events where kind = 'gap') = (select count(*) from events where kind = 'run-start') - 1" "a gap event for every restart"
 echo ok
