@@ -35,6 +35,12 @@ assert_true() {
 	[ "$got" = 1 ] || fail "$3 ($2 gave '$got')"
 }
 
+# flink_share_conf FILE: one producer, one consumer, a round every second:
+# the load the storage and fault tests run under.
+flink_share_conf() {
+	printf '[daemon]\ninterval = 1s\n\n[workload flink-share]\nproducers = 1\nconsumers = 1\n' > "$1"
+}
+
 # vm_boot OUTDIR TIMEOUT: boot the VM, which runs OUTDIR/job.sh (written
 # by the caller; OUTDIR is /mnt/share in the guest) and powers off.
 vm_boot() {

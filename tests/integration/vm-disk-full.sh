@@ -5,14 +5,7 @@
 set -eu
 . tests/lib.sh
 out=build/tests/vm-disk-full
-cat > build/tests/disk-full.conf <<'EOF2'
-[daemon]
-interval = 1s
-
-[workload flink-share]
-producers = 1
-consumers = 1
-EOF2
+flink_share_conf build/tests/disk-full.conf
 VM_BEFORE='mkdir -p /tmp/small && mount -t tmpfs -o size=2m tmpfs /tmp/small'
 VM_DURING='sleep 5; dd if=/dev/zero of=/tmp/small/fill bs=4k 2>/dev/null; sleep 8; rm /tmp/small/fill'
 VM_DB=/tmp/small/gs.db

@@ -7,14 +7,7 @@
 set -eu
 . tests/lib.sh
 out=build/tests/vm-store-locks
-cat > build/tests/store-locks.conf <<'EOF2'
-[daemon]
-interval = 1s
-
-[workload flink-share]
-producers = 1
-consumers = 1
-EOF2
+flink_share_conf build/tests/store-locks.conf
 VM_DURING='sleep 4
 (echo "BEGIN; SELECT count(*) FROM samples;"; sleep 12; echo "COMMIT;") | sqlite3 /tmp/gs.db > /tmp/reader.out
 echo "reader saw $(cat /tmp/reader.out) samples"

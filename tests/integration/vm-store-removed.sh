@@ -6,14 +6,7 @@
 set -eu
 . tests/lib.sh
 out=build/tests/vm-store-removed
-cat > build/tests/store-removed.conf <<'EOF2'
-[daemon]
-interval = 1s
-
-[workload flink-share]
-producers = 1
-consumers = 1
-EOF2
+flink_share_conf build/tests/store-removed.conf
 VM_DURING='sleep 6; rm /tmp/gs.db /tmp/gs.db-wal /tmp/gs.db-shm; echo "removed the database"'
 export VM_DURING
 vm_run_daemon build/tests/store-removed.conf 20 "$out"
