@@ -18,6 +18,7 @@ all: $(B)/gemsoak-synth
 BENCH_DAYS ?= 30
 bench: deps
 	$(MAKE) all vm-initramfs $(BENCH_BINS)
-	bench/detector-eval.sh
-	bench/size-speed.sh $(BENCH_DAYS)
+	@mkdir -p $(B)/bench
+	bench/detector-eval.sh > $(B)/bench/detector.txt; s=$$?; cat $(B)/bench/detector.txt; exit $$s
+	bench/size-speed.sh $(BENCH_DAYS) > $(B)/bench/size-speed.txt; s=$$?; cat $(B)/bench/size-speed.txt; exit $$s
 	@BENCH_DAYS=$(BENCH_DAYS) bench/run.sh
