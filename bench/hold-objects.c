@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bench/bench-device.h"
 #include "device/device.h"
 #include "device/gem.h"
 
@@ -23,15 +24,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	long n = atol(argv[1]);
-	char auto_path[256], err[256];
 	struct gs_device dev;
-	if (!path && device_resolve("auto", auto_path, sizeof(auto_path), err, sizeof(err)) == 0)
-		path = auto_path;
-	if (!path || device_probe(path, &dev, err, sizeof(err))) {
-		fprintf(stderr, "hold-objects: %s\n", path ? err : "no DRM device");
-		return 2;
-	}
-	int fd = device_open_fd(path);
+	bench_device("hold-objects", path, &dev);
+	int fd = device_open_fd(dev.path);
 	for (long i = 0; i < n; i++) {
 		uint32_t handle, name;
 		int r = gem_create(fd, dev.kind, 4096, &handle);

@@ -4,7 +4,7 @@
 # detector evaluation and the size/speed of a generated month of data.
 BENCH_BINS := $(B)/bench/raw-flink $(B)/bench/raw-prime $(B)/bench/hold-objects $(B)/bench/store-bench
 
-$(B)/bench/%: $(B)/obj/bench/%.o $(COMMON_OBJS)
+$(B)/bench/%: $(B)/obj/bench/%.o $(B)/obj/bench/bench-device.o $(COMMON_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "common/util.h"
+#include "bench/bench-device.h"
 #include "device/device.h"
 #include "device/gem.h"
 
@@ -73,15 +74,9 @@ int main(int argc, char **argv)
 			return opt == 'h' ? 0 : 2;
 		}
 	}
-	char auto_path[256], err[256];
-	if (!path) {
-		if (device_resolve("auto", auto_path, sizeof(auto_path), err, sizeof(err)))
-			die(err, EINVAL);
-		path = auto_path;
-	}
 	struct gs_device dev;
-	if (device_probe(path, &dev, err, sizeof(err)))
-		die(err, ENODEV);
+	bench_device("raw-flink", path, &dev);
+	path = dev.path;
 	int fd = device_open_fd(path), fd2 = -1, sv[2] = { -1, -1 };
 	if (fd < 0)
 		die(path, fd);

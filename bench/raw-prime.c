@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "common/util.h"
+#include "bench/bench-device.h"
 #include "device/device.h"
 #include "device/gem.h"
 
@@ -36,14 +37,9 @@ int main(int argc, char **argv)
 			return opt == 'h' ? 0 : 2;
 		}
 	}
-	char auto_path[256], err[256];
 	struct gs_device dev;
-	if (!path && device_resolve("auto", auto_path, sizeof(auto_path), err, sizeof(err)) == 0)
-		path = auto_path;
-	if (!path || device_probe(path, &dev, err, sizeof(err))) {
-		fprintf(stderr, "raw-prime: %s\n", path ? err : "no DRM device");
-		return 2;
-	}
+	bench_device("raw-prime", path, &dev);
+	path = dev.path;
 	int fd = device_open_fd(path), fd2 = device_open_fd(path);
 	check(path, fd < 0 ? fd : fd2 < 0 ? fd2 : 0);
 	double start = now_monotonic(), end = start + seconds;

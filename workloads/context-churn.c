@@ -102,7 +102,7 @@ static void export(struct wl_proc *p)
 	if (made == 0 && n > 0)
 		wl_report(p, "export", "could not create and flink any object");
 	if (n == 0)
-		shared_names->name[made++] = 0; /* scanout: a placeholder, no name is used */
+		shared_names->name[made++] = 0; /* scanout: one entry so importers start; they bind the framebuffer, not a name */
 	atomic_store(&shared_names->count, (uint32_t)made);
 	atomic_fetch_add(&shared_names->generation, 1);
 	while (!wl_should_stop(p))
