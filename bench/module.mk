@@ -17,7 +17,7 @@ all: $(B)/gemsoak-synth
 
 BENCH_DAYS ?= 30
 bench: deps
-	$(MAKE) all vm-initramfs $(BENCH_BINS)
+	$(MAKE) all vm-initramfs model $(BENCH_BINS)
 	@mkdir -p $(B)/bench
 	bench/detector-eval.sh > $(B)/bench/detector.txt; s=$$?; cat $(B)/bench/detector.txt; exit $$s
 	bench/size-speed.sh $(BENCH_DAYS) > $(B)/bench/size-speed.txt; s=$$?; cat $(B)/bench/size-speed.txt; exit $$s

@@ -82,6 +82,7 @@ struct m_file {
 	int busy;                 /* ioctls in flight: the release waits for them */
 	bool hung_up, released;
 	struct m_handle *handles;
+	uint32_t free_hint;       /* every handle below it is taken */
 	struct m_prime *prime;
 	struct m_ctx *contexts;
 	uint32_t next_ctx;
