@@ -152,7 +152,8 @@ table=$(mktemp)
 	echo "| database for $days days x 50 metrics at 10 s, gemsoak (MB) | $(awk "BEGIN { printf \"%.0f\", $(v gemsoak_db_bytes) / 1048576 }") | < 300 |"
 	echo "| same, naive baseline (MB) | $(awk "BEGIN { printf \"%.0f\", $(v naive_db_bytes) / 1048576 }") | |"
 	echo "| bytes per sample, gemsoak / naive | $(v gemsoak_bytes_per_sample) / $(v naive_bytes_per_sample) | |"
-	echo "| select * from leak_trends (ms) | $(v gemsoak_leak_trends_ms) | < 200 |"
+	echo "| select * from leak_trends, median of 5 (ms) | $(v gemsoak_leak_trends_ms) | < 200 |"
+	echo "| same, CPU time (ms) | $(v gemsoak_leak_trends_cpu_ms) | |"
 	echo "| naive trend query (ms) | $(v naive_trends_ms) | |"
 } > "$table"
 
