@@ -170,6 +170,15 @@ table=$(mktemp)
 	echo "Medians of $runs runs with (min..max) where a figure was repeated; $secs s per throughput run."
 	echo
 	cat "$table"
+	# make bench runs these two first; bench/run.sh alone skips them.
+	if [ -s build/bench/detector.txt ] && [ -s build/bench/size-speed.txt ]; then
+		echo
+		echo "## Detector evaluation and the month-long store (bench/detector-eval.sh, bench/size-speed.sh)"
+		echo
+		echo '```'
+		cat build/bench/detector.txt build/bench/size-speed.txt
+		echo '```'
+	fi
 } > docs/PERFORMANCE.md
 cat "$table"
 rm -f "$table"
