@@ -7,7 +7,8 @@
  * Serves each shim connection in its own thread (so concurrent workers race
  * in the model as they would in the kernel), watches the server ends of
  * DRM files and dma-bufs for their last close, and rewrites the debugfs
- * files under DIR every 50 ms when something changed. Runs until killed. */
+ * files under DIR every 50 ms when something changed. SIGUSR1 unbinds the
+ * driver, SIGUSR2 binds it again (hotplug.c). Runs until killed. */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -84,6 +85,25 @@ static void *debugfs_thread(void *arg)
 		pthread_mutex_unlock(&M.lock);
 		struct timespec ts = { 0, 50 * 1000 * 1000 };
 		nanosleep(&ts, NULL);
+	}
+	return NULL;
+}
+
+/* SIGUSR1 and SIGUSR2, blocked in every thread, arrive here. */
+static void *hotplug_thread(void *arg)
+{
+	sigset_t *set = arg;
+	for (;;) {
+		int sig;
+		if (sigwait(set, &sig) != 0)
+			continue;
+		pthread_mutex_lock(&M.lock);
+		if (sig == SIGUSR1)
+			model_unplug(debugfs_dir);
+		else
+			model_replug(debugfs_dir);
+		pthread_mutex_unlock(&M.lock);
+		fprintf(stderr, "gs-model-server: device %s\n", sig == SIGUSR1 ? "unplugged" : "bound again");
 	}
 	return NULL;
 }
@@ -326,13 +346,15 @@ static void serve(struct request *rq, pid_t peer)
 	rq->out_fd = -1;
 	pthread_mutex_lock(&M.lock);
 	if (rq->h.op == GSM_OPEN) {
-		rq->r.ret = open_file(rq, peer);
+		rq->r.ret = M.unplugged ? -ENOENT : open_file(rq, peer); /* the node is gone */
 	} else if (rq->h.op == GSM_DMABUF_SIZE) {
 		rq->r.ret = rq->in_fd >= 0 ? dmabuf_size_of_fd(rq->in_fd, &rq->r.size) : -EBADF;
 	} else if (rq->h.op == GSM_IOCTL) {
 		struct m_file *f = file_find(rq->h.file_id);
 		if (!f || f->hung_up) {
 			rq->r.ret = -EBADF;
+		} else if (f->unplugged) {
+			rq->r.ret = -ENODEV; /* drm_ioctl: drm_dev_is_unplugged() */
 		} else {
 			f->busy++;
 			rq->r.ret = do_ioctl(f, rq);
@@ -405,7 +427,12 @@ static void usage(FILE *out)
 		"  --window-us N        how long the unfixed code paths leave the lock dropped\n"
 		"                       (default 200; 0 = just yield)\n"
 		"  --debugfs-era 4.x|6.x  layouts of i915_gem_objects and i915_gem_gtt (default 4.x)\n"
-		"  --no-pwrite          refuse GEM_PWRITE (EOPNOTSUPP), as discrete GPUs do\n");
+		"  --no-pwrite          refuse GEM_PWRITE (EOPNOTSUPP), as discrete GPUs do\n"
+		"signals:\n"
+		"  SIGUSR1              unbind the driver: ioctls on open files fail with ENODEV,\n"
+		"                       opens of the device with ENOENT, debugfs dri/N is removed\n"
+		"  SIGUSR2              bind it again: a fresh device (opens work, dri/N is back;\n"
+		"                       files opened before the unbind stay dead)\n");
 }
 
 int main(int argc, char **argv)
@@ -468,14 +495,7 @@ int main(int argc, char **argv)
 	M.fbcon = obj_new(8u << 20);
 	M.fbcon->fbcon = true;
 	mi915_pin_scanout(M.fbcon);
-	debugfs_write_all(debugfs_dir);
-	/* Written by gemsoakd's quiesce = yes; the model has nothing to retire,
-	 * the test looks at what was written. */
-	char drop[1024];
-	snprintf(drop, sizeof(drop), "%s/dri/%d/i915_gem_drop_caches", debugfs_dir, M.minor);
-	FILE *df = fopen(drop, "w");
-	if (df)
-		fclose(df);
+	debugfs_add_device(debugfs_dir);
 
 	int ls = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -495,7 +515,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "gs-model-server: %s: %s\n", sock, strerror(errno));
 		return 71;
 	}
+	/* Blocked before any thread starts, so only hotplug_thread takes them. */
+	static sigset_t hotplug_sigs;
+	sigemptyset(&hotplug_sigs);
+	sigaddset(&hotplug_sigs, SIGUSR1);
+	sigaddset(&hotplug_sigs, SIGUSR2);
+	pthread_sigmask(SIG_BLOCK, &hotplug_sigs, NULL);
 	pthread_t t;
+	pthread_create(&t, NULL, hotplug_thread, &hotplug_sigs);
 	pthread_create(&t, NULL, release_thread, NULL);
 	pthread_create(&t, NULL, debugfs_thread, NULL);
 	fprintf(stderr, "gs-model-server: listening on %s, debugfs %s, fixes:", sock, debugfs_dir);

@@ -1,7 +1,8 @@
 # The kernel model (test infrastructure): gs-model-server, the LD_PRELOAD
 # shim that sends a device's ioctls to it, and the direct seed tests.
 MODEL_CORE_SRCS := tests/model/state.c tests/model/objects.c tests/model/flink.c \
-                   tests/model/prime.c tests/model/i915.c tests/model/debugfs.c
+                   tests/model/prime.c tests/model/i915.c tests/model/debugfs.c \
+                   tests/model/hotplug.c
 MODEL_SRCS := tests/model/model-server.c $(MODEL_CORE_SRCS)
 MODEL_SERVER := $(B)/tests/gs-model-server
 MODEL_SHIM   := $(B)/tests/gs-model-shim.so
