@@ -14,8 +14,10 @@ int wl_open_client(struct wl_proc *p, const char *path)
 	int fd = device_open_fd(path);
 	if (fd < 0) {
 		wl_report(p, "device", "cannot open %s: %s", path, strerror(-fd));
-		wl_exit(p, 4);
+		wl_exit(p, WL_EXIT_DEVICE);
 	}
+	p->dev_fd = fd;
+	p->dev_path = path;
 	master_release_if_held(fd);
 	return fd;
 }

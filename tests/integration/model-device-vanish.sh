@@ -1,0 +1,101 @@
+#!/bin/sh
+# The device vanishes under a running gemsoakd (the driver unbound) and
+# comes back. The real vgem cannot be unbound while files are open, so the
+# kernel model does it (SIGUSR1: ioctls on open files fail with ENODEV,
+# opens fail, debugfs dri/N goes; SIGUSR2: a fresh device). The daemon must
+# go on sampling, say once that the device is gone, restart its workers
+# with backoff without an event per attempt, and run them again after.
+set -eu
+. tests/lib.sh
+. tests/model/lib.sh
+make -s all model
+out=$TOP/build/tests/model-device-vanish
+rm -rf "$out"
+mkdir -p "$out"
+trap 'kill "$daemon" 2>/dev/null || true; model_stop' EXIT
+daemon=
+
+model_start "$out"
+cat > "$out/test.conf" <<EOF
+[daemon]
+device = $out/card0
+debugfs = $out/debugfs
+interval = 1s
+restart_backoff = 1s
+restart_backoff_max = 4s
+
+[workload flink-share]
+producers = 1
+consumers = 1
+rate = 200
+EOF
+db=$out/gs.db
+# Not through model_env: $! must be gemsoakd itself, not a subshell.
+GS_MODEL_SOCKET=$out/sock GS_MODEL_DEV=$out/card0 LD_PRELOAD=$MODEL_SHIM \
+	"$GEMSOAKD" -c "$out/test.conf" --database "$db" --duration 120s > "$out/daemon.log" 2>&1 &
+daemon=$!
+
+# now: the wall clock as the daemon records it (seconds, fractional)
+now() {
+	date +%s.%N
+}
+sleep 5
+unplug=$(now)
+kill -USR1 "$model_pid"
+sleep 12
+replug=$(now)
+kill -USR2 "$model_pid"
+sleep 10
+kill -TERM "$daemon"
+set +e
+wait "$daemon"
+status=$?
+set -e
+daemon=
+model_stop
+echo "--- model server ---"
+cat "$out/server.log"
+echo "--- gemsoakd (unplugged at $unplug, bound again at $replug) ---"
+cat "$out/daemon.log"
+sqlite3 -box "$db" "select datetime(t, 'unixepoch') as t, severity, source, kind, message from events" || true
+
+[ "$status" = 0 ] || fail "gemsoakd exited with $status"
+assert_sql "$db" "pragma integrity_check" ok "integrity"
+grep -q "device unplugged" "$out/server.log" || fail "the model did not unplug"
+
+# The device's disappearance is recorded once, naming the device.
+assert_sql "$db" "select count(*) from events where kind = 'device-gone' and message like '%$out/card0 is gone: % returned ENODEV%'" 1 \
+	"one device-gone event naming the device"
+assert_true "$db" "select min(t) between $unplug and $unplug + 3 from events where kind = 'device-gone'" \
+	"device-gone seen at once"
+# Restarts while it is away: the backoff (1, 2, 4, 4 s) bounds them, and
+# only the first is an event.
+grep -q "cannot open $out/card0: No such file or directory" "$out/daemon.log" ||
+	fail "the restarted workers found no device (nothing in the log)"
+assert_true "$db" "select count(*) between 1 and 2 from events where kind = 'worker-restart'" "at most two restart events"
+assert_true "$db" "select count(*) <= 2 from events where kind = 'worker-exit'" "at most two worker-exit events"
+assert_sql "$db" "select count(*) from events where kind in ('worker-hang', 'device')" 0 "no hang, no event per failed open"
+assert_true "$db" "select count(*) <= 12 from events where t between $unplug and $replug" "no flood of events while the device is away"
+
+# The sampler kept its rounds (daemon.* metrics too), and said once per
+# source that debugfs dri/N was gone, and once that it was back.
+assert_true "$db" "select max(k2.t - k1.t) <= 2.0 from ticks k1 join ticks k2 on k2.id = (select min(id) from ticks where id > k1.id)" \
+	"no gap of more than two intervals between rounds"
+assert_true "$db" "select count(*) >= 10 from ticks where t between $unplug and $replug" "rounds during the outage"
+assert_true "$db" "select count(*) >= 10 from samples s join metrics m on m.id = s.metric_id join ticks k on k.id = s.tick_id
+	where m.name = 'daemon.rss_kb' and k.t between $unplug and $replug" "daemon.* metrics during the outage"
+assert_true "$db" "select count(*) >= 1 from events where kind = 'source-unavailable' and message like 'gem_names%'" \
+	"the vanished debugfs file recorded"
+assert_sql "$db" "select count(*) from (select message from events where kind = 'source-unavailable' group by message having count(*) > 1)" 0 \
+	"each source recorded unavailable once"
+assert_sql "$db" "select count(*) from events where kind = 'source-unavailable' and t >= $unplug" \
+	"$(sql "$db" "select count(*) from events where kind = 'source-recovered' and t >= $replug")" \
+	"every source that went with the device recovered"
+
+# Bound again: the workers come back and the cycles grow.
+assert_sql "$db" "select count(*) from events where kind = 'device-back' and t > $replug" 1 "device-back event"
+at_replug=$(sql "$db" "select max(cycles) from ticks where t <= $replug")
+assert_true "$db" "select max(cycles) > $at_replug + 100 from ticks" "cycles grow after the device is back"
+assert_true "$db" "select max(cycles) - min(cycles) <= 2 from ticks where t between $unplug + 2 and $replug" "no cycles while it is away"
+echo "device vanish: $(sql "$db" "select count(*) from ticks") rounds, $(sql "$db" "select count(*) from events") events," \
+	"cycles $at_replug at rebind, $(sql "$db" "select max(cycles) from ticks") at the end"
