@@ -2,7 +2,7 @@
  *
  *   gs-model-server --socket PATH --debugfs DIR [--without-fix 000|001|002|004]...
  *                   [--aliasing-ppgtt] [--minor N] [--window-us N] [--debugfs-era 4.x|6.x]
- *                   [--no-pwrite]
+ *                   [--no-pwrite] [--no-flink] [--no-prime] [--interrupt]
  *
  * Serves each shim connection in its own thread (so concurrent workers race
  * in the model as they would in the kernel), watches the server ends of
@@ -179,7 +179,7 @@ static int do_ioctl(struct m_file *f, struct request *rq)
 		NEED(struct drm_get_cap);
 		struct drm_get_cap *c = ARG(struct drm_get_cap);
 		if (c->capability == DRM_CAP_PRIME)
-			c->value = DRM_PRIME_CAP_IMPORT | DRM_PRIME_CAP_EXPORT;
+			c->value = M.no_prime ? 0 : DRM_PRIME_CAP_IMPORT | DRM_PRIME_CAP_EXPORT;
 		else if (c->capability == DRM_CAP_DUMB_BUFFER)
 			c->value = 1;
 		else
@@ -192,6 +192,8 @@ static int do_ioctl(struct m_file *f, struct request *rq)
 		return gem_close_ioctl(f, ARG(struct drm_gem_close)->handle);
 	case DRM_IOCTL_GEM_FLINK: {
 		NEED(struct drm_gem_flink);
+		if (M.no_flink)
+			return -EOPNOTSUPP;
 		struct drm_gem_flink *a = ARG(struct drm_gem_flink);
 		if ((r = flink_ioctl(f, a->handle, &a->name)) == 0)
 			REPLY(struct drm_gem_flink);
@@ -199,6 +201,8 @@ static int do_ioctl(struct m_file *f, struct request *rq)
 	}
 	case DRM_IOCTL_GEM_OPEN: {
 		NEED(struct drm_gem_open);
+		if (M.no_flink)
+			return -EOPNOTSUPP;
 		struct drm_gem_open *a = ARG(struct drm_gem_open);
 		uint64_t size;
 		if ((r = gem_open_ioctl(f, a->name, &a->handle, &size)) == 0) {
@@ -209,6 +213,8 @@ static int do_ioctl(struct m_file *f, struct request *rq)
 	}
 	case DRM_IOCTL_PRIME_HANDLE_TO_FD: {
 		NEED(struct drm_prime_handle);
+		if (M.no_prime)
+			return -EOPNOTSUPP;
 		struct drm_prime_handle *a = ARG(struct drm_prime_handle);
 		if ((r = prime_handle_to_fd_ioctl(f, a->handle, &rq->out_fd)) == 0)
 			REPLY(struct drm_prime_handle);
@@ -216,6 +222,8 @@ static int do_ioctl(struct m_file *f, struct request *rq)
 	}
 	case DRM_IOCTL_PRIME_FD_TO_HANDLE: {
 		NEED(struct drm_prime_handle);
+		if (M.no_prime)
+			return -EOPNOTSUPP;
 		struct drm_prime_handle *a = ARG(struct drm_prime_handle);
 		if (rq->in_fd < 0)
 			return -EBADF;
@@ -355,7 +363,16 @@ static void serve(struct request *rq, pid_t peer)
 			rq->r.ret = -EBADF;
 		} else if (f->unplugged) {
 			rq->r.ret = -ENODEV; /* drm_ioctl: drm_dev_is_unplugged() */
+		} else if (M.interrupt && !f->interrupted) {
+			/* A signal during an interruptible wait, before the ioctl
+			 * took effect: the caller must call again (drmIoctl does). */
+			f->interrupted = true;
+			rq->r.ret = M.interrupts++ % 2 ? -EAGAIN : -EINTR;
+			if (M.interrupts == 1) /* tells a test the switch is at work */
+				fprintf(stderr, "gs-model-server: first ioctl interrupted (%#llx)\n",
+					(unsigned long long)rq->h.ioctl);
 		} else {
+			f->interrupted = false;
 			f->busy++;
 			rq->r.ret = do_ioctl(f, rq);
 			if (--f->busy == 0 && f->hung_up)
@@ -428,6 +445,10 @@ static void usage(FILE *out)
 		"                       (default 200; 0 = just yield)\n"
 		"  --debugfs-era 4.x|6.x  layouts of i915_gem_objects and i915_gem_gtt (default 4.x)\n"
 		"  --no-pwrite          refuse GEM_PWRITE (EOPNOTSUPP), as discrete GPUs do\n"
+		"  --no-flink           refuse GEM_FLINK and GEM_OPEN (EOPNOTSUPP): no GEM names\n"
+		"  --no-prime           no PRIME: DRM_CAP_PRIME 0, both PRIME ioctls EOPNOTSUPP\n"
+		"  --interrupt          the first attempt of every ioctl on a file fails with\n"
+		"                       EINTR or EAGAIN (in turn), the next is served\n"
 		"signals:\n"
 		"  SIGUSR1              unbind the driver: ioctls on open files fail with ENODEV,\n"
 		"                       opens of the device with ENOENT, debugfs dri/N is removed\n"
@@ -446,6 +467,9 @@ int main(int argc, char **argv)
 		{ "window-us", required_argument, NULL, 'W' },
 		{ "debugfs-era", required_argument, NULL, 'e' },
 		{ "no-pwrite", no_argument, NULL, 'P' },
+		{ "no-flink", no_argument, NULL, 'F' },
+		{ "no-prime", no_argument, NULL, 'R' },
+		{ "interrupt", no_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -460,6 +484,9 @@ int main(int argc, char **argv)
 		case 'm': M.minor = atoi(optarg); break;
 		case 'W': M.window_us = atol(optarg); break;
 		case 'P': M.no_pwrite = true; break;
+		case 'F': M.no_flink = true; break;
+		case 'R': M.no_prime = true; break;
+		case 'I': M.interrupt = true; break;
 		case 'e':
 			if (strcmp(optarg, "4.x") && strcmp(optarg, "6.x")) {
 				fprintf(stderr, "gs-model-server: --debugfs-era: '%s' is not 4.x or 6.x\n", optarg);

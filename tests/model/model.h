@@ -83,6 +83,7 @@ struct m_file {
 	int busy;                 /* ioctls in flight: the release waits for them */
 	bool hung_up, released;
 	bool unplugged;           /* its device was unbound: every ioctl ENODEV */
+	bool interrupted;         /* --interrupt: its last ioctl was refused, serve the retry */
 	struct m_handle *handles;
 	struct m_prime *prime;
 	struct m_ctx *contexts;
@@ -116,6 +117,9 @@ struct model {
 	bool modern_debugfs;      /* i915 files in the 5.x/6.x layouts, not 4.x */
 	bool no_pwrite;           /* refuse PWRITE, as discrete GPUs do */
 	bool unplugged;           /* the driver is unbound: no node, no dri/N */
+	bool interrupt;           /* every ioctl's first attempt fails with EINTR or EAGAIN */
+	unsigned interrupts;      /* how many: even ones EINTR, odd ones EAGAIN */
+	bool no_flink, no_prime;  /* a driver without GEM names / without PRIME */
 	struct m_obj *objs;
 	struct m_file *files;
 	struct m_dmabuf *dmabufs;

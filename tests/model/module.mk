@@ -29,6 +29,7 @@ $(B)/tests/gs-model-seeds: $(B)/obj/tests/model/test-seeds.o $(COMMON_OBJS)
 model: $(B)/tests/gs-model-seeds
 CHECK_SCRIPTS += tests/integration/model-seeds.sh
 CHECK_SCRIPTS += tests/integration/model-device-vanish.sh
+CHECK_SCRIPTS += tests/integration/model-ioctl-faults.sh
 
 # The model's rules, one sequence at a time, in a cmocka test.
 $(B)/tests/test-model: $(call obj,$(MODEL_CORE_SRCS))
