@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -17,7 +18,7 @@ int wl_open_client(struct wl_proc *p, const char *path)
 		wl_exit(p, WL_EXIT_DEVICE);
 	}
 	p->dev_fd = fd;
-	p->dev_path = path;
+	snprintf(p->dev_path, sizeof(p->dev_path), "%s", path);
 	master_release_if_held(fd);
 	return fd;
 }

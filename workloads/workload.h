@@ -81,7 +81,7 @@ struct wl_proc {
 	int nfds;
 	double deadline;           /* CLOCK_MONOTONIC seconds, 0 = none */
 	int dev_fd;                /* the DRM file wl_open_client opened last, -1 = none */
-	const char *dev_path;      /* ... and its device */
+	char dev_path[256];        /* ... and its device */
 };
 
 /* A worker's exit status when its device cannot be opened or is gone
