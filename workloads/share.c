@@ -8,7 +8,7 @@
 #include "device/master.h"
 #include "workloads/share.h"
 
-int wl_open_client(struct wl_proc *p, const char *path)
+int wl_open_device(struct wl_proc *p, const char *path)
 {
 	if (!path)
 		path = p->dev->path;
@@ -19,6 +19,12 @@ int wl_open_client(struct wl_proc *p, const char *path)
 	}
 	p->dev_fd = fd;
 	snprintf(p->dev_path, sizeof(p->dev_path), "%s", path);
+	return fd;
+}
+
+int wl_open_client(struct wl_proc *p, const char *path)
+{
+	int fd = wl_open_device(p, path);
 	master_release_if_held(fd);
 	return fd;
 }
