@@ -112,5 +112,6 @@ for w in flink-share prime-share; do
 	awk -v c="$(cycles $w "$replug" 1e12)" 'BEGIN { exit !(c > 100) }' || fail "$w: cycles do not grow after the device is back"
 done
 at_replug=$(sql "$db" "select max(cycles) from ticks where t <= $replug")
-echo "device vanish: $(sql "$db" "select count(*) from ticks") rounds, $(sql "$db" "select count(*) from events") events," \
-	"cycles $at_replug at rebind, $(sql "$db" "select max(cycles) from ticks") at the end"
+echo "device vanish: unbound 12 s, $(sql "$db" "select count(*) from ticks") rounds with no gap," \
+	"$(sql "$db" "select count(*) from events where kind = 'worker-restart'") restart events for 2 workloads," \
+	"$(sql "$db" "select count(*) from events") events in all; cycles $at_replug at rebind, $(sql "$db" "select max(cycles) from ticks") at the end"
