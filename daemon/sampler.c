@@ -46,7 +46,9 @@ int sampler_tick(struct sampler *s, double t)
 		char why[512] = "";
 		size_t before = s->batch.n;
 		int r = src->collect(&s->ctx, &s->batch, why, sizeof(why));
-		if (r) {
+		if (r == SOURCE_NO_DATA) {
+			s->batch.n = before; /* neither failed nor back */
+		} else if (r) {
 			s->batch.n = before; /* drop a half-read source */
 			if (!s->failed[i]) {
 				char msg[600];

@@ -46,6 +46,11 @@ struct instance {
 	double deadline;          /* monotonic; 0 = runs forever */
 	int backoff_ms;
 	unsigned restarts;
+	/* The device is gone or cannot be opened: logged once, then the
+	 * restarts go on quietly (with backoff) until cycles advance again. */
+	bool device_down;
+	double down_since;
+	unsigned down_restarts;
 };
 
 struct supervisor {
@@ -119,7 +124,7 @@ static void worker_main(struct instance *in, int index, pid_t daemon_pid)
 
 	struct wl_proc p = {
 		.cfg = in->cfg, .dev = in->sup->dev, .index = index, .nprocs = in->nprocs,
-		.ctr = &in->ctr[index], .deadline = in->deadline,
+		.ctr = &in->ctr[index], .deadline = in->deadline, .dev_fd = -1,
 	};
 	int keep[WL_MAX_FDS + 1];
 	keep[0] = in->report[1];
@@ -137,6 +142,14 @@ static void worker_main(struct instance *in, int index, pid_t daemon_pid)
 
 /* ---- the daemon side ---- */
 
+static uint64_t instance_cycles(const struct instance *in)
+{
+	uint64_t sum = 0;
+	for (int j = 0; j < in->nprocs; j++)
+		sum += atomic_load_explicit(&in->ctr[j].cycles, memory_order_relaxed);
+	return sum;
+}
+
 static int start_instance(struct instance *in)
 {
 	in->chan = in->cfg->type->setup(in->cfg);
@@ -144,7 +157,10 @@ static int start_instance(struct instance *in)
 		return -errno;
 	pid_t self = getpid();
 	in->started = now_monotonic();
+	/* Progress is counted from here: cycles of the last life that no
+	 * check saw are not this one's. */
 	in->progress_t = in->started;
+	in->progress_cycles = instance_cycles(in);
 	for (int i = 0; i < in->nprocs; i++) {
 		pid_t pid = fork();
 		if (pid < 0) {
@@ -169,7 +185,14 @@ static void restart_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct instance *in = arg;
 	in->restarts++;
-	emit(in, LOG_NOTICE, "worker-restart", "restarting (restart %u)", in->restarts);
+	if (!in->device_down)
+		emit(in, LOG_NOTICE, "worker-restart", "restarting (restart %u)", in->restarts);
+	else if (in->down_restarts++ == 0)
+		emit(in, LOG_NOTICE, "worker-restart", "restarting (restart %u); further restarts while "
+		     "the device is unavailable are not recorded", in->restarts);
+	else
+		log_info("workload %s: restarting (restart %u), the device is still unavailable",
+			 in->cfg->name, in->restarts);
 	if (start_instance(in) < 0) {
 		in->state = INST_BACKOFF;
 		struct timeval tv = { in->backoff_ms / 1000, (in->backoff_ms % 1000) * 1000 };
@@ -177,18 +200,40 @@ static void restart_cb(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+static bool is_device_report(const char *kind)
+{
+	return strcmp(kind, "device") == 0 || strcmp(kind, "device-gone") == 0;
+}
+
+/* Read up to max reports; false when the socket had no more. */
+static bool read_reports(struct instance *in, int max)
+{
+	struct wl_msg m;
+	for (int i = 0; i < max; i++) {
+		ssize_t r = recv(in->report[0], &m, sizeof(m), MSG_DONTWAIT);
+		if (r != (ssize_t)sizeof(m))
+			return false;
+		m.kind[sizeof(m.kind) - 1] = m.text[sizeof(m.text) - 1] = '\0';
+		if (!is_device_report(m.kind)) {
+			emit(in, LOG_WARNING, m.kind, "process %u: %s", m.index, m.text);
+		} else if (!in->device_down) {
+			emit(in, LOG_WARNING, m.kind, "process %u: %s; restarting with backoff until it works again",
+			     m.index, m.text);
+			in->device_down = true;
+			in->down_since = now_monotonic();
+			in->down_restarts = 0;
+		} else {
+			/* Every restart while the device is away says the same. */
+			log_info("workload %s: process %u: %s", in->cfg->name, m.index, m.text);
+		}
+	}
+	return true;
+}
+
 static void report_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct instance *in = arg;
-	struct wl_msg m;
 	/* Bounded per callback so a flooding worker cannot starve the loop. */
-	for (int i = 0; i < 64; i++) {
-		ssize_t r = recv(fd, &m, sizeof(m), MSG_DONTWAIT);
-		if (r != (ssize_t)sizeof(m))
-			break;
-		m.kind[sizeof(m.kind) - 1] = m.text[sizeof(m.text) - 1] = '\0';
-		emit(in, LOG_WARNING, m.kind, "process %u: %s", m.index, m.text);
-	}
+	read_reports(arg, 64);
 }
 
 struct supervisor *supervisor_new(struct event_base *base, const struct gs_device *dev,
@@ -319,11 +364,21 @@ static void process_exit(struct instance *in, int idx, int status)
 {
 	in->pids[idx] = 0;
 	in->alive--;
+	/* What the worker said before it died explains its death: read it
+	 * first (a device report marks the device down). */
+	while (read_reports(in, 64))
+		;
 	if (in->state == INST_RUNNING) {
 		bool finished = WIFEXITED(status) && WEXITSTATUS(status) == 0 && in->deadline > 0 &&
 				now_monotonic() >= in->deadline;
+		bool quiet = in->device_down && in->down_restarts > 0 && WIFEXITED(status) &&
+			     WEXITSTATUS(status) == WL_EXIT_DEVICE;
 		if (finished) {
 			in->state = INST_FINISHING;
+		} else if (quiet) {
+			log_info("workload %s: process %d cannot use the device yet; restarting with backoff",
+				 in->cfg->name, idx);
+			in->state = INST_RESTARTING;
 		} else {
 			char how[96];
 			describe_status(status, how, sizeof(how));
@@ -335,6 +390,16 @@ static void process_exit(struct instance *in, int idx, int status)
 		kill_all(in, SIGKILL);
 	}
 	after_death(in);
+}
+
+/* Cycles advance again after the device was gone: say so once, and let
+ * the next death restart quickly. */
+static void device_back(struct instance *in, double now)
+{
+	emit(in, LOG_NOTICE, "device-back", "the device works again: cycles advance after %u restart(s) "
+	     "over %.0f s", in->down_restarts, now - in->down_since);
+	in->device_down = false;
+	in->backoff_ms = in->sup->backoff_min_ms;
 }
 
 /* A workload whose cycles stand still is hung (a worker stopped, blocked in
@@ -350,6 +415,8 @@ void supervisor_check_progress(struct supervisor *sup, double stall_s)
 		if (c != in->progress_cycles) {
 			in->progress_cycles = c;
 			in->progress_t = now;
+			if (in->device_down)
+				device_back(in, now);
 			continue;
 		}
 		double rate = (double)wl_get(in->cfg, "rate");
@@ -486,11 +553,7 @@ const char *supervisor_name(const struct supervisor *sup, size_t i)
 
 uint64_t supervisor_cycles(const struct supervisor *sup, size_t i)
 {
-	const struct instance *in = sup->inst[i];
-	uint64_t sum = 0;
-	for (int j = 0; j < in->nprocs; j++)
-		sum += atomic_load_explicit(&in->ctr[j].cycles, memory_order_relaxed);
-	return sum;
+	return instance_cycles(sup->inst[i]);
 }
 
 uint64_t supervisor_total_cycles(const struct supervisor *sup)

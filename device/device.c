@@ -248,6 +248,12 @@ int device_find_importer(const char *first, char *path, size_t pathlen, char *er
 	return -ENODEV;
 }
 
+bool device_unplugged(int fd)
+{
+	struct drm_version v = { 0 };
+	return drmIoctl(fd, DRM_IOCTL_VERSION, &v) < 0 && errno == ENODEV;
+}
+
 const char *device_cap_name(unsigned cap)
 {
 	switch (cap) {

@@ -51,4 +51,8 @@ int device_find_importer(const char *first, char *path, size_t pathlen, char *er
 
 const char *device_cap_name(unsigned cap);
 
+/* Does fd's device answer no ioctl any more (ENODEV: drm_dev_unplug(),
+ * the driver was unbound)? */
+bool device_unplugged(int fd);
+
 #endif

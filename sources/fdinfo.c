@@ -71,11 +71,15 @@ static int collect_fdinfo(const struct source_ctx *ctx, struct metric_batch *b, 
 	for (size_t i = 0; i < n; i++)
 		scan_process(ctx, pids[i], s);
 	int r = 0;
-	if (n > 0 && !s->memory) {
+	if (n == 0) {
+		/* No worker alive (between restarts): nothing says whether the
+		 * kernel has the keys, so no "available again" either. */
+		r = SOURCE_NO_DATA;
+	} else if (!s->memory) {
 		snprintf(why, whylen, "%s/PID/fdinfo of %zu worker(s): no DRM file with drm-total-*/drm-shared-* "
 			 "keys (the kernel's fdinfo has no memory stats)", ctx->procfs, n);
 		r = -ENOTSUP;
-	} else if (n > 0) {
+	} else {
 		batch_put(b, "drm.fdinfo_files", (double)s->files, "count");
 		batch_put(b, "drm.fdinfo_total_bytes", (double)s->total, "bytes");
 		batch_put(b, "drm.fdinfo_shared_bytes", (double)s->shared, "bytes");

@@ -43,10 +43,15 @@ struct source_ctx {
 	const struct supervisor *sup;  /* workloads' counters */
 };
 
+/* No verdict this round (say, no worker alive between restarts): the
+ * source stays available or unavailable as it was. */
+#define SOURCE_NO_DATA 1
+
 struct source {
 	const char *name;
 	/* Append this source's metrics. Returns 0, or -errno when the source
-	 * is unavailable (why says which file and what went wrong). */
+	 * is unavailable (why says which file and what went wrong), or
+	 * SOURCE_NO_DATA when there was nothing to look at this round. */
 	int (*collect)(const struct source_ctx *ctx, struct metric_batch *b, char *why, size_t whylen);
 };
 

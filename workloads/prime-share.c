@@ -121,7 +121,7 @@ static void import_side(struct wl_proc *p)
 	if (strcmp(dev2, "auto") == 0) {
 		if (device_find_importer(p->dev->path, found, sizeof(found), err, sizeof(err))) {
 			wl_report(p, "device", "%s", err);
-			wl_exit(p, 4);
+			wl_exit(p, WL_EXIT_DEVICE);
 		}
 		dev2 = found;
 	}

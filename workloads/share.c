@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -7,15 +8,23 @@
 #include "device/master.h"
 #include "workloads/share.h"
 
-int wl_open_client(struct wl_proc *p, const char *path)
+int wl_open_device(struct wl_proc *p, const char *path)
 {
 	if (!path)
 		path = p->dev->path;
 	int fd = device_open_fd(path);
 	if (fd < 0) {
 		wl_report(p, "device", "cannot open %s: %s", path, strerror(-fd));
-		wl_exit(p, 4);
+		wl_exit(p, WL_EXIT_DEVICE);
 	}
+	p->dev_fd = fd;
+	snprintf(p->dev_path, sizeof(p->dev_path), "%s", path);
+	return fd;
+}
+
+int wl_open_client(struct wl_proc *p, const char *path)
+{
+	int fd = wl_open_device(p, path);
 	master_release_if_held(fd);
 	return fd;
 }

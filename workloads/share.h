@@ -9,9 +9,13 @@
 
 #include "workloads/workload.h"
 
-/* Open `path` (the device when NULL) as a client: if opening a primary
- * node made this file DRM master, give master up, so that a display
- * server workload can take it. Exits the worker (status 4) on failure. */
+/* Open `path` (the device when NULL) and remember it as the file whose
+ * ENODEV says the device is gone (wl_count_error). Exits the worker
+ * (WL_EXIT_DEVICE) on failure, after reporting why. */
+int wl_open_device(struct wl_proc *p, const char *path);
+
+/* wl_open_device as a client: if opening a primary node made this file
+ * DRM master, give master up, so that a display server workload can take it. */
 int wl_open_client(struct wl_proc *p, const char *path);
 
 /* Send or receive one message with up to `nfds` fds attached. Exits the

@@ -16,6 +16,13 @@ void wl_count_error(struct wl_proc *p, enum gs_ioctl ioc, int neg_errno)
 	if (e <= 0 || e >= GS_ERRNO_SLOTS)
 		e = GS_ERRNO_SLOTS - 1;
 	atomic_fetch_add_explicit(&p->ctr->errors[ioc][e], 1, memory_order_relaxed);
+	/* ENODEV is also an ordinary answer of some ioctls (an mmap type the
+	 * object cannot have): the device is gone only when VERSION fails too. */
+	if (e == ENODEV && p->dev_fd >= 0 && device_unplugged(p->dev_fd)) {
+		wl_report(p, "device-gone", "%s is gone: %s returned ENODEV and so does every ioctl "
+			  "(driver unbound or device removed)", p->dev_path, gs_ioctl_name(ioc));
+		wl_exit(p, WL_EXIT_DEVICE);
+	}
 }
 
 void wl_cycle_done(struct wl_proc *p)

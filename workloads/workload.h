@@ -80,7 +80,13 @@ struct wl_proc {
 	int fds[WL_MAX_FDS];       /* the type's channels, as wl_type.fds listed them */
 	int nfds;
 	double deadline;           /* CLOCK_MONOTONIC seconds, 0 = none */
+	int dev_fd;                /* the DRM file wl_open_client opened last, -1 = none */
+	char dev_path[256];        /* ... and its device */
 };
+
+/* A worker's exit status when its device cannot be opened or is gone
+ * (driver unbound): the supervisor logs that once per outage. */
+#define WL_EXIT_DEVICE 4
 
 struct wl_type {
 	const char *name;
@@ -116,6 +122,8 @@ unsigned wl_caps_needed(const struct wl_config *cfg);
 void wl_print_types(FILE *out);
 
 /* workloads/worker.c: helpers for the worker side. */
+/* Count an ioctl error; an ENODEV from a device that answers no ioctl any
+ * more (unplugged) is reported as device-gone and ends the worker. */
 void wl_count_error(struct wl_proc *p, enum gs_ioctl ioc, int neg_errno);
 void wl_cycle_done(struct wl_proc *p);
 bool wl_should_stop(const struct wl_proc *p);

@@ -94,11 +94,7 @@ static int become_master(struct wl_proc *p, int fd, uint32_t gen)
 /* One server generation, in its own process; returns its exit status. */
 static int serve(struct wl_proc *p, uint32_t gen, bool drop_master)
 {
-	int fd = device_open_fd(p->dev->path);
-	if (fd < 0) {
-		wl_report(p, "device", "cannot open %s: %s", p->dev->path, strerror(-fd));
-		return 4;
-	}
+	int fd = wl_open_device(p, NULL); /* exits with WL_EXIT_DEVICE when it cannot */
 	if (become_master(p, fd, gen))
 		return 2;
 	struct grant g = { .gen = gen, .size = (uint64_t)wl_get(p->cfg, "size") };
@@ -198,8 +194,12 @@ static bool run_generation(struct wl_proc *p, uint32_t gen, struct wl_rand *rnd)
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		_exit(127);
 	}
-	if (!*cmd)
-		return reap(p, pid, 0, gen, "server") == 0;
+	if (!*cmd) {
+		int status = reap(p, pid, 0, gen, "server");
+		if (status == WL_EXIT_DEVICE)
+			wl_exit(p, WL_EXIT_DEVICE); /* the device is gone: the daemon restarts us with backoff */
+		return status == 0;
+	}
 	char who[WL_STR_MAX + 2];
 	snprintf(who, sizeof(who), "'%s'", cmd);
 	int status = reap(p, pid, (double)wl_get(p->cfg, "timeout") / 1000.0, gen, who);

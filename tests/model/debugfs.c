@@ -4,10 +4,12 @@
  *   DIR/dri/N/{gem_names,clients,i915_gem_objects,i915_gem_gtt,i915_context_status}
  *   DIR/dma_buf/bufinfo, DIR/slabinfo (an excerpt of /proc/slabinfo).
  * Called with M.lock held. */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "tests/model/model.h"
 
@@ -180,8 +182,6 @@ void debugfs_write_all(const char *dir)
 	char sub[1024], tmp[1100];
 	snprintf(sub, sizeof(sub), "%s/dri", dir);
 	mkdir(sub, 0755);
-	snprintf(sub, sizeof(sub), "%s/dri/%d", dir, M.minor);
-	mkdir(sub, 0755);
 	snprintf(sub, sizeof(sub), "%s/dma_buf", dir);
 	mkdir(sub, 0755);
 
@@ -200,6 +200,8 @@ void debugfs_write_all(const char *dir)
 	};
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		char rel[256];
+		if (files[i].dri && M.unplugged)
+			continue; /* dri/N went with the device; dma-bufs and slabs stay */
 		if (files[i].dri)
 			snprintf(rel, sizeof(rel), "dri/%d/%s", M.minor, files[i].rel);
 		else
@@ -212,4 +214,40 @@ void debugfs_write_all(const char *dir)
 		files[i].write(f);
 		commit(f, tmp);
 	}
+}
+
+void debugfs_add_device(const char *dir)
+{
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/dri", dir);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/dri/%d", dir, M.minor);
+	mkdir(path, 0755);
+	debugfs_write_all(dir);
+	/* Written by gemsoakd's quiesce = yes; the model has nothing to retire,
+	 * the test looks at what was written. */
+	snprintf(path, sizeof(path), "%s/dri/%d/i915_gem_drop_caches", dir, M.minor);
+	FILE *f = fopen(path, "w");
+	if (f)
+		fclose(f);
+}
+
+void debugfs_remove_device(const char *dir)
+{
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/dri/%d", dir, M.minor);
+	DIR *d = opendir(path);
+	if (!d)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		char file[1300];
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(file, sizeof(file), "%s/%s", path, e->d_name);
+		unlink(file);
+	}
+	closedir(d);
+	if (rmdir(path) < 0)
+		perror(path);
 }

@@ -2,12 +2,13 @@
  *
  *   gs-model-server --socket PATH --debugfs DIR [--without-fix 000|001|002|004]...
  *                   [--aliasing-ppgtt] [--minor N] [--window-us N] [--debugfs-era 4.x|6.x]
- *                   [--no-pwrite]
+ *                   [--no-pwrite] [--no-flink] [--no-prime] [--interrupt]
  *
  * Serves each shim connection in its own thread (so concurrent workers race
  * in the model as they would in the kernel), watches the server ends of
  * DRM files and dma-bufs for their last close, and rewrites the debugfs
- * files under DIR every 50 ms when something changed. Runs until killed. */
+ * files under DIR every 50 ms when something changed. SIGUSR1 unbinds the
+ * driver, SIGUSR2 binds it again (hotplug.c). Runs until killed. */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -88,6 +89,25 @@ static void *debugfs_thread(void *arg)
 	return NULL;
 }
 
+/* SIGUSR1 and SIGUSR2, blocked in every thread, arrive here. */
+static void *hotplug_thread(void *arg)
+{
+	sigset_t *set = arg;
+	for (;;) {
+		int sig;
+		if (sigwait(set, &sig) != 0)
+			continue;
+		pthread_mutex_lock(&M.lock);
+		if (sig == SIGUSR1)
+			model_unplug(debugfs_dir);
+		else
+			model_replug(debugfs_dir);
+		pthread_mutex_unlock(&M.lock);
+		fprintf(stderr, "gs-model-server: device %s\n", sig == SIGUSR1 ? "unplugged" : "bound again");
+	}
+	return NULL;
+}
+
 /* ---- requests ---- */
 
 struct request {
@@ -159,7 +179,7 @@ static int do_ioctl(struct m_file *f, struct request *rq)
 		NEED(struct drm_get_cap);
 		struct drm_get_cap *c = ARG(struct drm_get_cap);
 		if (c->capability == DRM_CAP_PRIME)
-			c->value = DRM_PRIME_CAP_IMPORT | DRM_PRIME_CAP_EXPORT;
+			c->value = M.no_prime ? 0 : DRM_PRIME_CAP_IMPORT | DRM_PRIME_CAP_EXPORT;
 		else if (c->capability == DRM_CAP_DUMB_BUFFER)
 			c->value = 1;
 		else
@@ -172,6 +192,8 @@ static int do_ioctl(struct m_file *f, struct request *rq)
 		return gem_close_ioctl(f, ARG(struct drm_gem_close)->handle);
 	case DRM_IOCTL_GEM_FLINK: {
 		NEED(struct drm_gem_flink);
+		if (M.no_flink)
+			return -EOPNOTSUPP;
 		struct drm_gem_flink *a = ARG(struct drm_gem_flink);
 		if ((r = flink_ioctl(f, a->handle, &a->name)) == 0)
 			REPLY(struct drm_gem_flink);
@@ -179,6 +201,8 @@ static int do_ioctl(struct m_file *f, struct request *rq)
 	}
 	case DRM_IOCTL_GEM_OPEN: {
 		NEED(struct drm_gem_open);
+		if (M.no_flink)
+			return -EOPNOTSUPP;
 		struct drm_gem_open *a = ARG(struct drm_gem_open);
 		uint64_t size;
 		if ((r = gem_open_ioctl(f, a->name, &a->handle, &size)) == 0) {
@@ -189,6 +213,8 @@ static int do_ioctl(struct m_file *f, struct request *rq)
 	}
 	case DRM_IOCTL_PRIME_HANDLE_TO_FD: {
 		NEED(struct drm_prime_handle);
+		if (M.no_prime)
+			return -EOPNOTSUPP;
 		struct drm_prime_handle *a = ARG(struct drm_prime_handle);
 		if ((r = prime_handle_to_fd_ioctl(f, a->handle, &rq->out_fd)) == 0)
 			REPLY(struct drm_prime_handle);
@@ -196,6 +222,8 @@ static int do_ioctl(struct m_file *f, struct request *rq)
 	}
 	case DRM_IOCTL_PRIME_FD_TO_HANDLE: {
 		NEED(struct drm_prime_handle);
+		if (M.no_prime)
+			return -EOPNOTSUPP;
 		struct drm_prime_handle *a = ARG(struct drm_prime_handle);
 		if (rq->in_fd < 0)
 			return -EBADF;
@@ -326,14 +354,25 @@ static void serve(struct request *rq, pid_t peer)
 	rq->out_fd = -1;
 	pthread_mutex_lock(&M.lock);
 	if (rq->h.op == GSM_OPEN) {
-		rq->r.ret = open_file(rq, peer);
+		rq->r.ret = M.unplugged ? -ENOENT : open_file(rq, peer); /* the node is gone */
 	} else if (rq->h.op == GSM_DMABUF_SIZE) {
 		rq->r.ret = rq->in_fd >= 0 ? dmabuf_size_of_fd(rq->in_fd, &rq->r.size) : -EBADF;
 	} else if (rq->h.op == GSM_IOCTL) {
 		struct m_file *f = file_find(rq->h.file_id);
 		if (!f || f->hung_up) {
 			rq->r.ret = -EBADF;
+		} else if (f->unplugged) {
+			rq->r.ret = -ENODEV; /* drm_ioctl: drm_dev_is_unplugged() */
+		} else if (M.interrupt && !f->interrupted) {
+			/* A signal during an interruptible wait, before the ioctl
+			 * took effect: the caller must call again (drmIoctl does). */
+			f->interrupted = true;
+			rq->r.ret = M.interrupts++ % 2 ? -EAGAIN : -EINTR;
+			if (M.interrupts == 1) /* tells a test the switch is at work */
+				fprintf(stderr, "gs-model-server: first ioctl interrupted (%#llx)\n",
+					(unsigned long long)rq->h.ioctl);
 		} else {
+			f->interrupted = false;
 			f->busy++;
 			rq->r.ret = do_ioctl(f, rq);
 			if (--f->busy == 0 && f->hung_up)
@@ -405,7 +444,16 @@ static void usage(FILE *out)
 		"  --window-us N        how long the unfixed code paths leave the lock dropped\n"
 		"                       (default 200; 0 = just yield)\n"
 		"  --debugfs-era 4.x|6.x  layouts of i915_gem_objects and i915_gem_gtt (default 4.x)\n"
-		"  --no-pwrite          refuse GEM_PWRITE (EOPNOTSUPP), as discrete GPUs do\n");
+		"  --no-pwrite          refuse GEM_PWRITE (EOPNOTSUPP), as discrete GPUs do\n"
+		"  --no-flink           refuse GEM_FLINK and GEM_OPEN (EOPNOTSUPP): no GEM names\n"
+		"  --no-prime           no PRIME: DRM_CAP_PRIME 0, both PRIME ioctls EOPNOTSUPP\n"
+		"  --interrupt          the first attempt of every ioctl on a file fails with\n"
+		"                       EINTR or EAGAIN (in turn), the next is served\n"
+		"signals:\n"
+		"  SIGUSR1              unbind the driver: ioctls on open files fail with ENODEV,\n"
+		"                       opens of the device with ENOENT, debugfs dri/N is removed\n"
+		"  SIGUSR2              bind it again: a fresh device (opens work, dri/N is back;\n"
+		"                       files opened before the unbind stay dead)\n");
 }
 
 int main(int argc, char **argv)
@@ -419,6 +467,9 @@ int main(int argc, char **argv)
 		{ "window-us", required_argument, NULL, 'W' },
 		{ "debugfs-era", required_argument, NULL, 'e' },
 		{ "no-pwrite", no_argument, NULL, 'P' },
+		{ "no-flink", no_argument, NULL, 'F' },
+		{ "no-prime", no_argument, NULL, 'R' },
+		{ "interrupt", no_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -433,6 +484,9 @@ int main(int argc, char **argv)
 		case 'm': M.minor = atoi(optarg); break;
 		case 'W': M.window_us = atol(optarg); break;
 		case 'P': M.no_pwrite = true; break;
+		case 'F': M.no_flink = true; break;
+		case 'R': M.no_prime = true; break;
+		case 'I': M.interrupt = true; break;
 		case 'e':
 			if (strcmp(optarg, "4.x") && strcmp(optarg, "6.x")) {
 				fprintf(stderr, "gs-model-server: --debugfs-era: '%s' is not 4.x or 6.x\n", optarg);
@@ -468,14 +522,7 @@ int main(int argc, char **argv)
 	M.fbcon = obj_new(8u << 20);
 	M.fbcon->fbcon = true;
 	mi915_pin_scanout(M.fbcon);
-	debugfs_write_all(debugfs_dir);
-	/* Written by gemsoakd's quiesce = yes; the model has nothing to retire,
-	 * the test looks at what was written. */
-	char drop[1024];
-	snprintf(drop, sizeof(drop), "%s/dri/%d/i915_gem_drop_caches", debugfs_dir, M.minor);
-	FILE *df = fopen(drop, "w");
-	if (df)
-		fclose(df);
+	debugfs_add_device(debugfs_dir);
 
 	int ls = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -495,7 +542,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "gs-model-server: %s: %s\n", sock, strerror(errno));
 		return 71;
 	}
+	/* Blocked before any thread starts, so only hotplug_thread takes them. */
+	static sigset_t hotplug_sigs;
+	sigemptyset(&hotplug_sigs);
+	sigaddset(&hotplug_sigs, SIGUSR1);
+	sigaddset(&hotplug_sigs, SIGUSR2);
+	pthread_sigmask(SIG_BLOCK, &hotplug_sigs, NULL);
 	pthread_t t;
+	pthread_create(&t, NULL, hotplug_thread, &hotplug_sigs);
 	pthread_create(&t, NULL, release_thread, NULL);
 	pthread_create(&t, NULL, debugfs_thread, NULL);
 	fprintf(stderr, "gs-model-server: listening on %s, debugfs %s, fixes:", sock, debugfs_dir);

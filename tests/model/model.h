@@ -7,6 +7,7 @@
  * Files per concern: objects.c (objects, handles, files), flink.c,
  * prime.c (dma-bufs, the per-file PRIME cache), i915.c (contexts, address
  * spaces, VMAs, execbuf), debugfs.c (the files the daemon reads),
+ * hotplug.c (the driver unbound and bound again),
  * model-server.c (sockets, threads, releases). */
 #ifndef GS_MODEL_H
 #define GS_MODEL_H
@@ -81,6 +82,8 @@ struct m_file {
 	int server_end;           /* hang-up = the last close of the file */
 	int busy;                 /* ioctls in flight: the release waits for them */
 	bool hung_up, released;
+	bool unplugged;           /* its device was unbound: every ioctl ENODEV */
+	bool interrupted;         /* --interrupt: its last ioctl was refused, serve the retry */
 	struct m_handle *handles;
 	uint32_t free_hint;       /* every handle below it is taken */
 	struct m_prime *prime;
@@ -114,6 +117,10 @@ struct model {
 	long window_us;           /* how long the unfixed paths drop the lock */
 	bool modern_debugfs;      /* i915 files in the 5.x/6.x layouts, not 4.x */
 	bool no_pwrite;           /* refuse PWRITE, as discrete GPUs do */
+	bool unplugged;           /* the driver is unbound: no node, no dri/N */
+	bool interrupt;           /* every ioctl's first attempt fails with EINTR or EAGAIN */
+	unsigned interrupts;      /* how many: even ones EINTR, odd ones EAGAIN */
+	bool no_flink, no_prime;  /* a driver without GEM names / without PRIME */
 	struct m_obj *objs;
 	struct m_file *files;
 	struct m_dmabuf *dmabufs;
@@ -178,7 +185,14 @@ int mi915_context_destroy(struct m_file *f, uint32_t id);
 /* handles[n], ctx id; offsets get each object's address in ctx's VM */
 int mi915_execbuf(struct m_file *f, uint32_t ctx, const uint32_t *handles, uint64_t *offsets, uint32_t n);
 
-/* debugfs.c */
+/* debugfs.c: dri/N only while the device is plugged */
 void debugfs_write_all(const char *dir);
+/* dri/N with every file (and the i915_gem_drop_caches gemsoakd writes) */
+void debugfs_add_device(const char *dir);
+void debugfs_remove_device(const char *dir);
+
+/* hotplug.c: drm_dev_unplug() and a rebind (SIGUSR1, SIGUSR2 to the server) */
+void model_unplug(const char *debugfs_dir);
+void model_replug(const char *debugfs_dir);
 
 #endif

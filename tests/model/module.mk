@@ -1,7 +1,8 @@
 # The kernel model (test infrastructure): gs-model-server, the LD_PRELOAD
 # shim that sends a device's ioctls to it, and the direct seed tests.
 MODEL_CORE_SRCS := tests/model/state.c tests/model/objects.c tests/model/flink.c \
-                   tests/model/prime.c tests/model/i915.c tests/model/debugfs.c
+                   tests/model/prime.c tests/model/i915.c tests/model/debugfs.c \
+                   tests/model/hotplug.c
 MODEL_SRCS := tests/model/model-server.c $(MODEL_CORE_SRCS)
 MODEL_SERVER := $(B)/tests/gs-model-server
 MODEL_SHIM   := $(B)/tests/gs-model-shim.so
@@ -27,6 +28,8 @@ $(B)/tests/gs-model-seeds: $(B)/obj/tests/model/test-seeds.o $(COMMON_OBJS)
 
 model: $(B)/tests/gs-model-seeds
 CHECK_SCRIPTS += tests/integration/model-seeds.sh
+CHECK_SCRIPTS += tests/integration/model-device-vanish.sh
+CHECK_SCRIPTS += tests/integration/model-ioctl-faults.sh
 
 # The model's rules, one sequence at a time, in a cmocka test.
 $(B)/tests/test-model: $(call obj,$(MODEL_CORE_SRCS))

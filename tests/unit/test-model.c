@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -170,6 +171,44 @@ static void handles_reuse_the_lowest(void **state)
 	assert_int_equal(count_objs(), 0);
 }
 
+static bool exists(const char *dir, const char *rel)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	return access(path, F_OK) == 0;
+}
+
+/* The driver unbound: open files stay dead, dri/N goes (dma-bufs stay);
+ * bound again: new files work and dri/N is back. */
+static void unplug_and_replug(void **state)
+{
+	char dir[] = "/tmp/gs-test-model-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	debugfs_add_device(dir);
+	struct m_file *a = file_new(getpid(), -1);
+	assert_true(exists(dir, "dri/0/gem_names"));
+	model_unplug(dir);
+	assert_true(M.unplugged && a->unplugged);
+	assert_false(exists(dir, "dri/0"));
+	debugfs_write_all(dir);
+	assert_false(exists(dir, "dri/0"));
+	assert_true(exists(dir, "dma_buf/bufinfo"));
+	model_replug(dir);
+	struct m_file *b = file_new(getpid(), -1);
+	assert_false(M.unplugged || b->unplugged);
+	assert_true(a->unplugged);
+	assert_true(exists(dir, "dri/0/gem_names") && exists(dir, "dri/0/i915_gem_drop_caches"));
+	file_release(a);
+	file_release(b);
+	debugfs_remove_device(dir);
+	static const char *const rest[] = { "dma_buf/bufinfo", "slabinfo", "dma_buf", "dri", "" };
+	for (size_t i = 0; i < sizeof(rest) / sizeof(rest[0]); i++) {
+		char path[512];
+		snprintf(path, sizeof(path), "%s/%s", dir, rest[i]);
+		assert_int_equal(remove(path), 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -177,6 +216,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(seed_000_prime_cache, setup, teardown),
 		cmocka_unit_test_setup_teardown(flink_names_follow_handles, setup, teardown),
 		cmocka_unit_test_setup_teardown(handles_reuse_the_lowest, setup, teardown),
+		cmocka_unit_test_setup_teardown(unplug_and_replug, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("kernel model", tests, NULL, NULL);
 }
