@@ -65,10 +65,17 @@ char *read_file_limit(const char *path, size_t limit, size_t *len)
 	return buf;
 }
 
+/* 256 MiB: gem_names with millions of leaked names still fits. */
+#define TEXT_LIMIT (256u << 20)
+
 char *read_text_file(const char *path, size_t *len)
 {
-	/* 256 MiB: gem_names with millions of leaked names still fits. */
-	return read_file_limit(path, 256u << 20, len);
+	return read_file_limit(path, TEXT_LIMIT, len);
+}
+
+char *read_text_fd(int fd, size_t *len)
+{
+	return read_fd_all(fd, TEXT_LIMIT, len);
 }
 
 static double clock_seconds(clockid_t id)

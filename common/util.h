@@ -11,6 +11,8 @@
 /* Read a whole (proc/debugfs) file into a NUL-terminated malloc'd buffer.
  * Returns NULL with errno set on failure. *len gets the length. */
 char *read_text_file(const char *path, size_t *len);
+/* The same from an open file's current offset to its end. */
+char *read_text_fd(int fd, size_t *len);
 
 /* Read a whole regular file; same contract, for config and SQL text. */
 char *read_file_limit(const char *path, size_t limit, size_t *len);

@@ -21,6 +21,7 @@ void sampler_free(struct sampler *s)
 {
 	batch_free(&s->batch);
 	backlog_free(&s->backlog);
+	kept_files_close();
 }
 
 /* Write the backlog, oldest first; stop at the first round refused. */

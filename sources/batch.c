@@ -46,7 +46,7 @@ int batch_put(struct metric_batch *b, const char *name, double value, const char
 
 char *source_read(const char *path, char *why, size_t whylen)
 {
-	char *text = read_text_file(path, NULL);
+	char *text = kept_file_read(path);
 	if (!text)
 		snprintf(why, whylen, "%s: %s", path, strerror(errno));
 	return text;

@@ -1,6 +1,6 @@
 # Parsers and sources: the parsers are in COMMON_SRCS so unit tests and
 # fuzzers link them; collection needs the daemon's supervisor.
-PARSER_SRCS := sources/batch.c sources/gem-names.c sources/drm-clients.c \
+PARSER_SRCS := sources/batch.c sources/kept-files.c sources/gem-names.c sources/drm-clients.c \
                sources/dmabuf.c sources/meminfo.c sources/self.c
 COMMON_SRCS += $(PARSER_SRCS)
 DAEMON_SRCS += sources/workload-counters.c sources/table.c

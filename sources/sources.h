@@ -131,6 +131,11 @@ char *source_read(const char *path, char *why, size_t whylen);
 /* Read ROOT/REL; path gets the full name for messages. */
 char *source_read_under(const char *root, const char *rel, char *path, size_t pathlen,
 			char *why, size_t whylen);
+/* Read a whole file, keeping debugfs and procfs files open for the next
+ * round (sources/kept-files.c); NULL with errno set on failure. */
+char *kept_file_read(const char *path);
+/* Close the files kept open (the daemon's exit, tests). */
+void kept_files_close(void);
 /* Read debugfs dri/<card minor>/FILE of the device. */
 char *source_read_dri(const struct source_ctx *ctx, const char *file, char *path, size_t pathlen,
 		      char *why, size_t whylen);
