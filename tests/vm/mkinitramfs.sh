@@ -1,7 +1,8 @@
 #!/bin/sh
 # Build the test initramfs: busybox-static, the given binaries with the
-# shared libraries they need, and the kernel modules for vgem and 9p
-# (with their dependencies, in load order).
+# shared libraries they need, and the kernel modules for vgem, 9p, and
+# loop and ext4 (a block-backed filesystem the storage tests can force
+# read-only), with their dependencies, in load order.
 # usage: mkinitramfs.sh KERNEL_DIR OUT.cpio.gz BINARY...
 # GS_INITRAMFS_FILES: more files copied at their own paths (no libraries
 # resolved), e.g. valgrind's tool and preload objects.
@@ -43,7 +44,7 @@ add_module() {
 	done
 	order="$order $1"
 }
-for m in vgem virtio_pci 9pnet_virtio 9p; do
+for m in vgem virtio_pci 9pnet_virtio 9p loop ext4; do
 	add_module "$m"
 done
 : > "$root/etc/modules.order"
