@@ -33,6 +33,7 @@ struct instance {
 	const struct wl_config *cfg;
 	int nprocs;
 	pid_t *pids;              /* 0 when that process is not running */
+	pid_t pgid;               /* the workers' process group: the first one's pid */
 	int alive;
 	struct wl_counters *ctr;  /* nprocs entries, MAP_SHARED with the workers */
 	size_t ctr_bytes;
@@ -110,6 +111,10 @@ static void reset_signals(void)
 __attribute__((noreturn))
 static void worker_main(struct instance *in, int index, pid_t daemon_pid)
 {
+	/* One process group per workload instance (the daemon sets it too:
+	 * whichever runs first wins the race), so one kill reaches the
+	 * processes the workers fork as well. */
+	setpgid(0, in->pgid);
 	/* Before the death signal: changing credentials clears it. */
 	int dropped = privilege_drop(&in->sup->user);
 	/* Workers must not outlive the daemon. */
@@ -150,6 +155,18 @@ static uint64_t instance_cycles(const struct instance *in)
 	return sum;
 }
 
+/* Signal an instance's process group: its workers and whatever they
+ * forked, except what moved to a group of its own (x-restart's restart
+ * command). Each worker by pid as well, in case it died before joining. */
+static void kill_all(struct instance *in, int sig)
+{
+	if (in->pgid > 0)
+		kill(-in->pgid, sig);
+	for (int i = 0; i < in->nprocs; i++)
+		if (in->pids[i] > 0)
+			kill(in->pids[i], sig);
+}
+
 static int start_instance(struct instance *in)
 {
 	in->chan = in->cfg->type->setup(in->cfg);
@@ -161,19 +178,22 @@ static int start_instance(struct instance *in)
 	 * check saw are not this one's. */
 	in->progress_t = in->started;
 	in->progress_cycles = instance_cycles(in);
+	in->pgid = 0; /* the first worker's fork makes the group */
 	for (int i = 0; i < in->nprocs; i++) {
 		pid_t pid = fork();
 		if (pid < 0) {
 			int e = errno;
 			emit(in, LOG_ERR, "fork-failed", "fork: %s", strerror(e));
 			/* Let the reaper treat it like a death: kill what started. */
-			for (int j = 0; j < i; j++)
-				kill(in->pids[j], SIGKILL);
+			kill_all(in, SIGKILL);
 			in->state = INST_RESTARTING;
 			return in->alive ? 0 : -e;
 		}
 		if (pid == 0)
 			worker_main(in, i, self);
+		if (!in->pgid)
+			in->pgid = pid;
+		setpgid(pid, in->pgid);
 		in->pids[i] = pid;
 		in->alive++;
 	}
@@ -336,6 +356,7 @@ static void after_death(struct instance *in)
 {
 	if (in->alive > 0)
 		return;
+	in->pgid = 0; /* its last member may be gone: the id may be reused */
 	in->cfg->type->teardown(in->chan);
 	in->chan = NULL;
 	if (in->state == INST_FINISHING) {
@@ -351,13 +372,6 @@ static void after_death(struct instance *in)
 	evtimer_add(in->restart_ev, &tv);
 	in->state = INST_BACKOFF;
 	in->backoff_ms = in->backoff_ms * 2 > in->sup->backoff_max_ms ? in->sup->backoff_max_ms : in->backoff_ms * 2;
-}
-
-static void kill_all(struct instance *in, int sig)
-{
-	for (int i = 0; i < in->nprocs; i++)
-		if (in->pids[i] > 0)
-			kill(in->pids[i], sig);
 }
 
 static void process_exit(struct instance *in, int idx, int status)

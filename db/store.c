@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include <sqlite3.h>
 
@@ -159,6 +160,36 @@ const char *store_errmsg(struct store *st)
 	return st->error[0] ? st->error : sqlite3_errmsg(st->db);
 }
 
+/* Keep why the last write failed. SQLite says "disk I/O error" for any
+ * failed write; the errno behind it tells a read-only filesystem from a
+ * failing disk. */
+static void keep_error(struct store *st)
+{
+	int code = sqlite3_extended_errcode(st->db) & 0xff;
+	int sys = sqlite3_system_errno(st->db);
+	if ((code == SQLITE_IOERR || code == SQLITE_CANTOPEN) && sys > 0)
+		snprintf(st->error, sizeof(st->error), "%s (%s)", sqlite3_errmsg(st->db), strerror(sys));
+	else
+		snprintf(st->error, sizeof(st->error), "%s", sqlite3_errmsg(st->db));
+}
+
+/* A filesystem forced read-only (errors=remount-ro, an emergency remount)
+ * still takes writes to files already open when they need no journal
+ * entry (ext4's delayed allocation): SQLite sees no error, the pages stay
+ * dirty because writeback fails ("ext4_writepages: jbd2_start ... err
+ * -30"), and a crash or reboot before the filesystem is writable again
+ * loses them, committed rounds included. So nothing is written while it is
+ * read-only; the caller keeps what it could not write (the sampler's
+ * backlog) and says the database is failing. */
+static bool fs_readonly(struct store *st)
+{
+	struct statvfs sv;
+	if (!st->path[0] || statvfs(st->path, &sv) != 0 || !(sv.f_flag & ST_RDONLY))
+		return false;
+	snprintf(st->error, sizeof(st->error), "the database's filesystem is mounted read-only");
+	return true;
+}
+
 /* Run one prepared statement to completion and reset it for reuse. */
 static int step_done(sqlite3_stmt *s)
 {
@@ -220,6 +251,8 @@ int store_event(struct store *st, int64_t run_id, double t, const char *severity
 		const char *source, const char *kind, const char *message)
 {
 	sqlite3_stmt *s = st->ins_event;
+	if (fs_readonly(st))
+		return -1;
 	if (run_id > 0)
 		sqlite3_bind_int64(s, 1, run_id);
 	sqlite3_bind_double(s, 2, t);
@@ -278,8 +311,10 @@ int store_batch_end(struct store *st)
 int store_samples(struct store *st, int64_t run_id, double t, uint64_t cycles,
 		  const struct metric_batch *b)
 {
+	if (fs_readonly(st))
+		return -1;
 	if (exec(st, st->batch ? "SAVEPOINT round" : "BEGIN IMMEDIATE")) {
-		snprintf(st->error, sizeof(st->error), "%s", sqlite3_errmsg(st->db));
+		keep_error(st);
 		return -1;
 	}
 	sqlite3_bind_int64(st->ins_tick, 1, run_id);
@@ -303,7 +338,7 @@ int store_samples(struct store *st, int64_t run_id, double t, uint64_t cycles,
 	st->error[0] = '\0';
 	return 0;
 fail:
-	snprintf(st->error, sizeof(st->error), "%s", sqlite3_errmsg(st->db));
+	keep_error(st);
 	exec(st, st->batch ? "ROLLBACK TO round; RELEASE round" : "ROLLBACK");
 	st->nids = 0; /* metrics inserted in this transaction are gone too */
 	return -1;

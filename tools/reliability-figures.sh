@@ -7,6 +7,7 @@ line() { grep -h "$2" "$logs/tests_integration_$1.log" 2>/dev/null | tail -n 1; 
 echo "| test | figure |"
 echo "|---|---|"
 echo "| vm-crash-safety | $(line vm-crash-safety.sh 'kills survived') |"
+echo "| vm-process-group | $(line vm-process-group.sh 'process groups:') |"
 echo "| vm-fault-storm | $(line vm-fault-storm.sh 'signals for') |"
 echo "| vm-fault-storm | $(line vm-fault-storm.sh 'daemon peaks') |"
 echo "| vm-worker-restart | $(grep -c "worker-restart|" "$logs/tests_integration_vm-worker-restart.sh.log" 2>/dev/null || echo 0) restarts (SIGSEGV, SIGKILL, SIGSTOP hang) |"

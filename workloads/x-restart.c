@@ -190,6 +190,10 @@ static bool run_generation(struct wl_proc *p, uint32_t gen, struct wl_rand *rnd)
 	if (pid == 0) {
 		if (!*cmd)
 			_exit(serve(p, gen, drop));
+		/* Its own process group, apart from the workload's: on timeout
+		 * one kill(-pid) ends the command and all it started, and must
+		 * not reach the workers. The shell dies with its worker (the
+		 * parent-death signal); what it started is the restart's own. */
 		setpgid(0, 0);
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		_exit(127);

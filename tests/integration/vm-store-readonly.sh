@@ -1,0 +1,37 @@
+#!/bin/sh
+# The database's filesystem turns read-only under the daemon, then
+# writable again: the workloads keep running, rounds wait in memory, the
+# failure is logged naming the cause, and when the filesystem is writable
+# again every round is written (none dropped), with an event saying so.
+set -eu
+. tests/lib.sh
+out=build/tests/vm-store-readonly
+flink_share_conf build/tests/store-readonly.conf
+# A plain `mount -o remount,ro` is refused while the database is open for
+# writing; the kernel's emergency remount (sysrq u) is not: it forces every
+# block-backed filesystem read-only, open files or not. So the database
+# lives on a small filesystem on a loop device (busybox makes it ext2; the
+# ext4 driver mounts it); the initramfs root is not block-backed and stays
+# writable. mounts.ro records that the remount really happened.
+VM_BEFORE='dd if=/dev/zero of=/tmp/db.img bs=1M count=16 2>/dev/null && loop=$(losetup -f) &&
+losetup $loop /tmp/db.img && mke2fs -q $loop && mkdir -p /tmp/db && mount -t ext4 $loop /tmp/db ||
+echo "cannot mount the loop filesystem"'
+VM_DURING='sleep 5; echo u > /proc/sysrq-trigger; sleep 1; grep " /tmp/db " /proc/mounts > /mnt/share/mounts.ro;
+sleep 7; mount -o remount,rw /tmp/db; grep " /tmp/db " /proc/mounts > /mnt/share/mounts.rw'
+VM_DB=/tmp/db/gs.db
+export VM_BEFORE VM_DURING VM_DB
+vm_run_daemon build/tests/store-readonly.conf 22 "$out"
+db=$out/gs.db
+grep -q " ro[ ,]" "$out/mounts.ro" || fail "the filesystem was not made read-only: $(cat "$out/mounts.ro")"
+grep -q " rw[ ,]" "$out/mounts.rw" || fail "the filesystem was not made writable again: $(cat "$out/mounts.rw")"
+[ "$(cat "$out/gemsoakd.status")" = 0 ] || fail "gemsoakd exited with $(cat "$out/gemsoakd.status")"
+grep "cannot store samples (keeping up to" "$out/job.log" | grep -q "read-only" ||
+	fail "the failure was not logged naming the read-only filesystem"
+assert_sql "$db" "select count(*) from events where kind = 'store-recovered' and message like '%read-only%0 round(s) dropped%'" 1 "recovery event"
+assert_sql "$db" "pragma integrity_check" ok "database integrity"
+# One round per second for 22 s plus the first and the last: nothing lost.
+assert_true "$db" "select count(*) >= 22 from ticks" "every round written"
+assert_true "$db" "select max(t2.t - t1.t) < 1.9 from ticks t1 join ticks t2 on t2.id = t1.id + 1" "no gap between rounds"
+assert_true "$db" "select max(s.value) = 0 from samples s join metrics m on m.id = s.metric_id where m.name = 'daemon.samples_dropped'" "nothing dropped"
+assert_true "$db" "select last_value > first_value from leak_trends where metric = 'workload.flink-share.cycles'" "the workload kept running"
+echo ok
