@@ -1,0 +1,94 @@
+/* sources/kept-files.c: procfs files stay open between reads and show
+ * current content; files elsewhere are opened afresh (a snapshot replaced
+ * by rename must never be read from the old, kept descriptor). */
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "sources/sources.h"
+
+static int open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+	assert_non_null(d);
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void snapshot_replaced_by_rename_is_read_fresh(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/gs-kept-XXXXXX", path[64], tmp[64];
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/gem_names", dir);
+	snprintf(tmp, sizeof(tmp), "%s/gem_names.tmp", dir);
+	write_file(path, "first\n");
+	char *text = kept_file_read(path);
+	assert_string_equal(text, "first\n");
+	free(text);
+	write_file(tmp, "second\n");
+	assert_int_equal(rename(tmp, path), 0);
+	text = kept_file_read(path);
+	assert_string_equal(text, "second\n");
+	free(text);
+	unlink(path);
+	rmdir(dir);
+	kept_files_close();
+}
+
+static void procfs_file_is_kept_and_current(void **state)
+{
+	(void)state;
+	int before = open_fds();
+	char *a = kept_file_read("/proc/self/stat");
+	assert_non_null(a);
+	assert_int_equal(open_fds(), before + 1);
+	/* Read again on the same descriptor: from the start, not from where
+	 * the first read ended (which would give an empty text). */
+	char *b = kept_file_read("/proc/self/stat");
+	assert_non_null(b);
+	assert_int_equal(open_fds(), before + 1);
+	assert_int_equal(strncmp(a, b, 8), 0);
+	free(a);
+	free(b);
+	kept_files_close();
+	assert_int_equal(open_fds(), before);
+}
+
+static void vanished_file_fails_and_is_forgotten(void **state)
+{
+	(void)state;
+	assert_null(kept_file_read("/proc/self/no-such-file"));
+	int before = open_fds();
+	assert_null(kept_file_read("/proc/self/no-such-file"));
+	assert_int_equal(open_fds(), before);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(snapshot_replaced_by_rename_is_read_fresh),
+		cmocka_unit_test(procfs_file_is_kept_and_current),
+		cmocka_unit_test(vanished_file_fails_and_is_forgotten),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
