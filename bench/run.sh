@@ -73,8 +73,8 @@ for n in 0 1000 10000; do
 	wait \$d
 	[ \$n = 0 ] || { kill \$holder; wait \$holder; }
 done
-# Footprint over a soak with the demo's workload.
-conf 2 4 10s > soak.conf
+# Footprint over a soak with the demo's workload, one round per second.
+conf 2 4 1s > soak.conf
 gemsoakd -c soak.conf --database /tmp/soak.db --duration $((soak_min * 60))
 cp /tmp/soak.db soak.db
 uname -r > kernel.txt
@@ -127,13 +127,20 @@ table=$(mktemp)
 		echo "| daemon CPU per sample, $n live objects, host CPU against the model (ms) | $(awk "BEGIN { printf \"%.2f\", $ns / 1e6 / $samples }") | <= 10 (1 % of a core at 1/s) |"
 	done < build/bench/model-obs.txt
 	s=$out/soak.db
-	# Least-squares slope per hour of a metric over the second half of the
-	# soak: the first half has the start-up growth (SQLite's page cache
-	# filling up to its limit, the backlog's slots).
+	# Least-squares slope per hour over the second half of the soak (the
+	# first has the start-up growth) of EXPR over the daemon's own metrics
+	# per round: rss, heap, sqlite (SQLite's memory: mostly its page cache,
+	# bounded by the store's cache_size) and fds.
 	late_slope() {
-		sql "$s" "with v as (select k.t / 3600.0 as x, s.value as y from samples s
-			  join metrics m on m.id = s.metric_id join ticks k on k.id = s.tick_id
-			  where m.name = '$1' and k.t >= (select (min(t) + max(t)) / 2 from ticks)),
+		sql "$s" "with p as (select k.t / 3600.0 as x,
+			  max(case m.name when 'daemon.rss_kb' then s.value end) as rss,
+			  max(case m.name when 'daemon.heap_kb' then s.value end) as heap,
+			  max(case m.name when 'daemon.sqlite_kb' then s.value end) as sqlite,
+			  max(case m.name when 'daemon.fds' then s.value end) as fds
+			  from samples s join metrics m on m.id = s.metric_id join ticks k on k.id = s.tick_id
+			  where m.name like 'daemon.%' and k.t >= (select (min(t) + max(t)) / 2 from ticks)
+			  group by k.id),
+			  v as (select x, $1 as y from p where $1 is not null),
 			  a as (select avg(x) as mx, avg(y) as my from v)
 			  select printf('%.1f', coalesce(sum((x - mx) * (y - my)) / nullif(sum((x - mx) * (x - mx)), 0), 0))
 			  from v, a"
@@ -141,8 +148,11 @@ table=$(mktemp)
 	metric() { sql "$s" "select $1 from samples v join metrics m on m.id = v.metric_id join ticks k on k.id = v.tick_id where m.name = '$2'"; }
 	echo "| daemon RSS over a $soak_min min soak, max (kB) | $(metric 'max(value)' daemon.rss_kb) | < 8192 |"
 	echo "| daemon RSS slope over the whole soak (kB/hour) | $(sql "$s" "select printf('%.1f', slope_per_hour) from leak_trends where metric = 'daemon.rss_kb'") | |"
-	echo "| daemon RSS slope after warm-up, second half of the soak (kB/hour) | $(late_slope daemon.rss_kb) | 0 within noise |"
-	echo "| daemon fd slope after warm-up (per hour) | $(late_slope daemon.fds) | 0 |"
+	echo "| daemon RSS slope, second half of the soak (kB/hour) | $(late_slope rss) | |"
+	echo "| SQLite's memory, max (kB; its page cache is bounded at 1024) | $(metric 'max(value)' daemon.sqlite_kb) | bounded |"
+	echo "| SQLite's memory slope, second half (kB/hour) | $(late_slope sqlite) | |"
+	echo "| daemon heap outside SQLite, slope, second half (kB/hour) | $(late_slope 'heap - sqlite') | 0 within noise |"
+	echo "| daemon fd slope, second half (per hour) | $(late_slope fds) | 0 |"
 	echo "| daemon fds, min..max | $(metric 'min(value)' daemon.fds)..$(metric 'max(value)' daemon.fds) | flat |"
 	echo "| workload cycles in the soak | $(sql "$s" "select max(cycles) from ticks") | |"
 	build/bench/store-bench -d "$days" -o build/bench > build/bench/store.txt
