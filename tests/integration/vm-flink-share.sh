@@ -28,7 +28,10 @@ for m in gem.flink_names gem.flink_handles gem.flink_refcount drm.clients dmabuf
 done
 # No growth beyond noise: at most one name in flight per producer.
 assert_true "$db" "select max(s.value) <= 2 from samples s join metrics m on m.id = s.metric_id where m.name = 'gem.flink_names'" "flink names stay <= producers"
-assert_true "$db" "select abs(slope_per_kcycle) < 0.05 from leak_trends where metric = 'gem.flink_names'" "no flink-name growth"
+# The floor's robust slope, the detector's: the least-squares slope of a
+# series that goes 0..2 with names in flight is noise when the machine is
+# slow and a run does only a few thousand cycles.
+assert_true "$db" "select abs(robust_slope) < 0.05 from leak_trends where metric = 'gem.flink_names'" "no flink-name growth"
 assert_true "$db" "select max(s.value) = 0 from samples s join metrics m on m.id = s.metric_id where m.name = 'dmabuf.objects'" "no dma-bufs"
 # Every process is a DRM client: 6 while running, none left over.
 assert_true "$db" "select max(s.value) = 6 from samples s join metrics m on m.id = s.metric_id where m.name = 'drm.clients'" "6 DRM clients"
