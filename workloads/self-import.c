@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "workloads/promises.h"
+#include "workloads/self-import.h"
 #include "workloads/share.h"
 
 static const struct wl_key self_import_keys[] = {
@@ -26,11 +27,6 @@ static const struct wl_key self_import_keys[] = {
 	{ "objects", WK_INT, 1, 1024, 1, "buffer objects per cycle" },
 	WL_KEY_SIZE, WL_KEY_RATE, WL_KEY_DURATION, WL_KEY_SEED, WL_KEY_TEST_HOOK,
 	WL_KEY_END,
-};
-
-struct passed {
-	uint32_t seq;
-	uint64_t size;
 };
 
 static int self_import_nprocs(const struct wl_config *cfg)
@@ -76,7 +72,7 @@ static uint32_t import_twice(struct wl_proc *p, int fd, int dmabuf, const char *
  * handle is gone. */
 static void take_partners(struct wl_proc *p, int fd, int sock)
 {
-	struct passed m;
+	struct self_passed m;
 	int dmabuf;
 	if (wl_recv_msg(p, sock, &m, sizeof(m), &dmabuf, 1) != 1) {
 		wl_anomaly(p, "protocol", "cycle %u: no dma-buf from the partner", m.seq);
@@ -127,7 +123,7 @@ static bool one_object(struct wl_proc *p, int a, int b, int sock, struct wl_rand
 		wl_promise(p, "same_handle_on_reimport", same_handle_on_reimport(hb, hb2),
 			   "cycle %u: two exports of handle %u imported as %u and %u", seq, h, hb, hb2);
 
-	struct passed m = { .seq = seq, .size = size };
+	struct self_passed m = { .seq = seq, .size = size };
 	wl_send_msg(p, sock, &m, sizeof(m), &d1, 1);
 	take_partners(p, b, sock);
 
