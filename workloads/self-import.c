@@ -110,9 +110,11 @@ static bool one_object(struct wl_proc *p, int a, int b, int sock, struct wl_rand
 		close_handle(p, a, h, "export-failed");
 		return false;
 	}
-	wl_promise(p, "same_dmabuf_on_reexport", same_dmabuf_on_reexport(inode_of(d1), inode_of(d2)),
+	/* One fstat each: the message's arguments are evaluated even when the promise holds. */
+	uint64_t ino1 = inode_of(d1), ino2 = inode_of(d2);
+	wl_promise(p, "same_dmabuf_on_reexport", same_dmabuf_on_reexport(ino1, ino2),
 		   "cycle %u: handle %u exported as dma-buf inode %llu, then %llu", seq, h,
-		   (unsigned long long)inode_of(d1), (unsigned long long)inode_of(d2));
+		   (unsigned long long)ino1, (unsigned long long)ino2);
 	uint32_t self;
 	if (!import(p, a, d1, &self, "self-import", seq))
 		wl_promise(p, "same_handle_on_reimport", same_handle_on_reimport(h, self),
