@@ -33,24 +33,25 @@ cpu() { awk '{ print \$14 + \$15 }' /proc/\$1/stat; }
 wconf() { # type processes
 	printf '[daemon]\ninterval = 1s\n[workload %s]\nprocesses = %s\n' "\$1" "\$2"
 }
-# Warm-up, then the raw limit in one process and across two.
+# Warm-up, then the 1-process references.
 ./raw-flink -s 2 > /dev/null
 for i in \$(seq $runs); do
 	./raw-flink -s $secs >> raw.txt
-	./raw-flink -x -s $secs >> raw.txt
 	./raw-prime -s $secs >> raw.txt
 done
-# gemsoak's workers: one producer, 1..8 consumers.
+# gemsoak's workers: one producer, 1..8 consumers; each 1-consumer run
+# right after the raw loop across two processes, under the same host load.
 for c in 1 2 4 8; do
 	n=1; [ \$c = 1 ] && n=$runs
 	for i in \$(seq \$n); do
+		[ \$c = 1 ] && ./raw-flink -x -s $secs >> raw.txt
 		conf 1 \$c 1s > tp.conf
 		gemsoakd -c tp.conf --database /tmp/tp-\$c-\$i.db --duration \$(( $secs + 3 ))
 		cp /tmp/tp-\$c-\$i.db tp-\$c-\$i.db
 	done
 done
 # prime-share and self-import: 1..8 processes (pairs); each 1-pair run
-# right after its raw loop, so that both see the same load on the host.
+# right after the raw loop of its own sequence.
 for w in prime-share self-import; do
 	m=share; [ \$w = self-import ] && m=self
 	for c in 1 2 4 8; do
