@@ -92,9 +92,18 @@ rate_of() {
 	sql "$1" "select (max(cycles) - min(cycles)) / (max(t) - min(t)) from ticks
 		  where t > (select min(t) from ticks) + 3"
 }
+# Ratio of each 1-pair (1-consumer) run to the raw run just before it,
+# which saw the same host load: one per run, then their median and range.
+pair_ratios() { # DB_PREFIX RAW_KEY
+	i=0
+	grep "^$2 " "$out/raw.txt" | cut -d' ' -f2 | while read -r raw; do
+		i=$((i + 1))
+		awk "BEGIN { printf \"%.3f\\n\", $(rate_of "$1-$i.db" < /dev/null) / $raw }"
+	done
+}
+ratio_median() { sort -n | awk '{ v[NR] = $1 } END { printf "%.2f (%.2f..%.2f, n=%d)", v[int((NR + 1) / 2)], v[1], v[NR], NR }'; }
 
 raw1=$(grep raw-flink-1proc "$out/raw.txt" | cut -d' ' -f2 | med)
-raw2=$(grep raw-flink-2proc "$out/raw.txt" | cut -d' ' -f2 | med)
 table=$(mktemp)
 {
 	echo "| figure | value | goal |"
@@ -106,21 +115,18 @@ table=$(mktemp)
 		r=$(echo "$rates" | med)
 		echo "| flink-share, 1 producer + $c consumer(s) (cycles/s) | $(echo "$rates" | median) | |"
 		[ $c = 1 ] && {
-			echo "| ratio to the 2-process raw loop | $(awk "BEGIN { printf \"%.2f\", $r / $raw2 }") | >= 0.95 |"
+			echo "| ratio to the 2-process raw loop | $(pair_ratios "$out/tp-1" raw-flink-2proc | ratio_median) | >= 0.95 |"
 			echo "| ratio to the 1-process raw loop | $(awk "BEGIN { printf \"%.2f\", $r / $raw1 }") | |"
 		}
 	done
 	echo "| raw PRIME export/import loop, 1 process, reference (cycles/s) | $(grep raw-prime-1proc "$out/raw.txt" | cut -d' ' -f2 | median) | |"
 	for w in prime-share self-import; do
 		m=share; [ $w = self-import ] && m=self
-		raws=$(grep "raw-prime-$m " "$out/raw.txt" | cut -d' ' -f2)
-		rawp=$(echo "$raws" | med)
-		echo "| raw $w sequence, 1 pair (raw-prime -m $m, cycles/s) | $(echo "$raws" | median) | |"
+		echo "| raw $w sequence, 1 pair (raw-prime -m $m, cycles/s) | $(grep "raw-prime-$m " "$out/raw.txt" | cut -d' ' -f2 | median) | |"
 		for c in 1 2 4 8; do
 			rates=$(for f in "$out"/$w-$c-*.db; do rate_of "$f"; done)
-			r=$(echo "$rates" | med)
 			echo "| $w, $c pair(s) (cycles/s) | $(echo "$rates" | median) | |"
-			[ $c = 1 ] && echo "| $w ratio to its raw loop | $(awk "BEGIN { printf \"%.2f\", $r / $rawp }") | >= 0.95 |"
+			[ $c = 1 ] && echo "| $w ratio to its raw loop | $(pair_ratios "$out/$w-1" raw-prime-$m | ratio_median) | >= 0.95 |"
 		done
 	done
 	while read -r _ n ticks secs_; do
