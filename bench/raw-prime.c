@@ -1,7 +1,9 @@
 /* The practical limit for the PRIME workloads: each one's ioctl and
  * fd-passing sequence (its default configuration: one pair, 4 KiB
  * objects) in a bare loop, without gemsoak's counters, promise checks and
- * the syscalls only they make (lseek, fstat), pacing, reporting or config.
+ * the syscalls only they make, pacing, reporting or config. Beyond this
+ * sequence the workers add, per cycle, an lseek per dma-buf (prime-share's
+ * size check) and a kcmp per object (self-import's re-export check).
  *
  *   -m share  prime-share: the exporter creates and exports 2 objects and
  *             passes the dma-bufs (SCM_RIGHTS); the importer imports each
@@ -11,12 +13,14 @@
  *             object on file A, exports it twice, imports it on A and
  *             three times on B, passes a dma-buf to the partner and takes
  *             the partner's (import twice, close, import, close), closes
- *             both handles, re-imports on B and checks the handle is gone.
+ *             both handles, re-imports on B and exports the closed handle
+ *             (ENOENT: the workload's check that it is gone).
  *   -m one    (default) the older reference: create, export, import on a
  *             second file, close all three, in one process.
  *
- * Prints "raw-prime-share|self|1proc CYCLES_PER_S", cycles counted as the workload
- * counts them (prime-share: the exporter's; self-import: both processes').
+ * Prints "raw-prime-share|self|1proc CYCLES_PER_S", cycles counted as the
+ * workloads count them (prime-share: the exporter's; self-import: both
+ * processes').
  * usage: raw-prime [-d DEVICE] [-s SECONDS] [-m one|share|self] */
 #include <errno.h>
 #include <getopt.h>
@@ -121,7 +125,8 @@ static void share_import_loop(const char *path, int sock)
 	for (;;) {
 		struct prime_offer o;
 		int dmabuf[PRIME_SHARE_MAX_OBJECTS];
-		if (share_recv(sock, &o, sizeof(o), dmabuf, PRIME_SHARE_MAX_OBJECTS) != (int)o.n)
+		int got = share_recv(sock, &o, sizeof(o), dmabuf, PRIME_SHARE_MAX_OBJECTS);
+		if (got < 0 || (uint32_t)got != o.n)
 			peer_gone();
 		uint32_t h[PRIME_SHARE_MAX_OBJECTS], again;
 		for (uint32_t i = 0; i < o.n; i++) {
