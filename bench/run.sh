@@ -1,8 +1,9 @@
 #!/bin/sh
 # make bench: one VM boot measures, on the real kernel, flink-share's
 # throughput against the raw-ioctl limit (bench/raw-flink) with 1, 2, 4
-# and 8 consumer processes, prime-share's and self-import's against
-# bench/raw-prime with 1, 2, 4 and 8 processes, the daemon's CPU per sample with 0, 1,000
+# and 8 consumer processes, prime-share's and self-import's (1, 2, 4 and 8
+# pairs) against bench/raw-prime repeating each one's own sequence for one
+# pair (-m share, -m self), the daemon's CPU per sample with 0, 1,000
 # and 10,000 live objects (bench/hold-objects), and its RSS and fd count
 # over a soak of BENCH_SOAK_MIN minutes; then, on the host, the daemon's
 # CPU per sample against the kernel model (bench/observe-model.sh) and
@@ -35,27 +36,31 @@ ticks() { sqlite3 \$1 'select count(*) from ticks'; }
 wconf() { # type processes
 	printf '[daemon]\ninterval = 1s\n[workload %s]\nprocesses = %s\n' "\$1" "\$2"
 }
-# Warm-up, then the raw limit in one process and across two.
+# Warm-up, then the 1-process references.
 ./raw-flink -s 2 > /dev/null
 for i in \$(seq $runs); do
 	./raw-flink -s $secs >> raw.txt
-	./raw-flink -x -s $secs >> raw.txt
 	./raw-prime -s $secs >> raw.txt
 done
-# gemsoak's workers: one producer, 1..8 consumers.
+# gemsoak's workers: one producer, 1..8 consumers; each 1-consumer run
+# right after the raw loop across two processes, under the same host load.
 for c in 1 2 4 8; do
 	n=1; [ \$c = 1 ] && n=$runs
 	for i in \$(seq \$n); do
+		[ \$c = 1 ] && ./raw-flink -x -s $secs >> raw.txt
 		conf 1 \$c 1s > tp.conf
 		gemsoakd -c tp.conf --database /tmp/tp-\$c-\$i.db --duration \$(( $secs + 3 ))
 		cp /tmp/tp-\$c-\$i.db tp-\$c-\$i.db
 	done
 done
-# prime-share and self-import: 1..8 processes (pairs).
+# prime-share and self-import: 1..8 processes (pairs); each 1-pair run
+# right after the raw loop of its own sequence.
 for w in prime-share self-import; do
+	m=share; [ \$w = self-import ] && m=self
 	for c in 1 2 4 8; do
 		n=1; [ \$c = 1 ] && n=$runs
 		for i in \$(seq \$n); do
+			[ \$c = 1 ] && ./raw-prime -m \$m -s $secs >> raw.txt
 			wconf \$w \$c > tp.conf
 			gemsoakd -c tp.conf --database /tmp/\$w-\$c-\$i.db --duration \$(( $secs + 3 ))
 			cp /tmp/\$w-\$c-\$i.db \$w-\$c-\$i.db
@@ -92,10 +97,18 @@ rate_of() {
 	sql "$1" "select (max(cycles) - min(cycles)) / (max(t) - min(t)) from ticks
 		  where t > (select min(t) from ticks) + 3"
 }
+# Ratio of each 1-pair (1-consumer) run to the raw run just before it,
+# which saw the same host load: one per run, then their median and range.
+pair_ratios() { # DB_PREFIX RAW_KEY
+	i=0
+	grep "^$2 " "$out/raw.txt" | cut -d' ' -f2 | while read -r raw; do
+		i=$((i + 1))
+		awk "BEGIN { printf \"%.3f\\n\", $(rate_of "$1-$i.db" < /dev/null) / $raw }"
+	done
+}
+ratio_median() { sort -n | awk '{ v[NR] = $1 } END { printf "%.2f (%.2f..%.2f, n=%d)", v[int((NR + 1) / 2)], v[1], v[NR], NR }'; }
 
 raw1=$(grep raw-flink-1proc "$out/raw.txt" | cut -d' ' -f2 | med)
-raw2=$(grep raw-flink-2proc "$out/raw.txt" | cut -d' ' -f2 | med)
-rawp=$(grep raw-prime-1proc "$out/raw.txt" | cut -d' ' -f2 | med)
 table=$(mktemp)
 {
 	echo "| figure | value | goal |"
@@ -107,17 +120,18 @@ table=$(mktemp)
 		r=$(echo "$rates" | med)
 		echo "| flink-share, 1 producer + $c consumer(s) (cycles/s) | $(echo "$rates" | median) | |"
 		[ $c = 1 ] && {
-			echo "| ratio to the 2-process raw loop | $(awk "BEGIN { printf \"%.2f\", $r / $raw2 }") | >= 0.95 |"
+			echo "| ratio to the 2-process raw loop | $(pair_ratios "$out/tp-1" raw-flink-2proc | ratio_median) | >= 0.95 |"
 			echo "| ratio to the 1-process raw loop | $(awk "BEGIN { printf \"%.2f\", $r / $raw1 }") | |"
 		}
 	done
-	echo "| raw PRIME export/import loop, 1 process (cycles/s) | $(grep raw-prime-1proc "$out/raw.txt" | cut -d' ' -f2 | median) | |"
+	echo "| raw PRIME export/import loop, 1 process, reference (cycles/s) | $(grep raw-prime-1proc "$out/raw.txt" | cut -d' ' -f2 | median) | |"
 	for w in prime-share self-import; do
+		m=share; [ $w = self-import ] && m=self
+		echo "| raw $w sequence, 1 pair (raw-prime -m $m, cycles/s) | $(grep "raw-prime-$m " "$out/raw.txt" | cut -d' ' -f2 | median) | |"
 		for c in 1 2 4 8; do
 			rates=$(for f in "$out"/$w-$c-*.db; do rate_of "$f"; done)
-			r=$(echo "$rates" | med)
-			echo "| $w, $c process(es) (cycles/s) | $(echo "$rates" | median) | |"
-			[ $c = 1 ] && echo "| $w ratio to the raw PRIME loop | $(awk "BEGIN { printf \"%.2f\", $r / $rawp }") | >= 0.95 |"
+			echo "| $w, $c pair(s) (cycles/s) | $(echo "$rates" | median) | |"
+			[ $c = 1 ] && echo "| $w ratio to its raw loop | $(pair_ratios "$out/$w-1" raw-prime-$m | ratio_median) | >= 0.95 |"
 		done
 	done
 	while read -r _ n ns samples; do

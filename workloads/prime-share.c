@@ -16,11 +16,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "workloads/close-order.h"
+#include "workloads/prime-share.h"
 #include "workloads/promises.h"
 #include "workloads/share.h"
 
-#define MAX_OBJECTS 32
+#define MAX_OBJECTS PRIME_SHARE_MAX_OBJECTS
 
 static const struct wl_key prime_share_keys[] = {
 	{ "processes", WK_INT, 1, 32, 1, "exporter/importer process pairs" },
@@ -29,17 +29,6 @@ static const struct wl_key prime_share_keys[] = {
 	{ "device2", WK_STRING, 0, 0, 0, "the importers' device, or auto: another that imports (default: the daemon's device)" },
 	WL_KEY_SIZE, WL_KEY_RATE, WL_KEY_DURATION, WL_KEY_SEED, WL_KEY_TEST_HOOK,
 	WL_KEY_END,
-};
-
-struct offer {
-	uint32_t seq;
-	uint32_t n;
-	uint64_t size;
-	uint8_t order[CLOSE_STEPS];
-};
-
-struct note {           /* importer → exporter: close your handles now */
-	uint32_t seq;
 };
 
 static int prime_share_nprocs(const struct wl_config *cfg)
@@ -74,7 +63,7 @@ static void export_side(struct wl_proc *p)
 		wl_pacer_wait(&pacer);
 		uint32_t h[MAX_OBJECTS];
 		int dmabuf[MAX_OBJECTS];
-		struct offer o = { .seq = seq, .size = size };
+		struct prime_offer o = { .seq = seq, .size = size };
 		int r = 0;
 		while (o.n < n && !r) {
 			r = gem_create(fd, p->dev->kind, size, &h[o.n]);
@@ -102,7 +91,7 @@ static void export_side(struct wl_proc *p)
 		for (uint32_t i = 0; i < o.n; i++)
 			close(dmabuf[i]);
 		/* The importer says when it is the exporter's turn to close. */
-		struct note note;
+		struct prime_note note;
 		wl_recv_msg(p, sock, &note, sizeof(note), NULL, 0);
 		if (note.seq != seq)
 			wl_anomaly(p, "protocol", "close note for cycle %u while in cycle %u", note.seq, seq);
@@ -127,7 +116,7 @@ static void import_side(struct wl_proc *p)
 	}
 	int fd = wl_open_client(p, *dev2 ? dev2 : NULL), sock = p->fds[0];
 	for (;;) {
-		struct offer o;
+		struct prime_offer o;
 		int dmabuf[MAX_OBJECTS];
 		int got = wl_recv_msg(p, sock, &o, sizeof(o), dmabuf, MAX_OBJECTS);
 		if ((uint32_t)got != o.n || o.n > MAX_OBJECTS) {
@@ -161,7 +150,7 @@ static void import_side(struct wl_proc *p)
 				close_handles(p, fd, h, nh, "importer-close");
 				break;
 			case CLOSE_EXPORTER: {
-				struct note note = { .seq = o.seq };
+				struct prime_note note = { .seq = o.seq };
 				wl_send_msg(p, sock, &note, sizeof(note), NULL, 0);
 				wl_recv_msg(p, sock, &note, sizeof(note), NULL, 0);
 				break;

@@ -15,10 +15,13 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/kcmp.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "workloads/promises.h"
+#include "workloads/self-import.h"
 #include "workloads/share.h"
 
 static const struct wl_key self_import_keys[] = {
@@ -26,11 +29,6 @@ static const struct wl_key self_import_keys[] = {
 	{ "objects", WK_INT, 1, 1024, 1, "buffer objects per cycle" },
 	WL_KEY_SIZE, WL_KEY_RATE, WL_KEY_DURATION, WL_KEY_SEED, WL_KEY_TEST_HOOK,
 	WL_KEY_END,
-};
-
-struct passed {
-	uint32_t seq;
-	uint64_t size;
 };
 
 static int self_import_nprocs(const struct wl_config *cfg)
@@ -47,6 +45,15 @@ static uint64_t inode_of(int fd)
 {
 	struct stat st;
 	return fstat(fd, &st) == 0 ? (uint64_t)st.st_ino : 0;
+}
+
+static pid_t self_pid; /* set by the worker itself (kcmp wants real pids) */
+
+/* Two fds on one open file have one inode: a single kcmp answers what
+ * two fstats would. false also when kcmp is not there. */
+static bool same_open_file(int fd1, int fd2)
+{
+	return syscall(SYS_kcmp, self_pid, self_pid, KCMP_FILE, fd1, fd2) == 0;
 }
 
 static int import(struct wl_proc *p, int fd, int dmabuf, uint32_t *h, const char *step, uint32_t seq)
@@ -76,7 +83,7 @@ static uint32_t import_twice(struct wl_proc *p, int fd, int dmabuf, const char *
  * handle is gone. */
 static void take_partners(struct wl_proc *p, int fd, int sock)
 {
-	struct passed m;
+	struct self_passed m;
 	int dmabuf;
 	if (wl_recv_msg(p, sock, &m, sizeof(m), &dmabuf, 1) != 1) {
 		wl_anomaly(p, "protocol", "cycle %u: no dma-buf from the partner", m.seq);
@@ -114,9 +121,17 @@ static bool one_object(struct wl_proc *p, int a, int b, int sock, struct wl_rand
 		close_handle(p, a, h, "export-failed");
 		return false;
 	}
-	wl_promise(p, "same_dmabuf_on_reexport", same_dmabuf_on_reexport(inode_of(d1), inode_of(d2)),
+	/* The inodes are read only when kcmp cannot settle it (or for the report). */
+	bool same = same_open_file(d1, d2);
+	uint64_t ino1 = 0, ino2 = 0;
+	if (!same) {
+		ino1 = inode_of(d1);
+		ino2 = inode_of(d2);
+		same = same_dmabuf_on_reexport(ino1, ino2);
+	}
+	wl_promise(p, "same_dmabuf_on_reexport", same,
 		   "cycle %u: handle %u exported as dma-buf inode %llu, then %llu", seq, h,
-		   (unsigned long long)inode_of(d1), (unsigned long long)inode_of(d2));
+		   (unsigned long long)ino1, (unsigned long long)ino2);
 	uint32_t self;
 	if (!import(p, a, d1, &self, "self-import", seq))
 		wl_promise(p, "same_handle_on_reimport", same_handle_on_reimport(h, self),
@@ -127,7 +142,7 @@ static bool one_object(struct wl_proc *p, int a, int b, int sock, struct wl_rand
 		wl_promise(p, "same_handle_on_reimport", same_handle_on_reimport(hb, hb2),
 			   "cycle %u: two exports of handle %u imported as %u and %u", seq, h, hb, hb2);
 
-	struct passed m = { .seq = seq, .size = size };
+	struct self_passed m = { .seq = seq, .size = size };
 	wl_send_msg(p, sock, &m, sizeof(m), &d1, 1);
 	take_partners(p, b, sock);
 
@@ -161,6 +176,7 @@ static void self_import_run(struct wl_proc *p) __attribute__((noreturn));
 static void self_import_run(struct wl_proc *p)
 {
 	int a = wl_open_client(p, NULL), b = wl_open_client(p, NULL);
+	self_pid = getpid();
 	int64_t objects = wl_get(p->cfg, "objects");
 	struct wl_rand rnd;
 	wl_rand_init(&rnd, p);

@@ -29,7 +29,7 @@ int wl_open_client(struct wl_proc *p, const char *path)
 	return fd;
 }
 
-void wl_send_msg(struct wl_proc *p, int sock, const void *msg, size_t len, const int *fds, int nfds)
+int share_send(int sock, const void *msg, size_t len, const int *fds, int nfds)
 {
 	union {
 		char buf[CMSG_SPACE(sizeof(int) * WL_MAX_FDS)];
@@ -49,10 +49,11 @@ void wl_send_msg(struct wl_proc *p, int sock, const void *msg, size_t len, const
 	}
 	while (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
 		if (errno != EINTR)
-			wl_exit(p, 3);
+			return -errno;
+	return 0;
 }
 
-int wl_recv_msg(struct wl_proc *p, int sock, void *msg, size_t len, int *fds, int maxfds)
+int share_recv(int sock, void *msg, size_t len, int *fds, int maxfds)
 {
 	union {
 		char buf[CMSG_SPACE(sizeof(int) * WL_MAX_FDS)];
@@ -66,7 +67,7 @@ int wl_recv_msg(struct wl_proc *p, int sock, void *msg, size_t len, int *fds, in
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r != (ssize_t)len)
-			wl_exit(p, 3);
+			return -1;
 		int n = 0;
 		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
 			if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
@@ -83,6 +84,20 @@ int wl_recv_msg(struct wl_proc *p, int sock, void *msg, size_t len, int *fds, in
 		}
 		return n;
 	}
+}
+
+void wl_send_msg(struct wl_proc *p, int sock, const void *msg, size_t len, const int *fds, int nfds)
+{
+	if (share_send(sock, msg, len, fds, nfds))
+		wl_exit(p, 3);
+}
+
+int wl_recv_msg(struct wl_proc *p, int sock, void *msg, size_t len, int *fds, int maxfds)
+{
+	int n = share_recv(sock, msg, len, fds, maxfds);
+	if (n < 0)
+		wl_exit(p, 3);
+	return n;
 }
 
 /* ---- layouts ---- */

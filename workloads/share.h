@@ -18,7 +18,15 @@ int wl_open_device(struct wl_proc *p, const char *path);
  * DRM master, give master up, so that a display server workload can take it. */
 int wl_open_client(struct wl_proc *p, const char *path);
 
-/* Send or receive one message with up to `nfds` fds attached. Exits the
+/* Send or receive one message (SOCK_SEQPACKET) with up to `nfds` fds
+ * attached (SCM_RIGHTS; received fds are close-on-exec). share_send
+ * returns 0 or -errno; share_recv the number of fds received, or -1 when
+ * the message is short or the peer is gone. bench/raw-prime uses these
+ * bare; the workers use the wl_ versions. */
+int share_send(int sock, const void *msg, size_t len, const int *fds, int nfds);
+int share_recv(int sock, void *msg, size_t len, int *fds, int maxfds);
+
+/* The same in a worker. Exits the
  * worker (status 3) when the peer is gone: the daemon restarts the
  * workload as a whole. wl_recv_msg returns the number of fds received. */
 void wl_send_msg(struct wl_proc *p, int sock, const void *msg, size_t len, const int *fds, int nfds);
