@@ -41,6 +41,16 @@ flink_share_conf() {
 	printf '[daemon]\ninterval = 1s\n\n[workload flink-share]\nproducers = 1\nconsumers = 1\n' > "$1"
 }
 
+# assert_rounds_kept DB ROUNDS: after a storage fault the daemon recovered
+# from, a round every second of the run is in DB (at least ROUNDS), no gap,
+# nothing counted as dropped, and the database is intact.
+assert_rounds_kept() {
+	assert_sql "$1" "pragma integrity_check" ok "database integrity"
+	assert_true "$1" "select count(*) >= $2 from ticks" "every round written"
+	assert_true "$1" "select max(t2.t - t1.t) < 1.9 from ticks t1 join ticks t2 on t2.id = t1.id + 1" "no gap between rounds"
+	assert_true "$1" "select max(s.value) = 0 from samples s join metrics m on m.id = s.metric_id where m.name = 'daemon.samples_dropped'" "nothing dropped"
+}
+
 # vm_boot OUTDIR TIMEOUT: boot the VM, which runs OUTDIR/job.sh (written
 # by the caller; OUTDIR is /mnt/share in the guest) and powers off.
 vm_boot() {
