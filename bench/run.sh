@@ -6,8 +6,9 @@
 # pair (-m share, -m self), the daemon's CPU per sample with 0, 1,000
 # and 10,000 live objects (bench/hold-objects), and its RSS and fd count
 # over a soak of BENCH_SOAK_MIN minutes; then, on the host, the daemon's
-# CPU per sample against the kernel model (bench/observe-model.sh) and
-# the store benchmark. Prints the table and writes it to docs/PERFORMANCE.md.
+# CPU per sample and the throughput ratios against the kernel model
+# (bench/observe-model.sh, bench/throughput-model.sh) and the store
+# benchmark. Prints the table and writes it to docs/PERFORMANCE.md.
 # Knobs: BENCH_RUNS (repeats of each 1-process figure, default 3),
 # BENCH_SECONDS (per throughput run, default 10), BENCH_SOAK_MIN (30),
 # BENCH_DAYS (generated run for the store, default 30).
@@ -89,6 +90,8 @@ echo "bench: booting the VM (about $((soak_min + 6)) minutes)"
 vm_boot "$out" $((soak_min * 60 + 1200))
 # The same observation cost on the host's own CPU, against the kernel model.
 bench/observe-model.sh build/bench/model-obs > build/bench/model-obs.txt
+# Throughput ratios on the kernel model too.
+bench/throughput-model.sh build/bench/model-tp "$runs" "$secs" > build/bench/model-tp.txt
 
 median() { sort -n | awk '{ v[NR] = $1 } END { m = v[int((NR + 1) / 2)]; printf "%.0f (%.0f..%.0f, n=%d)", m, v[1], v[NR], NR }'; }
 med() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
@@ -133,6 +136,9 @@ table=$(mktemp)
 			echo "| $w, $c pair(s) (cycles/s) | $(echo "$rates" | median) | |"
 			[ $c = 1 ] && echo "| $w ratio to its raw loop | $(pair_ratios "$out/$w-1" raw-prime-$m | ratio_median) | >= 0.95 |"
 		done
+	done
+	for w in flink-share prime-share self-import; do
+		echo "| $w ratio to its raw loop, kernel model on the host | $(awk -v w=$w '$2 == w { printf "%.3f\n", $4 / $3 }' build/bench/model-tp.txt | ratio_median) | >= 0.95 |"
 	done
 	while read -r _ n ns samples; do
 		echo "| daemon CPU per sample, $n live objects, VM (ms) | $(awk "BEGIN { printf \"%.2f\", $ns / 1e6 / $samples }") | |"
