@@ -429,7 +429,9 @@ void supervisor_check_progress(struct supervisor *sup, double stall_s)
 		if (c != in->progress_cycles) {
 			in->progress_cycles = c;
 			in->progress_t = now;
-			if (in->device_down)
+			/* Only a new life's cycles say the device is back: the
+			 * old one may finish a cycle after its report. */
+			if (in->device_down && in->down_restarts > 0)
 				device_back(in, now);
 			continue;
 		}
