@@ -24,7 +24,10 @@ EOF2
 VM_WRAP="env VALGRIND_LIB=/usr/libexec/valgrind valgrind.bin --extra-debuginfo-path=/usr/lib/debug --leak-check=full \
  --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
  --error-exitcode=99 --child-silent-after-fork=yes --log-file=/mnt/share/valgrind.log"
-VM_DURING='sleep 30; kill -KILL $(pidof gs:canary)'
+# memcheck's start-up can take half a minute on a busy host: wait for the
+# canary's worker to exist, then let it run before killing it.
+VM_DURING='i=0; until pidof gs:canary > /dev/null || [ $i -ge 90 ]; do sleep 1; i=$((i + 1)); done;
+sleep 15; kill -KILL $(pidof gs:canary)'
 export VM_WRAP VM_DURING
 GS_VM_INITRD=$TOP/build/vm/initramfs-valgrind.cpio.gz
 export GS_VM_INITRD
