@@ -16,6 +16,19 @@ $(B)/vm/initramfs.cpio.gz: $(B)/gemsoakd $(B)/gemsoak tests/vm/init.sh tests/vm/
 	tests/vm/mkinitramfs.sh "$$(tests/vm/fetch-kernel.sh)" $@ $(B)/gemsoakd $(B)/gemsoak /usr/bin/sqlite3
 vm-initramfs: $(B)/vm/initramfs.cpio.gz
 
+# The same with drm.ko and vgem.ko rebuilt from Debian's source, stock and
+# with each seed's bug put back (kernel/bugs/), chosen at boot with
+# gs.modules=NAME, and virtio_gpu for a second real driver
+# (tests/integration/vm-seeds.sh).
+BUG_PATCHES := $(wildcard kernel/bugs/[0-9][0-9][0-9]-*.patch)
+$(B)/vm/initramfs-bugs.cpio.gz: $(B)/gemsoakd $(B)/gemsoak tests/vm/init.sh tests/vm/mkinitramfs.sh \
+		kernel/bugs/build-modules.sh $(BUG_PATCHES)
+	@mkdir -p $(dir $@)
+	variants=$$(kernel/bugs/build-modules.sh | sed 's/ /=/') && \
+	GS_INITRAMFS_MODULES=virtio-gpu GS_INITRAMFS_VARIANTS="$$variants" \
+		tests/vm/mkinitramfs.sh "$$(tests/vm/fetch-kernel.sh)" $@ $(B)/gemsoakd $(B)/gemsoak /usr/bin/sqlite3
+vm-initramfs: $(B)/vm/initramfs-bugs.cpio.gz
+
 # The same with valgrind's memcheck, for tests/integration/vm-valgrind.sh;
 # kept apart from the image the other tests boot. memcheck needs ld.so's
 # symbols, which Debian ships apart (libc6-dbg), found by build id.

@@ -10,8 +10,14 @@ mount -t devtmpfs dev /dev
 mount -t tmpfs tmp /tmp
 mount -t debugfs debugfs /sys/kernel/debug
 hostname gemsoak-vm
+# gs.modules=NAME on the command line: load the rebuilt modules of that
+# variant (tests/vm/mkinitramfs.sh GS_INITRAMFS_VARIANTS) in place of the
+# image's own.
+variant=$(sed -n 's/.*gs\.modules=\([^ ]*\).*/\1/p' /proc/cmdline)
 for m in $(cat /etc/modules.order); do
-	insmod "/lib/modules/$m" || echo "init: insmod $m failed"
+	f=/lib/modules/$m
+	[ -n "$variant" ] && [ -f "/lib/modules/variants/$variant/$m" ] && f=/lib/modules/variants/$variant/$m
+	insmod "$f" || echo "init: insmod $f failed"
 done
 if mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 share /mnt/share; then
 	if [ -x /mnt/share/job.sh ]; then

@@ -7,6 +7,12 @@
 # usage: mkinitramfs.sh KERNEL_DIR OUT.cpio.gz BINARY...
 # GS_INITRAMFS_FILES: more files copied at their own paths (no libraries
 # resolved), e.g. valgrind's tool and preload objects.
+# GS_INITRAMFS_MODULES: more of the kernel's modules to load (with their
+# dependencies), by file name, e.g. virtio-gpu.
+# GS_INITRAMFS_VARIANTS: "NAME=DIR ..." rebuilt modules (DIR/*.ko, from
+# kernel/bugs/build-modules.sh) kept as /lib/modules/variants/NAME/; the
+# kernel command line's gs.modules=NAME makes /init load them in place of
+# the image's modules of the same names.
 set -eu
 kdir=$1 out=$2
 shift 2
@@ -45,7 +51,7 @@ add_module() {
 	done
 	order="$order $1"
 }
-for m in vgem virtio_pci 9pnet_virtio 9p loop crc32c_generic ext4; do
+for m in vgem virtio_pci 9pnet_virtio 9p loop crc32c_generic ext4 ${GS_INITRAMFS_MODULES:-}; do
 	add_module "$m"
 done
 : > "$root/etc/modules.order"
@@ -56,6 +62,11 @@ for m in $order; do
 	*) cp "$f" "$root/lib/modules/$m.ko" ;;
 	esac
 	echo "$m.ko" >> "$root/etc/modules.order"
+done
+for v in ${GS_INITRAMFS_VARIANTS:-}; do
+	name=${v%%=*} dir=${v#*=}
+	mkdir -p "$root/lib/modules/variants/$name"
+	cp "$dir"/*.ko "$root/lib/modules/variants/$name/"
 done
 (cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 > "$out.tmp"
 mv "$out.tmp" "$out"

@@ -3,7 +3,9 @@
 # and leaves job.log, job.status and whatever the job copies in SHARE.
 # usage: run.sh SHARE_DIR [TIMEOUT_SECONDS]
 # Software emulation (TCG) by default: KVM is not usable on every machine
-# that has /dev/kvm; GS_VM_ACCEL=kvm overrides.
+# that has /dev/kvm; GS_VM_ACCEL=kvm overrides. GS_VM_APPEND adds to the
+# kernel command line (gs.modules=NAME), GS_VM_DEVICES to qemu's devices
+# (-device virtio-gpu-pci), GS_VM_MEM sets the guest's memory in MB.
 set -eu
 share=$(cd "$1" && pwd)
 limit=${2:-300}
@@ -14,11 +16,12 @@ initrd=${GS_VM_INITRD:-$top/build/vm/initramfs.cpio.gz}
 accel=${GS_VM_ACCEL:-tcg}
 rm -f "$share/job.status" "$share/job.log"
 timeout "$limit" qemu-system-x86_64 \
-	-machine "q35,accel=$accel" -m 1536 -smp 2 \
+	-machine "q35,accel=$accel" -m "${GS_VM_MEM:-1536}" -smp 2 \
 	-nographic -no-reboot -nodefaults -serial stdio \
 	-kernel "$(ls "$kdir"/boot/vmlinuz-* | head -n 1)" \
 	-initrd "$initrd" \
-	-append "console=ttyS0 quiet panic=-1" \
+	-append "console=ttyS0 quiet panic=-1 ${GS_VM_APPEND:-}" \
+	${GS_VM_DEVICES:-} \
 	-virtfs "local,path=$share,mount_tag=share,security_model=none,id=share" \
 	> "$share/console.log" 2>&1 || true
 if [ ! -f "$share/job.status" ]; then
