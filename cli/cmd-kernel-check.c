@@ -74,7 +74,7 @@ static int check_probes_known(const struct gs_series *s)
 		const struct gs_fix *f = &s->fixes[i];
 		if (f->probe && !gs_probe_known(f->probe)) {
 			fprintf(stderr, "gemsoak kernel check: %s:%d: probe: no probe called '%s' "
-				"(known: flink-close-race export-close-race)\n", s->path, f->probe_line, f->probe);
+				"(known: flink-close-race export-close-race prime-cache-release flink-name-race)\n", s->path, f->probe_line, f->probe);
 			return -1;
 		}
 	}

@@ -1,7 +1,10 @@
-/* The races are igt's: gem_flink_race/flink_close and prime_self_import/
- * export-vs-gem_close-race. Threads share one DRM file and fight over
- * handle 1; afterwards the file is closed, so on a fixed kernel every
- * name and dma-buf it made is gone and the counter is back at its start. */
+/* The races are igt's: gem_flink_race/flink_close and flink_name, and
+ * prime_self_import/export-vs-gem_close-race. Threads share one DRM file
+ * and fight over handle 1; afterwards the file is closed, so on a fixed
+ * kernel every name and dma-buf it made is gone and the counter is back at
+ * its start. The prime-cache probe is no race: it counts the dma-bufs one
+ * long-lived file keeps after its handles and fds are closed (seed 000),
+ * so it reads the counter before it closes the file. */
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -19,7 +22,7 @@
 
 #define PROBE_MAX_THREADS 16
 
-enum probe_kind { PROBE_FLINK, PROBE_EXPORT };
+enum probe_kind { PROBE_FLINK, PROBE_EXPORT, PROBE_CACHE, PROBE_FLINK_NAME };
 
 static const struct {
 	const char *name;
@@ -29,6 +32,10 @@ static const struct {
 } probes[] = {
 	{ "flink-close-race", PROBE_FLINK, GS_CAP_GEM_CREATE | GS_CAP_FLINK, "flink names (gem_names)" },
 	{ "export-close-race", PROBE_EXPORT, GS_CAP_GEM_CREATE | GS_CAP_PRIME_EXPORT, "dma-bufs (dma_buf/bufinfo)" },
+	{ "prime-cache-release", PROBE_CACHE, GS_CAP_GEM_CREATE | GS_CAP_PRIME_EXPORT,
+	  "dma-bufs (dma_buf/bufinfo) on the open file" },
+	{ "flink-name-race", PROBE_FLINK_NAME, GS_CAP_GEM_CREATE | GS_CAP_FLINK,
+	  "GEM_OPENs of name 1 whose object then flinked to another name" },
 };
 
 static int probe_index(const char *name)
@@ -49,7 +56,7 @@ int64_t gs_probe_count(const char *name, const char *text)
 	int i = probe_index(name);
 	if (i < 0)
 		return -1;
-	if (probes[i].kind == PROBE_FLINK) {
+	if (probes[i].kind == PROBE_FLINK || probes[i].kind == PROBE_FLINK_NAME) {
 		struct gem_names_stats st;
 		return parse_gem_names(text, &st) == 0 ? (int64_t)st.names : -1;
 	}
@@ -63,7 +70,64 @@ struct race {
 	enum gs_driver_kind driver;
 	double until;
 	atomic_uint_fast64_t cycles;
+	atomic_uint_fast64_t broken;   /* flink-name: re-flinks that gave another name */
 };
+
+/* flink-name's openers: GEM_OPEN name 1; a handle got that way must flink
+ * back to name 1, since the name lives as long as any handle does. */
+static void *open_thread(void *arg)
+{
+	struct race *r = arg;
+	uint64_t n = 0, broken = 0;
+	while (now_monotonic() < r->until) {
+		uint32_t h, name;
+		uint64_t size;
+		if (gem_open(r->fd, 1, &h, &size) == 0) {
+			if (gem_flink(r->fd, h, &name) == 0 && name != 1)
+				broken++;
+			gem_close(r->fd, h);
+		}
+		n++;
+	}
+	atomic_fetch_add(&r->cycles, n);
+	atomic_fetch_add(&r->broken, broken);
+	return NULL;
+}
+
+/* flink-name's maker: a new object named (by the lowest free id: 1 while
+ * no other name lives) and closed, over and over. */
+static void *name_thread(void *arg)
+{
+	struct race *r = arg;
+	uint64_t n = 0;
+	while (now_monotonic() < r->until) {
+		uint32_t h, name;
+		if (gem_create(r->fd, r->driver, 4096, &h) < 0)
+			break;
+		gem_flink(r->fd, h, &name);
+		gem_close(r->fd, h);
+		n++;
+	}
+	atomic_fetch_add(&r->cycles, n);
+	return NULL;
+}
+
+/* The prime-cache probe: export and close everything, on one file. */
+static uint64_t cache_cycles(struct race *r)
+{
+	uint64_t n = 0;
+	while (now_monotonic() < r->until) {
+		uint32_t h;
+		int dmabuf = -1;
+		if (gem_create(r->fd, r->driver, 4096, &h) < 0)
+			break;
+		if (prime_export(r->fd, h, &dmabuf) == 0)
+			close(dmabuf);
+		gem_close(r->fd, h);
+		n++;
+	}
+	return n;
+}
 
 /* One thread: make sure handle 1 exists, then share and close it. */
 static void *race_thread(void *arg)
@@ -97,7 +161,7 @@ static void *race_thread(void *arg)
 static int64_t read_count(int i, const struct gs_probe_env *env, int minor, char *why, size_t whylen)
 {
 	char rel[64], path[512];
-	if (probes[i].kind == PROBE_FLINK)
+	if (probes[i].kind == PROBE_FLINK || probes[i].kind == PROBE_FLINK_NAME)
 		snprintf(rel, sizeof(rel), "dri/%d/gem_names", minor);
 	else
 		snprintf(rel, sizeof(rel), "dma_buf/bufinfo");
@@ -140,19 +204,38 @@ void gs_probe_run(const char *name, const struct gs_probe_env *env, struct gs_pr
 		snprintf(r->why, sizeof(r->why), "%s: %s", dev.path, strerror(-race.fd));
 		return;
 	}
-	pthread_t tids[PROBE_MAX_THREADS];
 	int started = 0, want = env->threads < 1 ? 1 : env->threads > PROBE_MAX_THREADS ? PROBE_MAX_THREADS : env->threads;
-	while (started < want && pthread_create(&tids[started], NULL, race_thread, &race) == 0)
-		started++;
-	for (int t = 0; t < started; t++)
-		pthread_join(tids[t], NULL);
-	close(race.fd);
-	int64_t after = read_count(i, env, dev.card_minor, r->why, sizeof(r->why));
+	int64_t after;
+	if (probes[i].kind == PROBE_CACHE) {
+		started = 1;
+		atomic_store(&race.cycles, cache_cycles(&race));
+		after = read_count(i, env, dev.card_minor, r->why, sizeof(r->why));
+		close(race.fd);
+	} else {
+		/* flink-name: one thread makes and closes name 1, the rest open it. */
+		pthread_t tids[PROBE_MAX_THREADS];
+		if (probes[i].kind == PROBE_FLINK_NAME && want < 2)
+			want = 2;
+		while (started < want) {
+			void *(*fn)(void *) = probes[i].kind != PROBE_FLINK_NAME ? race_thread :
+					      started == 0 ? name_thread : open_thread;
+			if (pthread_create(&tids[started], NULL, fn, &race) != 0)
+				break;
+			started++;
+		}
+		for (int t = 0; t < started; t++)
+			pthread_join(tids[t], NULL);
+		close(race.fd);
+		after = read_count(i, env, dev.card_minor, r->why, sizeof(r->why));
+	}
 	if (after < 0)
 		return;
 	r->ran = started > 0;
 	r->cycles = (uint64_t)atomic_load(&race.cycles);
-	r->leaked = after > before ? (uint64_t)(after - before) : 0;
+	if (probes[i].kind == PROBE_FLINK_NAME)
+		r->leaked = (uint64_t)atomic_load(&race.broken);
+	else
+		r->leaked = after > before ? (uint64_t)(after - before) : 0;
 	snprintf(r->why, sizeof(r->why), "%s on %s (%s), %d threads: %" PRIu64 " cycles, %" PRIu64 " more %s",
 		 name, dev.path, dev.driver, started, r->cycles, r->leaked, probes[i].counter);
 }

@@ -18,13 +18,17 @@ struct gs_probe_env {
 struct gs_probe_result {
 	bool ran;               /* false: why says what was missing */
 	uint64_t cycles;        /* race iterations done */
-	uint64_t leaked;        /* counter growth after everything was closed */
+	uint64_t leaked;        /* counter growth after everything was closed,
+	                         * or the broken promises (flink-name-race) */
 	char why[512];          /* the counter and device, or why it did not run */
 };
 
 /* The probes there are: "flink-close-race" (flink vs GEM_CLOSE; leaked
- * flink names in gem_names) and "export-close-race" (PRIME export vs
- * GEM_CLOSE; leaked dma-bufs in dma_buf/bufinfo). */
+ * flink names in gem_names), "export-close-race" (PRIME export vs
+ * GEM_CLOSE; leaked dma-bufs in dma_buf/bufinfo), "prime-cache-release"
+ * (export and close on one file; dma-bufs the open file still keeps) and
+ * "flink-name-race" (GEM_OPEN vs GEM_CLOSE of name 1; handles whose object
+ * flinks to another name, counted in leaked). */
 bool gs_probe_known(const char *name);
 void gs_probe_run(const char *name, const struct gs_probe_env *env, struct gs_probe_result *r);
 
