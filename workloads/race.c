@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "workloads/promises.h"
 #include "workloads/race.h"
@@ -51,6 +52,7 @@ void race_run(struct wl_proc *p, const struct race_ops *ops)
 	wl_rand_init(&rnd, p);
 	struct wl_pacer pacer;
 	wl_pacer_init(&pacer, wl_get(p->cfg, "rate"), p->nprocs);
+	uint32_t close_delay = (uint32_t)wl_get(p->cfg, "close_delay_us");
 	unsigned errors = 0;
 	for (r.seq = 0; !wl_should_stop(p); r.seq++) {
 		wl_pacer_wait(&pacer);
@@ -65,7 +67,15 @@ void race_run(struct wl_proc *p, const struct race_ops *ops)
 			continue;
 		}
 		errors = 0;
+		/* Drawn before the start, so the racers are not kept waiting. */
+		uint32_t delay = close_delay ? wl_rand_below(&rnd, close_delay + 1) : 0;
 		pthread_barrier_wait(&r.start);
+		if (delay) {
+			/* The racers wake after the main thread: without a delay its
+			 * close is mostly over before their ioctls begin. */
+			struct timespec ts = { 0, (long)delay * 1000 };
+			nanosleep(&ts, NULL);
+		}
 		race_close(&r, r.fd, r.handle, "main-close");
 		pthread_barrier_wait(&r.end);
 		if (ops->finish)

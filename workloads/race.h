@@ -15,6 +15,7 @@
 	{ "processes", WK_INT, 1, 64, 1, "independent racing processes" }, \
 	{ "threads", WK_INT, 1, RACE_MAX_THREADS, 2, "racer threads per process (besides the closing one)" }, \
 	{ "objects", WK_INT, 1, 1, 1, "objects raced per cycle (always 1: the race is on one object)" }, \
+	{ "close_delay_us", WK_INT, 0, 100000, 0, "the main thread closes after a seeded 0..N us, so the close lands inside the racers' ioctls" }, \
 	WL_KEY_SIZE, WL_KEY_RATE, WL_KEY_DURATION, WL_KEY_SEED, WL_KEY_TEST_HOOK
 
 struct race {
