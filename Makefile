@@ -31,6 +31,10 @@ ALL_CFLAGS   = $(WARNFLAGS) -D_GNU_SOURCE -I. -I$(B)/gen $(PKG_CFLAGS) $(CFLAGS)
                -DGS_DATADIR='"$(DATADIR)"' -DGS_VERSION='"$(VERSION)"' -MMD -MP
 ALL_LDLIBS   = $(PKG_LIBS) -lpthread $(LDLIBS)
 
+# The first goal, so plain `make` builds the programs (its prerequisites
+# are given below, once every module has added its sources).
+all:
+
 # Sources shared by the daemon, the CLI and the tests.
 COMMON_SRCS :=
 # gemsoakd only (its main() lives in daemon/main.c).
@@ -91,12 +95,16 @@ check: deps
 	@tests/run-scripts.sh $(CHECK_SCRIPTS)
 
 # The demo: on the host when it has a DRM device with GEM, else under qemu.
+# BUG=NNN: on the real kernel with seed NNN's bug put back (kernel/bugs/).
+ifneq ($(BUG),)
+CONFIG  ?= configs/seeds.conf
+endif
 CONFIG  ?= configs/demo.conf
 SECONDS ?= 120
 DB      ?= $(B)/demo.db
 demo: deps
 	$(MAKE) all
-	@tools/demo.sh "$(CONFIG)" "$(SECONDS)" "$(DB)"
+	@BUG="$(BUG)" tools/demo.sh "$(CONFIG)" "$(SECONDS)" "$(DB)"
 
 clean:
 	rm -rf $(B)/obj $(B)/gen $(B)/gemsoakd $(B)/gemsoak $(B)/tests $(B)/vm
