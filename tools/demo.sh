@@ -38,6 +38,31 @@ if [ -n "${MODEL:-}" ]; then
 	exit 0
 fi
 
+# make demo BUG=NNN: on Debian's kernel under qemu with drm.ko and vgem.ko
+# rebuilt with seed NNN's bug put back (kernel/bugs/NNN-*.patch), or
+# BUG=stock for the same modules rebuilt without one.
+if [ -n "${BUG:-}" ]; then
+	[ "$BUG" = stock ] || ls "$top"/kernel/bugs/"$BUG"-*.patch > /dev/null 2>&1 ||
+		{ echo "demo: BUG=$BUG: no kernel/bugs/$BUG-*.patch (known: $(cd "$top/kernel/bugs" && ls [0-9]*.patch | cut -c1-3 | tr '\n' ' ')stock)" >&2; exit 2; }
+	echo "demo: building drm.ko and vgem.ko with bug $BUG (cached in build/cache), booting Debian's kernel under qemu"
+	make -s -C "$top" build/vm/initramfs-bugs.cpio.gz
+	out=$top/build/demo-vm
+	GS_VM_INITRD=$top/build/vm/initramfs-bugs.cpio.gz GS_VM_APPEND="gs.modules=$BUG" \
+		vm_run_daemon "$config" "$seconds" "$out" > "$out.log" 2>&1 || { cat "$out.log"; exit 1; }
+	grep -E 'run-start|anomal|stopping' "$out/job.log" | head -n 20
+	status=$(cat "$out/gemsoakd.status")
+	[ "$status" = 0 ] || { echo "demo: gemsoakd exited with $status" >&2; exit 1; }
+	cp "$out/gs.db" "$db"
+	echo
+	echo "verdicts of $db (the metrics the seeds move; every metric: sqlite3 $db 'select * from leak_trends'):"
+	sqlite3 -box "$db" "select metric, verdict, round(slope_per_kcycle, 2) as per_1000_cycles,
+		round(slope_per_hour) as per_hour, cast(last_value as int) as last from leak_trends
+		where metric like 'dmabuf.%' or metric like 'gem.%'"
+	echo "anomalies (broken kernel promises), by workload and kind:"
+	sqlite3 -box "$db" "select workload, kind, count(*) as n from anomalies group by 1, 2"
+	exit 0
+fi
+
 check=$("$GEMSOAKD" --check-config "$config") || exit $?
 case "$check" in
 *"not present here"*)
