@@ -16,6 +16,7 @@ $(B)/obj/pic/tests/model/%.o: tests/model/%.c
 	$(CC) $(ALL_CFLAGS) -fPIC -c -o $@ $<
 
 $(MODEL_SHIM): $(B)/obj/pic/tests/model/shim.o
+	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -shared -o $@ $^ -ldl
 
 .PHONY: model

@@ -187,6 +187,12 @@ static struct m_dmabuf *dmabuf_of_fd(int fd)
 	return NULL;
 }
 
+struct m_obj *dmabuf_obj_of_fd(int fd)
+{
+	struct m_dmabuf *d = dmabuf_of_fd(fd);
+	return d ? d->obj : NULL;
+}
+
 int dmabuf_size_of_fd(int fd, uint64_t *size)
 {
 	struct m_dmabuf *d = dmabuf_of_fd(fd);
