@@ -416,7 +416,16 @@ static int do_ioctl(struct m_file *f, struct request *rq)
 		struct m_handle *h = handle_find(f, a->handle);
 		if (!h)
 			return -ENOENT;
-		return a->offset + a->size > h->obj->size ? -EINVAL : 0;
+		if (a->offset > h->obj->size || a->size > h->obj->size - a->offset)
+			return -EINVAL;
+		if (rq->h.len == sizeof(*a) + a->size && a->size) { /* the data came along */
+			int fd = obj_memfd(h->obj);
+			if (fd < 0)
+				return fd;
+			if (pwrite(fd, a + 1, a->size, (off_t)a->offset) != (ssize_t)a->size)
+				return -EIO;
+		}
+		return 0;
 	}
 	case DRM_IOCTL_I915_GEM_MMAP_OFFSET: {
 		NEED(struct drm_i915_gem_mmap_offset);

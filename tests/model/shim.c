@@ -298,6 +298,17 @@ static int model_ioctl(uint32_t id, unsigned long request, void *arg)
 		h.len = (uint32_t)(sizeof(*eb) + objs);
 		break;
 	}
+	case DRM_IOCTL_I915_GEM_PWRITE: {
+		/* the data rides along when it fits (the objects have contents) */
+		struct drm_i915_gem_pwrite *pw = arg;
+		memcpy(in, pw, sizeof(*pw));
+		h.len = sizeof(*pw);
+		if (pw->size <= sizeof(in) - sizeof(*pw)) {
+			memcpy(in + sizeof(*pw), (void *)(uintptr_t)pw->data_ptr, pw->size);
+			h.len += (uint32_t)pw->size;
+		}
+		break;
+	}
 	default:
 		if (size > sizeof(in)) {
 			errno = EINVAL;
