@@ -53,6 +53,12 @@ struct gsm_rep {
 	uint64_t size;        /* GSM_DMABUF_SIZE */
 };
 
+/* A dma-buf's user end is bound to the abstract address
+ * "\0" GSM_DMABUF_NAME "<server pid>.<fd set id>.<size>", so that a
+ * process tells a dma-buf and its size with getsockname(), without asking
+ * the server (prime-share checks each dma-buf's size every cycle). */
+#define GSM_DMABUF_NAME "gs-model-dmabuf."
+
 /* DRM_IOCTL_VERSION's reply payload (its strings are pointers). */
 struct gsm_version {
 	int32_t major, minor, patchlevel;

@@ -18,6 +18,7 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -535,6 +536,23 @@ static int model_dmabuf_size(int fd, uint64_t *size)
 {
 	if (!getenv("GS_MODEL_SOCKET"))
 		return -ESPIPE;
+	/* the name the server bound it to says it (protocol.h) */
+	struct sockaddr_un sa;
+	socklen_t sl = sizeof(sa);
+	const size_t pre = strlen(GSM_DMABUF_NAME);
+	if (getsockname(fd, (struct sockaddr *)&sa, &sl) == 0 && sa.sun_family == AF_UNIX &&
+	    sl > offsetof(struct sockaddr_un, sun_path) + 1 + pre && sa.sun_path[0] == '\0' &&
+	    memcmp(sa.sun_path + 1, GSM_DMABUF_NAME, pre) == 0) {
+		char name[sizeof(sa.sun_path)];
+		size_t n = sl - offsetof(struct sockaddr_un, sun_path) - 1;
+		memcpy(name, sa.sun_path + 1, n);
+		name[n] = '\0';
+		const char *last = strrchr(name, '.');
+		if (last && last[1]) {
+			*size = strtoull(last + 1, NULL, 10);
+			return 0;
+		}
+	}
 	struct stat st;
 	if (real_fstat_of(fd, &st) < 0 || !S_ISSOCK(st.st_mode))
 		return -ESPIPE;
