@@ -6,8 +6,10 @@
  *
  * Serves each shim connection in its own thread (so concurrent workers race
  * in the model as they would in the kernel), watches the server ends of
- * DRM files and dma-bufs for their last close, and rewrites the debugfs
- * files under DIR every 50 ms when something changed. SIGUSR1 unbinds the
+ * DRM files and dma-bufs for their last close (released at once when a
+ * client's close() asks, GSM_SYNC), renders a debugfs file when a client
+ * opens it (GSM_DEBUGFS), and rewrites the copies under DIR every 50 ms
+ * when something changed. SIGUSR1 unbinds the
  * driver, SIGUSR2 binds it again (hotplug.c). Runs until killed. */
 #include <errno.h>
 #include <limits.h>
@@ -53,22 +55,22 @@ static void watch_fd(int fd, uint32_t id, bool is_file)
  * nothing to release. */
 static void release_events(const struct epoll_event *ev, int n)
 {
-		for (int i = 0; i < n; i++) {
-			uint32_t id = (uint32_t)ev[i].data.u64;
-			if (ev[i].data.u64 & WATCH_FILE) {
-				struct m_file *f = file_find(id);
-				if (!f || f->hung_up)
-					continue;
-				f->hung_up = true;
-				close(f->server_end);
-				if (f->busy == 0)
-					file_release(f);
-			} else {
-				struct m_dmabuf_fd *s = dmabuf_fd_find(id);
-				if (s)
-					dmabuf_fd_release(s);
-			}
+	for (int i = 0; i < n; i++) {
+		uint32_t id = (uint32_t)ev[i].data.u64;
+		if (ev[i].data.u64 & WATCH_FILE) {
+			struct m_file *f = file_find(id);
+			if (!f || f->hung_up)
+				continue;
+			f->hung_up = true;
+			close(f->server_end);
+			if (f->busy == 0)
+				file_release(f);
+		} else {
+			struct m_dmabuf_fd *s = dmabuf_fd_find(id);
+			if (s)
+				dmabuf_fd_release(s);
 		}
+	}
 }
 
 /* Release everything whose last fd is closed by now (M.lock held): what
@@ -474,6 +476,7 @@ static void serve(struct request *rq, pid_t peer)
 	rq->out_fd = -1;
 	pthread_mutex_lock(&M.lock);
 	if (rq->h.op == GSM_OPEN) {
+		reap_hangups(); /* what exited before this open is gone for it */
 		rq->r.ret = M.unplugged ? -ENOENT : open_file(rq, peer); /* the node is gone */
 	} else if (rq->h.op == GSM_DMABUF_SIZE) {
 		rq->r.ret = rq->in_fd >= 0 ? dmabuf_size_of_fd(rq->in_fd, &rq->r.size) : -EBADF;

@@ -49,10 +49,10 @@ static __thread int conn = -1;
 static __thread pid_t conn_pid;
 static pid_t server_pid;          /* the model server (SO_PEERCRED of a connection) */
 
-/* The model's debugfs dir (GSM_INFO), asked once per process. */
+/* The model's debugfs dir (GSM_INFO), asked once (children inherit it). */
 static pthread_mutex_t info_lock = PTHREAD_MUTEX_INITIALIZER;
 static char debugfs_prefix[4096];
-static pid_t debugfs_asked_by;
+static bool debugfs_known;
 
 #define REAL(name) static __typeof__(name) *real_##name; \
 	if (!real_##name) real_##name = (__typeof__(name) *)dlsym(RTLD_NEXT, #name)
@@ -157,13 +157,13 @@ static const char *model_debugfs(void)
 	if (!getenv("GS_MODEL_SOCKET"))
 		return "";
 	pthread_mutex_lock(&info_lock);
-	if (debugfs_asked_by != getpid()) {
+	if (!debugfs_known) {
 		struct gsm_rep r;
 		char dir[sizeof(debugfs_prefix)] = "";
 		if (simple_request(GSM_INFO, NULL, 0, -1, &r, dir, sizeof(dir) - 1, NULL, false) == 0) {
 			dir[sizeof(dir) - 1] = '\0';
 			snprintf(debugfs_prefix, sizeof(debugfs_prefix), "%s", dir);
-			debugfs_asked_by = getpid();
+			debugfs_known = true;
 		}
 	}
 	pthread_mutex_unlock(&info_lock);
