@@ -186,8 +186,12 @@ static bool normal_path(const char *path, char *out, size_t len)
 	}
 	size_t n = 0;
 	for (const char *p = tmp; *p; p++) {
-		if (*p == '/' && (p[1] == '/' || (p[1] == '.' && (p[2] == '/' || p[2] == '\0'))))
+		if (*p == '/' && p[1] == '/')
 			continue;
+		if (*p == '/' && p[1] == '.' && (p[2] == '/' || p[2] == '\0')) {
+			p++; /* "/." goes, the next '/' stays */
+			continue;
+		}
 		if (n + 1 >= len)
 			return false;
 		out[n++] = *p;
