@@ -336,6 +336,16 @@ static int seq_reimport_close(void)
 
 /* ---- prime_self_import's functional subtests ---- */
 
+/* Close both files; what the checks found and what was left. */
+static int pair_done(const char *seq, int fd1, int fd2, long before, int bad)
+{
+	close(fd1);
+	close(fd2);
+	long left = object_count() - before;
+	printf("%s: failed checks %#x, leaked %ld objects\n", seq, bad, left);
+	return bad || left;
+}
+
 static int seq_with_one_bo(void)
 {
 	long before = object_count();
@@ -352,11 +362,7 @@ static int seq_with_one_bo(void)
 	bad |= check_bo(fd2, imp1, fd2, imp1) << 3;
 	close(dmabuf);
 	bad |= check_bo(fd2, imp1, fd2, imp1) << 4;
-	close(fd1);
-	close(fd2);
-	long left = object_count() - before;
-	printf("with_one_bo: failed checks %#x, leaked %ld objects\n", bad, left);
-	return bad || left;
+	return pair_done("with_one_bo", fd1, fd2, before, bad);
 }
 
 static int seq_with_two_bos(void)
@@ -374,11 +380,7 @@ static int seq_with_two_bos(void)
 	bo_close(fd1, h2);
 	close(dmabuf);
 	bad |= check_bo(fd2, imp2, fd2, imp2) << 2;
-	close(fd1);
-	close(fd2);
-	long left = object_count() - before;
-	printf("with_two_bos: failed checks %#x, leaked %ld objects\n", bad, left);
-	return bad || left;
+	return pair_done("with_two_bos", fd1, fd2, before, bad);
 }
 
 static int seq_with_fd_dup(void)
@@ -394,11 +396,7 @@ static int seq_with_fd_dup(void)
 	int bad = check_bo(fd2, imp, fd2, imp);
 	close(d2);
 	bad |= check_bo(fd2, imp, fd2, imp) << 1;
-	close(fd1);
-	close(fd2);
-	long left = object_count() - before;
-	printf("with_fd_dup: failed checks %#x, leaked %ld objects\n", bad, left);
-	return bad || left;
+	return pair_done("with_fd_dup", fd1, fd2, before, bad);
 }
 
 /* ---- gem_ppgtt ---- */
