@@ -1,9 +1,10 @@
 /* The model's debugfs and procfs files, in the formats of the kernels it
- * stands for (a 4.x i915 with the DRM core of that time), written
- * atomically (temp + rename) so the daemon never reads half a file:
- *   DIR/dri/N/{gem_names,clients,i915_gem_objects,i915_gem_gtt,i915_context_status}
+ * stands for (a 4.x i915 with the DRM core of that time):
+ *   DIR/dri/N/{name,gem_names,clients,i915_gem_objects,i915_gem_gtt,i915_context_status}
  *   DIR/dma_buf/bufinfo, DIR/slabinfo (an excerpt of /proc/slabinfo).
- * Called with M.lock held. */
+ * Programs under the shim read them live (debugfs_render, when opened);
+ * the copies under DIR, written atomically (temp + rename), are for the
+ * others. Called with M.lock held. */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -177,6 +178,52 @@ static void write_slabinfo(FILE *f)
 		(objs + 22) / 23, 0);
 }
 
+/* drm_name_info: the driver, its parent device and the unique name. */
+static void write_name(FILE *f)
+{
+	fprintf(f, "i915 dev=0000:00:02.0 unique=0000:00:02.0\n");
+}
+
+static const struct {
+	const char *rel;
+	void (*write)(FILE *);
+	bool dri;
+} files[] = {
+	{ "name", write_name, true },
+	{ "gem_names", write_gem_names, true },
+	{ "clients", write_clients, true },
+	{ "i915_gem_objects", write_gem_objects, true },
+	{ "i915_gem_gtt", write_gem_gtt, true },
+	{ "i915_context_status", write_context_status, true },
+	{ "dma_buf/bufinfo", write_bufinfo, false },
+	{ "slabinfo", write_slabinfo, false },
+};
+#define NFILES (sizeof(files) / sizeof(files[0]))
+
+/* The path of files[i] under the debugfs dir. */
+static void file_rel(size_t i, char *rel, size_t len)
+{
+	if (files[i].dri)
+		snprintf(rel, len, "dri/%d/%s", M.minor, files[i].rel);
+	else
+		snprintf(rel, len, "%s", files[i].rel);
+}
+
+int debugfs_render(const char *rel, FILE *out)
+{
+	char want[256];
+	for (size_t i = 0; i < NFILES; i++) {
+		file_rel(i, want, sizeof(want));
+		if (strcmp(rel, want) != 0)
+			continue;
+		if (files[i].dri && M.unplugged)
+			return -ENOENT; /* dri/N went with the device */
+		files[i].write(out);
+		return 0;
+	}
+	return 1;
+}
+
 void debugfs_write_all(const char *dir)
 {
 	char sub[1024], tmp[1100];
@@ -184,28 +231,11 @@ void debugfs_write_all(const char *dir)
 	mkdir(sub, 0755);
 	snprintf(sub, sizeof(sub), "%s/dma_buf", dir);
 	mkdir(sub, 0755);
-
-	static const struct {
-		const char *rel;
-		void (*write)(FILE *);
-		bool dri;
-	} files[] = {
-		{ "gem_names", write_gem_names, true },
-		{ "clients", write_clients, true },
-		{ "i915_gem_objects", write_gem_objects, true },
-		{ "i915_gem_gtt", write_gem_gtt, true },
-		{ "i915_context_status", write_context_status, true },
-		{ "dma_buf/bufinfo", write_bufinfo, false },
-		{ "slabinfo", write_slabinfo, false },
-	};
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+	for (size_t i = 0; i < NFILES; i++) {
 		char rel[256];
 		if (files[i].dri && M.unplugged)
 			continue; /* dri/N went with the device; dma-bufs and slabs stay */
-		if (files[i].dri)
-			snprintf(rel, sizeof(rel), "dri/%d/%s", M.minor, files[i].rel);
-		else
-			snprintf(rel, sizeof(rel), "%s", files[i].rel);
+		file_rel(i, rel, sizeof(rel));
 		FILE *f = begin(dir, rel, tmp, sizeof(tmp));
 		if (!f) {
 			fprintf(stderr, "gs-model: %s: %s\n", tmp, strerror(errno));

@@ -25,6 +25,7 @@ void flink_name_drop(struct m_obj *o)
 {
 	if (!o->name)
 		return;
+	ida_free(&M.names, o->name);
 	o->name = 0;
 	M.dirty = true;
 	obj_put(o);
@@ -43,7 +44,7 @@ int flink_ioctl(struct m_file *f, uint32_t handle, uint32_t *name)
 	if (M.fix[FIX_002_GEM_OPEN_ATOMIC] && o->handle_count == 0) {
 		r = -ENOENT;
 	} else if (!o->name) {
-		o->name = ++M.next_name;
+		o->name = ida_alloc(&M.names); /* idr: the lowest free name */
 		obj_get(o);
 		M.dirty = true;
 	}

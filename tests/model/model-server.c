@@ -6,16 +6,21 @@
  *
  * Serves each shim connection in its own thread (so concurrent workers race
  * in the model as they would in the kernel), watches the server ends of
- * DRM files and dma-bufs for their last close, and rewrites the debugfs
- * files under DIR every 50 ms when something changed. SIGUSR1 unbinds the
+ * DRM files and dma-bufs for their last close (released at once when a
+ * client's close() asks, GSM_SYNC), renders a debugfs file when a client
+ * opens it (GSM_DEBUGFS), and rewrites the copies under DIR every 50 ms
+ * when something changed. SIGUSR1 unbinds the
  * driver, SIGUSR2 binds it again (hotplug.c). Runs until killed. */
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -31,6 +36,7 @@
 
 static int epfd;
 static const char *debugfs_dir;
+static char debugfs_real[4096]; /* its absolute path, for the shim */
 
 #define WATCH_FILE (1ull << 63)
 #define MODEL_CRTC_ID 31
@@ -44,7 +50,44 @@ static void watch_fd(int fd, uint32_t id, bool is_file)
 		perror("gs-model: epoll_ctl");
 }
 
-/* The last close of a file or of a dma-buf's fds. */
+/* The last closes epoll reported (M.lock held). An event may come twice
+ * (the release thread and a GSM_SYNC both saw it): the second finds
+ * nothing to release. */
+static void release_events(const struct epoll_event *ev, int n)
+{
+	for (int i = 0; i < n; i++) {
+		uint32_t id = (uint32_t)ev[i].data.u64;
+		if (ev[i].data.u64 & WATCH_FILE) {
+			struct m_file *f = file_find(id);
+			if (!f || f->hung_up)
+				continue;
+			f->hung_up = true;
+			close(f->server_end);
+			if (f->busy == 0)
+				file_release(f);
+		} else {
+			struct m_dmabuf_fd *s = dmabuf_fd_find(id);
+			if (s)
+				dmabuf_fd_release(s);
+		}
+	}
+}
+
+/* Release everything whose last fd is closed by now (M.lock held): what
+ * makes close() synchronous and debugfs reads live. A process that exited
+ * closed its fds before its parent's wait returned, so this sees them. */
+static void reap_hangups(void)
+{
+	struct epoll_event ev[64];
+	int n;
+	while ((n = epoll_wait(epfd, ev, 64, 0)) > 0) {
+		release_events(ev, n);
+		if (n < 64)
+			break;
+	}
+}
+
+/* The last close of a file or of a dma-buf's fds, when no client waits. */
 static void *release_thread(void *arg)
 {
 	(void)arg;
@@ -52,22 +95,7 @@ static void *release_thread(void *arg)
 		struct epoll_event ev[32];
 		int n = epoll_wait(epfd, ev, 32, -1);
 		pthread_mutex_lock(&M.lock);
-		for (int i = 0; i < n; i++) {
-			uint32_t id = (uint32_t)ev[i].data.u64;
-			if (ev[i].data.u64 & WATCH_FILE) {
-				struct m_file *f = file_find(id);
-				if (!f || f->hung_up)
-					continue;
-				f->hung_up = true;
-				close(f->server_end);
-				if (f->busy == 0)
-					file_release(f);
-			} else {
-				struct m_dmabuf_fd *s = dmabuf_fd_find(id);
-				if (s)
-					dmabuf_fd_release(s);
-			}
-		}
+		release_events(ev, n);
 		pthread_mutex_unlock(&M.lock);
 	}
 	return NULL;
@@ -149,6 +177,7 @@ static int do_execbuf(struct m_file *f, struct request *rq)
 		if (obj[i].relocation_count)
 			return -EINVAL; /* the model has no relocations */
 		handles[i] = obj[i].handle;
+		offsets[i] = obj[i].offset; /* presumed */
 	}
 	int r = mi915_execbuf(f, (uint32_t)(eb->rsvd1 & 0xffffffff), handles, offsets, (uint32_t)n);
 	if (r)
@@ -157,6 +186,69 @@ static int do_execbuf(struct m_file *f, struct request *rq)
 		obj[i].offset = offsets[i];
 	memcpy(rq->out, obj, n * sizeof(*obj));
 	rq->r.len = (uint32_t)(n * sizeof(*obj));
+	return 0;
+}
+
+/* The mmap offset of an object (drm_vma_node_offset_addr): its id, in
+ * the upper half. */
+static uint64_t fake_offset(const struct m_obj *o)
+{
+	return (uint64_t)o->id << 32;
+}
+
+/* GSM_MAP: the object a mapping of file f at offset (or of the dma-buf
+ * fd) reaches; its memfd goes back to the shim. */
+static int map_object(struct request *rq)
+{
+	struct m_obj *o = NULL;
+	uint64_t off = 0;
+	if (rq->in_fd >= 0) {
+		uint64_t size;
+		if (dmabuf_size_of_fd(rq->in_fd, &size) != 0)
+			return -ENODEV;
+		o = dmabuf_obj_of_fd(rq->in_fd);
+	} else {
+		struct m_file *f = file_find(rq->h.file_id);
+		if (!f || f->hung_up || rq->h.len < sizeof(uint64_t))
+			return -EBADF;
+		memcpy(&off, rq->in, sizeof(off));
+		/* drm_vma_node_is_allowed: the file must hold a handle to it */
+		for (struct m_handle *h = f->handles; h && !o; h = h->next)
+			if (h->obj->id == off >> 32)
+				o = h->obj;
+		if (!o)
+			return -EACCES;
+		off &= 0xffffffffu;
+	}
+	int fd = obj_memfd(o);
+	if (fd < 0)
+		return fd;
+	rq->out_fd = dup(fd);
+	rq->r.size = o->size;
+	rq->r.file_id = (uint32_t)off;
+	return rq->out_fd < 0 ? -errno : 0;
+}
+
+/* GSM_DEBUGFS: the file as it is now, in a memfd. */
+static int render_debugfs(struct request *rq)
+{
+	if (rq->h.len == 0 || rq->h.len >= sizeof(rq->in))
+		return -EINVAL;
+	rq->in[rq->h.len] = '\0';
+	reap_hangups();
+	int fd = memfd_create("gs-model-debugfs", MFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	FILE *out = fdopen(dup(fd), "w");
+	int r = out ? debugfs_render((const char *)rq->in, out) : -ENOMEM;
+	if (out)
+		fclose(out);
+	if (r != 0) {
+		close(fd);
+		return r;
+	}
+	lseek(fd, 0, SEEK_SET);
+	rq->out_fd = fd;
 	return 0;
 }
 
@@ -246,7 +338,7 @@ static int do_ioctl(struct m_file *f, struct request *rq)
 		struct m_handle *h = handle_find(f, a->handle);
 		if (!h)
 			return -ENOENT;
-		a->offset = (uint64_t)h->obj->id << 24; /* the shim maps anonymous memory */
+		a->offset = fake_offset(h->obj);
 		REPLY(struct drm_mode_map_dumb);
 		return 0;
 	}
@@ -326,7 +418,16 @@ static int do_ioctl(struct m_file *f, struct request *rq)
 		struct m_handle *h = handle_find(f, a->handle);
 		if (!h)
 			return -ENOENT;
-		return a->offset + a->size > h->obj->size ? -EINVAL : 0;
+		if (a->offset > h->obj->size || a->size > h->obj->size - a->offset)
+			return -EINVAL;
+		if (rq->h.len == sizeof(*a) + a->size && a->size) { /* the data came along */
+			int fd = obj_memfd(h->obj);
+			if (fd < 0)
+				return fd;
+			if (pwrite(fd, a + 1, a->size, (off_t)a->offset) != (ssize_t)a->size)
+				return -EIO;
+		}
+		return 0;
 	}
 	case DRM_IOCTL_I915_GEM_MMAP_OFFSET: {
 		NEED(struct drm_i915_gem_mmap_offset);
@@ -334,10 +435,31 @@ static int do_ioctl(struct m_file *f, struct request *rq)
 		struct m_handle *h = handle_find(f, a->handle);
 		if (!h)
 			return -ENOENT;
-		a->offset = (uint64_t)h->obj->id << 24; /* the shim maps anonymous memory */
+		a->offset = fake_offset(h->obj);
 		REPLY(struct drm_i915_gem_mmap_offset);
 		return 0;
 	}
+	case DRM_IOCTL_I915_GEM_MMAP: {
+		/* the shim maps the memfd that comes back at addr_ptr */
+		NEED(struct drm_i915_gem_mmap);
+		struct drm_i915_gem_mmap *a = ARG(struct drm_i915_gem_mmap);
+		struct m_handle *h = handle_find(f, a->handle);
+		if (!h)
+			return -ENOENT;
+		if (a->flags & ~(uint64_t)I915_MMAP_WC)
+			return -EINVAL;
+		if (a->offset > h->obj->size || a->size > h->obj->size - a->offset || a->size == 0)
+			return -EINVAL;
+		int fd = obj_memfd(h->obj);
+		if (fd < 0)
+			return fd;
+		if ((rq->out_fd = dup(fd)) < 0)
+			return -errno;
+		REPLY(struct drm_i915_gem_mmap);
+		return 0;
+	}
+	case DRM_IOCTL_I915_GEM_THROTTLE:
+		return 0; /* nothing in flight to wait for */
 	case DRM_IOCTL_I915_GEM_WAIT:
 		NEED(struct drm_i915_gem_wait);
 		return handle_find(f, ARG(struct drm_i915_gem_wait)->bo_handle) ? 0 : -ENOENT;
@@ -354,9 +476,22 @@ static void serve(struct request *rq, pid_t peer)
 	rq->out_fd = -1;
 	pthread_mutex_lock(&M.lock);
 	if (rq->h.op == GSM_OPEN) {
+		reap_hangups(); /* what exited before this open is gone for it */
 		rq->r.ret = M.unplugged ? -ENOENT : open_file(rq, peer); /* the node is gone */
 	} else if (rq->h.op == GSM_DMABUF_SIZE) {
 		rq->r.ret = rq->in_fd >= 0 ? dmabuf_size_of_fd(rq->in_fd, &rq->r.size) : -EBADF;
+	} else if (rq->h.op == GSM_SYNC) {
+		reap_hangups();
+		rq->r.ret = 0;
+	} else if (rq->h.op == GSM_DEBUGFS) {
+		rq->r.ret = render_debugfs(rq);
+	} else if (rq->h.op == GSM_INFO) {
+		size_t n = strlen(debugfs_real) + 1;
+		memcpy(rq->out, debugfs_real, n);
+		rq->r.len = (uint32_t)n;
+		rq->r.ret = 0;
+	} else if (rq->h.op == GSM_MAP) {
+		rq->r.ret = map_object(rq);
 	} else if (rq->h.op == GSM_IOCTL) {
 		struct m_file *f = file_find(rq->h.file_id);
 		if (!f || f->hung_up) {
@@ -515,6 +650,12 @@ int main(int argc, char **argv)
 	}
 	signal(SIGPIPE, SIG_IGN);
 	M.watch_fd = watch_fd;
+	/* Each DRM file, dma-buf fd set and mapped object holds an fd here. */
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 	epfd = epoll_create1(EPOLL_CLOEXEC);
 
 	/* The console's framebuffer: 8 MiB, kept by the kernel, pinned for
@@ -523,6 +664,10 @@ int main(int argc, char **argv)
 	M.fbcon->fbcon = true;
 	mi915_pin_scanout(M.fbcon);
 	debugfs_add_device(debugfs_dir);
+	if (!realpath(debugfs_dir, debugfs_real)) {
+		fprintf(stderr, "gs-model-server: %s: %s\n", debugfs_dir, strerror(errno));
+		return 71;
+	}
 
 	int ls = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };

@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 /* The seed fixes the model can leave out (see tests/model/README.md). */
@@ -29,12 +30,21 @@ enum model_fix {
 struct m_vm;
 struct m_dmabuf;
 
+/* The lowest free id >= 1, as idr_alloc(.., 1, 0) gives (GEM names). */
+struct m_ida {
+	uint64_t *bits;
+	uint32_t words;
+	uint32_t hint;            /* every id below it is taken */
+};
+
 struct m_vma {
 	struct m_obj *obj;
 	struct m_vm *vm;          /* holds a reference on vm */
 	uint64_t offset;
 	bool ggtt;                /* in the global GTT (scan-out), not a PPGTT */
+	int open_count;           /* lookup entries (context, handle) that use it */
 	struct m_vma *next_in_obj;
+	struct m_vma *next_in_vm; /* the VM's nodes by offset (drm_mm) */
 };
 
 struct m_obj {
@@ -46,6 +56,7 @@ struct m_obj {
 	struct m_dmabuf *dma_buf; /* obj->dma_buf link; holds a dma-buf reference */
 	bool fbcon;               /* the console's framebuffer, owned by the kernel */
 	struct m_vma *vmas;
+	int memfd;                /* its pages once mapped (-1 before): shared by every mapping */
 	struct m_obj *next;
 };
 
@@ -65,13 +76,22 @@ struct m_prime {
 struct m_vm {
 	uint32_t id;
 	int refcount;             /* its context(s) and each VMA */
-	uint64_t next_offset;
+	struct m_vma *nodes;      /* the bound VMAs by offset: holes are reused */
 	struct m_vm *next;
+};
+
+/* A context's handle → VMA lookup (i915_lut_handle): execbuf adds it,
+ * GEM_CLOSE of the handle closes the VMA through it. */
+struct m_lut {
+	uint32_t handle;
+	struct m_obj *obj;
+	struct m_lut *next;
 };
 
 struct m_ctx {
 	uint32_t id;              /* 0 = the file's default context */
 	struct m_vm *vm;          /* holds a reference */
+	struct m_lut *luts;
 	struct m_ctx *next;
 };
 
@@ -127,7 +147,8 @@ struct model {
 	struct m_dmabuf_fd *dmabuf_fds;
 	struct m_vm *vms;
 	struct m_obj *fbcon;      /* the console's framebuffer (MODE_GETFB of fb 1) */
-	uint32_t next_obj, next_name, next_file, next_dmabuf, next_dmabuf_fd, next_vm;
+	struct m_ida names;
+	uint32_t next_obj, next_file, next_dmabuf, next_dmabuf_fd, next_vm;
 	uint64_t total_vmas_created;
 	bool dirty;
 	/* server callbacks (model-server.c) */
@@ -140,6 +161,8 @@ extern struct model M;
  * code: drop the lock, let others run. */
 void model_init(void);
 void model_window(void);
+uint32_t ida_alloc(struct m_ida *ida);
+void ida_free(struct m_ida *ida, uint32_t id);
 
 /* Everything below runs with M.lock held; the ioctls return 0 or -errno.
  * objects.c */
@@ -172,21 +195,32 @@ void dmabuf_fd_release(struct m_dmabuf_fd *fdset);
 struct m_dmabuf_fd *dmabuf_fd_find(uint32_t id);
 int dmabuf_count(uint64_t *bytes);
 int dmabuf_size_of_fd(int fd, uint64_t *size);
+struct m_obj *dmabuf_obj_of_fd(int fd);
 
 /* i915.c (with the lock held) */
 void mi915_file_open(struct m_file *f);
 void mi915_file_release(struct m_file *f);
 void mi915_obj_free(struct m_obj *o);
+/* GEM_CLOSE of handle (of o) on f: drop its lookups, close unused VMAs. */
+void mi915_handle_close(struct m_file *f, uint32_t handle, struct m_obj *o);
+/* The file is going: its contexts' lookups go, the VMAs stay bound. */
+void mi915_file_drop_luts(struct m_file *f);
 /* Pin o for scan-out: a VMA in the global GTT (the console's framebuffer). */
 void mi915_pin_scanout(struct m_obj *o);
 int mi915_getparam(int32_t param, int32_t *value);
+/* The object's pages as a memfd (made on first use), or -errno. */
+int obj_memfd(struct m_obj *o);
 int mi915_context_create(struct m_file *f, uint32_t *id);
 int mi915_context_destroy(struct m_file *f, uint32_t id);
-/* handles[n], ctx id; offsets get each object's address in ctx's VM */
+/* handles[n], ctx id; offsets[] come in as the presumed addresses (tried
+ * first, as eb_pin_vma does) and go out as each object's address in ctx's VM */
 int mi915_execbuf(struct m_file *f, uint32_t ctx, const uint32_t *handles, uint64_t *offsets, uint32_t n);
 
 /* debugfs.c: dri/N only while the device is plugged */
 void debugfs_write_all(const char *dir);
+/* The file at rel (under the debugfs dir) as it is now, into out: 0,
+ * -ENOENT (dri/N while unplugged), 1 when rel is not one of the model's. */
+int debugfs_render(const char *rel, FILE *out);
 /* dri/N with every file (and the i915_gem_drop_caches gemsoakd writes) */
 void debugfs_add_device(const char *dir);
 void debugfs_remove_device(const char *dir);

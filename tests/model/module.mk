@@ -16,6 +16,7 @@ $(B)/obj/pic/tests/model/%.o: tests/model/%.c
 	$(CC) $(ALL_CFLAGS) -fPIC -c -o $@ $<
 
 $(MODEL_SHIM): $(B)/obj/pic/tests/model/shim.o
+	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -shared -o $@ $^ -ldl
 
 .PHONY: model
@@ -27,6 +28,14 @@ $(B)/tests/gs-model-seeds: $(B)/obj/tests/model/test-seeds.o $(COMMON_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 
 model: $(B)/tests/gs-model-seeds
+
+# igt's leak and race sequences: run under the shim by tests/integration/model-igt.sh.
+$(B)/tests/gs-model-igt: $(B)/obj/tests/model/test-igt.o $(COMMON_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
+model: $(B)/tests/gs-model-igt
+CHECK_SCRIPTS += tests/integration/model-igt.sh
 CHECK_SCRIPTS += tests/integration/model-seeds.sh
 CHECK_SCRIPTS += tests/integration/model-device-vanish.sh
 CHECK_SCRIPTS += tests/integration/model-ioctl-faults.sh

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tests/model/model.h"
 
@@ -23,6 +24,7 @@ struct m_obj *obj_new(uint64_t size)
 	o->id = ++M.next_obj;
 	o->size = size;
 	o->refcount = 1;
+	o->memfd = -1;
 	o->next = M.objs;
 	M.objs = o;
 	M.dirty = true;
@@ -47,6 +49,8 @@ void obj_put(struct m_obj *o)
 			*p = o->next;
 			break;
 		}
+	if (o->memfd >= 0)
+		close(o->memfd);
 	free(o);
 	M.dirty = true;
 }
@@ -144,8 +148,14 @@ int gem_create_ioctl(struct m_file *f, uint64_t size, uint32_t *handle)
 	return 0;
 }
 
+/* GEM_CLOSE: i915_gem_close_object closes the VMAs the file's contexts
+ * looked up through this handle, then the handle goes. */
 int gem_close_ioctl(struct m_file *f, uint32_t handle)
 {
+	struct m_handle *h = handle_find(f, handle);
+	if (!h)
+		return -EINVAL;
+	mi915_handle_close(f, handle, h->obj);
 	return handle_delete(f, handle);
 }
 
@@ -157,6 +167,10 @@ void file_release(struct m_file *f)
 	if (f->released)
 		return;
 	f->released = true;
+	/* Before the handles: the lookups go without closing VMAs, so that
+	 * what the contexts leave bound stays fix 004's business (the kernels
+	 * of seed 004 had no close hook; see README.md). */
+	mi915_file_drop_luts(f);
 	while (f->handles)
 		handle_delete(f, f->handles->handle);
 	prime_file_release(f);

@@ -12,11 +12,14 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "tests/model/model.h"
+#include "tests/model/protocol.h"
 
 static struct m_dmabuf *dmabuf_new(struct m_obj *o)
 {
@@ -80,6 +83,11 @@ static int dmabuf_new_fd(struct m_dmabuf *d, int *client_fd)
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 		return -errno;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int n = snprintf(sa.sun_path + 1, sizeof(sa.sun_path) - 1, GSM_DMABUF_NAME "%d.%u.%llu",
+			 (int)getpid(), M.next_dmabuf_fd + 1, (unsigned long long)d->obj->size);
+	if (bind(sv[1], (struct sockaddr *)&sa, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n)) < 0)
+		perror("gs-model: bind a dma-buf's name"); /* the shim asks the server instead */
 	struct stat st;
 	fstat(sv[1], &st);
 	/* An inode number in use again means its old owner is gone, even if
@@ -185,6 +193,12 @@ static struct m_dmabuf *dmabuf_of_fd(int fd)
 		if (set->client_ino == st.st_ino)
 			return set->dmabuf;
 	return NULL;
+}
+
+struct m_obj *dmabuf_obj_of_fd(int fd)
+{
+	struct m_dmabuf *d = dmabuf_of_fd(fd);
+	return d ? d->obj : NULL;
 }
 
 int dmabuf_size_of_fd(int fd, uint64_t *size)

@@ -25,6 +25,16 @@ enum gsm_op {
 			 * ioctls with pointers); a dma-buf fd may ride along */
 	GSM_DMABUF_SIZE = 3, /* an fd rides along: is it a dma-buf, how big?
 			      * (lseek(SEEK_END) and mmap of dma-bufs) */
+	GSM_SYNC = 4,   /* after close() of a file or dma-buf fd: the server
+			 * releases what hung up before it replies */
+	GSM_DEBUGFS = 5, /* payload = a path under the debugfs dir: the reply
+			  * carries a memfd with the file as it is now (ret 1:
+			  * not a file of the model's) */
+	GSM_INFO = 6,   /* reply payload = the debugfs dir */
+	GSM_MAP = 7,    /* mmap of a DRM file (payload = the fake offset) or of
+			 * a dma-buf (its fd rides along): the reply carries the
+			 * object's memfd, size = its size, file_id = the page
+			 * offset within it */
 };
 
 struct gsm_req {
@@ -42,6 +52,12 @@ struct gsm_rep {
 	uint32_t has_fd;      /* an fd is attached (SCM_RIGHTS) */
 	uint64_t size;        /* GSM_DMABUF_SIZE */
 };
+
+/* A dma-buf's user end is bound to the abstract address
+ * "\0" GSM_DMABUF_NAME "<server pid>.<fd set id>.<size>", so that a
+ * process tells a dma-buf and its size with getsockname(), without asking
+ * the server (prime-share checks each dma-buf's size every cycle). */
+#define GSM_DMABUF_NAME "gs-model-dmabuf."
 
 /* DRM_IOCTL_VERSION's reply payload (its strings are pointers). */
 struct gsm_version {

@@ -18,7 +18,9 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -45,6 +47,12 @@ static struct {
 
 static __thread int conn = -1;
 static __thread pid_t conn_pid;
+static pid_t server_pid;          /* the model server (SO_PEERCRED of a connection) */
+
+/* The model's debugfs dir (GSM_INFO), asked once (children inherit it). */
+static pthread_mutex_t info_lock = PTHREAD_MUTEX_INITIALIZER;
+static char debugfs_prefix[4096];
+static bool debugfs_known;
 
 #define REAL(name) static __typeof__(name) *real_##name; \
 	if (!real_##name) real_##name = (__typeof__(name) *)dlsym(RTLD_NEXT, #name)
@@ -91,6 +99,10 @@ static int connection(void)
 		close(s);
 		return -e;
 	}
+	struct ucred cred;
+	socklen_t cl = sizeof(cred);
+	if (getsockopt(s, SOL_SOCKET, SO_PEERCRED, &cred, &cl) == 0)
+		server_pid = cred.pid;
 	conn = s;
 	conn_pid = getpid();
 	return s;
@@ -128,6 +140,104 @@ static int transact(struct gsm_req *h, const void *in, int send_fd, struct gsm_r
 	else if (fd >= 0)
 		close(fd);
 	return 0;
+}
+
+/* A bare request (no payload) and its reply. */
+static int simple_request(uint32_t op, const void *in, uint32_t len, int send_fd, struct gsm_rep *r,
+			  void *out, size_t outcap, int *got_fd, bool cloexec)
+{
+	struct gsm_req h = { .op = op, .len = len };
+	int e = transact(&h, in, send_fd, r, out, outcap, got_fd, cloexec);
+	return e ? e : r->ret;
+}
+
+/* The debugfs dir of the model, "" when there is none. */
+static const char *model_debugfs(void)
+{
+	if (!getenv("GS_MODEL_SOCKET"))
+		return "";
+	pthread_mutex_lock(&info_lock);
+	if (!debugfs_known) {
+		struct gsm_rep r;
+		char dir[sizeof(debugfs_prefix)] = "";
+		if (simple_request(GSM_INFO, NULL, 0, -1, &r, dir, sizeof(dir) - 1, NULL, false) == 0) {
+			dir[sizeof(dir) - 1] = '\0';
+			snprintf(debugfs_prefix, sizeof(debugfs_prefix), "%s", dir);
+			debugfs_known = true;
+		}
+	}
+	pthread_mutex_unlock(&info_lock);
+	return debugfs_prefix;
+}
+
+/* path made absolute, "//" and "/./" collapsed; false when too long. */
+static bool normal_path(const char *path, char *out, size_t len)
+{
+	char tmp[4096];
+	if (path[0] == '/') {
+		if (strlen(path) >= sizeof(tmp))
+			return false;
+		strcpy(tmp, path);
+	} else {
+		if (!getcwd(tmp, sizeof(tmp)) || strlen(tmp) + 1 + strlen(path) >= sizeof(tmp))
+			return false;
+		strcat(tmp, "/");
+		strcat(tmp, path);
+	}
+	size_t n = 0;
+	for (const char *p = tmp; *p; p++) {
+		if (*p == '/' && p[1] == '/')
+			continue;
+		if (*p == '/' && p[1] == '.' && (p[2] == '/' || p[2] == '\0')) {
+			p++; /* "/." goes, the next '/' stays */
+			continue;
+		}
+		if (n + 1 >= len)
+			return false;
+		out[n++] = *p;
+	}
+	out[n] = '\0';
+	return true;
+}
+
+/* The path below the model's debugfs dir, or NULL. */
+static const char *debugfs_rel(const char *path, char *buf, size_t len)
+{
+	if (!path || !getenv("GS_MODEL_SOCKET"))
+		return NULL;
+	const char *dir = model_debugfs();
+	size_t dl = strlen(dir);
+	if (!dl || !normal_path(path, buf, len) || strncmp(buf, dir, dl) != 0 || buf[dl] != '/')
+		return NULL;
+	return buf + dl + 1;
+}
+
+/* open() of a debugfs file: its contents now, or 1 when the model has no
+ * such file (the real one is opened). */
+static int debugfs_open(const char *rel, int flags, int *fd)
+{
+	struct gsm_rep r;
+	*fd = -1;
+	int e = simple_request(GSM_DEBUGFS, rel, (uint32_t)strlen(rel), -1, &r, NULL, 0, fd,
+			       (flags & O_CLOEXEC) != 0);
+	if (e == 0 && *fd < 0)
+		e = -EIO;
+	return e;
+}
+
+/* Is fd a socket end the model server made (a file or a dma-buf)? */
+static bool model_socket(int fd)
+{
+	struct stat st;
+	if (!getenv("GS_MODEL_SOCKET") || real_fstat_of(fd, &st) < 0 || !S_ISSOCK(st.st_mode))
+		return false;
+	struct ucred cred;
+	socklen_t cl = sizeof(cred);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0 || cred.pid == getpid())
+		return false;
+	if (!server_pid && connection() < 0)
+		return false;
+	return cred.pid == server_pid;
 }
 
 static int model_open(int flags)
@@ -193,6 +303,17 @@ static int model_ioctl(uint32_t id, unsigned long request, void *arg)
 		h.len = (uint32_t)(sizeof(*eb) + objs);
 		break;
 	}
+	case DRM_IOCTL_I915_GEM_PWRITE: {
+		/* the data rides along when it fits (the objects have contents) */
+		struct drm_i915_gem_pwrite *pw = arg;
+		memcpy(in, pw, sizeof(*pw));
+		h.len = sizeof(*pw);
+		if (pw->size <= sizeof(in) - sizeof(*pw)) {
+			memcpy(in + sizeof(*pw), (void *)(uintptr_t)pw->data_ptr, pw->size);
+			h.len += (uint32_t)pw->size;
+		}
+		break;
+	}
 	default:
 		if (size > sizeof(in)) {
 			errno = EINVAL;
@@ -253,6 +374,22 @@ static int model_ioctl(uint32_t id, unsigned long request, void *arg)
 		       (size_t)eb->buffer_count * sizeof(struct drm_i915_gem_exec_object2));
 		break;
 	}
+	case DRM_IOCTL_I915_GEM_MMAP: {
+		/* i915_gem_mmap_ioctl maps it here (vm_mmap of the shmem file) */
+		struct drm_i915_gem_mmap *a = arg;
+		REAL(mmap);
+		void *p = got_fd < 0 ? MAP_FAILED :
+			  real_mmap(NULL, a->size, PROT_READ | PROT_WRITE, MAP_SHARED, got_fd, (off_t)a->offset);
+		int me = errno;
+		if (got_fd >= 0)
+			close(got_fd);
+		if (p == MAP_FAILED) {
+			errno = got_fd < 0 ? EIO : me;
+			return -1;
+		}
+		a->addr_ptr = (uint64_t)(uintptr_t)p;
+		break;
+	}
 	default:
 		if ((_IOC_DIR(request) & _IOC_READ) && r.len >= size)
 			memcpy(arg, out, size);
@@ -277,10 +414,41 @@ int ioctl(int fd, unsigned long request, ...)
 	return real_ioctl(fd, request, arg);
 }
 
+/* "/proc/self/fd/N" (or /proc/PID/fd/N of this process) naming a model
+ * file: igt's way of opening the device again. */
+static bool reopens_model_file(const char *path)
+{
+	if (!path || strncmp(path, "/proc/", 6) != 0)
+		return false;
+	const char *p = path + 6, *fdpart = NULL;
+	char mine[32];
+	snprintf(mine, sizeof(mine), "%d/fd/", (int)getpid());
+	if (strncmp(p, "self/fd/", 8) == 0)
+		fdpart = p + 8;
+	else if (strncmp(p, mine, strlen(mine)) == 0)
+		fdpart = p + strlen(mine);
+	if (!fdpart || !*fdpart)
+		return false;
+	char *end;
+	long n = strtol(fdpart, &end, 10);
+	uint32_t id;
+	return *end == '\0' && n >= 0 && n < SHIM_MAX_FD && model_fd((int)n, &id);
+}
+
 static int open_common(const char *path, int flags, mode_t mode, int dirfd, bool at)
 {
-	if (is_device(path))
+	if (is_device(path) || reopens_model_file(path))
 		return model_open(flags);
+	char buf[4096];
+	const char *rel = (!at || dirfd == AT_FDCWD || (path && path[0] == '/')) &&
+			  (flags & O_ACCMODE) == O_RDONLY ? debugfs_rel(path, buf, sizeof(buf)) : NULL;
+	if (rel) {
+		int fd, e = debugfs_open(rel, flags, &fd);
+		if (e <= 0) {
+			errno = -e;
+			return e ? -1 : fd;
+		}
+	}
 	if (at) {
 		REAL(openat);
 		return real_openat(dirfd, path, flags, mode);
@@ -324,13 +492,47 @@ int __open_2(const char *path, int flags)
 
 int __open64_2(const char *path, int flags) __attribute__((alias("__open_2")));
 
+/* The last close of a DRM file or dma-buf releases it before close()
+ * returns, as in the kernel (fput's work runs before the return to user
+ * space): the server sees the hang-up and releases it, then answers. */
 int close(int fd)
 {
+	REAL(close);
+	uint32_t id;
+	bool sync = fd >= 0 && fd != conn && (model_fd(fd, &id) || model_socket(fd));
 	if (fd >= 0 && fd < SHIM_MAX_FD)
 		files[fd].file_id = 0;
-	REAL(close);
-	return real_close(fd);
+	if (fd >= 0 && fd == conn)
+		conn = -1; /* the program closed our connection: make a new one */
+	int r = real_close(fd);
+	int e = errno;
+	if (r == 0 && sync) {
+		struct gsm_rep rep;
+		simple_request(GSM_SYNC, NULL, 0, -1, &rep, NULL, 0, NULL, false);
+	}
+	errno = e;
+	return r;
 }
+
+/* fopen() of a debugfs file goes through open() above (glibc's fopen
+ * calls its internal open, which LD_PRELOAD does not reach). */
+FILE *fopen(const char *path, const char *mode)
+{
+	char buf[4096];
+	REAL(fopen);
+	if (mode && mode[0] == 'r' && !strchr(mode, '+') && debugfs_rel(path, buf, sizeof(buf))) {
+		int fd = open(path, O_RDONLY | (strchr(mode, 'e') ? O_CLOEXEC : 0));
+		if (fd < 0)
+			return NULL;
+		FILE *f = fdopen(fd, mode);
+		if (!f)
+			close(fd);
+		return f;
+	}
+	return real_fopen(path, mode);
+}
+
+FILE *fopen64(const char *path, const char *mode) __attribute__((alias("fopen")));
 
 /* A dma-buf fd (a socket end to the kernel) asks the server for its size;
  * -ESPIPE when it is not one of the model's dma-bufs. */
@@ -338,6 +540,23 @@ static int model_dmabuf_size(int fd, uint64_t *size)
 {
 	if (!getenv("GS_MODEL_SOCKET"))
 		return -ESPIPE;
+	/* the name the server bound it to says it (protocol.h) */
+	struct sockaddr_un sa;
+	socklen_t sl = sizeof(sa);
+	const size_t pre = strlen(GSM_DMABUF_NAME);
+	if (getsockname(fd, (struct sockaddr *)&sa, &sl) == 0 && sa.sun_family == AF_UNIX &&
+	    sl > offsetof(struct sockaddr_un, sun_path) + 1 + pre && sa.sun_path[0] == '\0' &&
+	    memcmp(sa.sun_path + 1, GSM_DMABUF_NAME, pre) == 0) {
+		char name[sizeof(sa.sun_path)];
+		size_t n = sl - offsetof(struct sockaddr_un, sun_path) - 1;
+		memcpy(name, sa.sun_path + 1, n);
+		name[n] = '\0';
+		const char *last = strrchr(name, '.');
+		if (last && last[1]) {
+			*size = strtoull(last + 1, NULL, 10);
+			return 0;
+		}
+	}
 	struct stat st;
 	if (real_fstat_of(fd, &st) < 0 || !S_ISSOCK(st.st_mode))
 		return -ESPIPE;
@@ -367,21 +586,49 @@ off_t lseek(int fd, off_t off, int whence)
 
 off_t lseek64(int fd, off_t off, int whence) __attribute__((alias("lseek")));
 
+/* Map the object's memfd: the server finds the object by the fake offset
+ * on a DRM file (id != 0) or by the dma-buf fd. */
+static void *map_object(void *addr, size_t len, int prot, int flags, uint32_t id, int dmabuf, off_t off)
+{
+	struct gsm_req h = { .op = GSM_MAP, .file_id = id };
+	uint64_t o = (uint64_t)off;
+	struct gsm_rep r;
+	int memfd = -1;
+	if (id)
+		h.len = sizeof(o);
+	int e = transact(&h, &o, id ? -1 : dmabuf, &r, NULL, 0, &memfd, true);
+	if (!e)
+		e = r.ret;
+	if (!e && memfd < 0)
+		e = -EIO;
+	uint64_t within = id ? r.file_id : (uint64_t)off;
+	if (!e && (within > r.size || len > r.size - within))
+		e = -EINVAL;
+	if (e) {
+		if (memfd >= 0)
+			close(memfd);
+		errno = -e;
+		return MAP_FAILED;
+	}
+	REAL(mmap);
+	void *p = real_mmap(addr, len, prot, (flags & ~MAP_PRIVATE) | MAP_SHARED, memfd, (off_t)within);
+	e = errno;
+	REAL(close);
+	real_close(memfd);
+	errno = e;
+	return p;
+}
+
 static void *map_common(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
 	uint32_t id;
 	REAL(mmap);
 	if (model_fd(fd, &id))
-		return real_mmap(addr, len, prot, (flags & ~MAP_PRIVATE) | MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		return map_object(addr, len, prot, flags, id, -1, off);
 	void *p = real_mmap(addr, len, prot, flags, fd, off);
 	uint64_t size;
-	if (p == MAP_FAILED && errno == ENODEV && model_dmabuf_size(fd, &size) == 0) {
-		if ((uint64_t)off + len > size) {
-			errno = EINVAL;
-			return MAP_FAILED;
-		}
-		return real_mmap(addr, len, prot, (flags & ~MAP_PRIVATE) | MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	}
+	if (p == MAP_FAILED && errno == ENODEV && model_dmabuf_size(fd, &size) == 0)
+		return map_object(addr, len, prot, flags, 0, fd, off);
 	return p;
 }
 

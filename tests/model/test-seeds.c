@@ -1,6 +1,7 @@
 /* gs-model-seeds: each of seeds 000, 001 and 002 performed directly against
  * the kernel model (under the shim), with real concurrent processes and
- * threads, and the leak looked for in the model's debugfs files.
+ * threads, and the leak looked for in the model's debugfs files, read
+ * right after the last call returns (release and debugfs are synchronous).
  *
  *   gs-model-seeds 000|001|002 leak|clean DEBUGFS
  *   gs-model-seeds release clean DEBUGFS   (the model releases the files
@@ -78,27 +79,6 @@ static struct counts count(void)
 	return c;
 }
 
-static bool same(struct counts a, struct counts b)
-{
-	return a.objects == b.objects && a.dmabufs == b.dmabufs && a.names == b.names;
-}
-
-/* The model rewrites its files every 50 ms and handles last closes as they
- * come; a busy machine may delay both, so wait until the counts stay the
- * same for 300 ms (at most 10 s). */
-static struct counts settled_count(void)
-{
-	struct counts c = count();
-	int stable = 0;
-	for (int i = 0; i < 100 && stable < 3; i++) {
-		usleep(100000);
-		struct counts n = count();
-		stable = same(n, c) ? stable + 1 : 0;
-		c = n;
-	}
-	return c;
-}
-
 /* leaked > 0 must match the expectation. */
 static void expect(bool want_leak, const char *what, long long leaked)
 {
@@ -139,11 +119,11 @@ static void seed_000(bool leak)
 		close(dmabuf);
 		gem_close(fd, h);
 	}
-	struct counts c = settled_count();
+	struct counts c = count();
 	expect(leak, "000: dma-bufs kept by the exporter's open file", (long long)(c.dmabufs - base.dmabufs));
 	expect(leak, "000: objects kept by the exporter's open file", (long long)(c.objects - base.objects));
 	close(fd);
-	c = settled_count();
+	c = count();
 	expect(false, "000: dma-bufs left once the exporter's file closed", (long long)(c.dmabufs - base.dmabufs));
 }
 
@@ -207,7 +187,7 @@ static struct counts race_leftovers(void (*step)(struct race *r))
 	struct race r = { .fd = open_dev(), .step = step };
 	run_race(&r, RACE_THREADS);
 	close(r.fd);
-	struct counts c = settled_count();
+	struct counts c = count();
 	return (struct counts){ c.objects - base.objects, c.dmabufs - base.dmabufs, c.names - base.names };
 }
 
@@ -294,11 +274,11 @@ static void model_release(void)
 		fprintf(stderr, "gs-model-seeds: the child failed\n");
 		exit(2);
 	}
-	struct counts held = settled_count();
+	struct counts held = count();
 	expect(true, "model: objects held by a live process", (long long)(held.objects - base.objects));
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
-	struct counts c2 = settled_count();
+	struct counts c2 = count();
 	expect(false, "model: objects left after SIGKILL", (long long)(c2.objects - base.objects));
 	expect(false, "model: names left after SIGKILL", (long long)(c2.names - base.names));
 }

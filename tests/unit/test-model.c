@@ -72,7 +72,7 @@ static int vmas_left_by_importer(bool fix)
 	M.fix[FIX_004_CONTEXT_VMA_CLEANUP] = fix;
 	struct m_file *a = file_new(getpid(), -1), *b = file_new(getpid(), -1);
 	uint32_t h, name, hb, ctx;
-	uint64_t size, off;
+	uint64_t size, off = 0;
 	assert_int_equal(gem_create_ioctl(a, 4096, &h), 0);
 	assert_int_equal(flink_ioctl(a, h, &name), 0);
 	assert_int_equal(gem_open_ioctl(b, name, &hb, &size), 0);
@@ -95,7 +95,7 @@ static int vmas_left_by_importer(bool fix)
 static void seed_004_vmas(void **state)
 {
 	assert_int_equal(vmas_left_by_importer(true), 0 * 100 + 1);  /* A's default VM */
-	assert_int_equal(vmas_left_by_importer(false), 2 * 100 + 3); /* + B's two VMs */
+	assert_int_equal(vmas_left_by_importer(false), 1 * 100 + 2); /* + the destroyed context's VM (GEM_CLOSE closed the default one's VMA) */
 }
 
 /* Seed 000: export in A, import in B, close the dma-buf, B and A close. */
@@ -171,6 +171,52 @@ static void handles_reuse_the_lowest(void **state)
 	assert_int_equal(count_objs(), 0);
 }
 
+/* Names too: the lowest free one (idr), so a freed name 1 is given again. */
+static void names_reuse_the_lowest(void **state)
+{
+	struct m_file *a = file_new(getpid(), -1);
+	uint32_t h1, h2, n1, n2, h3, n3;
+	assert_int_equal(gem_create_ioctl(a, 1, &h1), 0);
+	assert_int_equal(gem_create_ioctl(a, 1, &h2), 0);
+	assert_int_equal(flink_ioctl(a, h1, &n1), 0);
+	assert_int_equal(flink_ioctl(a, h2, &n2), 0);
+	assert_int_equal(n1 * 10 + n2, 12);
+	assert_int_equal(gem_close_ioctl(a, h1), 0);
+	assert_int_equal(gem_create_ioctl(a, 1, &h3), 0);
+	assert_int_equal(flink_ioctl(a, h3, &n3), 0);
+	assert_int_equal(n3, 1);
+	file_release(a);
+	assert_int_equal(count_objs(), 0);
+}
+
+/* GEM_CLOSE closes the file's VMA of the object (i915_gem_close_object)
+ * and its address is reused (drm_mm); a presumed offset that is free is
+ * taken as it is. */
+static void close_unbinds_and_offsets_are_reused(void **state)
+{
+	struct m_file *a = file_new(getpid(), -1);
+	uint32_t h1, h2, h3;
+	uint64_t o1 = 0, o2 = 0, o3 = 0, o4 = 0x100000;
+	assert_int_equal(gem_create_ioctl(a, 4096, &h1), 0);
+	assert_int_equal(gem_create_ioctl(a, 4096, &h2), 0);
+	assert_int_equal(mi915_execbuf(a, 0, &h1, &o1, 1), 0);
+	assert_int_equal(mi915_execbuf(a, 0, &h2, &o2, 1), 0);
+	assert_true(o1 != o2);
+	assert_int_equal(count_vmas(), 2);
+	assert_int_equal(gem_close_ioctl(a, h1), 0);
+	assert_int_equal(count_vmas(), 1);
+	assert_int_equal(gem_create_ioctl(a, 4096, &h3), 0);
+	assert_int_equal(mi915_execbuf(a, 0, &h3, &o3, 1), 0);
+	assert_int_equal(o3, o1);
+	assert_int_equal(gem_close_ioctl(a, h3), 0);
+	assert_int_equal(gem_create_ioctl(a, 4096, &h3), 0);
+	assert_int_equal(mi915_execbuf(a, 0, &h3, &o4, 1), 0);
+	assert_int_equal(o4, 0x100000);
+	file_release(a);
+	assert_int_equal(count_objs(), 0);
+	assert_int_equal(count_vms(), 0);
+}
+
 static bool exists(const char *dir, const char *rel)
 {
 	char path[512];
@@ -216,6 +262,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(seed_000_prime_cache, setup, teardown),
 		cmocka_unit_test_setup_teardown(flink_names_follow_handles, setup, teardown),
 		cmocka_unit_test_setup_teardown(handles_reuse_the_lowest, setup, teardown),
+		cmocka_unit_test_setup_teardown(names_reuse_the_lowest, setup, teardown),
+		cmocka_unit_test_setup_teardown(close_unbinds_and_offsets_are_reused, setup, teardown),
 		cmocka_unit_test_setup_teardown(unplug_and_replug, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("kernel model", tests, NULL, NULL);
