@@ -37,6 +37,7 @@ struct server {
 	struct reload_state reload;
 	unsigned warnings;          /* events at warning or worse, for STATUS */
 	char last_warning[64];
+	char reopen_error[1024];    /* the last failure to open a replaced file, said once */
 };
 
 static const char *severity_name(int prio)
@@ -96,10 +97,13 @@ static void reopen_if_replaced(struct server *s)
 		return;
 	char err[1024];
 	struct store *st;
-	if (store_open(s->cfg->database, &st, err, sizeof(err))) {
-		log_err("the database file was removed and cannot be created again: %s", err);
+	if (store_open_flags(s->cfg->database, STORE_EXCLUSIVE, &st, err, sizeof(err))) {
+		if (strcmp(err, s->reopen_error) != 0)
+			log_err("the database file was removed or replaced and cannot be opened again: %s", err);
+		snprintf(s->reopen_error, sizeof(s->reopen_error), "%s", err);
 		return;
 	}
+	s->reopen_error[0] = '\0';
 	int64_t old_run = s->run_id;
 	store_close(s->st);
 	s->st = s->sampler.st = st;
@@ -289,13 +293,18 @@ int server_run(const struct gs_config *cfg, const struct gs_device *dev,
 	char err[1024];
 	reload_init(&s.reload, cfg);
 	signal(SIGPIPE, SIG_IGN);
-	if (store_open(cfg->database, &s.st, err, sizeof(err))) {
+	if (store_open_flags(cfg->database, STORE_EXCLUSIVE, &s.st, err, sizeof(err))) {
 		log_err("cannot open the database %s", err);
 		return GS_EXIT_CANTCREAT;
 	}
-	int status = GS_EXIT_OSERR;
+	int status = GS_EXIT_CANTCREAT; /* a read-only or locked database */
 	s.base = event_base_new();
-	if (!s.base || begin_run(&s, opt->new_run) || !(s.sup = supervisor_new(s.base, dev, sink_of(&s)))) {
+	if (s.base && begin_run(&s, opt->new_run)) {
+		log_err("cannot start: the database cannot be written");
+		goto out;
+	}
+	status = GS_EXIT_OSERR;
+	if (!s.base || !(s.sup = supervisor_new(s.base, dev, sink_of(&s)))) {
 		log_err("cannot start: %s", s.base ? "see above" : "no event base");
 		goto out;
 	}

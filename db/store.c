@@ -3,8 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -27,6 +30,7 @@ struct store {
 	char path[512];      /* to notice the file removed or replaced */
 	dev_t dev;
 	ino_t ino;
+	int lock_fd;         /* STORE_EXCLUSIVE: flock held for the store's life */
 };
 
 static int exec(struct store *st, const char *sql)
@@ -34,16 +38,58 @@ static int exec(struct store *st, const char *sql)
 	return sqlite3_exec(st->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 }
 
-int store_schema_version(struct store *st)
+/* The integer a one-value query returns; -1 when it fails. */
+static int64_t query_int(sqlite3 *db, const char *sql)
 {
 	sqlite3_stmt *s;
-	int v = -1;
-	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) == SQLITE_OK) {
+	int64_t v = -1;
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK) {
 		if (sqlite3_step(s) == SQLITE_ROW)
-			v = sqlite3_column_int(s, 0);
+			v = sqlite3_column_int64(s, 0);
 		sqlite3_finalize(s);
 	}
 	return v;
+}
+
+int store_schema_version(struct store *st)
+{
+	return (int)query_int(st->db, "PRAGMA user_version");
+}
+
+int store_known_version(void)
+{
+	int known = 0;
+	while (gs_migrations[known].name)
+		known++;
+	return known;
+}
+
+int store_check_owner(sqlite3 *db, char *why, size_t whylen)
+{
+	int64_t app = query_int(db, "PRAGMA application_id");
+	int64_t version = query_int(db, "PRAGMA user_version");
+	int64_t objects = query_int(db, "SELECT COUNT(*) FROM sqlite_master");
+	if (app < 0 || version < 0 || objects < 0) {
+		snprintf(why, whylen, "cannot read it as a SQLite database: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	if (app == GS_APPLICATION_ID)
+		return 1;
+	if (app != 0) {
+		snprintf(why, whylen, "not a gemsoak database (application_id 0x%08llx is another"
+			 " application's); left untouched", (unsigned long long)(uint32_t)app);
+		return -1;
+	}
+	if (objects == 0 && version == 0)
+		return 0;
+	/* Written before schema 5 set the application_id: its tables say. */
+	int64_t ours = query_int(db, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN"
+				 " ('runs', 'metrics', 'ticks', 'samples', 'events')");
+	if (version >= 1 && ours == 5)
+		return 1;
+	snprintf(why, whylen, "not a gemsoak database (user_version %lld, %lld schema object(s),"
+		 " no gemsoak application_id); left untouched", (long long)version, (long long)objects);
+	return -1;
 }
 
 /* Apply each migration the database has not seen, each in its own
@@ -51,9 +97,7 @@ int store_schema_version(struct store *st)
 static int migrate(struct store *st, char *err, size_t errlen)
 {
 	int have = store_schema_version(st);
-	int known = 0;
-	while (gs_migrations[known].name)
-		known++;
+	int known = store_known_version();
 	if (have < 0 || have > known) {
 		snprintf(err, errlen, "database schema version %d is newer than this gemsoak (%d)",
 			 have, known);
@@ -78,17 +122,57 @@ static int prepare(struct store *st, sqlite3_stmt **s, const char *sql)
 	return sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, s, NULL) == SQLITE_OK ? 0 : -1;
 }
 
+/* One writer per database: a second daemon would interleave its rounds
+ * with the first's in the same run. flock is apart from SQLite's POSIX
+ * locks, and the descriptor stays open until store_close, since closing
+ * any descriptor of the file would drop SQLite's locks on it. */
+static int lock_exclusive(struct store *st, const char *path, char *err, size_t errlen)
+{
+	st->lock_fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (st->lock_fd < 0) {
+		snprintf(err, errlen, "%s: cannot lock: %s", path, strerror(errno));
+		return -1;
+	}
+	if (flock(st->lock_fd, LOCK_EX | LOCK_NB) == 0)
+		return 0;
+	if (errno == EWOULDBLOCK)
+		snprintf(err, errlen, "%s: in use by another gemsoakd (it holds the database's lock);"
+			 " one daemon per database", path);
+	else
+		snprintf(err, errlen, "%s: cannot lock: %s", path, strerror(errno));
+	return -1;
+}
+
 int store_open(const char *path, struct store **out, char *err, size_t errlen)
+{
+	return store_open_flags(path, 0, out, err, errlen);
+}
+
+int store_open_flags(const char *path, unsigned flags, struct store **out, char *err, size_t errlen)
 {
 	struct store *st = calloc(1, sizeof(*st));
 	if (!st) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		return -1;
 	}
+	st->lock_fd = -1;
+	struct stat sb;
+	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
+		goto fail;
+	}
 	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", path, st->db ? sqlite3_errmsg(st->db) : "cannot open");
 		goto fail;
 	}
+	/* Nothing is written before the file is known to be empty or ours. */
+	char why[256];
+	if (store_check_owner(st->db, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "%s: %s", path, why);
+		goto fail;
+	}
+	if ((flags & STORE_EXCLUSIVE) && lock_exclusive(st, path, err, errlen))
+		goto fail;
 	/* Another writer (sqlite3, the CLI) must never stall the daemon's
 	 * event loop: after a short wait a refused round goes to the
 	 * sampler's backlog and is written on a later round. */
@@ -117,7 +201,6 @@ int store_open(const char *path, struct store **out, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(st->db));
 		goto fail;
 	}
-	struct stat sb;
 	if (snprintf(st->path, sizeof(st->path), "%s", path) < (int)sizeof(st->path) && stat(path, &sb) == 0) {
 		st->dev = sb.st_dev;
 		st->ino = sb.st_ino;
@@ -151,6 +234,8 @@ void store_close(struct store *st)
 	sqlite3_finalize(st->ins_metric);
 	sqlite3_finalize(st->sel_metric);
 	sqlite3_close(st->db);
+	if (st->lock_fd >= 0)
+		close(st->lock_fd);
 	free(st->ids);
 	free(st);
 }

@@ -23,8 +23,26 @@ struct run_info {
 	const char *config_text;
 };
 
-/* 0, or -1 with err filled ("PATH: reason"). */
+/* "GmSk" in the SQLite header's application_id: a gemsoak database. */
+#define GS_APPLICATION_ID 0x476d536b
+
+/* store_open_flags: hold an exclusive lock on the file until store_close
+ * (the daemon: one writer per database). */
+#define STORE_EXCLUSIVE 1u
+
+/* Open, creating or migrating, a database that is empty or gemsoak's; any
+ * other file (another application's SQLite database, not SQLite at all,
+ * not a regular file) is refused before anything in it changes.
+ * 0, or -1 with err filled ("PATH: reason"). */
 int store_open(const char *path, struct store **out, char *err, size_t errlen);
+int store_open_flags(const char *path, unsigned flags, struct store **out, char *err, size_t errlen);
+
+/* Whose is the open database: 1 gemsoak's, 0 empty (nothing in it yet),
+ * -1 anything else, with why filled. Reads only. */
+struct sqlite3;
+int store_check_owner(struct sqlite3 *db, char *why, size_t whylen);
+/* The schema version this gemsoak writes (the number of migrations). */
+int store_known_version(void);
 void store_close(struct store *st);
 int store_schema_version(struct store *st);
 
