@@ -28,16 +28,16 @@ struct raw_section {
 
 struct parse {
 	const char *path;     /* the file being read, or whose section is validated */
-	FILE *f, *errs;
+	FILE *errs;
+	const char *buf, *end;  /* the file's text, the next line at buf */
 	int line;             /* lines handed to inih so far */
-	bool partial;         /* the last chunk did not end a line */
 	int errors;
 	struct raw_section *sec;
 	size_t nsec;
 	struct raw_entry *ent;
 	size_t nent;
 	struct gs_config *cfg;
-	size_t text_len;
+	size_t text_len, text_cap;
 };
 
 __attribute__((format(printf, 3, 4)))
@@ -66,17 +66,30 @@ static void *grow(void *arr, size_t n, size_t elem)
 	return a;
 }
 
+/* Append len bytes of s to the config text; the buffer doubles, so the
+ * whole text is copied in linear time. */
+static void append_text_n(struct parse *p, const char *s, size_t len)
+{
+	if (p->text_len + len + 1 > p->text_cap) {
+		size_t cap = p->text_cap ? p->text_cap : 4096;
+		while (cap < p->text_len + len + 1)
+			cap *= 2;
+		char *t = realloc(p->cfg->text, cap);
+		if (!t) {
+			fprintf(stderr, "gemsoakd: out of memory reading the config\n");
+			exit(GS_EXIT_CONFIG);
+		}
+		p->cfg->text = t;
+		p->text_cap = cap;
+	}
+	memcpy(p->cfg->text + p->text_len, s, len);
+	p->text_len += len;
+	p->cfg->text[p->text_len] = '\0';
+}
+
 static void append_text(struct parse *p, const char *s)
 {
-	size_t len = strlen(s);
-	char *t = realloc(p->cfg->text, p->text_len + len + 1);
-	if (!t) {
-		fprintf(stderr, "gemsoakd: out of memory reading the config\n");
-		exit(GS_EXIT_CONFIG);
-	}
-	memcpy(t + p->text_len, s, len + 1);
-	p->cfg->text = t;
-	p->text_len += len;
+	append_text_n(p, s, strlen(s));
 }
 
 static char *trim(char *s)
@@ -89,31 +102,54 @@ static char *trim(char *s)
 	return s;
 }
 
-/* inih's line source: count lines and record "[section]" headers. */
+/* inih's line source: one whole line of the file per call, so inih's line
+ * numbers are the file's; count lines and record "[section]" headers. A
+ * line that does not fit inih's buffer (num) is reported here as too long
+ * and handed on as an empty line, so the lines after it are still read. */
 static char *reader(char *str, int num, void *stream)
 {
 	struct parse *p = stream;
-	if (!fgets(str, num, p->f))
+	if (p->buf >= p->end)
 		return NULL;
-	if (!p->partial)
-		p->line++;
-	size_t len = strlen(str);
-	p->partial = len > 0 && str[len - 1] != '\n';
-	append_text(p, str);
-	char copy[512];
-	snprintf(copy, sizeof(copy), "%s", str);
-	char *s = trim(copy);
+	const char *nl = memchr(p->buf, '\n', (size_t)(p->end - p->buf));
+	size_t len = nl ? (size_t)(nl - p->buf) + 1 : (size_t)(p->end - p->buf);
+	const char *line = p->buf;
+	p->buf += len;
+	p->line++;
+	append_text_n(p, line, len);
+	if (len + 1 > (size_t)num) {
+		size_t lead = strspn(line, " \t");
+		/* A comment may be as long as it likes: inih need not see it. */
+		if (line[lead] != '#' && line[lead] != ';')
+			problem(p, p->line, "line too long (%zu characters; at most %d)", len - (nl ? 1 : 0),
+				num - 2);
+		snprintf(str, (size_t)num, "\n");
+		return str;
+	}
+	memcpy(str, line, len);
+	str[len] = '\0';
+	if (memchr(str, '\0', len)) {
+		problem(p, p->line, "a NUL byte in the line");
+		snprintf(str, (size_t)num, "\n");
+		return str;
+	}
+	char *s = trim(str);
 	if (s[0] == '[') {
 		char *close = strchr(s, ']');
 		if (close) {
-			*close = '\0';
+			size_t n = (size_t)(close - s - 1);
+			char name[256];
+			snprintf(name, sizeof(name), "%.*s", (int)(n < sizeof(name) ? n : sizeof(name) - 1), s + 1);
 			p->sec = grow(p->sec, p->nsec, sizeof(*p->sec));
-			p->sec[p->nsec].name = strdup(trim(s + 1));
+			p->sec[p->nsec].name = strdup(trim(name));
 			p->sec[p->nsec].file = p->path;
 			p->sec[p->nsec].line = p->line;
 			p->nsec++;
 		}
 	}
+	/* trim moved nothing inih needs: it trims again itself. */
+	memcpy(str, line, len);
+	str[len] = '\0';
 	return str;
 }
 
@@ -350,6 +386,17 @@ static void validate(struct parse *p)
 				name);
 		}
 	}
+	/* Each workload's keys are bounded, but not their sum. */
+	int64_t procs = 0;
+	for (size_t i = 0; i < p->cfg->nworkloads && !p->errors; i++) {
+		const struct wl_config *w = &p->cfg->workloads[i];
+		procs += w->type->nprocs(w);
+		if (procs > GS_MAX_PROCESSES) {
+			p->path = w->file;
+			problem(p, w->line, "[workload %s] brings the worker processes to %lld; at most %d in all",
+				w->name, (long long)procs, GS_MAX_PROCESSES);
+		}
+	}
 }
 
 static void free_parse(struct parse *p)
@@ -369,19 +416,25 @@ static void parse_file(struct parse *p, const char *path, bool first)
 {
 	p->path = path;
 	p->line = 0;
-	p->partial = false;
-	p->f = fopen(path, "re");
-	if (!p->f) {
-		problem(p, 0, "cannot read config: %s", strerror(errno));
+	size_t len;
+	char *text = read_file_limit(path, GS_CONFIG_MAX_BYTES, &len);
+	if (!text) {
+		char why[96];
+		if (errno == EFBIG)
+			problem(p, 0, "cannot read config: larger than %u KiB", GS_CONFIG_MAX_BYTES >> 10);
+		else
+			problem(p, 0, "cannot read config: %s", read_error(errno, why, sizeof(why)));
 		return;
 	}
+	p->buf = text;
+	p->end = text + len;
 	if (!first) {
 		append_text(p, "\n# ");
 		append_text(p, path);
 		append_text(p, "\n");
 	}
 	int syntax = ini_parse_stream(reader, p, handler, p);
-	fclose(p->f);
+	free(text);
 	if (syntax > 0)
 		problem(p, syntax, "syntax error: expected 'key = value', a [section] or a comment");
 	else if (syntax < 0)

@@ -19,6 +19,8 @@
 #define GS_DEFAULT_DATABASE "/var/lib/gemsoak/gemsoak.db"
 #define GS_DEFAULT_BACKOFF_MS 1000       /* first restart after a worker death */
 #define GS_DEFAULT_BACKOFF_MAX_MS 60000  /* doubling up to this */
+#define GS_CONFIG_MAX_BYTES (1u << 20)   /* a config file larger than this is refused */
+#define GS_MAX_PROCESSES 4096            /* worker processes of all workloads together */
 
 struct gs_config {
 	char path[512];

@@ -81,10 +81,8 @@ static int collect_gem_names(const struct source_ctx *ctx, struct metric_batch *
 	struct gem_names_stats s;
 	int r = parse_gem_names(text, &s);
 	free(text);
-	if (r) {
-		snprintf(why, whylen, "%s: unrecognised format", path);
-		return r;
-	}
+	if (r)
+		return source_parse_failed(r, path, "unrecognised format", why, whylen);
 	batch_put(b, "gem.flink_names", (double)s.names, "count");
 	batch_put(b, "gem.flink_handles", (double)s.handles, "count");
 	batch_put(b, "gem.flink_refcount", (double)s.refcount, "count");

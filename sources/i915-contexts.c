@@ -28,6 +28,9 @@ int parse_i915_context_status(const char *text, uint64_t *contexts, uint64_t *cl
 		}
 		l += len + (eol ? 1 : 0);
 	}
+	/* Empty: no context at all (the kernel model lists only the clients'
+	 * contexts). A file of NUL bytes never gets here: the read refuses
+	 * it as not text. */
 	return known || !*text ? 0 : -EINVAL;
 }
 
@@ -43,10 +46,8 @@ static int collect_i915_contexts(const struct source_ctx *ctx, struct metric_bat
 	uint64_t n, closed;
 	int r = parse_i915_context_status(text, &n, &closed);
 	free(text);
-	if (r) {
-		snprintf(why, whylen, "%s: no \"HW context\" lines", path);
-		return r;
-	}
+	if (r)
+		return source_parse_failed(r, path, "no \"HW context\" lines", why, whylen);
 	batch_put(b, "i915.contexts", (double)n, "count");
 	return batch_put(b, "i915.contexts_closed", (double)closed, "count");
 }

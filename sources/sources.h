@@ -59,7 +59,17 @@ struct source {
 extern const struct source *const gs_sources[];
 
 /* ---- parsers (pure; return 0, or -EINVAL when the text is not in a
- * format they know) ---- */
+ * format they know, -ERANGE for a number no counter can be) ---- */
+
+/* Counters are never negative and fit in 63 bits. sscanf's %llu turns
+ * "-1" into 2^64-1 and saturates on overflow, so such a value is refused
+ * rather than recorded as 1.8e19. */
+#define COUNT_OK(v) ((unsigned long long)(v) <= (unsigned long long)INT64_MAX)
+
+/* A collector's message for parser result r (not 0): for -ERANGE the
+ * number is named as out of range, else `format` says what was expected.
+ * Returns r. */
+int source_parse_failed(int r, const char *path, const char *format, char *why, size_t whylen);
 
 /* debugfs dri/N/gem_names */
 struct gem_names_stats {
