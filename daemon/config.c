@@ -221,12 +221,26 @@ static void daemon_key(struct parse *p, const struct raw_entry *e)
 		if (!parse_duration_ms(e->value, 60000, INT64_MAX / 2, &c->retention_ms))
 			problem(p, e->line, "retention: '%s' is not a duration of at least 1m (e.g. 7d)",
 				e->value);
+	} else if (strcmp(e->key, "memory_floor") == 0 || strcmp(e->key, "memory_resume") == 0) {
+		int64_t *dst = e->key[7] == 'f' ? &c->memory_floor_kb : &c->memory_resume_kb;
+		int64_t bytes;
+		if (strcmp(e->value, "auto") == 0)
+			*dst = -1;
+		else if (parse_size(e->value, 0, (int64_t)1 << 50, &bytes))
+			*dst = bytes / 1024;
+		else
+			problem(p, e->line, "%s: '%s' is not a size (e.g. 256M, 1G; 0 turns the guard off) or auto",
+				e->key, e->value);
+		c->memory_line = e->line;
+	} else if (strcmp(e->key, "meminfo") == 0) {
+		copy_string(p, e, c->meminfo, sizeof(c->meminfo));
 	} else if (strcmp(e->key, "quiesce") == 0) {
 		if (!parse_bool(e->value, &c->quiesce))
 			problem(p, e->line, "quiesce: '%s' is not yes or no", e->value);
 	} else {
 		problem(p, e->line, "unknown key '%s' in [daemon] (known: device, database, interval, "
-			"debugfs, user, restart_backoff, restart_backoff_max, trend_window, retention, quiesce)",
+			"debugfs, user, restart_backoff, restart_backoff_max, trend_window, retention, quiesce, "
+			"memory_floor, memory_resume, meminfo)",
 			e->key);
 	}
 }
@@ -377,6 +391,9 @@ static void validate(struct parse *p)
 					daemon_key(p, &p->ent[i]);
 			if (p->cfg->backoff_ms > p->cfg->backoff_max_ms)
 				problem(p, p->cfg->backoff_line, "restart_backoff is longer than restart_backoff_max");
+			if (p->cfg->memory_floor_kb > 0 && p->cfg->memory_resume_kb >= 0 &&
+			    p->cfg->memory_resume_kb <= p->cfg->memory_floor_kb)
+				problem(p, p->cfg->memory_line, "memory_resume must be above memory_floor");
 		} else if (strncmp(name, "workload", 8) == 0 && isspace((unsigned char)name[8])) {
 			char wname[128];
 			snprintf(wname, sizeof(wname), "%s", name + 9);
@@ -453,6 +470,8 @@ int config_load_files(const char *const *paths, size_t npaths, struct gs_config 
 	cfg->backoff_max_ms = GS_DEFAULT_BACKOFF_MAX_MS;
 	cfg->trend_window_ms = 300000;
 	cfg->retention_ms = 7LL * 86400000;
+	cfg->memory_floor_kb = cfg->memory_resume_kb = -1;
+	snprintf(cfg->meminfo, sizeof(cfg->meminfo), "/proc/meminfo");
 
 	struct parse p = { .errs = errs, .cfg = cfg };
 	append_text(&p, "");

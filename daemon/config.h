@@ -36,6 +36,12 @@ struct gs_config {
 	int64_t trend_window_ms;  /* floor window of the trends (db/TRENDS.md) */
 	int64_t retention_ms;     /* raw samples older than this are pruned */
 	bool quiesce;              /* i915: drop caches before each sample (as igt does) */
+	/* The leak guard (daemon/leak-guard.h): MemAvailable below the floor
+	 * stops the workloads, above resume restarts them. -1: auto. */
+	int64_t memory_floor_kb;   /* 0: no guard */
+	int64_t memory_resume_kb;
+	int memory_line;
+	char meminfo[256];         /* where MemAvailable is read */
 	struct wl_config *workloads;
 	size_t nworkloads;
 	char *text;              /* the files as read, for the run record */

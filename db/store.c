@@ -492,6 +492,21 @@ int store_last_run(struct store *st, struct run_tail *out)
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
+int store_leaking_metrics(struct store *st, int64_t run_id, char *buf, size_t len)
+{
+	sqlite3_stmt *s;
+	buf[0] = '\0';
+	if (sqlite3_prepare_v2(st->db, "SELECT group_concat(metric, ', ') FROM (SELECT metric FROM leak_trends"
+			       " WHERE run_id = ? AND verdict = 'leaking' ORDER BY metric)", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(s, 1, run_id);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && sqlite3_column_text(s, 0))
+		snprintf(buf, len, "%s", (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
 int store_resume_run(struct store *st, int64_t run_id)
 {
 	sqlite3_stmt *s;

@@ -78,6 +78,9 @@ struct run_tail {
 };
 /* 1 and *out filled when there is a run, 0 when none, -1 on error. */
 int store_last_run(struct store *st, struct run_tail *out);
+/* The run's metrics whose verdict is leaking now, ", "-separated ("" when
+ * none). 0, or -1 on error. */
+int store_leaking_metrics(struct store *st, int64_t run_id, char *buf, size_t len);
 /* Mark a stopped run as running again. */
 int store_resume_run(struct store *st, int64_t run_id);
 
