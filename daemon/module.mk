@@ -4,3 +4,4 @@ DAEMON_SRCS += daemon/main.c daemon/server.c daemon/supervisor.c daemon/sampler.
 DAEMON_SRCS += daemon/run-continue.c daemon/retention.c
 CHECK_SCRIPTS += tests/integration/vm-run-continuation.sh
 CHECK_SCRIPTS += tests/integration/leak-guard.sh
+CHECK_SCRIPTS += tests/integration/run-continuation.sh

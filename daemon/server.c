@@ -367,6 +367,13 @@ static int begin_run(struct server *s, bool force_new)
 		.capabilities = caps_text(s->dev->caps, caps, sizeof(caps)),
 		.config_path = s->cfg->path, .config_text = s->cfg->text,
 	};
+	char boot_id[64] = "";
+	char *boot = read_text_file("/proc/sys/kernel/random/boot_id", NULL);
+	if (boot) {
+		snprintf(boot_id, sizeof(boot_id), "%.*s", (int)strcspn(boot, "\n"), boot);
+		free(boot);
+	}
+	ri.boot_id = boot_id;
 	struct run_start rs;
 	if (run_start(s->st, &ri, force_new, now_realtime(), &rs) ||
 	    store_set_setting(s->st, "window_s", (double)(s->cfg->trend_window_ms / 1000))) {

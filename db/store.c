@@ -469,7 +469,9 @@ int store_last_run(struct store *st, struct run_tail *out)
 	memset(out, 0, sizeof(*out));
 	if (sqlite3_prepare_v2(st->db,
 			       "SELECT r.id, r.started, COALESCE(r.stopped, 0), r.kernel_release, r.config_text,"
-			       " COALESCE(k.t, 0), COALESCE(k.cycles, 0)"
+			       " COALESCE(k.t, 0), COALESCE(k.cycles, 0), r.hostname, r.device,"
+			       " (SELECT value FROM run_props WHERE run_id = r.id AND key = 'boot_id'),"
+			       " EXISTS (SELECT 1 FROM run_props WHERE run_id = r.id AND key = 'merged_from')"
 			       " FROM runs r LEFT JOIN ticks k ON k.id ="
 			       "  (SELECT id FROM ticks WHERE run_id = r.id ORDER BY t DESC LIMIT 1)"
 			       " ORDER BY r.id DESC LIMIT 1", -1, &s, NULL) != SQLITE_OK)
@@ -485,6 +487,13 @@ int store_last_run(struct store *st, struct run_tail *out)
 		out->config_text = strdup(ct ? ct : "");
 		out->last_t = sqlite3_column_double(s, 5);
 		out->last_cycles = (uint64_t)sqlite3_column_int64(s, 6);
+		const char *host = (const char *)sqlite3_column_text(s, 7);
+		const char *dev = (const char *)sqlite3_column_text(s, 8);
+		const char *boot = (const char *)sqlite3_column_text(s, 9);
+		snprintf(out->hostname, sizeof(out->hostname), "%s", host ? host : "");
+		snprintf(out->device, sizeof(out->device), "%s", dev ? dev : "");
+		snprintf(out->boot_id, sizeof(out->boot_id), "%s", boot ? boot : "");
+		out->merged = sqlite3_column_int(s, 10) != 0;
 		if (!out->config_text)
 			rc = SQLITE_NOMEM;
 	}

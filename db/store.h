@@ -21,6 +21,7 @@ struct run_info {
 	const char *capabilities;
 	const char *config_path;
 	const char *config_text;
+	const char *boot_id;     /* /proc/sys/kernel/random/boot_id; kept in run_props */
 };
 
 /* "GmSk" in the SQLite header's application_id: a gemsoak database. */
@@ -74,6 +75,9 @@ struct run_tail {
 	double started, stopped, last_t;  /* last_t: its last tick (0: none) */
 	uint64_t last_cycles;             /* cycles at its last tick */
 	char kernel_release[128];
+	char hostname[256], device[256];
+	char boot_id[64];                 /* "" when the run did not record one */
+	bool merged;                      /* copied in by gemsoak merge */
 	char *config_text;                /* malloc'd; free it */
 };
 /* 1 and *out filled when there is a run, 0 when none, -1 on error. */
