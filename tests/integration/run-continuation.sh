@@ -43,10 +43,10 @@ expect_new_run() {
 	sql "$out/$1.db" "$2"
 	gsd "$out/$1.db"
 	assert_sql "$out/$1.db" "select count(*) from runs" 2 "$1: a new run"
-	got=$(sql "$out/$1.db" "select message from events where kind = 'new-run' and run_id = 2")
-	[ "$got" = "new run: $3" ] || fail "$1: new-run event '$got', expected 'new run: $3'"
+	why=$(sql "$out/$1.db" "select message from events where kind = 'new-run' and run_id = 2")
+	[ "$why" = "new run: $3" ] || fail "$1: new-run event '$why', expected 'new run: $3'"
 	assert_sql "$out/$1.db" "select count(*) from ticks where run_id = 1 and t > (select started from runs where id = 2)" 0 "$1: nothing appended to the old run"
-	echo "ok: $1: $got"
+	echo "ok: $1: $why"
 }
 expect_new_run host "update runs set hostname = 'lab-b'" "the host name changed"
 expect_new_run device "update runs set device = '/dev/dri/card7'" "the device changed"
