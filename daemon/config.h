@@ -27,6 +27,7 @@ struct gs_config {
 	char device[256];        /* a device node, or "auto" */
 	int device_line;
 	char database[512];
+	bool database_override;  /* --database: a reload keeps it */
 	int64_t interval_ms;
 	char debugfs[256];
 	struct gs_user user;     /* workers' account; empty name: unchanged */

@@ -15,7 +15,11 @@
 
 /* auto: MemTotal / 16, kept within these bounds; resume: twice the floor. */
 #define LEAK_GUARD_MIN_FLOOR_KB (32 * 1024)
-#define LEAK_GUARD_MAX_FLOOR_KB (1024 * 1024)
+#define LEAK_GUARD_MAX_FLOOR_KB (512 * 1024)
+/* MemAvailable is read this often (or every round when rounds are more
+ * frequent): an unthrottled leak takes a small machine's memory within
+ * a few default 10 s rounds. */
+#define LEAK_GUARD_PERIOD_S 1.0
 
 struct leak_guard {
 	int64_t floor_kb, resume_kb;  /* floor 0: the guard is off */

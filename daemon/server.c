@@ -32,7 +32,7 @@ struct server {
 	struct sampler sampler;
 	struct retention retention;
 	uint64_t cycles_base;    /* a continued run's cycles before this start */
-	struct event *ev[8];
+	struct event *ev[10];
 	int nev;
 	uint64_t last_cycles;
 	double last_t;
@@ -163,12 +163,14 @@ static void watched_values(const struct sampler *sm, double *v)
 	}
 }
 
-/* Below the floor: stop the workloads and say what the counters and the
- * verdicts were; the round after says how much the stop freed. */
+/* Below the floor: a round at once (the counters as the stop finds
+ * them), stop the workloads and say what the counters and the verdicts
+ * were; the next round says how much the stop freed. */
 static void guard_stop(struct server *s, int64_t avail_kb)
 {
 	char leaking[512] = "", counters[600] = "", msg[1400];
 	_Static_assert(ARRAY_SIZE(guard_watch) <= ARRAY_SIZE(s->guard_before), "guard_before too small");
+	sampler_tick(&s->sampler, now_realtime());
 	watched_values(&s->sampler, s->guard_before);
 	store_leaking_metrics(s->st, s->run_id, leaking, sizeof(leaking));
 	int procs = supervisor_pause(s->sup);
@@ -209,13 +211,10 @@ static void guard_freed(struct server *s, int64_t avail_kb)
 	s->guard_measure = false;
 }
 
-static void guard_round(struct server *s)
+static void guard_cb(evutil_socket_t fd, short what, void *arg)
 {
-	if (s->guard.floor_kb <= 0)
-		return;
+	struct server *s = arg;
 	int64_t avail = meminfo_kb(s, "MemAvailable");
-	if (s->guard_measure)
-		guard_freed(s, avail);
 	enum leak_guard_action a = leak_guard_decide(&s->guard, avail, now_monotonic());
 	if (a == LEAK_GUARD_STOP) {
 		guard_stop(s, avail);
@@ -234,7 +233,8 @@ static void sample_cb(evutil_socket_t fd, short what, void *arg)
 	struct server *s = arg;
 	reopen_if_replaced(s);
 	sampler_tick(&s->sampler, now_realtime());
-	guard_round(s);
+	if (s->guard_measure)
+		guard_freed(s, meminfo_kb(s, "MemAvailable"));
 	if (retention_tick(&s->retention, s->st, now_realtime()) < 0)
 		log_err("cannot prune old samples: %s", store_errmsg(s->st));
 	/* Two intervals without a cycle: hung (but never less than 5 s). */
@@ -304,6 +304,10 @@ static int setup_events(struct server *s, const struct server_options *opt)
 	    add_event(s, SIGCHLD, EV_SIGNAL | EV_PERSIST, child_cb, NULL) ||
 	    add_event(s, SIGHUP, EV_SIGNAL | EV_PERSIST, reload_cb, NULL) ||
 	    add_event(s, -1, EV_PERSIST, sample_cb, &interval))
+		return -1;
+	double guard_s = (double)s->cfg->interval_ms / 1000.0;
+	struct timeval guard = tv_of(guard_s < LEAK_GUARD_PERIOD_S ? guard_s : LEAK_GUARD_PERIOD_S);
+	if (s->guard.floor_kb > 0 && add_event(s, -1, EV_PERSIST, guard_cb, &guard))
 		return -1;
 	if (opt->duration_s > 0) {
 		struct timeval d = tv_of(opt->duration_s);
@@ -424,6 +428,21 @@ static void guard_init(struct server *s)
 			   (long long)s->guard.resume_kb);
 }
 
+static void early_signals(int how)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(how, &set, NULL);
+}
+
+void server_hold_signals(void)
+{
+	early_signals(SIG_BLOCK);
+}
+
 static void teardown(struct server *s)
 {
 	for (int i = 0; i < s->nev; i++)
@@ -468,6 +487,9 @@ int server_run(const struct gs_config *cfg, const struct gs_device *dev,
 		log_err("cannot set up the event loop");
 		goto out;
 	}
+	/* Held since main(): the loop's handlers take them from here, and
+	 * one that came during start-up is handled now. */
+	early_signals(SIG_UNBLOCK);
 	supervisor_set_user(s.sup, &cfg->user);
 	supervisor_set_backoff(s.sup, (int)cfg->backoff_ms, (int)cfg->backoff_max_ms);
 	s.sampler.cycles_base = s.cycles_base;

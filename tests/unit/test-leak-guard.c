@@ -21,7 +21,7 @@ static void auto_levels_follow_memtotal(void **state)
 	assert_int_equal(g.resume_kb, 192 * 1024);
 	leak_guard_init(&g, -1, -1, 128 * 1024);   /* small: at least 32 MiB */
 	assert_int_equal(g.floor_kb, LEAK_GUARD_MIN_FLOOR_KB);
-	leak_guard_init(&g, -1, -1, 256LL * 1024 * 1024);  /* large: at most 1 GiB */
+	leak_guard_init(&g, -1, -1, 256LL * 1024 * 1024);  /* large: at most 512 MiB */
 	assert_int_equal(g.floor_kb, LEAK_GUARD_MAX_FLOOR_KB);
 	leak_guard_init(&g, 0, -1, 1024 * 1024);  /* 0: off */
 	assert_int_equal(leak_guard_decide(&g, 1, 0), LEAK_GUARD_NONE);
