@@ -5,3 +5,4 @@ DAEMON_SRCS += daemon/run-continue.c daemon/retention.c
 CHECK_SCRIPTS += tests/integration/vm-run-continuation.sh
 CHECK_SCRIPTS += tests/integration/leak-guard.sh
 CHECK_SCRIPTS += tests/integration/run-continuation.sh
+CHECK_SCRIPTS += tests/integration/daemon-signals.sh

@@ -40,6 +40,7 @@ struct server {
 	unsigned warnings;          /* events at warning or worse, for STATUS */
 	char last_warning[64];
 	char reopen_error[1024];    /* the last failure to open a replaced file, said once */
+	int64_t replaced_run;       /* the run of the file closed because it was replaced */
 	struct leak_guard guard;
 	bool meminfo_failed;        /* said once */
 	bool guard_measure;         /* the round after a stop says what it freed */
@@ -97,12 +98,20 @@ static int begin_run(struct server *s, bool force_new);
 
 /* The database file removed or replaced while the daemon runs: samples
  * written to the old file would go with it, so open the path anew (a
- * fresh database) and go on there in a new run. If that fails, try again
- * next round; the rounds meanwhile wait in the sampler's backlog. */
+ * fresh database) and go on there in a new run. The old file is closed
+ * first: its -wal next to the path must be gone before SQLite looks at
+ * what is there now, or it would take it for that file's. If the path
+ * cannot be opened, try again next round; the rounds meanwhile wait in
+ * the sampler's backlog. */
 static void reopen_if_replaced(struct server *s)
 {
 	if (!store_file_replaced(s->st))
 		return;
+	if (s->st) {
+		s->replaced_run = s->run_id;
+		store_close(s->st);
+		s->st = s->sampler.st = NULL;
+	}
 	char err[1024];
 	struct store *st;
 	if (store_open_flags(s->cfg->database, STORE_EXCLUSIVE, &st, err, sizeof(err))) {
@@ -112,8 +121,7 @@ static void reopen_if_replaced(struct server *s)
 		return;
 	}
 	s->reopen_error[0] = '\0';
-	int64_t old_run = s->run_id;
-	store_close(s->st);
+	int64_t old_run = s->replaced_run;
 	s->st = s->sampler.st = st;
 	if (begin_run(s, true))
 		return;

@@ -143,6 +143,25 @@ static int lock_exclusive(struct store *st, const char *path, char *err, size_t 
 	return -1;
 }
 
+/* A file that is there and not empty must start with SQLite's header
+ * before SQLite sees it: SQLite would read a -wal left next to it as its
+ * own and, closing, write those pages into it. 0 or -1 with why. */
+static int check_header(const char *path, char *why, size_t whylen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return 0; /* missing: SQLite creates it, or says why not */
+	char head[16];
+	ssize_t n = read(fd, head, sizeof(head));
+	close(fd);
+	if (n == 0)
+		return 0;
+	if (n == (ssize_t)sizeof(head) && memcmp(head, "SQLite format 3", 16) == 0)
+		return 0;
+	snprintf(why, whylen, "not a SQLite database (no SQLite header); left untouched");
+	return -1;
+}
+
 int store_open(const char *path, struct store **out, char *err, size_t errlen)
 {
 	return store_open_flags(path, 0, out, err, errlen);
@@ -157,8 +176,13 @@ int store_open_flags(const char *path, unsigned flags, struct store **out, char 
 	}
 	st->lock_fd = -1;
 	struct stat sb;
+	char why[256];
 	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
 		snprintf(err, errlen, "%s: not a regular file", path);
+		goto fail;
+	}
+	if (check_header(path, why, sizeof(why))) {
+		snprintf(err, errlen, "%s: %s", path, why);
 		goto fail;
 	}
 	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
@@ -166,7 +190,6 @@ int store_open_flags(const char *path, unsigned flags, struct store **out, char 
 		goto fail;
 	}
 	/* Nothing is written before the file is known to be empty or ours. */
-	char why[256];
 	if (store_check_owner(st->db, why, sizeof(why)) < 0) {
 		snprintf(err, errlen, "%s: %s", path, why);
 		goto fail;
@@ -217,6 +240,8 @@ fail:
 bool store_file_replaced(struct store *st)
 {
 	struct stat sb;
+	if (!st)
+		return true;
 	if (!st->path[0])
 		return false;
 	if (stat(st->path, &sb) != 0)
@@ -242,6 +267,8 @@ void store_close(struct store *st)
 
 const char *store_errmsg(struct store *st)
 {
+	if (!st)
+		return "the database is not open";
 	return st->error[0] ? st->error : sqlite3_errmsg(st->db);
 }
 
@@ -309,6 +336,8 @@ int store_begin_run(struct store *st, double t, const struct run_info *ri, int64
 int store_end_run(struct store *st, int64_t run_id, double t)
 {
 	sqlite3_stmt *s;
+	if (!st)
+		return -1;
 	if (sqlite3_prepare_v2(st->db, "UPDATE runs SET stopped = ? WHERE id = ?", -1, &s, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_double(s, 1, t);
@@ -321,6 +350,8 @@ int store_end_run(struct store *st, int64_t run_id, double t)
 int store_run_prop(struct store *st, int64_t run_id, const char *key, const char *value)
 {
 	sqlite3_stmt *s;
+	if (!st)
+		return -1;
 	if (sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO run_props(run_id, key, value) VALUES (?, ?, ?)",
 			       -1, &s, NULL) != SQLITE_OK)
 		return -1;
@@ -335,6 +366,8 @@ int store_run_prop(struct store *st, int64_t run_id, const char *key, const char
 int store_event(struct store *st, int64_t run_id, double t, const char *severity,
 		const char *source, const char *kind, const char *message)
 {
+	if (!st)
+		return -1;
 	sqlite3_stmt *s = st->ins_event;
 	if (fs_readonly(st))
 		return -1;
@@ -396,7 +429,7 @@ int store_batch_end(struct store *st)
 int store_samples(struct store *st, int64_t run_id, double t, uint64_t cycles,
 		  const struct metric_batch *b)
 {
-	if (fs_readonly(st))
+	if (!st || fs_readonly(st))
 		return -1;
 	if (exec(st, st->batch ? "SAVEPOINT round" : "BEGIN IMMEDIATE")) {
 		keep_error(st);
@@ -449,6 +482,8 @@ int store_prune_samples(struct store *st, double before, int64_t *deleted)
 {
 	sqlite3_stmt *s;
 	*deleted = 0;
+	if (!st)
+		return -1;
 	if (sqlite3_prepare_v2(st->db,
 			       "DELETE FROM samples WHERE metric_id IN (SELECT id FROM metrics)"
 			       " AND tick_id <= (SELECT MAX(id) FROM ticks WHERE t < ?)",
@@ -505,6 +540,8 @@ int store_leaking_metrics(struct store *st, int64_t run_id, char *buf, size_t le
 {
 	sqlite3_stmt *s;
 	buf[0] = '\0';
+	if (!st)
+		return -1;
 	if (sqlite3_prepare_v2(st->db, "SELECT group_concat(metric, ', ') FROM (SELECT metric FROM leak_trends"
 			       " WHERE run_id = ? AND verdict = 'leaking' ORDER BY metric)", -1, &s, NULL) != SQLITE_OK)
 		return -1;

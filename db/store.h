@@ -89,7 +89,9 @@ int store_leaking_metrics(struct store *st, int64_t run_id, char *buf, size_t le
 int store_resume_run(struct store *st, int64_t run_id);
 
 /* True when the database's path no longer names the open file (removed,
- * or replaced by another): what is written now would be lost with it. */
+ * or replaced by another): what is written now would be lost with it.
+ * The writing functions and store_errmsg take a NULL store (none open:
+ * they fail), and store_file_replaced(NULL) is true. */
 bool store_file_replaced(struct store *st);
 
 /* The last SQLite error message, for logs. */

@@ -40,7 +40,7 @@ for f in app2 app0 appid text; do
 	cp "$out/$f.db" "$out/$f.orig"
 	ERR=$out/$f.err run_rc gsd --database "$out/$f.db" --duration 5s
 	[ "$rc" = 73 ] || { cat "$out/$f.err"; fail "gemsoakd on $f.db: exit $rc, expected 73"; }
-	grep -q "$f.db: not a gemsoak database\|$f.db: cannot read it" "$out/$f.err" || { cat "$out/$f.err"; fail "$f.db: refusal not named"; }
+	grep -q "$f.db: not a gemsoak database\|$f.db: not a SQLite database" "$out/$f.err" || { cat "$out/$f.err"; fail "$f.db: refusal not named"; }
 	ERR=$out/$f.merr run_rc "$GS" merge "$out/$f.db" "$out/app2.db"
 	[ "$rc" = 2 ] || fail "merge into $f.db: exit $rc, expected 2"
 	cmp -s "$out/$f.db" "$out/$f.orig" || fail "$f.db was changed"
