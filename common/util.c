@@ -219,6 +219,11 @@ bool parse_bool(const char *s, bool *out)
 	return false;
 }
 
+bool mem_contains(const char *s, size_t len, const char *needle)
+{
+	return s && memmem(s, len, needle, strlen(needle)) != NULL;
+}
+
 bool fmt_ok(char *buf, size_t size, const char *fmt, ...)
 {
 	va_list ap;

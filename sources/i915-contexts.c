@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/util.h"
 #include "sources/sources.h"
 
 int parse_i915_context_status(const char *text, uint64_t *contexts, uint64_t *closed)
@@ -19,7 +20,7 @@ int parse_i915_context_status(const char *text, uint64_t *contexts, uint64_t *cl
 		size_t len = eol ? (size_t)(eol - l) : strlen(l);
 		if (len >= 11 && strncmp(l, "HW context ", 11) == 0) {
 			(*contexts)++;
-			if (memmem(l, len, "(deleted)", 9) || memmem(l, len, "(closed)", 8))
+			if (mem_contains(l, len, "(deleted)") || mem_contains(l, len, "(closed)"))
 				(*closed)++;
 			known = true;
 		} else if ((len >= 14 && strncmp(l, "power context ", 14) == 0) ||
