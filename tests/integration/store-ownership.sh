@@ -75,6 +75,20 @@ assert_sql "$out/gs.db" "select count(*) from events where kind = 'run-start'" 2
 assert_true "$out/gs.db" "select count(*) = 0 from (select t1.cycles c1, t2.cycles c2 from ticks t1
 	join ticks t2 on t2.id = t1.id + 1 and t2.run_id = t1.run_id where c2 < c1)" "cycles never go backwards"
 
+# Where the database lives: on a tmpfs a warning says it is lost with the
+# machine and counts in mem.shmem_kb; on a disk no such warning.
+assert_sql "$out/gs.db" "select count(*) from events where kind = 'store-on-tmpfs'" 0 "no tmpfs warning on a disk"
+if [ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ]; then
+	shm=$(mktemp -d /dev/shm/gs-store-XXXXXX)
+	gsd --database "$shm/gs.db" --duration 2s > "$out/shm.log" 2>&1 || { cat "$out/shm.log"; rm -rf "$shm"; fail "daemon on a tmpfs"; }
+	n=$(sql "$shm/gs.db" "select count(*) from events where kind = 'store-on-tmpfs' and message like '%mem.shmem_kb%'")
+	rm -rf "$shm"
+	[ "$n" = 1 ] || fail "database on a tmpfs: $n store-on-tmpfs warning(s)"
+	echo "ok: a database on a tmpfs is warned about, one on a disk is not"
+else
+	echo "skip: /dev/shm is no tmpfs here"
+fi
+
 # merge: input names are escaped in the URI ('%41' is not 'A', '#' is no fragment).
 "$TOP/build/gemsoak-synth" --db "$out/labA.db" --preset demo --host lab-a > /dev/null
 ERR=$out/m.err run_rc "$GS" merge "$out/fleet.db" "$out/lab%41.db"
