@@ -276,6 +276,9 @@ static void reload_cb(evutil_socket_t fd, short what, void *arg)
 	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=reloading",
 		   (unsigned long long)(now_monotonic() * 1e6));
 	reload_run(&s->reload, s->sup, s->dev, sink_of(s));
+	/* Workloads a reload started or restarted wait for memory too. */
+	if (s->guard.stopped)
+		supervisor_pause(s->sup);
 	update_status(s);
 	sd_notify(0, "READY=1");
 }

@@ -548,6 +548,8 @@ int supervisor_pause(struct supervisor *sup)
 		if (in->state == INST_DONE || in->state == INST_PAUSED)
 			continue;
 		procs += in->alive;
+		/* A workload whose duration is over stays done. */
+		bool finished = in->state == INST_FINISHING;
 		/* SIGKILL at once: memory is short, and all a worker holds is
 		 * released by the kernel when its files close. */
 		evtimer_del(in->restart_ev);
@@ -558,7 +560,7 @@ int supervisor_pause(struct supervisor *sup)
 		if (in->chan)
 			in->cfg->type->teardown(in->chan);
 		in->chan = NULL;
-		in->state = INST_PAUSED;
+		in->state = finished ? INST_DONE : INST_PAUSED;
 	}
 	return procs;
 }
