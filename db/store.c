@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include <fcntl.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -30,7 +29,7 @@ struct store {
 	char path[512];      /* to notice the file removed or replaced */
 	dev_t dev;
 	ino_t ino;
-	int lock_fd;         /* STORE_EXCLUSIVE: flock held for the store's life */
+	int lock_fd;         /* STORE_EXCLUSIVE: the lock held for the store's life */
 };
 
 static int exec(struct store *st, const char *sql)
@@ -122,20 +121,28 @@ static int prepare(struct store *st, sqlite3_stmt **s, const char *sql)
 	return sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, s, NULL) == SQLITE_OK ? 0 : -1;
 }
 
+/* The byte the daemon's lock covers: just past SQLite's own lock bytes
+ * (the pending byte at 1 GiB, the reserved byte and 510 shared bytes),
+ * so readers' and writers' SQLite locks never meet it. */
+#define GS_LOCK_BYTE (0x40000000 + 0x200)
+
 /* One writer per database: a second daemon would interleave its rounds
- * with the first's in the same run. flock is apart from SQLite's POSIX
- * locks, and the descriptor stays open until store_close, since closing
- * any descriptor of the file would drop SQLite's locks on it. */
+ * with the first's in the same run. An open-file-description lock on one
+ * byte: apart from SQLite's locks (flock would be a whole-file lock on
+ * NFS, blocking every reader), and not dropped when SQLite closes a
+ * descriptor of the file. The descriptor stays open until store_close,
+ * after SQLite's, since closing it drops this process's POSIX locks. */
 static int lock_exclusive(struct store *st, const char *path, char *err, size_t errlen)
 {
-	st->lock_fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	st->lock_fd = open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK);
 	if (st->lock_fd < 0) {
 		snprintf(err, errlen, "%s: cannot lock: %s", path, strerror(errno));
 		return -1;
 	}
-	if (flock(st->lock_fd, LOCK_EX | LOCK_NB) == 0)
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = GS_LOCK_BYTE, .l_len = 1 };
+	if (fcntl(st->lock_fd, F_OFD_SETLK, &fl) == 0)
 		return 0;
-	if (errno == EWOULDBLOCK)
+	if (errno == EAGAIN || errno == EACCES)
 		snprintf(err, errlen, "%s: in use by another gemsoakd (it holds the database's lock);"
 			 " one daemon per database", path);
 	else
