@@ -29,10 +29,13 @@ int parse_i915_context_status(const char *text, uint64_t *contexts, uint64_t *cl
 		}
 		l += len + (eol ? 1 : 0);
 	}
-	/* Empty: no context at all (the kernel model lists only the clients'
-	 * contexts). A file of NUL bytes never gets here: the read refuses
-	 * it as not text. */
-	return known || !*text ? 0 : -EINVAL;
+	/* Every kernel lists its own context (or 3.4's power and render
+	 * ones): an empty file says nothing, not "no contexts" (the kernel
+	 * model lists only the clients' contexts). A file of NUL bytes never
+	 * gets here: the read refuses it as not text. */
+	if (!*text)
+		return -ENODATA;
+	return known ? 0 : -EINVAL;
 }
 
 static int collect_i915_contexts(const struct source_ctx *ctx, struct metric_batch *b, char *why,
@@ -47,6 +50,8 @@ static int collect_i915_contexts(const struct source_ctx *ctx, struct metric_bat
 	uint64_t n, closed;
 	int r = parse_i915_context_status(text, &n, &closed);
 	free(text);
+	if (r == -ENODATA)
+		return SOURCE_NO_DATA; /* no figure recorded, and the source is not failing */
 	if (r)
 		return source_parse_failed(r, path, "no \"HW context\" lines", why, whylen);
 	batch_put(b, "i915.contexts", (double)n, "count");

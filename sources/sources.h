@@ -122,7 +122,7 @@ bool i915_gtt_lists_name(const char *text, uint32_t name);
 int parse_slabinfo_cache(const char *text, const char *cache, uint64_t *active, uint64_t *total);
 
 /* debugfs dri/N/i915_context_status: "HW context" lines, and those of
- * deleted/closed contexts still alive */
+ * deleted/closed contexts still alive; -ENODATA for an empty file */
 int parse_i915_context_status(const char *text, uint64_t *contexts, uint64_t *closed);
 
 /* /proc/PID/fdinfo/FD of a DRM file: drm-usage-stats memory keys summed
