@@ -69,7 +69,12 @@ int store_check_owner(sqlite3 *db, char *why, size_t whylen)
 	int64_t version = query_int(db, "PRAGMA user_version");
 	int64_t objects = query_int(db, "SELECT COUNT(*) FROM sqlite_master");
 	if (app < 0 || version < 0 || objects < 0) {
-		snprintf(why, whylen, "cannot read it as a SQLite database: %s", sqlite3_errmsg(db));
+		int code = sqlite3_errcode(db) & 0xff;
+		if (code == SQLITE_READONLY || code == SQLITE_CANTOPEN)
+			snprintf(why, whylen, "cannot open it for writing: %s (no write access to it or to its"
+				 " directory?)", sqlite3_errmsg(db));
+		else
+			snprintf(why, whylen, "cannot read it as a SQLite database: %s", sqlite3_errmsg(db));
 		return -1;
 	}
 	if (app == GS_APPLICATION_ID)

@@ -119,6 +119,13 @@ if command -v setpriv > /dev/null && [ "$(id -u)" = 0 ]; then
 	grep -q 'labA.db: read-only' "$out/ro.err" || { cat "$out/ro.err"; fail "no read-only note"; }
 	! grep -q 'not a gemsoak database' "$out/ro.err" || fail "called not a gemsoak database"
 	echo "ok: read as nobody ($(cat "$out/ro.err"))"
+	# The daemon on a database it cannot write: 73, as gemsoakd(8) says.
+	ERR=$out/ro.err run_rc setpriv --reuid=65534 --regid=65534 --clear-groups env GS_MODEL_SOCKET="$out/sock" \
+		GS_MODEL_DEV="$out/card0" LD_PRELOAD="$MODEL_SHIM" "$GEMSOAKD" -c "$out/test.conf" \
+		--database "$out/ro/labA.db" --duration 2s
+	[ "$rc" = 73 ] && grep -q 'labA.db: cannot open it for writing: attempt to write a readonly database' "$out/ro.err" ||
+		{ cat "$out/ro.err"; fail "gemsoakd on a database it cannot write: exit $rc, expected 73"; }
+	echo "ok: gemsoakd as nobody on it: exit 73 ($(grep -o 'labA.db: cannot.*' "$out/ro.err"))"
 else
 	echo "skip: read-only reading needs root and setpriv"
 fi
