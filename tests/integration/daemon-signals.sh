@@ -16,18 +16,9 @@ mkdir -p "$out"
 trap 'kill "$daemon" "$locker" 2>/dev/null || true; model_stop' EXIT
 daemon= locker=
 model_start "$out"
-cat > "$out/test.conf" <<CONF
-[daemon]
-device = $out/card0
-debugfs = $out/debugfs
-interval = 1s
-database = $out/config.db
-
-[workload flink-share]
-producers = 1
-consumers = 1
-rate = 50
-CONF
+model_flink_conf "$out/test.conf" "$out"
+# The config names a database; the daemon is given another (--database).
+sed -i "s|^interval = 1s|&\ndatabase = $out/config.db|" "$out/test.conf"
 start() {
 	GS_MODEL_SOCKET=$out/sock GS_MODEL_DEV=$out/card0 LD_PRELOAD=$MODEL_SHIM \
 		"$GEMSOAKD" -v -c "$out/test.conf" --database "$1" --duration "$2" > "$out/daemon.log" 2>&1 &

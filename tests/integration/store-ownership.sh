@@ -16,17 +16,7 @@ mkdir -p "$out"
 trap 'kill "$daemon" 2>/dev/null || true; model_stop' EXIT
 daemon=
 model_start "$out"
-cat > "$out/test.conf" <<CONF
-[daemon]
-device = $out/card0
-debugfs = $out/debugfs
-interval = 1s
-
-[workload flink-share]
-producers = 1
-consumers = 1
-rate = 50
-CONF
+model_flink_conf "$out/test.conf" "$out"
 gsd() {
 	GS_MODEL_SOCKET=$out/sock GS_MODEL_DEV=$out/card0 LD_PRELOAD=$MODEL_SHIM "$GEMSOAKD" -c "$out/test.conf" "$@"
 }
