@@ -8,7 +8,8 @@
 # leak-guard event saying how much stopping them freed (on the leaking
 # model: the leaked dma-bufs; with the fix in: next to nothing), and start
 # the workers again when MemAvailable is back. The daemon survives, exits
-# 0 and the database is intact.
+# 0 and the database is intact. The workers' oom_score_adj is 1000, the
+# daemon's -900 where the system lets it lower its own.
 set -eu
 . tests/lib.sh
 . tests/model/lib.sh
@@ -62,6 +63,17 @@ CONF
 	# Verdicts after seconds, not the 20 minutes a real soak needs.
 	sqlite3 -cmd ".timeout 5000" "$db" "update trend_thresholds set min_span_s = 3, min_windows = 4"
 	wait_sql "$db" "select count(*) >= 8 from ticks" "eight rounds ($variant)"
+	# The OOM killer's order: the workers first (1000), the daemon last
+	# (-900, where this system lets it lower its score).
+	workers=$(pgrep -P "$daemon" || true)
+	[ -n "$workers" ] || fail "no worker processes ($variant)"
+	for w in $workers; do
+		[ "$(cat /proc/$w/oom_score_adj)" = 1000 ] || fail "worker $w: oom_score_adj $(cat /proc/$w/oom_score_adj), expected 1000"
+	done
+	adj=$(cat /proc/$daemon/oom_score_adj)
+	[ "$adj" = -900 ] || grep -q "cannot lower the daemon's oom_score_adj" "$dir/daemon.log" ||
+		fail "the daemon's oom_score_adj is $adj, and no message says why it is not -900"
+	echo "$variant: oom_score_adj: workers 1000, daemon $adj"
 	# Above the floor the guard does nothing.
 	assert_sql "$db" "select count(*) from events where kind like 'leak-guard%'" 0 "no guard event above the floor ($variant)"
 	set_available "$dir" 50000
