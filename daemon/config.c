@@ -32,6 +32,7 @@ struct parse {
 	const char *buf, *end;  /* the file's text, the next line at buf */
 	int line;             /* lines handed to inih so far */
 	int errors;
+	int line_errors;      /* of those, lines too long or with NUL bytes (skipped) */
 	struct raw_section *sec;
 	size_t nsec;
 	struct raw_entry *ent;
@@ -120,9 +121,11 @@ static char *reader(char *str, int num, void *stream)
 	if (len + 1 > (size_t)num) {
 		size_t lead = strspn(line, " \t");
 		/* A comment may be as long as it likes: inih need not see it. */
-		if (line[lead] != '#' && line[lead] != ';')
+		if (line[lead] != '#' && line[lead] != ';') {
 			problem(p, p->line, "line too long (%zu characters; at most %d)", len - (nl ? 1 : 0),
 				num - 2);
+			p->line_errors++;
+		}
 		snprintf(str, (size_t)num, "\n");
 		return str;
 	}
@@ -130,6 +133,7 @@ static char *reader(char *str, int num, void *stream)
 	str[len] = '\0';
 	if (memchr(str, '\0', len)) {
 		problem(p, p->line, "a NUL byte in the line");
+		p->line_errors++;
 		snprintf(str, (size_t)num, "\n");
 		return str;
 	}
@@ -477,7 +481,9 @@ int config_load_files(const char *const *paths, size_t npaths, struct gs_config 
 	append_text(&p, "");
 	for (size_t i = 0; i < npaths; i++)
 		parse_file(&p, paths[i], i == 0);
-	if (!p.errors)
+	/* A skipped line leaves the others as they are: check them too, so
+	 * one run names every problem. */
+	if (p.errors == p.line_errors)
 		validate(&p);
 	free_parse(&p);
 	return p.errors;

@@ -78,9 +78,10 @@ run_rc "$GEMSOAKD" --check-config "$d/long-comment.conf"
 [ $rc = 78 ] || fail "long comment + bogus key: exit $rc"
 grep -q "^$d/long-comment.conf:4: unknown key 'bogus'" "$d/err" || { cat "$d/err"; fail "long comment: the real error at line 4 missed"; }
 ! grep -q "syntax error" "$d/err" || fail "long comment: a syntax error reported"
-printf '[workload flink-share]\nproducers = 2\nseed = %0300d\n' 1 > "$d/long-line.conf"
+printf '[workload flink-share]\nproducers = 2\nseed = %0300d\nbogus = 1\n' 1 > "$d/long-line.conf"
 run_rc "$GEMSOAKD" --check-config "$d/long-line.conf"
 [ $rc = 78 ] && grep -q "^$d/long-line.conf:3: line too long (307 characters" "$d/err" || { cat "$d/err"; fail "long line: not reported at line 3"; }
+grep -q "^$d/long-line.conf:4: unknown key 'bogus'" "$d/err" || { cat "$d/err"; fail "long line: the error after it missed"; }
 echo "ok: long lines ($(cat "$d/err"))"
 
 # The worker processes of all workloads together are bounded.
