@@ -102,7 +102,12 @@ static int migrate(struct store *st, char *err, size_t errlen)
 {
 	int have = store_schema_version(st);
 	int known = store_known_version();
-	if (have < 0 || have > known) {
+	if (have < 0) {
+		/* Say, a filesystem without shared mmap (9p) for WAL's -shm. */
+		snprintf(err, errlen, "cannot read the schema version: %s", sqlite3_errmsg(st->db));
+		return -1;
+	}
+	if (have > known) {
 		snprintf(err, errlen, "database schema version %d is newer than this gemsoak (%d)",
 			 have, known);
 		return -1;
