@@ -113,6 +113,11 @@ echo "dma-bufs freed by stopping the workers: fix out $freed_off, fix in $freed_
 [ "$freed_on" -le 10 ] || fail "fix in: the stop freed $freed_on dma-buf(s)"
 off_leaking=$(sql "$out/off/gs.db" "select value from run_props where key = 'leak_guard.1.leaking'")
 case "$off_leaking" in *dmabuf.objects*) ;; *) fail "fix out: dmabuf.objects not leaking when stopped ('$off_leaking')" ;; esac
+# gemsoak status keeps saying what was leaking when the guard stopped it.
+"$TOP/build/gemsoak" status --db "$out/off/gs.db" > "$out/status.off"
+grep -q '^leak guard: the workloads were stopped 1 time(s) for lack of memory; leaking when stopped: .*dmabuf.objects' \
+	"$out/status.off" || { cat "$out/status.off"; fail "gemsoak status does not give the guard's verdicts"; }
+grep '^leak guard' "$out/status.off"
 on_leaking=$(sql "$out/on/gs.db" "select value from run_props where key = 'leak_guard.1.leaking'")
 case "$on_leaking" in *dmabuf.objects*) fail "fix in: dmabuf.objects called leaking" ;; esac
 echo ok
