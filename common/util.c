@@ -29,6 +29,12 @@ static char *read_fd_all(int fd, size_t limit, bool text, size_t *len)
 		errno = GS_ENOTREG;
 		return NULL;
 	}
+	/* A file that says its size (not debugfs or procfs) is refused
+	 * before anything of it is read. */
+	if ((uint64_t)sb.st_size > limit) {
+		errno = EFBIG;
+		return NULL;
+	}
 	size_t cap = 4096, n = 0;
 	char *buf = malloc(cap);
 	if (!buf)
