@@ -5,9 +5,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include "cli/cli.h"
 #include "common/util.h"
 #include "daemon/config.h"
+#include "db/store.h"
 
 /* The database the daemon would use: the default config's, else the
  * built-in default path. */
@@ -82,6 +85,82 @@ int cli_usage_error(const struct cli *c, const char *fmt, ...)
 	return CMD_ERROR;
 }
 
+int cli_file_uri(const char *path, const char *query, char *uri, size_t len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = 0;
+	if (!fmt_ok(uri, len, "file:"))
+		return -1;
+	n = strlen(uri);
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		/* Unreserved characters and '/' as they are, the rest %XX. */
+		bool plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			     (*p >= '0' && *p <= '9') || strchr("-._~/", *p);
+		if (n + 4 >= len)
+			return -1;
+		if (plain) {
+			uri[n++] = (char)*p;
+		} else {
+			uri[n++] = '%';
+			uri[n++] = hex[*p >> 4];
+			uri[n++] = hex[*p & 15];
+		}
+	}
+	uri[n] = '\0';
+	if (query && !fmt_ok(uri + n, len - n, "?%s", query))
+		return -1;
+	return 0;
+}
+
+int cli_schema_version(sqlite3 *db, const char *schema)
+{
+	char sql[64];
+	sqlite3_stmt *s;
+	int v = -1;
+	snprintf(sql, sizeof(sql), "PRAGMA %s.user_version", schema);
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK) {
+		if (sqlite3_step(s) == SQLITE_ROW)
+			v = sqlite3_column_int(s, 0);
+		sqlite3_finalize(s);
+	}
+	return v;
+}
+
+/* Open PATH read-only through a URI with QUERY; NULL when SQLite cannot,
+ * or when the file is not a readable gemsoak database (why says). */
+static sqlite3 *open_ro(const char *path, const char *query, char *why, size_t whylen)
+{
+	char uri[4200];
+	sqlite3 *db = NULL;
+	if (cli_file_uri(path, query, uri, sizeof(uri))) {
+		snprintf(why, whylen, "file name too long");
+		return NULL;
+	}
+	if (sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) != SQLITE_OK) {
+		snprintf(why, whylen, "%s", db ? sqlite3_errmsg(db) : "cannot open");
+		sqlite3_close(db);
+		return NULL;
+	}
+	sqlite3_busy_timeout(db, 5000);
+	int own = store_check_owner(db, why, whylen);
+	if (own == 0)
+		snprintf(why, whylen, "not a gemsoak database (empty)");
+	else if (own > 0 && sqlite3_exec(db, "SELECT 1 FROM leak_trends LIMIT 0", NULL, NULL, NULL) != SQLITE_OK)
+		snprintf(why, whylen, "not a gemsoak database (or too old): %s", sqlite3_errmsg(db));
+	else if (own > 0)
+		return db;
+	sqlite3_close(db);
+	return NULL;
+}
+
+/* Why SQLite could not read the database where it would need to write:
+ * the WAL's -shm cannot be created (no write access, read-only media). */
+static bool needs_shm(const char *why)
+{
+	return strstr(why, "unable to open") || strstr(why, "readonly") || strstr(why, "read-only") ||
+	       strstr(why, "disk I/O");
+}
+
 sqlite3 *cli_open(struct cli *c, bool write)
 {
 	const char *path = c->db_path;
@@ -94,21 +173,42 @@ sqlite3 *cli_open(struct cli *c, bool write)
 		return NULL;
 	}
 	sqlite3 *db;
-	int flags = write ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
-	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
-		fprintf(stderr, "gemsoak %s: %s: %s\n", c->cmd->name, path, sqlite3_errmsg(db));
-		sqlite3_close(db);
+	if (write) {
+		/* URI: merge ATTACHes its inputs read-only by file: URIs. */
+		if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI,
+				    NULL) != SQLITE_OK) {
+			fprintf(stderr, "gemsoak %s: %s: %s\n", c->cmd->name, path, sqlite3_errmsg(db));
+			sqlite3_close(db);
+			return NULL;
+		}
+		sqlite3_busy_timeout(db, 5000);
+		return db;
+	}
+	char why[512] = "", why_imm[512] = "";
+	db = open_ro(path, "mode=ro", why, sizeof(why));
+	if (!db && needs_shm(why)) {
+		/* immutable=1 reads the file as it is, without -shm; a WAL left
+		 * by a crash is not read then, so say what may be missing. */
+		db = open_ro(path, "immutable=1", why_imm, sizeof(why_imm));
+		if (db) {
+			char wal[600];
+			struct stat sb;
+			snprintf(wal, sizeof(wal), "%s-wal", path);
+			bool has_wal = stat(wal, &sb) == 0 && sb.st_size > 0;
+			fprintf(stderr, "gemsoak %s: %s: read-only (SQLite cannot create its -shm file"
+				" there); reading the file as it is%s\n", c->cmd->name, path, has_wal ? ", without its -wal file (the last rounds"
+				" a daemon wrote before it stopped may be missing)" : "");
+		}
+	}
+	if (!db) {
+		fprintf(stderr, "gemsoak %s: %s: %s\n", c->cmd->name, path, why);
 		return NULL;
 	}
-	sqlite3_busy_timeout(db, 5000);
-	/* A database without the trend views is not one of ours (or too old). */
-	if (sqlite3_exec(db, "SELECT 1 FROM leak_trends LIMIT 0", NULL, NULL, NULL) != SQLITE_OK &&
-	    !write) {
-		fprintf(stderr, "gemsoak %s: %s: not a gemsoak database: %s\n", c->cmd->name, path,
-			sqlite3_errmsg(db));
-		sqlite3_close(db);
-		return NULL;
-	}
+	int v = cli_schema_version(db, "main");
+	if (v > store_known_version())
+		fprintf(stderr, "gemsoak %s: %s: warning: database schema version %d is newer than this"
+			" gemsoak (%d); what it shows may be incomplete\n", c->cmd->name, path, v,
+			store_known_version());
 	return db;
 }
 

@@ -36,7 +36,9 @@ int cli_parse(struct cli *c, const struct cmd_entry *cmd, const char *help, int 
 	      void *ctx);
 int cli_usage_error(const struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Open the database (read-only unless write); NULL after a message. */
+/* Open the database (read-only unless write); NULL after a message. A
+ * database that cannot be read in place (no -shm can be created: no write
+ * access, read-only media) is read immutable, with a "read-only" note. */
 sqlite3 *cli_open(struct cli *c, bool write);
 
 /* Open the database read-only and choose the run (run_arg, else the
@@ -49,6 +51,13 @@ int cli_run_id(sqlite3 *db, const char *arg, int64_t *run_id);
 
 /* How many metrics of the run matching GLOB are leaking; -1 on error. */
 int cli_count_leaking(sqlite3 *db, int64_t run, const char *glob);
+
+/* PATH as a file: URI (every byte but unreserved ones and '/' escaped)
+ * with "?QUERY" when query is not NULL. 0, or -1 when it does not fit. */
+int cli_file_uri(const char *path, const char *query, char *uri, size_t len);
+
+/* PRAGMA SCHEMA.user_version; -1 on error. */
+int cli_schema_version(sqlite3 *db, const char *schema);
 
 /* Prepare SQL; on failure print the database's reason and return NULL. */
 sqlite3_stmt *cli_prepare(sqlite3 *db, const char *sql);

@@ -1,19 +1,23 @@
 /* gemsoak export --prometheus DIR: node_exporter textfile-collector files,
  * so an existing Prometheus watches a lab of soak machines. The newest
  * sample of every metric of the newest run, its floor slope and verdict,
- * written to DIR/gemsoak.prom.tmp and renamed (the collector never reads
- * half a file). --every INTERVAL keeps rewriting it as samples arrive. */
+ * written aside and renamed over DIR/gemsoak.prom (the collector never
+ * reads half a file; see cli/output.h). --every INTERVAL keeps rewriting
+ * it as samples arrive, and follows the database if its file is replaced. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/output.h"
 #include "common/util.h"
 
 struct export_args {
 	const char *dir, *every;
+	bool force;
 };
 
 static int export_option(void *ctx, int opt, const char *arg)
@@ -23,6 +27,8 @@ static int export_option(void *ctx, int opt, const char *arg)
 		a->dir = arg;
 	else if (opt == 'e')
 		a->every = arg;
+	else if (opt == 'f')
+		a->force = true;
 	else
 		return CMD_ERROR;
 	return 0;
@@ -108,23 +114,51 @@ static int write_prom(sqlite3 *db, FILE *f)
 	return rc == SQLITE_DONE ? metrics : -1;
 }
 
-static int export_once(sqlite3 *db, const char *dir)
+static int export_once(sqlite3 *db, const char *dir, bool force)
 {
-	char path[4096], tmp[4200];
-	snprintf(path, sizeof(path), "%s/gemsoak.prom", dir);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	FILE *f = fopen(tmp, "w");
-	if (!f) {
-		fprintf(stderr, "gemsoak export: %s: %s\n", tmp, strerror(errno));
+	char path[4096];
+	if (!fmt_ok(path, sizeof(path), "%s/gemsoak.prom", dir)) {
+		fprintf(stderr, "gemsoak export: %s: path too long\n", dir);
 		return -1;
 	}
-	int rows = write_prom(db, f);
-	if (fclose(f) || rows < 0 || rename(tmp, path)) {
-		fprintf(stderr, "gemsoak export: cannot write %s\n", path);
-		remove(tmp);
+	struct cli_out o;
+	if (cli_out_open(&o, path, force, "export"))
 		return -1;
-	}
+	int rows = write_prom(db, o.f);
+	if (cli_out_close(&o, rows >= 0, "export"))
+		return -1;
 	return rows;
+}
+
+/* The file the database was opened from: --every must notice it removed
+ * or replaced (a new database at the path, say after a restore), or it
+ * would publish the old file's last values for ever. */
+struct db_file {
+	char path[4096];
+	dev_t dev;
+	ino_t ino;
+};
+
+static void db_file_note(struct db_file *w, sqlite3 *db)
+{
+	struct stat sb;
+	const char *p = sqlite3_db_filename(db, "main");
+	snprintf(w->path, sizeof(w->path), "%s", p ? p : "");
+	if (stat(w->path, &sb) == 0) {
+		w->dev = sb.st_dev;
+		w->ino = sb.st_ino;
+	}
+}
+
+/* 0 the same file, 1 replaced by another, -1 removed. */
+static int db_file_changed(const struct db_file *w)
+{
+	struct stat sb;
+	if (!w->path[0])
+		return 0;
+	if (stat(w->path, &sb) != 0)
+		return -1;
+	return sb.st_dev != w->dev || sb.st_ino != w->ino;
 }
 
 static int export_exec(int argc, char **argv)
@@ -133,13 +167,15 @@ static int export_exec(int argc, char **argv)
 		CLI_COMMON_OPTIONS,
 		{ "prometheus", required_argument, NULL, 'p' },
 		{ "every", required_argument, NULL, 'e' },
+		{ "force", no_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli c;
 	struct export_args a = { 0 };
 	int r = cli_parse(&c, &cmd_export, "  -p, --prometheus DIR  write DIR/gemsoak.prom (node_exporter textfile collector)\n"
-			  "  -e, --every TIME      rewrite it every TIME (e.g. 10s) until killed\n",
-			  argc, argv, 0, opts, "D:hp:e:", export_option, &a);
+			  "  -e, --every TIME      rewrite it every TIME (e.g. 10s) until killed\n"
+			  "  -f, --force           replace a symbolic link at DIR/gemsoak.prom\n",
+			  argc, argv, 0, opts, "D:hp:e:f", export_option, &a);
 	if (r >= 0)
 		return r;
 	int64_t every_ms = 0;
@@ -150,8 +186,10 @@ static int export_exec(int argc, char **argv)
 	sqlite3 *db = cli_open(&c, false);
 	if (!db)
 		return CMD_ERROR;
+	struct db_file watch;
+	db_file_note(&watch, db);
 	for (;;) {
-		int rows = export_once(db, a.dir);
+		int rows = export_once(db, a.dir, a.force);
 		if (rows < 0) {
 			sqlite3_close(db);
 			return CMD_ERROR;
@@ -161,13 +199,27 @@ static int export_exec(int argc, char **argv)
 			break;
 		}
 		usleep((useconds_t)(every_ms * 1000 > 4000000000LL ? 4000000000LL : every_ms * 1000));
+		int changed = db_file_changed(&watch);
+		if (changed < 0) {
+			fprintf(stderr, "gemsoak export: %s: the database was removed; stopping\n", watch.path);
+			sqlite3_close(db);
+			return CMD_ERROR;
+		}
+		if (changed) {
+			sqlite3_close(db);
+			if (!(db = cli_open(&c, false)))
+				return CMD_ERROR;
+			fprintf(stderr, "gemsoak export: %s: the database file was replaced; exporting the new one\n",
+				watch.path);
+			db_file_note(&watch, db);
+		}
 	}
 	sqlite3_close(db);
 	return CMD_OK;
 }
 
 const struct cmd_entry cmd_export = {
-	"export", "--prometheus DIR [--every TIME]",
+	"export", "--prometheus DIR [--every TIME] [--force]",
 	"Write the newest values and verdicts for Prometheus' node_exporter textfile collector",
 	export_exec,
 };

@@ -100,11 +100,14 @@ static int copy_data(sqlite3 *db, const char *trigger_sql)
 
 static int merge_one(sqlite3 *db, const char *in, const char *trigger_sql)
 {
+	char uri[4200];
+	if (cli_file_uri(in, "mode=ro", uri, sizeof(uri))) {
+		fprintf(stderr, "gemsoak merge: %s: file name too long\n", in);
+		return -1;
+	}
 	sqlite3_stmt *s = cli_prepare(db, "ATTACH DATABASE ? AS src");
 	if (!s)
 		return -1;
-	char uri[4200];
-	snprintf(uri, sizeof(uri), "file:%s?mode=ro", in);
 	sqlite3_bind_text(s, 1, uri, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(s);
 	sqlite3_finalize(s);
@@ -113,8 +116,12 @@ static int merge_one(sqlite3 *db, const char *in, const char *trigger_sql)
 		return -1;
 	}
 	int copied = 0, r = -1;
+	int version = cli_schema_version(db, "src");
 	/* The source must be a gemsoak database with rollups (schema 4 on). */
-	if (sqlite3_exec(db, "SELECT 1 FROM src.rollups, src.run_props LIMIT 0", NULL, NULL, NULL) != SQLITE_OK)
+	if (version > store_known_version())
+		fprintf(stderr, "gemsoak merge: %s: database schema version %d is newer than this"
+			" gemsoak (%d); not merged\n", in, version, store_known_version());
+	else if (sqlite3_exec(db, "SELECT 1 FROM src.rollups, src.run_props LIMIT 0", NULL, NULL, NULL) != SQLITE_OK)
 		fprintf(stderr, "gemsoak merge: %s: not a gemsoak database (or older than this gemsoak): %s\n",
 			in, sqlite3_errmsg(db));
 	else if (exec_sql(db, "begin", "BEGIN IMMEDIATE") == 0) {

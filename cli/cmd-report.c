@@ -8,10 +8,12 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/output.h"
 #include "cli/plot.h"
 
 struct report_args {
 	const char *out, *run;
+	bool force;
 };
 
 static int report_option(void *ctx, int opt, const char *arg)
@@ -21,6 +23,8 @@ static int report_option(void *ctx, int opt, const char *arg)
 		a->out = arg;
 	else if (opt == 'r')
 		a->run = arg;
+	else if (opt == 'f')
+		a->force = true;
 	else
 		return CMD_ERROR;
 	return 0;
@@ -234,13 +238,16 @@ static int report_exec(int argc, char **argv)
 		CLI_COMMON_OPTIONS,
 		{ "out", required_argument, NULL, 'o' },
 		{ "run", required_argument, NULL, 'r' },
+		{ "force", no_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli c;
 	struct report_args a = { 0 };
-	int r = cli_parse(&c, &cmd_report, "  -o, --out FILE   the HTML file to write\n"
-			  "  -r, --run N      the run (default: the newest)\n",
-			  argc, argv, 0, opts, "D:ho:r:", report_option, &a);
+	int r = cli_parse(&c, &cmd_report, "  -o, --out FILE   the HTML file to write (- for stdout; a device\n"
+			  "                   or FIFO is written in place)\n"
+			  "  -r, --run N      the run (default: the newest)\n"
+			  "  -f, --force      replace a symbolic link at FILE\n",
+			  argc, argv, 0, opts, "D:ho:r:f", report_option, &a);
 	if (r >= 0)
 		return r;
 	if (!a.out)
@@ -249,29 +256,22 @@ static int report_exec(int argc, char **argv)
 	sqlite3 *db = cli_open_run(&c, a.run, &run);
 	if (!db)
 		return CMD_ERROR;
-	/* Written aside and renamed: a reader never sees half a report. */
-	char tmp[4096];
-	snprintf(tmp, sizeof(tmp), "%s.tmp", a.out);
-	FILE *f = fopen(tmp, "w");
-	if (!f) {
-		perror(tmp);
+	struct cli_out o;
+	if (cli_out_open(&o, a.out, a.force, "report")) {
 		sqlite3_close(db);
 		return CMD_ERROR;
 	}
-	r = write_report(f, db, run);
-	if (fclose(f) || r || rename(tmp, a.out)) {
-		fprintf(stderr, "gemsoak report: cannot write %s\n", a.out);
-		remove(tmp);
-		r = -1;
-	}
+	r = write_report(o.f, db, run);
+	r = cli_out_close(&o, r == 0, "report") || r ? -1 : 0;
 	sqlite3_close(db);
 	if (r)
 		return CMD_ERROR;
-	printf("%s: report of run %lld\n", a.out, (long long)run);
+	/* On stdout the report is the output: the note goes to stderr. */
+	fprintf(o.is_stdout ? stderr : stdout, "%s: report of run %lld\n", a.out, (long long)run);
 	return CMD_OK;
 }
 
 const struct cmd_entry cmd_report = {
-	"report", "--out FILE.html [--run N]",
+	"report", "--out FILE.html [--run N] [--force]",
 	"Write one self-contained HTML report of a run: metadata, verdicts, a plot per metric", report_exec,
 };

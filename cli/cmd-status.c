@@ -5,6 +5,23 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 
+/* The leak guard's stops and the verdicts it kept: after a stop the
+ * counters fall, and the run's trend alone may no longer say leaking. */
+static int print_guard(sqlite3 *db, int64_t run)
+{
+	sqlite3_stmt *s = cli_prepare(db,
+		"SELECT COUNT(*), group_concat(CASE value WHEN '' THEN 'none' ELSE value END, '; ')"
+		" FROM run_props WHERE run_id = ?1 AND key GLOB 'leak_guard.*.leaking'");
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, run);
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0) > 0)
+		printf("leak guard: the workloads were stopped %d time(s) for lack of memory; leaking when"
+		       " stopped: %s\n\n", sqlite3_column_int(s, 0), sqlite3_column_text(s, 1));
+	sqlite3_finalize(s);
+	return 0;
+}
+
 static int print_run(sqlite3 *db, int64_t run)
 {
 	/* cycles/s over the last minute of ticks (or what there is). */
@@ -34,7 +51,7 @@ static int print_run(sqlite3 *db, int64_t run)
 		       sqlite3_column_double(s, 7));
 	}
 	sqlite3_finalize(s);
-	return 0;
+	return print_guard(db, run);
 }
 
 static int status_exec(int argc, char **argv)

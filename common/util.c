@@ -8,24 +8,46 @@
 #include <strings.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "common/util.h"
 
-/* debugfs and procfs files report size 0, so read until EOF. */
-static char *read_fd_all(int fd, size_t limit, size_t *len)
+/* debugfs and procfs files report size 0, so read until EOF, but never
+ * more than `limit` bytes (EFBIG), and only from a regular file: a FIFO
+ * would block and a device (a link to /dev/zero) would never end
+ * (GS_ENOTREG). */
+static char *read_fd_all(int fd, size_t limit, bool text, size_t *len)
 {
+	struct stat sb;
+	if (fstat(fd, &sb) != 0)
+		return NULL;
+	if (S_ISDIR(sb.st_mode)) {
+		errno = EISDIR;
+		return NULL;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		errno = GS_ENOTREG;
+		return NULL;
+	}
+	/* A file that says its size (not debugfs or procfs) is refused
+	 * before anything of it is read. */
+	if ((uint64_t)sb.st_size > limit) {
+		errno = EFBIG;
+		return NULL;
+	}
 	size_t cap = 4096, n = 0;
 	char *buf = malloc(cap);
 	if (!buf)
 		return NULL;
 	for (;;) {
+		if (n > limit) {
+			free(buf);
+			errno = EFBIG;
+			return NULL;
+		}
 		if (n + 1 >= cap) {
-			if (cap >= limit) {
-				free(buf);
-				errno = EFBIG;
-				return NULL;
-			}
-			cap *= 2;
+			/* Room for one byte past the limit tells "too large". */
+			cap = cap * 2 > limit + 2 ? limit + 2 : cap * 2;
 			char *nb = realloc(buf, cap);
 			if (!nb) {
 				free(buf);
@@ -47,35 +69,73 @@ static char *read_fd_all(int fd, size_t limit, size_t *len)
 			break;
 		n += (size_t)r;
 	}
+	if (text && memchr(buf, '\0', n)) {
+		free(buf);
+		errno = EILSEQ;
+		return NULL;
+	}
 	buf[n] = '\0';
 	if (len)
 		*len = n;
 	return buf;
 }
 
-char *read_file_limit(const char *path, size_t limit, size_t *len)
+int open_regular(const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return -1;
+	struct stat sb;
+	if (fstat(fd, &sb) != 0)
+		sb.st_mode = 0;
+	if (!S_ISREG(sb.st_mode)) {
+		int e = S_ISDIR(sb.st_mode) ? EISDIR : GS_ENOTREG;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+static char *read_path(const char *path, size_t limit, bool text, size_t *len)
+{
+	int fd = open_regular(path);
 	if (fd < 0)
 		return NULL;
-	char *buf = read_fd_all(fd, limit, len);
+	char *buf = read_fd_all(fd, limit, text, len);
 	int e = errno;
 	close(fd);
 	errno = e;
 	return buf;
 }
 
-/* 256 MiB: gem_names with millions of leaked names still fits. */
-#define TEXT_LIMIT (256u << 20)
+char *read_file_limit(const char *path, size_t limit, size_t *len)
+{
+	return read_path(path, limit, false, len);
+}
 
 char *read_text_file(const char *path, size_t *len)
 {
-	return read_file_limit(path, TEXT_LIMIT, len);
+	return read_path(path, GS_TEXT_LIMIT, true, len);
 }
 
 char *read_text_fd(int fd, size_t *len)
 {
-	return read_fd_all(fd, TEXT_LIMIT, len);
+	return read_fd_all(fd, GS_TEXT_LIMIT, true, len);
+}
+
+const char *read_error(int err, char *buf, size_t len)
+{
+	if (err == EFBIG)
+		snprintf(buf, len, "larger than the read cap; not read");
+	else if (err == GS_ENOTREG)
+		snprintf(buf, len, "not a regular file (a FIFO, device or socket); refused");
+	else if (err == EILSEQ)
+		snprintf(buf, len, "contains NUL bytes: not text");
+	else
+		snprintf(buf, len, "%s", strerror(err));
+	return buf;
 }
 
 static double clock_seconds(clockid_t id)
@@ -163,6 +223,11 @@ bool parse_bool(const char *s, bool *out)
 		}
 	}
 	return false;
+}
+
+bool mem_contains(const char *s, size_t len, const char *needle)
+{
+	return s && memmem(s, len, needle, strlen(needle)) != NULL;
 }
 
 bool fmt_ok(char *buf, size_t size, const char *fmt, ...)

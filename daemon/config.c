@@ -28,16 +28,17 @@ struct raw_section {
 
 struct parse {
 	const char *path;     /* the file being read, or whose section is validated */
-	FILE *f, *errs;
+	FILE *errs;
+	const char *buf, *end;  /* the file's text, the next line at buf */
 	int line;             /* lines handed to inih so far */
-	bool partial;         /* the last chunk did not end a line */
 	int errors;
+	int line_errors;      /* of those, lines too long or with NUL bytes (skipped) */
 	struct raw_section *sec;
 	size_t nsec;
 	struct raw_entry *ent;
 	size_t nent;
 	struct gs_config *cfg;
-	size_t text_len;
+	size_t text_len, text_cap;
 };
 
 __attribute__((format(printf, 3, 4)))
@@ -66,17 +67,30 @@ static void *grow(void *arr, size_t n, size_t elem)
 	return a;
 }
 
+/* Append len bytes of s to the config text; the buffer doubles, so the
+ * whole text is copied in linear time. */
+static void append_text_n(struct parse *p, const char *s, size_t len)
+{
+	if (p->text_len + len + 1 > p->text_cap) {
+		size_t cap = p->text_cap ? p->text_cap : 4096;
+		while (cap < p->text_len + len + 1)
+			cap *= 2;
+		char *t = realloc(p->cfg->text, cap);
+		if (!t) {
+			fprintf(stderr, "gemsoakd: out of memory reading the config\n");
+			exit(GS_EXIT_CONFIG);
+		}
+		p->cfg->text = t;
+		p->text_cap = cap;
+	}
+	memcpy(p->cfg->text + p->text_len, s, len);
+	p->text_len += len;
+	p->cfg->text[p->text_len] = '\0';
+}
+
 static void append_text(struct parse *p, const char *s)
 {
-	size_t len = strlen(s);
-	char *t = realloc(p->cfg->text, p->text_len + len + 1);
-	if (!t) {
-		fprintf(stderr, "gemsoakd: out of memory reading the config\n");
-		exit(GS_EXIT_CONFIG);
-	}
-	memcpy(t + p->text_len, s, len + 1);
-	p->cfg->text = t;
-	p->text_len += len;
+	append_text_n(p, s, strlen(s));
 }
 
 static char *trim(char *s)
@@ -89,31 +103,57 @@ static char *trim(char *s)
 	return s;
 }
 
-/* inih's line source: count lines and record "[section]" headers. */
+/* inih's line source: one whole line of the file per call, so inih's line
+ * numbers are the file's; count lines and record "[section]" headers. A
+ * line that does not fit inih's buffer (num) is reported here as too long
+ * and handed on as an empty line, so the lines after it are still read. */
 static char *reader(char *str, int num, void *stream)
 {
 	struct parse *p = stream;
-	if (!fgets(str, num, p->f))
+	if (p->buf >= p->end)
 		return NULL;
-	if (!p->partial)
-		p->line++;
-	size_t len = strlen(str);
-	p->partial = len > 0 && str[len - 1] != '\n';
-	append_text(p, str);
-	char copy[512];
-	snprintf(copy, sizeof(copy), "%s", str);
-	char *s = trim(copy);
+	const char *nl = memchr(p->buf, '\n', (size_t)(p->end - p->buf));
+	size_t len = nl ? (size_t)(nl - p->buf) + 1 : (size_t)(p->end - p->buf);
+	const char *line = p->buf;
+	p->buf += len;
+	p->line++;
+	append_text_n(p, line, len);
+	if (len + 1 > (size_t)num) {
+		size_t lead = strspn(line, " \t");
+		/* A comment may be as long as it likes: inih need not see it. */
+		if (line[lead] != '#' && line[lead] != ';') {
+			problem(p, p->line, "line too long (%zu characters; at most %d)", len - (nl ? 1 : 0),
+				num - 2);
+			p->line_errors++;
+		}
+		snprintf(str, (size_t)num, "\n");
+		return str;
+	}
+	memcpy(str, line, len);
+	str[len] = '\0';
+	if (memchr(str, '\0', len)) {
+		problem(p, p->line, "a NUL byte in the line");
+		p->line_errors++;
+		snprintf(str, (size_t)num, "\n");
+		return str;
+	}
+	char *s = trim(str);
 	if (s[0] == '[') {
 		char *close = strchr(s, ']');
 		if (close) {
-			*close = '\0';
+			size_t n = (size_t)(close - s - 1);
+			char name[256];
+			snprintf(name, sizeof(name), "%.*s", (int)(n < sizeof(name) ? n : sizeof(name) - 1), s + 1);
 			p->sec = grow(p->sec, p->nsec, sizeof(*p->sec));
-			p->sec[p->nsec].name = strdup(trim(s + 1));
+			p->sec[p->nsec].name = strdup(trim(name));
 			p->sec[p->nsec].file = p->path;
 			p->sec[p->nsec].line = p->line;
 			p->nsec++;
 		}
 	}
+	/* trim moved nothing inih needs: it trims again itself. */
+	memcpy(str, line, len);
+	str[len] = '\0';
 	return str;
 }
 
@@ -185,12 +225,26 @@ static void daemon_key(struct parse *p, const struct raw_entry *e)
 		if (!parse_duration_ms(e->value, 60000, INT64_MAX / 2, &c->retention_ms))
 			problem(p, e->line, "retention: '%s' is not a duration of at least 1m (e.g. 7d)",
 				e->value);
+	} else if (strcmp(e->key, "memory_floor") == 0 || strcmp(e->key, "memory_resume") == 0) {
+		int64_t *dst = e->key[7] == 'f' ? &c->memory_floor_kb : &c->memory_resume_kb;
+		int64_t bytes;
+		if (strcmp(e->value, "auto") == 0)
+			*dst = -1;
+		else if (parse_size(e->value, 0, (int64_t)1 << 50, &bytes))
+			*dst = bytes / 1024;
+		else
+			problem(p, e->line, "%s: '%s' is not a size (e.g. 256M, 1G; 0 turns the guard off) or auto",
+				e->key, e->value);
+		c->memory_line = e->line;
+	} else if (strcmp(e->key, "meminfo") == 0) {
+		copy_string(p, e, c->meminfo, sizeof(c->meminfo));
 	} else if (strcmp(e->key, "quiesce") == 0) {
 		if (!parse_bool(e->value, &c->quiesce))
 			problem(p, e->line, "quiesce: '%s' is not yes or no", e->value);
 	} else {
 		problem(p, e->line, "unknown key '%s' in [daemon] (known: device, database, interval, "
-			"debugfs, user, restart_backoff, restart_backoff_max, trend_window, retention, quiesce)",
+			"debugfs, user, restart_backoff, restart_backoff_max, trend_window, retention, quiesce, "
+			"memory_floor, memory_resume, meminfo)",
 			e->key);
 	}
 }
@@ -341,6 +395,9 @@ static void validate(struct parse *p)
 					daemon_key(p, &p->ent[i]);
 			if (p->cfg->backoff_ms > p->cfg->backoff_max_ms)
 				problem(p, p->cfg->backoff_line, "restart_backoff is longer than restart_backoff_max");
+			if (p->cfg->memory_floor_kb > 0 && p->cfg->memory_resume_kb >= 0 &&
+			    p->cfg->memory_resume_kb <= p->cfg->memory_floor_kb)
+				problem(p, p->cfg->memory_line, "memory_resume must be above memory_floor");
 		} else if (strncmp(name, "workload", 8) == 0 && isspace((unsigned char)name[8])) {
 			char wname[128];
 			snprintf(wname, sizeof(wname), "%s", name + 9);
@@ -348,6 +405,17 @@ static void validate(struct parse *p)
 		} else {
 			problem(p, p->sec[s].line, "unknown section [%s] (expected [daemon] or [workload NAME])",
 				name);
+		}
+	}
+	/* Each workload's keys are bounded, but not their sum. */
+	int64_t procs = 0;
+	for (size_t i = 0; i < p->cfg->nworkloads && !p->errors; i++) {
+		const struct wl_config *w = &p->cfg->workloads[i];
+		procs += w->type->nprocs(w);
+		if (procs > GS_MAX_PROCESSES) {
+			p->path = w->file;
+			problem(p, w->line, "[workload %s] brings the worker processes to %lld; at most %d in all",
+				w->name, (long long)procs, GS_MAX_PROCESSES);
 		}
 	}
 }
@@ -369,19 +437,25 @@ static void parse_file(struct parse *p, const char *path, bool first)
 {
 	p->path = path;
 	p->line = 0;
-	p->partial = false;
-	p->f = fopen(path, "re");
-	if (!p->f) {
-		problem(p, 0, "cannot read config: %s", strerror(errno));
+	size_t len;
+	char *text = read_file_limit(path, GS_CONFIG_MAX_BYTES, &len);
+	if (!text) {
+		char why[96];
+		if (errno == EFBIG)
+			problem(p, 0, "cannot read config: larger than %u KiB", GS_CONFIG_MAX_BYTES >> 10);
+		else
+			problem(p, 0, "cannot read config: %s", read_error(errno, why, sizeof(why)));
 		return;
 	}
+	p->buf = text;
+	p->end = text + len;
 	if (!first) {
 		append_text(p, "\n# ");
 		append_text(p, path);
 		append_text(p, "\n");
 	}
 	int syntax = ini_parse_stream(reader, p, handler, p);
-	fclose(p->f);
+	free(text);
 	if (syntax > 0)
 		problem(p, syntax, "syntax error: expected 'key = value', a [section] or a comment");
 	else if (syntax < 0)
@@ -400,12 +474,16 @@ int config_load_files(const char *const *paths, size_t npaths, struct gs_config 
 	cfg->backoff_max_ms = GS_DEFAULT_BACKOFF_MAX_MS;
 	cfg->trend_window_ms = 300000;
 	cfg->retention_ms = 7LL * 86400000;
+	cfg->memory_floor_kb = cfg->memory_resume_kb = -1;
+	snprintf(cfg->meminfo, sizeof(cfg->meminfo), "/proc/meminfo");
 
 	struct parse p = { .errs = errs, .cfg = cfg };
 	append_text(&p, "");
 	for (size_t i = 0; i < npaths; i++)
 		parse_file(&p, paths[i], i == 0);
-	if (!p.errors)
+	/* A skipped line leaves the others as they are: check them too, so
+	 * one run names every problem. */
+	if (p.errors == p.line_errors)
 		validate(&p);
 	free_parse(&p);
 	return p.errors;

@@ -19,12 +19,15 @@
 #define GS_DEFAULT_DATABASE "/var/lib/gemsoak/gemsoak.db"
 #define GS_DEFAULT_BACKOFF_MS 1000       /* first restart after a worker death */
 #define GS_DEFAULT_BACKOFF_MAX_MS 60000  /* doubling up to this */
+#define GS_CONFIG_MAX_BYTES (1u << 20)   /* a config file larger than this is refused */
+#define GS_MAX_PROCESSES 4096            /* worker processes of all workloads together */
 
 struct gs_config {
 	char path[512];
 	char device[256];        /* a device node, or "auto" */
 	int device_line;
 	char database[512];
+	bool database_override;  /* --database: a reload keeps it */
 	int64_t interval_ms;
 	char debugfs[256];
 	struct gs_user user;     /* workers' account; empty name: unchanged */
@@ -34,6 +37,12 @@ struct gs_config {
 	int64_t trend_window_ms;  /* floor window of the trends (db/TRENDS.md) */
 	int64_t retention_ms;     /* raw samples older than this are pruned */
 	bool quiesce;              /* i915: drop caches before each sample (as igt does) */
+	/* The leak guard (daemon/leak-guard.h): MemAvailable below the floor
+	 * stops the workloads, above resume restarts them. -1: auto. */
+	int64_t memory_floor_kb;   /* 0: no guard */
+	int64_t memory_resume_kb;
+	int memory_line;
+	char meminfo[256];         /* where MemAvailable is read */
 	struct wl_config *workloads;
 	size_t nworkloads;
 	char *text;              /* the files as read, for the run record */

@@ -85,6 +85,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config = GS_DEFAULT_CONFIG, *database = NULL;
+	server_hold_signals();
 	struct server_options sopt = { 0 };
 	int64_t ms;
 	int c;
@@ -141,6 +142,7 @@ int main(int argc, char **argv)
 		config_free(&cfg);
 		return 64;
 	}
+	cfg.database_override = database != NULL;
 	struct gs_device dev;
 	if (open_device(&cfg, &dev, false)) {
 		config_free(&cfg);

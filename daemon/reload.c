@@ -86,6 +86,17 @@ int reload_run(struct reload_state *rs, struct supervisor *sup, const struct gs_
 		return -1;
 	}
 	free(errs);
+	if (rs->current->database_override) {
+		snprintf(next->database, sizeof(next->database), "%s", rs->current->database);
+		next->database_override = true;
+	}
+	/* The same files: nothing to do, and nothing to record. */
+	if (strcmp(next->text ? next->text : "", rs->current->text ? rs->current->text : "") == 0) {
+		log_info("%s: unchanged, nothing to reload", path);
+		config_free(next);
+		free(next);
+		return 0;
+	}
 
 	char what[128];
 	if (reload_daemon_changed(rs->current, next, what, sizeof(what))) {

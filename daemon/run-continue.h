@@ -1,6 +1,8 @@
-/* Runs across restarts: a daemon restart or a reboot continues the
- * database's last run (a `gap` event records the outage) unless the config
- * text or the kernel release changed, or the user asked for a new run.
+/* Runs across restarts: a daemon restart continues the database's last run
+ * (a `gap` event records the outage) when it is on the same host, device
+ * and boot (the kernel's counters go on only there), with the same kernel
+ * release and config text, was not merged in from another database, and
+ * the user did not ask for a new run.
  * Counters restart at zero in a new process, so a continued run's cycles
  * carry on from its last tick. */
 #ifndef GS_RUN_CONTINUE_H

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -11,6 +12,7 @@
 
 #include "common/log.h"
 #include "common/util.h"
+#include "daemon/leak-guard.h"
 #include "daemon/reload.h"
 #include "daemon/retention.h"
 #include "daemon/run-continue.h"
@@ -30,13 +32,20 @@ struct server {
 	struct sampler sampler;
 	struct retention retention;
 	uint64_t cycles_base;    /* a continued run's cycles before this start */
-	struct event *ev[8];
+	struct event *ev[10];
 	int nev;
 	uint64_t last_cycles;
 	double last_t;
 	struct reload_state reload;
 	unsigned warnings;          /* events at warning or worse, for STATUS */
 	char last_warning[64];
+	char reopen_error[1024];    /* the last failure to open a replaced file, said once */
+	int64_t replaced_run;       /* the run of the file closed because it was replaced */
+	struct leak_guard guard;
+	bool meminfo_failed;        /* said once */
+	bool guard_measure;         /* the round after a stop says what it freed */
+	int64_t guard_avail_kb;     /* MemAvailable at the stop */
+	double guard_before[8];     /* the watched counters at the stop */
 };
 
 static const char *severity_name(int prio)
@@ -76,9 +85,10 @@ static void update_status(struct server *s)
 	s->last_t = t;
 	s->last_cycles = cycles;
 	const char *err = s->sampler.store_error;
-	char verdict[128] = "no anomalies";
+	char verdict[160] = "no anomalies";
 	if (s->warnings)
-		snprintf(verdict, sizeof(verdict), "%u warning(s), last %s", s->warnings, s->last_warning);
+		snprintf(verdict, sizeof(verdict), "%u warning(s), last %s%s", s->warnings, s->last_warning,
+			 s->guard.stopped ? "; WORKLOADS STOPPED BY THE LEAK GUARD" : "");
 	sd_notifyf(0, "STATUS=run %lld: %.0f cycles/s, %d worker processes, %llu samples, %s%s%s",
 		   (long long)s->run_id, rate, supervisor_alive(s->sup),
 		   (unsigned long long)s->sampler.ticks, verdict, err[0] ? "; DATABASE FAILING: " : "", err);
@@ -88,20 +98,30 @@ static int begin_run(struct server *s, bool force_new);
 
 /* The database file removed or replaced while the daemon runs: samples
  * written to the old file would go with it, so open the path anew (a
- * fresh database) and go on there in a new run. If that fails, try again
- * next round; the rounds meanwhile wait in the sampler's backlog. */
+ * fresh database) and go on there in a new run. The old file is closed
+ * first: its -wal next to the path must be gone before SQLite looks at
+ * what is there now, or it would take it for that file's. If the path
+ * cannot be opened, try again next round; the rounds meanwhile wait in
+ * the sampler's backlog. */
 static void reopen_if_replaced(struct server *s)
 {
 	if (!store_file_replaced(s->st))
 		return;
+	if (s->st) {
+		s->replaced_run = s->run_id;
+		store_close(s->st);
+		s->st = s->sampler.st = NULL;
+	}
 	char err[1024];
 	struct store *st;
-	if (store_open(s->cfg->database, &st, err, sizeof(err))) {
-		log_err("the database file was removed and cannot be created again: %s", err);
+	if (store_open_flags(s->cfg->database, STORE_EXCLUSIVE, &st, err, sizeof(err))) {
+		if (strcmp(err, s->reopen_error) != 0)
+			log_err("the database file was removed or replaced and cannot be opened again: %s", err);
+		snprintf(s->reopen_error, sizeof(s->reopen_error), "%s", err);
 		return;
 	}
-	int64_t old_run = s->run_id;
-	store_close(s->st);
+	s->reopen_error[0] = '\0';
+	int64_t old_run = s->replaced_run;
 	s->st = s->sampler.st = st;
 	if (begin_run(s, true))
 		return;
@@ -113,11 +133,116 @@ static void reopen_if_replaced(struct server *s)
 	server_emit(s, LOG_WARNING, "daemon", "store-replaced", msg);
 }
 
+/* One value of the guard's meminfo file in kB; -1 (said once) when it
+ * cannot be read. */
+static int64_t meminfo_kb(struct server *s, const char *key)
+{
+	char *text = read_text_file(s->cfg->meminfo, NULL);
+	uint64_t kb = 0;
+	int r = text ? parse_meminfo_kb(text, key, &kb) : -errno;
+	free(text);
+	if (r) {
+		if (!s->meminfo_failed) {
+			char msg[512], why[96];
+			snprintf(msg, sizeof(msg), "%s: no %s value (%s); the leak guard waits for it", s->cfg->meminfo,
+				 key, r == -ENOENT ? "no such line" : read_error(-r, why, sizeof(why)));
+			server_emit(s, LOG_WARNING, "daemon", "leak-guard-blind", msg);
+		}
+		s->meminfo_failed = true;
+		return -1;
+	}
+	s->meminfo_failed = false;
+	return (int64_t)kb;
+}
+
+/* The counters a leak grows, as the last round read them (-1: not read). */
+static const char *const guard_watch[] = {
+	"dmabuf.objects", "dmabuf.bytes", "gem.flink_names", "drm.clients", "i915.objects",
+	"mem.shmem_kb", "mem.sunreclaim_kb",
+};
+
+static void watched_values(const struct sampler *sm, double *v)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(guard_watch); i++) {
+		v[i] = -1;
+		for (size_t j = 0; j < sm->batch.n; j++)
+			if (strcmp(sm->batch.v[j].name, guard_watch[i]) == 0)
+				v[i] = sm->batch.v[j].value;
+	}
+}
+
+/* Below the floor: a round at once (the counters as the stop finds
+ * them), stop the workloads and say what the counters and the verdicts
+ * were; the next round says how much the stop freed. */
+static void guard_stop(struct server *s, int64_t avail_kb)
+{
+	char leaking[512] = "", counters[600] = "", msg[1400];
+	_Static_assert(ARRAY_SIZE(guard_watch) <= ARRAY_SIZE(s->guard_before), "guard_before too small");
+	sampler_tick(&s->sampler, now_realtime());
+	watched_values(&s->sampler, s->guard_before);
+	store_leaking_metrics(s->st, s->run_id, leaking, sizeof(leaking));
+	int procs = supervisor_pause(s->sup);
+	size_t used = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(guard_watch) && used < sizeof(counters); i++)
+		if (s->guard_before[i] >= 0)
+			used += (size_t)snprintf(counters + used, sizeof(counters) - used, "%s%s %.0f",
+						 used ? ", " : "", guard_watch[i], s->guard_before[i]);
+	snprintf(msg, sizeof(msg), "MemAvailable %lld kB is below the floor of %lld kB: stopped %d worker"
+		 " process(es) at %s; leaking then: %s; the workloads start again at %lld kB",
+		 (long long)avail_kb, (long long)s->guard.floor_kb, procs, counters[0] ? counters : "no counters",
+		 leaking[0] ? leaking : "none", (long long)s->guard.resume_kb);
+	server_emit(s, LOG_WARNING, "daemon", "leak-guard", msg);
+	/* The verdicts reached before the stop, kept with the run. */
+	char key[64];
+	snprintf(key, sizeof(key), "leak_guard.%u.leaking", s->guard.trips);
+	store_run_prop(s->st, s->run_id, key, leaking);
+	s->guard_avail_kb = avail_kb;
+	s->guard_measure = true;
+}
+
+/* The first round after a stop: what the workers' files held is released
+ * by now. On a leaking kernel that is the leak itself, so say how much. */
+static void guard_freed(struct server *s, int64_t avail_kb)
+{
+	double after[ARRAY_SIZE(guard_watch)];
+	char freed[700] = "", msg[1000];
+	watched_values(&s->sampler, after);
+	size_t used = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(guard_watch) && used < sizeof(freed); i++)
+		if (s->guard_before[i] >= 0 && after[i] >= 0)
+			used += (size_t)snprintf(freed + used, sizeof(freed) - used, "%s%s %.0f -> %.0f (freed %.0f)",
+						 used ? ", " : "", guard_watch[i], s->guard_before[i], after[i],
+						 s->guard_before[i] - after[i]);
+	snprintf(msg, sizeof(msg), "stopping the workers freed: %s; MemAvailable %lld -> %lld kB",
+		 freed[0] ? freed : "nothing measured", (long long)s->guard_avail_kb, (long long)avail_kb);
+	server_emit(s, LOG_WARNING, "daemon", "leak-guard-freed", msg);
+	s->guard_measure = false;
+}
+
+static void guard_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *s = arg;
+	int64_t avail = meminfo_kb(s, "MemAvailable");
+	enum leak_guard_action a = leak_guard_decide(&s->guard, avail, now_monotonic());
+	if (a == LEAK_GUARD_STOP) {
+		guard_stop(s, avail);
+	} else if (a == LEAK_GUARD_RESUME) {
+		char msg[256];
+		snprintf(msg, sizeof(msg), "MemAvailable %lld kB is above %lld kB again after %.0f s: the workloads"
+			 " start again", (long long)avail, (long long)s->guard.resume_kb,
+			 now_monotonic() - s->guard.stopped_at);
+		supervisor_resume(s->sup);
+		server_emit(s, LOG_NOTICE, "daemon", "leak-guard-resume", msg);
+	}
+}
+
 static void sample_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct server *s = arg;
 	reopen_if_replaced(s);
 	sampler_tick(&s->sampler, now_realtime());
+	if (s->guard_measure)
+		guard_freed(s, meminfo_kb(s, "MemAvailable"));
 	if (retention_tick(&s->retention, s->st, now_realtime()) < 0)
 		log_err("cannot prune old samples: %s", store_errmsg(s->st));
 	/* Two intervals without a cycle: hung (but never less than 5 s). */
@@ -151,6 +276,9 @@ static void reload_cb(evutil_socket_t fd, short what, void *arg)
 	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=reloading",
 		   (unsigned long long)(now_monotonic() * 1e6));
 	reload_run(&s->reload, s->sup, s->dev, sink_of(s));
+	/* Workloads a reload started or restarted wait for memory too. */
+	if (s->guard.stopped)
+		supervisor_pause(s->sup);
 	update_status(s);
 	sd_notify(0, "READY=1");
 }
@@ -187,6 +315,10 @@ static int setup_events(struct server *s, const struct server_options *opt)
 	    add_event(s, SIGCHLD, EV_SIGNAL | EV_PERSIST, child_cb, NULL) ||
 	    add_event(s, SIGHUP, EV_SIGNAL | EV_PERSIST, reload_cb, NULL) ||
 	    add_event(s, -1, EV_PERSIST, sample_cb, &interval))
+		return -1;
+	double guard_s = (double)s->cfg->interval_ms / 1000.0;
+	struct timeval guard = tv_of(guard_s < LEAK_GUARD_PERIOD_S ? guard_s : LEAK_GUARD_PERIOD_S);
+	if (s->guard.floor_kb > 0 && add_event(s, -1, EV_PERSIST, guard_cb, &guard))
 		return -1;
 	if (opt->duration_s > 0) {
 		struct timeval d = tv_of(opt->duration_s);
@@ -250,6 +382,13 @@ static int begin_run(struct server *s, bool force_new)
 		.capabilities = caps_text(s->dev->caps, caps, sizeof(caps)),
 		.config_path = s->cfg->path, .config_text = s->cfg->text,
 	};
+	char boot_id[64] = "";
+	char *boot = read_text_file("/proc/sys/kernel/random/boot_id", NULL);
+	if (boot) {
+		snprintf(boot_id, sizeof(boot_id), "%.*s", (int)strcspn(boot, "\n"), boot);
+		free(boot);
+	}
+	ri.boot_id = boot_id;
 	struct run_start rs;
 	if (run_start(s->st, &ri, force_new, now_realtime(), &rs) ||
 	    store_set_setting(s->st, "window_s", (double)(s->cfg->trend_window_ms / 1000))) {
@@ -268,6 +407,51 @@ static int begin_run(struct server *s, bool force_new)
 		 (double)s->cfg->interval_ms / 1000.0);
 	server_emit(s, LOG_NOTICE, "daemon", "run-start", msg);
 	return 0;
+}
+
+/* A database on a tmpfs is lost with the machine (an OOM, a crash), and
+ * its growth counts in mem.shmem_kb as if the tool's own storage leaked. */
+static void warn_if_tmpfs(struct server *s)
+{
+	struct statfs sf;
+	if (statfs(s->cfg->database, &sf) != 0 || (sf.f_type != 0x01021994 && sf.f_type != 0x858458f6))
+		return;
+	char msg[700];
+	snprintf(msg, sizeof(msg), "%s is on a tmpfs or ramfs: it is lost if the machine runs out of memory"
+		 " or crashes, and its growth counts in mem.shmem_kb like a leak; put it on a disk",
+		 s->cfg->database);
+	server_emit(s, LOG_WARNING, "daemon", "store-on-tmpfs", msg);
+}
+
+/* The recorder must outlive what it records: a low OOM score for the
+ * daemon (the workers raise theirs), and the guard's levels. */
+static void guard_init(struct server *s)
+{
+	int r = set_oom_score_adj(GS_DAEMON_OOM_SCORE_ADJ);
+	if (r)
+		log_notice("cannot lower the daemon's oom_score_adj to %d: %s", GS_DAEMON_OOM_SCORE_ADJ,
+			   strerror(-r));
+	int64_t total = s->cfg->memory_floor_kb < 0 ? meminfo_kb(s, "MemTotal") : 0;
+	leak_guard_init(&s->guard, s->cfg->memory_floor_kb, s->cfg->memory_resume_kb, total);
+	if (s->guard.floor_kb > 0)
+		log_notice("leak guard: the workloads stop below %lld kB MemAvailable (%s) and start again"
+			   " above %lld kB", (long long)s->guard.floor_kb, s->cfg->meminfo,
+			   (long long)s->guard.resume_kb);
+}
+
+static void early_signals(int how)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(how, &set, NULL);
+}
+
+void server_hold_signals(void)
+{
+	early_signals(SIG_BLOCK);
 }
 
 static void teardown(struct server *s)
@@ -289,13 +473,20 @@ int server_run(const struct gs_config *cfg, const struct gs_device *dev,
 	char err[1024];
 	reload_init(&s.reload, cfg);
 	signal(SIGPIPE, SIG_IGN);
-	if (store_open(cfg->database, &s.st, err, sizeof(err))) {
+	if (store_open_flags(cfg->database, STORE_EXCLUSIVE, &s.st, err, sizeof(err))) {
 		log_err("cannot open the database %s", err);
 		return GS_EXIT_CANTCREAT;
 	}
-	int status = GS_EXIT_OSERR;
+	int status = GS_EXIT_CANTCREAT; /* a read-only or locked database */
 	s.base = event_base_new();
-	if (!s.base || begin_run(&s, opt->new_run) || !(s.sup = supervisor_new(s.base, dev, sink_of(&s)))) {
+	if (s.base && begin_run(&s, opt->new_run)) {
+		log_err("cannot start: the database cannot be written");
+		goto out;
+	}
+	warn_if_tmpfs(&s);
+	guard_init(&s);
+	status = GS_EXIT_OSERR;
+	if (!s.base || !(s.sup = supervisor_new(s.base, dev, sink_of(&s)))) {
 		log_err("cannot start: %s", s.base ? "see above" : "no event base");
 		goto out;
 	}
@@ -307,6 +498,9 @@ int server_run(const struct gs_config *cfg, const struct gs_device *dev,
 		log_err("cannot set up the event loop");
 		goto out;
 	}
+	/* Held since main(): the loop's handlers take them from here, and
+	 * one that came during start-up is handled now. */
+	early_signals(SIG_UNBLOCK);
 	supervisor_set_user(s.sup, &cfg->user);
 	supervisor_set_backoff(s.sup, (int)cfg->backoff_ms, (int)cfg->backoff_max_ms);
 	s.sampler.cycles_base = s.cycles_base;

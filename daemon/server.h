@@ -17,6 +17,11 @@ struct server_options {
 	bool new_run;        /* never continue the database's last run */
 };
 
+/* Hold SIGTERM, SIGINT and SIGHUP (first thing in main): one during
+ * start-up must neither kill the daemon by its default action nor leave a
+ * half-made database; server_run lets its event loop take them. */
+void server_hold_signals(void);
+
 /* Run the daemon with a validated config on a probed device; returns the
  * process exit status. */
 int server_run(const struct gs_config *cfg, const struct gs_device *dev,

@@ -26,6 +26,7 @@ enum inst_state {
 	INST_BACKOFF,      /* waiting for the restart timer */
 	INST_FINISHING,    /* its duration ended: killing the rest */
 	INST_DONE,
+	INST_PAUSED,       /* stopped by supervisor_pause until supervisor_resume */
 };
 
 struct instance {
@@ -77,6 +78,17 @@ static void emit(struct instance *in, int prio, const char *kind, const char *fm
 	in->sup->sink.emit(in->sup->sink.ctx, prio, source, kind, msg);
 }
 
+int set_oom_score_adj(int adj)
+{
+	FILE *f = fopen("/proc/self/oom_score_adj", "we");
+	if (!f)
+		return -errno;
+	int r = fprintf(f, "%d\n", adj) < 0 ? -EIO : 0;
+	if (fclose(f) && !r)
+		r = -errno;
+	return r;
+}
+
 /* ---- the worker side of fork() ---- */
 
 /* Move the fds a worker keeps to 3, 4, ... and close everything else it
@@ -115,6 +127,10 @@ static void worker_main(struct instance *in, int index, pid_t daemon_pid)
 	 * whichever runs first wins the race), so one kill reaches the
 	 * processes the workers fork as well. */
 	setpgid(0, in->pgid);
+	/* The OOM killer takes workers before the daemon (which lowered its
+	 * own score): the recorder outlives what it records. Before the
+	 * privilege drop, which makes /proc/self root's. */
+	set_oom_score_adj(GS_WORKER_OOM_SCORE_ADJ);
 	/* Before the death signal: changing credentials clears it. */
 	int dropped = privilege_drop(&in->sup->user);
 	/* Workers must not outlive the daemon. */
@@ -521,6 +537,46 @@ static void stop_instance(struct instance *in)
 		}
 		if (in->alive > 0)
 			usleep(20000);
+	}
+}
+
+int supervisor_pause(struct supervisor *sup)
+{
+	int procs = 0;
+	for (size_t i = 0; i < sup->n; i++) {
+		struct instance *in = sup->inst[i];
+		if (in->state == INST_DONE || in->state == INST_PAUSED)
+			continue;
+		procs += in->alive;
+		/* A workload whose duration is over stays done. */
+		bool finished = in->state == INST_FINISHING;
+		/* SIGKILL at once: memory is short, and all a worker holds is
+		 * released by the kernel when its files close. */
+		evtimer_del(in->restart_ev);
+		in->state = INST_DONE;
+		kill_all(in, SIGKILL);
+		stop_instance(in);
+		in->pgid = 0;
+		if (in->chan)
+			in->cfg->type->teardown(in->chan);
+		in->chan = NULL;
+		in->state = finished ? INST_DONE : INST_PAUSED;
+	}
+	return procs;
+}
+
+void supervisor_resume(struct supervisor *sup)
+{
+	for (size_t i = 0; i < sup->n; i++) {
+		struct instance *in = sup->inst[i];
+		if (in->state != INST_PAUSED)
+			continue;
+		in->backoff_ms = sup->backoff_min_ms;
+		if (start_instance(in) < 0) {
+			in->state = INST_BACKOFF;
+			struct timeval tv = { in->backoff_ms / 1000, (in->backoff_ms % 1000) * 1000 };
+			evtimer_add(in->restart_ev, &tv);
+		}
 	}
 }
 

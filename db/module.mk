@@ -4,3 +4,4 @@ $(B)/gen/migrations.c: $(MIGRATIONS) tools/embed-sql.sh
 	tools/embed-sql.sh gs_migrations $@ $(MIGRATIONS)
 GEN_SRCS += $(B)/gen/migrations.c
 COMMON_SRCS += db/store.c
+CHECK_SCRIPTS += tests/integration/store-ownership.sh

@@ -3,8 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -27,6 +29,7 @@ struct store {
 	char path[512];      /* to notice the file removed or replaced */
 	dev_t dev;
 	ino_t ino;
+	int lock_fd;         /* STORE_EXCLUSIVE: the lock held for the store's life */
 };
 
 static int exec(struct store *st, const char *sql)
@@ -34,16 +37,63 @@ static int exec(struct store *st, const char *sql)
 	return sqlite3_exec(st->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 }
 
-int store_schema_version(struct store *st)
+/* The integer a one-value query returns; -1 when it fails. */
+static int64_t query_int(sqlite3 *db, const char *sql)
 {
 	sqlite3_stmt *s;
-	int v = -1;
-	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) == SQLITE_OK) {
+	int64_t v = -1;
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK) {
 		if (sqlite3_step(s) == SQLITE_ROW)
-			v = sqlite3_column_int(s, 0);
+			v = sqlite3_column_int64(s, 0);
 		sqlite3_finalize(s);
 	}
 	return v;
+}
+
+int store_schema_version(struct store *st)
+{
+	return (int)query_int(st->db, "PRAGMA user_version");
+}
+
+int store_known_version(void)
+{
+	int known = 0;
+	while (gs_migrations[known].name)
+		known++;
+	return known;
+}
+
+int store_check_owner(sqlite3 *db, char *why, size_t whylen)
+{
+	int64_t app = query_int(db, "PRAGMA application_id");
+	int64_t version = query_int(db, "PRAGMA user_version");
+	int64_t objects = query_int(db, "SELECT COUNT(*) FROM sqlite_master");
+	if (app < 0 || version < 0 || objects < 0) {
+		int code = sqlite3_errcode(db) & 0xff;
+		if (code == SQLITE_READONLY || code == SQLITE_CANTOPEN)
+			snprintf(why, whylen, "cannot open it for writing: %s (no write access to it or to its"
+				 " directory?)", sqlite3_errmsg(db));
+		else
+			snprintf(why, whylen, "cannot read it as a SQLite database: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	if (app == GS_APPLICATION_ID)
+		return 1;
+	if (app != 0) {
+		snprintf(why, whylen, "not a gemsoak database (application_id 0x%08llx is another"
+			 " application's); left untouched", (unsigned long long)(uint32_t)app);
+		return -1;
+	}
+	if (objects == 0 && version == 0)
+		return 0;
+	/* Written before schema 5 set the application_id: its tables say. */
+	int64_t ours = query_int(db, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN"
+				 " ('runs', 'metrics', 'ticks', 'samples', 'events')");
+	if (version >= 1 && ours == 5)
+		return 1;
+	snprintf(why, whylen, "not a gemsoak database (user_version %lld, %lld schema object(s),"
+		 " no gemsoak application_id); left untouched", (long long)version, (long long)objects);
+	return -1;
 }
 
 /* Apply each migration the database has not seen, each in its own
@@ -51,10 +101,13 @@ int store_schema_version(struct store *st)
 static int migrate(struct store *st, char *err, size_t errlen)
 {
 	int have = store_schema_version(st);
-	int known = 0;
-	while (gs_migrations[known].name)
-		known++;
-	if (have < 0 || have > known) {
+	int known = store_known_version();
+	if (have < 0) {
+		/* Say, a filesystem without shared mmap (9p) for WAL's -shm. */
+		snprintf(err, errlen, "cannot read the schema version: %s", sqlite3_errmsg(st->db));
+		return -1;
+	}
+	if (have > known) {
 		snprintf(err, errlen, "database schema version %d is newer than this gemsoak (%d)",
 			 have, known);
 		return -1;
@@ -78,17 +131,88 @@ static int prepare(struct store *st, sqlite3_stmt **s, const char *sql)
 	return sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, s, NULL) == SQLITE_OK ? 0 : -1;
 }
 
+/* The byte the daemon's lock covers: just past SQLite's own lock bytes
+ * (the pending byte at 1 GiB, the reserved byte and 510 shared bytes),
+ * so readers' and writers' SQLite locks never meet it. */
+#define GS_LOCK_BYTE (0x40000000 + 0x200)
+
+/* One writer per database: a second daemon would interleave its rounds
+ * with the first's in the same run. An open-file-description lock on one
+ * byte: apart from SQLite's locks (flock would be a whole-file lock on
+ * NFS, blocking every reader), and not dropped when SQLite closes a
+ * descriptor of the file. The descriptor stays open until store_close,
+ * after SQLite's, since closing it drops this process's POSIX locks. */
+static int lock_exclusive(struct store *st, const char *path, char *err, size_t errlen)
+{
+	st->lock_fd = open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK);
+	if (st->lock_fd < 0) {
+		snprintf(err, errlen, "%s: cannot lock: %s", path, strerror(errno));
+		return -1;
+	}
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = GS_LOCK_BYTE, .l_len = 1 };
+	if (fcntl(st->lock_fd, F_OFD_SETLK, &fl) == 0)
+		return 0;
+	if (errno == EAGAIN || errno == EACCES)
+		snprintf(err, errlen, "%s: in use by another gemsoakd (it holds the database's lock);"
+			 " one daemon per database", path);
+	else
+		snprintf(err, errlen, "%s: cannot lock: %s", path, strerror(errno));
+	return -1;
+}
+
+/* A file that is there and not empty must start with SQLite's header
+ * before SQLite sees it: SQLite would read a -wal left next to it as its
+ * own and, closing, write those pages into it. 0 or -1 with why. */
+static int check_header(const char *path, char *why, size_t whylen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return 0; /* missing: SQLite creates it, or says why not */
+	char head[16];
+	ssize_t n = read(fd, head, sizeof(head));
+	close(fd);
+	if (n == 0)
+		return 0;
+	if (n == (ssize_t)sizeof(head) && memcmp(head, "SQLite format 3", 16) == 0)
+		return 0;
+	snprintf(why, whylen, "not a SQLite database (no SQLite header); left untouched");
+	return -1;
+}
+
 int store_open(const char *path, struct store **out, char *err, size_t errlen)
+{
+	return store_open_flags(path, 0, out, err, errlen);
+}
+
+int store_open_flags(const char *path, unsigned flags, struct store **out, char *err, size_t errlen)
 {
 	struct store *st = calloc(1, sizeof(*st));
 	if (!st) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		return -1;
 	}
+	st->lock_fd = -1;
+	struct stat sb;
+	char why[256];
+	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
+		goto fail;
+	}
+	if (check_header(path, why, sizeof(why))) {
+		snprintf(err, errlen, "%s: %s", path, why);
+		goto fail;
+	}
 	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", path, st->db ? sqlite3_errmsg(st->db) : "cannot open");
 		goto fail;
 	}
+	/* Nothing is written before the file is known to be empty or ours. */
+	if (store_check_owner(st->db, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "%s: %s", path, why);
+		goto fail;
+	}
+	if ((flags & STORE_EXCLUSIVE) && lock_exclusive(st, path, err, errlen))
+		goto fail;
 	/* Another writer (sqlite3, the CLI) must never stall the daemon's
 	 * event loop: after a short wait a refused round goes to the
 	 * sampler's backlog and is written on a later round. */
@@ -117,7 +241,6 @@ int store_open(const char *path, struct store **out, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(st->db));
 		goto fail;
 	}
-	struct stat sb;
 	if (snprintf(st->path, sizeof(st->path), "%s", path) < (int)sizeof(st->path) && stat(path, &sb) == 0) {
 		st->dev = sb.st_dev;
 		st->ino = sb.st_ino;
@@ -134,6 +257,8 @@ fail:
 bool store_file_replaced(struct store *st)
 {
 	struct stat sb;
+	if (!st)
+		return true;
 	if (!st->path[0])
 		return false;
 	if (stat(st->path, &sb) != 0)
@@ -151,12 +276,16 @@ void store_close(struct store *st)
 	sqlite3_finalize(st->ins_metric);
 	sqlite3_finalize(st->sel_metric);
 	sqlite3_close(st->db);
+	if (st->lock_fd >= 0)
+		close(st->lock_fd);
 	free(st->ids);
 	free(st);
 }
 
 const char *store_errmsg(struct store *st)
 {
+	if (!st)
+		return "the database is not open";
 	return st->error[0] ? st->error : sqlite3_errmsg(st->db);
 }
 
@@ -224,6 +353,8 @@ int store_begin_run(struct store *st, double t, const struct run_info *ri, int64
 int store_end_run(struct store *st, int64_t run_id, double t)
 {
 	sqlite3_stmt *s;
+	if (!st)
+		return -1;
 	if (sqlite3_prepare_v2(st->db, "UPDATE runs SET stopped = ? WHERE id = ?", -1, &s, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_double(s, 1, t);
@@ -236,6 +367,8 @@ int store_end_run(struct store *st, int64_t run_id, double t)
 int store_run_prop(struct store *st, int64_t run_id, const char *key, const char *value)
 {
 	sqlite3_stmt *s;
+	if (!st)
+		return -1;
 	if (sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO run_props(run_id, key, value) VALUES (?, ?, ?)",
 			       -1, &s, NULL) != SQLITE_OK)
 		return -1;
@@ -250,6 +383,8 @@ int store_run_prop(struct store *st, int64_t run_id, const char *key, const char
 int store_event(struct store *st, int64_t run_id, double t, const char *severity,
 		const char *source, const char *kind, const char *message)
 {
+	if (!st)
+		return -1;
 	sqlite3_stmt *s = st->ins_event;
 	if (fs_readonly(st))
 		return -1;
@@ -311,7 +446,7 @@ int store_batch_end(struct store *st)
 int store_samples(struct store *st, int64_t run_id, double t, uint64_t cycles,
 		  const struct metric_batch *b)
 {
-	if (fs_readonly(st))
+	if (!st || fs_readonly(st))
 		return -1;
 	if (exec(st, st->batch ? "SAVEPOINT round" : "BEGIN IMMEDIATE")) {
 		keep_error(st);
@@ -364,6 +499,8 @@ int store_prune_samples(struct store *st, double before, int64_t *deleted)
 {
 	sqlite3_stmt *s;
 	*deleted = 0;
+	if (!st)
+		return -1;
 	if (sqlite3_prepare_v2(st->db,
 			       "DELETE FROM samples WHERE metric_id IN (SELECT id FROM metrics)"
 			       " AND tick_id <= (SELECT MAX(id) FROM ticks WHERE t < ?)",
@@ -384,7 +521,9 @@ int store_last_run(struct store *st, struct run_tail *out)
 	memset(out, 0, sizeof(*out));
 	if (sqlite3_prepare_v2(st->db,
 			       "SELECT r.id, r.started, COALESCE(r.stopped, 0), r.kernel_release, r.config_text,"
-			       " COALESCE(k.t, 0), COALESCE(k.cycles, 0)"
+			       " COALESCE(k.t, 0), COALESCE(k.cycles, 0), r.hostname, r.device,"
+			       " (SELECT value FROM run_props WHERE run_id = r.id AND key = 'boot_id'),"
+			       " EXISTS (SELECT 1 FROM run_props WHERE run_id = r.id AND key = 'merged_from')"
 			       " FROM runs r LEFT JOIN ticks k ON k.id ="
 			       "  (SELECT id FROM ticks WHERE run_id = r.id ORDER BY t DESC LIMIT 1)"
 			       " ORDER BY r.id DESC LIMIT 1", -1, &s, NULL) != SQLITE_OK)
@@ -400,11 +539,35 @@ int store_last_run(struct store *st, struct run_tail *out)
 		out->config_text = strdup(ct ? ct : "");
 		out->last_t = sqlite3_column_double(s, 5);
 		out->last_cycles = (uint64_t)sqlite3_column_int64(s, 6);
+		const char *host = (const char *)sqlite3_column_text(s, 7);
+		const char *dev = (const char *)sqlite3_column_text(s, 8);
+		const char *boot = (const char *)sqlite3_column_text(s, 9);
+		snprintf(out->hostname, sizeof(out->hostname), "%s", host ? host : "");
+		snprintf(out->device, sizeof(out->device), "%s", dev ? dev : "");
+		snprintf(out->boot_id, sizeof(out->boot_id), "%s", boot ? boot : "");
+		out->merged = sqlite3_column_int(s, 10) != 0;
 		if (!out->config_text)
 			rc = SQLITE_NOMEM;
 	}
 	sqlite3_finalize(s);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int store_leaking_metrics(struct store *st, int64_t run_id, char *buf, size_t len)
+{
+	sqlite3_stmt *s;
+	buf[0] = '\0';
+	if (!st)
+		return -1;
+	if (sqlite3_prepare_v2(st->db, "SELECT group_concat(metric, ', ') FROM (SELECT metric FROM leak_trends"
+			       " WHERE run_id = ? AND verdict = 'leaking' ORDER BY metric)", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(s, 1, run_id);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && sqlite3_column_text(s, 0))
+		snprintf(buf, len, "%s", (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : -1;
 }
 
 int store_resume_run(struct store *st, int64_t run_id)

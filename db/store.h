@@ -21,10 +21,29 @@ struct run_info {
 	const char *capabilities;
 	const char *config_path;
 	const char *config_text;
+	const char *boot_id;     /* /proc/sys/kernel/random/boot_id; kept in run_props */
 };
 
-/* 0, or -1 with err filled ("PATH: reason"). */
+/* "GmSk" in the SQLite header's application_id: a gemsoak database. */
+#define GS_APPLICATION_ID 0x476d536b
+
+/* store_open_flags: hold an exclusive lock on the file until store_close
+ * (the daemon: one writer per database). */
+#define STORE_EXCLUSIVE 1u
+
+/* Open, creating or migrating, a database that is empty or gemsoak's; any
+ * other file (another application's SQLite database, not SQLite at all,
+ * not a regular file) is refused before anything in it changes.
+ * 0, or -1 with err filled ("PATH: reason"). */
 int store_open(const char *path, struct store **out, char *err, size_t errlen);
+int store_open_flags(const char *path, unsigned flags, struct store **out, char *err, size_t errlen);
+
+/* Whose is the open database: 1 gemsoak's, 0 empty (nothing in it yet),
+ * -1 anything else, with why filled. Reads only. */
+struct sqlite3;
+int store_check_owner(struct sqlite3 *db, char *why, size_t whylen);
+/* The schema version this gemsoak writes (the number of migrations). */
+int store_known_version(void);
 void store_close(struct store *st);
 int store_schema_version(struct store *st);
 
@@ -56,15 +75,23 @@ struct run_tail {
 	double started, stopped, last_t;  /* last_t: its last tick (0: none) */
 	uint64_t last_cycles;             /* cycles at its last tick */
 	char kernel_release[128];
+	char hostname[256], device[256];
+	char boot_id[64];                 /* "" when the run did not record one */
+	bool merged;                      /* copied in by gemsoak merge */
 	char *config_text;                /* malloc'd; free it */
 };
 /* 1 and *out filled when there is a run, 0 when none, -1 on error. */
 int store_last_run(struct store *st, struct run_tail *out);
+/* The run's metrics whose verdict is leaking now, ", "-separated ("" when
+ * none). 0, or -1 on error. */
+int store_leaking_metrics(struct store *st, int64_t run_id, char *buf, size_t len);
 /* Mark a stopped run as running again. */
 int store_resume_run(struct store *st, int64_t run_id);
 
 /* True when the database's path no longer names the open file (removed,
- * or replaced by another): what is written now would be lost with it. */
+ * or replaced by another): what is written now would be lost with it.
+ * The writing functions and store_errmsg take a NULL store (none open:
+ * they fail), and store_file_replaced(NULL) is true. */
 bool store_file_replaced(struct store *st);
 
 /* The last SQLite error message, for logs. */

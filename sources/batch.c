@@ -44,11 +44,28 @@ int batch_put(struct metric_batch *b, const char *name, double value, const char
 	return 0;
 }
 
+int source_parse_failed(int r, const char *path, const char *format, char *why, size_t whylen)
+{
+	if (r == -ERANGE)
+		snprintf(why, whylen, "%s: a negative or overflowing number; not recorded", path);
+	else
+		snprintf(why, whylen, "%s: %s", path, format);
+	return r;
+}
+
 char *source_read(const char *path, char *why, size_t whylen)
 {
 	char *text = kept_file_read(path);
-	if (!text)
-		snprintf(why, whylen, "%s: %s", path, strerror(errno));
+	if (!text) {
+		int e = errno;
+		char msg[96];
+		if (e == EFBIG)
+			snprintf(why, whylen, "%s: larger than the %u MiB read cap; not read", path,
+				 GS_TEXT_LIMIT >> 20);
+		else
+			snprintf(why, whylen, "%s: %s", path, read_error(e, msg, sizeof(msg)));
+		errno = e;
+	}
 	return text;
 }
 

@@ -18,6 +18,8 @@ int parse_dmabuf_bufinfo(const char *text, uint64_t *objects, uint64_t *bytes)
 			continue;
 		unsigned long long o, b;
 		if (sscanf(p, "Total %llu objects, %llu bytes", &o, &b) == 2) {
+			if (!COUNT_OK(o) || !COUNT_OK(b))
+				return -ERANGE;
 			*objects = o;
 			*bytes = b;
 			found = true;
@@ -36,10 +38,8 @@ static int collect_dmabuf(const struct source_ctx *ctx, struct metric_batch *b, 
 	uint64_t objects, bytes;
 	int r = parse_dmabuf_bufinfo(text, &objects, &bytes);
 	free(text);
-	if (r) {
-		snprintf(why, whylen, "%s: no \"Total N objects, M bytes\" line", path);
-		return r;
-	}
+	if (r)
+		return source_parse_failed(r, path, "no \"Total N objects, M bytes\" line", why, whylen);
 	batch_put(b, "dmabuf.objects", (double)objects, "count");
 	return batch_put(b, "dmabuf.bytes", (double)bytes, "bytes");
 }

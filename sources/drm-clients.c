@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/util.h"
 #include "sources/sources.h"
 
 int parse_drm_clients(const char *text, uint64_t *clients)
@@ -21,7 +22,7 @@ int parse_drm_clients(const char *text, uint64_t *clients)
 			if (!header) {
 				/* The header names the process column in every
 				 * format: pid, or tgid since 6.4. */
-				if (!memmem(line, len, "pid", 3) && !memmem(line, len, "tgid", 4))
+				if (!mem_contains(line, len, "pid") && !mem_contains(line, len, "tgid"))
 					return -EINVAL;
 				header = true;
 			} else {

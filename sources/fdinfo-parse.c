@@ -15,7 +15,7 @@ static bool parse_amount(const char *v, uint64_t *bytes)
 	unsigned long long n;
 	char unit[8] = "";
 	int k = sscanf(v, " %llu %7s", &n, unit);
-	if (k < 1)
+	if (k < 1 || !COUNT_OK(n) || (k == 2 && unit[0] && n > (unsigned long long)INT64_MAX >> 20))
 		return false;
 	if (k == 1 || unit[0] == '\0')
 		*bytes = n;

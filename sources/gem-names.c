@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/util.h"
 #include "sources/sources.h"
 
 /* Up to n non-negative decimal fields separated by blanks, and nothing
@@ -52,8 +53,8 @@ int parse_gem_names(const char *text, struct gem_names_stats *out)
 		if (!header) {
 			/* The header has "name", "handles" and "refcount". */
 			size_t len = (size_t)(end - line);
-			if (!memmem(line, len, "name", 4) || !memmem(line, len, "handles", 7) ||
-			    !memmem(line, len, "refcount", 8))
+			if (!mem_contains(line, len, "name") || !mem_contains(line, len, "handles") ||
+			    !mem_contains(line, len, "refcount"))
 				return -EINVAL;
 			header = true;
 			line = next;
@@ -81,10 +82,8 @@ static int collect_gem_names(const struct source_ctx *ctx, struct metric_batch *
 	struct gem_names_stats s;
 	int r = parse_gem_names(text, &s);
 	free(text);
-	if (r) {
-		snprintf(why, whylen, "%s: unrecognised format", path);
-		return r;
-	}
+	if (r)
+		return source_parse_failed(r, path, "unrecognised format", why, whylen);
 	batch_put(b, "gem.flink_names", (double)s.names, "count");
 	batch_put(b, "gem.flink_handles", (double)s.handles, "count");
 	batch_put(b, "gem.flink_refcount", (double)s.refcount, "count");

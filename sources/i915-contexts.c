@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/util.h"
 #include "sources/sources.h"
 
 int parse_i915_context_status(const char *text, uint64_t *contexts, uint64_t *closed)
@@ -19,7 +20,7 @@ int parse_i915_context_status(const char *text, uint64_t *contexts, uint64_t *cl
 		size_t len = eol ? (size_t)(eol - l) : strlen(l);
 		if (len >= 11 && strncmp(l, "HW context ", 11) == 0) {
 			(*contexts)++;
-			if (memmem(l, len, "(deleted)", 9) || memmem(l, len, "(closed)", 8))
+			if (mem_contains(l, len, "(deleted)") || mem_contains(l, len, "(closed)"))
 				(*closed)++;
 			known = true;
 		} else if ((len >= 14 && strncmp(l, "power context ", 14) == 0) ||
@@ -28,7 +29,13 @@ int parse_i915_context_status(const char *text, uint64_t *contexts, uint64_t *cl
 		}
 		l += len + (eol ? 1 : 0);
 	}
-	return known || !*text ? 0 : -EINVAL;
+	/* Every kernel lists its own context (or 3.4's power and render
+	 * ones): an empty file says nothing, not "no contexts" (the kernel
+	 * model lists only the clients' contexts). A file of NUL bytes never
+	 * gets here: the read refuses it as not text. */
+	if (!*text)
+		return -ENODATA;
+	return known ? 0 : -EINVAL;
 }
 
 static int collect_i915_contexts(const struct source_ctx *ctx, struct metric_batch *b, char *why,
@@ -43,10 +50,10 @@ static int collect_i915_contexts(const struct source_ctx *ctx, struct metric_bat
 	uint64_t n, closed;
 	int r = parse_i915_context_status(text, &n, &closed);
 	free(text);
-	if (r) {
-		snprintf(why, whylen, "%s: no \"HW context\" lines", path);
-		return r;
-	}
+	if (r == -ENODATA)
+		return SOURCE_NO_DATA; /* no figure recorded, and the source is not failing */
+	if (r)
+		return source_parse_failed(r, path, "no \"HW context\" lines", why, whylen);
 	batch_put(b, "i915.contexts", (double)n, "count");
 	return batch_put(b, "i915.contexts_closed", (double)closed, "count");
 }

@@ -57,6 +57,10 @@ int parse_i915_gem_gtt(const char *text, struct i915_gtt_stats *out)
 			return -ENOMEM;
 		unsigned long long n, b;
 		if (sscanf(l, "Total %llu objects, %llu bytes", &n, &b) == 2) {
+			if (!COUNT_OK(n) || !COUNT_OK(b)) {
+				free(l);
+				return -ERANGE;
+			}
 			out->objects = n;
 			out->bytes = b;
 			total = true;
@@ -88,10 +92,8 @@ static int collect_i915_gtt(const struct source_ctx *ctx, struct metric_batch *b
 	struct i915_gtt_stats s;
 	int r = parse_i915_gem_gtt(text, &s);
 	free(text);
-	if (r) {
-		snprintf(why, whylen, "%s: no \"Total N objects, B bytes\" line", path);
-		return r;
-	}
+	if (r)
+		return source_parse_failed(r, path, "no \"Total N objects, B bytes\" line", why, whylen);
 	batch_put(b, "i915.bound_objects", (double)s.objects, "count");
 	batch_put(b, "i915.bound_bytes", (double)s.bytes, "bytes");
 	batch_put(b, "i915.bound_named_objects", (double)s.named, "count");

@@ -19,6 +19,8 @@ int parse_i915_gem_objects(const char *text, struct i915_objects_stats *out)
 	memset(out, 0, sizeof(*out));
 	unsigned long long a, b, c;
 	if (sscanf(text, "%llu shrinkable [%llu free] objects, %llu bytes", &a, &b, &c) == 3) {
+		if (!COUNT_OK(a) || !COUNT_OK(b) || !COUNT_OK(c))
+			return -ERANGE;
 		out->modern = true;
 		out->objects = a;
 		out->free_objects = b;
@@ -28,6 +30,8 @@ int parse_i915_gem_objects(const char *text, struct i915_objects_stats *out)
 	int used = 0;
 	if (sscanf(text, "%llu objects, %llu bytes%n", &a, &b, &used) != 2 || used == 0)
 		return -EINVAL;
+	if (!COUNT_OK(a) || !COUNT_OK(b))
+		return -ERANGE;
 	out->objects = a;
 	out->bytes = b;
 	bool per_file = false;
@@ -44,11 +48,15 @@ int parse_i915_gem_objects(const char *text, struct i915_objects_stats *out)
 		}
 		if (!out->has_gtt && strstr(l, "bytes in gtt") &&
 		    sscanf(l, "%llu [%llu] objects,", &a, &b) == 2) {
+			if (!COUNT_OK(a))
+				return -ERANGE;
 			out->has_gtt = true;
 			out->gtt_objects = a;
 		}
 		const char *colon = strstr(l, ": ");
 		if (per_file && colon && sscanf(colon, ": %llu objects,", &a) == 1) {
+			if (!COUNT_OK(a))
+				return -ERANGE;
 			out->clients++;
 			out->client_objects += a;
 		}
@@ -68,11 +76,9 @@ static int collect_i915_objects(const struct source_ctx *ctx, struct metric_batc
 	struct i915_objects_stats s;
 	int r = parse_i915_gem_objects(text, &s);
 	free(text);
-	if (r) {
-		snprintf(why, whylen, "%s: first line is neither \"N objects, B bytes\" nor \"N shrinkable [F free] objects, B bytes\"",
-			 path);
-		return r;
-	}
+	if (r)
+		return source_parse_failed(r, path, "first line is neither \"N objects, B bytes\" nor"
+					   " \"N shrinkable [F free] objects, B bytes\"", why, whylen);
 	if (s.modern) {
 		batch_put(b, "i915.shrinkable_objects", (double)s.objects, "count");
 		batch_put(b, "i915.free_objects", (double)s.free_objects, "count");

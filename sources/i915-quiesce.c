@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/util.h"
@@ -25,10 +26,17 @@ static int quiesce(const struct source_ctx *ctx, struct metric_batch *b, char *w
 		snprintf(why, whylen, "i915_gem_drop_caches: the device's debugfs directory is unknown");
 		return -ENODEV;
 	}
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || write(fd, GS_DROP_CACHES, strlen(GS_DROP_CACHES)) < 0) {
-		int e = errno;
-		snprintf(why, whylen, "%s: %s", path, strerror(e));
+	/* Like every source read: no blocking open, regular files only. */
+	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NONBLOCK);
+	int e = fd < 0 ? errno : 0;
+	struct stat sb;
+	if (!e && (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)))
+		e = GS_ENOTREG;
+	if (!e && write(fd, GS_DROP_CACHES, strlen(GS_DROP_CACHES)) < 0)
+		e = errno;
+	if (e) {
+		char msg[96];
+		snprintf(why, whylen, "%s: %s", path, read_error(e, msg, sizeof(msg)));
 		if (fd >= 0)
 			close(fd);
 		return -e;

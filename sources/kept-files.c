@@ -58,7 +58,7 @@ char *kept_file_read(const char *path)
 				return text;
 			break; /* open it again: the device may be back */
 		}
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open_regular(path);
 	if (fd < 0)
 		return NULL;
 	char *text = read_text_fd(fd, NULL);

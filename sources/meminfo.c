@@ -17,6 +17,8 @@ static int parse_kb_line(const char *text, const char *key, uint64_t *kb)
 			unsigned long long v;
 			if (sscanf(p + klen + 1, " %llu", &v) != 1)
 				return -EINVAL;
+			if (!COUNT_OK(v))
+				return -ERANGE;
 			*kb = v;
 			return 0;
 		}
@@ -50,7 +52,9 @@ static int collect_meminfo(const struct source_ctx *ctx, struct metric_batch *b,
 	for (size_t i = 0; i < ARRAY_SIZE(keys) && !r; i++) {
 		uint64_t kb;
 		r = parse_meminfo_kb(text, keys[i].key, &kb);
-		if (r)
+		if (r == -ERANGE)
+			source_parse_failed(r, path, "", why, whylen);
+		else if (r)
 			snprintf(why, whylen, "%s: no %s line", path, keys[i].key);
 		else
 			r = batch_put(b, keys[i].metric, (double)kb, "kB");

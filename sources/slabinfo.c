@@ -25,6 +25,8 @@ int parse_slabinfo_cache(const char *text, const char *cache, uint64_t *active, 
 		unsigned long long a, t;
 		if (sscanf(l + n, "%llu %llu", &a, &t) != 2)
 			return -EINVAL;
+		if (!COUNT_OK(a) || !COUNT_OK(t))
+			return -ERANGE;
 		*active = a;
 		*total = t;
 		return 0;
@@ -59,10 +61,9 @@ static int collect_slabinfo(const struct source_ctx *ctx, struct metric_batch *b
 	int rv = find_cache(text, vma_caches, &vmas);
 	int ro = find_cache(text, obj_caches, &objs);
 	free(text);
-	if (rv == -EINVAL || ro == -EINVAL) {
-		snprintf(why, whylen, "%s: not in the slabinfo 2.x format", path);
-		return -EINVAL;
-	}
+	if (rv == -EINVAL || ro == -EINVAL || rv == -ERANGE || ro == -ERANGE)
+		return source_parse_failed(rv == -ERANGE || ro == -ERANGE ? -ERANGE : -EINVAL, path,
+					   "not in the slabinfo 2.x format", why, whylen);
 	if (rv && ro) {
 		snprintf(why, whylen, "%s: no i915 VMA or object cache (SLUB may have merged them into "
 			 "other caches: boot with slab_nomerge to see them)", path);

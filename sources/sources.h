@@ -59,7 +59,17 @@ struct source {
 extern const struct source *const gs_sources[];
 
 /* ---- parsers (pure; return 0, or -EINVAL when the text is not in a
- * format they know) ---- */
+ * format they know, -ERANGE for a number no counter can be) ---- */
+
+/* Counters are never negative and fit in 63 bits. sscanf's %llu turns
+ * "-1" into 2^64-1 and saturates on overflow, so such a value is refused
+ * rather than recorded as 1.8e19. */
+#define COUNT_OK(v) ((unsigned long long)(v) <= (unsigned long long)INT64_MAX)
+
+/* A collector's message for parser result r (not 0): for -ERANGE the
+ * number is named as out of range, else `format` says what was expected.
+ * Returns r. */
+int source_parse_failed(int r, const char *path, const char *format, char *why, size_t whylen);
 
 /* debugfs dri/N/gem_names */
 struct gem_names_stats {
@@ -112,7 +122,7 @@ bool i915_gtt_lists_name(const char *text, uint32_t name);
 int parse_slabinfo_cache(const char *text, const char *cache, uint64_t *active, uint64_t *total);
 
 /* debugfs dri/N/i915_context_status: "HW context" lines, and those of
- * deleted/closed contexts still alive */
+ * deleted/closed contexts still alive; -ENODATA for an empty file */
 int parse_i915_context_status(const char *text, uint64_t *contexts, uint64_t *closed);
 
 /* /proc/PID/fdinfo/FD of a DRM file: drm-usage-stats memory keys summed

@@ -41,6 +41,13 @@ flink_share_conf() {
 	printf '[daemon]\ninterval = 1s\n\n[workload flink-share]\nproducers = 1\nconsumers = 1\n' > "$1"
 }
 
+# model_flink_conf FILE DIR: the same load against a kernel model started
+# in DIR (model_start DIR), at 50 cycles a second.
+model_flink_conf() {
+	printf '[daemon]\ndevice = %s/card0\ndebugfs = %s/debugfs\ninterval = 1s\n\n[workload flink-share]\nproducers = 1\nconsumers = 1\nrate = 50\n' \
+		"$2" "$2" > "$1"
+}
+
 # assert_rounds_kept DB ROUNDS: after a storage fault the daemon recovered
 # from, a round every second of the run is in DB (at least ROUNDS), no gap,
 # nothing counted as dropped, and the database is intact.

@@ -84,4 +84,60 @@ ERR=$d/stderr run_rc $GS compare --db "$db" 1
 [ $rc = 2 ] || fail "compare with one run"
 ERR=$d/stderr run_rc $GS frobnicate
 [ $rc = 2 ] || fail "unknown command"
+
+# report --out and export write files without touching what is not ours.
+# A symbolic link is not replaced (unless --force), and the message names it.
+echo original > "$d/t.txt"
+ln -s t.txt "$d/l.html"
+ERR=$d/stderr run_rc $GS report --db "$db" --out "$d/l.html"
+[ $rc = 2 ] && grep -q "l.html: a symbolic link; not replaced" "$d/stderr" || fail "report over a symlink: exit $rc"
+[ -L "$d/l.html" ] && [ "$(cat "$d/t.txt")" = original ] || fail "report over a symlink: link or its file changed"
+! ls -a "$d" | grep -q '^\.l\.html\.' || fail "report over a symlink: temp file left"
+$GS report --db "$db" --out "$d/l.html" --force > /dev/null || fail "report --force"
+[ -f "$d/l.html" ] && [ ! -L "$d/l.html" ] && [ "$(cat "$d/t.txt")" = original ] || fail "report --force: link not replaced"
+# - is stdout, and the note goes to stderr so stdout is the report alone.
+$GS report --db "$db" --out - > "$d/stdout.html" 2> "$d/stderr" || fail "report --out -"
+head -c 15 "$d/stdout.html" | grep -q '<!DOCTYPE html>' && tail -1 "$d/stdout.html" | grep -q '</html>' || fail "report --out -: not the HTML alone"
+# A FIFO is written in place, never replaced.
+mkfifo "$d/fifo"
+cat "$d/fifo" > "$d/from-fifo.html" &
+reader=$!
+$GS report --db "$db" --out "$d/fifo" > /dev/null || fail "report into a FIFO"
+wait $reader
+[ -p "$d/fifo" ] && grep -q '</html>' "$d/from-fifo.html" || fail "report into a FIFO: replaced, or nothing read"
+# A device is written in place: /dev/full stays a device, the error names it.
+ERR=$d/stderr run_rc $GS report --db "$db" --out /dev/full
+[ $rc = 2 ] && [ -c /dev/full ] && grep -q '/dev/full: cannot write: No space left on device' "$d/stderr" ||
+	fail "report --out /dev/full: exit $rc, $(cat "$d/stderr")"
+! grep -q '\.tmp\|XXXXXX' "$d/stderr" || fail "a message names the temp file"
+# A regular file keeps its mode when it is rewritten.
+chmod 640 "$d/report.html" 2>/dev/null || { touch "$d/report.html"; chmod 640 "$d/report.html"; }
+$GS report --db "$db" --out "$d/report.html" > /dev/null
+[ "$(stat -c %a "$d/report.html")" = 640 ] || fail "report: the file's mode was not kept"
+echo "ok: report --out: symlink refused, --force, -, FIFO, /dev/full in place"
+
+# export --every follows a database replaced under it and stops, saying
+# so, when it is removed.
+mkdir -p "$d/prom"
+cp "$d/a.db" "$d/live.db"
+$GS export --db "$d/live.db" --prometheus "$d/prom" --every 1s 2> "$d/every.err" &
+exporter=$!
+i=0
+until grep -q 'host="lab-a"' "$d/prom/gemsoak.prom" 2>/dev/null; do
+	i=$((i + 1)); [ $i -lt 100 ] || fail "export --every wrote nothing"; sleep 0.1
+done
+cp "$d/b.db" "$d/live.db.new"
+mv "$d/live.db.new" "$d/live.db"
+i=0
+until grep -q 'host="lab-b"' "$d/prom/gemsoak.prom"; do
+	i=$((i + 1)); [ $i -lt 100 ] || { kill $exporter; fail "export --every kept publishing the replaced database"; }; sleep 0.1
+done
+grep -q 'live.db: the database file was replaced' "$d/every.err" || fail "export --every: replacement not said"
+rm "$d/live.db"
+set +e
+wait $exporter
+rc=$?
+set -e
+[ $rc = 2 ] && grep -q 'live.db: the database was removed; stopping' "$d/every.err" || fail "export --every after removal: exit $rc"
+echo "ok: export --every: $(tr '\n' ' ' < "$d/every.err")"
 echo "ok"

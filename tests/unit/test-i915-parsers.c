@@ -151,6 +151,9 @@ static void context_status_formats(void **state)
 	x = fixture("gem_names-6.1");
 	assert_int_equal(parse_i915_context_status(x, &n, &closed), -EINVAL);
 	free(x);
+	/* Empty is no figure, not 0 contexts. */
+	assert_int_equal(parse_i915_context_status("", &n, &closed), -ENODATA);
+	assert_int_equal(parse_i915_context_status("\n\n", &n, &closed), -EINVAL);
 }
 
 static void fdinfo_memory_keys(void **state)

@@ -76,6 +76,29 @@ static void bufinfo_all_formats(void **state)
 	assert_int_equal(parse_dmabuf_bufinfo("Total 1 devices attached\n", &o, &b), -EINVAL);
 }
 
+/* "-1" and numbers past 63 bits are no counter: -ERANGE, not 1.8e19. */
+static void negative_and_overflowing_numbers_are_refused(void **state)
+{
+	uint64_t a, b;
+	struct i915_objects_stats os;
+	struct i915_gtt_stats gs;
+	assert_int_equal(parse_meminfo_kb("Shmem: -1 kB\n", "Shmem", &a), -ERANGE);
+	assert_int_equal(parse_meminfo_kb("Shmem: 99999999999999999999 kB\n", "Shmem", &a), -ERANGE);
+	assert_int_equal(parse_meminfo_kb("Shmem: 9223372036854775807 kB\n", "Shmem", &a), 0);
+	assert_int_equal(parse_dmabuf_bufinfo("Total -1 objects, 4096 bytes\n", &a, &b), -ERANGE);
+	assert_int_equal(parse_dmabuf_bufinfo("Total 1 objects, 18446744073709551616 bytes\n", &a, &b), -ERANGE);
+	assert_int_equal(parse_slabinfo_cache("slabinfo - version: 2.1\ni915_vma -3 4\n", "i915_vma", &a, &b), -ERANGE);
+	assert_int_equal(parse_i915_gem_objects("-1 objects, 10 bytes\n", &os), -ERANGE);
+	assert_int_equal(parse_i915_gem_objects("1 shrinkable [-2 free] objects, 10 bytes\n", &os), -ERANGE);
+	assert_int_equal(parse_i915_gem_gtt("Total 99999999999999999999 objects, 1 bytes\n", &gs), -ERANGE);
+	struct drm_fdinfo f;
+	assert_int_equal(parse_drm_fdinfo("drm-driver: i915\ndrm-total-system: -1\n", &f), 0);
+	assert_false(f.has_memory);
+	char why[128];
+	assert_int_equal(source_parse_failed(-ERANGE, "/proc/meminfo", "", why, sizeof(why)), -ERANGE);
+	assert_string_equal(why, "/proc/meminfo: a negative or overflowing number; not recorded");
+}
+
 static void meminfo_and_status(void **state)
 {
 	char *t = fixture("meminfo-6.1");
@@ -124,6 +147,7 @@ int main(void)
 		cmocka_unit_test(clients_all_formats),
 		cmocka_unit_test(bufinfo_all_formats),
 		cmocka_unit_test(meminfo_and_status),
+		cmocka_unit_test(negative_and_overflowing_numbers_are_refused),
 		cmocka_unit_test(batch_grows_and_rejects_long_names),
 	};
 	return cmocka_run_group_tests_name("parsers", tests, NULL, NULL);

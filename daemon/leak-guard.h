@@ -1,0 +1,39 @@
+/* The leak guard: the recorder must outlive what it records. A real leak
+ * (seed 000 unthrottled) eats the machine's memory in minutes, and the OOM
+ * killer would take the daemon and its database with it. So every round
+ * MemAvailable is read against a floor: below it the workloads' processes
+ * are stopped (closing their files releases what the kernel holds for
+ * them; on a leaking kernel how much that frees is itself a finding),
+ * sampling goes on, and the workloads start again once MemAvailable is
+ * back above the resume level. The decision is a pure function of the
+ * readings, so it is unit-tested; daemon/server.c acts on it. */
+#ifndef GS_LEAK_GUARD_H
+#define GS_LEAK_GUARD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* auto: MemTotal / 16, kept within these bounds; resume: twice the floor. */
+#define LEAK_GUARD_MIN_FLOOR_KB (32 * 1024)
+#define LEAK_GUARD_MAX_FLOOR_KB (512 * 1024)
+/* MemAvailable is read this often (or every round when rounds are more
+ * frequent): an unthrottled leak takes a small machine's memory within
+ * a few default 10 s rounds. */
+#define LEAK_GUARD_PERIOD_S 1.0
+
+struct leak_guard {
+	int64_t floor_kb, resume_kb;  /* floor 0: the guard is off */
+	bool stopped;                 /* the workloads are stopped by the guard */
+	double stopped_at;
+	unsigned trips;
+};
+
+enum leak_guard_action { LEAK_GUARD_NONE, LEAK_GUARD_STOP, LEAK_GUARD_RESUME };
+
+/* Set the levels from the config's (-1: auto) and MemTotal. */
+void leak_guard_init(struct leak_guard *g, int64_t floor_kb, int64_t resume_kb, int64_t total_kb);
+
+/* What to do on a MemAvailable reading at time t; the state follows. */
+enum leak_guard_action leak_guard_decide(struct leak_guard *g, int64_t avail_kb, double t);
+
+#endif
