@@ -74,33 +74,65 @@ vm_boot() {
 
 # vm_run_daemon CONFIG DURATION OUTDIR [GEMSOAKD ARGS...]
 # Boot Debian's kernel with vgem, run gemsoakd with CONFIG for DURATION
-# seconds (database in the guest's tmpfs), and bring back OUTDIR/gs.db,
-# OUTDIR/gemsoakd.status and OUTDIR/job.log. In the guest (busybox sh):
-# VM_BEFORE runs before the daemon starts, VM_DURING while it runs;
-# VM_DB is the database path there (default /tmp/gs.db); VM_WRAP is a
-# command the daemon runs under (valgrind).
+# seconds, and bring back OUTDIR/gs.db, OUTDIR/gemsoakd.status and
+# OUTDIR/job.log. In the guest (busybox sh): VM_BEFORE runs before the
+# daemon starts, VM_DURING while it runs; VM_DB is the database path there
+# (default /tmp/gs.db, the guest's tmpfs); VM_WRAP is a command the daemon
+# runs under (valgrind). VM_DISK=1 keeps the database on an ext4 disk of
+# its own instead (OUTDIR/disk.img, a virtio disk mounted at
+# /var/lib/gemsoak), where a guest that runs out of memory or crashes
+# cannot take it and its growth is not the guest's shared memory; it is
+# read back from the image with debugfs(8), the guest not having to
+# finish for that.
 vm_run_daemon() {
 	conf=$1 duration=$2 out=$3
 	shift 3
-	gdb=${VM_DB:-/tmp/gs.db}
 	rm -rf "$out"
 	mkdir -p "$out"
 	cp "$conf" "$out/test.conf"
+	mount_disk="" umount_disk="" copy_back=""
+	if [ -n "${VM_DISK:-}" ]; then
+		gdb=${VM_DB:-/var/lib/gemsoak/gs.db}
+		truncate -s 1G "$out/disk.img"
+		mke2fs -q -t ext4 -F "$out/disk.img"
+		mount_disk="mount -t ext4 /dev/vda /var/lib/gemsoak || echo 'job: cannot mount the database disk'"
+		umount_disk="sync; umount /var/lib/gemsoak"
+	else
+		gdb=${VM_DB:-/tmp/gs.db}
+		copy_back="cp $gdb /mnt/share/gs.db; ls $gdb-wal >/dev/null 2>&1 && cp $gdb-wal /mnt/share/gs.db-wal"
+	fi
 	cat > "$out/job.sh" <<JOB
 #!/bin/sh
+$mount_disk
 ${VM_BEFORE:-}
 ${VM_WRAP:-} gemsoakd -c /mnt/share/test.conf --database $gdb --duration $duration $* &
 daemon=\$!
 ${VM_DURING:-}
 wait \$daemon
 echo \$? > /mnt/share/gemsoakd.status
-cp $gdb /mnt/share/gs.db
-ls $gdb-wal >/dev/null 2>&1 && cp $gdb-wal /mnt/share/gs.db-wal
+$copy_back
+$umount_disk
 exit 0
 JOB
-	vm_boot "$out" $((duration + 180))
+	if [ -n "${VM_DISK:-}" ]; then
+		GS_VM_DISK=$out/disk.img vm_boot "$out" $((duration + 180))
+		vm_disk_get "$out/disk.img" "${gdb#/var/lib/gemsoak/}" "$out/gs.db"
+	else
+		vm_boot "$out" $((duration + 180))
+	fi
 	echo "--- gemsoakd log (in the VM) ---"
 	cat "$out/job.log"
 	echo "--- leak_trends ---"
 	sqlite3 -box "$out/gs.db" 'select * from leak_trends' 2>&1 || true
+}
+
+# vm_disk_get IMAGE NAME DEST: copy database NAME (and its -wal) out of the
+# ext4 image of a VM_DISK run, without mounting it.
+vm_disk_get() {
+	rm -f "$3" "$3-wal"
+	debugfs -R "dump /$2 $3" "$1" 2>/dev/null
+	[ -s "$3" ] || fail "$1 holds no $2"
+	if debugfs -R "stat /$2-wal" "$1" 2>/dev/null | grep -q '^Inode:'; then
+		debugfs -R "dump /$2-wal $3-wal" "$1" 2>/dev/null
+	fi
 }

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Build the test initramfs: busybox-static, the given binaries with the
-# shared libraries they need, and the kernel modules for vgem, 9p, and
+# shared libraries they need, and the kernel modules for vgem, 9p, a
+# virtio disk (tests/lib.sh VM_DISK), and
 # loop and ext4 (a block-backed filesystem the storage tests can force
 # read-only; ext4 asks for crc32c at mount time, which modinfo does not
 # list), with their dependencies, in load order.
@@ -51,7 +52,7 @@ add_module() {
 	done
 	order="$order $1"
 }
-for m in vgem virtio_pci 9pnet_virtio 9p loop crc32c_generic ext4 ${GS_INITRAMFS_MODULES:-}; do
+for m in vgem virtio_pci 9pnet_virtio 9p virtio_blk loop crc32c_generic ext4 ${GS_INITRAMFS_MODULES:-}; do
 	add_module "$m"
 done
 : > "$root/etc/modules.order"

@@ -5,7 +5,8 @@
 # Software emulation (TCG) by default: KVM is not usable on every machine
 # that has /dev/kvm; GS_VM_ACCEL=kvm overrides. GS_VM_APPEND adds to the
 # kernel command line (gs.modules=NAME), GS_VM_DEVICES to qemu's devices
-# (-device virtio-gpu-pci), GS_VM_MEM sets the guest's memory in MB.
+# (-device virtio-gpu-pci), GS_VM_MEM sets the guest's memory in MB and
+# GS_VM_DISK is a raw image the guest sees as its virtio disk /dev/vda.
 set -eu
 share=$(cd "$1" && pwd)
 limit=${2:-300}
@@ -22,6 +23,7 @@ timeout "$limit" qemu-system-x86_64 \
 	-initrd "$initrd" \
 	-append "console=ttyS0 quiet panic=-1 ${GS_VM_APPEND:-}" \
 	${GS_VM_DEVICES:-} \
+	${GS_VM_DISK:+-drive file=$GS_VM_DISK,if=virtio,format=raw} \
 	-virtfs "local,path=$share,mount_tag=share,security_model=none,id=share" \
 	> "$share/console.log" 2>&1 || true
 if [ ! -f "$share/job.status" ]; then
