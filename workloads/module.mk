@@ -5,3 +5,4 @@ WORKLOAD_CATALOG_SRCS := workloads/promises.c workloads/share.c workloads/close-
 	workloads/export-close-race.c workloads/flink-close-race.c workloads/x-restart.c
 COMMON_SRCS += $(WORKLOAD_CATALOG_SRCS)
 COMMON_SRCS += workloads/context-churn.c
+COMMON_SRCS += workloads/buffer-queue.c
