@@ -6,6 +6,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "common/util.h"
 #include "device/binder.h"
 
 static void put_cmd(struct binder *b, uint32_t cmd, const void *arg, size_t n)
@@ -14,39 +15,53 @@ static void put_cmd(struct binder *b, uint32_t cmd, const void *arg, size_t n)
 	 * fills if a caller queues hundreds without waiting. */
 	if (b->wlen + sizeof(cmd) + n > sizeof(b->wbuf))
 		binder_flush(b);
+	if (b->wlen + sizeof(cmd) + n > sizeof(b->wbuf)) {
+		b->dropped++;
+		return;
+	}
 	memcpy(b->wbuf + b->wlen, &cmd, sizeof(cmd));
 	memcpy(b->wbuf + b->wlen + sizeof(cmd), arg, n);
 	b->wlen += sizeof(cmd) + n;
 }
 
-/* One BINDER_WRITE_READ: the queued commands, then (when `read`) what
- * the driver has for this thread; blocks when there is nothing. */
-static int write_read(struct binder *b, bool read)
+/* One BINDER_WRITE_READ: the queued commands, then whatever the driver
+ * has for this thread, appended to the returns not yet taken. The file is
+ * non-blocking: waiting is poll's job, so that a write is never stuck
+ * behind a return (the driver takes no command while an error return is
+ * pending). */
+static int write_read(struct binder *b)
 {
+	if (b->rpos) {
+		memmove(b->rbuf, b->rbuf + b->rpos, b->rlen - b->rpos);
+		b->rlen -= b->rpos;
+		b->rpos = 0;
+	}
+	size_t room = sizeof(b->rbuf) - b->rlen;
 	struct binder_write_read bwr = {
 		.write_size = b->wlen, .write_buffer = (uintptr_t)b->wbuf,
-		.read_size = read ? sizeof(b->rbuf) : 0, .read_buffer = (uintptr_t)b->rbuf,
+		/* the largest return is BR_TRANSACTION's 4 + 64 bytes */
+		.read_size = room >= 128 ? room : 0, .read_buffer = (uintptr_t)(b->rbuf + b->rlen),
 	};
 	int r = ioctl(b->fd, BINDER_WRITE_READ, &bwr);
 	int e = r < 0 ? errno : 0;
-	/* On EINTR the driver still says how much it took. */
+	/* On EAGAIN and EINTR the driver still says how much it took. */
 	if (bwr.write_consumed > 0) {
 		memmove(b->wbuf, b->wbuf + bwr.write_consumed, b->wlen - bwr.write_consumed);
 		b->wlen -= bwr.write_consumed;
 	}
-	if (read) {
-		b->rlen = bwr.read_consumed;
-		b->rpos = 0;
-	}
-	return e ? -e : 0;
+	b->rlen += bwr.read_consumed;
+	return e == EAGAIN || e == EINTR ? 0 : -e;
 }
 
 int binder_flush(struct binder *b)
 {
 	while (b->wlen) {
-		int r = write_read(b, false);
-		if (r && r != -EINTR)
+		size_t before = b->wlen, had = b->rlen - b->rpos;
+		int r = write_read(b);
+		if (r)
 			return r;
+		if (b->wlen == before && b->rlen - b->rpos == had)
+			return -EAGAIN; /* returns fill the buffer: the next binder_next takes them */
 	}
 	return 0;
 }
@@ -54,7 +69,7 @@ int binder_flush(struct binder *b)
 int binder_open(struct binder *b, const char *path)
 {
 	memset(b, 0, sizeof(*b));
-	b->fd = open(path, O_RDWR | O_CLOEXEC);
+	b->fd = open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK);
 	if (b->fd < 0)
 		return -errno;
 	struct binder_version v = { 0 };
@@ -385,23 +400,28 @@ static int parse_one(struct binder *b, struct binder_event *ev)
 /* The next event from the driver (not the deferred ones). */
 static int next_raw(struct binder *b, int timeout_ms, struct binder_event *ev)
 {
+	double end = timeout_ms > 0 ? now_monotonic() + timeout_ms / 1000.0 : 0;
 	for (;;) {
 		int r = parse_one(b, ev);
 		if (r)
 			return r < 0 ? r : 0;
-		if ((r = binder_flush(b)) != 0)
+		if ((r = write_read(b)) != 0)
 			return r;
-		if (timeout_ms >= 0) {
-			struct pollfd p = { .fd = b->fd, .events = POLLIN };
-			r = poll(&p, 1, timeout_ms);
-			if (r == 0)
-				return -ETIME;
-			if (r < 0)
-				return errno == EINTR ? -ETIME : -errno;
+		if (b->rlen > b->rpos)
+			continue;
+		int wait = timeout_ms;
+		if (timeout_ms > 0) {
+			double left = end - now_monotonic();
+			wait = left > 0 ? (int)(left * 1000.0) + 1 : 0;
 		}
-		r = write_read(b, true);
-		if (r && r != -EINTR && r != -EAGAIN)
-			return r;
+		if (wait == 0)
+			return -ETIME;
+		struct pollfd p = { .fd = b->fd, .events = POLLIN };
+		r = poll(&p, 1, wait);
+		if (r == 0)
+			return -ETIME;
+		if (r < 0 && errno != EINTR)
+			return -errno;
 	}
 }
 

@@ -56,6 +56,7 @@ struct binder {
 	void *map;
 	uint8_t wbuf[BINDER_WBUF];   /* commands not yet written */
 	size_t wlen;
+	unsigned dropped;            /* commands lost to a full wbuf (a caller's bug) */
 	uint8_t rbuf[BINDER_RBUF];   /* returns not yet taken */
 	size_t rlen, rpos;
 	/* events that arrived while a transaction waited for its reply */
