@@ -128,6 +128,16 @@ static void open_binder(struct wl_proc *p, struct binder *b)
 	}
 }
 
+/* Commands the binder client could not queue would break its protocol
+ * silently: say so. */
+static void check_dropped(struct wl_proc *p, struct binder *b)
+{
+	if (b->dropped) {
+		wl_anomaly(p, "protocol", "%u binder commands lost to a full command buffer", b->dropped);
+		b->dropped = 0;
+	}
+}
+
 static void reply_status(struct binder *b, const struct binder_in *in, int32_t status)
 {
 	struct binder_txn t;
@@ -168,7 +178,7 @@ static int call_manager(struct wl_proc *p, struct binder *b, uint32_t code, cons
 		if ((r != -EPIPE && r != -ENOENT) || wl_should_stop(p))
 			return r;
 		if (waits % 500 == 0)
-			wl_anomaly(p, "binder", "%s: no answer for %u s (%s)",
+			wl_anomaly(p, "protocol", "%s: no answer for %u s (%s)",
 				   code == SM_ADD ? "registering the compositor" : "looking the compositor up",
 				   waits / 50, r == -EPIPE ? "no context manager" : "not registered");
 		usleep(20000);
@@ -231,7 +241,7 @@ static void allocator_run(struct wl_proc *p)
 		if (r == -ETIME)
 			continue;
 		if (r) {
-			wl_anomaly(p, "binder", "allocator: reading binder returns: %s", strerror(-r));
+			wl_anomaly(p, "protocol", "allocator: reading binder returns: %s", strerror(-r));
 			wl_exit(p, 3);
 		}
 		if (ev.kind == BEV_DEATH) {
@@ -287,6 +297,7 @@ static void allocator_run(struct wl_proc *p)
 			reply_status(&b, &ev.in, -EINVAL);
 		}
 		binder_flush(&b);
+		check_dropped(p, &b);
 	}
 	wl_exit(p, 0);
 }
@@ -335,7 +346,7 @@ static bool allocate_slot(struct producer *pr, struct pslot *s, uint32_t index)
 	struct binder_event rep;
 	int r = call(&pr->b, 0, GRALLOC_ALLOC, &t, &rep);
 	if (r) {
-		wl_anomaly(pr->p, "binder", "slot %u: the allocator's answer: %s", index, strerror(-r));
+		wl_anomaly(pr->p, "protocol", "slot %u: the allocator's answer: %s", index, strerror(-r));
 		return false;
 	}
 	const struct bq_alloc_reply *a = in_data(&rep.in, 0, sizeof(*a));
@@ -345,7 +356,7 @@ static bool allocate_slot(struct producer *pr, struct pslot *s, uint32_t index)
 	uint64_t sent = a ? a->ino : 0;
 	binder_free(&pr->b, &rep.in);
 	if (dmabuf < 0) {
-		wl_anomaly(pr->p, "binder", "slot %u: the allocator's answer has no buffer fd (%d fds)", index, n);
+		wl_anomaly(pr->p, "protocol", "slot %u: the allocator's answer has no buffer fd (%d fds)", index, n);
 		return false;
 	}
 	uint64_t got = inode_of(dmabuf);
@@ -393,7 +404,7 @@ static bool producer_connect(struct producer *pr)
 		if (r && wl_should_stop(pr->p))
 			break;
 		if (r) {
-			wl_anomaly(pr->p, "binder", "looking the compositor up: %s", strerror(-r));
+			wl_anomaly(pr->p, "protocol", "looking the compositor up: %s", strerror(-r));
 			wl_exit(pr->p, 3);
 		}
 		binder_acquire(&pr->b, h);
@@ -412,7 +423,7 @@ static bool producer_connect(struct producer *pr)
 		binder_unwatch_death(&pr->b, h, pr->cookie);
 		binder_release(&pr->b, h);
 		if (r != -EPIPE)
-			wl_anomaly(pr->p, "binder", "connecting to the compositor: %s", strerror(-r));
+			wl_anomaly(pr->p, "protocol", "connecting to the compositor: %s", strerror(-r));
 	}
 	return pr->connected;
 }
@@ -497,7 +508,7 @@ static int dequeue(struct producer *pr)
 			continue;
 		}
 		if (r != -ETIME) {
-			wl_anomaly(pr->p, "binder", "producer: reading binder returns: %s", strerror(-r));
+			wl_anomaly(pr->p, "protocol", "producer: reading binder returns: %s", strerror(-r));
 			wl_exit(pr->p, 3);
 		}
 		if (o && now_monotonic() >= o->queued_at + bound) {
@@ -550,7 +561,7 @@ static void produce(struct producer *pr, int i, uint32_t seq, bool hang)
 	} else if (r == -EPIPE) {
 		consumer_gone(pr);
 	} else {
-		wl_anomaly(pr->p, "binder", "frame %u: queueing slot %d: %s", seq, i, strerror(-r));
+		wl_anomaly(pr->p, "protocol", "frame %u: queueing slot %d: %s", seq, i, strerror(-r));
 	}
 	if (hang && r == 0)
 		return; /* CONTROL: the job never completes; its fence stays */
@@ -583,6 +594,7 @@ static int producer_life(struct wl_proc *p, uint64_t lifetime, uint32_t *seq)
 		errors = 0;
 		uint32_t s = (*seq)++;
 		produce(&pr, i, s, hang_every > 0 && s % (uint64_t)hang_every == (uint64_t)hang_every - 1);
+		check_dropped(p, &pr.b);
 		wl_cycle_done(p);
 		n++;
 	}
@@ -667,7 +679,7 @@ static void consumer_queue(struct consumer *c, const struct binder_in *in)
 	const struct bq_frame *pf = in_data(in, 0, sizeof(*pf));
 	int fds[1], n = in_fd_array(in, fds, 1), acquire = in_fd(in, 0);
 	if (!pf || n != 1 || acquire < 0) {
-		wl_anomaly(p, "binder", "a queued frame without its buffer or fence (%d buffer fds, fence %d)", n, acquire);
+		wl_anomaly(p, "protocol", "a queued frame without its buffer or fence (%d buffer fds, fence %d)", n, acquire);
 		if (acquire >= 0)
 			close(acquire);
 		reply_status(&c->b, in, -EINVAL);
@@ -750,7 +762,7 @@ static int consumer_life(struct wl_proc *p, uint64_t lifetime)
 	if (r && wl_should_stop(p))
 		return 0;
 	if (r) {
-		wl_anomaly(p, "binder", "registering the compositor: %s", strerror(-r));
+		wl_anomaly(p, "protocol", "registering the compositor: %s", strerror(-r));
 		return 3;
 	}
 	binder_free(&c.b, &rep.in);
@@ -760,11 +772,12 @@ static int consumer_life(struct wl_proc *p, uint64_t lifetime)
 		if (r == -ETIME)
 			continue;
 		if (r) {
-			wl_anomaly(p, "binder", "consumer: reading binder returns: %s", strerror(-r));
+			wl_anomaly(p, "protocol", "consumer: reading binder returns: %s", strerror(-r));
 			return 3;
 		}
 		consumer_event(&c, &ev);
 		binder_flush(&c.b);
+		check_dropped(p, &c.b);
 	}
 	return 0;
 }
