@@ -20,7 +20,8 @@ static void put_cmd(struct binder *b, uint32_t cmd, const void *arg, size_t n)
 		return;
 	}
 	memcpy(b->wbuf + b->wlen, &cmd, sizeof(cmd));
-	memcpy(b->wbuf + b->wlen + sizeof(cmd), arg, n);
+	if (n)
+		memcpy(b->wbuf + b->wlen + sizeof(cmd), arg, n);
 	b->wlen += sizeof(cmd) + n;
 }
 
