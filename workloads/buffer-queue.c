@@ -17,7 +17,8 @@
  * buffer (PRIME fd-to-handle), waits for the acquire fence, "composes"
  * (a vgem read fence, exported as the release fence) and releases the
  * slot to the listener in a oneway transaction with the release fence;
- * the producer waits for it before using the slot again. Apps die and
+ * the producer waits for it and imports it into the buffer
+ * (DMA_BUF_IOCTL_IMPORT_SYNC_FILE) before using the slot again. Apps die and
  * the compositor restarts on a seeded schedule; the survivors learn of it
  * from binder death notifications, as Android's processes do.
  *
@@ -441,6 +442,13 @@ static void producer_released(struct producer *pr, const struct binder_in *in)
 			wl_promise(pr->p, "fence_signals", r == 0,
 				   "frame %u: the release fence of slot %u did not signal within %d ms (%s)", f->seq,
 				   f->slot, ms(pr->p, "fence_timeout"), strerror(-r));
+			/* As a GPU driver does with a dequeued buffer's release
+			 * fence: the next render waits for it through the
+			 * buffer's reservation object. */
+			r = dmabuf_import_sync_file(s->dmabuf, false, fence);
+			if (r)
+				wl_anomaly(pr->p, "unexpected-errno", "frame %u: DMA_BUF_IOCTL_IMPORT_SYNC_FILE on slot %u: %s",
+					   f->seq, f->slot, strerror(-r));
 		}
 		s->state = SLOT_FREE;
 	}
