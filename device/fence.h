@@ -20,8 +20,7 @@ int vgem_fence_attach(int fd, uint32_t handle, bool write, uint32_t *fence);
 int vgem_fence_signal(int fd, uint32_t fence);
 
 /* The fences of dmabuf_fd a reader (write = false) or a writer (true)
- * must wait for, as a new sync_file fd (close-on-exec not set by the
- * kernel: the caller owns it). */
+ * must wait for, as a new sync_file fd (close-on-exec) the caller owns. */
 int dmabuf_export_sync_file(int dmabuf_fd, bool write, int *sync_fd);
 /* Add sync_fd's fence to dmabuf_fd as a read or write fence. */
 int dmabuf_import_sync_file(int dmabuf_fd, bool write, int sync_fd);
