@@ -119,13 +119,14 @@ static uint64_t inode_of(int fd)
 	return fstat(fd, &st) == 0 ? (uint64_t)st.st_ino : 0;
 }
 
-/* Open the binder device or end this process with the reason. */
+/* Open the binder device or end this process with the reason, as an
+ * unusable device (the supervisor says so once and restarts with backoff). */
 static void open_binder(struct wl_proc *p, struct binder *b)
 {
 	int r = binder_open(b, BINDER_DEFAULT_DEVICE);
 	if (r) {
-		wl_report(p, "setup", "cannot open %s: %s", BINDER_DEFAULT_DEVICE, strerror(-r));
-		wl_exit(p, 3);
+		wl_report(p, "device", "cannot open %s: %s", BINDER_DEFAULT_DEVICE, strerror(-r));
+		wl_exit(p, WL_EXIT_DEVICE);
 	}
 }
 
@@ -228,10 +229,10 @@ static void allocator_run(struct wl_proc *p)
 	for (int tries = 0; tries < 50 && (r = binder_become_manager(&b)) == -EBUSY; tries++)
 		usleep(20000);
 	if (r) {
-		wl_report(p, "setup", "cannot become the context manager of %s: %s (does another process, "
+		wl_report(p, "device", "cannot become the context manager of %s: %s (does another process, "
 			  "a service manager or another buffer-queue workload, hold it?)", BINDER_DEFAULT_DEVICE,
 			  strerror(-r));
-		wl_exit(p, 3);
+		wl_exit(p, WL_EXIT_DEVICE);
 	}
 	bool registered = false;
 	uint32_t consumer = 0;
@@ -392,6 +393,7 @@ static void consumer_gone(struct producer *pr)
  * registered) and connect the listener; false when the run ends first. */
 static bool producer_connect(struct producer *pr)
 {
+	unsigned refused = 0;
 	while (!pr->connected && !wl_should_stop(pr->p)) {
 		struct binder_txn t;
 		txn_init(&t);
@@ -423,8 +425,10 @@ static bool producer_connect(struct producer *pr)
 		/* It died between lookup and connect: its death notice comes too. */
 		binder_unwatch_death(&pr->b, h, pr->cookie);
 		binder_release(&pr->b, h);
-		if (r != -EPIPE)
+		if (r != -EPIPE) {
 			wl_anomaly(pr->p, "protocol", "connecting to the compositor: %s", strerror(-r));
+			wl_backoff(&refused);
+		}
 	}
 	return pr->connected;
 }
