@@ -12,7 +12,9 @@
 #include <i915_drm.h>
 
 #include "common/util.h"
+#include "device/binder.h"
 #include "device/device.h"
+#include "device/fence.h"
 #include "device/gem.h"
 #include "device/master.h"
 #include "device/i915.h"
@@ -176,6 +178,12 @@ int device_probe(const char *path, struct gs_device *dev, char *err, size_t errl
 	if (dev->kind == GS_DRIVER_I915 && i915_getparam(fd, I915_PARAM_CHIPSET_ID, &v) == 0)
 		dev->i915_chipset = v;
 	dev->caps = probe_caps(fd, dev->kind);
+	/* The fence ioctls' numbers are vgem's own: other drivers have other
+	 * ioctls there. */
+	if (strcmp(dev->driver, "vgem") == 0 && fence_probe(fd, dev->kind))
+		dev->caps |= GS_CAP_FENCE;
+	if (binder_probe(BINDER_DEFAULT_DEVICE))
+		dev->caps |= GS_CAP_BINDER;
 	close(fd);
 	if (!(dev->caps & GS_CAP_GEM_CREATE)) {
 		snprintf(err, errlen, "%s: driver %s cannot create GEM buffer objects", path,
@@ -264,6 +272,8 @@ const char *device_cap_name(unsigned cap)
 	case GS_CAP_MAP: return "CPU mapping";
 	case GS_CAP_MASTER: return "DRM master (SET_MASTER, AUTH_MAGIC)";
 	case GS_CAP_EXECBUF: return "i915 contexts and execbuf";
+	case GS_CAP_FENCE: return "vgem fences as sync_files (VGEM_FENCE_ATTACH, DMA_BUF_IOCTL_EXPORT_SYNC_FILE)";
+	case GS_CAP_BINDER: return "binder IPC (" BINDER_DEFAULT_DEVICE ")";
 	}
 	return "?";
 }

@@ -16,6 +16,8 @@ enum {
 	GS_CAP_MAP        = 1u << 4, /* CPU mmap of objects */
 	GS_CAP_MASTER     = 1u << 5, /* SET/DROP_MASTER and AUTH_MAGIC (primary node) */
 	GS_CAP_EXECBUF    = 1u << 6, /* i915: contexts and execbuf (VMAs) */
+	GS_CAP_FENCE      = 1u << 7, /* vgem fences exported as sync_files from dma-bufs */
+	GS_CAP_BINDER     = 1u << 8, /* /dev/binder opens and speaks the current protocol */
 };
 
 enum gs_driver_kind { GS_DRIVER_GENERIC, GS_DRIVER_I915 };

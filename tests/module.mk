@@ -55,6 +55,8 @@ CHECK_SCRIPTS += tests/integration/vm-store-locks.sh
 CHECK_SCRIPTS += tests/integration/vm-user.sh
 CHECK_SCRIPTS += tests/integration/vm-fault-storm.sh
 CHECK_SCRIPTS += tests/integration/vm-store-removed.sh
+CHECK_SCRIPTS += tests/integration/vm-buffer-queue.sh
+CHECK_SCRIPTS += tests/integration/model-buffer-queue-refused.sh
 
 # The unit tests and gemsoakd built with ASan and UBSan (build/asan/).
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined

@@ -3,5 +3,6 @@ COMMON_SRCS += workloads/registry.c workloads/worker.c workloads/flink-share.c w
 WORKLOAD_CATALOG_SRCS := workloads/promises.c workloads/share.c workloads/close-order.c \
 	workloads/race.c workloads/prime-share.c workloads/self-import.c \
 	workloads/export-close-race.c workloads/flink-close-race.c workloads/x-restart.c
+WORKLOAD_CATALOG_SRCS += workloads/buffer-queue.c
 COMMON_SRCS += $(WORKLOAD_CATALOG_SRCS)
 COMMON_SRCS += workloads/context-churn.c

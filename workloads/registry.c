@@ -13,6 +13,7 @@ extern const struct wl_type wl_export_close_race;
 extern const struct wl_type wl_flink_close_race;
 extern const struct wl_type wl_x_restart;
 extern const struct wl_type wl_context_churn;
+extern const struct wl_type wl_buffer_queue;
 
 static const struct wl_type *const types[] = {
 	&wl_flink_share,
@@ -23,6 +24,7 @@ static const struct wl_type *const types[] = {
 	&wl_flink_close_race,
 	&wl_x_restart,
 	&wl_context_churn,
+	&wl_buffer_queue,
 	NULL,
 };
 

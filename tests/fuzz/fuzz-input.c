@@ -9,13 +9,15 @@
 #include <unistd.h>
 
 #include "daemon/config.h"
+#include "sources/binder-stats.h"
+#include "sources/fences-parse.h"
 #include "sources/sources.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 enum { FUZZ_CONFIG = 1, FUZZ_GEM_NAMES, FUZZ_CLIENTS, FUZZ_BUFINFO, FUZZ_MEMINFO,
        FUZZ_I915_OBJECTS, FUZZ_I915_GTT, FUZZ_SLABINFO, FUZZ_I915_CONTEXTS,
-       FUZZ_FDINFO };
+       FUZZ_FDINFO, FUZZ_BINDER, FUZZ_FENCES };
 
 /* The config parser reads a file: hand it a memfd by its /proc path. */
 static void fuzz_config(const char *text, size_t size)
@@ -82,6 +84,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		parse_drm_fdinfo(text, &fi);
 		break;
 	}
+	case FUZZ_BINDER: {
+		struct binder_stats bs;
+		parse_binder_stats(text, &bs);
+		parse_binder_dead_nodes(text, &a);
+		break;
+	}
+	case FUZZ_FENCES:
+		parse_bufinfo_fences(text, &a, &b);
+		fd_link_kind(text);
+		break;
 	}
 	free(text);
 	return 0;

@@ -1,12 +1,13 @@
 # libFuzzer targets (clang): `make fuzz` runs each for FUZZ_SECONDS;
 # `make check` runs a short bounded pass (tests/integration/fuzz-short.sh).
-FUZZ_TARGETS  := config gem-names clients bufinfo meminfo i915-objects i915-gtt slabinfo i915-contexts fdinfo
+FUZZ_TARGETS  := config gem-names clients bufinfo meminfo i915-objects i915-gtt slabinfo i915-contexts fdinfo binder fences
 FUZZ_BINS     := $(patsubst %,$(B)/fuzz/fuzz-%,$(FUZZ_TARGETS))
 FUZZ_SRCS     := $(PARSER_SRCS) daemon/config.c common/util.c workloads/registry.c \
                  workloads/context-churn.c device/i915.c device/kms.c \
                  workloads/worker.c workloads/flink-share.c workloads/canary.c \
                  device/device.c device/gem.c
 FUZZ_SRCS     += device/master.c daemon/privilege.c $(WORKLOAD_CATALOG_SRCS)
+FUZZ_SRCS     += device/fence.c device/binder.c
 FUZZ_CFLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_SECONDS  ?= 300
 
@@ -20,6 +21,8 @@ fuzz_id_i915-gtt := 7
 fuzz_id_slabinfo := 8
 fuzz_id_i915-contexts := 9
 fuzz_id_fdinfo := 10
+fuzz_id_binder := 11
+fuzz_id_fences := 12
 
 $(B)/fuzz/fuzz-%: tests/fuzz/fuzz-input.c $(FUZZ_SRCS)
 	@mkdir -p $(dir $@)

@@ -4,7 +4,8 @@
 # virtio disk (tests/lib.sh VM_DISK), and
 # loop and ext4 (a block-backed filesystem the storage tests can force
 # read-only; ext4 asks for crc32c at mount time, which modinfo does not
-# list), with their dependencies, in load order.
+# list) and binder_linux (Android's IPC, /dev/binder), with their
+# dependencies, in load order.
 # usage: mkinitramfs.sh KERNEL_DIR OUT.cpio.gz BINARY...
 # GS_INITRAMFS_FILES: more files copied at their own paths (no libraries
 # resolved), e.g. valgrind's tool and preload objects.
@@ -52,7 +53,7 @@ add_module() {
 	done
 	order="$order $1"
 }
-for m in vgem virtio_pci 9pnet_virtio 9p virtio_blk loop crc32c_generic ext4 ${GS_INITRAMFS_MODULES:-}; do
+for m in vgem virtio_pci 9pnet_virtio 9p virtio_blk loop crc32c_generic ext4 binder_linux ${GS_INITRAMFS_MODULES:-}; do
 	add_module "$m"
 done
 : > "$root/etc/modules.order"

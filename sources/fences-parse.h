@@ -1,0 +1,18 @@
+/* Parsers for the fences source (sources/fences.c), pure for unit tests
+ * and fuzzers. */
+#ifndef GS_FENCES_PARSE_H
+#define GS_FENCES_PARSE_H
+
+#include <stdint.h>
+
+/* debugfs dma_buf/bufinfo since 5.19 (dma_resv_describe): one
+ * "\t<usage> fence:<driver> <timeline> seq N [un]signalled" line per
+ * fence in a buffer's reservation object. Counts them and the
+ * unsignalled ones; -EINVAL without the "Total N objects" line. */
+int parse_bufinfo_fences(const char *text, uint64_t *fences, uint64_t *unsignalled);
+
+/* What an open fd is, from its /proc/PID/fd link. */
+enum fd_kind { FD_OTHER, FD_DMABUF, FD_SYNC_FILE };
+enum fd_kind fd_link_kind(const char *link);
+
+#endif

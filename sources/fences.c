@@ -1,0 +1,109 @@
+/* Fences and the fds that hold sharing objects, as the kernel shows
+ * them: the fences in the dma-bufs' reservation objects (debugfs
+ * dma_buf/bufinfo, which lists each with its state), and the dma-buf and
+ * sync_file fds open in every process (/proc/PID/fd links "/dmabuf:..."
+ * and "anon_inode:sync_file"). A fence never signalled, a sync_file or a
+ * received dma-buf fd never closed grows here. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sources/fences-parse.h"
+#include "sources/sources.h"
+
+int parse_bufinfo_fences(const char *text, uint64_t *fences, uint64_t *unsignalled)
+{
+	uint64_t o, b;
+	if (parse_dmabuf_bufinfo(text, &o, &b))
+		return -EINVAL;
+	*fences = *unsignalled = 0;
+	for (const char *l = text; l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
+		if (*l != '\t')
+			continue;
+		const char *f = strstr(l, " fence:");
+		const char *nl = strchr(l, '\n');
+		if (!f || (nl && f > nl))
+			continue;
+		(*fences)++;
+		const char *u = strstr(f, " unsignalled");
+		if (u && (!nl || u < nl))
+			(*unsignalled)++;
+	}
+	return 0;
+}
+
+enum fd_kind fd_link_kind(const char *link)
+{
+	if (strncmp(link, "/dmabuf:", 8) == 0)
+		return FD_DMABUF;
+	if (strcmp(link, "anon_inode:sync_file") == 0)
+		return FD_SYNC_FILE;
+	return FD_OTHER;
+}
+
+/* Count the dma-buf and sync_file fds of every process under procfs. */
+static int count_fds(const char *procfs, uint64_t *dmabufs, uint64_t *syncs)
+{
+	DIR *d = opendir(procfs);
+	if (!d)
+		return -errno;
+	*dmabufs = *syncs = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		char dir[300];
+		snprintf(dir, sizeof(dir), "%s/%s/fd", procfs, e->d_name);
+		DIR *fd = opendir(dir);
+		if (!fd)
+			continue; /* gone, or not ours to look at */
+		struct dirent *f;
+		while ((f = readdir(fd)) != NULL) {
+			if (f->d_name[0] == '.')
+				continue;
+			char path[600], link[128];
+			snprintf(path, sizeof(path), "%s/%s", dir, f->d_name);
+			ssize_t n = readlink(path, link, sizeof(link) - 1);
+			if (n <= 0)
+				continue;
+			link[n] = '\0';
+			enum fd_kind k = fd_link_kind(link);
+			*dmabufs += k == FD_DMABUF;
+			*syncs += k == FD_SYNC_FILE;
+		}
+		closedir(fd);
+	}
+	closedir(d);
+	return 0;
+}
+
+static int collect_fences(const struct source_ctx *ctx, struct metric_batch *b, char *why, size_t whylen)
+{
+	char path[512];
+	char *text = source_read_under(ctx->debugfs, "dma_buf/bufinfo", path, sizeof(path), why, whylen);
+	if (!text && errno == ENOENT)
+		return 0; /* the dma_buf source says so */
+	if (!text)
+		return -errno;
+	uint64_t fences, unsignalled;
+	int r = parse_bufinfo_fences(text, &fences, &unsignalled);
+	free(text);
+	if (r) {
+		snprintf(why, whylen, "%s: no \"Total N objects, M bytes\" line", path);
+		return r;
+	}
+	uint64_t dmabufs = 0, syncs = 0;
+	if ((r = count_fds(ctx->procfs, &dmabufs, &syncs)) != 0) {
+		snprintf(why, whylen, "%s: %s", ctx->procfs, strerror(-r));
+		return r;
+	}
+	batch_put(b, "dmabuf.fences", (double)fences, "count");
+	batch_put(b, "dmabuf.fences_unsignalled", (double)unsignalled, "count");
+	batch_put(b, "fds.dmabuf", (double)dmabufs, "count");
+	return batch_put(b, "fds.sync_file", (double)syncs, "count");
+}
+
+const struct source source_fences = { "fences", collect_fences };
