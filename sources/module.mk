@@ -12,3 +12,6 @@ PARSER_SRCS += sources/fdinfo-parse.c
 COMMON_SRCS += sources/fdinfo-parse.c
 DAEMON_SRCS += sources/fdinfo.c
 DAEMON_SRCS += sources/i915-quiesce.c
+PARSER_SRCS += sources/holders-parse.c
+COMMON_SRCS += sources/holders-parse.c
+DAEMON_SRCS += sources/holders.c

@@ -16,6 +16,7 @@ extern const struct source source_i915_gtt;
 extern const struct source source_i915_contexts;
 extern const struct source source_slabinfo;
 extern const struct source source_fdinfo;
+extern const struct source source_holders;
 
 const struct source *const gs_sources[] = {
 	&source_i915_quiesce, /* first: the others read settled counts */
@@ -30,5 +31,6 @@ const struct source *const gs_sources[] = {
 	&source_i915_contexts,
 	&source_slabinfo,
 	&source_fdinfo,
+	&source_holders,
 	NULL,
 };
