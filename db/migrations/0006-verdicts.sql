@@ -143,6 +143,7 @@ set_ AS MATERIALIZED (SELECT
         (SELECT value FROM trend_settings WHERE key = 'attribution_rss_ratio') AS rss_ratio,
         (SELECT value FROM trend_settings WHERE key = 'holder_share') AS share),
 b AS MATERIALIZED (SELECT * FROM trend_base),
+th AS MATERIALIZED (SELECT * FROM metric_thresholds),
 pm AS MATERIALIZED (
     SELECT run_id, metric_id, COUNT(*) AS points, SUM(cnt) AS samples, MIN(t) AS t_first,
            MAX(t) AS t_last, MAX(hi) AS vmax
@@ -159,13 +160,17 @@ cw AS MATERIALIZED (
 ),
 cf AS MATERIALIZED (
     SELECT x.run_id, x.metric_id, x.k, x.w, x.i, x.vmin, x.vmax, x.vmean, x.t0, x.c0,
-           x.t0 - tr.started AS x, x.t0 < tr.t_mid AS h1, tr.by_cycles,
-           CASE WHEN tr.by_cycles THEN x.c0 ELSE x.t0 - tr.started END AS u,
+           x.t0 - tr.started AS x, x.t0 < tr.t_mid AS h1, x.by_cycles,
+           CASE WHEN x.by_cycles THEN x.c0 ELSE x.t0 - tr.started END AS u,
            CASE WHEN x.a IS NULL OR x.z IS NULL THEN x.vmin
                 ELSE max(min(x.a, x.vmin), min(max(x.a, x.vmin), x.z)) END AS f
-    FROM (SELECT *, LAG(vmin) OVER win AS a, LEAD(vmin) OVER win AS z
-          FROM cw WHERE n >= 0.5 * k
-          WINDOW win AS (PARTITION BY run_id, metric_id, k ORDER BY i)) x
+    FROM (SELECT cw.*, LAG(vmin) OVER win AS a, LEAD(vmin) OVER win AS z,
+                 -- the daemon's own metrics grow with its rounds, not with
+                 -- the work: judged per hour
+                 t.by_cycles AND COALESCE(th.scope, 'kernel') = 'kernel' AS by_cycles
+          FROM cw JOIN tr t ON t.run_id = cw.run_id LEFT JOIN th ON th.metric_id = cw.metric_id
+          WHERE n >= 0.5 * k
+          WINDOW win AS (PARTITION BY cw.run_id, cw.metric_id, k ORDER BY i)) x
     JOIN tr ON tr.run_id = x.run_id
 ),
 sw AS (
@@ -225,7 +230,6 @@ fit AS (
        CASE WHEN by_cycles THEN 1000 ELSE 3600 END AS unit
     FROM agg
 ),
-th AS MATERIALIZED (SELECT * FROM metric_thresholds),
 st AS (
     SELECT f.*, th.assess, th.min_windows, th.min_span_s, th.min_r2, th.min_half_ratio, th.scope,
            th.bound_setting,
@@ -357,7 +361,7 @@ SELECT pm.run_id,
        ROUND(v.mean_per_hour, 3) AS mean_per_hour,
        ROUND(v.mean_per_kcycle, 3) AS mean_per_kcycle,
        ROUND(v.slope, 3) AS robust_slope,
-       CASE WHEN tr.by_cycles THEN 'kcycle' ELSE 'hour' END AS per,
+       CASE WHEN COALESCE(v.by_cycles, tr.by_cycles) THEN 'kcycle' ELSE 'hour' END AS per,
        COALESCE(v.windows, 0) AS windows,
        ROUND(v.w, 1) AS window_s,
        ROUND(v.r2, 3) AS r2,
