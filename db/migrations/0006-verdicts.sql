@@ -65,7 +65,11 @@ INSERT INTO trend_holders VALUES
     ('gem.flink_names',        'gem.names_unheld',       'gem.names_held'),
     ('gem.flink_bytes',        'gem.names_unheld_bytes', 'gem.names_held_bytes'),
     ('gem.names_unheld',       'gem.names_unheld',       ''),
-    ('gem.names_held',         '',                       'gem.names_held');
+    ('gem.names_unheld_bytes', 'gem.names_unheld_bytes', ''),
+    ('gem.names_held',         '',                       'gem.names_held'),
+    ('gem.names_held_bytes',   '',                       'gem.names_held_bytes'),
+    ('dmabuf.held_by_workload', '',                      'dmabuf.held_by_workload'),
+    ('dmabuf.held_by_other',   '',                       'dmabuf.held_by_other');
 
 DROP VIEW leak_trends;
 DROP VIEW trend_floors;
@@ -126,8 +130,11 @@ FROM metrics m JOIN trend_thresholds th
 --        not pull it down; the middle of three points of a line is the
 --        line), paired with the cycles of the window's first sample, where
 --        a rising floor has its minimum;
---  ch:   the window of each metric: the shortest whose floors lie on a
---        line within window_swing_max of the swing inside a window;
+--  ch:   the window of each metric: the shortest whose floors no longer
+--        follow the sawtooth: their mean second difference, or their
+--        spread around their line, is at most window_swing_max of the mean
+--        swing inside a window (any window when that swing is no more than
+--        the floor's step from window to window: no sawtooth seen);
 --  st:   least-squares fit of the floors (slope, its standard error, r2,
 --        each half), and the one-sided confidence that the slope is above
 --        the threshold (Student's t on n - 2 degrees of freedom, through
@@ -174,16 +181,28 @@ cf AS MATERIALIZED (
     JOIN tr ON tr.run_id = x.run_id
 ),
 sw AS (
-    SELECT run_id, metric_id, k, COUNT(*) AS nw, AVG(u) AS mu, AVG(u * u) AS muu, AVG(f) AS mf,
-           AVG(f * f) AS mff, AVG(u * f) AS muf, AVG(vmax - vmin) AS swing
-    FROM cf GROUP BY run_id, metric_id, k
+    -- d2: the floor's second difference, near 0 on a line or a smooth
+    -- curve, as large as the swing where the floors follow a sawtooth
+    SELECT run_id, metric_id, k, COUNT(*) AS nw, AVG(abs(d2)) AS rough, AVG(vmax - vmin) AS swing,
+           AVG(u) AS mu, AVG(u * u) AS muu, AVG(f) AS mf, AVG(f * f) AS mff, AVG(u * f) AS muf,
+           AVG(abs(d1)) AS step
+    FROM (SELECT run_id, metric_id, k, vmin, vmax, u, f, LEAD(f) OVER o - f AS d1,
+                 LAG(f) OVER o + LEAD(f) OVER o - 2 * f AS d2
+          FROM cf WINDOW o AS (PARTITION BY run_id, metric_id, k ORDER BY i))
+    GROUP BY run_id, metric_id, k
 ),
 swr AS (
+    -- the smaller of: the mean |d2|, and the floors' spread around their
+    -- line (which one-off dips that d2 sees twice barely move), over the swing
     SELECT run_id, metric_id, k,
-           CASE WHEN swing <= 0 THEN 0
-                WHEN muu - mu * mu <= 1e-9 THEN sqrt(max(mff - mf * mf, 0)) / swing
-                ELSE sqrt(max(0, (mff - mf * mf) - (muf - mu * mf) * (muf - mu * mf) / (muu - mu * mu))) / swing
-           END AS ratio
+           CASE WHEN swing <= 0 OR rough IS NULL THEN 0
+                -- the swing inside a window is no more than the floor's step
+                -- to the next: no sawtooth to outlast (a counter that only grows)
+                WHEN swing <= 1.1 * step THEN 0
+                ELSE min(rough,
+                         CASE WHEN muu - mu * mu <= 1e-9 THEN sqrt(max(mff - mf * mf, 0))
+                              ELSE sqrt(max(0, (mff - mf * mf) - (muf - mu * mf) * (muf - mu * mf) / (muu - mu * mu)))
+                         END) / swing END AS ratio
     FROM sw WHERE nw >= 4
 ),
 ch AS MATERIALIZED (
