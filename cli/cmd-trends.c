@@ -61,23 +61,29 @@ static int trends_exec(int argc, char **argv)
 	int leaking = cli_count_leaking(db, run, glob);
 	/* The daemon's own footprint: a leak there is a bug of gemsoak's,
 	 * reported as one and never in the exit status. */
-	int drows = 0, dbad = 0;
-	s = cli_prepare(db, "SELECT metric, verdict, confidence, robust_slope, per, max_value, bound, windows, span_s"
-			" FROM leak_trends WHERE run_id = ?1 AND metric GLOB ?2 AND scope = 'daemon' ORDER BY metric");
+	int drows = 0, dbad = -1, dn = 0;
+	s = cli_prepare(db, "SELECT COUNT(*), SUM(verdict IN ('leaking', 'over-bound')) FROM leak_trends"
+			" WHERE run_id = ?1 AND metric GLOB ?2 AND scope = 'daemon'");
+	if (s) {
+		sqlite3_bind_int64(s, 1, run);
+		sqlite3_bind_text(s, 2, glob, -1, SQLITE_STATIC);
+		if (sqlite3_step(s) == SQLITE_ROW) {
+			dn = sqlite3_column_int(s, 0);
+			dbad = sqlite3_column_int(s, 1);
+		}
+		sqlite3_finalize(s);
+	}
+	s = dn > 0 ? cli_prepare(db, "SELECT metric, verdict, confidence, robust_slope, per, max_value, bound,"
+				 " windows, span_s FROM leak_trends"
+				 " WHERE run_id = ?1 AND metric GLOB ?2 AND scope = 'daemon' ORDER BY metric") : NULL;
 	if (s) {
 		sqlite3_bind_int64(s, 1, run);
 		sqlite3_bind_text(s, 2, glob, -1, SQLITE_STATIC);
 		printf("gemsoakd's own footprint (judged apart; not in the exit status):\n");
 		drows = cli_print_table(s);
 		sqlite3_finalize(s);
-	}
-	s = cli_prepare(db, "SELECT COUNT(*) FROM leak_trends WHERE run_id = ?1 AND metric GLOB ?2"
-			" AND scope = 'daemon' AND verdict IN ('leaking', 'over-bound')");
-	if (s) {
-		sqlite3_bind_int64(s, 1, run);
-		sqlite3_bind_text(s, 2, glob, -1, SQLITE_STATIC);
-		dbad = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
-		sqlite3_finalize(s);
+	} else if (dn > 0) {
+		drows = -1;
 	}
 	sqlite3_close(db);
 	if (rows < 0 || leaking < 0 || drows < 0 || dbad < 0)
