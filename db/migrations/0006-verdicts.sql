@@ -10,9 +10,11 @@ INSERT OR REPLACE INTO trend_settings VALUES
     -- the floor window: the shortest whose floors' residual spread is at
     -- most this fraction of the swing inside a window
     ('window_swing_max', 0.05),
-    -- runs up to this long are judged on their raw samples, longer ones
-    -- on the rollups (60 s up to 2 days, 1 h up to 10 days, then 6 h)
-    ('raw_max_span_s', 7200),
+    -- runs of up to this many sampling rounds are judged on their raw
+    -- samples, longer ones on the rollups (60 s up to 12 hours, 1 h up to
+    -- 30 days, then 6 h): at most about 720 points per metric, so the view
+    -- stays fast
+    ('raw_max_points', 720),
     -- a workload is named when the floor fits its cycles with at most
     -- 1/ratio of the squared residual of the next best workload's
     ('attribution_rss_ratio', 4),
@@ -86,9 +88,10 @@ WITH r AS (
            (SELECT MAX(t) FROM ticks WHERE run_id = ru.id) AS t_last,
            (SELECT cycles FROM ticks WHERE run_id = ru.id ORDER BY t DESC LIMIT 1) AS cycles,
            (SELECT COUNT(*) FROM ticks WHERE run_id = ru.id) AS ticks,
-           EXISTS (SELECT 1 FROM samples WHERE tick_id =
+           -- by the samples' key (metric, tick), not a scan of them all
+           EXISTS (SELECT 1 FROM metrics m CROSS JOIN samples s WHERE s.metric_id = m.id AND s.tick_id =
                    (SELECT id FROM ticks WHERE run_id = ru.id ORDER BY t LIMIT 1)) AS raw_kept,
-           (SELECT value FROM trend_settings WHERE key = 'raw_max_span_s') AS raw_max
+           (SELECT value FROM trend_settings WHERE key = 'raw_max_points') AS raw_max
     FROM runs ru
 )
 SELECT id AS run_id, started, t_first, t_last, t_last - t_first AS span,
@@ -96,22 +99,24 @@ SELECT id AS run_id, started, t_first, t_last, t_last - t_first AS span,
        CASE WHEN ticks > 1 THEN (t_last - t_first) / (ticks - 1) END AS interval_s,
        COALESCE(cycles, 0) > 0 AS by_cycles, base,
        CASE WHEN base > 0 THEN base WHEN ticks > 1 THEN (t_last - t_first) / (ticks - 1) ELSE 1 END AS step
-FROM (SELECT *, CASE WHEN raw_kept AND t_last - t_first <= raw_max THEN 0
-                     WHEN t_last - t_first <= 172800 THEN 60
-                     WHEN t_last - t_first <= 864000 THEN 3600
+FROM (SELECT *, CASE WHEN raw_kept AND ticks <= raw_max THEN 0
+                     WHEN t_last - t_first <= 43200 THEN 60
+                     WHEN t_last - t_first <= 2592000 THEN 3600
                      ELSE 21600 END AS base
       FROM r);
 
 -- The points of every run and metric: t, workload cycles c, lowest and
 -- highest value lo/hi, mean mid, samples cnt.
 CREATE VIEW trend_base AS
+-- each run's base worked out once, and the raw samples read by their key
+WITH tr AS MATERIALIZED (SELECT run_id, base FROM trend_runs)
 SELECT tr.run_id, s.metric_id, k.t, CAST(k.cycles AS REAL) AS c,
        s.value AS lo, s.value AS hi, s.value AS mid, 1 AS cnt
-FROM trend_runs tr CROSS JOIN ticks k CROSS JOIN metrics m CROSS JOIN samples s
+FROM tr CROSS JOIN ticks k CROSS JOIN metrics m CROSS JOIN samples s
 WHERE tr.base = 0 AND k.run_id = tr.run_id AND s.metric_id = m.id AND s.tick_id = k.id
 UNION ALL
 SELECT tr.run_id, w.metric_id, w.t0, CAST(w.c0 AS REAL), w.vmin, w.vmax, w.vsum / w.n, w.n
-FROM trend_runs tr JOIN rollups w ON w.run_id = tr.run_id AND w.width = tr.base
+FROM tr JOIN rollups w ON w.run_id = tr.run_id AND w.width = tr.base
 WHERE tr.base > 0;
 
 -- The threshold row that applies to each metric (redefined: new columns).
@@ -300,7 +305,7 @@ ts AS MATERIALIZED (
     SELECT run_id, metric_id, AVG(s) AS u_slope FROM ranked
     WHERE r IN ((np + 1) / 2, (np + 2) / 2) GROUP BY run_id, metric_id
 ),
-v AS (
+v AS MATERIALIZED (
     SELECT cv.*, ts.u_slope * cv.unit AS slope, pm.samples, pm.t_first, pm.t_last, pm.vmax AS run_max,
            (SELECT value FROM trend_settings WHERE key = cv.bound_setting) AS bound,
            CASE WHEN NOT COALESCE(cv.assess, 1) THEN 'not-assessed'
@@ -328,7 +333,7 @@ wa AS (
            AVG(cw.vmin * cw.vmin) AS mxx, AVG(fl.f) AS mf, AVG(fl.f * fl.f) AS mff, AVG(cw.vmin * fl.f) AS mxf
     FROM fl JOIN cw ON cw.run_id = fl.run_id AND cw.k = fl.k AND cw.i = fl.i
     JOIN wm ON wm.metric_id = cw.metric_id
-    WHERE fl.metric_id IN (SELECT metric_id FROM v WHERE verdict = 'leaking' AND run_id = fl.run_id)
+    WHERE (fl.run_id, fl.metric_id) IN (SELECT run_id, metric_id FROM v WHERE verdict = 'leaking')
     GROUP BY fl.run_id, fl.metric_id, wm.workload
 ),
 wr AS (
