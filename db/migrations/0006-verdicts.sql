@@ -26,8 +26,10 @@ INSERT OR REPLACE INTO trend_settings VALUES
 
 -- Window lengths tried, in steps of the run's sampling interval (or of
 -- its rollup width); a window is tried only if at least 4 fit the run.
+-- 1 (every point its own floor) only when no other fits, so a run of a
+-- few samples still has its slopes.
 CREATE TABLE trend_window_steps (k INTEGER PRIMARY KEY);
-INSERT INTO trend_window_steps VALUES (2), (3), (4), (6), (8), (12), (16), (24), (32), (48), (64),
+INSERT INTO trend_window_steps VALUES (1), (2), (3), (4), (6), (8), (12), (16), (24), (32), (48), (64),
     (96), (128), (192), (256), (384), (512);
 
 -- scope: 'kernel' (counts towards "the kernel leaks" and the exit status)
@@ -162,7 +164,8 @@ pm AS MATERIALIZED (
     FROM b GROUP BY run_id, metric_id
 ),
 cand AS (SELECT tr.run_id, ws.k, ws.k * tr.step AS w FROM tr, trend_window_steps ws
-         WHERE ws.k * tr.step * 4 <= tr.span + 1e-6),
+         WHERE (ws.k >= 2 AND ws.k * tr.step * 4 <= tr.span + 1e-6)
+            OR (ws.k = 1 AND 2 * tr.step * 4 > tr.span + 1e-6)),
 cw AS MATERIALIZED (
     SELECT b.run_id, b.metric_id, cand.k, cand.w, CAST((b.t - tr.t_first) / cand.w AS INTEGER) AS i,
            MIN(b.lo) AS vmin, MAX(b.hi) AS vmax, AVG(b.mid) AS vmean, MIN(b.t) AS t0, MIN(b.c) AS c0,
