@@ -54,7 +54,7 @@ assert_sql "$db" "select count(*) from leak_trends where scope = 'daemon' and ve
 # ---- seed 002, fix left out: names no handle holds ----
 if "$GEMSOAKD" --check-config tests/model/seed-002.conf > /dev/null 2>&1; then
 	sed -e 's/^interval = 1s/interval = 2s/' tests/model/seed-002.conf > "$out/seed-002.conf"
-	model_run_daemon "$out/seed-002.conf" 40 "$out/002-off" --without-fix 002
+	model_run_daemon "$out/seed-002.conf" 70 "$out/002-off" --without-fix 002
 	db=$out/002-off/gs.db
 	echo "seed 002, fix out: gem.flink_names verdict|holder|gem.names_unheld last: $(sql "$db" "select verdict, holder from leak_trends where metric = 'gem.flink_names'")|$(trend "$db" gem.names_unheld last_value)"
 	assert_sql "$db" "select verdict from leak_trends where metric = 'gem.flink_names'" leaking "seed 002, fix out: flink names leak"
