@@ -57,7 +57,7 @@ d AS (SELECT cycles_per_s, leak, minutes, SUM(verdict = 'leaking') AS flagged, C
              SUM(verdict = 'stable') AS stable
       FROM v GROUP BY cycles_per_s, leak, minutes)
 SELECT cycles_per_s, leak AS objects_per_cycle,
-       CASE WHEN leak = 'clean' THEN 'never (' || SUM(flagged) || ' leaking of ' || SUM(n) || ')'
+       CASE WHEN leak = 'clean' THEN SUM(flagged) || ' of ' || SUM(n) || ' runs leaking'
             ELSE COALESCE((SELECT MIN(minutes) FROM d d2 WHERE d2.cycles_per_s = d.cycles_per_s AND d2.leak = d.leak
                            AND d2.flagged = d2.n
                            AND NOT EXISTS (SELECT 1 FROM d d3 WHERE d3.cycles_per_s = d2.cycles_per_s

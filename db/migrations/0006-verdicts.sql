@@ -315,8 +315,9 @@ v AS MATERIALIZED (
                 WHEN cv.bound_setting IS NOT NULL THEN
                      CASE WHEN pm.vmax > (SELECT value FROM trend_settings WHERE key = cv.bound_setting)
                           THEN 'over-bound' ELSE 'within-bound' END
+                -- one point per window is no floor: slopes, no verdict
                 WHEN cv.windows < cv.min_windows OR pm.t_last - pm.t_first < cv.min_span_s OR cv.p_up IS NULL
-                     THEN 'insufficient-data'
+                     OR cv.k = 1 THEN 'insufficient-data'
                 WHEN cv.p_up >= (SELECT conf FROM set_) AND COALESCE(ts.u_slope, 0) >= cv.m
                      AND COALESCE(cv.r2, 0) >= cv.min_r2
                      AND COALESCE(cv.u_slope1, 0) >= cv.min_half_ratio * cv.m
