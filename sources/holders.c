@@ -105,15 +105,18 @@ static int collect_dmabuf_holders(const struct source_ctx *ctx, struct metric_ba
 	char *text = source_read_under(ctx->debugfs, "dma_buf/bufinfo", path, sizeof(path), why, sizeof(why));
 	if (!text)
 		return -errno;
-	struct scan s = { calloc(MAX_BUFS, sizeof(*s.rows)), NULL, 0 };
+	/* A buffer's row is at least 40 characters: room for them all. */
+	size_t cap = strlen(text) / 40 + 1;
+	cap = cap < MAX_BUFS ? cap : MAX_BUFS;
+	struct scan s = { calloc(cap, sizeof(*s.rows)), NULL, 0 };
 	size_t all = 0;
-	int r = s.rows ? parse_dmabuf_rows(text, s.rows, MAX_BUFS, &all) : -ENOMEM;
+	int r = s.rows ? parse_dmabuf_rows(text, s.rows, cap, &all) : -ENOMEM;
 	free(text);
 	if (r) {
 		free(s.rows);
 		return r;
 	}
-	s.n = all < MAX_BUFS ? all : MAX_BUFS;
+	s.n = all < cap ? all : cap;
 	s.mark = calloc(s.n + 1, 1);
 	if (!s.mark) {
 		free(s.rows);
