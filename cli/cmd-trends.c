@@ -44,7 +44,7 @@ static int trends_exec(int argc, char **argv)
 		"SELECT metric, verdict, confidence, robust_slope, per, workload,"
 		" slope_per_kcycle_workload AS per_kcycle_of_workload, holder, slope_per_kcycle AS floor_per_kcycle,"
 		" slope_per_hour AS floor_per_hour, r2, windows, window_s, span_s, first_value AS first,"
-		" last_value AS last"
+		" last_value AS last, attribution"
 		" FROM leak_trends WHERE run_id = ?1 AND metric GLOB ?2 AND scope = 'kernel'"
 		" ORDER BY verdict = 'leaking' DESC, metric");
 	if (!s) {
