@@ -2,6 +2,8 @@
  * real store (db/store.c, so the rollup triggers run as in the daemon).
  *   --preset eval   one run per cycle rate, 1 hour: clean.SHAPE.N and
  *                   leak.RATE.SHAPE.N series (labels in the names)
+ *   --preset ttv    runs of 1 to 60 minutes per cycle rate: how soon each
+ *                   leak rate gets its verdict (labels in the names)
  *   --preset bench  one run of DAYS days at 10 s with 50 metrics, pruning
  *                   raw samples as the daemon does
  *   --preset demo   two runs (a leak, then fixed) with events and a gap,
@@ -72,6 +74,47 @@ static int preset_eval(struct gen *g)
 				return fail(g, "samples");
 		}
 		store_end_run(g->st, run, t0 + 3600);
+	}
+	return 0;
+}
+
+/* The time to a verdict: the same series cut after 1 to 60 minutes, one
+ * run per cycle rate and length ("rate = R" and "minutes = M" in the run's
+ * configuration text; bench/detector-eval.sh reads them). */
+static int preset_ttv(struct gen *g)
+{
+	static const double rates[] = { 100, 500, 2000 };                  /* cycles/s */
+	static const double leaks[] = { 1e-4, 3e-4, 1e-3, 5e-3, 1e-2 };   /* objects per cycle */
+	static const int minutes[] = { 1, 2, 5, 10, 20, 30, 45, 60 };
+	double t0 = T_START;
+	for (size_t r = 0; r < 3; r++) {
+		for (size_t d = 0; d < sizeof(minutes) / sizeof(minutes[0]); d++) {
+			int64_t run;
+			char config[64];
+			snprintf(config, sizeof(config), "rate = %.0f\nminutes = %d\n", rates[r], minutes[d]);
+			if (begin(g, t0, "6.1.0-ttv", config, &run) || store_batch_begin(g->st))
+				return fail(g, "run");
+			for (int64_t k = 0; k <= minutes[d] * 6; k++) {
+				double t = (double)k * 10, cycles = t * rates[r];
+				batch_reset(&g->b);
+				for (uint32_t i = 0; i < 2; i++) {
+					struct series s = { SHAPE_SAW_FAST, 500 + 100 * i, 200 + 50 * i, 0, i * 7919 };
+					char name[METRIC_NAME_MAX];
+					snprintf(name, sizeof(name), "clean.saw-fast.%u", i);
+					batch_put(&g->b, name, series_value(&s, k, t, cycles), "count");
+					for (size_t l = 0; l < sizeof(leaks) / sizeof(leaks[0]); l++) {
+						s.leak = leaks[l];
+						snprintf(name, sizeof(name), "leak.%g.saw-fast.%u", leaks[l], i);
+						batch_put(&g->b, name, series_value(&s, k, t, cycles), "count");
+					}
+				}
+				if (store_samples(g->st, run, t0 + t, (uint64_t)cycles, &g->b))
+					return fail(g, "samples");
+			}
+			if (store_batch_end(g->st) || store_end_run(g->st, run, t0 + minutes[d] * 60.0))
+				return fail(g, "end");
+			t0 += 7200;
+		}
 	}
 	return 0;
 }
@@ -147,7 +190,7 @@ static int preset_demo(struct gen *g)
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: gemsoak-synth --db FILE --preset eval|bench|demo [--days N] [--host NAME]\n");
+	fprintf(out, "usage: gemsoak-synth --db FILE --preset eval|ttv|bench|demo [--days N] [--host NAME]\n");
 }
 
 int main(int argc, char **argv)
@@ -192,6 +235,8 @@ int main(int argc, char **argv)
 	int r;
 	if (strcmp(preset, "eval") == 0)
 		r = preset_eval(&g);
+	else if (strcmp(preset, "ttv") == 0)
+		r = preset_ttv(&g);
 	else if (strcmp(preset, "bench") == 0)
 		r = preset_bench(&g, (int)days);
 	else if (strcmp(preset, "demo") == 0)

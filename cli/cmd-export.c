@@ -51,7 +51,8 @@ static const char export_sql[] =
 	"WITH run AS (SELECT id, hostname FROM runs ORDER BY id DESC LIMIT 1),"
 	" lt AS (SELECT k.id, k.t, k.cycles FROM ticks k, run WHERE k.run_id = run.id ORDER BY k.t DESC LIMIT 1)"
 	" SELECT run.hostname, run.id, m.name, s.value, lt.t, lt.cycles, t.slope_per_kcycle, t.slope_per_hour,"
-	"  t.verdict"
+	/* gemsoakd's own metrics never count as a kernel leak */
+	"  CASE WHEN t.scope = 'kernel' THEN t.verdict END"
 	" FROM run, lt JOIN samples s ON s.tick_id = lt.id JOIN metrics m ON m.id = s.metric_id"
 	" LEFT JOIN leak_trends t ON t.run_id = run.id AND t.metric = m.name ORDER BY m.name";
 
@@ -77,7 +78,7 @@ static const struct family {
 	{ "gemsoak_value", "Newest sample of a gemsoak metric.", 3, 1 },
 	{ "gemsoak_floor_slope_per_kcycle", "Growth of the metric's floor per 1000 workload cycles.", 6, 1 },
 	{ "gemsoak_floor_slope_per_hour", "Growth of the metric's floor per hour.", 7, 1 },
-	{ "gemsoak_leaking", "1 when the run's verdict for the metric is leaking.", -1, 1 },
+	{ "gemsoak_leaking", "1 when the run's verdict for the metric is leaking (gemsoakd's own daemon.* metrics: always 0).", -1, 1 },
 	{ "gemsoak_cycles_total", "Workload cycles done in the run.", 5, 0 },
 	{ "gemsoak_last_sample_timestamp_seconds", "Time of the newest sample.", 4, 0 },
 };

@@ -209,9 +209,9 @@ static int write_report(FILE *f, sqlite3 *db, int64_t run)
 	fputs("<h2>Verdicts</h2>\n<p>Slopes of the window floor (db/TRENDS.md); robust_slope per "
 	      "<i>per</i>.</p>\n", f);
 	r |= html_table(f, db,
-		"SELECT metric, verdict, robust_slope, per, slope_per_kcycle, slope_per_hour, r2, windows, window_s,"
-		" span_s, first_value, last_value FROM leak_trends WHERE run_id = ?1"
-		" ORDER BY verdict = 'leaking' DESC, metric", run);
+		"SELECT metric, verdict, confidence, robust_slope, per, workload, holder, slope_per_kcycle, slope_per_hour,"
+		" r2, windows, window_s, span_s, first_value, last_value, scope FROM leak_trends WHERE run_id = ?1"
+		" ORDER BY scope = 'kernel' DESC, verdict = 'leaking' DESC, metric", run);
 	fputs("<h2>Plots</h2>\n<p class=\"legend\"><span>blue: values (band: min-max, line: mean)</span>"
 	      "<span>black: window floor</span><span>red line: floor trend</span>"
 	      "<span>red dashes: gap</span><span>orange dashes: restart</span></p>\n", f);

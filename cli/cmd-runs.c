@@ -20,7 +20,7 @@ static int runs_exec(int argc, char **argv)
 		" (SELECT COUNT(*) FROM ticks WHERE run_id = r.id) AS rounds,"
 		" (SELECT MAX(cycles) FROM ticks WHERE run_id = r.id) AS cycles,"
 		" (SELECT COUNT(*) FROM events WHERE run_id = r.id AND kind = 'gap') AS gaps,"
-		" (SELECT COUNT(*) FROM leak_trends t WHERE t.run_id = r.id AND verdict = 'leaking') AS leaking"
+		" (SELECT COUNT(*) FROM leak_trends t WHERE t.run_id = r.id AND verdict = 'leaking' AND scope = 'kernel') AS leaking"
 		" FROM runs r ORDER BY r.id");
 	r = s ? cli_print_table(s) : -1;
 	sqlite3_finalize(s);

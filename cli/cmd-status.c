@@ -72,7 +72,7 @@ static int status_exec(int argc, char **argv)
 		"  t.slope_per_kcycle AS floor_per_kcycle, t.slope_per_hour AS floor_per_hour"
 		" FROM lt JOIN samples s ON s.tick_id = lt.id JOIN metrics m ON m.id = s.metric_id"
 		" LEFT JOIN leak_trends t ON t.run_id = ?1 AND t.metric = m.name"
-		" ORDER BY t.verdict = 'leaking' DESC, m.name");
+		" ORDER BY t.scope = 'kernel' DESC, t.verdict = 'leaking' DESC, m.name");
 	if (s)
 		sqlite3_bind_int64(s, 1, run);
 	r = s ? cli_print_table(s) : -1;

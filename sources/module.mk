@@ -14,3 +14,6 @@ DAEMON_SRCS += sources/fdinfo.c
 DAEMON_SRCS += sources/i915-quiesce.c
 PARSER_SRCS += sources/binder.c sources/fences.c
 COMMON_SRCS += sources/binder.c sources/fences.c
+PARSER_SRCS += sources/holders-parse.c
+COMMON_SRCS += sources/holders-parse.c
+DAEMON_SRCS += sources/holders.c

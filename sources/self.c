@@ -51,7 +51,12 @@ static int collect_self(const struct source_ctx *ctx, struct metric_batch *b, ch
 	batch_put(b, "daemon.sqlite_kb", (double)(sqlite3_memory_used() / 1024), "kB");
 	/* Bytes the daemon has allocated and not freed: growth here is a
 	 * leak, growth of RSS alone may be fragmentation. */
-	batch_put(b, "daemon.heap_kb", (double)(mallinfo2().uordblks / 1024), "kB");
+	size_t heap = mallinfo2().uordblks;
+	batch_put(b, "daemon.heap_kb", (double)(heap / 1024), "kB");
+	/* The heap outside SQLite's bounded cache, which must stay flat. */
+	int64_t sq = sqlite3_memory_used();
+	batch_put(b, "daemon.heap_outside_sqlite_kb",
+		  (double)((int64_t)heap > sq ? ((int64_t)heap - sq) / 1024 : 0), "kB");
 	return batch_put(b, "daemon.fds", (double)fds, "count");
 }
 

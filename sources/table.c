@@ -18,6 +18,7 @@ extern const struct source source_slabinfo;
 extern const struct source source_fdinfo;
 extern const struct source source_binder;
 extern const struct source source_fences;
+extern const struct source source_holders;
 
 const struct source *const gs_sources[] = {
 	&source_i915_quiesce, /* first: the others read settled counts */
@@ -34,5 +35,6 @@ const struct source *const gs_sources[] = {
 	&source_fdinfo,
 	&source_binder,
 	&source_fences,
+	&source_holders,
 	NULL,
 };

@@ -43,6 +43,7 @@ $(B)/vm/initramfs-valgrind.cpio.gz: $(B)/gemsoakd tests/vm/init.sh tests/vm/mkin
 vm-initramfs: $(B)/vm/initramfs-valgrind.cpio.gz
 
 CHECK_SCRIPTS += tests/integration/config-errors.sh
+CHECK_SCRIPTS += tests/integration/model-verdicts.sh
 CHECK_SCRIPTS += tests/integration/vm-flink-share.sh
 CHECK_SCRIPTS += tests/integration/vm-canary.sh
 CHECK_SCRIPTS += tests/integration/vm-worker-restart.sh

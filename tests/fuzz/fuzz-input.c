@@ -11,6 +11,7 @@
 #include "daemon/config.h"
 #include "sources/binder-stats.h"
 #include "sources/fences-parse.h"
+#include "sources/holders.h"
 #include "sources/sources.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -44,6 +45,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(text, data, size);
 	text[size] = '\0';
 	struct gem_names_stats gn;
+	struct gem_holders gh;
+	struct dmabuf_row rows[8];
+	size_t nrows;
 	uint64_t a, b;
 	switch (FUZZ_TARGET) {
 	case FUZZ_CONFIG:
@@ -51,12 +55,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case FUZZ_GEM_NAMES:
 		parse_gem_names(text, &gn);
+		parse_gem_names_holders(text, &gh);
 		break;
 	case FUZZ_CLIENTS:
 		parse_drm_clients(text, &a);
 		break;
 	case FUZZ_BUFINFO:
 		parse_dmabuf_bufinfo(text, &a, &b);
+		parse_dmabuf_rows(text, rows, sizeof(rows) / sizeof(rows[0]), &nrows);
 		break;
 	case FUZZ_MEMINFO:
 		parse_meminfo_kb(text, "Shmem", &a);

@@ -30,7 +30,7 @@ expect 0 '^run 2 on lab-a: kernel 6.1.0-fixed' $GS status --db "$db"
 grep -Eq '^workload cycles: 3600000 total, 500.0 cycles/s' "$d/out" || fail "status: cycles/s"
 grep -Eq '^gem.flink_names +[0-9.]+ +stable' "$d/out" || fail "status: latest value and verdict"
 
-expect 1 '^gem.flink_names +leaking +(0\.99[0-9]*|1) +kcycle' $GS trends --db "$db" --run 1
+expect 1 '^gem.flink_names +leaking +(0\.999[0-9]*|1) +(0\.99[0-9]*|1|1\.00[0-9]*) +kcycle +canary +(0\.99[0-9]*|1|1\.00[0-9]*) ' $GS trends --db "$db" --run 1
 grep -Eq '^1 metric\(s\) leaking' "$d/out" || fail "trends: leak count"
 expect 0 '^gem.flink_names +stable' $GS trends --db "$db"
 expect 0 '^mem.shmem_kb ' $GS trends --db "$db" --metric 'mem.*'

@@ -53,7 +53,8 @@ assert_sql "$db" "select value from run_props where key = 'i915.ppgtt'" aliasing
 assert_sql "$db" "select count(*) from samples v join metrics mv on mv.id = v.metric_id and mv.name = 'i915.vmas'
 	join samples b on b.tick_id = v.tick_id join metrics mb on mb.id = b.metric_id and mb.name = 'i915.bound_objects'
 	where v.value <> b.value" 0 "aliasing PPGTT: one binding per object"
-assert_true "$db" "select abs(slope_per_kcycle) < 5 from leak_trends where metric = 'i915.vmas'" "aliasing PPGTT: flat"
+# Theil-Sen: the first sample, taken while the workers start, barely moves it.
+assert_true "$db" "select abs(robust_slope) < 5 from leak_trends where metric = 'i915.vmas'" "aliasing PPGTT: flat"
 
 # The fbcon case: every X server start binds the console's framebuffer.
 model_run_daemon tests/model/seed-004-fbcon.conf 6 "$out/004-fbcon-off" --without-fix 004

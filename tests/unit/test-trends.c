@@ -44,8 +44,12 @@ static int teardown(void **state)
 /* Value of a series at tick k (t = k * TICK_S). */
 typedef double (*series_fn)(int k);
 
-/* Store `ticks` rounds of one metric "m" and return its verdict. */
-static char *verdict_of(series_fn f, int ticks)
+/* Fills one sampling round: tick k, time t into the run, `cycles` of all
+ * workloads so far. */
+typedef void (*round_fn)(int k, double t, double cycles, struct metric_batch *b);
+
+/* Store `ticks` rounds, tick_s apart at cycles_per_s, made by f. */
+static void write_run(round_fn f, int ticks, double tick_s, double cycles_per_s)
 {
 	struct store *st;
 	char err[256];
@@ -58,27 +62,70 @@ static char *verdict_of(series_fn f, int ticks)
 	assert_int_equal(store_begin_run(st, T0, &ri, &run), 0);
 	struct metric_batch b;
 	batch_init(&b);
+	assert_int_equal(store_batch_begin(st), 0);
 	for (int k = 0; k < ticks; k++) {
 		batch_reset(&b);
-		batch_put(&b, "m", f(k), "count");
-		double t = k * TICK_S;
-		assert_int_equal(store_samples(st, run, T0 + t, (uint64_t)(t * CYCLES_PER_S), &b), 0);
+		double t = k * tick_s;
+		f(k, t, t * cycles_per_s, &b);
+		assert_int_equal(store_samples(st, run, T0 + t, (uint64_t)(t * cycles_per_s), &b), 0);
 	}
+	assert_int_equal(store_batch_end(st), 0);
 	batch_free(&b);
 	store_close(st);
+}
 
+/* One row of leak_trends for `metric`. */
+struct trend {
+	char verdict[32], workload[32], holder[16], scope[16];
+	double slope, robust, confidence, workload_slope, window_s;
+};
+
+static struct trend trend_of(const char *metric)
+{
 	sqlite3 *db;
 	sqlite3_stmt *s;
+	struct trend r = { 0 };
 	assert_int_equal(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, "SELECT verdict, slope_per_kcycle, r2 FROM leak_trends"
-					    " WHERE metric = 'm'", -1, &s, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT verdict, slope_per_kcycle, robust_slope, confidence,"
+					    " workload, slope_per_kcycle_workload, holder, scope, window_s, attribution"
+					    " FROM leak_trends WHERE metric = ?1", -1, &s, NULL), SQLITE_OK);
+	sqlite3_bind_text(s, 1, metric, -1, SQLITE_STATIC);
 	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-	char *v = strdup((const char *)sqlite3_column_text(s, 0));
-	print_message("    verdict %s, floor slope %.3f/kcycle, r2 %.3f\n", v, sqlite3_column_double(s, 1),
-		      sqlite3_column_double(s, 2));
+	snprintf(r.verdict, sizeof(r.verdict), "%s", (const char *)sqlite3_column_text(s, 0));
+	r.slope = sqlite3_column_double(s, 1);
+	r.robust = sqlite3_column_double(s, 2);
+	r.confidence = sqlite3_column_double(s, 3);
+	if (sqlite3_column_type(s, 4) != SQLITE_NULL)
+		snprintf(r.workload, sizeof(r.workload), "%s", (const char *)sqlite3_column_text(s, 4));
+	r.workload_slope = sqlite3_column_double(s, 5);
+	if (sqlite3_column_type(s, 6) != SQLITE_NULL)
+		snprintf(r.holder, sizeof(r.holder), "%s", (const char *)sqlite3_column_text(s, 6));
+	snprintf(r.scope, sizeof(r.scope), "%s", (const char *)sqlite3_column_text(s, 7));
+	r.window_s = sqlite3_column_double(s, 8);
+	const unsigned char *method = sqlite3_column_text(s, 9);
+	print_message("    %s: attribution by %s\n", metric, method ? (const char *)method : "nothing");
 	sqlite3_finalize(s);
 	sqlite3_close(db);
-	return v;
+	print_message("    %s: %s (confidence %.4f), floor %.3f/kcycle, robust %.3f, window %.0f s, "
+		      "workload '%s' %.3f/kcycle of it, holder '%s', scope %s\n", metric, r.verdict,
+		      r.confidence, r.slope, r.robust, r.window_s, r.workload, r.workload_slope, r.holder, r.scope);
+	return r;
+}
+
+static series_fn one_series;
+
+static void one_metric(int k, double t, double cycles, struct metric_batch *b)
+{
+	batch_put(b, "m", one_series(k), "count");
+}
+
+/* Store `ticks` rounds of one metric "m" (10 s apart, 500 cycles/s) and
+ * return its verdict. */
+static char *verdict_of(series_fn f, int ticks)
+{
+	one_series = f;
+	write_run(one_metric, ticks, TICK_S, CYCLES_PER_S);
+	return strdup(trend_of("m").verdict);
 }
 
 static void expect(series_fn f, int ticks, const char *verdict)
@@ -114,7 +161,8 @@ static void slow_sawtooth_is_stable(void **state) { expect(saw_slow, 2 * HOUR_TI
 static void slow_floor_rise_is_leaking(void **state) { expect(slow_leak, HOUR_TICKS, "leaking"); }
 static void restart_step_is_stable(void **state) { expect(step_once, 2 * HOUR_TICKS, "stable"); }
 static void spikes_are_stable(void **state) { expect(spikes, 2 * HOUR_TICKS, "stable"); }
-static void ten_minutes_are_insufficient(void **state) { expect(slow_leak, 60, "insufficient-data"); }
+/* Two windows' worth: no verdict either way yet. */
+static void two_minutes_of_a_slow_leak_are_insufficient(void **state) { expect(slow_leak, 12, "insufficient-data"); }
 
 static long long count_of(const char *sql)
 {
@@ -151,6 +199,151 @@ static void pruning_keeps_the_trends(void **state)
 	assert_true(before % 10 == 1); /* still leaking */
 }
 
+
+static double fabs_(double x) { return x < 0 ? -x : x; }
+
+/* ---- exact slopes: a linear series must give its own slope ---- */
+
+static void linear_rounds(int k, double t, double cycles, struct metric_batch *b)
+{
+	/* The canary at 1 object per 37 cycles, and a counter of the cycles. */
+	batch_put(b, "kept", (double)((int64_t)cycles / 37), "count");
+	batch_put(b, "own_cycles", cycles, "count");
+}
+
+static void linear_series_give_their_exact_slope(void **state)
+{
+	write_run(linear_rounds, HOUR_TICKS, TICK_S, CYCLES_PER_S);
+	struct trend kept = trend_of("kept"), own = trend_of("own_cycles");
+	assert_true(fabs_(kept.robust - 1000.0 / 37) < 0.03);
+	assert_true(fabs_(kept.slope - 1000.0 / 37) < 0.03);
+	assert_true(fabs_(own.robust - 1000) < 1e-6);
+	assert_true(fabs_(own.slope - 1000) < 1e-6);
+}
+
+/* ---- the demo: verdicts within 2 minutes, attributed ---- */
+
+static bool jitter = true;
+static double canary_c, share_c;
+
+/* configs/demo.conf sampled every 5 s: the canary (400 cycles/s, 1 object
+ * kept per 200 of its cycles) and flink-share (about 1000 cycles/s, less
+ * steady unless jitter is off) share buffers in flight. */
+static void demo_rounds(int k, double t, double cycles, struct metric_batch *b)
+{
+	if (k == 0)
+		canary_c = share_c = 0;
+	else {
+		canary_c += 5 * 400;
+		share_c += 5 * 1000 * (jitter ? ((k / 4) % 2 ? 1.5 : 0.5) : 1); /* bursts, idles */
+	}
+	double in_flight = 20 + (k % 3) * 15 + 3 * noise(k + 7);
+	double kept = (double)((int64_t)canary_c / 200);
+	batch_put(b, "workload.canary.cycles", canary_c, "cycles");
+	batch_put(b, "workload.flink-share.cycles", share_c, "cycles");
+	batch_put(b, "gem.flink_names", kept + in_flight, "count");
+	batch_put(b, "gem.names_held", kept + in_flight, "count");
+	batch_put(b, "gem.names_unheld", 0, "count");
+	/* A kernel-side leak: dma-bufs that no process holds any more. */
+	double orphaned = (double)((int64_t)share_c / 500);
+	batch_put(b, "dmabuf.objects", orphaned + in_flight, "count");
+	batch_put(b, "dmabuf.orphaned", orphaned, "count");
+	batch_put(b, "dmabuf.held", in_flight, "count");
+	/* The negative control: in flight only. */
+	batch_put(b, "gem.flink_bytes", 4096 * in_flight, "bytes");
+}
+
+static void demo_leak_is_found_within_two_minutes(void **state)
+{
+	jitter = true;
+	write_run(demo_rounds, 25, 5, 1400); /* 0 .. 120 s */
+	struct trend names = trend_of("gem.flink_names"), bufs = trend_of("dmabuf.objects");
+	struct trend clean = trend_of("gem.flink_bytes");
+	assert_string_equal(names.verdict, "leaking");
+	assert_true(names.confidence >= 0.999);
+	assert_string_equal(names.workload, "canary");
+	assert_true(fabs_(names.workload_slope - 5.0) < 0.1); /* per 1000 canary cycles */
+	assert_string_equal(names.holder, "process");
+	assert_string_equal(bufs.verdict, "leaking");
+	assert_string_equal(bufs.workload, "flink-share");
+	assert_string_equal(bufs.holder, "kernel");
+	assert_string_equal(clean.verdict, "stable");
+	assert_true(clean.confidence >= 0.999);
+}
+
+/* Workloads at perfectly steady rates: their cycles cannot tell them
+ * apart, and the view says so instead of guessing. */
+static void collinear_workloads_are_not_guessed(void **state)
+{
+	jitter = false;
+	write_run(demo_rounds, 25, 5, 1400);
+	jitter = true;
+	struct trend names = trend_of("gem.flink_names");
+	assert_string_equal(names.verdict, "leaking");
+	assert_string_equal(names.workload, "");
+	assert_int_equal(count_of("SELECT COUNT(*) FROM leak_trends WHERE metric = 'gem.flink_names'"
+				  " AND attribution = 'ambiguous'"), 1);
+}
+
+/* ---- 1 per 10,000 cycles at 100 cycles/s: leaking within an hour ---- */
+
+static bool slow_with_leak;
+
+static void slow_rounds(int k, double t, double cycles, struct metric_batch *b)
+{
+	batch_put(b, "m", saw_fast(k) + (slow_with_leak ? (double)((int64_t)cycles / 10000) : 0), "count");
+}
+
+static void slowest_leak_within_an_hour(void **state)
+{
+	int found = 0;
+	for (int minutes = 10; minutes <= 60 && !found; minutes += 10) {
+		teardown(state);
+		slow_with_leak = true;
+		write_run(slow_rounds, minutes * 6 + 1, TICK_S, 100);
+		if (strcmp(trend_of("m").verdict, "leaking") == 0)
+			found = minutes;
+	}
+	print_message("    1 object per 10,000 cycles at 100 cycles/s: leaking after %d minutes\n", found);
+	assert_true(found > 0 && found <= 60);
+	teardown(state);
+	slow_with_leak = false;
+	write_run(slow_rounds, HOUR_TICKS + 1, TICK_S, 100);
+	assert_string_equal(trend_of("m").verdict, "stable");
+}
+
+/* ---- the daemon's own footprint, judged apart ---- */
+
+static double sqlite_top;
+
+static void daemon_rounds(int k, double t, double cycles, struct metric_batch *b)
+{
+	/* SQLite's cache filling towards its bound; a flat heap; an fd leak. */
+	batch_put(b, "daemon.sqlite_kb", sqlite_top * t / (t + 600), "kB");
+	batch_put(b, "daemon.heap_outside_sqlite_kb", 800 + 2 * noise(k), "kB");
+	batch_put(b, "daemon.fds", 12 + k / 20, "count");
+	batch_put(b, "mem.shmem_kb", 20000 + 10 * noise(k), "kB");
+}
+
+static void daemon_metrics_are_judged_apart(void **state)
+{
+	sqlite_top = 3000;
+	write_run(daemon_rounds, HOUR_TICKS, TICK_S, CYCLES_PER_S);
+	struct trend sq = trend_of("daemon.sqlite_kb"), heap = trend_of("daemon.heap_outside_sqlite_kb");
+	struct trend fds = trend_of("daemon.fds");
+	assert_string_equal(sq.verdict, "within-bound");
+	assert_string_equal(heap.verdict, "stable");
+	assert_string_equal(fds.verdict, "leaking"); /* reported, as a bug of ours */
+	assert_string_equal(fds.scope, "daemon");
+	assert_string_equal(trend_of("mem.shmem_kb").scope, "kernel");
+	/* What `gemsoak trends` counts for its exit status: the kernel's. */
+	assert_int_equal(count_of("SELECT COUNT(*) FROM leak_trends WHERE verdict = 'leaking' AND scope = 'kernel'"), 0);
+	teardown(state);
+	sqlite_top = 6000; /* past the 4096 kB bound */
+	write_run(daemon_rounds, HOUR_TICKS, TICK_S, CYCLES_PER_S);
+	assert_string_equal(trend_of("daemon.sqlite_kb").verdict, "over-bound");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -159,8 +352,13 @@ int main(void)
 		cmocka_unit_test_setup_teardown(slow_floor_rise_is_leaking, setup, teardown),
 		cmocka_unit_test_setup_teardown(restart_step_is_stable, setup, teardown),
 		cmocka_unit_test_setup_teardown(spikes_are_stable, setup, teardown),
-		cmocka_unit_test_setup_teardown(ten_minutes_are_insufficient, setup, teardown),
+		cmocka_unit_test_setup_teardown(two_minutes_of_a_slow_leak_are_insufficient, setup, teardown),
 		cmocka_unit_test_setup_teardown(pruning_keeps_the_trends, setup, teardown),
+		cmocka_unit_test_setup_teardown(linear_series_give_their_exact_slope, setup, teardown),
+		cmocka_unit_test_setup_teardown(demo_leak_is_found_within_two_minutes, setup, teardown),
+		cmocka_unit_test_setup_teardown(collinear_workloads_are_not_guessed, setup, teardown),
+		cmocka_unit_test_setup_teardown(slowest_leak_within_an_hour, setup, teardown),
+		cmocka_unit_test_setup_teardown(daemon_metrics_are_judged_apart, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("trends", tests, NULL, NULL);
 }

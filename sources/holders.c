@@ -1,0 +1,189 @@
+/* Who holds what grows, sampled over time as Android's dmabuf_dump does
+ * once: each dma-buf of debugfs dma_buf/bufinfo is matched by inode with
+ * every process's /proc/PID/fd and /proc/PID/maps, and counted as held by
+ * a workload process, by another process, or by no process (only inside
+ * the kernel: dmabuf.orphaned). Flink names are split by gem_names' handle
+ * count: held by an open DRM file, or by nothing but the kernel. The walk
+ * of /proc is bounded (MAX_PIDS processes, MAX_FDS fds each). */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/util.h"
+#include "daemon/supervisor.h"
+#include "sources/holders.h"
+#include "sources/sources.h"
+
+#define MAX_BUFS 65536
+#define MAX_PIDS 4096
+#define MAX_FDS 4096
+#define MAX_WORKERS 1024
+
+static int by_ino(const void *a, const void *b)
+{
+	const struct dmabuf_row *x = a, *y = b;
+	return x->ino < y->ino ? -1 : x->ino > y->ino;
+}
+
+/* Holder marks per buffer: 1 a workload process, 2 another process. */
+struct scan {
+	struct dmabuf_row *rows;
+	unsigned char *mark;
+	size_t n;
+};
+
+static void mark_ino(struct scan *s, uint64_t ino, unsigned char who)
+{
+	struct dmabuf_row key = { ino, 0 };
+	struct dmabuf_row *r = bsearch(&key, s->rows, s->n, sizeof(*r), by_ino);
+	if (r)
+		s->mark[r - s->rows] |= who;
+}
+
+static bool is_dmabuf_name(const char *p)
+{
+	return strncmp(p, "anon_inode:dmabuf", 17) == 0 || strncmp(p, "/dmabuf:", 8) == 0;
+}
+
+/* The dma-bufs process pid holds: by open fd and by mapping. */
+static void scan_process(const struct source_ctx *ctx, int pid, struct scan *s, unsigned char who)
+{
+	char dir[256], path[544], link[128];
+	snprintf(dir, sizeof(dir), "%s/%d/fd", ctx->procfs, pid);
+	DIR *d = opendir(dir);
+	if (d) {
+		struct dirent *e;
+		int fds = 0;
+		while ((e = readdir(d)) != NULL && fds < MAX_FDS) {
+			if (e->d_name[0] == '.')
+				continue;
+			fds++;
+			snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+			ssize_t l = readlink(path, link, sizeof(link) - 1);
+			if (l <= 0)
+				continue;
+			link[l] = 0;
+			struct stat st;
+			if (is_dmabuf_name(link) && stat(path, &st) == 0)
+				mark_ino(s, (uint64_t)st.st_ino, who);
+		}
+		closedir(d);
+	}
+	snprintf(path, sizeof(path), "%s/%d/maps", ctx->procfs, pid);
+	char *maps = read_text_file(path, NULL);
+	if (!maps)
+		return;
+	/* "start-end perms offset dev inode path" */
+	for (char *line = maps; line && *line;) {
+		char *end = strchr(line, '\n');
+		if (end)
+			*end = 0;
+		unsigned long long ino;
+		int at = 0;
+		if (sscanf(line, "%*s %*s %*s %*s %llu %n", &ino, &at) == 1 && at > 0 && is_dmabuf_name(line + at))
+			mark_ino(s, ino, who);
+		line = end ? end + 1 : NULL;
+	}
+	free(maps);
+}
+
+static bool is_worker(const pid_t *w, size_t nw, int pid)
+{
+	for (size_t i = 0; i < nw; i++)
+		if (w[i] == pid)
+			return true;
+	return false;
+}
+
+static int collect_dmabuf_holders(const struct source_ctx *ctx, struct metric_batch *b)
+{
+	char path[512], why[256];
+	char *text = source_read_under(ctx->debugfs, "dma_buf/bufinfo", path, sizeof(path), why, sizeof(why));
+	if (!text)
+		return -errno;
+	/* A buffer's row is at least 40 characters: room for them all. */
+	size_t cap = strlen(text) / 40 + 1;
+	cap = cap < MAX_BUFS ? cap : MAX_BUFS;
+	struct scan s = { calloc(cap, sizeof(*s.rows)), NULL, 0 };
+	size_t all = 0;
+	int r = s.rows ? parse_dmabuf_rows(text, s.rows, cap, &all) : -ENOMEM;
+	free(text);
+	if (r) {
+		free(s.rows);
+		return r;
+	}
+	s.n = all < cap ? all : cap;
+	s.mark = calloc(s.n + 1, 1);
+	if (!s.mark) {
+		free(s.rows);
+		return -ENOMEM;
+	}
+	qsort(s.rows, s.n, sizeof(*s.rows), by_ino);
+	pid_t workers[MAX_WORKERS];
+	size_t nw = ctx->sup ? supervisor_pids(ctx->sup, workers, MAX_WORKERS) : 0;
+	DIR *d = s.n ? opendir(ctx->procfs) : NULL;
+	if (d) {
+		struct dirent *e;
+		int procs = 0;
+		while ((e = readdir(d)) != NULL && procs < MAX_PIDS) {
+			int pid = atoi(e->d_name);
+			if (pid <= 0)
+				continue;
+			procs++;
+			scan_process(ctx, pid, &s, is_worker(workers, nw, pid) ? 1 : 2);
+		}
+		closedir(d);
+	}
+	uint64_t by_wl = 0, by_other = 0, orphaned = 0, held_bytes = 0, orphaned_bytes = 0;
+	for (size_t i = 0; i < s.n; i++) {
+		if (s.mark[i] & 1)
+			by_wl++;
+		else if (s.mark[i] & 2)
+			by_other++;
+		if (s.mark[i]) {
+			held_bytes += s.rows[i].size;
+		} else {
+			orphaned++;
+			orphaned_bytes += s.rows[i].size;
+		}
+	}
+	free(s.mark);
+	free(s.rows);
+	batch_put(b, "dmabuf.held", (double)(by_wl + by_other), "count");
+	batch_put(b, "dmabuf.held_by_workload", (double)by_wl, "count");
+	batch_put(b, "dmabuf.held_by_other", (double)by_other, "count");
+	batch_put(b, "dmabuf.held_bytes", (double)held_bytes, "bytes");
+	batch_put(b, "dmabuf.orphaned", (double)orphaned, "count");
+	return batch_put(b, "dmabuf.orphaned_bytes", (double)orphaned_bytes, "bytes");
+}
+
+static int collect_holders(const struct source_ctx *ctx, struct metric_batch *b, char *why, size_t whylen)
+{
+	char path[512];
+	int rg = -ENOENT, rd;
+	char *text = source_read_dri(ctx, "gem_names", path, sizeof(path), why, whylen);
+	if (text) {
+		struct gem_holders g;
+		rg = parse_gem_names_holders(text, &g);
+		free(text);
+		if (rg == 0) {
+			batch_put(b, "gem.names_held", (double)g.held, "count");
+			batch_put(b, "gem.names_unheld", (double)g.unheld, "count");
+			batch_put(b, "gem.names_held_bytes", (double)g.held_bytes, "bytes");
+			rg = batch_put(b, "gem.names_unheld_bytes", (double)g.unheld_bytes, "bytes");
+		}
+	}
+	rd = collect_dmabuf_holders(ctx, b);
+	if (rg && rd) {
+		snprintf(why, whylen, "neither gem_names (%s) nor %s/dma_buf/bufinfo with an ino column (%s)",
+			 strerror(-rg), ctx->debugfs, strerror(-rd));
+		return rd;
+	}
+	return 0;
+}
+
+const struct source source_holders = { "holders", collect_holders };
