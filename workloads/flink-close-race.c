@@ -5,7 +5,11 @@
  *
  * Only the documented outcomes are fine: the name or handle is gone
  * (ENOENT), a close finds the handle closed (EINVAL). The promise: while a
- * handle of the object is open, flinking it again yields the same name. */
+ * handle of the object is open, flinking it again yields the same name.
+ * Names are the lowest free id, so a name reaped under a racer's handle
+ * would come back as the same number when it flinks again; right after
+ * its close the main thread names a decoy object, which takes that number
+ * if it was freed, and the racer's object then gets another. */
 #include <errno.h>
 
 #include "workloads/promises.h"
@@ -50,8 +54,32 @@ static void race(struct race *r, int i)
 	wl_ioctl_result(r->p, GS_IOC_CLOSE, RACE_NONE, gem_close(fd, h), "open-vs-close", h);
 }
 
+/* Name a decoy object right after the close (see the top of the file). */
+static void name_decoy(struct race *r)
+{
+	uint32_t name;
+	r->decoy = 0;
+	if (r->mode != OPEN_VS_CLOSE)
+		return;
+	int e = gem_create(r->fd, r->p->dev->kind, 4096, &r->decoy);
+	if (e) {
+		wl_count_error(r->p, GS_IOC_CREATE, e);
+		r->decoy = 0;
+		return;
+	}
+	wl_ioctl_result(r->p, GS_IOC_FLINK, RACE_NONE, gem_flink(r->fd, r->decoy, &name), "decoy", r->decoy);
+}
+
+static void close_decoy(struct race *r)
+{
+	if (r->decoy)
+		wl_ioctl_result(r->p, GS_IOC_CLOSE, RACE_NONE, gem_close(r->fd, r->decoy), "decoy", r->decoy);
+	r->decoy = 0;
+}
+
 static const struct race_ops ops = {
 	.modes = 2, .racers_own_file = true, .prepare = prepare, .race = race,
+	.after_close = name_decoy, .finish = close_decoy,
 };
 
 static void flink_close_race_run(struct wl_proc *p) __attribute__((noreturn));

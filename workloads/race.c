@@ -77,6 +77,8 @@ void race_run(struct wl_proc *p, const struct race_ops *ops)
 			nanosleep(&ts, NULL);
 		}
 		race_close(&r, r.fd, r.handle, "main-close");
+		if (ops->after_close)
+			ops->after_close(&r);
 		pthread_barrier_wait(&r.end);
 		if (ops->finish)
 			ops->finish(&r);

@@ -23,6 +23,7 @@ struct race {
 	int fd;                 /* the main thread's file */
 	int mode;               /* which race this cycle runs (seeded) */
 	uint32_t handle, name;  /* the object of the cycle */
+	uint32_t decoy;         /* flink-close-race: another named object, or 0 */
 	int dmabuf;
 	uint32_t seq;
 	pthread_barrier_t start, end;
@@ -38,6 +39,9 @@ struct race_ops {
 	bool (*prepare)(struct race *r);
 	/* Racer thread `i`, while the main thread closes. */
 	void (*race)(struct race *r, int i);
+	/* Main thread, right after its close, while the racers may still
+	 * be at work (optional). */
+	void (*after_close)(struct race *r);
 	/* Main thread, after the racers are done (optional). */
 	void (*finish)(struct race *r);
 };

@@ -24,8 +24,26 @@ sed -e 's|^device = auto|device = @DEVICE@\ndebugfs = @DEBUGFS@\ndatabase = /dev
 grep -q '^\[workload canary\]' "$demo" || fail "configs/demo.conf has no canary"
 sed '/^\[workload canary\]/,$d' "$demo" > "$out/clean.conf"
 
+# The three runs are independent (a model server each): run them side by
+# side, then judge each.
+( model_run_daemon "$demo" 120 "$out/demo" ) > "$out/demo.log" 2>&1 &
+demo_pid=$!
+( model_run_daemon "$out/clean.conf" 120 "$out/clean" ) > "$out/clean.log" 2>&1 &
+clean_pid=$!
+seed002=no
+if "$GEMSOAKD" --check-config tests/model/seed-002.conf > /dev/null 2>&1; then
+	seed002=yes
+	sed -e 's/^interval = 1s/interval = 2s/' tests/model/seed-002.conf > "$out/seed-002.conf"
+	( model_run_daemon "$out/seed-002.conf" 70 "$out/002-off" --without-fix 002 ) > "$out/002-off.log" 2>&1 &
+	seed002_pid=$!
+fi
+wait $demo_pid || { cat "$out/demo.log"; fail "the demo run failed"; }
+wait $clean_pid || { cat "$out/clean.log"; fail "the run without the canary failed"; }
+[ $seed002 = no ] || wait $seed002_pid || { cat "$out/002-off.log"; fail "the seed 002 run failed"; }
+cat "$out/demo.log" "$out/clean.log"
+[ $seed002 = no ] || cat "$out/002-off.log"
+
 # ---- the demo, 2 minutes ----
-model_run_daemon "$demo" 120 "$out/demo"
 db=$out/demo/gs.db
 row=$(sql "$db" "select verdict, confidence, workload, slope_per_kcycle_workload, holder, attribution
 	from leak_trends where metric = 'gem.flink_names'")
@@ -40,7 +58,6 @@ run_rc "$GEMSOAK" trends -D "$db"
 [ "$rc" = 1 ] || fail "demo: gemsoak trends exited $rc, expected 1 (a leak)"
 
 # ---- the negative control: no canary, 2 minutes ----
-model_run_daemon "$out/clean.conf" 120 "$out/clean"
 db=$out/clean/gs.db
 model_metric="scope = 'kernel' and (metric glob 'gem.*' or metric glob 'dmabuf.*' or metric glob 'drm.*' or metric glob 'i915.*')"
 leaking=$(sql "$db" "select count(*) from leak_trends where verdict = 'leaking' and $model_metric")
@@ -52,9 +69,7 @@ assert_sql "$db" "select count(*) from leak_trends where scope = 'daemon' and ve
 
 
 # ---- seed 002, fix left out: names no handle holds ----
-if "$GEMSOAKD" --check-config tests/model/seed-002.conf > /dev/null 2>&1; then
-	sed -e 's/^interval = 1s/interval = 2s/' tests/model/seed-002.conf > "$out/seed-002.conf"
-	model_run_daemon "$out/seed-002.conf" 70 "$out/002-off" --without-fix 002
+if [ $seed002 = yes ]; then
 	db=$out/002-off/gs.db
 	echo "seed 002, fix out: gem.flink_names verdict|holder|gem.names_unheld last: $(sql "$db" "select verdict, holder from leak_trends where metric = 'gem.flink_names'")|$(trend "$db" gem.names_unheld last_value)"
 	assert_sql "$db" "select verdict from leak_trends where metric = 'gem.flink_names'" leaking "seed 002, fix out: flink names leak"
