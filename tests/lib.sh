@@ -76,7 +76,7 @@ vm_boot() {
 # Boot Debian's kernel with vgem, run gemsoakd with CONFIG for DURATION
 # seconds, and bring back OUTDIR/gs.db, OUTDIR/gemsoakd.status and
 # OUTDIR/job.log. In the guest (busybox sh): VM_BEFORE runs before the
-# daemon starts, VM_DURING while it runs; VM_DB is the database path there
+# daemon starts, VM_DURING while it runs, VM_AFTER once it exited; VM_DB is the database path there
 # (default /tmp/gs.db, the guest's tmpfs); VM_WRAP is a command the daemon
 # runs under (valgrind). VM_DISK=1 keeps the database on an ext4 disk of
 # its own instead (OUTDIR/disk.img, a virtio disk mounted at
@@ -110,6 +110,7 @@ daemon=\$!
 ${VM_DURING:-}
 wait \$daemon
 echo \$? > /mnt/share/gemsoakd.status
+${VM_AFTER:-}
 $copy_back
 $umount_disk
 exit 0

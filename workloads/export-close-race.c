@@ -20,6 +20,8 @@ enum { EXPORT_VS_CLOSE, IMPORT_VS_CLOSE, EXPORT_ONLY_VS_CLOSE };
 
 static const struct wl_key export_close_race_keys[] = {
 	RACE_KEYS,
+	{ "import_after_export", WK_INT, 0, 1, 1,
+	  "1: one export race also imports the dma-buf back; 0: the export races only close it" },
 	WL_KEY_END,
 };
 
@@ -49,7 +51,7 @@ static void race(struct race *r, int i)
 	int d;
 	if (!wl_ioctl_result(r->p, GS_IOC_PRIME_EXPORT, RACE_CLOSE, prime_export(r->fd, r->handle, &d),
 			     "export-vs-close", r->handle)) {
-		if (r->mode == EXPORT_VS_CLOSE)
+		if (r->mode == EXPORT_VS_CLOSE && wl_get(r->p->cfg, "import_after_export"))
 			import_and_close(r, d, "export-vs-close");
 		close(d);
 	}
