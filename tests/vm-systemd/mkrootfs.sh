@@ -14,24 +14,14 @@ suite=${GS_ROOTFS_SUITE:-${VERSION_CODENAME:-bookworm}}
 packages="systemd,systemd-sysv,udev,kmod,initramfs-tools,linux-image-amd64,\
 libevent-2.1-7,libdrm2,libsqlite3-0,libinih1,libsystemd0,sqlite3,procps,man-db"
 
-key=$( (cat "$0"; echo "$suite $packages") | sha256sum | cut -c1-16)
+key=$( (cat "$0" "$top/tests/vm-systemd/apt-mirror.sh"; echo "$suite $packages") | sha256sum | cut -c1-16)
 tarball="$cache/rootfs-$suite-$key.tar.gz"
 if [ -f "$tarball" ]; then
 	echo "$tarball"
 	exit 0
 fi
 
-# The first Debian archive URI in apt's sources (deb822 or one-line style).
-apt_mirror() {
-	for f in /etc/apt/sources.list.d/*.sources; do
-		[ -f "$f" ] || continue
-		awk '/^URIs:/ { for (i = 2; i <= NF; i++) if ($i !~ /security/) { print $i; exit } }' "$f"
-	done
-	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-		[ -f "$f" ] || continue
-		awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /:\/\//) { if ($i !~ /security/) print $i; break } }' "$f"
-	done
-}
+. "$top/tests/vm-systemd/apt-mirror.sh"
 mirror=$(apt_mirror | head -n 1)
 
 mkdir -p "$cache"
