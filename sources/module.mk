@@ -12,3 +12,5 @@ PARSER_SRCS += sources/fdinfo-parse.c
 COMMON_SRCS += sources/fdinfo-parse.c
 DAEMON_SRCS += sources/fdinfo.c
 DAEMON_SRCS += sources/i915-quiesce.c
+PARSER_SRCS += sources/drm-framebuffers.c
+COMMON_SRCS += sources/drm-framebuffers.c
