@@ -13,7 +13,7 @@
  * machine with a real display server) under /bin/sh, within `timeout`.
  *
  * With `server =`, each cycle restarts a real display server on the
- * device: it starts the server command (under /bin/sh, fd 3 a pipe on
+ * device: it starts the server command (`exec` under /bin/sh, fd 3 a pipe on
  * which the server says it is ready by writing its display number, as
  * Xorg's -displayfd 3 does), runs `processes` copies of the `client`
  * command against it (DISPLAY set), stops it with SIGTERM and checks that
@@ -263,9 +263,11 @@ static int wait_ready(int rfd, double limit)
 static int stop_group(pid_t pid, int sig, double limit, int *status)
 {
 	kill(-pid, sig);
+	kill(pid, sig);
 	if (wait_child(pid, limit, status) == 0)
 		return 0;
 	kill(-pid, SIGKILL);
+	kill(pid, SIGKILL);
 	waitpid(pid, status, 0);
 	return -1;
 }
@@ -340,7 +342,11 @@ static bool server_generation(struct wl_proc *p, uint32_t gen)
 		wl_report(p, "setup", "pipe: %s", strerror(errno));
 		return false;
 	}
-	pid_t pid = spawn_sh(p, cmd, pfd[1], NULL, SIGTERM);
+	/* exec: the server itself is the child, the one to signal and wait
+	 * for (Xorg leaves the process group: it calls setsid()). */
+	char line[WL_STR_MAX + 8];
+	snprintf(line, sizeof(line), "exec %s", cmd);
+	pid_t pid = spawn_sh(p, line, pfd[1], NULL, SIGTERM);
 	close(pfd[1]);
 	if (pid < 0) {
 		close(pfd[0]);
