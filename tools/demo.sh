@@ -38,6 +38,36 @@ if [ -n "${MODEL:-}" ]; then
 	exit 0
 fi
 
+# A config that restarts a real display server (x-restart `server =`, as
+# configs/x-restart-xorg.conf does) runs in the display-stack VM
+# (tests/vm-display/: virtio-gpu with fbcon, vgem, Xorg), never on this
+# machine's display.
+if grep -q '^[[:space:]]*server[[:space:]]*=' "$config"; then
+	"$GEMSOAKD" --check-config "$config" > /dev/null || exit $?
+	echo "demo: a real display server: booting the display-stack VM (the first build takes minutes)"
+	img=$top/build/vm-display out=$top/build/demo-display
+	"$top/tests/vm-display/mkimage.sh" "$img" > /dev/null
+	rm -rf "$out"
+	mkdir -p "$out"
+	cp "$config" "$out/demo.conf"
+	printf '%s\n' '#!/bin/sh' 'mkdir -p /var/lib/gemsoak' \
+		"gemsoakd -c /mnt/share/demo.conf --database /var/lib/gemsoak/demo.db --duration $seconds" \
+		'echo $? > /mnt/share/gemsoakd.status' 'cp /var/lib/gemsoak/demo.db /mnt/share/gs.db' \
+		'[ -f /var/lib/gemsoak/demo.db-wal ] && cp /var/lib/gemsoak/demo.db-wal /mnt/share/gs.db-wal' \
+		'exit 0' > "$out/job.sh"
+	chmod +x "$out/job.sh"
+	"$top/tests/vm-display/run.sh" "$img" "$out" $((seconds + 300))
+	grep '^gemsoakd:' "$out/job.log" || true
+	status=$(cat "$out/gemsoakd.status")
+	[ "$status" = 0 ] || { echo "demo: gemsoakd exited with $status (log: $out/job.log)" >&2; exit 1; }
+	sqlite3 "$out/gs.db" 'pragma wal_checkpoint' > /dev/null
+	cp "$out/gs.db" "$db"
+	echo
+	echo "leak_trends of $db (sqlite3 $db 'select * from leak_trends'):"
+	sqlite3 -box "$db" 'select * from leak_trends'
+	exit 0
+fi
+
 check=$("$GEMSOAKD" --check-config "$config") || exit $?
 case "$check" in
 *"not present here"*)

@@ -15,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 enum { FUZZ_CONFIG = 1, FUZZ_GEM_NAMES, FUZZ_CLIENTS, FUZZ_BUFINFO, FUZZ_MEMINFO,
        FUZZ_I915_OBJECTS, FUZZ_I915_GTT, FUZZ_SLABINFO, FUZZ_I915_CONTEXTS,
-       FUZZ_FDINFO };
+       FUZZ_FDINFO, FUZZ_FRAMEBUFFERS };
 
 /* The config parser reads a file: hand it a memfd by its /proc path. */
 static void fuzz_config(const char *text, size_t size)
@@ -80,6 +80,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case FUZZ_FDINFO: {
 		struct drm_fdinfo fi;
 		parse_drm_fdinfo(text, &fi);
+		break;
+	}
+	case FUZZ_FRAMEBUFFERS: {
+		struct drm_fb_stats fs;
+		parse_drm_framebuffers(text, &fs);
+		parse_drm_state_scanout(text, &a, &b);
 		break;
 	}
 	}

@@ -23,6 +23,7 @@ for bin in "$@"; do
 	fuzz-slabinfo) seeds="tests/fixtures/slabinfo-*" ;;
 	fuzz-i915-contexts) seeds="tests/fixtures/context_status-*" ;;
 	fuzz-fdinfo) seeds="tests/fixtures/fdinfo-*" ;;
+	fuzz-framebuffers) seeds="tests/fixtures/framebuffer-* tests/fixtures/state-*" ;;
 	esac
 	for s in $seeds; do
 		[ -e "$s" ] && cp -r "$s"/. "$corpus"/ 2>/dev/null || cp "$s" "$corpus"/ 2>/dev/null || true

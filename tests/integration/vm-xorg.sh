@@ -9,8 +9,10 @@
 #            after every restart and at the end;
 #   control: the same, with a client that hands one framebuffer per
 #            restart to a long-lived holder (gs-fb-keeper): flagged as
-#            leaking at 1000 per 1000 restarts.
-# VM time: about 8 minutes under TCG (a restart takes about 4-5 s).
+#            leaking at 1000 per 1000 restarts;
+#   prime:   prime-share across two real drivers, virtio_gpu exporting,
+#            vgem importing (device2): cycles, no anomaly, nothing left.
+# VM time: about 9 minutes under TCG (a restart takes about 6 s).
 set -eu
 . tests/lib.sh
 [ "$(id -u)" = 0 ] || { echo "needs root (debootstrap, file ownership in the image)"; exit 77; }
@@ -19,8 +21,9 @@ for t in debootstrap mke2fs qemu-system-x86_64 sqlite3; do
 done
 d=$TOP/build/tests/vm-xorg
 img=$TOP/build/vm-display
-CLEAN_S=${GS_XORG_CLEAN_S:-270}
-CONTROL_S=${GS_XORG_CONTROL_S:-150}
+CLEAN_S=${GS_XORG_CLEAN_S:-345}
+CONTROL_S=${GS_XORG_CONTROL_S:-120}
+PRIME_S=${GS_XORG_PRIME_S:-30}
 rm -rf "$d"
 mkdir -p "$d" "$img"
 start=$(date +%s)
@@ -45,6 +48,18 @@ CONF
 }
 conf clean 'xdpyinfo >/dev/null && xrandr >/dev/null' 2
 conf control 'xdpyinfo >/dev/null && gs-fb-keeper give /run/keeper.sock /dev/dri/card0' 1
+cat > "$d/prime.conf" <<CONF
+[daemon]
+device = /dev/dri/card0
+interval = 1s
+trend_window = 5s
+
+[workload prime-share]
+processes = 1
+objects = 2
+size = 64K
+device2 = /dev/dri/card1
+CONF
 
 cat > "$d/job.sh" <<'JOB'
 #!/bin/sh
@@ -52,6 +67,7 @@ s=/mnt/share
 dri=/sys/kernel/debug/dri/0
 dump() { for f in name clients framebuffer state gem_names; do cat $dri/$f > $s/$1.$f 2>&1; done; }
 ls -l /dev/dri > $s/dri.txt 2>&1
+cat /sys/kernel/debug/dri/1/name > $s/dri1.name 2>&1
 cat /sys/class/graphics/fb0/name > $s/fb0.txt 2>&1
 dump baseline
 # One start by hand: the cold start, and the state while Xorg runs.
@@ -77,16 +93,17 @@ run clean CLEAN_S
 gs-fb-keeper hold /run/keeper.sock || echo "gs-fb-keeper hold failed"
 run control CONTROL_S
 cp /var/log/Xorg.gs.log $s/Xorg.log
+run prime PRIME_S
 exit 0
 JOB
-sed -i "s/CLEAN_S/$CLEAN_S/; s/CONTROL_S/$CONTROL_S/" "$d/job.sh"
+sed -i "s/CLEAN_S/$CLEAN_S/; s/CONTROL_S/$CONTROL_S/; s/PRIME_S/$PRIME_S/" "$d/job.sh"
 chmod +x "$d/job.sh"
 boot=$(date +%s)
-tests/vm-display/run.sh "$img" "$d" $((CLEAN_S + CONTROL_S + 300)) || fail "the VM run failed"
+tests/vm-display/run.sh "$img" "$d" $((CLEAN_S + CONTROL_S + PRIME_S + 300)) || fail "the VM run failed"
 echo "guest ran $(( $(date +%s) - boot )) s"
 echo "--- job log (in the VM) ---"
 cat "$d/job.log"
-for r in clean control; do
+for r in clean control prime; do
 	[ -f "$d/$r.db" ] || fail "$r: no database came back (console: $d/console.log)"
 	echo "--- $r: leak_trends ---"
 	sqlite3 -box "$d/$r.db" "select metric, samples, first_value, last_value, slope_per_kcycle, robust_slope, windows, verdict from leak_trends" 2>&1 || true
@@ -147,4 +164,16 @@ assert_true "$db" "select robust_slope between 900 and 1100 from leak_trends whe
 assert_true "$db" "select robust_slope between 900 and 1100 from leak_trends where metric = 'drm.framebuffers'" "control: all framebuffers, one per restart"
 got=$(sql "$db" "$anomalies")
 [ "${got%% *}" = 0 ] || fail "control: anomalies: $got"
-echo "X restarts: clean $restarts restarts (0 failed, nothing leaking, console back on fbcon), cycle $times; control $crestarts restarts flagged at $slope framebuffers per 1000 restarts"
+db=$d/prime.db
+[ "$(cat "$d/prime.status")" = 0 ] || fail "prime: gemsoakd exited with $(cat "$d/prime.status")"
+grep -q "^vgem" "$d/dri1.name" || fail "card1 is not vgem: $(cat "$d/dri1.name")"
+pcycles=$(metric "$db" workload.prime-share.cycles last_value)
+echo "prime: $pcycles cycles, virtio_gpu exporting to vgem"
+assert_true "$db" "select last_value > 100 from leak_trends where metric = 'workload.prime-share.cycles'" "prime: virtio_gpu -> vgem cycles"
+got=$(sql "$db" "$anomalies")
+[ "${got%% *}" = 0 ] || fail "prime: anomalies: $got"
+assert_sql "$db" "select count(*) from events where kind like '%error%' or kind = 'worker-exit'" 0 "prime: no errors, no worker exit"
+cmp -s "$d/baseline.framebuffer" "$d/after-prime.framebuffer" || fail "prime: framebuffers differ from the baseline"
+[ "$(grep -c . "$d/after-prime.clients")" = 1 ] || fail "prime: DRM files left on virtio_gpu: $(cat "$d/after-prime.clients")"
+
+echo "X restarts: clean $restarts restarts (0 failed, nothing leaking, console back on fbcon), cycle $times; control $crestarts restarts flagged at $slope framebuffers per 1000 restarts; prime-share virtio_gpu -> vgem $pcycles cycles"
