@@ -32,6 +32,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/util.h"
@@ -318,11 +319,38 @@ static bool run_clients(struct wl_proc *p, uint32_t gen, int display, double lim
 	return ok;
 }
 
+/* The running server's pid, for the SIGTERM handler (0: none). */
+static volatile sig_atomic_t live_server;
+
+/* SIGTERM (the daemon stops the workload): stop the server as a restart
+ * would, so it gives the console and the card back before the next user
+ * comes; within 1.5 s, as the daemon sends SIGKILL after 2 s. Only
+ * async-signal-safe calls. */
+static void stop_server_and_exit(int sig)
+{
+	pid_t pid = (pid_t)live_server;
+	if (pid > 0) {
+		kill(pid, SIGTERM);
+		struct timespec tick = { 0, 10 * 1000 * 1000 };
+		for (int i = 0; i < 150 && waitpid(pid, NULL, WNOHANG) == 0; i++)
+			nanosleep(&tick, NULL);
+	}
+	_exit(0);
+}
+
 /* The framebuffer the console scans out before the first server starts
  * (0: none, the check is off); the worker's file on the device, without
  * master, for the KMS look-ups. */
 static uint32_t console_fb;
 static int kms_fd = -1;
+
+/* stop_group for the server, which the SIGTERM handler then forgets. */
+static int stop_server(pid_t pid, int sig, double limit, int *status)
+{
+	int r = stop_group(pid, sig, limit, status);
+	live_server = 0;
+	return r;
+}
 
 /* One real server restart: start, ready, clients, SIGTERM, console back.
  * True when every step went well. */
@@ -332,6 +360,7 @@ static bool server_generation(struct wl_proc *p, uint32_t gen)
 	const char *cmd = wl_get_str(p->cfg, "server");
 	char how[48];
 	if (kms_fd < 0) {
+		signal(SIGTERM, stop_server_and_exit);
 		kms_fd = wl_open_client(p, NULL);
 		if (kms_scanout_fb(kms_fd, &console_fb))
 			console_fb = 0;
@@ -352,16 +381,17 @@ static bool server_generation(struct wl_proc *p, uint32_t gen)
 		close(pfd[0]);
 		return false;
 	}
+	live_server = pid;
 	int display = wait_ready(pfd[0], limit);
 	close(pfd[0]);
 	int status = 0;
 	if (display < 0) {
 		if (display == -2) {
-			stop_group(pid, SIGKILL, 1, &status);
+			stop_server(pid, SIGKILL, 1, &status);
 			wl_anomaly(p, "server-not-ready", "generation %u: '%s' not ready after %.0f s; killed", gen,
 				   cmd, limit);
 		} else {
-			stop_group(pid, SIGTERM, limit, &status);
+			stop_server(pid, SIGTERM, limit, &status);
 			wl_anomaly(p, "server-failed", "generation %u: '%s' %s before it was ready", gen, cmd,
 				   how_ended(status, how, sizeof(how)));
 		}
@@ -369,7 +399,7 @@ static bool server_generation(struct wl_proc *p, uint32_t gen)
 	}
 	wl_gauge_set(p, G_READY_MS, (int64_t)((now_monotonic() - t0) * 1000));
 	bool ok = run_clients(p, gen, display, limit);
-	if (stop_group(pid, SIGTERM, limit, &status)) {
+	if (stop_server(pid, SIGTERM, limit, &status)) {
 		wl_anomaly(p, "server-stop-timeout", "generation %u: display :%d still running %.0f s after "
 			   "SIGTERM; killed", gen, display, limit);
 		ok = false;
