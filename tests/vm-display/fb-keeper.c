@@ -1,9 +1,10 @@
 /* gs-fb-keeper: the display-stack test's positive control, a client that
  * keeps one object per display-server restart through a long-lived
  * helper.
- *   gs-fb-keeper hold SOCKET   listen on SOCKET (returns once it listens),
- *                              then, in the background, keep every DRM
- *                              file sent to it open for ever
+ *   gs-fb-keeper hold SOCKET   listen on SOCKET, print "ready" once it
+ *                              listens, then keep every DRM file sent to
+ *                              it open until it is killed (run it in the
+ *                              background)
  *   gs-fb-keeper give SOCKET DEVICE
  *                              open DEVICE, create a 64x64 dumb buffer and
  *                              a framebuffer on it, hand the file to the
@@ -51,12 +52,8 @@ static int hold(const char *path)
 	unlink(path);
 	if (bind(s, (struct sockaddr *)&a, sizeof(a)) || listen(s, 16))
 		return die(path);
-	pid_t pid = fork();
-	if (pid < 0)
-		return die("fork");
-	if (pid > 0)
-		return 0; /* listening: a give may connect now */
-	setsid();
+	printf("ready\n"); /* listening: a give may connect now */
+	fflush(stdout);
 	for (;;) {
 		int c = accept(s, NULL, NULL);
 		if (c < 0)
