@@ -45,7 +45,7 @@
 #define MAX_CLIENTS (WL_MAX_FDS - 1)
 
 static const struct wl_key x_restart_keys[] = {
-	{ "processes", WK_INT, 0, MAX_CLIENTS, 2, "client processes the server authenticates" },
+	{ "processes", WK_INT, 0, MAX_CLIENTS, 2, "client processes the server authenticates; with server, clients run against each one" },
 	{ "objects", WK_INT, 1, MAX_SCANOUT, 1, "scan-out objects the server shares by flink name" },
 	{ "command", WK_STRING, 0, 0, 0, "restart command run under /bin/sh each cycle instead (default: none)" },
 	{ "server", WK_STRING, 0, 0, 0, "display server started each cycle instead, ready when it writes its display number to fd 3 (default: none)" },
@@ -532,7 +532,7 @@ static void x_restart_run(struct wl_proc *p)
 
 const struct wl_type wl_x_restart = {
 	.name = "x-restart",
-	.summary = "display-server restarts: master, GET_MAGIC/AUTH_MAGIC, a scan-out object shared by name",
+	.summary = "display-server restarts: master, GET_MAGIC/AUTH_MAGIC, a scan-out object shared by name; or a real server",
 	.keys = x_restart_keys,
 	.caps = GS_CAP_GEM_CREATE | GS_CAP_FLINK | GS_CAP_MASTER,
 	.caps_for = x_restart_caps,
