@@ -124,7 +124,7 @@ dump released
 run prime 1000000000 PRIME_S
 exit 0
 JOB
-sed -i "s/WARM_N/$WARM_N/; s/CLEAN_N/$CLEAN_N/; s/CONTROL_N/$CONTROL_N/; s/PRIME_S/$PRIME_S/" "$d/job.sh"
+sed -i "s/WARM_N/$WARM_N/g; s/CLEAN_N/$CLEAN_N/g; s/CONTROL_N/$CONTROL_N/g; s/PRIME_S/$PRIME_S/g" "$d/job.sh"
 chmod +x "$d/job.sh"
 boot=$(date +%s)
 tests/vm-display/run.sh "$img" "$d" $((LIMIT_S + 300)) || fail "the VM run failed"
