@@ -160,8 +160,8 @@ static int collect_framebuffers(const struct source_ctx *ctx, struct metric_batc
 {
 	char path[512];
 	char *text = source_read_dri(ctx, "framebuffer", path, sizeof(path), why, whylen);
-	if (!text)
-		return -errno; /* no KMS (vgem): no such file */
+	if (!text) /* no such file: a driver without KMS (vgem), nothing to count */
+		return errno == ENOENT ? 0 : -errno;
 	struct drm_fb_stats st;
 	int r = parse_drm_framebuffers(text, &st);
 	free(text);
