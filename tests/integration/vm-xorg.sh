@@ -166,8 +166,8 @@ got=$(sql "$db" "$anomalies")
 [ "${got%% *}" = 0 ] || fail "clean: anomalies: $got"
 # Every metric of what a display server leaves behind (DRM, GEM, dma-buf,
 # shmem) must be stable. The kernel's slab and the daemon's own memory
-# (its database's page cache) still grow in runs of minutes, more slowly
-# in the second half: the table's 20 minutes are for them. Their figures:
+# (its database's page cache) may still grow in runs of minutes: the
+# table's 20 minutes are for them. Their figures:
 sqlite3 -box "$db" "select metric, first_value, last_value, slope_per_kcycle, half1_slope, half2_slope, verdict from leak_trends where metric like 'daemon.%' or metric in ('mem.slab_kb', 'mem.sunreclaim_kb')"
 judged="metric like 'drm.%' or metric like 'gem.%' or metric like 'dmabuf.%' or metric = 'mem.shmem_kb'"
 leaking=$(sql "$db" "select count(*) || ' ' || coalesce(group_concat(metric, ' '), '') from leak_trends where verdict != 'stable' and ($judged)")
