@@ -63,6 +63,9 @@ uint64_t supervisor_cycles(const struct supervisor *sup, size_t i);
 uint64_t supervisor_total_cycles(const struct supervisor *sup);
 /* Sum of one workload's per-ioctl, per-errno error counts. */
 uint64_t supervisor_errors(const struct supervisor *sup, size_t i, enum gs_ioctl ioc, int err);
+/* The name of workload i's gauge g (wl_type.gauges) and its value summed
+ * over the processes; NULL past its last gauge. */
+const char *supervisor_gauge(const struct supervisor *sup, size_t i, int g, int64_t *value);
 /* Processes currently alive, for STATUS. */
 int supervisor_alive(const struct supervisor *sup);
 /* The running worker processes' pids, at most max; returns how many. */

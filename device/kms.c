@@ -5,7 +5,7 @@
 
 #include "device/kms.h"
 
-int kms_scanout_handle(int fd, uint32_t *handle)
+int kms_scanout_fb(int fd, uint32_t *fb_id)
 {
 	drmModeResPtr res = drmModeGetResources(fd);
 	if (!res)
@@ -16,17 +16,26 @@ int kms_scanout_handle(int fd, uint32_t *handle)
 		if (!crtc)
 			continue;
 		if (crtc->buffer_id) {
-			drmModeFBPtr fb = drmModeGetFB(fd, crtc->buffer_id);
-			if (!fb) {
-				r = errno ? -errno : -EIO;
-			} else {
-				*handle = fb->handle;
-				r = fb->handle ? 0 : -EACCES; /* no handle without master/CAP_SYS_ADMIN */
-				drmModeFreeFB(fb);
-			}
+			*fb_id = crtc->buffer_id;
+			r = 0;
 		}
 		drmModeFreeCrtc(crtc);
 	}
 	drmModeFreeResources(res);
+	return r;
+}
+
+int kms_scanout_handle(int fd, uint32_t *handle)
+{
+	uint32_t id;
+	int r = kms_scanout_fb(fd, &id);
+	if (r)
+		return r;
+	drmModeFBPtr fb = drmModeGetFB(fd, id);
+	if (!fb)
+		return errno ? -errno : -EIO;
+	*handle = fb->handle;
+	r = fb->handle ? 0 : -EACCES; /* no handle without master/CAP_SYS_ADMIN */
+	drmModeFreeFB(fb);
 	return r;
 }

@@ -17,3 +17,5 @@ COMMON_SRCS += sources/binder.c sources/fences.c
 PARSER_SRCS += sources/holders-parse.c
 COMMON_SRCS += sources/holders-parse.c
 DAEMON_SRCS += sources/holders.c
+PARSER_SRCS += sources/drm-framebuffers.c
+COMMON_SRCS += sources/drm-framebuffers.c

@@ -80,6 +80,21 @@ int parse_gem_names(const char *text, struct gem_names_stats *out);
 /* debugfs dri/N/clients: the number of open DRM files */
 int parse_drm_clients(const char *text, uint64_t *clients);
 
+/* debugfs dri/N/framebuffer: framebuffers, counted per owner ("allocated
+ * by", the creating process's comm; "unknown" before 4.15) */
+#define DRM_FB_OWNERS_MAX 16
+#define DRM_FB_OWNER_LEN 24
+struct drm_fb_stats {
+	uint64_t framebuffers;
+	int owners;
+	struct { char name[DRM_FB_OWNER_LEN]; uint64_t count; } owner[DRM_FB_OWNERS_MAX];
+	uint64_t other;       /* of owners beyond DRM_FB_OWNERS_MAX */
+};
+int parse_drm_framebuffers(const char *text, struct drm_fb_stats *out);
+/* debugfs dri/N/state (atomic drivers): planes with a framebuffer, and
+ * those whose framebuffer fbcon made */
+int parse_drm_state_scanout(const char *text, uint64_t *planes, uint64_t *fbcon);
+
 /* debugfs dma_buf/bufinfo: the closing "Total N objects, M bytes" */
 int parse_dmabuf_bufinfo(const char *text, uint64_t *objects, uint64_t *bytes);
 

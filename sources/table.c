@@ -7,6 +7,7 @@
 extern const struct source source_i915_quiesce;
 extern const struct source source_gem_names;
 extern const struct source source_drm_clients;
+extern const struct source source_drm_framebuffers;
 extern const struct source source_dmabuf;
 extern const struct source source_meminfo;
 extern const struct source source_self;
@@ -24,6 +25,7 @@ const struct source *const gs_sources[] = {
 	&source_i915_quiesce, /* first: the others read settled counts */
 	&source_gem_names,
 	&source_drm_clients,
+	&source_drm_framebuffers,
 	&source_dmabuf,
 	&source_meminfo,
 	&source_self,

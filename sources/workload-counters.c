@@ -1,5 +1,5 @@
-/* Each workload's cumulative cycles and ioctl error counts, read from the
- * workers' shared counters. Error metrics appear once an error occurred:
+/* Each workload's cumulative cycles, its type's gauges and ioctl error
+ * counts, read from the workers' shared counters. Error metrics appear once an error occurred:
  * workload.NAME.errors.IOCTL.ERRNO. */
 #include <stdio.h>
 #include <string.h>
@@ -28,6 +28,13 @@ static int collect_workloads(const struct source_ctx *ctx, struct metric_batch *
 		const char *wl = supervisor_name(sup, i);
 		snprintf(name, sizeof(name), "workload.%s.cycles", wl);
 		r = batch_put(b, name, (double)supervisor_cycles(sup, i), "cycles");
+		int64_t v;
+		const char *g;
+		for (int k = 0; !r && (g = supervisor_gauge(sup, i, k, &v)); k++) {
+			snprintf(name, sizeof(name), "workload.%s.%s", wl, g);
+			size_t len = strlen(g);
+			r = batch_put(b, name, (double)v, len > 3 && !strcmp(g + len - 3, "_ms") ? "ms" : "count");
+		}
 		for (int ioc = 0; ioc < GS_IOC_COUNT && !r; ioc++) {
 			for (int e = 1; e < GS_ERRNO_SLOTS && !r; e++) {
 				uint64_t n = supervisor_errors(sup, i, (enum gs_ioctl)ioc, e);

@@ -78,3 +78,11 @@ soak-faults: all vm-initramfs
 	CRASH_KILLS=$(SOAK_KILLS) GS_FAULTS=$(SOAK_FAULTS) tests/run-scripts.sh \
 		tests/integration/vm-crash-safety.sh tests/integration/vm-fault-storm.sh
 .PHONY: soak-faults
+
+# The display-stack VM (tests/vm-display/): the positive control's helper.
+$(B)/vm-display/gs-fb-keeper: tests/vm-display/fb-keeper.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARNFLAGS) -D_GNU_SOURCE $(PKG_CFLAGS) $(CFLAGS) -o $@ $<
+vm-display-tools: $(B)/vm-display/gs-fb-keeper
+.PHONY: vm-display-tools
+CHECK_SCRIPTS += tests/integration/vm-xorg.sh

@@ -47,7 +47,7 @@ if [ -n "${BUG:-}" ]; then
 	echo "demo: building drm.ko and vgem.ko with bug $BUG (cached in build/cache), booting Debian's kernel under qemu"
 	make -s -C "$top" build/vm/initramfs-bugs.cpio.gz
 	out=$top/build/demo-vm
-	GS_VM_INITRD=$top/build/vm/initramfs-bugs.cpio.gz GS_VM_APPEND="gs.modules=$BUG" \
+	VM_DISK=1 GS_VM_INITRD=$top/build/vm/initramfs-bugs.cpio.gz GS_VM_APPEND="gs.modules=$BUG" \
 		vm_run_daemon "$config" "$seconds" "$out" > "$out.log" 2>&1 || { cat "$out.log"; exit 1; }
 	grep -E 'run-start|anomal|stopping' "$out/job.log" | head -n 20
 	status=$(cat "$out/gemsoakd.status")
@@ -60,6 +60,36 @@ if [ -n "${BUG:-}" ]; then
 		where metric like 'dmabuf.%' or metric like 'gem.%'"
 	echo "anomalies (broken kernel promises), by workload and kind:"
 	sqlite3 -box "$db" "select workload, kind, count(*) as n from anomalies group by 1, 2"
+	exit 0
+fi
+
+# A config that restarts a real display server (x-restart `server =`, as
+# configs/x-restart-xorg.conf does) runs in the display-stack VM
+# (tests/vm-display/: virtio-gpu with fbcon, vgem, Xorg), never on this
+# machine's display.
+if grep -q '^[[:space:]]*server[[:space:]]*=' "$config"; then
+	"$GEMSOAKD" --check-config "$config" > /dev/null || exit $?
+	echo "demo: a real display server: booting the display-stack VM (the first build takes minutes)"
+	img=$top/build/vm-display out=$top/build/demo-display
+	"$top/tests/vm-display/mkimage.sh" "$img" > /dev/null
+	rm -rf "$out"
+	mkdir -p "$out"
+	cp "$config" "$out/demo.conf"
+	printf '%s\n' '#!/bin/sh' 'mkdir -p /var/lib/gemsoak' \
+		"gemsoakd -c /mnt/share/demo.conf --database /var/lib/gemsoak/demo.db --duration $seconds" \
+		'echo $? > /mnt/share/gemsoakd.status' 'cp /var/lib/gemsoak/demo.db /mnt/share/gs.db' \
+		'[ -f /var/lib/gemsoak/demo.db-wal ] && cp /var/lib/gemsoak/demo.db-wal /mnt/share/gs.db-wal' \
+		'exit 0' > "$out/job.sh"
+	chmod +x "$out/job.sh"
+	"$top/tests/vm-display/run.sh" "$img" "$out" $((seconds + 300))
+	grep '^gemsoakd:' "$out/job.log" || true
+	status=$(cat "$out/gemsoakd.status")
+	[ "$status" = 0 ] || { echo "demo: gemsoakd exited with $status (log: $out/job.log)" >&2; exit 1; }
+	sqlite3 "$out/gs.db" 'pragma wal_checkpoint' > /dev/null
+	cp "$out/gs.db" "$db"
+	echo
+	echo "leak_trends of $db (sqlite3 $db 'select * from leak_trends'):"
+	sqlite3 -box "$db" 'select * from leak_trends'
 	exit 0
 fi
 

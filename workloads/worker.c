@@ -30,6 +30,16 @@ void wl_cycle_done(struct wl_proc *p)
 	atomic_fetch_add_explicit(&p->ctr->cycles, 1, memory_order_relaxed);
 }
 
+void wl_gauge_set(struct wl_proc *p, int g, int64_t value)
+{
+	atomic_store_explicit(&p->ctr->gauges[g], value, memory_order_relaxed);
+}
+
+void wl_gauge_add(struct wl_proc *p, int g, int64_t delta)
+{
+	atomic_fetch_add_explicit(&p->ctr->gauges[g], delta, memory_order_relaxed);
+}
+
 bool wl_should_stop(const struct wl_proc *p)
 {
 	return p->deadline > 0 && now_monotonic() >= p->deadline;

@@ -61,10 +61,14 @@ struct wl_config {
 /* Errno values are counted per ioctl; larger ones share the last slot. */
 #define GS_ERRNO_SLOTS 136
 
+/* Values a type names in wl_type.gauges, at most this many. */
+#define WL_MAX_GAUGES 4
+
 /* Per worker process, in memory shared with the daemon. */
 struct wl_counters {
 	_Atomic uint64_t cycles;
 	_Atomic uint64_t errors[GS_IOC_COUNT][GS_ERRNO_SLOTS];
+	_Atomic int64_t gauges[WL_MAX_GAUGES];  /* indexed like wl_type.gauges */
 };
 
 #define WL_MAX_FDS 64
@@ -108,6 +112,10 @@ struct wl_type {
 	/* Optional: NULL when the WK_STRING key's value is acceptable, else
 	 * why it is not (the config reader adds file, line and key). */
 	const char *(*check_str)(const char *key, const char *value);
+	/* Optional: names of values the workers set with wl_gauge_set()
+	 * (NULL-terminated, at most WL_MAX_GAUGES), sampled summed over the
+	 * processes as workload.NAME.GAUGE. */
+	const char *const *gauges;
 };
 
 /* workloads/registry.c */
@@ -126,6 +134,9 @@ void wl_print_types(FILE *out);
  * more (unplugged) is reported as device-gone and ends the worker. */
 void wl_count_error(struct wl_proc *p, enum gs_ioctl ioc, int neg_errno);
 void wl_cycle_done(struct wl_proc *p);
+/* Set or add to this process's value of the type's gauge g. */
+void wl_gauge_set(struct wl_proc *p, int g, int64_t value);
+void wl_gauge_add(struct wl_proc *p, int g, int64_t delta);
 bool wl_should_stop(const struct wl_proc *p);
 /* Report an anomaly event to the daemon (kind is a short word). */
 void wl_report(struct wl_proc *p, const char *kind, const char *fmt, ...)

@@ -12,18 +12,31 @@
  * With `command =`, each cycle instead runs that restart command (for a
  * machine with a real display server) under /bin/sh, within `timeout`.
  *
+ * With `server =`, each cycle restarts a real display server on the
+ * device: it starts the server command (`exec` under /bin/sh, fd 3 a pipe on
+ * which the server says it is ready by writing its display number, as
+ * Xorg's -displayfd 3 does), runs `processes` copies of the `client`
+ * command against it (DISPLAY set), stops it with SIGTERM and checks that
+ * the CRTC scans out again the framebuffer it scanned out before the
+ * first start (the console's, fbcon's). Every step within `timeout`.
+ *
  * Promises checked: the master authenticates its clients; an open name
  * gives the object's size; flinking it again gives the same name; the
  * server gets master once the previous one is gone. */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/util.h"
+#include "device/kms.h"
 #include "device/master.h"
 #include "workloads/promises.h"
 #include "workloads/share.h"
@@ -32,10 +45,12 @@
 #define MAX_CLIENTS (WL_MAX_FDS - 1)
 
 static const struct wl_key x_restart_keys[] = {
-	{ "processes", WK_INT, 0, MAX_CLIENTS, 2, "client processes the server authenticates" },
+	{ "processes", WK_INT, 0, MAX_CLIENTS, 2, "client processes the server authenticates; with server, clients run against each one" },
 	{ "objects", WK_INT, 1, MAX_SCANOUT, 1, "scan-out objects the server shares by flink name" },
 	{ "command", WK_STRING, 0, 0, 0, "restart command run under /bin/sh each cycle instead (default: none)" },
-	{ "timeout", WK_DURATION, 1000, 86400000, 60000, "the restart command's time limit" },
+	{ "server", WK_STRING, 0, 0, 0, "display server started each cycle instead, ready when it writes its display number to fd 3 (default: none)" },
+	{ "client", WK_STRING, 0, 0, 0, "with server: command each of the processes runs against it, DISPLAY set (default: none)" },
+	{ "timeout", WK_DURATION, 1000, 86400000, 60000, "time limit of the restart command, or of each server step" },
 	WL_KEY_SIZE, WL_KEY_RATE, WL_KEY_DURATION, WL_KEY_SEED, WL_KEY_TEST_HOOK,
 	WL_KEY_END,
 };
@@ -50,9 +65,19 @@ struct grant {
 	uint64_t size;
 };
 
+/* The gauges of the server mode (workload.NAME.GAUGE). */
+enum { G_READY_MS, G_CYCLE_MS, G_FAILED };
+static const char *const x_restart_gauges[] = { "ready_ms", "cycle_ms", "failed", NULL };
+
+static bool server_mode(const struct wl_config *cfg)
+{
+	return wl_get_str(cfg, "server")[0] != '\0';
+}
+
+/* A command or a real server: one process per cycle, no clients of ours. */
 static bool command_mode(const struct wl_config *cfg)
 {
-	return wl_get_str(cfg, "command")[0] != '\0';
+	return wl_get_str(cfg, "command")[0] != '\0' || server_mode(cfg);
 }
 
 static int x_restart_nprocs(const struct wl_config *cfg)
@@ -178,10 +203,229 @@ static int reap(struct wl_proc *p, pid_t pid, double limit, uint32_t gen, const 
 	return WEXITSTATUS(status);
 }
 
+/* Start `cmd` under /bin/sh in a process group of its own (one kill(-pid)
+ * ends it and all it started, never the workers), fd 3 being `fd3` when
+ * not -1 and DISPLAY `display` when not NULL. The parent-death signal is
+ * `deathsig`: SIGTERM lets a display server give the console back when its
+ * worker dies. Returns the pid, or -1 after reporting why not. */
+static pid_t spawn_sh(struct wl_proc *p, const char *cmd, int fd3, const char *display, int deathsig)
+{
+	pid_t pid = spawn(p);
+	if (pid != 0)
+		return pid;
+	prctl(PR_SET_PDEATHSIG, deathsig);
+	setpgid(0, 0);
+	if (fd3 == 3) {
+		fcntl(3, F_SETFD, 0);
+	} else if (fd3 >= 0) {
+		dup2(fd3, 3); /* the copy is not close-on-exec */
+		close(fd3);
+	}
+	if (display)
+		setenv("DISPLAY", display, 1);
+	execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+	_exit(127);
+}
+
+/* Wait until the server writes its display number and a newline on
+ * `rfd`, within `limit` seconds. Returns the number, -1 when the server
+ * closed the pipe first (exited), -2 on timeout. */
+static int wait_ready(int rfd, double limit)
+{
+	char buf[32];
+	size_t n = 0;
+	double end = now_monotonic() + limit;
+	while (n < sizeof(buf) - 1) {
+		double left = end - now_monotonic();
+		if (left <= 0)
+			return -2;
+		struct pollfd pfd = { rfd, POLLIN, 0 };
+		int r = poll(&pfd, 1, (int)(left * 1000) + 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r == 0)
+			return -2;
+		ssize_t got = read(rfd, buf + n, sizeof(buf) - 1 - n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return -1;
+		n += (size_t)got;
+		buf[n] = '\0';
+		if (strchr(buf, '\n'))
+			return atoi(buf);
+	}
+	return atoi(buf);
+}
+
+/* Stop a process group with `sig` and wait for its leader within limit
+ * seconds, then with SIGKILL. Returns 0 when it went in time (status set),
+ * -1 when it had to be killed. */
+static int stop_group(pid_t pid, int sig, double limit, int *status)
+{
+	kill(-pid, sig);
+	kill(pid, sig);
+	if (wait_child(pid, limit, status) == 0)
+		return 0;
+	kill(-pid, SIGKILL);
+	kill(pid, SIGKILL);
+	waitpid(pid, status, 0);
+	return -1;
+}
+
+/* "exited with status N" or "killed by signal S" for a wait status. */
+static const char *how_ended(int status, char *buf, size_t len)
+{
+	if (WIFSIGNALED(status))
+		snprintf(buf, len, "killed by signal %s", sigabbrev_np(WTERMSIG(status)) ?: "?");
+	else
+		snprintf(buf, len, "exited with status %d", WEXITSTATUS(status));
+	return buf;
+}
+
+/* Run `processes` copies of the client command against display :n at
+ * once and wait for all of them; true when every one exited with 0. */
+static bool run_clients(struct wl_proc *p, uint32_t gen, int display, double limit)
+{
+	const char *cmd = wl_get_str(p->cfg, "client");
+	int n = *cmd ? (int)wl_get(p->cfg, "processes") : 0;
+	pid_t pids[MAX_CLIENTS];
+	char disp[16], how[48];
+	snprintf(disp, sizeof(disp), ":%d", display);
+	bool ok = true;
+	int started = 0;
+	for (; started < n; started++) {
+		pids[started] = spawn_sh(p, cmd, -1, disp, SIGKILL);
+		if (pids[started] < 0) {
+			ok = false;
+			break;
+		}
+	}
+	double end = now_monotonic() + limit;
+	for (int i = 0; i < started; i++) {
+		int status = 0;
+		double left = end - now_monotonic();
+		if (wait_child(pids[i], left > 0.01 ? left : 0.01, &status) < 0) {
+			stop_group(pids[i], SIGKILL, 1, &status);
+			wl_anomaly(p, "client-timeout", "generation %u: client %d of display %s still running after "
+				   "%.0f s; killed", gen, i, disp, limit);
+			ok = false;
+		} else if (status) {
+			wl_anomaly(p, "client-failed", "generation %u: client %d of display %s %s", gen, i, disp,
+				   how_ended(status, how, sizeof(how)));
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+/* The running server's pid, for the SIGTERM handler (0: none). */
+static volatile sig_atomic_t live_server;
+
+/* SIGTERM (the daemon stops the workload): stop the server as a restart
+ * would, so it gives the console and the card back before the next user
+ * comes; within 1.5 s, as the daemon sends SIGKILL after 2 s. Only
+ * async-signal-safe calls. */
+static void stop_server_and_exit(int sig)
+{
+	pid_t pid = (pid_t)live_server;
+	if (pid > 0) {
+		kill(pid, SIGTERM);
+		struct timespec tick = { 0, 10 * 1000 * 1000 };
+		for (int i = 0; i < 150 && waitpid(pid, NULL, WNOHANG) == 0; i++)
+			nanosleep(&tick, NULL);
+	}
+	_exit(0);
+}
+
+/* The framebuffer the console scans out before the first server starts
+ * (0: none, the check is off); the worker's file on the device, without
+ * master, for the KMS look-ups. */
+static uint32_t console_fb;
+static int kms_fd = -1;
+
+/* stop_group for the server, which the SIGTERM handler then forgets. */
+static int stop_server(pid_t pid, int sig, double limit, int *status)
+{
+	int r = stop_group(pid, sig, limit, status);
+	live_server = 0;
+	return r;
+}
+
+/* One real server restart: start, ready, clients, SIGTERM, console back.
+ * True when every step went well. */
+static bool server_generation(struct wl_proc *p, uint32_t gen)
+{
+	double limit = (double)wl_get(p->cfg, "timeout") / 1000.0;
+	const char *cmd = wl_get_str(p->cfg, "server");
+	char how[48];
+	if (kms_fd < 0) {
+		signal(SIGTERM, stop_server_and_exit);
+		kms_fd = wl_open_client(p, NULL);
+		if (kms_scanout_fb(kms_fd, &console_fb))
+			console_fb = 0;
+	}
+	double t0 = now_monotonic();
+	int pfd[2];
+	if (pipe2(pfd, O_CLOEXEC)) {
+		wl_report(p, "setup", "pipe: %s", strerror(errno));
+		return false;
+	}
+	/* exec: the server itself is the child, the one to signal and wait
+	 * for (Xorg leaves the process group: it calls setsid()). */
+	char line[WL_STR_MAX + 8];
+	snprintf(line, sizeof(line), "exec %s", cmd);
+	pid_t pid = spawn_sh(p, line, pfd[1], NULL, SIGTERM);
+	close(pfd[1]);
+	if (pid < 0) {
+		close(pfd[0]);
+		return false;
+	}
+	live_server = pid;
+	int display = wait_ready(pfd[0], limit);
+	close(pfd[0]);
+	int status = 0;
+	if (display < 0) {
+		if (display == -2) {
+			stop_server(pid, SIGKILL, 1, &status);
+			wl_anomaly(p, "server-not-ready", "generation %u: '%s' not ready after %.0f s; killed", gen,
+				   cmd, limit);
+		} else {
+			stop_server(pid, SIGTERM, limit, &status);
+			wl_anomaly(p, "server-failed", "generation %u: '%s' %s before it was ready", gen, cmd,
+				   how_ended(status, how, sizeof(how)));
+		}
+		return false;
+	}
+	wl_gauge_set(p, G_READY_MS, (int64_t)((now_monotonic() - t0) * 1000));
+	bool ok = run_clients(p, gen, display, limit);
+	if (stop_server(pid, SIGTERM, limit, &status)) {
+		wl_anomaly(p, "server-stop-timeout", "generation %u: display :%d still running %.0f s after "
+			   "SIGTERM; killed", gen, display, limit);
+		ok = false;
+	} else if (status && !(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM)) {
+		wl_anomaly(p, "server-exit", "generation %u: display :%d %s on SIGTERM", gen, display,
+			   how_ended(status, how, sizeof(how)));
+		ok = false;
+	}
+	uint32_t fb = 0;
+	if (console_fb) {
+		int r = kms_scanout_fb(kms_fd, &fb);
+		if (!wl_promise(p, "console_back_after_restart", r == 0 && fb == console_fb,
+				"generation %u: after display :%d stopped the CRTC scans out framebuffer %u (%s), "
+				"not the console's %u", gen, display, fb, r ? strerror(-r) : "0", console_fb))
+			ok = false;
+	}
+	wl_gauge_set(p, G_CYCLE_MS, (int64_t)((now_monotonic() - t0) * 1000));
+	return ok;
+}
+
 /* Run one generation (server or restart command) in a child process;
  * true when it succeeded. */
 static bool run_generation(struct wl_proc *p, uint32_t gen, struct wl_rand *rnd)
 {
+	if (server_mode(p->cfg))
+		return server_generation(p, gen);
 	const char *cmd = wl_get_str(p->cfg, "command");
 	bool drop = wl_rand_below(rnd, 2);
 	pid_t pid = spawn(p);
@@ -223,6 +467,7 @@ static void server_loop(struct wl_proc *p)
 	for (uint32_t gen = 0; !wl_should_stop(p); gen++) {
 		wl_pacer_wait(&pacer);
 		if (!run_generation(p, gen, &rnd)) {
+			wl_gauge_add(p, G_FAILED, 1);
 			wl_backoff(&errors);
 			continue;
 		}
@@ -287,7 +532,7 @@ static void x_restart_run(struct wl_proc *p)
 
 const struct wl_type wl_x_restart = {
 	.name = "x-restart",
-	.summary = "display-server restarts: master, GET_MAGIC/AUTH_MAGIC, a scan-out object shared by name",
+	.summary = "display-server restarts: master, GET_MAGIC/AUTH_MAGIC, a scan-out object shared by name; or a real server",
 	.keys = x_restart_keys,
 	.caps = GS_CAP_GEM_CREATE | GS_CAP_FLINK | GS_CAP_MASTER,
 	.caps_for = x_restart_caps,
@@ -296,4 +541,5 @@ const struct wl_type wl_x_restart = {
 	.fds = wl_layout_fds,
 	.teardown = wl_layout_teardown,
 	.run = x_restart_run,
+	.gauges = x_restart_gauges,
 };

@@ -18,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 enum { FUZZ_CONFIG = 1, FUZZ_GEM_NAMES, FUZZ_CLIENTS, FUZZ_BUFINFO, FUZZ_MEMINFO,
        FUZZ_I915_OBJECTS, FUZZ_I915_GTT, FUZZ_SLABINFO, FUZZ_I915_CONTEXTS,
-       FUZZ_FDINFO, FUZZ_BINDER, FUZZ_FENCES };
+       FUZZ_FDINFO, FUZZ_BINDER, FUZZ_FENCES, FUZZ_FRAMEBUFFERS };
 
 /* The config parser reads a file: hand it a memfd by its /proc path. */
 static void fuzz_config(const char *text, size_t size)
@@ -100,6 +100,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		parse_bufinfo_fences(text, &a, &b);
 		fd_link_kind(text);
 		break;
+	case FUZZ_FRAMEBUFFERS: {
+		struct drm_fb_stats fs;
+		parse_drm_framebuffers(text, &fs);
+		parse_drm_state_scanout(text, &a, &b);
+		break;
+	}
 	}
 	free(text);
 	return 0;

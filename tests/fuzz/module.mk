@@ -1,6 +1,6 @@
 # libFuzzer targets (clang): `make fuzz` runs each for FUZZ_SECONDS;
 # `make check` runs a short bounded pass (tests/integration/fuzz-short.sh).
-FUZZ_TARGETS  := config gem-names clients bufinfo meminfo i915-objects i915-gtt slabinfo i915-contexts fdinfo binder fences
+FUZZ_TARGETS  := config gem-names clients bufinfo meminfo i915-objects i915-gtt slabinfo i915-contexts fdinfo binder fences framebuffers
 FUZZ_BINS     := $(patsubst %,$(B)/fuzz/fuzz-%,$(FUZZ_TARGETS))
 FUZZ_SRCS     := $(PARSER_SRCS) daemon/config.c common/util.c workloads/registry.c \
                  workloads/context-churn.c device/i915.c device/kms.c \
@@ -23,6 +23,7 @@ fuzz_id_i915-contexts := 9
 fuzz_id_fdinfo := 10
 fuzz_id_binder := 11
 fuzz_id_fences := 12
+fuzz_id_framebuffers := 13
 
 $(B)/fuzz/fuzz-%: tests/fuzz/fuzz-input.c $(FUZZ_SRCS)
 	@mkdir -p $(dir $@)

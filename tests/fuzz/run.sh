@@ -25,6 +25,7 @@ for bin in "$@"; do
 	fuzz-fdinfo) seeds="tests/fixtures/fdinfo-*" ;;
 	fuzz-binder) seeds="tests/fixtures/binder-*" ;;
 	fuzz-fences) seeds="tests/fixtures/bufinfo-*" ;;
+	fuzz-framebuffers) seeds="tests/fixtures/framebuffer-* tests/fixtures/state-*" ;;
 	esac
 	for s in $seeds; do
 		[ -e "$s" ] && cp -r "$s"/. "$corpus"/ 2>/dev/null || cp "$s" "$corpus"/ 2>/dev/null || true

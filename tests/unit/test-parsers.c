@@ -139,6 +139,56 @@ static void batch_grows_and_rejects_long_names(void **state)
 	batch_free(&b);
 }
 
+static void framebuffers_per_owner(void **state)
+{
+	char *t = fixture("framebuffer-6.1-xorg");
+	struct drm_fb_stats s;
+	assert_int_equal(parse_drm_framebuffers(t, &s), 0);
+	assert_int_equal(s.framebuffers, 2);
+	assert_int_equal(s.owners, 2);
+	assert_string_equal(s.owner[0].name, "Xorg");
+	assert_int_equal(s.owner[0].count, 1);
+	assert_string_equal(s.owner[1].name, "fbcon");
+	assert_int_equal(s.owner[1].count, 1);
+	free(t);
+	t = fixture("framebuffer-4.14"); /* before "allocated by" */
+	assert_int_equal(parse_drm_framebuffers(t, &s), 0);
+	assert_int_equal(s.framebuffers, 1);
+	assert_string_equal(s.owner[0].name, "unknown");
+	free(t);
+	assert_int_equal(parse_drm_framebuffers("", &s), 0); /* a KMS driver with none */
+	assert_int_equal(s.framebuffers, 0);
+	assert_int_equal(parse_drm_framebuffers("  name     size handles refcount\n", &s), -EINVAL);
+	/* More owners than the table holds: the rest are "other". */
+	char many[8192] = "";
+	for (int i = 0; i < DRM_FB_OWNERS_MAX + 3; i++)
+		snprintf(many + strlen(many), sizeof(many) - strlen(many),
+			 "framebuffer[%d]:\n\tallocated by = p%d w/ space\n", i, i);
+	assert_int_equal(parse_drm_framebuffers(many, &s), 0);
+	assert_int_equal(s.framebuffers, DRM_FB_OWNERS_MAX + 3);
+	assert_int_equal(s.owners, DRM_FB_OWNERS_MAX);
+	assert_int_equal(s.other, 3);
+	assert_string_equal(s.owner[0].name, "p0_w__space");
+}
+
+static void state_scanout(void **state)
+{
+	static const struct { const char *file; uint64_t planes, fbcon; } cases[] = {
+		{ "state-6.1-xorg", 1, 0 }, { "state-6.1-fbcon", 1, 1 },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		char *t = fixture(cases[i].file);
+		uint64_t planes = 99, fbcon = 99;
+		assert_int_equal(parse_drm_state_scanout(t, &planes, &fbcon), 0);
+		assert_int_equal(planes, cases[i].planes);
+		assert_int_equal(fbcon, cases[i].fbcon);
+		free(t);
+	}
+	uint64_t planes, fbcon;
+	assert_int_equal(parse_drm_state_scanout("", &planes, &fbcon), -EINVAL);
+	assert_int_equal(parse_drm_state_scanout("crtc[33]: crtc-0\n\tenable=1\n", &planes, &fbcon), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -149,6 +199,8 @@ int main(void)
 		cmocka_unit_test(meminfo_and_status),
 		cmocka_unit_test(negative_and_overflowing_numbers_are_refused),
 		cmocka_unit_test(batch_grows_and_rejects_long_names),
+		cmocka_unit_test(framebuffers_per_owner),
+		cmocka_unit_test(state_scanout),
 	};
 	return cmocka_run_group_tests_name("parsers", tests, NULL, NULL);
 }

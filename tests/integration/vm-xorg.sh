@@ -1,0 +1,220 @@
+#!/bin/sh
+# Real X-server restarts on a real KMS driver with fbcon: the display-stack
+# VM (tests/vm-display/: Debian's kernel, virtio-gpu with fbcon bound to
+# it, vgem, Xorg with the modesetting driver) runs gemsoakd twice in one
+# boot on the virtio_gpu card:
+#   warm:    10 restarts, not judged (the kernel's caches warm up);
+#   clean:   x-restart starts Xorg, waits for -displayfd, runs 2 clients
+#            (xdpyinfo, xrandr), SIGTERMs it; 60 restarts, none failed,
+#            what the server leaves behind (DRM, GEM, dma-buf, shmem)
+#            stable, the console back on fbcon's framebuffer after every
+#            restart and at the end;
+#   control: the same, with a client that hands one framebuffer per
+#            restart to a long-lived holder (gs-fb-keeper): flagged as
+#            leaking at 1000 per 1000 restarts;
+#   prime:   prime-share across two real drivers, virtio_gpu exporting,
+#            vgem importing (device2): cycles, no anomaly, nothing left.
+# VM time: about 6 minutes under TCG (a restart takes 1.2-3 s once warm,
+# 5-14 s when the host is busy; each run has a time limit of 8 s per restart).
+set -eu
+. tests/lib.sh
+[ "$(id -u)" = 0 ] || { echo "needs root (debootstrap, file ownership in the image)"; exit 77; }
+for t in debootstrap mke2fs qemu-system-x86_64 sqlite3; do
+	command -v $t >/dev/null || { echo "$t is not installed"; exit 77; }
+done
+d=$TOP/build/tests/vm-xorg
+img=$TOP/build/vm-display
+# Restarts per run (a run stops once the daemon recorded them; its
+# --duration is the time limit) and prime-share's seconds.
+WARM_N=${GS_XORG_WARM_N:-10}
+CLEAN_N=${GS_XORG_CLEAN_N:-60}
+CONTROL_N=${GS_XORG_CONTROL_N:-50}
+PRIME_S=${GS_XORG_PRIME_S:-30}
+LIMIT_S=$(( (WARM_N + CLEAN_N + CONTROL_N) * 8 + PRIME_S ))
+rm -rf "$d"
+mkdir -p "$d" "$img"
+start=$(date +%s)
+tests/vm-display/mkimage.sh "$img" > /dev/null || fail "cannot build the display-stack image"
+echo "image ready ($(( $(date +%s) - start )) s)"
+
+server='Xorg :0 -displayfd 3 -nolisten tcp -noreset -logfile /var/log/Xorg.gs.log vt2'
+conf() { # NAME CLIENT PROCESSES TREND_WINDOW
+	cat > "$d/$1.conf" <<CONF
+[daemon]
+device = /dev/dri/card0
+interval = 1s
+trend_window = $4
+
+[workload xorg]
+type = x-restart
+server = $server
+client = $2
+processes = $3
+timeout = 60s
+CONF
+}
+conf clean 'xdpyinfo >/dev/null && xrandr >/dev/null' 2 10s
+cp "$d/clean.conf" "$d/warm.conf"
+conf control 'xdpyinfo >/dev/null && gs-fb-keeper give /run/keeper.sock /dev/dri/card0' 1 10s
+cat > "$d/prime.conf" <<CONF
+[daemon]
+device = /dev/dri/card0
+interval = 1s
+trend_window = 5s
+
+[workload prime-share]
+processes = 1
+objects = 2
+size = 64K
+device2 = /dev/dri/card1
+CONF
+
+cat > "$d/job.sh" <<'JOB'
+#!/bin/sh
+s=/mnt/share
+dri=/sys/kernel/debug/dri/0
+dump() { for f in name clients framebuffer state gem_names; do cat $dri/$f > $s/$1.$f 2>&1; done; }
+ls -l /dev/dri > $s/dri.txt 2>&1
+cat /sys/kernel/debug/dri/1/name > $s/dri1.name 2>&1
+cat /sys/class/graphics/fb0/name > $s/fb0.txt 2>&1
+dump baseline
+# One start by hand: the cold start, and the state while Xorg runs.
+mkfifo /tmp/displayfd
+Xorg :0 -displayfd 4 -nolisten tcp -noreset -logfile /var/log/Xorg.first.log vt2 4>/tmp/displayfd &
+x=$!
+read display < /tmp/displayfd
+echo "first Xorg: display :$display" > $s/first.txt
+dump running
+kill $x; wait $x
+echo $? > $s/first.status
+dump stopped
+run() { # NAME RESTARTS TIME_LIMIT_S
+	db=/var/lib/gemsoak/$1.db
+	gemsoakd -c $s/$1.conf --database $db --duration $3 &
+	pid=$!
+	# SIGTERM once the database has the restarts (a restart lasts seconds,
+	# more when the host is busy), or at the time limit.
+	end=$(( $(date +%s) + $3 ))
+	while [ $(date +%s) -lt $end ]; do
+		n=$(sqlite3 $db "select cast(max(s.value) as int) from samples s join metrics m on m.id = s.metric_id where m.name = 'workload.xorg.cycles'" 2>/dev/null)
+		[ "${n:-0}" -ge $2 ] && break
+		sleep 2
+	done
+	kill -TERM $pid 2>/dev/null
+	wait $pid
+	echo $? > $s/$1.status
+	cp $db $s/$1.db
+	[ -f $db-wal ] && cp $db-wal $s/$1.db-wal
+	dump after-$1
+}
+mkdir -p /var/lib/gemsoak
+# The kernel's caches warm up over the first restarts: not judged.
+run warm WARM_N 200
+run clean CLEAN_N $((CLEAN_N * 8))
+mkfifo /tmp/keeper.ready
+gs-fb-keeper hold /run/keeper.sock > /tmp/keeper.ready &
+keeper=$!
+read ready < /tmp/keeper.ready
+run control CONTROL_N $((CONTROL_N * 8))
+cp /var/log/Xorg.gs.log $s/Xorg.log
+# Killing the holder frees what it kept: back to the baseline.
+kill $keeper
+wait $keeper
+dump released
+run prime 1000000000 PRIME_S
+exit 0
+JOB
+sed -i "s/WARM_N/$WARM_N/g; s/CLEAN_N/$CLEAN_N/g; s/CONTROL_N/$CONTROL_N/g; s/PRIME_S/$PRIME_S/g" "$d/job.sh"
+chmod +x "$d/job.sh"
+boot=$(date +%s)
+tests/vm-display/run.sh "$img" "$d" $((LIMIT_S + 300)) || fail "the VM run failed"
+echo "guest ran $(( $(date +%s) - boot )) s"
+echo "--- job log (in the VM) ---"
+cat "$d/job.log"
+for r in warm clean control prime; do
+	[ -f "$d/$r.db" ] || fail "$r: no database came back (console: $d/console.log)"
+	echo "--- $r: leak_trends ---"
+	sqlite3 -box "$d/$r.db" "select metric, samples, first_value, last_value, slope_per_kcycle, robust_slope, windows, verdict from leak_trends" 2>&1 || true
+done
+
+# The stack itself: fbcon on virtio_gpu, Xorg the one master while it runs.
+grep -q virtio_gpu "$d/fb0.txt" || fail "fbcon is not on virtio_gpu ($(cat "$d/fb0.txt"))"
+grep -q "allocated by = \[fbcon\]" "$d/baseline.state" || fail "baseline: no plane scans out fbcon's framebuffer"
+grep -q "^ *Xorg " "$d/running.clients" || fail "Xorg is no client while it runs: $(cat "$d/running.clients")"
+grep -q "allocated by = Xorg" "$d/running.framebuffer" || fail "Xorg made no framebuffer"
+[ "$(cat "$d/first.status")" = 0 ] || fail "Xorg exited with $(cat "$d/first.status") on SIGTERM"
+cmp -s "$d/baseline.framebuffer" "$d/stopped.framebuffer" || fail "after one restart the framebuffers differ from the baseline"
+
+# Thresholds: the table asks for 20 minutes and 6 windows; these runs are
+# minutes long, so judge them on 4 windows of 10 s, the rule unchanged.
+for r in clean control prime; do
+	sql "$d/$r.db" "update trend_thresholds set min_span_s = 30, min_windows = 4"
+done
+metric() { # DB METRIC COLUMN
+	sql "$1" "select $3 from leak_trends where metric = '$2'"
+}
+anomalies="select count(*) || ' ' || coalesce(group_concat(kind || ': ' || message, '; '), '') from events where source like 'workload %' and kind not in ('workload-finished')"
+
+db=$d/clean.db
+[ "$(cat "$d/clean.status")" = 0 ] || fail "clean: gemsoakd exited with $(cat "$d/clean.status")"
+restarts=$(metric "$db" workload.xorg.cycles last_value)
+failed=$(metric "$db" workload.xorg.failed last_value)
+echo "clean: $restarts restarts, $failed failed (after $(metric "$d/warm.db" workload.xorg.cycles last_value) warm-up restarts)"
+[ "${restarts%.*}" -ge "$CLEAN_N" ] || fail "clean: only $restarts restarts in $((CLEAN_N * 8)) s ($CLEAN_N wanted)"
+[ "${failed%.*}" = 0 ] || fail "clean: $failed failed restarts"
+got=$(sql "$db" "$anomalies")
+[ "${got%% *}" = 0 ] || fail "clean: anomalies: $got"
+# Every metric of what a display server leaves behind (DRM, GEM, dma-buf,
+# shmem) must be stable. The kernel's slab and the daemon's own memory
+# (its database's page cache) may still grow in runs of minutes: the
+# table's 20 minutes are for them. Their figures:
+sqlite3 -box "$db" "select metric, first_value, last_value, slope_per_kcycle, half1_slope, half2_slope, verdict from leak_trends where metric like 'daemon.%' or metric in ('mem.slab_kb', 'mem.sunreclaim_kb')"
+judged="metric like 'drm.%' or metric like 'gem.%' or metric like 'dmabuf.%' or metric = 'mem.shmem_kb'"
+leaking=$(sql "$db" "select count(*) || ' ' || coalesce(group_concat(metric, ' '), '') from leak_trends where verdict != 'stable' and ($judged)")
+[ "${leaking%% *}" = 0 ] || fail "clean: metrics not stable: $leaking"
+judged=$(sql "$db" "select count(*) from leak_trends where $judged")
+for m in drm.framebuffers drm.framebuffers.by.fbcon drm.framebuffers.by.Xorg drm.clients drm.scanout.planes drm.scanout.fbcon; do
+	v=$(metric "$db" $m verdict)
+	[ "$v" = stable ] || fail "clean: $m is '$v', not stable"
+done
+assert_true "$db" "select min(s.value) = 1 and max(s.value) = 1 from samples s join metrics m on m.id = s.metric_id where m.name = 'drm.framebuffers.by.fbcon'" "clean: fbcon's framebuffer stays, the only one of its kind"
+assert_true "$db" "select max(s.value) = 1 from samples s join metrics m on m.id = s.metric_id where m.name = 'drm.framebuffers.by.Xorg'" "clean: the sampler saw Xorg's framebuffer"
+grep -q "allocated by = \[fbcon\]" "$d/after-clean.state" || fail "clean: at the end the console is not on fbcon's framebuffer"
+cmp -s "$d/baseline.framebuffer" "$d/after-clean.framebuffer" || fail "clean: the framebuffers differ from the baseline at the end"
+times=$(sql "$db" "select round(avg(s.value)) || ' ms (' || min(s.value) || '-' || max(s.value) || ')' from samples s join metrics m on m.id = s.metric_id where m.name = 'workload.xorg.cycle_ms' and s.value > 0")
+ready=$(sql "$db" "select round(avg(s.value)) || ' ms' from samples s join metrics m on m.id = s.metric_id where m.name = 'workload.xorg.ready_ms' and s.value > 0")
+echo "clean: a restart cycle takes $times, Xorg ready in $ready"
+
+db=$d/control.db
+[ "$(cat "$d/control.status")" = 0 ] || fail "control: gemsoakd exited with $(cat "$d/control.status")"
+crestarts=$(metric "$db" workload.xorg.cycles last_value)
+kept=$(metric "$db" drm.framebuffers.by.gs-fb-keeper last_value)
+slope=$(metric "$db" drm.framebuffers.by.gs-fb-keeper robust_slope)
+echo "control: $crestarts restarts, $kept framebuffers kept, $slope per 1000 restarts"
+for m in drm.framebuffers.by.gs-fb-keeper drm.framebuffers drm.clients; do
+	v=$(metric "$db" $m verdict)
+	[ "$v" = leaking ] || fail "control: $m is '$v', not leaking"
+done
+# The known rate is 1000 per 1000 restarts: the floors' fit within 10 %,
+# the verdict's robust slope (pairs of 10 s windows) within 25 %.
+for m in drm.framebuffers.by.gs-fb-keeper drm.framebuffers drm.clients; do
+	assert_true "$db" "select slope_per_kcycle between 900 and 1100 and robust_slope between 750 and 1250 from leak_trends where metric = '$m'" "control: $m, one per restart"
+done
+[ "${kept%.*}" -ge "${crestarts%.*}" ] || fail "control: $kept framebuffers kept after $crestarts restarts"
+cmp -s "$d/baseline.framebuffer" "$d/released.framebuffer" || fail "control: the holder killed, the framebuffers differ from the baseline"
+got=$(sql "$db" "$anomalies")
+[ "${got%% *}" = 0 ] || fail "control: anomalies: $got"
+db=$d/prime.db
+[ "$(cat "$d/prime.status")" = 0 ] || fail "prime: gemsoakd exited with $(cat "$d/prime.status")"
+grep -q "^vgem" "$d/dri1.name" || fail "card1 is not vgem: $(cat "$d/dri1.name")"
+pcycles=$(metric "$db" workload.prime-share.cycles last_value)
+echo "prime: $pcycles cycles, virtio_gpu exporting to vgem"
+assert_true "$db" "select last_value > 100 from leak_trends where metric = 'workload.prime-share.cycles'" "prime: virtio_gpu -> vgem cycles"
+got=$(sql "$db" "$anomalies")
+[ "${got%% *}" = 0 ] || fail "prime: anomalies: $got"
+assert_sql "$db" "select count(*) from events where kind like '%error%' or kind = 'worker-exit'" 0 "prime: no errors, no worker exit"
+cmp -s "$d/baseline.framebuffer" "$d/after-prime.framebuffer" || fail "prime: framebuffers differ from the baseline"
+[ "$(grep -c . "$d/after-prime.clients")" = 1 ] || fail "prime: DRM files left on virtio_gpu: $(cat "$d/after-prime.clients")"
+assert_true "$db" "select max(s.value) > 0 from samples s join metrics m on m.id = s.metric_id where m.name = 'dmabuf.objects'" "prime: the sampler saw the dma-bufs"
+
+echo "X restarts: clean $restarts restarts (0 failed, $judged metrics stable, none leaking, console back on fbcon), cycle $times; control $crestarts restarts flagged at $slope framebuffers per 1000 restarts; prime-share virtio_gpu -> vgem $pcycles cycles"
