@@ -9,6 +9,7 @@ $(B)/tests/test-kernel-detect: $(B)/obj/kernel/detect.o $(B)/obj/kernel/git.o $(
 CHECK_SCRIPTS += tests/integration/kernel-fixes.sh
 CHECK_SCRIPTS += tests/integration/kernel-debian-source.sh
 CHECK_SCRIPTS += tests/integration/vm-kernel-behaviour.sh
+CHECK_SCRIPTS += tests/integration/vm-seeds.sh
 
 # The series and its patch files, read by `gemsoak kernel` at run time.
 install: install-kernel-series
