@@ -49,15 +49,15 @@ if [ -n "${BUG:-}" ]; then
 	out=$top/build/demo-vm
 	VM_DISK=1 GS_VM_INITRD=$top/build/vm/initramfs-bugs.cpio.gz GS_VM_APPEND="gs.modules=$BUG" \
 		vm_run_daemon "$config" "$seconds" "$out" > "$out.log" 2>&1 || { cat "$out.log"; exit 1; }
-	grep -E 'run-start|anomal|stopping' "$out/job.log" | head -n 20
+	grep -E 'run-start|stopping' "$out/job.log"
 	status=$(cat "$out/gemsoakd.status")
 	[ "$status" = 0 ] || { echo "demo: gemsoakd exited with $status" >&2; exit 1; }
 	cp "$out/gs.db" "$db"
 	echo
 	echo "verdicts of $db (the metrics the seeds move; every metric: sqlite3 $db 'select * from leak_trends'):"
 	sqlite3 -box "$db" "select metric, verdict, round(slope_per_kcycle, 2) as per_1000_cycles,
-		round(slope_per_hour) as per_hour, cast(last_value as int) as last from leak_trends
-		where metric like 'dmabuf.%' or metric like 'gem.%'"
+		round(slope_per_hour) as per_hour, cast(last_value as int) as last, holder from leak_trends
+		where (metric like 'dmabuf.%' or metric like 'gem.%') and metric not like '%bytes'"
 	echo "anomalies (broken kernel promises), by workload and kind:"
 	sqlite3 -box "$db" "select workload, kind, count(*) as n from anomalies group by 1, 2"
 	exit 0
