@@ -55,8 +55,10 @@ dgrp=$(awk -v d="$d" '$1 == d { print $5; exit }' "$out/running.0")
 [ -n "$dgrp" ] || fail "the daemon was not running"
 for f in "$out"/running.*; do
 	# Per workload (comm): the groups its processes are in.
+	# A task caught while it is reaped (state X) has no group any more
+	# (the kernel shows -1): it is gone, not in another group.
 	awk -v d="$d" -v dgrp="$dgrp" -v f="$f" '
-	$2 ~ /^[(]gs:/ {
+	$2 ~ /^[(]gs:/ && $3 != "X" {
 		n[$2]++
 		if ($5 == dgrp) { print f ": " $0 " is in the daemon'"'"'s process group " dgrp; bad = 1 }
 		if (grp[$2] == "") grp[$2] = $5
