@@ -86,17 +86,20 @@ static int html_table(FILE *f, sqlite3 *db, const char *sql, int64_t run)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* Append the rows of a two- or four-column query to arrays (grown here). */
+/* Append the rows of a two- or four-column query to arrays (grown here).
+ * Returns the number of rows, or FETCH_FAILED (message on stderr). */
+#define FETCH_FAILED SIZE_MAX
 static size_t fetch_points(sqlite3 *db, const char *sql, int64_t run, int64_t metric, double **cols,
 			   int ncols)
 {
 	sqlite3_stmt *s = cli_prepare(db, sql);
 	size_t n = 0, cap = 0;
+	int rc;
 	if (!s)
-		return 0;
+		return FETCH_FAILED;
 	sqlite3_bind_int64(s, 1, run);
 	sqlite3_bind_int64(s, 2, metric);
-	while (sqlite3_step(s) == SQLITE_ROW) {
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (n == cap) {
 			cap = cap ? cap * 2 : 256;
 			for (int c = 0; c < ncols; c++)
@@ -107,8 +110,12 @@ static size_t fetch_points(sqlite3 *db, const char *sql, int64_t run, int64_t me
 				cols[c][n] = sqlite3_column_double(s, c);
 		n++;
 	}
+	if (rc != SQLITE_DONE) {
+		fprintf(stderr, "gemsoak report: %s\n", sqlite3_errmsg(db));
+		n = FETCH_FAILED;
+	}
 	sqlite3_finalize(s);
-	for (int c = 0; c < ncols; c++)
+	for (int c = 0; n != FETCH_FAILED && c < ncols; c++)
 		if (!cols[c])
 			return 0;
 	return n;
@@ -125,8 +132,16 @@ static int plot_metric(FILE *f, sqlite3 *db, int64_t run, int64_t metric, const 
 		"SELECT w.bucket - r.started, w.vmin, w.vmax, w.vsum / w.n FROM rollups w JOIN runs r ON r.id = w.run_id"
 		" WHERE w.run_id = ?1 AND w.width = 3600 AND w.metric_id = ?2 ORDER BY w.bucket",
 		run, metric, v, 4);
-	size_t nf = fetch_points(db, "SELECT x, f FROM trend_floors WHERE run_id = ?1 AND metric_id = ?2 ORDER BY x",
-				 run, metric, fl, 2);
+	/* The black line: the lowest value at each point the verdict weighs. */
+	size_t nf = fetch_points(db, "SELECT b.t - r.started, b.lo FROM trend_base b JOIN runs r ON r.id = b.run_id"
+				 " WHERE b.run_id = ?1 AND b.metric_id = ?2 ORDER BY b.t", run, metric, fl, 2);
+	if (n == FETCH_FAILED || nf == FETCH_FAILED) {
+		for (int i = 0; i < 4; i++)
+			free(v[i]);
+		free(fl[0]);
+		free(fl[1]);
+		return -1;
+	}
 	struct plot p = {
 		.title = name, .s = { v[0], v[1], v[2], v[3], n, fl[0], fl[1], nf },
 		.trend_per_s = isnan(per_hour) ? NAN : per_hour / 3600.0, .markers = mk, .nmarkers = nmk,
@@ -160,6 +175,8 @@ static size_t load_markers(sqlite3 *db, int64_t run, struct plot_marker **out)
 		"SELECT e.t - r.started, CASE WHEN e.kind = 'gap' THEN 1 ELSE 2 END FROM events e"
 		" JOIN runs r ON r.id = e.run_id WHERE e.run_id = ?1 AND ?2 = ?2"
 		" AND (e.kind = 'gap' OR e.kind LIKE '%restart%') ORDER BY e.t", run, 0, c, 2);
+	if (n == FETCH_FAILED)
+		n = 0; /* the plots go without markers */
 	*out = calloc(n ? n : 1, sizeof(**out));
 	for (size_t i = 0; *out && i < n; i++)
 		(*out)[i] = (struct plot_marker){ c[0][i], (int)c[1][i] };
@@ -213,7 +230,7 @@ static int write_report(FILE *f, sqlite3 *db, int64_t run)
 		" r2, windows, window_s, span_s, first_value, last_value, scope FROM leak_trends WHERE run_id = ?1"
 		" ORDER BY scope = 'kernel' DESC, verdict = 'leaking' DESC, metric", run);
 	fputs("<h2>Plots</h2>\n<p class=\"legend\"><span>blue: values (band: min-max, line: mean)</span>"
-	      "<span>black: window floor</span><span>red line: floor trend</span>"
+	      "<span>black: lowest value</span><span>red line: floor trend</span>"
 	      "<span>red dashes: gap</span><span>orange dashes: restart</span></p>\n", f);
 	r |= plots(f, db, run);
 	fputs("<h2>Events</h2>\n", f);

@@ -10,7 +10,9 @@ d=$TOP/build/tests/report-browser
 rm -rf "$d"
 mkdir -p "$d"
 build/gemsoak-synth --db "$d/gs.db" --preset demo
-build/gemsoak report --db "$d/gs.db" --run 1 --out "$d/report.html"
+build/gemsoak report --db "$d/gs.db" --run 1 --out "$d/report.html" 2> "$d/report.err" ||
+	fail "report: exit $? ($(cat "$d/report.err"))"
+[ ! -s "$d/report.err" ] || fail "report: messages: $(head -3 "$d/report.err")"
 
 # Self-contained: no scripts, styles or images from elsewhere.
 ! grep -Eqi '<script|<link|src="(https?|file):' "$d/report.html" || fail "the report loads something from outside"
