@@ -1,6 +1,6 @@
 #!/bin/sh
 # make demo: run gemsoakd with CONFIG for SECONDS on a real kernel and print
-# the leak_trends table from DB. On a machine with a DRM device that can
+# the verdicts from DB. On a machine with a DRM device that can
 # create GEM objects the daemon runs right here; otherwise Debian's kernel
 # boots under qemu with vgem (tests/vm/) and the database comes back.
 # usage: demo.sh CONFIG SECONDS DB
@@ -11,6 +11,31 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tests/lib.sh"
 mkdir -p "$(dirname "$db")"
 rm -f "$db" "$db-wal" "$db-shm"
+
+# The verdicts a person reads, in 100 columns: the kernel's metrics that do
+# not come out stable (growth per 1000 cycles of the workload the verdict
+# attributes them to, else of all workloads, and per hour), a count of the rest, and an HTML
+# report with a plot per metric next to the database.
+demo_summary() { # DB
+	report=${1%.db}.html
+	echo
+	echo "verdicts of $1"
+	echo "(all of them, every column: sqlite3 -box $1 'select * from leak_trends')"
+	sqlite3 -header -column "$1" "select substr(metric, 1, 30) as metric, verdict,
+		printf('%.1f', coalesce(slope_per_kcycle_workload, slope_per_kcycle)) as per_1000,
+		printf('%d', round(slope_per_hour)) as per_hour,
+		coalesce(substr(workload, 1, 16), '-') as of_workload, coalesce(substr(holder, 1, 12), '-') as holder
+		from leak_trends where scope = 'kernel' and verdict not in ('stable', 'not-assessed')
+		order by verdict <> 'leaking', metric"
+	sqlite3 "$1" "select count(*) filter (where verdict = 'leaking') || ' kernel metric(s) leaking, ' ||
+		count(*) filter (where verdict = 'stable') || ' stable, ' ||
+		count(*) filter (where verdict not in ('leaking', 'stable')) || ' not yet decided'
+		from leak_trends where scope = 'kernel' and verdict <> 'not-assessed'"
+	sqlite3 "$1" "select count(*) || ' anomalies (broken kernel promises)' ||
+		coalesce(': ' || group_concat(distinct workload || ' ' || kind), '') from anomalies"
+	"$GEMSOAK" report -D "$1" --out "$report" --force > /dev/null &&
+		echo "report: $report (a plot per metric; open it in a browser)"
+}
 
 # make demo MODEL=1 [UNFIXED="004 ..."]: against the kernel model instead
 # (tests/model/), with the listed seed fixes left out.
@@ -32,9 +57,7 @@ if [ -n "${MODEL:-}" ]; then
 	model_run_daemon "$out.conf" "$seconds" "$out/run" $model_args > "$out.log" 2>&1 ||
 		{ cat "$out.log"; exit 1; }
 	cp "$out/run/gs.db" "$db"
-	echo
-	echo "leak_trends of $db (sqlite3 $db 'select * from leak_trends'):"
-	sqlite3 -box "$db" 'select * from leak_trends'
+	demo_summary "$db"
 	exit 0
 fi
 
@@ -53,13 +76,7 @@ if [ -n "${BUG:-}" ]; then
 	status=$(cat "$out/gemsoakd.status")
 	[ "$status" = 0 ] || { echo "demo: gemsoakd exited with $status" >&2; exit 1; }
 	cp "$out/gs.db" "$db"
-	echo
-	echo "verdicts of $db (the metrics the seeds move; every metric: sqlite3 $db 'select * from leak_trends'):"
-	sqlite3 -box "$db" "select metric, verdict, round(slope_per_kcycle, 2) as per_1000_cycles,
-		round(slope_per_hour) as per_hour, cast(last_value as int) as last, holder from leak_trends
-		where (metric like 'dmabuf.%' or metric like 'gem.%') and metric not like '%bytes'"
-	echo "anomalies (broken kernel promises), by workload and kind:"
-	sqlite3 -box "$db" "select workload, kind, count(*) as n from anomalies group by 1, 2"
+	demo_summary "$db"
 	exit 0
 fi
 
@@ -87,9 +104,7 @@ if grep -q '^[[:space:]]*server[[:space:]]*=' "$config"; then
 	[ "$status" = 0 ] || { echo "demo: gemsoakd exited with $status (log: $out/job.log)" >&2; exit 1; }
 	sqlite3 "$out/gs.db" 'pragma wal_checkpoint' > /dev/null
 	cp "$out/gs.db" "$db"
-	echo
-	echo "leak_trends of $db (sqlite3 $db 'select * from leak_trends'):"
-	sqlite3 -box "$db" 'select * from leak_trends'
+	demo_summary "$db"
 	exit 0
 fi
 
@@ -111,6 +126,4 @@ case "$check" in
 	"$GEMSOAKD" -c "$config" --database "$db" --duration "$seconds"
 	;;
 esac
-echo
-echo "leak_trends of $db (sqlite3 $db 'select * from leak_trends'):"
-sqlite3 -box "$db" 'select * from leak_trends'
+demo_summary "$db"
