@@ -8,6 +8,7 @@ enum {
 	CMD_OK = 0,      /* done; for checks: nothing missing */
 	CMD_FOUND = 1,   /* the check found something (a missing fix, a leak) */
 	CMD_ERROR = 2,   /* usage or runtime error; message on stderr */
+	CMD_UNDECIDED = 3, /* gate: the run is too short for some verdict */
 };
 
 struct cmd_entry {

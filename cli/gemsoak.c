@@ -10,6 +10,7 @@
 static const struct cmd_entry *const cmd_table[] = {
 	&cmd_status,
 	&cmd_trends,
+	&cmd_gate,
 	&cmd_events,
 	&cmd_anomalies,
 	&cmd_runs,

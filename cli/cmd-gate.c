@@ -1,0 +1,234 @@
+/* gemsoak gate: one run's verdicts as a pass/fail a CI job acts on. The
+ * kernel's metrics decide (a leak or an over-bound value fails), so do the
+ * workloads' broken promises (anomalies); the daemon's own footprint never
+ * does. A run too short for some verdict is neither clean nor failed and
+ * gets a status of its own, so a gate cannot pass by running too briefly.
+ * --junit writes one testcase per assessed metric and one per workload's
+ * promises, for igt_runner-style result viewers and LAVA. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "cli/output.h"
+
+struct gate_args {
+	const char *run, *junit;
+	bool force;
+};
+
+struct gate_counts {
+	int metrics, failed, undecided, passed;
+	int workloads, broken, anomalies;
+};
+
+static int gate_option(void *ctx, int opt, const char *arg)
+{
+	struct gate_args *a = ctx;
+	if (opt == 'r')
+		a->run = arg;
+	else if (opt == 'j')
+		a->junit = arg;
+	else if (opt == 'f')
+		a->force = true;
+	else
+		return CMD_ERROR;
+	return 0;
+}
+
+/* Write s with XML's five special characters escaped (attributes and text). */
+static void xml_text(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '&': fputs("&amp;", f); break;
+		case '"': fputs("&quot;", f); break;
+		case '\'': fputs("&apos;", f); break;
+		default:
+			/* control characters are not allowed in XML 1.0 */
+			fputc((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t' ? ' ' : *s, f);
+		}
+	}
+}
+
+/* The kernel metrics the verdicts assess: a line on out for each that is
+ * not clean, a testcase each in junit (may be NULL). 0, or -1 after a message. */
+static int gate_metrics(sqlite3 *db, int64_t run, FILE *out, FILE *junit, struct gate_counts *n)
+{
+	sqlite3_stmt *s = cli_prepare(db,
+		"SELECT metric, verdict,"
+		" printf('%s: %.4g per 1000 cycles%s, %.4g per hour, %.4g -> %.4g over %d s (%d windows of %d s),"
+		" confidence %.2f%s', verdict,"
+		"  COALESCE(slope_per_kcycle_workload, slope_per_kcycle, 0),"
+		"  COALESCE(' of ' || workload, ''), COALESCE(slope_per_hour, 0), first_value, last_value,"
+		"  span_s, windows, window_s, COALESCE(confidence, 0), COALESCE(', held by ' || holder, ''))"
+		" FROM leak_trends WHERE run_id = ?1 AND scope = 'kernel' AND verdict <> 'not-assessed'"
+		" ORDER BY verdict IN ('leaking', 'over-bound') DESC, verdict = 'insufficient-data' DESC, metric");
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, run);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *metric = (const char *)sqlite3_column_text(s, 0);
+		const char *verdict = (const char *)sqlite3_column_text(s, 1);
+		const char *figures = (const char *)sqlite3_column_text(s, 2);
+		bool fail = strcmp(verdict, "leaking") == 0 || strcmp(verdict, "over-bound") == 0;
+		bool undecided = strcmp(verdict, "insufficient-data") == 0;
+		n->metrics++;
+		n->failed += fail;
+		n->undecided += undecided;
+		n->passed += !fail && !undecided;
+		if (fail || undecided)
+			fprintf(out, "%-9s %s: %s\n", fail ? "FAIL" : "UNDECIDED", metric, figures);
+		if (!junit)
+			continue;
+		fputs("    <testcase classname=\"gemsoak.trends\" name=\"", junit);
+		xml_text(junit, metric);
+		fputs("\" time=\"0\">", junit);
+		if (fail || undecided) {
+			fputs(fail ? "<failure type=\"leak\" message=\"" : "<skipped message=\"", junit);
+			xml_text(junit, figures);
+			fputs("\"/>", junit);
+		} else {
+			fputs("<system-out>", junit);
+			xml_text(junit, figures);
+			fputs("</system-out>", junit);
+		}
+		fputs("</testcase>\n", junit);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		fprintf(stderr, "gemsoak gate: %s\n", sqlite3_errmsg(db));
+		return -1;
+	}
+	return 0;
+}
+
+/* Each workload of the run (those that counted cycles) and the promises it
+ * saw broken: the anomalies by kind, with the first message. */
+static int gate_promises(sqlite3 *db, int64_t run, FILE *out, FILE *junit, struct gate_counts *n)
+{
+	sqlite3_stmt *s = cli_prepare(db,
+		"WITH w AS (SELECT DISTINCT substr(m.name, 10, length(m.name) - 16) AS workload"
+		"           FROM metrics m JOIN samples sa ON sa.metric_id = m.id JOIN ticks k ON k.id = sa.tick_id"
+		"           WHERE k.run_id = ?1 AND m.name GLOB 'workload.*.cycles'"
+		"           UNION SELECT workload FROM anomalies WHERE run_id = ?1),"
+		" a AS (SELECT workload, kind, COUNT(*) AS n, MIN(message) AS first FROM anomalies"
+		"       WHERE run_id = ?1 GROUP BY workload, kind)"
+		" SELECT w.workload, COALESCE(SUM(a.n), 0),"
+		"  COALESCE(group_concat(a.kind || ' ' || a.n, ', '), ''), COALESCE(MIN(a.first), '')"
+		" FROM w LEFT JOIN a ON a.workload = w.workload GROUP BY w.workload ORDER BY w.workload");
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, run);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *workload = (const char *)sqlite3_column_text(s, 0);
+		int count = sqlite3_column_int(s, 1);
+		const char *kinds = (const char *)sqlite3_column_text(s, 2);
+		const char *first = (const char *)sqlite3_column_text(s, 3);
+		n->workloads++;
+		n->broken += count > 0;
+		n->anomalies += count;
+		if (count > 0)
+			fprintf(out, "FAIL      %s: %d broken promise(s): %s; first: %s\n", workload, count, kinds, first);
+		if (!junit)
+			continue;
+		fputs("    <testcase classname=\"gemsoak.promises\" name=\"", junit);
+		xml_text(junit, workload);
+		fputs("\" time=\"0\">", junit);
+		if (count > 0) {
+			fprintf(junit, "<failure type=\"anomaly\" message=\"%d broken promise(s): ", count);
+			xml_text(junit, kinds);
+			fputs("\">", junit);
+			xml_text(junit, first);
+			fputs("</failure>", junit);
+		}
+		fputs("</testcase>\n", junit);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		fprintf(stderr, "gemsoak gate: %s\n", sqlite3_errmsg(db));
+		return -1;
+	}
+	return 0;
+}
+
+/* The JUnit file: both passes write into a buffer first, since the suite's
+ * element carries the totals. */
+static int gate_junit(sqlite3 *db, int64_t run, const struct gate_args *a, FILE *out, struct gate_counts *n)
+{
+	char *body = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&body, &len);
+	if (!mem) {
+		perror("gemsoak gate: open_memstream");
+		return -1;
+	}
+	int r = gate_metrics(db, run, out, mem, n) || gate_promises(db, run, out, mem, n) ? -1 : 0;
+	if (fclose(mem) != 0)
+		r = -1;
+	struct cli_out o;
+	if (r == 0 && cli_out_open(&o, a->junit, a->force, "gate") == 0) {
+		int tests = n->metrics + n->workloads, failures = n->failed + n->broken;
+		fprintf(o.f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+			"<testsuites name=\"gemsoak\" tests=\"%d\" failures=\"%d\" skipped=\"%d\">\n"
+			"  <testsuite name=\"gemsoak.run.%lld\" tests=\"%d\" failures=\"%d\" errors=\"0\" skipped=\"%d\">\n",
+			tests, failures, n->undecided, (long long)run, tests, failures, n->undecided);
+		fwrite(body, 1, len, o.f);
+		fputs("  </testsuite>\n</testsuites>\n", o.f);
+		r = cli_out_close(&o, true, "gate");
+	} else {
+		r = -1;
+	}
+	free(body);
+	return r;
+}
+
+static int gate_exec(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CLI_COMMON_OPTIONS,
+		{ "run", required_argument, NULL, 'r' },
+		{ "junit", required_argument, NULL, 'j' },
+		{ "force", no_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cli c;
+	struct gate_args a = { 0 };
+	int r = cli_parse(&c, &cmd_gate, "  -r, --run N      the run (default: the newest)\n"
+			  "  -j, --junit FILE also write the verdicts as JUnit XML (- for stdout)\n"
+			  "  -f, --force      replace a symbolic link at FILE\n"
+			  "exit status: 0 clean, 1 a kernel metric leaks or a promise broke,\n"
+			  "  2 error, 3 too short to judge (some verdict is insufficient-data)\n",
+			  argc, argv, 0, opts, "D:hr:j:f", gate_option, &a);
+	if (r >= 0)
+		return r;
+	int64_t run;
+	sqlite3 *db = cli_open_run(&c, a.run, &run);
+	if (!db)
+		return CMD_ERROR;
+	struct gate_counts n = { 0 };
+	/* With the XML on stdout the summary goes to stderr. */
+	FILE *out = a.junit && strcmp(a.junit, "-") == 0 ? stderr : stdout;
+	r = a.junit ? gate_junit(db, run, &a, out, &n)
+		    : gate_metrics(db, run, out, NULL, &n) || gate_promises(db, run, out, NULL, &n) ? -1 : 0;
+	sqlite3_close(db);
+	if (r)
+		return CMD_ERROR;
+	fprintf(out, "run %lld: %d kernel metric(s) assessed: %d leaking, %d undecided, %d clean; "
+		"%d workload(s), %d with broken promises (%d anomalies)\n", (long long)run, n.metrics, n.failed,
+		n.undecided, n.passed, n.workloads, n.broken, n.anomalies);
+	/* No assessed metric at all (a run with no sample yet) is undecided too. */
+	int status = n.failed || n.broken ? CMD_FOUND : n.undecided || n.metrics == 0 ? CMD_UNDECIDED : CMD_OK;
+	fprintf(out, "gate: %s\n", status == CMD_FOUND ? "FAIL" : status == CMD_UNDECIDED ? "too short to judge" : "PASS");
+	return status;
+}
+
+const struct cmd_entry cmd_gate = {
+	"gate", "[--run N] [--junit FILE]",
+	"Pass or fail a run for CI: exit 0 clean, 1 leak or broken promise, 3 too short to judge", gate_exec,
+};
