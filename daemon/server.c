@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "daemon/leak-guard.h"
+#include "daemon/leak-watch.h"
 #include "daemon/reload.h"
 #include "daemon/retention.h"
 #include "daemon/run-continue.h"
@@ -32,7 +33,7 @@ struct server {
 	struct sampler sampler;
 	struct retention retention;
 	uint64_t cycles_base;    /* a continued run's cycles before this start */
-	struct event *ev[10];
+	struct event *ev[12];
 	int nev;
 	uint64_t last_cycles;
 	double last_t;
@@ -46,6 +47,8 @@ struct server {
 	bool guard_measure;         /* the round after a stop says what it freed */
 	int64_t guard_avail_kb;     /* MemAvailable at the stop */
 	double guard_before[8];     /* the watched counters at the stop */
+	struct leak_watch *watch;   /* MemAvailable read while the loop is busy */
+	int watch_fd;
 };
 
 static const char *severity_name(int prio)
@@ -219,6 +222,15 @@ static void guard_freed(struct server *s, int64_t avail_kb)
 	s->guard_measure = false;
 }
 
+/* Tell the watch which processes a freeze stops: the workers as they are
+ * now (those started since are stopped by the loop itself). */
+static void watch_publish(struct server *s)
+{
+	pid_t pids[LEAK_WATCH_MAX_PIDS];
+	if (s->watch)
+		leak_watch_set_pids(s->watch, pids, supervisor_pids(s->sup, pids, ARRAY_SIZE(pids)));
+}
+
 static void guard_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct server *s = arg;
@@ -226,7 +238,11 @@ static void guard_cb(evutil_socket_t fd, short what, void *arg)
 	enum leak_guard_action a = leak_guard_decide(&s->guard, avail, now_monotonic());
 	if (a == LEAK_GUARD_STOP) {
 		guard_stop(s, avail);
+		/* killed by now; what the watch froze needs no SIGCONT, but the
+		 * watch stays disarmed until the workloads start again */
 	} else if (a == LEAK_GUARD_RESUME) {
+		if (s->watch)
+			leak_watch_thaw(s->watch);
 		char msg[256];
 		snprintf(msg, sizeof(msg), "MemAvailable %lld kB is above %lld kB again after %.0f s: the workloads"
 			 " start again", (long long)avail, (long long)s->guard.resume_kb,
@@ -234,6 +250,29 @@ static void guard_cb(evutil_socket_t fd, short what, void *arg)
 		supervisor_resume(s->sup);
 		server_emit(s, LOG_NOTICE, "daemon", "leak-guard-resume", msg);
 	}
+	watch_publish(s);
+}
+
+/* The watch froze the workers while the loop was busy (or it wakes us
+ * now): say so, and decide as the guard always does. When the loop finds
+ * memory back above the floor, the frozen ones go on. */
+static void watch_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *s = arg;
+	int64_t seen;
+	int groups = leak_watch_take(s->watch, &seen);
+	if (groups < 0)
+		return;
+	if (groups > 0) { /* else no worker was running: the guard decides alone */
+		char msg[256];
+		snprintf(msg, sizeof(msg), "MemAvailable %lld kB below the floor of %lld kB: the guard's watch"
+			 " froze %d workload process group(s) at once", (long long)seen, (long long)s->guard.floor_kb,
+			 groups);
+		server_emit(s, LOG_WARNING, "daemon", "leak-guard-freeze", msg);
+	}
+	guard_cb(-1, 0, s);
+	if (!s->guard.stopped)
+		leak_watch_thaw(s->watch);
 }
 
 static void sample_cb(evutil_socket_t fd, short what, void *arg)
@@ -241,7 +280,13 @@ static void sample_cb(evutil_socket_t fd, short what, void *arg)
 	struct server *s = arg;
 	reopen_if_replaced(s);
 	sampler_tick(&s->sampler, now_realtime());
-	if (s->guard_measure)
+	/* This round measures a stop before it (not one decided now), and a
+	 * freeze during the round comes before the hang check: frozen workers
+	 * are not hung. */
+	bool measure = s->guard_measure;
+	if (s->watch)
+		watch_cb(s->watch_fd, EV_READ, s);
+	if (measure)
 		guard_freed(s, meminfo_kb(s, "MemAvailable"));
 	if (retention_tick(&s->retention, s->st, now_realtime()) < 0)
 		log_err("cannot prune old samples: %s", store_errmsg(s->st));
@@ -319,6 +364,8 @@ static int setup_events(struct server *s, const struct server_options *opt)
 	double guard_s = (double)s->cfg->interval_ms / 1000.0;
 	struct timeval guard = tv_of(guard_s < LEAK_GUARD_PERIOD_S ? guard_s : LEAK_GUARD_PERIOD_S);
 	if (s->guard.floor_kb > 0 && add_event(s, -1, EV_PERSIST, guard_cb, &guard))
+		return -1;
+	if (s->watch && add_event(s, s->watch_fd, EV_READ | EV_PERSIST, watch_cb, NULL))
 		return -1;
 	if (opt->duration_s > 0) {
 		struct timeval d = tv_of(opt->duration_s);
@@ -433,10 +480,14 @@ static void guard_init(struct server *s)
 			   strerror(-r));
 	int64_t total = s->cfg->memory_floor_kb < 0 ? meminfo_kb(s, "MemTotal") : 0;
 	leak_guard_init(&s->guard, s->cfg->memory_floor_kb, s->cfg->memory_resume_kb, total);
-	if (s->guard.floor_kb > 0)
-		log_notice("leak guard: the workloads stop below %lld kB MemAvailable (%s) and start again"
-			   " above %lld kB", (long long)s->guard.floor_kb, s->cfg->meminfo,
-			   (long long)s->guard.resume_kb);
+	if (s->guard.floor_kb <= 0)
+		return;
+	log_notice("leak guard: the workloads stop below %lld kB MemAvailable (%s) and start again"
+		   " above %lld kB", (long long)s->guard.floor_kb, s->cfg->meminfo, (long long)s->guard.resume_kb);
+	r = leak_watch_start(&s->watch, s->cfg->meminfo, s->guard.floor_kb, LEAK_GUARD_PERIOD_S, &s->watch_fd);
+	if (r)
+		log_warn("leak guard: no watch thread (%s): a long sampling round delays the guard",
+			    strerror(-r));
 }
 
 static void early_signals(int how)
@@ -456,6 +507,7 @@ void server_hold_signals(void)
 
 static void teardown(struct server *s)
 {
+	leak_watch_stop(s->watch);
 	for (int i = 0; i < s->nev; i++)
 		event_free(s->ev[i]);
 	supervisor_free(s->sup);
