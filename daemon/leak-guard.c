@@ -1,4 +1,14 @@
 #include "daemon/leak-guard.h"
+#include "sources/sources.h"
+
+int64_t leak_guard_usable_kb(const char *meminfo)
+{
+	uint64_t avail, reclaimable = 0;
+	if (!meminfo || parse_meminfo_kb(meminfo, "MemAvailable", &avail) != 0)
+		return -1;
+	parse_meminfo_kb(meminfo, "SReclaimable", &reclaimable); /* absent: 0 */
+	return avail > reclaimable ? (int64_t)(avail - reclaimable) : 0;
+}
 
 void leak_guard_init(struct leak_guard *g, int64_t floor_kb, int64_t resume_kb, int64_t total_kb)
 {

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "daemon/leak-watch.h"
-#include "sources/sources.h"
+#include "daemon/leak-guard.h"
 
 struct leak_watch {
 	pthread_t thread;
@@ -28,8 +28,9 @@ struct leak_watch {
 	int64_t avail_kb;
 };
 
-/* MemAvailable from the file, read with read(2) into a bounded buffer (no
- * stdio, no locks a fork could copy); -1 when it cannot be read. */
+/* The usable memory (leak_guard_usable_kb) from the file, read with
+ * read(2) into a bounded buffer (no stdio, no locks a fork could copy); -1
+ * when it cannot be read. */
 static int64_t watch_avail_kb(const char *path)
 {
 	char buf[8192];
@@ -41,8 +42,7 @@ static int64_t watch_avail_kb(const char *path)
 		len += n;
 	close(fd);
 	buf[len] = '\0';
-	uint64_t kb;
-	return parse_meminfo_kb(buf, "MemAvailable", &kb) == 0 ? (int64_t)kb : -1;
+	return leak_guard_usable_kb(buf);
 }
 
 /* Stop each worker's process group once; with the lock held. */

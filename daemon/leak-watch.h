@@ -1,4 +1,4 @@
-/* The leak guard's watch: a thread that reads MemAvailable every period
+/* The leak guard's watch: a thread that reads usable memory every period
  * even while the event loop is busy. A sampling round over tens of
  * thousands of leaked dma-bufs takes seconds on a slow machine, and an
  * unthrottled leak takes a small machine's memory within those seconds,
@@ -31,13 +31,13 @@ int leak_watch_start(struct leak_watch **w, const char *meminfo, int64_t floor_k
 void leak_watch_set_pids(struct leak_watch *w, const pid_t *pids, size_t n);
 
 /* After a wake: drain the pipe. Returns how many process groups the
- * watch froze since the last call, with the MemAvailable it read then,
+ * watch froze since the last call, with the usable memory it read then,
  * or -1 when it has not fired. */
 int leak_watch_take(struct leak_watch *w, int64_t *avail_kb);
 
 /* Send SIGCONT to what the last freeze stopped (the loop found memory
  * back, or stopped the workers for good), and let the watch freeze again
- * once MemAvailable falls below the floor. */
+ * once usable memory falls below the floor. */
 void leak_watch_thaw(struct leak_watch *w);
 
 /* Stop and join the thread, close the pipe. w may be NULL. */

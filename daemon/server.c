@@ -45,9 +45,9 @@ struct server {
 	struct leak_guard guard;
 	bool meminfo_failed;        /* said once */
 	bool guard_measure;         /* the round after a stop says what it freed */
-	int64_t guard_avail_kb;     /* MemAvailable at the stop */
+	int64_t guard_avail_kb;     /* usable memory at the stop */
 	double guard_before[8];     /* the watched counters at the stop */
-	struct leak_watch *watch;   /* MemAvailable read while the loop is busy */
+	struct leak_watch *watch;   /* memory read while the loop is busy */
 	int watch_fd;
 };
 
@@ -136,13 +136,16 @@ static void reopen_if_replaced(struct server *s)
 	server_emit(s, LOG_WARNING, "daemon", "store-replaced", msg);
 }
 
-/* One value of the guard's meminfo file in kB; -1 (said once) when it
- * cannot be read. */
+/* One value of the guard's meminfo file in kB; for MemAvailable, the
+ * usable memory (leak_guard_usable_kb). -1 (said once) when it cannot be
+ * read. */
 static int64_t meminfo_kb(struct server *s, const char *key)
 {
 	char *text = read_text_file(s->cfg->meminfo, NULL);
 	uint64_t kb = 0;
 	int r = text ? parse_meminfo_kb(text, key, &kb) : -errno;
+	if (r == 0 && strcmp(key, "MemAvailable") == 0)
+		kb = (uint64_t)leak_guard_usable_kb(text);
 	free(text);
 	if (r) {
 		if (!s->meminfo_failed) {
@@ -190,7 +193,7 @@ static void guard_stop(struct server *s, int64_t avail_kb)
 		if (s->guard_before[i] >= 0)
 			used += (size_t)snprintf(counters + used, sizeof(counters) - used, "%s%s %.0f",
 						 used ? ", " : "", guard_watch[i], s->guard_before[i]);
-	snprintf(msg, sizeof(msg), "MemAvailable %lld kB is below the floor of %lld kB: stopped %d worker"
+	snprintf(msg, sizeof(msg), "usable memory %lld kB is below the floor of %lld kB: stopped %d worker"
 		 " process(es) at %s; leaking then: %s; the workloads start again at %lld kB",
 		 (long long)avail_kb, (long long)s->guard.floor_kb, procs, counters[0] ? counters : "no counters",
 		 leaking[0] ? leaking : "none", (long long)s->guard.resume_kb);
@@ -216,7 +219,7 @@ static void guard_freed(struct server *s, int64_t avail_kb)
 			used += (size_t)snprintf(freed + used, sizeof(freed) - used, "%s%s %.0f -> %.0f (freed %.0f)",
 						 used ? ", " : "", guard_watch[i], s->guard_before[i], after[i],
 						 s->guard_before[i] - after[i]);
-	snprintf(msg, sizeof(msg), "stopping the workers freed: %s; MemAvailable %lld -> %lld kB",
+	snprintf(msg, sizeof(msg), "stopping the workers freed: %s; usable memory %lld -> %lld kB",
 		 freed[0] ? freed : "nothing measured", (long long)s->guard_avail_kb, (long long)avail_kb);
 	server_emit(s, LOG_WARNING, "daemon", "leak-guard-freed", msg);
 	s->guard_measure = false;
@@ -244,7 +247,7 @@ static void guard_cb(evutil_socket_t fd, short what, void *arg)
 		if (s->watch)
 			leak_watch_thaw(s->watch);
 		char msg[256];
-		snprintf(msg, sizeof(msg), "MemAvailable %lld kB is above %lld kB again after %.0f s: the workloads"
+		snprintf(msg, sizeof(msg), "usable memory %lld kB is above %lld kB again after %.0f s: the workloads"
 			 " start again", (long long)avail, (long long)s->guard.resume_kb,
 			 now_monotonic() - s->guard.stopped_at);
 		supervisor_resume(s->sup);
@@ -265,7 +268,7 @@ static void watch_cb(evutil_socket_t fd, short what, void *arg)
 		return;
 	if (groups > 0) { /* else no worker was running: the guard decides alone */
 		char msg[256];
-		snprintf(msg, sizeof(msg), "MemAvailable %lld kB below the floor of %lld kB: the guard's watch"
+		snprintf(msg, sizeof(msg), "usable memory %lld kB below the floor of %lld kB: the guard's watch"
 			 " froze %d workload process group(s) at once", (long long)seen, (long long)s->guard.floor_kb,
 			 groups);
 		server_emit(s, LOG_WARNING, "daemon", "leak-guard-freeze", msg);
@@ -482,7 +485,8 @@ static void guard_init(struct server *s)
 	leak_guard_init(&s->guard, s->cfg->memory_floor_kb, s->cfg->memory_resume_kb, total);
 	if (s->guard.floor_kb <= 0)
 		return;
-	log_notice("leak guard: the workloads stop below %lld kB MemAvailable (%s) and start again"
+	log_notice("leak guard: the workloads stop below %lld kB of usable memory (MemAvailable less"
+		   " SReclaimable, %s) and start again"
 		   " above %lld kB", (long long)s->guard.floor_kb, s->cfg->meminfo, (long long)s->guard.resume_kb);
 	r = leak_watch_start(&s->watch, s->cfg->meminfo, s->guard.floor_kb, LEAK_GUARD_PERIOD_S, &s->watch_fd);
 	if (r)

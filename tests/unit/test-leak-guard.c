@@ -27,6 +27,21 @@ static void auto_levels_follow_memtotal(void **state)
 	assert_int_equal(leak_guard_decide(&g, 1, 0), LEAK_GUARD_NONE);
 }
 
+/* The 512 MB guest on seed 000's kernel at the OOM kill: 4 MB free, but
+ * 122 MB of "reclaimable" slab, the leaked dma-bufs' pinned dentries and
+ * inodes, kept MemAvailable above a 96 MB floor. */
+static void usable_memory_leaves_reclaimable_slab_out(void **state)
+{
+	assert_int_equal(leak_guard_usable_kb("MemTotal: 468156 kB\nMemFree: 4340 kB\n"
+					      "MemAvailable: 123100 kB\nSReclaimable: 125576 kB\n"), 0);
+	assert_int_equal(leak_guard_usable_kb("MemTotal: 4000000 kB\nMemAvailable: 3000000 kB\n"
+					      "SReclaimable: 200000 kB\n"), 2800000);
+	/* no SReclaimable line (a test's meminfo): MemAvailable as it is */
+	assert_int_equal(leak_guard_usable_kb("MemTotal: 4000000 kB\nMemAvailable: 50000 kB\n"), 50000);
+	assert_int_equal(leak_guard_usable_kb("MemTotal: 4000000 kB\n"), -1);
+	assert_int_equal(leak_guard_usable_kb(NULL), -1);
+}
+
 static void stops_below_the_floor_and_resumes_above_resume(void **state)
 {
 	struct leak_guard g;
@@ -95,6 +110,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(auto_levels_follow_memtotal),
+		cmocka_unit_test(usable_memory_leaves_reclaimable_slab_out),
 		cmocka_unit_test(stops_below_the_floor_and_resumes_above_resume),
 		cmocka_unit_test(daemon_keys),
 	};
