@@ -225,6 +225,16 @@ bool parse_bool(const char *s, bool *out)
 	return false;
 }
 
+const char *line_copy(const char *s, char *buf, size_t size)
+{
+	const char *nl = strchr(s, '\n');
+	size_t len = nl ? (size_t)(nl - s) : strlen(s);
+	len = len < size - 1 ? len : size - 1;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	return nl ? nl + 1 : NULL;
+}
+
 bool mem_contains(const char *s, size_t len, const char *needle)
 {
 	return s && memmem(s, len, needle, strlen(needle)) != NULL;

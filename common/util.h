@@ -52,6 +52,12 @@ bool parse_bool(const char *s, bool *out);
  * the parsers' loops that cannot happen (-Wnonnull). */
 bool mem_contains(const char *s, size_t len, const char *needle);
 
+/* Copy the line at s (to its '\n' or the end of the text) into buf, cut
+ * to size - 1 bytes and NUL-terminated, so that sscanf reads one line:
+ * on the text itself glibc's sscanf measures all the rest of it, which
+ * makes a loop over lines quadratic. Returns the next line, or NULL. */
+const char *line_copy(const char *s, char *buf, size_t size);
+
 /* snprintf that reports truncation as failure. */
 bool fmt_ok(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/util.h"
 #include "sources/binder-stats.h"
 #include "sources/sources.h"
 
@@ -27,7 +28,9 @@ int parse_binder_stats(const char *text, struct binder_stats *out)
 		{ "ref", &out->refs }, { "death", &out->deaths }, { "transaction", &out->transactions },
 	};
 	bool in_proc = false;
-	for (const char *l = text; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
+	char l[160];
+	for (const char *next = text; next && *next;) {
+		next = line_copy(next, l, sizeof(l));
 		char name[32];
 		long long a, t;
 		unsigned long long n;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/util.h"
 #include "sources/fences-parse.h"
 #include "sources/sources.h"
 
@@ -20,16 +21,19 @@ int parse_bufinfo_fences(const char *text, uint64_t *fences, uint64_t *unsignall
 	if (parse_dmabuf_bufinfo(text, &o, &b))
 		return -EINVAL;
 	*fences = *unsignalled = 0;
+	/* Each search stays within its line: strstr over the rest of the
+	 * text made this quadratic, minutes of CPU per round with 40,000
+	 * leaked dma-bufs and no fence to find. */
 	for (const char *l = text; l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
 		if (*l != '\t')
 			continue;
-		const char *f = strstr(l, " fence:");
 		const char *nl = strchr(l, '\n');
-		if (!f || (nl && f > nl))
+		size_t len = nl ? (size_t)(nl - l) : strlen(l);
+		const char *f = memmem(l, len, " fence:", 7);
+		if (!f)
 			continue;
 		(*fences)++;
-		const char *u = strstr(f, " unsignalled");
-		if (u && (!nl || u < nl))
+		if (mem_contains(f, len - (size_t)(f - l), " unsignalled"))
 			(*unsignalled)++;
 	}
 	return 0;

@@ -15,10 +15,11 @@ int parse_gem_names_holders(const char *text, struct gem_holders *out)
 	const char *nl = strchr(text, '\n');
 	if (!nl || !strstr(text, "handles") || (size_t)(nl - text) < (size_t)(strstr(text, "handles") - text))
 		return -EINVAL;
-	for (const char *line = nl + 1; *line;) {
-		const char *end = strchr(line, '\n');
+	for (const char *line = nl + 1; line && *line;) {
 		unsigned long long name, size, handles, refs;
-		if (sscanf(line, "%llu %llu %llu %llu", &name, &size, &handles, &refs) == 4) {
+		char buf[160];
+		const char *next = line_copy(line, buf, sizeof(buf));
+		if (sscanf(buf, "%llu %llu %llu %llu", &name, &size, &handles, &refs) == 4) {
 			if (handles) {
 				out->held++;
 				out->held_bytes += size;
@@ -27,9 +28,7 @@ int parse_gem_names_holders(const char *text, struct gem_holders *out)
 				out->unheld_bytes += size;
 			}
 		}
-		if (!end)
-			break;
-		line = end + 1;
+		line = next;
 	}
 	return 0;
 }
@@ -61,15 +60,11 @@ int parse_dmabuf_rows(const char *text, struct dmabuf_row *rows, size_t max, siz
 	}
 	if (col < 0)
 		return -ENOENT;
-	for (const char *line = he + 1; *line;) {
-		const char *end = strchr(line, '\n');
-		const char *e = end ? end : line + strlen(line);
+	for (const char *line = he + 1; line && *line;) {
+		char buf[256];
+		const char *next = line_copy(line, buf, sizeof(buf));
 		/* A buffer's row starts with its size in decimal, no indent. */
-		if (isdigit((unsigned char)*line)) {
-			char buf[256];
-			size_t len = (size_t)(e - line) < sizeof(buf) - 1 ? (size_t)(e - line) : sizeof(buf) - 1;
-			memcpy(buf, line, len);
-			buf[len] = 0;
+		if (isdigit((unsigned char)*buf)) {
 			int64_t size = 0, ino = 0;
 			int f = 0;
 			bool ok = true;
@@ -86,9 +81,7 @@ int parse_dmabuf_rows(const char *text, struct dmabuf_row *rows, size_t max, siz
 				(*n)++;
 			}
 		}
-		if (!end)
-			break;
-		line = end + 1;
+		line = next;
 	}
 	return 0;
 }
