@@ -10,6 +10,7 @@ CHECK_SCRIPTS += tests/integration/kernel-fixes.sh
 CHECK_SCRIPTS += tests/integration/kernel-debian-source.sh
 CHECK_SCRIPTS += tests/integration/vm-kernel-behaviour.sh
 CHECK_SCRIPTS += tests/integration/vm-seeds.sh
+CHECK_SCRIPTS += tests/integration/vm-leak-guard.sh
 
 # The series and its patch files, read by `gemsoak kernel` at run time.
 install: install-kernel-series
