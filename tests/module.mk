@@ -10,8 +10,10 @@ $(B)/tests/%: $(B)/obj/tests/unit/%.o $(COMMON_OBJS)
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do $$t; done
 
-# The initramfs the real-kernel tests boot (tests/vm/).
-$(B)/vm/initramfs.cpio.gz: $(B)/gemsoakd $(B)/gemsoak tests/vm/init.sh tests/vm/mkinitramfs.sh
+# The initramfs the real-kernel tests boot (tests/vm/): its /init and the
+# script that runs the host's job, and what builds it.
+VM_INIT_FILES := tests/vm/init.sh tests/vm/share-job.sh tests/vm/mkinitramfs.sh
+$(B)/vm/initramfs.cpio.gz: $(B)/gemsoakd $(B)/gemsoak $(VM_INIT_FILES)
 	@mkdir -p $(dir $@)
 	tests/vm/mkinitramfs.sh "$$(tests/vm/fetch-kernel.sh)" $@ $(B)/gemsoakd $(B)/gemsoak /usr/bin/sqlite3
 vm-initramfs: $(B)/vm/initramfs.cpio.gz
@@ -21,7 +23,7 @@ vm-initramfs: $(B)/vm/initramfs.cpio.gz
 # gs.modules=NAME, and virtio_gpu for a second real driver
 # (tests/integration/vm-seeds.sh).
 BUG_PATCHES := $(wildcard kernel/bugs/[0-9][0-9][0-9]-*.patch)
-$(B)/vm/initramfs-bugs.cpio.gz: $(B)/gemsoakd $(B)/gemsoak tests/vm/init.sh tests/vm/mkinitramfs.sh \
+$(B)/vm/initramfs-bugs.cpio.gz: $(B)/gemsoakd $(B)/gemsoak $(VM_INIT_FILES) \
 		kernel/bugs/build-modules.sh $(BUG_PATCHES)
 	@mkdir -p $(dir $@)
 	variants=$$(kernel/bugs/build-modules.sh | sed 's/ /=/') && \
@@ -34,7 +36,7 @@ vm-initramfs: $(B)/vm/initramfs-bugs.cpio.gz
 # symbols, which Debian ships apart (libc6-dbg), found by build id.
 VALGRIND_FILES := $(addprefix /usr/libexec/valgrind/,memcheck-amd64-linux \
 	vgpreload_core-amd64-linux.so vgpreload_memcheck-amd64-linux.so default.supp)
-$(B)/vm/initramfs-valgrind.cpio.gz: $(B)/gemsoakd tests/vm/init.sh tests/vm/mkinitramfs.sh
+$(B)/vm/initramfs-valgrind.cpio.gz: $(B)/gemsoakd $(VM_INIT_FILES)
 	@mkdir -p $(dir $@)
 	id=$$(readelf -n /lib64/ld-linux-x86-64.so.2 | awk '/Build ID/ { print $$3 }'); \
 	ldso_debug=/usr/lib/debug/.build-id/$$(echo $$id | cut -c1-2)/$$(echo $$id | cut -c3-).debug; \
