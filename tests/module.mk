@@ -44,33 +44,10 @@ $(B)/vm/initramfs-valgrind.cpio.gz: $(B)/gemsoakd $(VM_INIT_FILES)
 		$@ $(B)/gemsoakd /usr/bin/sqlite3 /usr/bin/valgrind.bin
 vm-initramfs: $(B)/vm/initramfs-valgrind.cpio.gz
 
-CHECK_SCRIPTS += tests/integration/config-errors.sh
-CHECK_SCRIPTS += tests/integration/model-verdicts.sh
-CHECK_SCRIPTS += tests/integration/vm-flink-share.sh
-CHECK_SCRIPTS += tests/integration/vm-canary.sh
-CHECK_SCRIPTS += tests/integration/vm-worker-restart.sh
-CHECK_SCRIPTS += tests/integration/vm-disk-full.sh
-CHECK_SCRIPTS += tests/integration/vm-store-readonly.sh
-CHECK_SCRIPTS += tests/integration/vm-crash-safety.sh
-CHECK_SCRIPTS += tests/integration/vm-process-group.sh
-CHECK_SCRIPTS += tests/integration/vm-valgrind.sh
-CHECK_SCRIPTS += tests/integration/vm-store-locks.sh
-CHECK_SCRIPTS += tests/integration/vm-user.sh
-CHECK_SCRIPTS += tests/integration/vm-fault-storm.sh
-CHECK_SCRIPTS += tests/integration/vm-store-removed.sh
-CHECK_SCRIPTS += tests/integration/vm-buffer-queue.sh
-CHECK_SCRIPTS += tests/integration/model-buffer-queue-refused.sh
-
 # The unit tests and gemsoakd built with ASan and UBSan (build/asan/).
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 unit-sanitize:
 	$(MAKE) B=$(B)/asan CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" unit $(B)/asan/gemsoakd
-
-CHECK_SCRIPTS += tests/integration/sanitizers.sh
-CHECK_SCRIPTS += tests/integration/fuzz-short.sh
-CHECK_SCRIPTS += tests/integration/vm-workloads.sh
-CHECK_SCRIPTS += tests/integration/vm-anomalies.sh
-CHECK_SCRIPTS += tests/integration/workload-docs.sh
 
 # Longer fault injection than make check does (issue-sized numbers:
 # SOAK_KILLS daemon SIGKILLs, SOAK_FAULTS worker faults).
@@ -87,4 +64,27 @@ $(B)/vm-display/gs-fb-keeper: tests/vm-display/fb-keeper.c
 	$(CC) $(WARNFLAGS) -D_GNU_SOURCE $(PKG_CFLAGS) $(CFLAGS) -o $@ $<
 vm-display-tools: $(B)/vm-display/gs-fb-keeper
 .PHONY: vm-display-tools
+
+# The test scripts of this area, in the order `make check` runs them.
+CHECK_SCRIPTS += tests/integration/config-errors.sh
+CHECK_SCRIPTS += tests/integration/model-verdicts.sh
+CHECK_SCRIPTS += tests/integration/vm-flink-share.sh
+CHECK_SCRIPTS += tests/integration/vm-canary.sh
+CHECK_SCRIPTS += tests/integration/vm-worker-restart.sh
+CHECK_SCRIPTS += tests/integration/vm-disk-full.sh
+CHECK_SCRIPTS += tests/integration/vm-store-readonly.sh
+CHECK_SCRIPTS += tests/integration/vm-crash-safety.sh
+CHECK_SCRIPTS += tests/integration/vm-process-group.sh
+CHECK_SCRIPTS += tests/integration/vm-valgrind.sh
+CHECK_SCRIPTS += tests/integration/vm-store-locks.sh
+CHECK_SCRIPTS += tests/integration/vm-user.sh
+CHECK_SCRIPTS += tests/integration/vm-fault-storm.sh
+CHECK_SCRIPTS += tests/integration/vm-store-removed.sh
+CHECK_SCRIPTS += tests/integration/vm-buffer-queue.sh
+CHECK_SCRIPTS += tests/integration/model-buffer-queue-refused.sh
+CHECK_SCRIPTS += tests/integration/sanitizers.sh
+CHECK_SCRIPTS += tests/integration/fuzz-short.sh
+CHECK_SCRIPTS += tests/integration/vm-workloads.sh
+CHECK_SCRIPTS += tests/integration/vm-anomalies.sh
+CHECK_SCRIPTS += tests/integration/workload-docs.sh
 CHECK_SCRIPTS += tests/integration/vm-xorg.sh
