@@ -28,10 +28,7 @@ rate = 200
 rate = 200
 EOF
 db=$out/gs.db
-# Not through model_env: $! must be gemsoakd itself, not a subshell.
-GS_MODEL_SOCKET=$out/sock GS_MODEL_DEV=$out/card0 LD_PRELOAD=$MODEL_SHIM \
-	"$GEMSOAKD" -c "$out/test.conf" --database "$db" --duration 120s > "$out/daemon.log" 2>&1 &
-daemon=$!
+model_daemon "$out/daemon.log" -c "$out/test.conf" --database "$db" --duration 120s
 
 # now: the wall clock as the daemon records it (seconds, fractional)
 now() {
