@@ -33,13 +33,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "common/util.h"
 #include "bench/bench-device.h"
+#include "common/util.h"
 #include "device/device.h"
 #include "device/gem.h"
+#include "workloads/fd-pass.h"
 #include "workloads/prime-share.h"
 #include "workloads/self-import.h"
-#include "workloads/share.h"
 
 #define SIZE 4096
 #define SHARE_OBJECTS 2 /* prime-share's default `objects` */
@@ -84,13 +84,13 @@ static void one_cycle(const struct gs_device *dev, int fd, int fd2)
 static void send_note(int sock, uint32_t seq)
 {
 	struct prime_note note = { .seq = seq };
-	check("send", share_send(sock, &note, sizeof(note), NULL, 0));
+	check("send", __fdpass_send(sock, &note, sizeof(note), NULL, 0));
 }
 
 static void recv_note(int sock)
 {
 	struct prime_note note;
-	if (share_recv(sock, &note, sizeof(note), NULL, 0) < 0)
+	if (__fdpass_recv(sock, &note, sizeof(note), NULL, 0) < 0)
 		peer_gone();
 }
 
@@ -110,7 +110,7 @@ static void share_export_cycle(const struct gs_device *dev, int fd, int sock, ui
 		check("PRIME_HANDLE_TO_FD", prime_export(fd, h[i], &dmabuf[i]));
 	}
 	close_order_nth(seq, o.order);
-	check("send", share_send(sock, &o, sizeof(o), dmabuf, (int)o.n));
+	check("send", __fdpass_send(sock, &o, sizeof(o), dmabuf, (int)o.n));
 	for (uint32_t i = 0; i < o.n; i++)
 		close(dmabuf[i]);
 	recv_note(sock);
@@ -125,7 +125,7 @@ static void share_import_loop(const char *path, int sock)
 	for (;;) {
 		struct prime_offer o;
 		int dmabuf[PRIME_SHARE_MAX_OBJECTS];
-		int got = share_recv(sock, &o, sizeof(o), dmabuf, PRIME_SHARE_MAX_OBJECTS);
+		int got = __fdpass_recv(sock, &o, sizeof(o), dmabuf, PRIME_SHARE_MAX_OBJECTS);
 		if (got < 0 || (uint32_t)got != o.n)
 			peer_gone();
 		uint32_t h[PRIME_SHARE_MAX_OBJECTS], again;
@@ -163,7 +163,7 @@ static void self_take_partners(int b, int sock)
 {
 	struct self_passed m;
 	int dmabuf;
-	if (share_recv(sock, &m, sizeof(m), &dmabuf, 1) != 1)
+	if (__fdpass_recv(sock, &m, sizeof(m), &dmabuf, 1) != 1)
 		peer_gone();
 	uint32_t h, again;
 	import_on(b, dmabuf, &h);
@@ -186,7 +186,7 @@ static void self_cycle(const struct gs_device *dev, int a, int b, int sock, uint
 	import_on(b, d1, &again);
 	import_on(b, d2, &hb2);
 	struct self_passed m = { .seq = (uint32_t)cycle, .size = SIZE };
-	check("send", share_send(sock, &m, sizeof(m), &d1, 1));
+	check("send", __fdpass_send(sock, &m, sizeof(m), &d1, 1));
 	self_take_partners(b, sock);
 	/* The workload picks the order from its seed; both orders, evenly. */
 	if (cycle & 1)

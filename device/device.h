@@ -39,6 +39,10 @@ int device_resolve(const char *spec, char *path, size_t pathlen, char *err, size
 /* Open a device node read-write with O_CLOEXEC; -errno on failure. */
 int device_open_fd(const char *path);
 
+/* drmIoctl (which retries EINTR and EAGAIN) returning 0 or -errno, the
+ * way every ioctl helper in device/ reports. */
+int device_ioctl(int fd, unsigned long request, void *arg);
+
 /* Open path, identify the driver, find the debugfs minor and probe caps
  * by doing one real create/flink/export/import/close cycle. */
 int device_probe(const char *path, struct gs_device *dev, char *err, size_t errlen);

@@ -8,6 +8,7 @@
 #include <linux/dma-buf.h>
 #include <xf86drm.h>
 
+#include "device/device.h"
 #include "device/fence.h"
 #include "device/gem.h"
 
@@ -29,8 +30,9 @@ struct gs_vgem_fence_signal {
 int vgem_fence_attach(int fd, uint32_t handle, bool write, uint32_t *fence)
 {
 	struct gs_vgem_fence_attach a = { .handle = handle, .flags = write ? GS_VGEM_FENCE_WRITE : 0 };
-	if (drmIoctl(fd, GS_IOCTL_VGEM_FENCE_ATTACH, &a))
-		return -errno;
+	int r = device_ioctl(fd, GS_IOCTL_VGEM_FENCE_ATTACH, &a);
+	if (r)
+		return r;
 	*fence = a.out_fence;
 	return 0;
 }
@@ -38,14 +40,15 @@ int vgem_fence_attach(int fd, uint32_t handle, bool write, uint32_t *fence)
 int vgem_fence_signal(int fd, uint32_t fence)
 {
 	struct gs_vgem_fence_signal s = { .fence = fence };
-	return drmIoctl(fd, GS_IOCTL_VGEM_FENCE_SIGNAL, &s) ? -errno : 0;
+	return device_ioctl(fd, GS_IOCTL_VGEM_FENCE_SIGNAL, &s);
 }
 
 int dmabuf_export_sync_file(int dmabuf_fd, bool write, int *sync_fd)
 {
 	struct dma_buf_export_sync_file e = { .flags = write ? DMA_BUF_SYNC_WRITE : DMA_BUF_SYNC_READ, .fd = -1 };
-	if (drmIoctl(dmabuf_fd, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &e))
-		return -errno;
+	int r = device_ioctl(dmabuf_fd, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &e);
+	if (r)
+		return r;
 	*sync_fd = e.fd;
 	return 0;
 }
@@ -54,7 +57,7 @@ int dmabuf_import_sync_file(int dmabuf_fd, bool write, int sync_fd)
 {
 	struct dma_buf_import_sync_file i = { .flags = write ? DMA_BUF_SYNC_WRITE : DMA_BUF_SYNC_READ,
 					      .fd = sync_fd };
-	return drmIoctl(dmabuf_fd, DMA_BUF_IOCTL_IMPORT_SYNC_FILE, &i) ? -errno : 0;
+	return device_ioctl(dmabuf_fd, DMA_BUF_IOCTL_IMPORT_SYNC_FILE, &i);
 }
 
 int sync_file_wait(int sync_fd, int timeout_ms)

@@ -34,19 +34,13 @@ const char *gs_ioctl_name(enum gs_ioctl ioc)
 	return ioc < GS_IOC_COUNT ? ioctl_names[ioc] : "?";
 }
 
-/* drmIoctl returns -1 with errno set; turn that into -errno. */
-static int ioctl_result(int r)
-{
-	return r ? -errno : 0;
-}
-
 /* i915 has its own create ioctl; other GEM drivers get dumb buffers, which
  * vgem, virtio-gpu and the KMS drivers all implement. */
 int gem_create(int fd, enum gs_driver_kind kind, uint64_t size, uint32_t *handle)
 {
 	if (kind == GS_DRIVER_I915) {
 		struct drm_i915_gem_create c = { .size = size };
-		int r = ioctl_result(drmIoctl(fd, DRM_IOCTL_I915_GEM_CREATE, &c));
+		int r = device_ioctl(fd, DRM_IOCTL_I915_GEM_CREATE, &c);
 		if (!r)
 			*handle = c.handle;
 		return r;
@@ -64,7 +58,7 @@ int gem_create(int fd, enum gs_driver_kind kind, uint64_t size, uint32_t *handle
 int gem_flink(int fd, uint32_t handle, uint32_t *name)
 {
 	struct drm_gem_flink f = { .handle = handle };
-	int r = ioctl_result(drmIoctl(fd, DRM_IOCTL_GEM_FLINK, &f));
+	int r = device_ioctl(fd, DRM_IOCTL_GEM_FLINK, &f);
 	if (!r)
 		*name = f.name;
 	return r;
@@ -73,7 +67,7 @@ int gem_flink(int fd, uint32_t handle, uint32_t *name)
 int gem_open(int fd, uint32_t name, uint32_t *handle, uint64_t *size)
 {
 	struct drm_gem_open o = { .name = name };
-	int r = ioctl_result(drmIoctl(fd, DRM_IOCTL_GEM_OPEN, &o));
+	int r = device_ioctl(fd, DRM_IOCTL_GEM_OPEN, &o);
 	if (!r) {
 		*handle = o.handle;
 		if (size)

@@ -5,6 +5,7 @@
 #include <xf86drm.h>
 #include <i915_drm.h>
 
+#include "device/device.h"
 #include "device/gem.h"
 #include "device/i915.h"
 
@@ -13,16 +14,11 @@
 
 #define MAX_EXEC_OBJECTS 64
 
-static int ioctl_result(int r)
-{
-	return r ? -errno : 0;
-}
-
 int i915_getparam(int fd, int32_t param, int32_t *value)
 {
 	int v = 0;
 	drm_i915_getparam_t gp = { .param = param, .value = &v };
-	int r = ioctl_result(drmIoctl(fd, DRM_IOCTL_I915_GETPARAM, &gp));
+	int r = device_ioctl(fd, DRM_IOCTL_I915_GETPARAM, &gp);
 	if (!r)
 		*value = v;
 	return r;
@@ -50,7 +46,7 @@ const char *i915_ppgtt_name(int mode)
 int i915_context_create(int fd, uint32_t *ctx)
 {
 	struct drm_i915_gem_context_create c = { 0 };
-	int r = ioctl_result(drmIoctl(fd, DRM_IOCTL_I915_GEM_CONTEXT_CREATE, &c));
+	int r = device_ioctl(fd, DRM_IOCTL_I915_GEM_CONTEXT_CREATE, &c);
 	if (!r)
 		*ctx = c.ctx_id;
 	return r;
@@ -59,14 +55,14 @@ int i915_context_create(int fd, uint32_t *ctx)
 int i915_context_destroy(int fd, uint32_t ctx)
 {
 	struct drm_i915_gem_context_destroy d = { .ctx_id = ctx };
-	return ioctl_result(drmIoctl(fd, DRM_IOCTL_I915_GEM_CONTEXT_DESTROY, &d));
+	return device_ioctl(fd, DRM_IOCTL_I915_GEM_CONTEXT_DESTROY, &d);
 }
 
 /* Through a write-back CPU mapping, for GPUs without pwrite (discrete). */
 static int write_mapped(int fd, uint32_t handle, const void *data, size_t len)
 {
 	struct drm_i915_gem_mmap_offset mo = { .handle = handle, .flags = I915_MMAP_OFFSET_WB };
-	int r = ioctl_result(drmIoctl(fd, DRM_IOCTL_I915_GEM_MMAP_OFFSET, &mo));
+	int r = device_ioctl(fd, DRM_IOCTL_I915_GEM_MMAP_OFFSET, &mo);
 	if (r)
 		return r;
 	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)mo.offset);
@@ -86,7 +82,7 @@ int i915_batch_create(int fd, uint32_t *handle)
 	struct drm_i915_gem_pwrite pw = {
 		.handle = *handle, .offset = 0, .size = sizeof(bb), .data_ptr = (uintptr_t)bb,
 	};
-	r = ioctl_result(drmIoctl(fd, DRM_IOCTL_I915_GEM_PWRITE, &pw));
+	r = device_ioctl(fd, DRM_IOCTL_I915_GEM_PWRITE, &pw);
 	if (r == -EOPNOTSUPP || r == -ENODEV)
 		r = write_mapped(fd, *handle, bb, sizeof(bb));
 	if (r)
@@ -110,5 +106,5 @@ int i915_exec_nop(int fd, uint32_t ctx, uint32_t batch, const uint32_t *objects,
 		.flags = I915_EXEC_DEFAULT,
 	};
 	i915_execbuffer2_set_context_id(eb, ctx);
-	return ioctl_result(drmIoctl(fd, DRM_IOCTL_I915_GEM_EXECBUFFER2, &eb));
+	return device_ioctl(fd, DRM_IOCTL_I915_GEM_EXECBUFFER2, &eb);
 }

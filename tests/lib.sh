@@ -35,10 +35,24 @@ assert_true() {
 	[ "$got" = 1 ] || fail "$3 ($2 gave '$got')"
 }
 
-# flink_share_conf FILE: one producer, one consumer, a round every second:
-# the load the storage and fault tests run under.
+# series METRIC AGG [CONDITION]: a subquery giving AGG (an expression of
+# aggregates over s.value, e.g. 'max(s.value)') of METRIC's samples, those
+# that meet CONDITION (SQL over s) when one is given. For sql, assert_sql
+# and assert_true: "select $(series gem.flink_names 'max(s.value)') <= 2".
+series() {
+	printf "(select %s from samples s join metrics m on m.id = s.metric_id where m.name = '%s'%s)" \
+		"$2" "$1" "${3:+ and $3}"
+}
+
+# flink_share_conf FILE [PRODUCERS CONSUMERS [DAEMON_KEYS]]: a config of a
+# [daemon] section with DAEMON_KEYS ("key = value" lines; default a round
+# every second, "interval = 1s") and one flink-share workload of PRODUCERS
+# producers and CONSUMERS consumers (1 and 1 by default): the load the
+# storage and fault tests run under. The workload's section comes last,
+# so lines appended to FILE add keys to it, or further sections.
 flink_share_conf() {
-	printf '[daemon]\ninterval = 1s\n\n[workload flink-share]\nproducers = 1\nconsumers = 1\n' > "$1"
+	printf '[daemon]\n%s\n\n[workload flink-share]\nproducers = %s\nconsumers = %s\n' \
+		"${4:-interval = 1s}" "${2:-1}" "${3:-1}" > "$1"
 }
 
 # model_flink_conf FILE DIR: the same load against a kernel model started
@@ -55,7 +69,7 @@ assert_rounds_kept() {
 	assert_sql "$1" "pragma integrity_check" ok "database integrity"
 	assert_true "$1" "select count(*) >= $2 from ticks" "every round written"
 	assert_true "$1" "select max(t2.t - t1.t) < 1.9 from ticks t1 join ticks t2 on t2.id = t1.id + 1" "no gap between rounds"
-	assert_true "$1" "select max(s.value) = 0 from samples s join metrics m on m.id = s.metric_id where m.name = 'daemon.samples_dropped'" "nothing dropped"
+	assert_true "$1" "select $(series daemon.samples_dropped 'max(s.value)') = 0" "nothing dropped"
 }
 
 # vm_boot OUTDIR TIMEOUT: boot the VM, which runs OUTDIR/job.sh (written

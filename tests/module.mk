@@ -10,8 +10,10 @@ $(B)/tests/%: $(B)/obj/tests/unit/%.o $(COMMON_OBJS)
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do $$t; done
 
-# The initramfs the real-kernel tests boot (tests/vm/).
-$(B)/vm/initramfs.cpio.gz: $(B)/gemsoakd $(B)/gemsoak tests/vm/init.sh tests/vm/mkinitramfs.sh
+# The initramfs the real-kernel tests boot (tests/vm/): its /init and the
+# script that runs the host's job, and what builds it.
+VM_INIT_FILES := tests/vm/init.sh tests/vm/share-job.sh tests/vm/mkinitramfs.sh
+$(B)/vm/initramfs.cpio.gz: $(B)/gemsoakd $(B)/gemsoak $(VM_INIT_FILES)
 	@mkdir -p $(dir $@)
 	tests/vm/mkinitramfs.sh "$$(tests/vm/fetch-kernel.sh)" $@ $(B)/gemsoakd $(B)/gemsoak /usr/bin/sqlite3
 vm-initramfs: $(B)/vm/initramfs.cpio.gz
@@ -21,7 +23,7 @@ vm-initramfs: $(B)/vm/initramfs.cpio.gz
 # gs.modules=NAME, and virtio_gpu for a second real driver
 # (tests/integration/vm-seeds.sh).
 BUG_PATCHES := $(wildcard kernel/bugs/[0-9][0-9][0-9]-*.patch)
-$(B)/vm/initramfs-bugs.cpio.gz: $(B)/gemsoakd $(B)/gemsoak tests/vm/init.sh tests/vm/mkinitramfs.sh \
+$(B)/vm/initramfs-bugs.cpio.gz: $(B)/gemsoakd $(B)/gemsoak $(VM_INIT_FILES) \
 		kernel/bugs/build-modules.sh $(BUG_PATCHES)
 	@mkdir -p $(dir $@)
 	variants=$$(kernel/bugs/build-modules.sh | sed 's/ /=/') && \
@@ -34,7 +36,7 @@ vm-initramfs: $(B)/vm/initramfs-bugs.cpio.gz
 # symbols, which Debian ships apart (libc6-dbg), found by build id.
 VALGRIND_FILES := $(addprefix /usr/libexec/valgrind/,memcheck-amd64-linux \
 	vgpreload_core-amd64-linux.so vgpreload_memcheck-amd64-linux.so default.supp)
-$(B)/vm/initramfs-valgrind.cpio.gz: $(B)/gemsoakd tests/vm/init.sh tests/vm/mkinitramfs.sh
+$(B)/vm/initramfs-valgrind.cpio.gz: $(B)/gemsoakd $(VM_INIT_FILES)
 	@mkdir -p $(dir $@)
 	id=$$(readelf -n /lib64/ld-linux-x86-64.so.2 | awk '/Build ID/ { print $$3 }'); \
 	ldso_debug=/usr/lib/debug/.build-id/$$(echo $$id | cut -c1-2)/$$(echo $$id | cut -c3-).debug; \
@@ -42,33 +44,10 @@ $(B)/vm/initramfs-valgrind.cpio.gz: $(B)/gemsoakd tests/vm/init.sh tests/vm/mkin
 		$@ $(B)/gemsoakd /usr/bin/sqlite3 /usr/bin/valgrind.bin
 vm-initramfs: $(B)/vm/initramfs-valgrind.cpio.gz
 
-CHECK_SCRIPTS += tests/integration/config-errors.sh
-CHECK_SCRIPTS += tests/integration/model-verdicts.sh
-CHECK_SCRIPTS += tests/integration/vm-flink-share.sh
-CHECK_SCRIPTS += tests/integration/vm-canary.sh
-CHECK_SCRIPTS += tests/integration/vm-worker-restart.sh
-CHECK_SCRIPTS += tests/integration/vm-disk-full.sh
-CHECK_SCRIPTS += tests/integration/vm-store-readonly.sh
-CHECK_SCRIPTS += tests/integration/vm-crash-safety.sh
-CHECK_SCRIPTS += tests/integration/vm-process-group.sh
-CHECK_SCRIPTS += tests/integration/vm-valgrind.sh
-CHECK_SCRIPTS += tests/integration/vm-store-locks.sh
-CHECK_SCRIPTS += tests/integration/vm-user.sh
-CHECK_SCRIPTS += tests/integration/vm-fault-storm.sh
-CHECK_SCRIPTS += tests/integration/vm-store-removed.sh
-CHECK_SCRIPTS += tests/integration/vm-buffer-queue.sh
-CHECK_SCRIPTS += tests/integration/model-buffer-queue-refused.sh
-
 # The unit tests and gemsoakd built with ASan and UBSan (build/asan/).
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 unit-sanitize:
 	$(MAKE) B=$(B)/asan CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" unit $(B)/asan/gemsoakd
-
-CHECK_SCRIPTS += tests/integration/sanitizers.sh
-CHECK_SCRIPTS += tests/integration/fuzz-short.sh
-CHECK_SCRIPTS += tests/integration/vm-workloads.sh
-CHECK_SCRIPTS += tests/integration/vm-anomalies.sh
-CHECK_SCRIPTS += tests/integration/workload-docs.sh
 
 # Longer fault injection than make check does (issue-sized numbers:
 # SOAK_KILLS daemon SIGKILLs, SOAK_FAULTS worker faults).
@@ -85,4 +64,27 @@ $(B)/vm-display/gs-fb-keeper: tests/vm-display/fb-keeper.c
 	$(CC) $(WARNFLAGS) -D_GNU_SOURCE $(PKG_CFLAGS) $(CFLAGS) -o $@ $<
 vm-display-tools: $(B)/vm-display/gs-fb-keeper
 .PHONY: vm-display-tools
+
+# The test scripts of this area, in the order `make check` runs them.
+CHECK_SCRIPTS += tests/integration/config-errors.sh
+CHECK_SCRIPTS += tests/integration/model-verdicts.sh
+CHECK_SCRIPTS += tests/integration/vm-flink-share.sh
+CHECK_SCRIPTS += tests/integration/vm-canary.sh
+CHECK_SCRIPTS += tests/integration/vm-worker-restart.sh
+CHECK_SCRIPTS += tests/integration/vm-disk-full.sh
+CHECK_SCRIPTS += tests/integration/vm-store-readonly.sh
+CHECK_SCRIPTS += tests/integration/vm-crash-safety.sh
+CHECK_SCRIPTS += tests/integration/vm-process-group.sh
+CHECK_SCRIPTS += tests/integration/vm-valgrind.sh
+CHECK_SCRIPTS += tests/integration/vm-store-locks.sh
+CHECK_SCRIPTS += tests/integration/vm-user.sh
+CHECK_SCRIPTS += tests/integration/vm-fault-storm.sh
+CHECK_SCRIPTS += tests/integration/vm-store-removed.sh
+CHECK_SCRIPTS += tests/integration/vm-buffer-queue.sh
+CHECK_SCRIPTS += tests/integration/model-buffer-queue-refused.sh
+CHECK_SCRIPTS += tests/integration/sanitizers.sh
+CHECK_SCRIPTS += tests/integration/fuzz-short.sh
+CHECK_SCRIPTS += tests/integration/vm-workloads.sh
+CHECK_SCRIPTS += tests/integration/vm-anomalies.sh
+CHECK_SCRIPTS += tests/integration/workload-docs.sh
 CHECK_SCRIPTS += tests/integration/vm-xorg.sh

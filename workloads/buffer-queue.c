@@ -45,8 +45,8 @@
 #include "common/util.h"
 #include "device/binder.h"
 #include "device/fence.h"
+#include "workloads/prng.h"
 #include "workloads/promises.h"
-#include "workloads/share.h"
 
 #define MAX_SLOTS 8
 
@@ -796,17 +796,17 @@ static int consumer_life(struct wl_proc *p, uint64_t lifetime)
 
 /* ---- lives on a seeded schedule ---- */
 
-static uint64_t draw_lifetime(struct wl_rand *rnd, int64_t mean)
+static uint64_t draw_lifetime(struct prng *rnd, int64_t mean)
 {
-	return mean > 0 ? (uint64_t)mean / 2 + 1 + wl_rand_below(rnd, (uint32_t)mean) : 0;
+	return mean > 0 ? (uint64_t)mean / 2 + 1 + prng_below(rnd, (uint32_t)mean) : 0;
 }
 
 /* Processes 1 and 2 start one child per life; it dies with its worker. */
 static void lives(struct wl_proc *p, const char *key) __attribute__((noreturn));
 static void lives(struct wl_proc *p, const char *key)
 {
-	struct wl_rand rnd;
-	wl_rand_init(&rnd, p);
+	struct prng rnd;
+	prng_init(&rnd, p);
 	wl_anomaly_share();
 	uint32_t seq = 0;
 	unsigned errors = 0;

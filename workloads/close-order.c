@@ -50,7 +50,7 @@ void close_order_nth(unsigned k, uint8_t out[CLOSE_STEPS])
 void close_order_init(struct close_order *co, const struct wl_proc *p, const char *value)
 {
 	memset(co, 0, sizeof(*co));
-	wl_rand_init(&co->rand, p);
+	prng_init(&co->rand, p);
 	if (strcmp(value, "random") == 0)
 		co->mode = 1;
 	else if (*value && strcmp(value, "cycle") != 0 && close_order_parse(value, co->fixed) == 0)
@@ -62,5 +62,5 @@ void close_order_next(struct close_order *co, uint32_t cycle, uint8_t out[CLOSE_
 	if (co->mode == 2)
 		memcpy(out, co->fixed, CLOSE_STEPS);
 	else
-		close_order_nth(co->mode == 1 ? wl_rand_below(&co->rand, 6) : cycle, out);
+		close_order_nth(co->mode == 1 ? prng_below(&co->rand, 6) : cycle, out);
 }

@@ -7,14 +7,14 @@
 
 #include <stdint.h>
 
-#include "workloads/share.h"
+#include "workloads/prng.h"
 
 enum close_step { CLOSE_FD, CLOSE_IMPORTER, CLOSE_EXPORTER, CLOSE_STEPS };
 
 struct close_order {
 	int mode;                    /* 0 cycle, 1 random, 2 fixed */
 	uint8_t fixed[CLOSE_STEPS];
-	struct wl_rand rand;
+	struct prng rand;
 };
 
 /* NULL if `value` is a close order, else why not. */

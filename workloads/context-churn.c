@@ -28,7 +28,6 @@
 
 #include "device/i915.h"
 #include "device/kms.h"
-#include "workloads/share.h"
 #include "workloads/workload.h"
 
 #define MAX_OBJECTS 1024

@@ -16,9 +16,8 @@
 #include <unistd.h>
 
 #include "common/util.h"
-#include "device/master.h"
+#include "workloads/fd-pass.h"
 #include "workloads/flink-share.h"
-#include "workloads/share.h"
 
 
 static const struct wl_key flink_share_keys[] = {
@@ -103,35 +102,6 @@ int flink_share_fds(void *chan, const struct wl_config *cfg, int index, int *fds
 	return n;
 }
 
-/* Exits the worker when the peer side is gone: the daemon restarts the
- * whole workload, which is simpler than re-pairing survivors. */
-static void must_send(struct wl_proc *p, int fd, const void *msg, size_t len)
-{
-	while (send(fd, msg, len, MSG_NOSIGNAL) < 0) {
-		if (errno != EINTR)
-			wl_exit(p, 3);
-	}
-}
-
-static void must_recv(struct wl_proc *p, int fd, void *msg, size_t len)
-{
-	for (;;) {
-		ssize_t r = recv(fd, msg, len, 0);
-		if (r == (ssize_t)len)
-			return;
-		if (r < 0 && errno == EINTR)
-			continue;
-		wl_exit(p, 3);
-	}
-}
-
-/* A kernel error that repeats every cycle must not turn into a hot loop. */
-static void backoff_after_error(unsigned *consecutive)
-{
-	if (++*consecutive > 100)
-		usleep(10000);
-}
-
 static void produce(struct wl_proc *p, int64_t leak_every) __attribute__((noreturn));
 static void produce(struct wl_proc *p, int64_t leak_every)
 {
@@ -150,23 +120,23 @@ static void produce(struct wl_proc *p, int64_t leak_every)
 		int r = gem_create(fd, p->dev->kind, size, &handle);
 		if (r) {
 			wl_count_error(p, GS_IOC_CREATE, r);
-			backoff_after_error(&errors_in_row);
+			wl_backoff(&errors_in_row);
 			continue;
 		}
 		r = gem_flink(fd, handle, &name);
 		if (r) {
 			wl_count_error(p, GS_IOC_FLINK, r);
 			gem_close(fd, handle);
-			backoff_after_error(&errors_in_row);
+			wl_backoff(&errors_in_row);
 			continue;
 		}
 		struct request req = {
 			.producer = (uint32_t)p->index, .name = name, .size = size, .seq = seq,
 			.map = map_every > 0 && seq % (uint64_t)map_every == 0,
 		};
-		must_send(p, queue, &req, sizeof(req));
+		fdpass_send(p, queue, &req, sizeof(req), NULL, 0);
 		struct reply rep;
-		must_recv(p, reply_fd, &rep, sizeof(rep));
+		fdpass_recv(p, reply_fd, &rep, sizeof(rep), NULL, 0);
 		if (rep.seq != seq)
 			wl_report(p, "protocol", "reply for cycle %u while waiting for %u", rep.seq, seq);
 
@@ -192,7 +162,7 @@ static void consume(struct wl_proc *p)
 	int queue = p->fds[0];
 	for (;;) {
 		struct request req;
-		must_recv(p, queue, &req, sizeof(req));
+		fdpass_recv(p, queue, &req, sizeof(req), NULL, 0);
 		struct reply rep = { .seq = req.seq };
 		uint32_t handle;
 		uint64_t size;
@@ -217,7 +187,7 @@ static void consume(struct wl_proc *p)
 		}
 		if (req.producer + 1 >= (uint32_t)p->nfds)
 			wl_exit(p, 3);
-		must_send(p, p->fds[1 + req.producer], &rep, sizeof(rep));
+		fdpass_send(p, p->fds[1 + req.producer], &rep, sizeof(rep), NULL, 0);
 	}
 }
 

@@ -16,9 +16,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "workloads/fd-pass.h"
+#include "workloads/layout.h"
 #include "workloads/prime-share.h"
 #include "workloads/promises.h"
-#include "workloads/share.h"
 
 #define MAX_OBJECTS PRIME_SHARE_MAX_OBJECTS
 
@@ -38,7 +39,7 @@ static int prime_share_nprocs(const struct wl_config *cfg)
 
 static void *prime_share_setup(const struct wl_config *cfg)
 {
-	return wl_pairs_setup((int)wl_get(cfg, "processes"));
+	return layout_pairs_setup((int)wl_get(cfg, "processes"));
 }
 
 static void close_handles(struct wl_proc *p, int fd, const uint32_t *h, uint32_t n, const char *step)
@@ -87,16 +88,16 @@ static void export_side(struct wl_proc *p)
 		}
 		errors = 0;
 		close_order_next(&co, seq, o.order);
-		wl_send_msg(p, sock, &o, sizeof(o), dmabuf, (int)o.n);
+		fdpass_send(p, sock, &o, sizeof(o), dmabuf, (int)o.n);
 		for (uint32_t i = 0; i < o.n; i++)
 			close(dmabuf[i]);
 		/* The importer says when it is the exporter's turn to close. */
 		struct prime_note note;
-		wl_recv_msg(p, sock, &note, sizeof(note), NULL, 0);
+		fdpass_recv(p, sock, &note, sizeof(note), NULL, 0);
 		if (note.seq != seq)
 			wl_anomaly(p, "protocol", "close note for cycle %u while in cycle %u", note.seq, seq);
 		close_handles(p, fd, h, o.n, "exporter-close");
-		wl_send_msg(p, sock, &note, sizeof(note), NULL, 0);
+		fdpass_send(p, sock, &note, sizeof(note), NULL, 0);
 		wl_cycle_done(p);
 	}
 	wl_exit(p, 0);
@@ -118,7 +119,7 @@ static void import_side(struct wl_proc *p)
 	for (;;) {
 		struct prime_offer o;
 		int dmabuf[MAX_OBJECTS];
-		int got = wl_recv_msg(p, sock, &o, sizeof(o), dmabuf, MAX_OBJECTS);
+		int got = fdpass_recv(p, sock, &o, sizeof(o), dmabuf, MAX_OBJECTS);
 		if ((uint32_t)got != o.n || o.n > MAX_OBJECTS) {
 			wl_anomaly(p, "protocol", "cycle %u: %d dma-buf fds for %u objects", o.seq, got, o.n);
 			wl_exit(p, 3);
@@ -151,8 +152,8 @@ static void import_side(struct wl_proc *p)
 				break;
 			case CLOSE_EXPORTER: {
 				struct prime_note note = { .seq = o.seq };
-				wl_send_msg(p, sock, &note, sizeof(note), NULL, 0);
-				wl_recv_msg(p, sock, &note, sizeof(note), NULL, 0);
+				fdpass_send(p, sock, &note, sizeof(note), NULL, 0);
+				fdpass_recv(p, sock, &note, sizeof(note), NULL, 0);
 				break;
 			}
 			}
@@ -182,8 +183,8 @@ const struct wl_type wl_prime_share = {
 	.caps = GS_CAP_GEM_CREATE | GS_CAP_PRIME_EXPORT | GS_CAP_PRIME_IMPORT,
 	.nprocs = prime_share_nprocs,
 	.setup = prime_share_setup,
-	.fds = wl_layout_fds,
-	.teardown = wl_layout_teardown,
+	.fds = layout_fds,
+	.teardown = layout_teardown,
 	.run = prime_share_run,
 	.check_str = prime_share_check,
 };

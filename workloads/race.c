@@ -3,6 +3,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "workloads/prng.h"
 #include "workloads/promises.h"
 #include "workloads/race.h"
 
@@ -48,15 +49,15 @@ void race_run(struct wl_proc *p, const struct race_ops *ops)
 			wl_exit(p, 5);
 		}
 	}
-	struct wl_rand rnd;
-	wl_rand_init(&rnd, p);
+	struct prng rnd;
+	prng_init(&rnd, p);
 	struct wl_pacer pacer;
 	wl_pacer_init(&pacer, wl_get(p->cfg, "rate"), p->nprocs);
 	uint32_t close_delay = (uint32_t)wl_get(p->cfg, "close_delay_us");
 	unsigned errors = 0;
 	for (r.seq = 0; !wl_should_stop(p); r.seq++) {
 		wl_pacer_wait(&pacer);
-		r.mode = (int)wl_rand_below(&rnd, (uint32_t)ops->modes);
+		r.mode = (int)prng_below(&rnd, (uint32_t)ops->modes);
 		int e = gem_create(r.fd, p->dev->kind, size, &r.handle);
 		if (e)
 			wl_count_error(p, GS_IOC_CREATE, e);
@@ -68,7 +69,7 @@ void race_run(struct wl_proc *p, const struct race_ops *ops)
 		}
 		errors = 0;
 		/* Drawn before the start, so the racers are not kept waiting. */
-		uint32_t delay = close_delay ? wl_rand_below(&rnd, close_delay + 1) : 0;
+		uint32_t delay = close_delay ? prng_below(&rnd, close_delay + 1) : 0;
 		pthread_barrier_wait(&r.start);
 		if (delay) {
 			/* The racers wake after the main thread: without a delay its
@@ -94,7 +95,7 @@ int race_nprocs(const struct wl_config *cfg)
 
 void *race_setup(const struct wl_config *cfg)
 {
-	return wl_pairs_setup(0);
+	return layout_pairs_setup(0);
 }
 
 int race_fds(void *chan, const struct wl_config *cfg, int index, int *fds, int max)

@@ -7,7 +7,7 @@
 
 #include <pthread.h>
 
-#include "workloads/share.h"
+#include "workloads/layout.h"
 
 #define RACE_MAX_THREADS 32
 
@@ -48,7 +48,7 @@ struct race_ops {
 
 /* The racing processes are independent: no channels. */
 #define RACE_PROCESSES .nprocs = race_nprocs, .setup = race_setup, .fds = race_fds, \
-	.teardown = wl_layout_teardown
+	.teardown = layout_teardown
 int race_nprocs(const struct wl_config *cfg);
 void *race_setup(const struct wl_config *cfg);
 int race_fds(void *chan, const struct wl_config *cfg, int index, int *fds, int max);

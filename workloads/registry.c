@@ -1,5 +1,6 @@
 /* The table of workload types. A new workload is one new file plus one
- * line here. */
+ * line here, and the other lines docs/DEVELOPING.md lists (module.mk,
+ * docs/workloads.md, the kernel model). */
 #include <inttypes.h>
 #include <string.h>
 

@@ -20,9 +20,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "workloads/fd-pass.h"
+#include "workloads/layout.h"
+#include "workloads/prng.h"
 #include "workloads/promises.h"
 #include "workloads/self-import.h"
-#include "workloads/share.h"
 
 static const struct wl_key self_import_keys[] = {
 	{ "processes", WK_INT, 1, 32, 1, "process pairs (each pair also passes dma-bufs to each other)" },
@@ -38,7 +40,7 @@ static int self_import_nprocs(const struct wl_config *cfg)
 
 static void *self_import_setup(const struct wl_config *cfg)
 {
-	return wl_pairs_setup((int)wl_get(cfg, "processes"));
+	return layout_pairs_setup((int)wl_get(cfg, "processes"));
 }
 
 static uint64_t inode_of(int fd)
@@ -85,7 +87,7 @@ static void take_partners(struct wl_proc *p, int fd, int sock)
 {
 	struct self_passed m;
 	int dmabuf;
-	if (wl_recv_msg(p, sock, &m, sizeof(m), &dmabuf, 1) != 1) {
+	if (fdpass_recv(p, sock, &m, sizeof(m), &dmabuf, 1) != 1) {
 		wl_anomaly(p, "protocol", "cycle %u: no dma-buf from the partner", m.seq);
 		wl_exit(p, 3);
 	}
@@ -104,7 +106,7 @@ static void take_partners(struct wl_proc *p, int fd, int sock)
 }
 
 /* One object through every self-import step; false if it could not be made. */
-static bool one_object(struct wl_proc *p, int a, int b, int sock, struct wl_rand *rnd, uint32_t seq)
+static bool one_object(struct wl_proc *p, int a, int b, int sock, struct prng *rnd, uint32_t seq)
 {
 	uint64_t size = (uint64_t)wl_get(p->cfg, "size");
 	uint32_t h;
@@ -143,11 +145,11 @@ static bool one_object(struct wl_proc *p, int a, int b, int sock, struct wl_rand
 			   "cycle %u: two exports of handle %u imported as %u and %u", seq, h, hb, hb2);
 
 	struct self_passed m = { .seq = seq, .size = size };
-	wl_send_msg(p, sock, &m, sizeof(m), &d1, 1);
+	fdpass_send(p, sock, &m, sizeof(m), &d1, 1);
 	take_partners(p, b, sock);
 
 	/* Both handles go, in a seeded order; the dma-bufs keep the object. */
-	bool a_first = wl_rand_below(rnd, 2);
+	bool a_first = prng_below(rnd, 2);
 	if (a_first)
 		close_handle(p, a, h, "close-exporter");
 	if (hb)
@@ -178,8 +180,8 @@ static void self_import_run(struct wl_proc *p)
 	int a = wl_open_client(p, NULL), b = wl_open_client(p, NULL);
 	self_pid = getpid();
 	int64_t objects = wl_get(p->cfg, "objects");
-	struct wl_rand rnd;
-	wl_rand_init(&rnd, p);
+	struct prng rnd;
+	prng_init(&rnd, p);
 	struct wl_pacer pacer;
 	wl_pacer_init(&pacer, wl_get(p->cfg, "rate"), p->nprocs);
 	unsigned errors = 0;
@@ -205,7 +207,7 @@ const struct wl_type wl_self_import = {
 	.caps = GS_CAP_GEM_CREATE | GS_CAP_PRIME_EXPORT | GS_CAP_PRIME_IMPORT,
 	.nprocs = self_import_nprocs,
 	.setup = self_import_setup,
-	.fds = wl_layout_fds,
-	.teardown = wl_layout_teardown,
+	.fds = layout_fds,
+	.teardown = layout_teardown,
 	.run = self_import_run,
 };

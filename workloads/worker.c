@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "common/util.h"
+#include "device/master.h"
 #include "workloads/workload.h"
 
 void wl_count_error(struct wl_proc *p, enum gs_ioctl ioc, int neg_errno)
@@ -87,3 +88,29 @@ void wl_pacer_wait(struct wl_pacer *pc)
 	}
 }
 
+void wl_backoff(unsigned *consecutive_errors)
+{
+	if (++*consecutive_errors > 100)
+		usleep(10000);
+}
+
+int wl_open_device(struct wl_proc *p, const char *path)
+{
+	if (!path)
+		path = p->dev->path;
+	int fd = device_open_fd(path);
+	if (fd < 0) {
+		wl_report(p, "device", "cannot open %s: %s", path, strerror(-fd));
+		wl_exit(p, WL_EXIT_DEVICE);
+	}
+	p->dev_fd = fd;
+	snprintf(p->dev_path, sizeof(p->dev_path), "%s", path);
+	return fd;
+}
+
+int wl_open_client(struct wl_proc *p, const char *path)
+{
+	int fd = wl_open_device(p, path);
+	master_release_if_held(fd);
+	return fd;
+}

@@ -143,6 +143,14 @@ void wl_report(struct wl_proc *p, const char *kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void wl_exit(struct wl_proc *p, int status) __attribute__((noreturn));
 
+/* Open `path` (the device when NULL) and remember it as the file whose
+ * ENODEV says the device is gone (wl_count_error). Exits the worker
+ * (WL_EXIT_DEVICE) on failure, after reporting why. */
+int wl_open_device(struct wl_proc *p, const char *path);
+/* wl_open_device as a client: if opening a primary node made this file
+ * DRM master, give master up, so that a display server workload can take it. */
+int wl_open_client(struct wl_proc *p, const char *path);
+
 /* Pacing to the workload's rate cap, shared among `share` processes. */
 struct wl_pacer {
 	double period;   /* seconds per cycle for this process; 0 = no cap */
@@ -150,6 +158,9 @@ struct wl_pacer {
 };
 void wl_pacer_init(struct wl_pacer *pc, int64_t rate, int share);
 void wl_pacer_wait(struct wl_pacer *pc);
+/* Count one more error in a row (reset it to 0 on success): a kernel
+ * error that repeats every cycle must not turn into a hot loop. */
+void wl_backoff(unsigned *consecutive_errors);
 
 /* Messages on the report socket (worker → daemon). */
 struct wl_msg {

@@ -38,8 +38,10 @@
 #include "common/util.h"
 #include "device/kms.h"
 #include "device/master.h"
+#include "workloads/fd-pass.h"
+#include "workloads/layout.h"
+#include "workloads/prng.h"
 #include "workloads/promises.h"
-#include "workloads/share.h"
 
 #define MAX_SCANOUT 8
 #define MAX_CLIENTS (WL_MAX_FDS - 1)
@@ -87,7 +89,7 @@ static int x_restart_nprocs(const struct wl_config *cfg)
 
 static void *x_restart_setup(const struct wl_config *cfg)
 {
-	return wl_star_setup(x_restart_nprocs(cfg) - 1);
+	return layout_star_setup(x_restart_nprocs(cfg) - 1);
 }
 
 static unsigned x_restart_caps(const struct wl_config *cfg)
@@ -136,17 +138,17 @@ static int serve(struct wl_proc *p, uint32_t gen, bool drop_master)
 	}
 	struct hello h = { gen };
 	for (int i = 0; i < p->nfds; i++)
-		wl_send_msg(p, p->fds[i], &h, sizeof(h), NULL, 0);
+		fdpass_send(p, p->fds[i], &h, sizeof(h), NULL, 0);
 	for (int i = 0; i < p->nfds; i++) {
 		struct magic_msg m;
-		wl_recv_msg(p, p->fds[i], &m, sizeof(m), NULL, 0);
+		fdpass_recv(p, p->fds[i], &m, sizeof(m), NULL, 0);
 		g.status = m.status ? m.status
 				    : wl_ioctl_result(p, GS_IOC_AUTH_MAGIC, RACE_NONE, master_auth_magic(fd, m.magic),
 						      "auth-magic", m.magic);
-		wl_send_msg(p, p->fds[i], &g, sizeof(g), NULL, 0);
+		fdpass_send(p, p->fds[i], &g, sizeof(g), NULL, 0);
 	}
 	for (int i = 0; i < p->nfds; i++)
-		wl_recv_msg(p, p->fds[i], &h, sizeof(h), NULL, 0);
+		fdpass_recv(p, p->fds[i], &h, sizeof(h), NULL, 0);
 	if (drop_master)
 		wl_ioctl_result(p, GS_IOC_DROP_MASTER, RACE_NONE, master_drop(fd), "drop-master", gen);
 	return 0; /* exiting closes the file: handles, names and master go */
@@ -422,12 +424,12 @@ static bool server_generation(struct wl_proc *p, uint32_t gen)
 
 /* Run one generation (server or restart command) in a child process;
  * true when it succeeded. */
-static bool run_generation(struct wl_proc *p, uint32_t gen, struct wl_rand *rnd)
+static bool run_generation(struct wl_proc *p, uint32_t gen, struct prng *rnd)
 {
 	if (server_mode(p->cfg))
 		return server_generation(p, gen);
 	const char *cmd = wl_get_str(p->cfg, "command");
-	bool drop = wl_rand_below(rnd, 2);
+	bool drop = prng_below(rnd, 2);
 	pid_t pid = spawn(p);
 	if (pid < 0)
 		return false;
@@ -459,8 +461,8 @@ static bool run_generation(struct wl_proc *p, uint32_t gen, struct wl_rand *rnd)
 static void server_loop(struct wl_proc *p) __attribute__((noreturn));
 static void server_loop(struct wl_proc *p)
 {
-	struct wl_rand rnd;
-	wl_rand_init(&rnd, p);
+	struct prng rnd;
+	prng_init(&rnd, p);
 	struct wl_pacer pacer;
 	wl_pacer_init(&pacer, wl_get(p->cfg, "rate"), 1);
 	unsigned errors = 0;
@@ -485,9 +487,9 @@ static void client_generation(struct wl_proc *p, int sock, uint32_t gen)
 	struct magic_msg m = { .gen = gen };
 	m.status = wl_ioctl_result(p, GS_IOC_GET_MAGIC, RACE_NONE, master_get_magic(fd, &m.magic), "get-magic",
 				   gen);
-	wl_send_msg(p, sock, &m, sizeof(m), NULL, 0);
+	fdpass_send(p, sock, &m, sizeof(m), NULL, 0);
 	struct grant g;
-	wl_recv_msg(p, sock, &g, sizeof(g), NULL, 0);
+	fdpass_recv(p, sock, &g, sizeof(g), NULL, 0);
 	for (uint32_t i = 0; i < g.n && i < MAX_SCANOUT && g.status == 0; i++) {
 		uint32_t h, again;
 		uint64_t size;
@@ -504,7 +506,7 @@ static void client_generation(struct wl_proc *p, int sock, uint32_t gen)
 	}
 	close(fd);
 	struct hello done = { gen };
-	wl_send_msg(p, sock, &done, sizeof(done), NULL, 0);
+	fdpass_send(p, sock, &done, sizeof(done), NULL, 0);
 }
 
 static void x_restart_run(struct wl_proc *p) __attribute__((noreturn));
@@ -517,7 +519,7 @@ static void x_restart_run(struct wl_proc *p)
 	 * connects to the new server and goes. */
 	for (;;) {
 		struct hello h;
-		wl_recv_msg(p, p->fds[0], &h, sizeof(h), NULL, 0);
+		fdpass_recv(p, p->fds[0], &h, sizeof(h), NULL, 0);
 		pid_t pid = spawn(p);
 		if (pid < 0)
 			wl_exit(p, 5);
@@ -538,8 +540,8 @@ const struct wl_type wl_x_restart = {
 	.caps_for = x_restart_caps,
 	.nprocs = x_restart_nprocs,
 	.setup = x_restart_setup,
-	.fds = wl_layout_fds,
-	.teardown = wl_layout_teardown,
+	.fds = layout_fds,
+	.teardown = layout_teardown,
 	.run = x_restart_run,
 	.gauges = x_restart_gauges,
 };

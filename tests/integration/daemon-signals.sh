@@ -20,9 +20,7 @@ model_flink_conf "$out/test.conf" "$out"
 # The config names a database; the daemon is given another (--database).
 sed -i "s|^interval = 1s|&\ndatabase = $out/config.db|" "$out/test.conf"
 start() {
-	GS_MODEL_SOCKET=$out/sock GS_MODEL_DEV=$out/card0 LD_PRELOAD=$MODEL_SHIM \
-		"$GEMSOAKD" -v -c "$out/test.conf" --database "$1" --duration "$2" > "$out/daemon.log" 2>&1 &
-	daemon=$!
+	model_daemon "$out/daemon.log" -v -c "$out/test.conf" --database "$1" --duration "$2"
 }
 # wait_log PATTERN: poll the daemon's log (at most 30 s).
 wait_log() {

@@ -56,9 +56,7 @@ meminfo = $dir/meminfo
 rate = 200
 CONF
 	db=$dir/gs.db
-	GS_MODEL_SOCKET=$dir/sock GS_MODEL_DEV=$dir/card0 LD_PRELOAD=$MODEL_SHIM \
-		"$GEMSOAKD" -c "$dir/test.conf" --database "$db" --duration 120s > "$dir/daemon.log" 2>&1 &
-	daemon=$!
+	model_daemon "$dir/daemon.log" -c "$dir/test.conf" --database "$db" --duration 120s
 	wait_sql "$db" "select count(*) >= 1 from ticks" "a first round ($variant)"
 	# Verdicts after seconds, not the 20 minutes a real soak needs.
 	sqlite3 -cmd ".timeout 5000" "$db" "update trend_thresholds set min_span_s = 3, min_windows = 4"

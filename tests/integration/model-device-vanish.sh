@@ -16,27 +16,19 @@ trap 'kill "$daemon" 2>/dev/null || true; model_stop' EXIT
 daemon=
 
 model_start "$out"
-cat > "$out/test.conf" <<EOF
-[daemon]
-device = $out/card0
+flink_share_conf "$out/test.conf" 1 1 "device = $out/card0
 debugfs = $out/debugfs
 interval = 1s
 restart_backoff = 1s
-restart_backoff_max = 4s
-
-[workload flink-share]
-producers = 1
-consumers = 1
+restart_backoff_max = 4s"
+cat >> "$out/test.conf" <<EOF
 rate = 200
 
 [workload prime-share]
 rate = 200
 EOF
 db=$out/gs.db
-# Not through model_env: $! must be gemsoakd itself, not a subshell.
-GS_MODEL_SOCKET=$out/sock GS_MODEL_DEV=$out/card0 LD_PRELOAD=$MODEL_SHIM \
-	"$GEMSOAKD" -c "$out/test.conf" --database "$db" --duration 120s > "$out/daemon.log" 2>&1 &
-daemon=$!
+model_daemon "$out/daemon.log" -c "$out/test.conf" --database "$db" --duration 120s
 
 # now: the wall clock as the daemon records it (seconds, fractional)
 now() {
@@ -90,8 +82,7 @@ assert_true "$db" "select count(*) <= 16 from events where t between $unplug and
 assert_true "$db" "select max(k2.t - k1.t) <= 2.0 from ticks k1 join ticks k2 on k2.id = (select min(id) from ticks where id > k1.id)" \
 	"no gap of more than two intervals between rounds"
 assert_true "$db" "select count(*) >= 10 from ticks where t between $unplug and $replug" "rounds during the outage"
-assert_true "$db" "select count(*) >= 10 from samples s join metrics m on m.id = s.metric_id join ticks k on k.id = s.tick_id
-	where m.name = 'daemon.rss_kb' and k.t between $unplug and $replug" "daemon.* metrics during the outage"
+assert_true "$db" "select $(series daemon.rss_kb 'count(*)' "s.tick_id in (select id from ticks where t between $unplug and $replug)") >= 10" "daemon.* metrics during the outage"
 assert_true "$db" "select count(*) >= 1 from events where kind = 'source-unavailable' and message like 'gem_names%'" \
 	"the vanished debugfs file recorded"
 assert_sql "$db" "select count(*) from (select message from events where kind = 'source-unavailable' group by message having count(*) > 1)" 0 \
@@ -104,8 +95,8 @@ assert_sql "$db" "select count(*) from events where kind = 'source-unavailable' 
 assert_sql "$db" "select count(*) from events where kind = 'device-back' and t > $replug" 2 "device-back event of each workload"
 # cycles W FROM TO: workload W's cycles grew by this much between two times
 cycles() {
-	sql "$db" "select max(s.value) - min(s.value) from samples s join metrics m on m.id = s.metric_id
-		join ticks k on k.id = s.tick_id where m.name = 'workload.$1.cycles' and k.t between $2 and $3"
+	sql "$db" "select $(series "workload.$1.cycles" 'max(s.value) - min(s.value)' \
+		"s.tick_id in (select id from ticks where t between $2 and $3)")"
 }
 for w in flink-share prime-share; do
 	[ "$(cycles $w "$unplug + 2" "$replug")" = 0.0 ] || fail "$w: cycles while the device is away"

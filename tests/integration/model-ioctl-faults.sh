@@ -14,13 +14,10 @@ mkdir -p "$out"
 trap model_stop EXIT
 
 # ---- EINTR and EAGAIN on every ioctl ----
-cat > "$out/interrupt.conf" <<'CONF'
-[daemon]
-device = @DEVICE@
+flink_share_conf "$out/interrupt.conf" 1 2 'device = @DEVICE@
 debugfs = @DEBUGFS@
-interval = 1s
-
-[workload flink-share]
+interval = 1s'
+cat >> "$out/interrupt.conf" <<'CONF'
 rate = 200
 
 [workload prime-share]

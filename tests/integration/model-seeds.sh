@@ -14,7 +14,7 @@ trap model_stop EXIT
 # ---- seed 004: VMAs left on flinked objects by destroyed contexts ----
 model_run_daemon tests/model/seed-004.conf 8 "$out/004-off" --without-fix 004
 db=$out/004-off/gs.db
-assert_true "$db" "select min(value) > 0 from samples s join metrics m on m.id = s.metric_id where m.name = 'workload.context-churn.cycles' and s.tick_id = (select max(id) from ticks)" "the workload ran"
+assert_true "$db" "select $(series workload.context-churn.cycles 'min(s.value)' 's.tick_id = (select max(id) from ticks)') > 0" "the workload ran"
 assert_true "$db" "select slope_per_kcycle > 500 from leak_trends where metric = 'i915.vmas_ppgtt'" "fix 004 off: PPGTT VMAs grow with the cycles"
 assert_true "$db" "select last_value > 100 from leak_trends where metric = 'i915.vmas_ppgtt'" "fix 004 off: many VMAs left"
 assert_true "$db" "select abs(slope_per_kcycle) < 5 from leak_trends where metric = 'gem.flink_names'" "fix 004 off: no flink names leak"
@@ -30,9 +30,9 @@ assert_sql "$db" "select count(*) from events where message like '%drop_caches%'
 assert_true "$db" "select last_value > 500 from leak_trends where metric = 'workload.context-churn.cycles'" "fix 004 on: the workload ran"
 # In flight per importer: the shared object's and the batch's VMA, and the
 # last cycle's while the model sees its file close.
-assert_true "$db" "select max(s.value) <= 8 from samples s join metrics m on m.id = s.metric_id where m.name = 'i915.vmas_ppgtt'" "fix 004 on: at most the importers' in-flight VMAs"
+assert_true "$db" "select $(series i915.vmas_ppgtt 'max(s.value)') <= 8" "fix 004 on: at most the importers' in-flight VMAs"
 assert_true "$db" "select abs(slope_per_kcycle) < 5 from leak_trends where metric = 'i915.vmas_ppgtt'" "fix 004 on: flat"
-assert_true "$db" "select max(s.value) <= 4 from samples s join metrics m on m.id = s.metric_id where m.name = 'i915.named_object_max_vmas'" "fix 004 on: no more VMAs on a name than importers in flight"
+assert_true "$db" "select $(series i915.named_object_max_vmas 'max(s.value)') <= 4" "fix 004 on: no more VMAs on a name than importers in flight"
 assert_sql "$db" "select value from run_props where key = 'i915.ppgtt'" full "PPGTT mode recorded"
 on_slope=$(trend "$db" i915.vmas_ppgtt slope_per_kcycle)
 
@@ -60,13 +60,13 @@ assert_true "$db" "select abs(robust_slope) < 5 from leak_trends where metric = 
 model_run_daemon tests/model/seed-004-fbcon.conf 6 "$out/004-fbcon-off" --without-fix 004
 db=$out/004-fbcon-off/gs.db
 assert_true "$db" "select slope_per_kcycle > 500 from leak_trends where metric = 'i915.vmas_ppgtt'" "fbcon, fix 004 off: one more VMA per X restart"
-assert_true "$db" "select min(s.value) = 1 and max(s.value) = 1 from samples s join metrics m on m.id = s.metric_id where m.name = 'i915.vmas_ggtt'" "fbcon: its scan-out binding stays the only GGTT VMA"
+assert_true "$db" "select $(series i915.vmas_ggtt 'min(s.value) = 1 and max(s.value) = 1')" "fbcon: its scan-out binding stays the only GGTT VMA"
 assert_sql "$db" "select count(*) from events where kind = 'worker-exit'" 0 "fbcon: no worker died"
 fbcon_off=$(trend "$db" i915.vmas_ppgtt last_value)
 model_run_daemon tests/model/seed-004-fbcon.conf 6 "$out/004-fbcon-on"
 db=$out/004-fbcon-on/gs.db
 assert_true "$db" "select last_value > 300 from leak_trends where metric = 'workload.context-churn.cycles'" "fbcon, fix 004 on: the workload ran"
-assert_true "$db" "select max(s.value) <= 8 from samples s join metrics m on m.id = s.metric_id where m.name = 'i915.vmas_ppgtt'" "fbcon, fix 004 on: no VMA left"
+assert_true "$db" "select $(series i915.vmas_ppgtt 'max(s.value)') <= 8" "fbcon, fix 004 on: no VMA left"
 assert_true "$db" "select abs(slope_per_kcycle) < 5 from leak_trends where metric = 'i915.vmas_ppgtt'" "fbcon, fix 004 on: flat"
 
 # The verdict of the analysis. Its thresholds (a table) ask for 20 minutes

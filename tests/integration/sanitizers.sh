@@ -10,13 +10,8 @@ grep -q "runtime error\|ERROR: AddressSanitizer\|ERROR: LeakSanitizer" build/tes
 asan_initrd=build/asan/vm/initramfs.cpio.gz
 mkdir -p build/asan/vm
 tests/vm/mkinitramfs.sh "$(tests/vm/fetch-kernel.sh)" "$asan_initrd" build/asan/gemsoakd
-cat > build/tests/sanitizers.conf <<'EOF2'
-[daemon]
-interval = 1s
-
-[workload flink-share]
-producers = 1
-consumers = 2
+flink_share_conf build/tests/sanitizers.conf 1 2
+cat >> build/tests/sanitizers.conf <<'EOF2'
 
 [workload canary]
 leak_every = 100

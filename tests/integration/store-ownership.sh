@@ -44,10 +44,7 @@ gsd --database "$out/gs.db" --duration 2s > "$out/first.log" 2>&1 || { cat "$out
 assert_sql "$out/gs.db" "pragma application_id" 1198347115 "application_id of a new database"
 
 # One daemon per database: the second exits 73 and names the reason.
-# Not through gsd: $! must be gemsoakd itself, not a subshell.
-GS_MODEL_SOCKET=$out/sock GS_MODEL_DEV=$out/card0 LD_PRELOAD=$MODEL_SHIM \
-	"$GEMSOAKD" -c "$out/test.conf" --database "$out/gs.db" --duration 60s > "$out/d1.log" 2>&1 &
-daemon=$!
+model_daemon "$out/d1.log" -c "$out/test.conf" --database "$out/gs.db" --duration 60s
 i=0
 until grep -q 'ready: database' "$out/d1.log"; do
 	i=$((i + 1))

@@ -8,13 +8,8 @@ out=build/tests/vm-crash-safety
 kills=${CRASH_KILLS:-50}
 rm -rf "$out"
 mkdir -p "$out"
-cat > "$out/test.conf" <<'EOF2'
-[daemon]
-interval = 200ms
-
-[workload flink-share]
-producers = 2
-consumers = 2
+flink_share_conf "$out/test.conf" 2 2 'interval = 200ms'
+cat >> "$out/test.conf" <<'EOF2'
 
 [workload canary]
 leak_every = 100

@@ -7,16 +7,9 @@ set -eu
 . tests/lib.sh
 out=build/tests/vm-fault-storm
 faults=${GS_FAULTS:-1000}
-cat > build/tests/fault-storm.conf <<'EOF2'
-[daemon]
-interval = 1s
+flink_share_conf build/tests/fault-storm.conf 1 1 'interval = 1s
 restart_backoff = 10ms
-restart_backoff_max = 10ms
-
-[workload flink-share]
-producers = 1
-consumers = 1
-EOF2
+restart_backoff_max = 10ms'
 VM_DURING="sleep 3
 i=0
 while :; do

@@ -4,15 +4,8 @@
 set -eu
 . tests/lib.sh
 out=build/tests/vm-flink-share
-cat > build/tests/flink-share.conf <<'EOF2'
-[daemon]
-interval = 2s
-trend_window = 4s
-
-[workload flink-share]
-producers = 2
-consumers = 4
-EOF2
+flink_share_conf build/tests/flink-share.conf 2 4 'interval = 2s
+trend_window = 4s'
 vm_run_daemon build/tests/flink-share.conf 40 "$out"
 db=$out/gs.db
 
@@ -27,14 +20,14 @@ for m in gem.flink_names gem.flink_handles gem.flink_refcount drm.clients dmabuf
 	assert_true "$db" "select samples >= 10 from leak_trends where metric = '$m'" "$m has >= 10 samples"
 done
 # No growth beyond noise: at most one name in flight per producer.
-assert_true "$db" "select max(s.value) <= 2 from samples s join metrics m on m.id = s.metric_id where m.name = 'gem.flink_names'" "flink names stay <= producers"
+assert_true "$db" "select $(series gem.flink_names 'max(s.value)') <= 2" "flink names stay <= producers"
 # The floor's robust slope, the detector's: the least-squares slope of a
 # series that goes 0..2 with names in flight is noise when the machine is
 # slow and a run does only a few thousand cycles.
 assert_true "$db" "select abs(robust_slope) < 0.05 from leak_trends where metric = 'gem.flink_names'" "no flink-name growth"
-assert_true "$db" "select max(s.value) = 0 from samples s join metrics m on m.id = s.metric_id where m.name = 'dmabuf.objects'" "no dma-bufs"
+assert_true "$db" "select $(series dmabuf.objects 'max(s.value)') = 0" "no dma-bufs"
 # Every process is a DRM client: 6 while running, none left over.
-assert_true "$db" "select max(s.value) = 6 from samples s join metrics m on m.id = s.metric_id where m.name = 'drm.clients'" "6 DRM clients"
+assert_true "$db" "select $(series drm.clients 'max(s.value)') = 6" "6 DRM clients"
 assert_sql "$db" "select count(*) from events where kind in ('worker-exit', 'source-unavailable')" 0 "no worker deaths or missing sources"
 assert_sql "$db" "select count(*) from metrics where name like 'workload.%.errors.%'" 0 "no ioctl errors"
 echo "ok"

@@ -7,14 +7,7 @@ set -eu
 . tests/lib.sh
 out=build/tests/vm-run-continuation
 mkdir -p build/tests
-cat > build/tests/run-b.conf <<'EOF2'
-[daemon]
-interval = 1s
-
-[workload flink-share]
-producers = 1
-consumers = 2
-EOF2
+flink_share_conf build/tests/run-b.conf 1 2
 # Config A, in the guest: run, stop, wait 3 s, run again; then --new-run.
 VM_BEFORE='printf "[daemon]\ninterval = 1s\n\n[workload flink-share]\nproducers = 1\nconsumers = 1\n" > /tmp/a.conf
 gemsoakd -c /tmp/a.conf --database /tmp/gs.db --duration 6; echo "first: $?"

@@ -6,15 +6,8 @@
 set -eu
 . tests/lib.sh
 out=build/tests/vm-user
-cat > build/tests/user.conf <<'EOF2'
-[daemon]
-interval = 1s
-user = soak
-
-[workload flink-share]
-producers = 1
-consumers = 1
-EOF2
+flink_share_conf build/tests/user.conf 1 1 'interval = 1s
+user = soak'
 VM_BEFORE='echo "root:x:0:0::/root:/bin/sh" > /etc/passwd
 echo "soak:x:1000:1000::/tmp:/bin/sh" >> /etc/passwd
 printf "root:x:0:\nsoak:x:1000:\nvideo:x:44:soak\n" > /etc/group
@@ -32,6 +25,6 @@ db=$out/gs.db
 [ "$(wc -l < "$out/worker-uids")" = 2 ] || fail "expected two workers"
 [ "$(cat "$out/daemon-uid")" = 0 ] || fail "the daemon dropped root"
 assert_true "$db" "select max(cycles) > 100 from ticks where t < (select min(t) from ticks) + 8" "the unprivileged workers did their work"
-assert_true "$db" "select count(*) > 0 from samples s join metrics m on m.id = s.metric_id where m.name = 'gem.flink_names'" "the daemon still read debugfs"
+assert_true "$db" "select $(series gem.flink_names 'count(*)') > 0" "the daemon still read debugfs"
 assert_true "$db" "select count(*) >= 1 from events where kind = 'device' and message like '%Permission denied%'" "the locked-out worker says why"
 echo ok

@@ -6,13 +6,8 @@
 set -eu
 . tests/lib.sh
 out=build/tests/vm-valgrind
-cat > build/tests/valgrind.conf <<'EOF2'
-[daemon]
-interval = 2s
-
-[workload flink-share]
-producers = 1
-consumers = 1
+flink_share_conf build/tests/valgrind.conf 1 1 'interval = 2s'
+cat >> build/tests/valgrind.conf <<'EOF2'
 rate = 200
 
 [workload canary]

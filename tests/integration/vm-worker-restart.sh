@@ -7,14 +7,7 @@
 set -eu
 . tests/lib.sh
 out=build/tests/vm-worker-restart
-cat > build/tests/worker-restart.conf <<'EOF2'
-[daemon]
-interval = 1s
-
-[workload flink-share]
-producers = 1
-consumers = 2
-EOF2
+flink_share_conf build/tests/worker-restart.conf 1 2
 VM_DURING='sleep 6; kill -SEGV $(pidof gs:flink-share | cut -d" " -f1); sleep 6; kill -KILL $(pidof gs:flink-share | cut -d" " -f1); sleep 6; kill -STOP $(pidof gs:flink-share)'
 export VM_DURING
 vm_run_daemon build/tests/worker-restart.conf 36 "$out"
@@ -31,5 +24,6 @@ assert_true "$db" "select source = 'workload flink-share' from events where kind
 # Cycles keep counting after the last restart (its backoff is 4 s).
 assert_true "$db" "select max(k.cycles) > (select k2.cycles from ticks k2 join events e on e.kind = 'worker-restart' and k2.t >= e.t order by e.t desc, k2.t limit 1) from ticks k" "work resumes after restart"
 # No flink names leaked by the killed processes: the kernel cleans up on file close.
-assert_true "$db" "select max(s.value) <= 1 from samples s join metrics m on m.id = s.metric_id join ticks k on k.id = s.tick_id where m.name = 'gem.flink_names' and k.t > (select max(t) from events where kind = 'worker-restart') + 1" "no names left by dead workers"
+assert_true "$db" "select $(series gem.flink_names 'max(s.value)' \
+	"s.tick_id in (select id from ticks where t > (select max(t) from events where kind = 'worker-restart') + 1)") <= 1" "no names left by dead workers"
 echo ok

@@ -100,8 +100,8 @@ assert_sql "$db" "select group_concat(name) from metrics where name like 'worklo
 # objects of two cycles per pair (2 x 2 x 2, and 1 x 2 x 2 for prime-render),
 # self-import's two exports, the partner's and one in the socket per process
 # (2 x 4), export-close-race's one plus one per racer (4): 24.
-assert_true "$db" "select max(s.value) <= 3 from samples s join metrics m on m.id = s.metric_id where m.name = 'gem.flink_names'" "flink names stay within what is in flight"
-assert_true "$db" "select max(s.value) <= 24 from samples s join metrics m on m.id = s.metric_id where m.name = 'dmabuf.objects'" "dma-bufs stay within what is in flight"
+assert_true "$db" "select $(series gem.flink_names 'max(s.value)') <= 3" "flink names stay within what is in flight"
+assert_true "$db" "select $(series dmabuf.objects 'max(s.value)') <= 24" "dma-bufs stay within what is in flight"
 # Every workload's seed is recorded with the run.
 assert_sql "$db" "select count(*) from run_props where key like 'seed.%'" 8 "seeds recorded"
 assert_sql "$db" "select value from run_props where key = 'seed.prime-render'" 7 "the configured seed"

@@ -185,12 +185,12 @@ for m in drm.framebuffers drm.framebuffers.by.Xorg drm.scanout.planes drm.scanou
 	v=$(metric "$db" $m verdict)
 	case $v in stable|insufficient-data) ;; *) fail "clean: $m is '$v'";; esac
 done
-assert_true "$db" "select min(s.value) = 1 and max(s.value) = 1 from samples s join metrics m on m.id = s.metric_id where m.name = 'drm.framebuffers.by.fbcon'" "clean: fbcon's framebuffer stays, the only one of its kind"
-assert_true "$db" "select max(s.value) = 1 from samples s join metrics m on m.id = s.metric_id where m.name = 'drm.framebuffers.by.Xorg'" "clean: the sampler saw Xorg's framebuffer"
+assert_true "$db" "select $(series drm.framebuffers.by.fbcon 'min(s.value) = 1 and max(s.value) = 1')" "clean: fbcon's framebuffer stays, the only one of its kind"
+assert_true "$db" "select $(series drm.framebuffers.by.Xorg 'max(s.value)') = 1" "clean: the sampler saw Xorg's framebuffer"
 grep -q "allocated by = \[fbcon\]" "$d/after-clean.state" || fail "clean: at the end the console is not on fbcon's framebuffer"
 cmp -s "$d/baseline.framebuffer" "$d/after-clean.framebuffer" || fail "clean: the framebuffers differ from the baseline at the end"
-times=$(sql "$db" "select round(avg(s.value)) || ' ms (' || min(s.value) || '-' || max(s.value) || ')' from samples s join metrics m on m.id = s.metric_id where m.name = 'workload.xorg.cycle_ms' and s.value > 0")
-ready=$(sql "$db" "select round(avg(s.value)) || ' ms' from samples s join metrics m on m.id = s.metric_id where m.name = 'workload.xorg.ready_ms' and s.value > 0")
+times=$(sql "$db" "select $(series workload.xorg.cycle_ms "round(avg(s.value)) || ' ms (' || min(s.value) || '-' || max(s.value) || ')'" 's.value > 0')")
+ready=$(sql "$db" "select $(series workload.xorg.ready_ms "round(avg(s.value)) || ' ms'" 's.value > 0')")
 echo "clean: a restart cycle takes $times, Xorg ready in $ready"
 
 db=$d/control.db
@@ -223,6 +223,6 @@ got=$(sql "$db" "$anomalies")
 assert_sql "$db" "select count(*) from events where kind like '%error%' or kind = 'worker-exit'" 0 "prime: no errors, no worker exit"
 cmp -s "$d/baseline.framebuffer" "$d/after-prime.framebuffer" || fail "prime: framebuffers differ from the baseline"
 [ "$(grep -c . "$d/after-prime.clients")" = 1 ] || fail "prime: DRM files left on virtio_gpu: $(cat "$d/after-prime.clients")"
-assert_true "$db" "select max(s.value) > 0 from samples s join metrics m on m.id = s.metric_id where m.name = 'dmabuf.objects'" "prime: the sampler saw the dma-bufs"
+assert_true "$db" "select $(series dmabuf.objects 'max(s.value)') > 0" "prime: the sampler saw the dma-bufs"
 
 echo "X restarts: clean $restarts restarts (0 failed, $judged metrics none leaking, console back on fbcon), cycle $times; control $crestarts restarts flagged at $slope framebuffers per 1000 restarts; prime-share virtio_gpu -> vgem $pcycles cycles"

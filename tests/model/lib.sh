@@ -35,6 +35,17 @@ model_env() {
 	GS_MODEL_SOCKET=$mdir/sock GS_MODEL_DEV=$mdir/card0 LD_PRELOAD=$MODEL_SHIM "$@"
 }
 
+# model_daemon LOG GEMSOAKD_ARGS...: start gemsoakd in the background with
+# the shim pointing at the running model, its output in LOG; $daemon is
+# gemsoakd's own pid (env execs it), for kill and wait.
+model_daemon() {
+	m_log=$1
+	shift
+	env GS_MODEL_SOCKET="$mdir/sock" GS_MODEL_DEV="$mdir/card0" LD_PRELOAD="$MODEL_SHIM" \
+		"$GEMSOAKD" "$@" > "$m_log" 2>&1 &
+	daemon=$!
+}
+
 # model_run_daemon CONFIG DURATION OUTDIR [SERVER ARGS...]: run gemsoakd
 # with CONFIG (its @DEVICE@ and @DEBUGFS@ replaced) against a new model for
 # DURATION seconds; the database is OUTDIR/gs.db.

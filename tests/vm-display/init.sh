@@ -1,7 +1,7 @@
 #!/bin/sh
 # PID 1 of the display-stack VM (init=): mount what the daemon and Xorg
 # need, let udev load the drivers of the devices (virtio_gpu, which fbcon
-# binds to), load vgem, mount the host's share and run its job.sh (like
+# binds to), load vgem, run the host's job (tests/vm/share-job.sh, like
 # tests/vm/init.sh), then power off.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 mnt() { mountpoint -q "$3" || mount -t "$1" "$2" "$3"; }
@@ -20,19 +20,8 @@ udevadm settle --timeout=60
 modprobe virtio_gpu || echo "init: no virtio_gpu"
 modprobe vgem || echo "init: no vgem"
 udevadm settle --timeout=60
-mkdir -p /mnt/share
-if modprobe 9pnet_virtio && mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 share /mnt/share; then
-	if [ -x /mnt/share/job.sh ]; then
-		/mnt/share/job.sh > /mnt/share/job.log 2>&1
-		echo $? > /mnt/share/job.status
-	else
-		echo "init: no /mnt/share/job.sh"
-	fi
-	sync
-	umount /mnt/share
-else
-	echo "init: cannot mount the 9p share"
-fi
+modprobe 9pnet_virtio || echo "init: no 9pnet_virtio"
+/sbin/gs-share-job
 sync
 echo o > /proc/sysrq-trigger
 sleep 60

@@ -19,16 +19,5 @@ for m in $(cat /etc/modules.order); do
 	[ -n "$variant" ] && [ -f "/lib/modules/variants/$variant/$m" ] && f=/lib/modules/variants/$variant/$m
 	insmod "$f" || echo "init: insmod $f failed"
 done
-if mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 share /mnt/share; then
-	if [ -x /mnt/share/job.sh ]; then
-		/mnt/share/job.sh > /mnt/share/job.log 2>&1
-		echo $? > /mnt/share/job.status
-	else
-		echo "init: no /mnt/share/job.sh"
-	fi
-	sync
-	umount /mnt/share
-else
-	echo "init: cannot mount the 9p share"
-fi
+/bin/gs-share-job
 poweroff -f

@@ -26,6 +26,8 @@ mkdir -p "$root/bin" "$root/etc" "$root/lib/modules"
 cp /bin/busybox "$root/bin/busybox"
 cp "$here/init.sh" "$root/init"
 chmod 755 "$root/init"
+cp "$here/share-job.sh" "$root/bin/gs-share-job"
+chmod 755 "$root/bin/gs-share-job"
 
 for bin in "$@"; do
 	cp "$bin" "$root/bin/"
