@@ -79,9 +79,7 @@ meminfo = $dir/meminfo
 rate = 200
 CONF
 db=$dir/gs.db
-GS_MODEL_SOCKET=$dir/sock GS_MODEL_DEV=$dir/card0 LD_PRELOAD=$MODEL_SHIM \
-	"$GEMSOAKD" -c "$dir/test.conf" --database "$db" --duration 120s > "$dir/daemon.log" 2>&1 &
-daemon=$!
+model_daemon "$dir/daemon.log" -c "$dir/test.conf" --database "$db" --duration 120s
 wait_for "three rounds" db_has "select count(*) >= 3 from ticks"
 workers=$(pgrep -P "$daemon" | wc -l)
 [ "$workers" -ge 1 ] || fail "no worker processes"
