@@ -5,15 +5,12 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 
-static int compare_exec(int argc, char **argv)
+static int compare_exec(struct cli *c)
 {
-	struct cli c;
-	int r = cli_parse(&c, &cmd_compare, "", argc, argv, 2, NULL, NULL, NULL, NULL);
-	if (r >= 0)
-		return r;
+	int r;
 	int64_t a, b;
-	sqlite3 *db = cli_open_run(&c, argv[optind], &a);
-	if (!db || cli_run_id(db, argv[optind + 1], &b)) {
+	sqlite3 *db = cli_open_run(c, c->argv[0], &a);
+	if (!db || cli_run_id(db, c->argv[1], &b)) {
 		sqlite3_close(db);
 		return CMD_ERROR;
 	}
@@ -46,7 +43,12 @@ static int compare_exec(int argc, char **argv)
 }
 
 const struct cmd_entry cmd_compare = {
-	"compare", "RUN_A RUN_B",
-	"Compare the verdicts of two runs, e.g. before and after a kernel fix (exit 1 when B leaks)",
-	compare_exec,
+	.name = "compare",
+	.summary = "Compare the verdicts of two runs, e.g. before and after a kernel fix (exit 1 when B leaks)",
+	.args = "RUN_A RUN_B",
+	.min_args = 2,
+	.max_args = 2,
+	.flags = CMD_DATABASE,
+	.exit_status = "0 nothing leaks in RUN_B, 1 something does, 2 error.",
+	.exec = compare_exec,
 };

@@ -4,13 +4,10 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 
-static int runs_exec(int argc, char **argv)
+static int runs_exec(struct cli *c)
 {
-	struct cli c;
-	int r = cli_parse(&c, &cmd_runs, "", argc, argv, 0, NULL, NULL, NULL, NULL);
-	if (r >= 0)
-		return r;
-	sqlite3 *db = cli_open(&c, false);
+	int r;
+	sqlite3 *db = cli_open(c, false);
 	if (!db)
 		return CMD_ERROR;
 	sqlite3_stmt *s = cli_prepare(db,
@@ -31,5 +28,8 @@ static int runs_exec(int argc, char **argv)
 }
 
 const struct cmd_entry cmd_runs = {
-	"runs", "", "List the runs: host, kernel, time, rounds, gaps, leaking metrics", runs_exec,
+	.name = "runs",
+	.summary = "List the runs: host, kernel, time, rounds, gaps, leaking metrics",
+	.flags = CMD_DATABASE,
+	.exec = runs_exec,
 };

@@ -54,14 +54,11 @@ static int print_run(sqlite3 *db, int64_t run)
 	return print_guard(db, run);
 }
 
-static int status_exec(int argc, char **argv)
+static int status_exec(struct cli *c)
 {
-	struct cli c;
-	int r = cli_parse(&c, &cmd_status, "", argc, argv, 0, NULL, NULL, NULL, NULL);
-	if (r >= 0)
-		return r;
+	int r;
 	int64_t run;
-	sqlite3 *db = cli_open_run(&c, NULL, &run);
+	sqlite3 *db = cli_open_run(c, NULL, &run);
 	if (!db || print_run(db, run)) {
 		sqlite3_close(db);
 		return CMD_ERROR;
@@ -90,5 +87,8 @@ static int status_exec(int argc, char **argv)
 }
 
 const struct cmd_entry cmd_status = {
-	"status", "", "Show the newest run: machine, cycles/s, latest values and verdicts", status_exec,
+	.name = "status",
+	.summary = "Show the newest run: its daemon alive or not, machine, cycles/s, latest values and verdicts",
+	.flags = CMD_DATABASE,
+	.exec = status_exec,
 };
