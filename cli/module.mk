@@ -1,6 +1,6 @@
 CLI_SRCS += cli/gemsoak.c cli/args.c
 CLI_SRCS += cli/cmd-anomalies.c
-CLI_SRCS += cli/cli.c cli/cmd-status.c cli/cmd-trends.c cli/cmd-events.c cli/cmd-runs.c
+CLI_SRCS += cli/cli.c cli/daemon-state.c cli/cmd-status.c cli/cmd-trends.c cli/cmd-events.c cli/cmd-runs.c
 CLI_SRCS += cli/cmd-compare.c
 CLI_SRCS += cli/cmd-report.c cli/plot.c
 # Plots are drawn with cairo (only the CLI links it).
@@ -9,3 +9,4 @@ $(B)/gemsoak: override LDLIBS += $(shell $(PKG_CONFIG) --libs cairo fontconfig 2
 CLI_SRCS += cli/cmd-export.c cli/cmd-merge.c cli/output.c
 CHECK_SCRIPTS += tests/integration/cli.sh
 CHECK_SCRIPTS += tests/integration/report-browser.sh
+CHECK_SCRIPTS += tests/integration/cli-conventions.sh
