@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/format.h"
 #include "common/util.h"
 
 /* Print every row of `sql` (?1 = the run, 0 for every run; ?2 = limit),
@@ -33,6 +34,31 @@ static int print_rows(sqlite3 *db, const char *sql, int64_t run, int64_t limit, 
 	return r == SQLITE_DONE ? 0 : -1;
 }
 
+/* --json, --csv: the counts (per_hour) and the latest messages (latest,
+ * JSON only), with named columns. The number of counts, or -1. */
+static int print_doc(const struct cli *c, sqlite3 *db, int64_t run, int64_t last)
+{
+	sqlite3_stmt *s = cli_prepare(db, "SELECT run_id AS run, hour, workload, kind, anomalies FROM anomalies_per_hour"
+				      " WHERE ?1 = 0 OR run_id = ?1");
+	sqlite3_stmt *m = cli_prepare(db, "SELECT * FROM (SELECT datetime(t, 'unixepoch') AS time, run_id AS run,"
+				      " workload, kind, message FROM anomalies WHERE ?1 = 0 OR run_id = ?1"
+				      " ORDER BY t DESC, id DESC LIMIT ?2) ORDER BY time");
+	int n = -1;
+	if (s && m) {
+		sqlite3_bind_int64(s, 1, run);
+		sqlite3_bind_int64(m, 1, run);
+		sqlite3_bind_int64(m, 2, last);
+		cli_doc_begin(c);
+		n = cli_doc_rows(c, "per_hour", s, true);
+		if (n >= 0 && cli_doc_rows(c, "latest", m, false) < 0)
+			n = -1;
+		cli_doc_end(c);
+	}
+	sqlite3_finalize(s);
+	sqlite3_finalize(m);
+	return n;
+}
+
 static int anomalies_exec(struct cli *c)
 {
 	const char *run_arg = cli_opt(c, "run"), *last_arg = cli_opt(c, "last");
@@ -42,8 +68,13 @@ static int anomalies_exec(struct cli *c)
 	sqlite3 *db = run_arg ? cli_open_run(c, run_arg, &run) : cli_open(c, false);
 	if (!db)
 		return CMD_ERROR;
-	int counted = 0, shown = 0;
-	int r = print_rows(db,
+	int counted = 0, shown = 0, r = 0;
+	if (!cli_human(c)) {
+		counted = print_doc(c, db, run, last);
+		sqlite3_close(db);
+		return counted < 0 ? CMD_ERROR : counted ? CMD_FOUND : CMD_OK;
+	}
+	r = print_rows(db,
 			   "SELECT 'run ' || run_id, 'hour ' || hour, workload, kind, anomalies FROM anomalies_per_hour"
 			   " WHERE ?1 = 0 OR run_id = ?1",
 			   run, 0, &counted);
@@ -76,7 +107,7 @@ const struct cmd_entry cmd_anomalies = {
 	.help = "Anomalies are violated promises, undocumented errnos and workers killed by\n"
 		"signals; the latest messages follow the counts. -d/--database FILE, the old\n"
 		"spelling of -D/--db, still works (with a warning) until the next release.\n",
-	.flags = CMD_DATABASE,
+	.flags = CMD_DATABASE | CMD_FORMATS,
 	.options = anomalies_options,
 	.exit_status = "0 no anomalies, 1 anomalies found, 2 error.",
 	.exec = anomalies_exec,

@@ -4,6 +4,7 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/format.h"
 #include "common/util.h"
 
 /* --since: a duration ago ("2h") or a date SQLite reads ("2026-11-20 08:00"). */
@@ -46,10 +47,12 @@ static int events_exec(struct cli *c)
 		sqlite3_bind_double(s, 1, since);
 		sqlite3_bind_int64(s, 2, run);
 	}
-	r = s ? cli_print_table(s) : -1;
+	cli_doc_begin(c);
+	r = s ? cli_doc_rows(c, "events", s, true) : -1;
+	cli_doc_end(c);
 	sqlite3_finalize(s);
 	sqlite3_close(db);
-	if (r == 0)
+	if (r == 0 && cli_human(c))
 		printf("no event\n");
 	return r < 0 ? CMD_ERROR : CMD_OK;
 }
@@ -63,7 +66,7 @@ static const struct cmd_option events_options[] = {
 const struct cmd_entry cmd_events = {
 	.name = "events",
 	.summary = "List the recorded events (worker deaths, gaps, ...)",
-	.flags = CMD_DATABASE,
+	.flags = CMD_DATABASE | CMD_FORMATS,
 	.options = events_options,
 	.exec = events_exec,
 };

@@ -151,6 +151,74 @@ echo "ok: the CLI links none of $(echo "$syms" | wc -l) daemon/registry function
 
 # (The default database without -D: tests/unit/test-defaults.c.)
 
+# --json and --csv (gemsoak(1), JSON AND CSV OUTPUT): one JSON object with
+# format_version 1 and the command's name; its main array has as many rows
+# as the CSV (after its header), the first column alike; the exit status is the
+# table's. A message with a comma and quotes survives both.
+sqlite3 "$out/a.db" "insert into events(run_id, t, severity, source, kind, message)
+	select 2, started + 20, 'warning', 'daemon', 'note', 'a, \"quoted\" message' from runs where id = 2"
+# check_formats MAIN_KEY CMD ARGS...
+check_formats() {
+	key=$1
+	shift
+	ERR=$out/err run_rc $GS "$@" > "$out/table"
+	table_rc=$rc
+	ERR=$out/err run_rc $GS "$@" --json > "$out/json"
+	[ $rc = $table_rc ] || fail "$* --json: exit $rc, the table's $table_rc"
+	ERR=$out/err run_rc $GS "$@" --csv > "$out/csv"
+	[ $rc = $table_rc ] || fail "$* --csv: exit $rc, the table's $table_rc"
+	python3 - "$out/json" "$out/csv" "$key" "$1" > "$out/formats" <<'PY' || fail "$* --json/--csv: $(cat "$out/formats")"
+import csv, json, sys
+doc = json.load(open(sys.argv[1]))
+assert doc["format_version"] == 1, doc.get("format_version")
+assert doc["command"] == sys.argv[4], doc.get("command")
+rows = doc[sys.argv[3]]
+with open(sys.argv[2], newline="") as f:
+    table = list(csv.reader(f))
+assert table and table[0] == list(rows[0].keys() if rows else table[0]), (table[0], rows[:1])
+assert len(table) - 1 == len(rows), (len(table) - 1, len(rows))
+for r, line in zip(rows, table[1:]):
+    first = next(iter(r.values()))
+    assert str(first if first is not None else "") == line[0], (first, line[0])
+print(len(rows))
+PY
+	n=$(cat "$out/formats")
+	[ "$(tail -n +2 "$out/csv" | grep -c '')" -ge "$n" ] || fail "$*: CSV lines"
+	echo "$* --json/--csv: $n $key row(s), exit $table_rc"
+}
+check_formats metrics status -D "$out/a.db" > "$out/formats.log"
+check_formats metrics trends -D "$out/a.db" --run 1 >> "$out/formats.log"
+check_formats metrics trends -D "$out/a.db" --run 2 >> "$out/formats.log"
+check_formats events events -D "$out/a.db" >> "$out/formats.log"
+check_formats per_hour anomalies -D "$out/a.db" >> "$out/formats.log"
+check_formats per_hour anomalies -D "$out/clean.db" >> "$out/formats.log"
+check_formats runs runs -D "$out/a.db" >> "$out/formats.log"
+check_formats metrics compare -D "$out/a.db" 2 1 >> "$out/formats.log"
+check_formats metrics compare -D "$out/a.db" 1 2 >> "$out/formats.log"
+cat "$out/formats.log"
+grep -q '^trends -D .* --run 1 --json/--csv: [1-9][0-9]* metrics row(s), exit 1$' "$out/formats.log" || fail "trends --run 1: not exit 1"
+$GS trends -D "$out/a.db" --run 1 --json | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+m = {r["metric"]: r for r in d["metrics"]}
+assert d["run"] == 1 and d["leaking"] == 1, (d["run"], d["leaking"])
+assert m["gem.flink_names"]["verdict"] == "leaking", m["gem.flink_names"]
+assert abs(m["gem.flink_names"]["floor_per_kcycle"] - 1) < 0.01, m["gem.flink_names"]
+assert isinstance(d["daemon_metrics"], list)
+' || fail "trends --json: the leak of run 1"
+$GS events -D "$out/a.db" --csv | python3 -c '
+import csv, sys
+rows = list(csv.DictReader(sys.stdin))
+assert any(r["message"] == "a, \"quoted\" message" for r in rows), [r["message"] for r in rows]
+' || fail "events --csv: a message with a comma and quotes"
+$GS events -D "$out/a.db" --json | python3 -c '
+import json, sys
+assert any(r["message"] == "a, \"quoted\" message" for r in json.load(sys.stdin)["events"])
+' || fail "events --json: a message with a comma and quotes"
+expect_err 2 'gemsoak runs' '--json and --csv: one or the other' $GS runs -D "$out/a.db" --json --csv
+expect_err 2 'gemsoak report' "unknown option '--json'" $GS report -D "$out/a.db" --out "$out/r.html" --json
+echo "ok: --json and --csv on status, trends, events, anomalies, runs, compare"
+
 # status: alive (pid and lock), stopped, crashed, against the kernel model.
 model_start "$out"
 model_flink_conf "$out/test.conf" "$out"
@@ -170,6 +238,7 @@ start() {
 start
 expect 0 "^daemon: alive, pid $daemon \(it holds the database's lock\)" $GS status -D "$out/gs.db"
 alive=$(head -n 1 "$out/out")
+expect 0 "\"daemon\":\"alive\",\"daemon_pid\":$daemon," $GS status -D "$out/gs.db" --json
 kill -TERM "$daemon"
 wait "$daemon" || fail "gemsoakd: exit $? after SIGTERM"
 daemon=
@@ -181,6 +250,7 @@ wait "$daemon" 2>/dev/null || true
 daemon=
 expect 3 "^daemon: crashed or killed \(the run has no stop and no process holds the database's lock" $GS status -D "$out/gs.db"
 crashed=$(head -n 1 "$out/out")
+expect 3 '"daemon":"crashed","daemon_pid":null,' $GS status -D "$out/gs.db" --json
 # A run of another host (a merged database) cannot be told from here.
 cp "$out/a.db" "$out/other.db"
 sqlite3 "$out/other.db" "update runs set stopped = null"
