@@ -238,6 +238,12 @@ start() {
 start
 expect 0 "^daemon: alive, pid $daemon \(it holds the database's lock\)" $GS status -D "$out/gs.db"
 alive=$(head -n 1 "$out/out")
+# Another user sees the lock, not the pid (root's /proc/PID/fd is closed to it).
+if command -v setpriv > /dev/null && setpriv --reuid=65534 --regid=65534 --clear-groups true 2> /dev/null; then
+	expect 0 "^daemon: alive \(a process holds the database's lock; its pid is not visible to this user\)" \
+		setpriv --reuid=65534 --regid=65534 --clear-groups $GS status -D "$out/gs.db"
+	echo "ok: status as another user: $(head -n 1 "$out/out")"
+fi
 expect 0 "\"daemon\":\"alive\",\"daemon_pid\":$daemon," $GS status -D "$out/gs.db" --json
 kill -TERM "$daemon"
 wait "$daemon" || fail "gemsoakd: exit $? after SIGTERM"
