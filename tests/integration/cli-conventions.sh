@@ -13,7 +13,7 @@ make -s all model
 out=$TOP/build/tests/cli-conventions
 rm -rf "$out"
 mkdir -p "$out"
-GS=$TOP/build/gemsoak
+GS=${GS:-$TOP/build/gemsoak}
 daemon=
 trap 'if [ -n "$daemon" ]; then kill -KILL "$daemon" 2>/dev/null || true; fi; model_stop' EXIT
 build/gemsoak-synth --db "$out/a.db" --preset demo --host lab-a > /dev/null
