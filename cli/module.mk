@@ -10,3 +10,4 @@ CLI_SRCS += cli/cmd-export.c cli/cmd-merge.c cli/output.c cli/format.c
 CHECK_SCRIPTS += tests/integration/cli.sh
 CHECK_SCRIPTS += tests/integration/report-browser.sh
 CHECK_SCRIPTS += tests/integration/cli-conventions.sh
+$(B)/tests/test-cli-args: $(B)/obj/cli/args.o
