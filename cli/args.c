@@ -158,6 +158,8 @@ static void set_option(struct cli *c, int i, const char *arg)
 	const struct cmd_option *o = c->opt[i];
 	if (o->alias_of) {
 		int to = find_option(c, o->alias_of);
+		if (to < 0)
+			abort(); /* an alias of an option the command does not declare */
 		const struct cmd_option *t = c->opt[to];
 		if (o->letter && t->letter)
 			cli_error("warning: -%c/--%s is deprecated and goes in the next release; use -%c/--%s",
