@@ -223,13 +223,15 @@ echo "ok: --json and --csv on status, trends, events, anomalies, runs, compare"
 model_start "$out"
 model_flink_conf "$out/test.conf" "$out"
 start() {
-	rm -f "$out/gs.db"*
+	# The log goes first: the background shell truncates it only later, and
+	# the wait below must not see the previous daemon's 'ready:'.
+	rm -f "$out/gs.db"* "$out/daemon.log"
 	# Not through model_env: $! must be gemsoakd itself, not a subshell.
 	GS_MODEL_SOCKET=$out/sock GS_MODEL_DEV=$out/card0 LD_PRELOAD=$MODEL_SHIM \
 		"$GEMSOAKD" -c "$out/test.conf" --database "$out/gs.db" --duration 60s > "$out/daemon.log" 2>&1 &
 	daemon=$!
 	i=0
-	until grep -q 'ready:' "$out/daemon.log"; do
+	until grep -q 'ready:' "$out/daemon.log" 2> /dev/null; do
 		i=$((i + 1))
 		[ $i -lt 300 ] || { cat "$out/daemon.log"; fail "the daemon did not start"; }
 		sleep 0.1
