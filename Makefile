@@ -82,7 +82,13 @@ $(B)/obj/$(B)/gen/%.o: $(B)/gen/%.c
 $(B)/gemsoakd: $(DAEMON_OBJS) $(COMMON_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 
-$(B)/gemsoak: $(CLI_OBJS) $(COMMON_OBJS)
+# The CLI links the shared objects as an archive, so it gets only what it
+# uses (not the daemon's config reader, workload registry or device checks).
+$(B)/libgemsoak.a: $(COMMON_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/gemsoak: $(CLI_OBJS) $(B)/libgemsoak.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 
 # Debian packages the build, the tests and the demo need; installs only
@@ -107,7 +113,7 @@ demo: deps
 	@BUG="$(BUG)" tools/demo.sh "$(CONFIG)" "$(SECONDS)" "$(DB)"
 
 clean:
-	rm -rf $(B)/obj $(B)/gen $(B)/gemsoakd $(B)/gemsoak $(B)/tests $(B)/vm
+	rm -rf $(B)/obj $(B)/gen $(B)/gemsoakd $(B)/gemsoak $(B)/libgemsoak.a $(B)/tests $(B)/vm
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
 include tests/model/module.mk

@@ -8,81 +8,17 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "common/defaults.h"
 #include "common/util.h"
-#include "daemon/config.h"
 #include "db/store.h"
 
-/* The database the daemon would use: the default config's, else the
- * built-in default path. */
-static void default_database(struct cli *c)
+const char *cli_db_path(struct cli *c)
 {
-	snprintf(c->default_db, sizeof(c->default_db), "%s", GS_DEFAULT_DATABASE);
-	if (access(GS_DEFAULT_CONFIG, R_OK) != 0)
-		return;
-	struct gs_config cfg;
-	FILE *quiet = fopen("/dev/null", "w");
-	if (quiet && config_load(GS_DEFAULT_CONFIG, &cfg, quiet) == 0)
-		snprintf(c->default_db, sizeof(c->default_db), "%s", cfg.database);
-	config_free(&cfg);
-	if (quiet)
-		fclose(quiet);
-}
-
-
-static void print_usage(const struct cli *c, FILE *out)
-{
-	fprintf(out, "usage: gemsoak %s %s\n\n%s.\n\n%s"
-		"  -D, --db FILE    the database (default: the one in " GS_DEFAULT_CONFIG ",\n"
-		"                   else " GS_DEFAULT_DATABASE ")\n"
-		"  -h, --help       this help\n", c->cmd->name, c->cmd->usage, c->cmd->summary, c->help);
-}
-
-int cli_parse(struct cli *c, const struct cmd_entry *cmd, const char *help, int argc, char **argv,
-	      int nargs, const struct option *opts, const char *shortopts, cli_option_fn on_option,
-	      void *ctx)
-{
-	static const struct option common[] = { CLI_COMMON_OPTIONS, { NULL, 0, NULL, 0 } };
-	memset(c, 0, sizeof(*c));
-	c->cmd = cmd;
-	c->help = help;
-	optind = 1;
-	int o;
-	while ((o = getopt_long(argc, argv, shortopts ? shortopts : "D:h", opts ? opts : common,
-				NULL)) != -1) {
-		switch (o) {
-		case 'D':
-			c->db_path = optarg;
-			break;
-		case 'h':
-			print_usage(c, stdout);
-			return CMD_OK;
-		case '?':
-			print_usage(c, stderr);
-			return CMD_ERROR;
-		default: {
-			int r = on_option ? on_option(ctx, o, optarg) : CMD_ERROR;
-			if (r)
-				return r;
-		}
-		}
-	}
-	if (nargs == 0 && optind < argc)
-		return cli_usage_error(c, "unexpected argument '%s'", argv[optind]);
-	if (nargs > 0 && argc - optind != nargs)
-		return cli_usage_error(c, "%d argument(s) expected, %d given", nargs, argc - optind);
-	return -1;
-}
-
-int cli_usage_error(const struct cli *c, const char *fmt, ...)
-{
-	va_list ap;
-	fprintf(stderr, "gemsoak %s: ", c->cmd->name);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n");
-	print_usage(c, stderr);
-	return CMD_ERROR;
+	if (c->db_path)
+		return c->db_path;
+	if (!c->default_db[0])
+		gs_default_database(NULL, c->default_db, sizeof(c->default_db));
+	return c->default_db;
 }
 
 int cli_file_uri(const char *path, const char *query, char *uri, size_t len)
@@ -163,11 +99,7 @@ static bool needs_shm(const char *why)
 
 sqlite3 *cli_open(struct cli *c, bool write)
 {
-	const char *path = c->db_path;
-	if (!path) {
-		default_database(c);
-		path = c->default_db;
-	}
+	const char *path = cli_db_path(c);
 	if (!write && access(path, R_OK) != 0) {
 		fprintf(stderr, "gemsoak %s: %s: %s\n", c->cmd->name, path, strerror(errno));
 		return NULL;
@@ -216,7 +148,7 @@ sqlite3_stmt *cli_prepare(sqlite3 *db, const char *sql)
 {
 	sqlite3_stmt *s;
 	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK) {
-		fprintf(stderr, "gemsoak: %s: %s\n", sqlite3_db_filename(db, "main"), sqlite3_errmsg(db));
+		cli_error("%s: %s", sqlite3_db_filename(db, "main"), sqlite3_errmsg(db));
 		return NULL;
 	}
 	return s;
@@ -235,7 +167,7 @@ sqlite3 *cli_open_run(struct cli *c, const char *run_arg, int64_t *run)
 int cli_run_id(sqlite3 *db, const char *arg, int64_t *run_id)
 {
 	if (arg && !parse_int64(arg, 1, INT64_MAX, run_id)) {
-		fprintf(stderr, "gemsoak: --run: '%s' is not a run number (see `gemsoak runs`)\n", arg);
+		cli_error("--run: '%s' is not a run number (see `gemsoak runs`)", arg);
 		return -1;
 	}
 	sqlite3_stmt *s = cli_prepare(db, arg ? "SELECT id FROM runs WHERE id = ?"
@@ -250,9 +182,9 @@ int cli_run_id(sqlite3 *db, const char *arg, int64_t *run_id)
 	sqlite3_finalize(s);
 	if (rc != SQLITE_ROW) {
 		if (arg)
-			fprintf(stderr, "gemsoak: run %s is not in the database (see `gemsoak runs`)\n", arg);
+			cli_error("run %s is not in the database (see `gemsoak runs`)", arg);
 		else
-			fprintf(stderr, "gemsoak: the database has no run yet\n");
+			cli_error("the database has no run yet");
 		return -1;
 	}
 	return 0;
@@ -296,7 +228,7 @@ int cli_print_table(sqlite3_stmt *s)
 		if (table_add(&t, s) == 0)
 			rows++;
 	if (rc != SQLITE_DONE) {
-		fprintf(stderr, "gemsoak: %s\n", sqlite3_errmsg(sqlite3_db_handle(s)));
+		cli_error("%s", sqlite3_errmsg(sqlite3_db_handle(s)));
 		rows = -1;
 	}
 	size_t *w = calloc(t.ncols, sizeof(*w));

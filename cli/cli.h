@@ -1,40 +1,62 @@
-/* What the gemsoak commands share: the --db and --help options, opening
+/* What the gemsoak commands share: their parsed command line, opening
  * the database, choosing a run, and printing query results as a table. */
 #ifndef GS_CLI_CLI_H
 #define GS_CLI_CLI_H
 
-#include <getopt.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <sqlite3.h>
 
 #include "cli/cmd.h"
 
-/* Put these first in every command's getopt_long table. */
-#define CLI_COMMON_OPTIONS \
-	{ "db", required_argument, NULL, 'D' }, \
-	{ "help", no_argument, NULL, 'h' }
+/* Options of all commands together, and their values. */
+#define CLI_MAX_OPTIONS 24
 
+/* How a command prints its rows (CMD_FORMATS commands). */
+enum cli_format {
+	CLI_TABLE,  /* aligned columns with a header, for people */
+	CLI_JSON,   /* one JSON object (gemsoak(1), JSON AND CSV OUTPUT) */
+	CLI_CSV,    /* RFC 4180 rows with a header */
+};
+
+/* A command line, parsed against the command's declaration (cli/args.c). */
 struct cli {
 	const struct cmd_entry *cmd;
-	const char *help;     /* the command's option list, for --help */
-	const char *db_path;  /* --db, else the daemon's configured database */
+	const struct cmd_option *opt[CLI_MAX_OPTIONS]; /* the common options, then the command's */
+	const char *value[CLI_MAX_OPTIONS];  /* per opt: its argument, "" for a flag; NULL: not given */
+	size_t nopts;
+	int argc;               /* the positional arguments */
+	char **argv;
+	enum cli_format format;
+	const char *db_path;    /* -D/--db, else the daemon's configured database */
 	char default_db[512];
 };
 
-/* A command's own option: 0 to go on, or an exit status to stop with. */
-typedef int (*cli_option_fn)(void *ctx, int opt, const char *arg);
+/* Parse a command's argv (argv[0] is its last name word) against its
+ * entry: options, their aliases, required ones, the number of positional
+ * arguments; --help prints the command's help. Returns -1 when the command
+ * goes on, else the exit status to return now (after a message). */
+int cli_parse(struct cli *c, const struct cmd_entry *cmd, int argc, char **argv);
 
-/* Parse argv with getopt_long: the common options here, the others through
- * on_option (may be NULL). help lists the command's own options for
- * --help. nargs: how many positional arguments the command takes (-1: it
- * checks them itself). Returns -1 when the command goes on (positional
- * arguments from argv[optind]), else the exit status to return now. */
-int cli_parse(struct cli *c, const struct cmd_entry *cmd, const char *help, int argc, char **argv,
-	      int nargs, const struct option *opts, const char *shortopts, cli_option_fn on_option,
-	      void *ctx);
+/* The command's --help (usage line, description, options, exit status). */
+void cli_print_help(const struct cmd_entry *cmd, FILE *out);
+
+/* The argument of option NAME (long name), "" for a flag given, NULL when
+ * not given. NAME must be one the command declares. */
+const char *cli_opt(const struct cli *c, const char *name);
+
+/* Print "gemsoak COMMAND: MESSAGE" on stderr; COMMAND is the one parsed
+ * last (plain "gemsoak" before any). */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The same, then the command's usage line; returns CMD_ERROR. */
 int cli_usage_error(const struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The database path the command reads: --db, else the daemon's. */
+const char *cli_db_path(struct cli *c);
 
 /* Open the database (read-only unless write); NULL after a message. A
  * database that cannot be read in place (no -shm can be created: no write

@@ -1,27 +1,11 @@
 /* gemsoak events: what happened (worker deaths, restarts, gaps, sources
  * lost), oldest first. */
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/format.h"
 #include "common/util.h"
-
-struct events_args {
-	const char *since, *run;
-};
-
-static int events_option(void *ctx, int opt, const char *arg)
-{
-	struct events_args *a = ctx;
-	if (opt == 's')
-		a->since = arg;
-	else if (opt == 'r')
-		a->run = arg;
-	else
-		return CMD_ERROR;
-	return 0;
-}
 
 /* --since: a duration ago ("2h") or a date SQLite reads ("2026-11-20 08:00"). */
 static int since_time(sqlite3 *db, const char *arg, double *t)
@@ -41,30 +25,18 @@ static int since_time(sqlite3 *db, const char *arg, double *t)
 		sqlite3_finalize(s);
 	}
 	if (!ok)
-		fprintf(stderr, "gemsoak events: --since: '%s' is neither a duration (2h, 30m) nor a date"
-			" (2026-11-20 08:00, UTC)\n", arg);
+		cli_error("--since: '%s' is neither a duration (2h, 30m) nor a date (2026-11-20 08:00, UTC)", arg);
 	return ok ? 0 : -1;
 }
 
-static int events_exec(int argc, char **argv)
+static int events_exec(struct cli *c)
 {
-	static const struct option opts[] = {
-		CLI_COMMON_OPTIONS,
-		{ "since", required_argument, NULL, 's' },
-		{ "run", required_argument, NULL, 'r' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct cli c;
-	struct events_args a = { 0 };
-	int r = cli_parse(&c, &cmd_events, "  -s, --since WHEN events after WHEN: a time ago (2h) or a UTC date\n"
-			  "  -r, --run N      only run N (default: every run)\n",
-			  argc, argv, 0, opts, "D:hs:r:", events_option, &a);
-	if (r >= 0)
-		return r;
+	const char *since_arg = cli_opt(c, "since"), *run_arg = cli_opt(c, "run");
+	int r;
 	double since = -1e18;
 	int64_t run = 0;
-	sqlite3 *db = a.run ? cli_open_run(&c, a.run, &run) : cli_open(&c, false);
-	if (!db || (a.since && since_time(db, a.since, &since))) {
+	sqlite3 *db = run_arg ? cli_open_run(c, run_arg, &run) : cli_open(c, false);
+	if (!db || (since_arg && since_time(db, since_arg, &since))) {
 		sqlite3_close(db);
 		return CMD_ERROR;
 	}
@@ -75,15 +47,26 @@ static int events_exec(int argc, char **argv)
 		sqlite3_bind_double(s, 1, since);
 		sqlite3_bind_int64(s, 2, run);
 	}
-	r = s ? cli_print_table(s) : -1;
+	cli_doc_begin(c);
+	r = s ? cli_doc_rows(c, "events", s, true) : -1;
+	cli_doc_end(c);
 	sqlite3_finalize(s);
 	sqlite3_close(db);
-	if (r == 0)
+	if (r == 0 && cli_human(c))
 		printf("no event\n");
 	return r < 0 ? CMD_ERROR : CMD_OK;
 }
 
+static const struct cmd_option events_options[] = {
+	{ .name = "since", .letter = 's', .arg = "WHEN", .help = "events after WHEN: a time ago (2h) or a UTC date" },
+	{ .name = "run", .letter = 'r', .arg = "N", .help = "only run N (default: every run)" },
+	{ NULL },
+};
+
 const struct cmd_entry cmd_events = {
-	"events", "[--since WHEN] [--run N]", "List the recorded events (worker deaths, gaps, ...)",
-	events_exec,
+	.name = "events",
+	.summary = "List the recorded events (worker deaths, gaps, ...)",
+	.flags = CMD_DATABASE | CMD_FORMATS,
+	.options = events_options,
+	.exec = events_exec,
 };

@@ -15,25 +15,6 @@
 #include "cli/output.h"
 #include "common/util.h"
 
-struct export_args {
-	const char *dir, *every;
-	bool force;
-};
-
-static int export_option(void *ctx, int opt, const char *arg)
-{
-	struct export_args *a = ctx;
-	if (opt == 'p')
-		a->dir = arg;
-	else if (opt == 'e')
-		a->every = arg;
-	else if (opt == 'f')
-		a->force = true;
-	else
-		return CMD_ERROR;
-	return 0;
-}
-
 /* A label value: backslash, double quote and newline escaped. */
 static void label_value(FILE *f, const char *s)
 {
@@ -162,41 +143,26 @@ static int db_file_changed(const struct db_file *w)
 	return sb.st_dev != w->dev || sb.st_ino != w->ino;
 }
 
-static int export_exec(int argc, char **argv)
+static int export_exec(struct cli *c)
 {
-	static const struct option opts[] = {
-		CLI_COMMON_OPTIONS,
-		{ "prometheus", required_argument, NULL, 'p' },
-		{ "every", required_argument, NULL, 'e' },
-		{ "force", no_argument, NULL, 'f' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct cli c;
-	struct export_args a = { 0 };
-	int r = cli_parse(&c, &cmd_export, "  -p, --prometheus DIR  write DIR/gemsoak.prom (node_exporter textfile collector)\n"
-			  "  -e, --every TIME      rewrite it every TIME (e.g. 10s) until killed\n"
-			  "  -f, --force           replace a symbolic link at DIR/gemsoak.prom\n",
-			  argc, argv, 0, opts, "D:hp:e:f", export_option, &a);
-	if (r >= 0)
-		return r;
+	const char *dir = cli_opt(c, "prometheus"), *every = cli_opt(c, "every");
+	bool force = cli_opt(c, "force");
 	int64_t every_ms = 0;
-	if (!a.dir)
-		return cli_usage_error(&c, "--prometheus DIR is needed");
-	if (a.every && !parse_duration_ms(a.every, 1000, 86400000, &every_ms))
-		return cli_usage_error(&c, "--every: '%s' is not a duration from 1s to 1d", a.every);
-	sqlite3 *db = cli_open(&c, false);
+	if (every && !parse_duration_ms(every, 1000, 86400000, &every_ms))
+		return cli_usage_error(c, "--every: '%s' is not a duration from 1s to 1d", every);
+	sqlite3 *db = cli_open(c, false);
 	if (!db)
 		return CMD_ERROR;
 	struct db_file watch;
 	db_file_note(&watch, db);
 	for (;;) {
-		int rows = export_once(db, a.dir, a.force);
+		int rows = export_once(db, dir, force);
 		if (rows < 0) {
 			sqlite3_close(db);
 			return CMD_ERROR;
 		}
 		if (!every_ms) {
-			printf("%s/gemsoak.prom: %d metric(s)\n", a.dir, rows);
+			printf("%s/gemsoak.prom: %d metric(s)\n", dir, rows);
 			break;
 		}
 		usleep((useconds_t)(every_ms * 1000 > 4000000000LL ? 4000000000LL : every_ms * 1000));
@@ -208,7 +174,7 @@ static int export_exec(int argc, char **argv)
 		}
 		if (changed) {
 			sqlite3_close(db);
-			if (!(db = cli_open(&c, false)))
+			if (!(db = cli_open(c, false)))
 				return CMD_ERROR;
 			fprintf(stderr, "gemsoak export: %s: the database file was replaced; exporting the new one\n",
 				watch.path);
@@ -219,8 +185,17 @@ static int export_exec(int argc, char **argv)
 	return CMD_OK;
 }
 
+static const struct cmd_option export_options[] = {
+	{ .name = "prometheus", .letter = 'p', .arg = "DIR", .help = "write DIR/gemsoak.prom (node_exporter textfile collector)", .required = true },
+	{ .name = "every", .letter = 'e', .arg = "TIME", .help = "rewrite it every TIME (e.g. 10s) until killed" },
+	{ .name = "force", .letter = 'f', .help = "replace a symbolic link at DIR/gemsoak.prom" },
+	{ NULL },
+};
+
 const struct cmd_entry cmd_export = {
-	"export", "--prometheus DIR [--every TIME] [--force]",
-	"Write the newest values and verdicts for Prometheus' node_exporter textfile collector",
-	export_exec,
+	.name = "export",
+	.summary = "Write the newest values and verdicts for Prometheus' node_exporter textfile collector",
+	.flags = CMD_DATABASE,
+	.options = export_options,
+	.exec = export_exec,
 };

@@ -13,29 +13,10 @@
 #include "cli/commands.h"
 #include "cli/output.h"
 
-struct gate_args {
-	const char *run, *junit;
-	bool force;
-};
-
 struct gate_counts {
 	int metrics, failed, undecided, passed;
 	int workloads, broken, anomalies;
 };
-
-static int gate_option(void *ctx, int opt, const char *arg)
-{
-	struct gate_args *a = ctx;
-	if (opt == 'r')
-		a->run = arg;
-	else if (opt == 'j')
-		a->junit = arg;
-	else if (opt == 'f')
-		a->force = true;
-	else
-		return CMD_ERROR;
-	return 0;
-}
 
 /* Write s with XML's five special characters escaped (attributes and text). */
 static void xml_text(FILE *f, const char *s)
@@ -159,7 +140,8 @@ static int gate_promises(sqlite3 *db, int64_t run, FILE *out, FILE *junit, struc
 
 /* The JUnit file: both passes write into a buffer first, since the suite's
  * element carries the totals. */
-static int gate_junit(sqlite3 *db, int64_t run, const struct gate_args *a, FILE *out, struct gate_counts *n)
+static int gate_junit(sqlite3 *db, int64_t run, const char *path, bool force, FILE *out,
+		      struct gate_counts *n)
 {
 	char *body = NULL;
 	size_t len = 0;
@@ -172,7 +154,7 @@ static int gate_junit(sqlite3 *db, int64_t run, const struct gate_args *a, FILE 
 	if (fclose(mem) != 0)
 		r = -1;
 	struct cli_out o;
-	if (r == 0 && cli_out_open(&o, a->junit, a->force, "gate") == 0) {
+	if (r == 0 && cli_out_open(&o, path, force, "gate") == 0) {
 		int tests = n->metrics + n->workloads, failures = n->failed + n->broken;
 		fprintf(o.f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 			"<testsuites name=\"gemsoak\" tests=\"%d\" failures=\"%d\" skipped=\"%d\">\n"
@@ -188,33 +170,18 @@ static int gate_junit(sqlite3 *db, int64_t run, const struct gate_args *a, FILE 
 	return r;
 }
 
-static int gate_exec(int argc, char **argv)
+static int gate_exec(struct cli *c)
 {
-	static const struct option opts[] = {
-		CLI_COMMON_OPTIONS,
-		{ "run", required_argument, NULL, 'r' },
-		{ "junit", required_argument, NULL, 'j' },
-		{ "force", no_argument, NULL, 'f' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct cli c;
-	struct gate_args a = { 0 };
-	int r = cli_parse(&c, &cmd_gate, "  -r, --run N      the run (default: the newest)\n"
-			  "  -j, --junit FILE also write the verdicts as JUnit XML (- for stdout)\n"
-			  "  -f, --force      replace a symbolic link at FILE\n"
-			  "exit status: 0 clean, 1 a kernel metric leaks or a promise broke,\n"
-			  "  2 error, 3 too short to judge (some verdict is insufficient-data)\n",
-			  argc, argv, 0, opts, "D:hr:j:f", gate_option, &a);
-	if (r >= 0)
-		return r;
+	const char *junit = cli_opt(c, "junit");
+	int r;
 	int64_t run;
-	sqlite3 *db = cli_open_run(&c, a.run, &run);
+	sqlite3 *db = cli_open_run(c, cli_opt(c, "run"), &run);
 	if (!db)
 		return CMD_ERROR;
 	struct gate_counts n = { 0 };
 	/* With the XML on stdout the summary goes to stderr. */
-	FILE *out = a.junit && strcmp(a.junit, "-") == 0 ? stderr : stdout;
-	r = a.junit ? gate_junit(db, run, &a, out, &n)
+	FILE *out = junit && strcmp(junit, "-") == 0 ? stderr : stdout;
+	r = junit ? gate_junit(db, run, junit, cli_opt(c, "force") != NULL, out, &n)
 		    : gate_metrics(db, run, out, NULL, &n) || gate_promises(db, run, out, NULL, &n) ? -1 : 0;
 	sqlite3_close(db);
 	if (r)
@@ -228,7 +195,21 @@ static int gate_exec(int argc, char **argv)
 	return status;
 }
 
+static const struct cmd_option gate_options[] = {
+	{ .name = "run", .letter = 'r', .arg = "N", .help = "the run (default: the newest)" },
+	{ .name = "junit", .letter = 'j', .arg = "FILE", .help = "also write the verdicts as JUnit XML (- for stdout)" },
+	{ .name = "force", .letter = 'f', .help = "replace a symbolic link at FILE" },
+	{ NULL },
+};
+
 const struct cmd_entry cmd_gate = {
-	"gate", "[--run N] [--junit FILE]",
-	"Pass or fail a run for CI: exit 0 clean, 1 leak or broken promise, 3 too short to judge", gate_exec,
+	.name = "gate",
+	.summary = "Pass or fail a run for CI: a kernel leak or a broken promise fails it",
+	.help = "Every kernel metric the verdicts assess and every workload's promises (its anomalies)\n"
+		"decide; gemsoakd's own footprint never does. One line per metric that is not clean.",
+	.flags = CMD_DATABASE,
+	.options = gate_options,
+	.exit_status = "0 clean, 1 a kernel metric leaks or a promise broke, 2 error,\n"
+		       "77 too short to judge (some verdict is insufficient-data)",
+	.exec = gate_exec,
 };

@@ -1,37 +1,16 @@
 /* gemsoak kernel check: which fixes of the series a kernel tree (or the
  * running kernel) has, as a table fit for a bug report. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 
-#include "cli/cmd.h"
+#include "cli/cli.h"
 #include "cli/kernel-open.h"
 #include "common/util.h"
 #include "kernel/detect.h"
 #include "kernel/probe.h"
 #include "kernel/series.h"
-
-static const char check_usage[] =
-	"usage: gemsoak kernel check (--tree DIR | --running [--behaviour]) [--series FILE]\n"
-	"\n"
-	"Tell which fixes of the kernel fix series DIR has (git history, then\n"
-	"source signatures, then the Makefile's version), or the running kernel\n"
-	"has (its release against each fix's first mainline release; with\n"
-	"--behaviour also the race each fix closes, run on the device for a few\n"
-	"seconds: a counter that does not come back means the fix is missing).\n"
-	"\n"
-	"  -t, --tree DIR       a kernel source tree (or its drivers/gpu/drm + include part)\n"
-	"  -r, --running        decide from `uname -r`\n"
-	"  -b, --behaviour      with --running: run the fixes' probes (needs root, debugfs)\n"
-	"      --seconds N      how long each probe races (default 2)\n"
-	"      --device PATH    the DRM device for the probes (default auto)\n"
-	"      --debugfs DIR    where debugfs is mounted (default /sys/kernel/debug)\n"
-	"  -s, --series FILE    the fix series (default: kernel/series)\n"
-	"  -h, --help           this text\n"
-	"\n"
-	"Exit status: 0 every fix present, 1 some missing or unknown, 2 error.\n";
 
 /* Probe results, one per probe name, shared by the fixes that name it. */
 struct probe_cache {
@@ -54,8 +33,10 @@ static const struct gs_probe_result *probe_once(struct probe_cache *c, const cha
 }
 
 /* Fold a probe's outcome into the release verdict: a leak means missing;
- * no leak cannot prove presence, so the release still decides. (A long
- * text is cut short rather than lost.) */
+ * no leak cannot prove presence, so the release still decides; a probe
+ * that could not run (no device, no debugfs) leaves the fix unknown, since
+ * the behaviour asked for was not seen. (A long text is cut short rather
+ * than lost.) */
 static void add_behaviour(struct gs_verdict *v, const struct gs_probe_result *r)
 {
 	char rel[sizeof(v->how)];
@@ -64,6 +45,8 @@ static void add_behaviour(struct gs_verdict *v, const struct gs_probe_result *r)
 		v->state = FIX_MISSING;
 		(void)fmt_ok(v->how, sizeof(v->how), "behaviour: %s; %s", r->why, rel);
 	} else {
+		if (!r->ran)
+			v->state = FIX_UNKNOWN;
 		(void)fmt_ok(v->how, sizeof(v->how), "%s; behaviour%s: %s", rel, r->ran ? "" : " not run", r->why);
 	}
 }
@@ -73,57 +56,30 @@ static int check_probes_known(const struct gs_series *s)
 	for (size_t i = 0; i < s->n; i++) {
 		const struct gs_fix *f = &s->fixes[i];
 		if (f->probe && !gs_probe_known(f->probe)) {
-			fprintf(stderr, "gemsoak kernel check: %s:%d: probe: no probe called '%s' "
-				"(known: flink-close-race export-close-race prime-cache-release flink-name-race)\n", s->path, f->probe_line, f->probe);
+			cli_error("%s:%d: probe: no probe called '%s' (known: flink-close-race export-close-race"
+				  " prime-cache-release flink-name-race)", s->path, f->probe_line, f->probe);
 			return -1;
 		}
 	}
 	return 0;
 }
 
-static int check_exec(int argc, char **argv)
+static int check_exec(struct cli *c)
 {
-	enum { OPT_SECONDS = 256, OPT_DEVICE, OPT_DEBUGFS };
-	static const struct option opts[] = {
-		{ "tree", required_argument, NULL, 't' },
-		{ "running", no_argument, NULL, 'r' },
-		{ "behaviour", no_argument, NULL, 'b' },
-		{ "seconds", required_argument, NULL, OPT_SECONDS },
-		{ "device", required_argument, NULL, OPT_DEVICE },
-		{ "debugfs", required_argument, NULL, OPT_DEBUGFS },
-		{ "series", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	const char *tree = NULL, *series = NULL;
-	bool running = false, behaviour = false;
+	const char *tree = cli_opt(c, "tree"), *series = cli_opt(c, "series"), *secs_arg = cli_opt(c, "seconds");
+	bool running = cli_opt(c, "running"), behaviour = cli_opt(c, "behaviour");
 	struct gs_probe_env env = { .device = "auto", .debugfs = "/sys/kernel/debug", .seconds = 2, .threads = 4 };
 	int64_t secs;
-	int c;
-	while ((c = getopt_long(argc, argv, "t:rbs:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 't': tree = optarg; break;
-		case 'r': running = true; break;
-		case 'b': behaviour = true; break;
-		case OPT_SECONDS:
-			if (!parse_int64(optarg, 1, 3600, &secs)) {
-				fprintf(stderr, "gemsoak kernel check: --seconds: '%s' is not a number of seconds (1-3600)\n", optarg);
-				return CMD_ERROR;
-			}
-			env.seconds = (double)secs;
-			break;
-		case OPT_DEVICE: env.device = optarg; break;
-		case OPT_DEBUGFS: env.debugfs = optarg; break;
-		case 's': series = optarg; break;
-		case 'h': fputs(check_usage, stdout); return CMD_OK;
-		default: fputs(check_usage, stderr); return CMD_ERROR;
-		}
-	}
-	if (optind != argc || !tree == !running || (behaviour && !running)) {
-		fprintf(stderr, "gemsoak kernel check: give exactly one of --tree DIR and --running "
-			"(--behaviour goes with --running)\n%s", check_usage);
-		return CMD_ERROR;
-	}
+	if (secs_arg && !parse_int64(secs_arg, 1, 3600, &secs))
+		return cli_usage_error(c, "--seconds: '%s' is not a number of seconds (1-3600)", secs_arg);
+	if (secs_arg)
+		env.seconds = (double)secs;
+	if (cli_opt(c, "device"))
+		env.device = cli_opt(c, "device");
+	if (cli_opt(c, "debugfs"))
+		env.debugfs = cli_opt(c, "debugfs");
+	if (!tree == !running || (behaviour && !running))
+		return cli_usage_error(c, "give exactly one of --tree DIR and --running (--behaviour goes with --running)");
 	char path[4096];
 	struct gs_series s;
 	struct gs_tree t;
@@ -177,9 +133,29 @@ static int check_exec(int argc, char **argv)
 	return counts[FIX_MISSING] || counts[FIX_UNKNOWN] ? CMD_FOUND : CMD_OK;
 }
 
+static const struct cmd_option check_options[] = {
+	{ .name = "tree", .letter = 't', .arg = "DIR", .help = "a kernel source tree (or its drivers/gpu/drm + include part)" },
+	{ .name = "running", .letter = 'r', .help = "decide from `uname -r`" },
+	{ .name = "behaviour", .letter = 'b', .help = "with --running: run the fixes' probes (needs root, debugfs)" },
+	{ .name = "seconds", .arg = "N", .help = "how long each probe races (default 2)" },
+	{ .name = "device", .arg = "PATH", .help = "the DRM device for the probes (default auto)" },
+	{ .name = "debugfs", .arg = "DIR", .help = "where debugfs is mounted (default /sys/kernel/debug)" },
+	{ .name = "series", .letter = 's', .arg = "FILE", .help = "the fix series (default: kernel/series)" },
+	{ NULL },
+};
+
 const struct cmd_entry cmd_kernel_check_entry = {
 	.name = "kernel check",
-	.usage = "(--tree DIR | --running [--behaviour]) [--series FILE]",
-	.summary = "which kernel fixes a tree or the running kernel has",
+	.summary = "Tell which kernel fixes a tree or the running kernel has",
+	.help = "Tell which fixes of the kernel fix series DIR has (git history, then\n"
+		"source signatures, then the Makefile's version), or the running kernel\n"
+		"has (its release against each fix's first mainline release; with\n"
+		"--behaviour also the race each fix closes, run on the device for a few\n"
+		"seconds: a counter that does not come back means the fix is missing, and\n"
+		"a probe that cannot run, without a device say, leaves the fix unknown).\n",
+	.synopsis = "(--tree DIR | --running [--behaviour] [--seconds N] [--device PATH] [--debugfs DIR])"
+		    " [--series FILE]",
+	.options = check_options,
+	.exit_status = "0 every fix present, 1 some missing or unknown, 2 error.",
 	.exec = check_exec,
 };

@@ -134,15 +134,10 @@ static int merge_one(sqlite3 *db, const char *in, const char *trigger_sql)
 	return r;
 }
 
-static int merge_exec(int argc, char **argv)
+static int merge_exec(struct cli *c)
 {
-	struct cli c;
-	int r = cli_parse(&c, &cmd_merge, "", argc, argv, -1, NULL, NULL, NULL, NULL);
-	if (r >= 0)
-		return r;
-	if (argc - optind < 2)
-		return cli_usage_error(&c, "an output and at least one input database are needed");
-	const char *out = argv[optind];
+	int r;
+	const char *out = c->argv[0];
 	/* The store creates (or migrates) the output's schema. */
 	struct store *st;
 	char err[1024];
@@ -151,8 +146,8 @@ static int merge_exec(int argc, char **argv)
 		return CMD_ERROR;
 	}
 	store_close(st);
-	c.db_path = out;
-	sqlite3 *db = cli_open(&c, true);
+	c->db_path = out;
+	sqlite3 *db = cli_open(c, true);
 	sqlite3_stmt *s = db ? cli_prepare(db, "SELECT sql FROM sqlite_master WHERE type = 'trigger'"
 					       " AND name = 'samples_rollup'") : NULL;
 	char *trigger = NULL;
@@ -160,14 +155,18 @@ static int merge_exec(int argc, char **argv)
 		trigger = strdup((const char *)sqlite3_column_text(s, 0));
 	sqlite3_finalize(s);
 	r = trigger ? 0 : -1;
-	for (int i = optind + 1; r == 0 && i < argc; i++)
-		r = merge_one(db, argv[i], trigger);
+	for (int i = 1; r == 0 && i < c->argc; i++)
+		r = merge_one(db, c->argv[i], trigger);
 	free(trigger);
 	sqlite3_close(db);
 	return r ? CMD_ERROR : CMD_OK;
 }
 
 const struct cmd_entry cmd_merge = {
-	"merge", "OUT.db IN.db...",
-	"Combine the databases of many machines into OUT.db, keeping each run's host", merge_exec,
+	.name = "merge",
+	.summary = "Combine the databases of many machines into OUT.db, keeping each run's host",
+	.args = "OUT.db IN.db...",
+	.min_args = 2,
+	.max_args = -1,
+	.exec = merge_exec,
 };

@@ -11,25 +11,6 @@
 #include "cli/output.h"
 #include "cli/plot.h"
 
-struct report_args {
-	const char *out, *run;
-	bool force;
-};
-
-static int report_option(void *ctx, int opt, const char *arg)
-{
-	struct report_args *a = ctx;
-	if (opt == 'o')
-		a->out = arg;
-	else if (opt == 'r')
-		a->run = arg;
-	else if (opt == 'f')
-		a->force = true;
-	else
-		return CMD_ERROR;
-	return 0;
-}
-
 static void html_text(FILE *f, const char *s)
 {
 	for (; s && *s; s++) {
@@ -249,32 +230,16 @@ static int write_report(FILE *f, sqlite3 *db, int64_t run)
 	return r;
 }
 
-static int report_exec(int argc, char **argv)
+static int report_exec(struct cli *c)
 {
-	static const struct option opts[] = {
-		CLI_COMMON_OPTIONS,
-		{ "out", required_argument, NULL, 'o' },
-		{ "run", required_argument, NULL, 'r' },
-		{ "force", no_argument, NULL, 'f' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct cli c;
-	struct report_args a = { 0 };
-	int r = cli_parse(&c, &cmd_report, "  -o, --out FILE   the HTML file to write (- for stdout; a device\n"
-			  "                   or FIFO is written in place)\n"
-			  "  -r, --run N      the run (default: the newest)\n"
-			  "  -f, --force      replace a symbolic link at FILE\n",
-			  argc, argv, 0, opts, "D:ho:r:f", report_option, &a);
-	if (r >= 0)
-		return r;
-	if (!a.out)
-		return cli_usage_error(&c, "--out FILE is needed");
+	const char *out = cli_opt(c, "out");
+	int r;
 	int64_t run;
-	sqlite3 *db = cli_open_run(&c, a.run, &run);
+	sqlite3 *db = cli_open_run(c, cli_opt(c, "run"), &run);
 	if (!db)
 		return CMD_ERROR;
 	struct cli_out o;
-	if (cli_out_open(&o, a.out, a.force, "report")) {
+	if (cli_out_open(&o, out, cli_opt(c, "force"), "report")) {
 		sqlite3_close(db);
 		return CMD_ERROR;
 	}
@@ -284,11 +249,21 @@ static int report_exec(int argc, char **argv)
 	if (r)
 		return CMD_ERROR;
 	/* On stdout the report is the output: the note goes to stderr. */
-	fprintf(o.is_stdout ? stderr : stdout, "%s: report of run %lld\n", a.out, (long long)run);
+	fprintf(o.is_stdout ? stderr : stdout, "%s: report of run %lld\n", out, (long long)run);
 	return CMD_OK;
 }
 
+static const struct cmd_option report_options[] = {
+	{ .name = "out", .letter = 'o', .arg = "FILE.html", .help = "the HTML file to write (- for stdout; a device or FIFO is written in place)", .required = true },
+	{ .name = "run", .letter = 'r', .arg = "N", .help = "the run (default: the newest)" },
+	{ .name = "force", .letter = 'f', .help = "replace a symbolic link at FILE" },
+	{ NULL },
+};
+
 const struct cmd_entry cmd_report = {
-	"report", "--out FILE.html [--run N] [--force]",
-	"Write one self-contained HTML report of a run: metadata, verdicts, a plot per metric", report_exec,
+	.name = "report",
+	.summary = "Write one self-contained HTML report of a run: metadata, verdicts, a plot per metric",
+	.flags = CMD_DATABASE,
+	.options = report_options,
+	.exec = report_exec,
 };

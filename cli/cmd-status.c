@@ -1,9 +1,13 @@
 /* gemsoak status: the newest run at a glance: where, since when, how fast
  * the workloads cycle, the latest value and verdict of every metric. */
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/daemon-state.h"
+#include "cli/format.h"
 
 /* The leak guard's stops and the verdicts it kept: after a stop the
  * counters fall, and the run's trend alone may no longer say leaking. */
@@ -22,7 +26,52 @@ static int print_guard(sqlite3 *db, int64_t run)
 	return 0;
 }
 
-static int print_run(sqlite3 *db, int64_t run)
+enum daemon_state { ALIVE, STOPPED, CRASHED, ELSEWHERE, UNTESTABLE };
+static const char *const state_name[] = { "alive", "stopped", "crashed", "unknown", "unknown" };
+
+/* Alive (the lock is held), stopped (the run recorded its stop), or
+ * crashed (neither). A run of another host (a merged database) cannot be
+ * told from here. s: the run's row (print_run). */
+static enum daemon_state daemon_state(const struct daemon_lock *l, sqlite3_stmt *s, const char *host)
+{
+	const char *run_host = (const char *)sqlite3_column_text(s, 0);
+	if (l->held == 1)
+		return ALIVE;
+	if (sqlite3_column_type(s, 10) != SQLITE_NULL)
+		return STOPPED;
+	if (run_host && strcmp(run_host, host) != 0)
+		return ELSEWHERE;
+	return l->held < 0 ? UNTESTABLE : CRASHED;
+}
+
+static void print_daemon(enum daemon_state st, const struct daemon_lock *l, sqlite3_stmt *s, const char *host)
+{
+	const char *boot = (const char *)sqlite3_column_text(s, 11);
+	char this_boot[64] = "";
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
+	if (f && fgets(this_boot, sizeof(this_boot), f))
+		this_boot[strcspn(this_boot, "\n")] = '\0';
+	if (f)
+		fclose(f);
+	if (st == ALIVE && l->pid)
+		printf("daemon: alive, pid %d (it holds the database's lock)\n", (int)l->pid);
+	else if (st == ALIVE)
+		printf("daemon: alive (a process holds the database's lock; its pid is not visible to this user)\n");
+	else if (st == STOPPED)
+		printf("daemon: stopped (the run recorded its stop at %s UTC)\n", sqlite3_column_text(s, 10));
+	else if (st == ELSEWHERE)
+		printf("daemon: unknown (the run was recorded on %s, this is %s)\n", sqlite3_column_text(s, 0), host);
+	else if (st == UNTESTABLE)
+		printf("daemon: unknown (the database's lock cannot be tested: %s)\n", strerror(l->errno_));
+	else
+		printf("daemon: crashed or killed (the run has no stop and no process holds the database's"
+		       " lock%s)\n", boot && this_boot[0] && strcmp(boot, this_boot) != 0 ?
+		       "; the machine booted again since" : "");
+}
+
+/* The run's summary lines; CMD_OK, CMD_CRASHED (its daemon died without
+ * stopping it), or -1 on a database error. */
+static int print_run(const struct cli *c, sqlite3 *db, int64_t run, const struct daemon_lock *l)
 {
 	/* cycles/s over the last minute of ticks (or what there is). */
 	sqlite3_stmt *s = cli_prepare(db,
@@ -32,63 +81,96 @@ static int print_run(sqlite3 *db, int64_t run)
 		" base AS (SELECT * FROM prev UNION ALL"
 		"          SELECT t, cycles FROM (SELECT t, cycles FROM ticks WHERE run_id = ?1 ORDER BY t LIMIT 1)"
 		"          LIMIT 1)"
-		" SELECT r.hostname, r.kernel_release, r.device, r.driver, datetime(r.started, 'unixepoch'),"
-		"  r.stopped IS NULL, datetime(l.t, 'unixepoch'),"
-		"  CASE WHEN l.t > b.t THEN (l.cycles - b.cycles) / (l.t - b.t) END, l.cycles,"
-		"  (SELECT COUNT(*) FROM events WHERE run_id = r.id AND kind = 'gap')"
+		" SELECT r.hostname AS host, r.kernel_release AS kernel, r.device, r.driver,"
+		"  datetime(r.started, 'unixepoch') AS started, r.stopped IS NOT NULL AS stop_recorded,"
+		"  datetime(l.t, 'unixepoch') AS last_sample,"
+		"  CASE WHEN l.t > b.t THEN (l.cycles - b.cycles) / (l.t - b.t) END AS cycles_per_s, l.cycles AS cycles,"
+		"  (SELECT COUNT(*) FROM events WHERE run_id = r.id AND kind = 'gap') AS gaps,"
+		"  datetime(r.stopped, 'unixepoch') AS stopped,"
+		"  (SELECT value FROM run_props WHERE run_id = r.id AND key = 'boot_id') AS boot_id, r.id AS run"
 		" FROM runs r LEFT JOIN last l LEFT JOIN base b WHERE r.id = ?1");
 	if (!s)
 		return -1;
 	sqlite3_bind_int64(s, 1, run);
+	int state = CMD_OK;
+	char host[256] = "";
+	gethostname(host, sizeof(host) - 1);
 	if (sqlite3_step(s) == SQLITE_ROW) {
-		printf("run %lld on %s: kernel %s, %s (%s)\n", (long long)run, sqlite3_column_text(s, 0),
-		       sqlite3_column_text(s, 1), sqlite3_column_text(s, 2), sqlite3_column_text(s, 3));
-		printf("started %s UTC, %s; last sample %s UTC; %d gap(s)\n", sqlite3_column_text(s, 4),
-		       sqlite3_column_int(s, 5) ? "running (or stopped uncleanly)" : "stopped",
-		       sqlite3_column_type(s, 6) == SQLITE_NULL ? "(none)" : (const char *)sqlite3_column_text(s, 6),
-		       sqlite3_column_int(s, 9));
-		printf("workload cycles: %lld total, %.1f cycles/s lately\n\n", sqlite3_column_int64(s, 8),
-		       sqlite3_column_double(s, 7));
+		enum daemon_state st = daemon_state(l, s, host);
+		state = st == CRASHED ? CMD_CRASHED : CMD_OK;
+		cli_doc_str(c, "daemon", state_name[st]);
+		if (st == ALIVE && l->pid)
+			cli_doc_int(c, "daemon_pid", l->pid);
+		else
+			cli_doc_str(c, "daemon_pid", NULL);
+		cli_doc_row(c, "run", s);
+		if (cli_human(c)) {
+			print_daemon(st, l, s, host);
+			printf("run %lld on %s: kernel %s, %s (%s)\n", (long long)run, sqlite3_column_text(s, 0),
+			       sqlite3_column_text(s, 1), sqlite3_column_text(s, 2), sqlite3_column_text(s, 3));
+			printf("started %s UTC, %s; last sample %s UTC; %d gap(s)\n", sqlite3_column_text(s, 4),
+			       sqlite3_column_int(s, 5) ? "stopped" : "not stopped",
+			       sqlite3_column_type(s, 6) == SQLITE_NULL ? "(none)"
+									: (const char *)sqlite3_column_text(s, 6),
+			       sqlite3_column_int(s, 9));
+			printf("workload cycles: %lld total, %.1f cycles/s lately\n\n", sqlite3_column_int64(s, 8),
+			       sqlite3_column_double(s, 7));
+		}
 	}
 	sqlite3_finalize(s);
-	return print_guard(db, run);
+	return cli_human(c) && print_guard(db, run) ? -1 : state;
 }
 
-static int status_exec(int argc, char **argv)
+static int status_exec(struct cli *c)
 {
-	struct cli c;
-	int r = cli_parse(&c, &cmd_status, "", argc, argv, 0, NULL, NULL, NULL, NULL);
-	if (r >= 0)
-		return r;
+	int r;
 	int64_t run;
-	sqlite3 *db = cli_open_run(&c, NULL, &run);
-	if (!db || print_run(db, run)) {
+	/* The lock first: no SQLite connection to the file may be open then. */
+	struct daemon_lock lock;
+	daemon_lock_probe(cli_db_path(c), &lock);
+	sqlite3 *db = cli_open_run(c, NULL, &run);
+	if (db)
+		cli_doc_begin(c);
+	int state = db ? print_run(c, db, run, &lock) : -1;
+	if (state < 0) {
 		sqlite3_close(db);
 		return CMD_ERROR;
 	}
 	sqlite3_stmt *s = cli_prepare(db,
 		"WITH lt AS (SELECT id FROM ticks WHERE run_id = ?1 ORDER BY t DESC LIMIT 1)"
-		" SELECT m.name AS metric, s.value AS latest, COALESCE(t.verdict, '-') AS verdict,"
+		" SELECT m.name AS metric, s.value AS latest, COALESCE(t.verdict, CASE WHEN ?9 THEN '-' END) AS verdict,"
 		"  t.slope_per_kcycle AS floor_per_kcycle, t.slope_per_hour AS floor_per_hour"
 		" FROM lt JOIN samples s ON s.tick_id = lt.id JOIN metrics m ON m.id = s.metric_id"
 		" LEFT JOIN leak_trends t ON t.run_id = ?1 AND t.metric = m.name"
 		" ORDER BY t.scope = 'kernel' DESC, t.verdict = 'leaking' DESC, m.name");
-	if (s)
+	/* ?9: a dash for nothing in the table; null in JSON, empty in CSV. */
+	if (s) {
 		sqlite3_bind_int64(s, 1, run);
-	r = s ? cli_print_table(s) : -1;
+		sqlite3_bind_int(s, 9, cli_human(c));
+	}
+	r = s ? cli_doc_rows(c, "metrics", s, true) : -1;
 	sqlite3_finalize(s);
 	s = cli_prepare(db, "SELECT group_concat(n || ' ' || verdict, ', ') FROM"
 			    " (SELECT verdict, COUNT(*) AS n FROM leak_trends WHERE run_id = ?1 GROUP BY verdict)");
 	if (s) {
 		sqlite3_bind_int64(s, 1, run);
-		if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
+		if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0) && cli_human(c))
 			printf("\nverdicts: %s\n", sqlite3_column_text(s, 0));
 		sqlite3_finalize(s);
 	}
+	cli_doc_end(c);
 	sqlite3_close(db);
-	return r < 0 ? CMD_ERROR : CMD_OK;
+	return r < 0 ? CMD_ERROR : state;
 }
 
 const struct cmd_entry cmd_status = {
-	"status", "", "Show the newest run: machine, cycles/s, latest values and verdicts", status_exec,
+	.name = "status",
+	.summary = "Show the newest run: its daemon alive, stopped or crashed, cycles/s, values and verdicts",
+	.help = "The first line says whether the run's daemon is alive (it holds the database's\n"
+		"lock; its pid when this user may see it), stopped (the run recorded its stop),\n"
+		"or crashed or killed (neither); a run recorded on another host is unknown.\n",
+	.flags = CMD_DATABASE | CMD_FORMATS,
+	.exit_status = "0 the daemon is alive or stopped (or of another host), 3 it crashed or was\n"
+		       "killed (the newest run has no stop and nothing holds the database's lock), 2 error.",
+	.exec = status_exec,
 };

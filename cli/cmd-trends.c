@@ -1,43 +1,15 @@
 /* gemsoak trends: the leak verdicts of one run (leak_trends). */
 #include <stdio.h>
-#include <string.h>
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/format.h"
 
-struct trends_args {
-	const char *run, *metric;
-};
-
-static int trends_option(void *ctx, int opt, const char *arg)
+static int trends_exec(struct cli *c)
 {
-	struct trends_args *a = ctx;
-	if (opt == 'r')
-		a->run = arg;
-	else if (opt == 'm')
-		a->metric = arg;
-	else
-		return CMD_ERROR;
-	return 0;
-}
-
-static int trends_exec(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		CLI_COMMON_OPTIONS,
-		{ "run", required_argument, NULL, 'r' },
-		{ "metric", required_argument, NULL, 'm' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct cli c;
-	struct trends_args a = { 0 };
-	int r = cli_parse(&c, &cmd_trends, "  -r, --run N      the run (default: the newest; see `gemsoak runs`)\n"
-			  "  -m, --metric GLOB only metrics matching GLOB (e.g. 'gem.*')\n",
-			  argc, argv, 0, opts, "D:hr:m:", trends_option, &a);
-	if (r >= 0)
-		return r;
+	const char *metric = cli_opt(c, "metric");
 	int64_t run;
-	sqlite3 *db = cli_open_run(&c, a.run, &run);
+	sqlite3 *db = cli_open_run(c, cli_opt(c, "run"), &run);
 	if (!db)
 		return CMD_ERROR;
 	sqlite3_stmt *s = cli_prepare(db,
@@ -51,12 +23,15 @@ static int trends_exec(int argc, char **argv)
 		sqlite3_close(db);
 		return CMD_ERROR;
 	}
-	const char *glob = a.metric ? a.metric : "*";
+	const char *glob = metric ? metric : "*";
 	sqlite3_bind_int64(s, 1, run);
 	sqlite3_bind_text(s, 2, glob, -1, SQLITE_STATIC);
-	printf("run %lld (floor slopes: per 1000 workload cycles and per hour; see db/TRENDS.md)\n",
-	       (long long)run);
-	int rows = cli_print_table(s);
+	if (cli_human(c))
+		printf("run %lld (floor slopes: per 1000 workload cycles and per hour; see db/TRENDS.md)\n",
+		       (long long)run);
+	cli_doc_begin(c);
+	cli_doc_int(c, "run", run);
+	int rows = cli_doc_rows(c, "metrics", s, true);
 	sqlite3_finalize(s);
 	int leaking = cli_count_leaking(db, run, glob);
 	/* The daemon's own footprint: a leak there is a bug of gemsoak's,
@@ -73,23 +48,31 @@ static int trends_exec(int argc, char **argv)
 		}
 		sqlite3_finalize(s);
 	}
-	s = dn > 0 ? cli_prepare(db, "SELECT metric, verdict, confidence, robust_slope, per, max_value, bound,"
+	/* JSON always has its daemon_metrics, if empty. */
+	bool daemon_rows = dn > 0 || c->format == CLI_JSON;
+	s = daemon_rows ? cli_prepare(db, "SELECT metric, verdict, confidence, robust_slope, per, max_value, bound,"
 				 " windows, span_s FROM leak_trends"
 				 " WHERE run_id = ?1 AND metric GLOB ?2 AND scope = 'daemon' ORDER BY metric") : NULL;
 	if (s) {
 		sqlite3_bind_int64(s, 1, run);
 		sqlite3_bind_text(s, 2, glob, -1, SQLITE_STATIC);
-		printf("gemsoakd's own footprint (judged apart; not in the exit status):\n");
-		drows = cli_print_table(s);
+		if (cli_human(c))
+			printf("gemsoakd's own footprint (judged apart; not in the exit status):\n");
+		drows = cli_doc_rows(c, "daemon_metrics", s, false);
 		sqlite3_finalize(s);
-	} else if (dn > 0) {
+	} else if (daemon_rows) {
 		drows = -1;
 	}
 	sqlite3_close(db);
 	if (rows < 0 || leaking < 0 || drows < 0 || dbad < 0)
 		return CMD_ERROR;
+	cli_doc_int(c, "leaking", leaking);
+	cli_doc_int(c, "daemon_leaking_or_over_bound", dbad);
+	cli_doc_end(c);
+	if (!cli_human(c))
+		return leaking ? CMD_FOUND : CMD_OK;
 	if (rows + drows == 0)
-		printf("no metric%s%s in run %lld\n", a.metric ? " matches " : "", a.metric ? a.metric : "",
+		printf("no metric%s%s in run %lld\n", metric ? " matches " : "", metric ? metric : "",
 		       (long long)run);
 	else
 		printf("%d metric(s) leaking\n", leaking);
@@ -99,7 +82,17 @@ static int trends_exec(int argc, char **argv)
 	return leaking ? CMD_FOUND : CMD_OK;
 }
 
+static const struct cmd_option trends_options[] = {
+	{ .name = "run", .letter = 'r', .arg = "N", .help = "the run (default: the newest; see `gemsoak runs`)" },
+	{ .name = "metric", .letter = 'm', .arg = "GLOB", .help = "only metrics matching GLOB (e.g. 'gem.*')" },
+	{ NULL },
+};
+
 const struct cmd_entry cmd_trends = {
-	"trends", "[--run N] [--metric GLOB]",
-	"Show what grows in a run, how fast and how sure (exit 1 when something leaks)", trends_exec,
+	.name = "trends",
+	.summary = "Show what grows in a run, how fast and how sure (exit 1 when something leaks)",
+	.flags = CMD_DATABASE | CMD_FORMATS,
+	.options = trends_options,
+	.exit_status = "0 no kernel metric leaks, 1 one or more leak, 2 error.",
+	.exec = trends_exec,
 };

@@ -9,14 +9,13 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "common/defaults.h"
 #include "daemon/privilege.h"
 #include "workloads/workload.h"
 
 #define GS_EXIT_CONFIG 78      /* EX_CONFIG */
 #define GS_EXIT_UNAVAILABLE 69 /* EX_UNAVAILABLE: device or database */
 
-#define GS_DEFAULT_CONFIG "/etc/gemsoak/gemsoak.conf"
-#define GS_DEFAULT_DATABASE "/var/lib/gemsoak/gemsoak.db"
 #define GS_DEFAULT_BACKOFF_MS 1000       /* first restart after a worker death */
 #define GS_DEFAULT_BACKOFF_MAX_MS 60000  /* doubling up to this */
 #define GS_CONFIG_MAX_BYTES (1u << 20)   /* a config file larger than this is refused */

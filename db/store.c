@@ -160,6 +160,19 @@ static int lock_exclusive(struct store *st, const char *path, char *err, size_t 
 	return -1;
 }
 
+int store_lock_held(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return -1;
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = GS_LOCK_BYTE, .l_len = 1 };
+	int r = fcntl(fd, F_OFD_GETLK, &fl);
+	int e = errno;
+	close(fd);
+	errno = e;
+	return r < 0 ? -1 : fl.l_type != F_UNLCK;
+}
+
 /* A file that is there and not empty must start with SQLite's header
  * before SQLite sees it: SQLite would read a -wal left next to it as its
  * own and, closing, write those pages into it. 0 or -1 with why. */

@@ -31,6 +31,12 @@ struct run_info {
  * (the daemon: one writer per database). */
 #define STORE_EXCLUSIVE 1u
 
+/* Whether a process holds PATH's STORE_EXCLUSIVE lock (a daemon writes
+ * it): 1 held, 0 not, -1 with errno set when it cannot be tested. Opens
+ * and closes a descriptor of its own, so call it while this process has
+ * no SQLite connection to PATH (a close drops the process's POSIX locks). */
+int store_lock_held(const char *path);
+
 /* Open, creating or migrating, a database that is empty or gemsoak's; any
  * other file (another application's SQLite database, not SQLite at all,
  * not a regular file) is refused before anything in it changes.

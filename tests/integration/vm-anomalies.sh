@@ -91,7 +91,7 @@ assert_sql "$db" "select count(*) from anomalies where kind = 'promise' and mess
 assert_sql "$db" "select count(*) from anomalies where kind = 'unexpected-errno'" 0 "no undocumented errno"
 assert_true "$db" "select (select sum(anomalies) from anomalies_per_hour) = (select count(*) from anomalies)" "per-hour counts add up"
 # The CLI shows them and says so in its exit status.
-run_rc "$TOP/build/gemsoak" anomalies -d "$db" --last 2 > "$out/cli.txt"
+run_rc "$TOP/build/gemsoak" anomalies -D "$db" --last 2 > "$out/cli.txt"
 cat "$out/cli.txt"
 [ $rc = 1 ] || fail "gemsoak anomalies: exit $rc with anomalies, expected 1"
 grep -q "^run 1  hour 0  x-restart  promise  [0-9]*$" "$out/cli.txt" || fail "gemsoak anomalies: no per-hour row"

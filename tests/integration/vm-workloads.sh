@@ -105,6 +105,6 @@ assert_true "$db" "select $(series dmabuf.objects 'max(s.value)') <= 24" "dma-bu
 # Every workload's seed is recorded with the run.
 assert_sql "$db" "select count(*) from run_props where key like 'seed.%'" 8 "seeds recorded"
 assert_sql "$db" "select value from run_props where key = 'seed.prime-render'" 7 "the configured seed"
-run_rc "$TOP/build/gemsoak" anomalies -d "$db" > "$out/cli.txt"
+run_rc "$TOP/build/gemsoak" anomalies -D "$db" > "$out/cli.txt"
 [ $rc = 0 ] && [ "$(cat "$out/cli.txt")" = "no anomalies" ] || fail "gemsoak anomalies: exit $rc, $(cat "$out/cli.txt")"
 echo ok
