@@ -68,11 +68,15 @@ sed "s|^ExecStart=/usr/bin/|ExecStart=$dest/usr/bin/|" "$dest$unitdir/gemsoak-ex
 cp "$dest$unitdir/gemsoak-export.timer" "$d/"
 ERR=$d/verify.err MANPATH=$dest/usr/share/man run_rc systemd-analyze verify "$d/gemsoak-export.service" "$d/gemsoak-export.timer"
 [ $rc = 0 ] && [ ! -s "$d/verify.err" ] || { cat "$d/verify.err"; fail "systemd-analyze verify of the export unit and timer"; }
+systemd-analyze security --offline=true --root="$dest" "$unitdir/gemsoak-export.service" > "$d/security.out" 2>&1 ||
+	{ cat "$d/security.out"; fail "systemd-analyze security failed"; }
+exposure=$(sed -n 's/.*Overall exposure level for gemsoak-export.service: \([0-9.]*\).*/\1/p' "$d/security.out")
+awk -v e="$exposure" 'BEGIN { exit !(e != "" && e <= 2.0) }' || { grep '✗' "$d/security.out"; fail "export unit: exposure '$exposure' is above 2.0"; }
 # What the timer runs, as it runs it (the installed binary, the database named here).
 mkdir -p "$d/installed-textfile"
 $dest$exec_start -D "$d/synth.db" > /dev/null || fail "the unit's ExecStart failed"
 cmp -s "$d/installed-textfile/gemsoak.prom" "$d/synth/gemsoak.prom" || fail "the unit's ExecStart wrote another file"
-echo "ok: make install: export unit and timer verified; ExecStart writes $(grep -vc '^#' "$d/installed-textfile/gemsoak.prom") series"
+echo "ok: make install: export unit (exposure $exposure) and timer verified; ExecStart writes $(grep -vc '^#' "$d/installed-textfile/gemsoak.prom") series"
 
 # ---- live: two runs on the kernel model, node_exporter, Prometheus ----
 # Free loopback ports: leak's node_exporter, clean's, Prometheus.
