@@ -335,7 +335,9 @@ static int add_metrics(struct expo *e, sqlite3 *db, int64_t run, int64_t tick, c
 		add(e, m.family, m.type, m.help, m.labels, sqlite3_column_double(s, 2) * m.scale);
 		metrics++;
 
-		const char *verdict = col_text(s, 3), *scope = col_text(s, 4);
+		/* a metric the trends have no row for yet has no verdict yet */
+		const char *verdict = *col_text(s, 3) ? col_text(s, 3) : "insufficient-data";
+		const char *scope = col_text(s, 4);
 		char l[LABELS_MAX] = "";
 		label_add(l, sizeof(l), "metric", name);
 		label_add(l, sizeof(l), "scope", *scope ? scope : "kernel");
@@ -351,7 +353,7 @@ static int add_metrics(struct expo *e, sqlite3 *db, int64_t run, int64_t tick, c
 			    " scope daemon: gemsoakd's own footprint.",
 			    lv, now);
 		}
-		if (!known && *verdict) {
+		if (!known) {
 			char lv[LABELS_MAX];
 			snprintf(lv, sizeof(lv), "%s", l);
 			label_add(lv, sizeof(lv), "verdict", verdict);

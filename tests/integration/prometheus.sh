@@ -38,6 +38,33 @@ $GS export -D "$d/synth.db" --prometheus "$d/synth" > /dev/null
 promtool check metrics < "$d/synth/gemsoak.prom" > "$d/lint.out" 2>&1 || { cat "$d/lint.out"; fail "promtool check metrics (synthetic run)"; }
 echo "ok: promtool check metrics: $(grep -c '^# TYPE' "$d/synth/gemsoak.prom") families, $(grep -vc '^#' "$d/synth/gemsoak.prom") series, clean"
 
+# ---- names the mapping must take apart: a workload whose name holds a dot
+# (and one that prefixes it), its ioctl errors and a ms gauge, a framebuffer
+# owner, label values to escape, and two metrics that map to one series ----
+cp "$d/synth.db" "$d/names.db"
+sql "$d/names.db" "update runs set hostname = 'lab \"b\" \\ 2' where id = 2;
+	insert into metrics (name, unit) values ('workload.a.b.cycles', 'cycles'), ('workload.a.cycles', 'cycles'),
+		('workload.a.b.errors.GEM_OPEN.ENOENT', 'count'), ('workload.a.b.ready_ms', 'ms'),
+		('drm.framebuffers.by.X\"org', 'count'), ('x.used_kb', 'kB'), ('x.used_bytes', 'bytes');
+	insert into samples (metric_id, tick_id, value) select m.id, (select max(id) from ticks where run_id = 2),
+		case m.unit when 'kB' then 3 when 'ms' then 1500 else 7 end
+	from metrics m where m.id > 4"
+mkdir -p "$d/names"
+ERR=$d/names.err run_rc $GS export -D "$d/names.db" --prometheus "$d/names"
+[ $rc = 0 ] || fail "export of the odd names: exit $rc, $(cat "$d/names.err")"
+promtool check metrics < "$d/names/gemsoak.prom" > "$d/lint-names.out" 2>&1 || { cat "$d/lint-names.out"; fail "promtool check metrics (odd names)"; }
+h='host="lab \"b\" \\ 2",run="2"'
+for want in "gemsoak_workload_cycles_total{$h,workload=\"a.b\"} 7" "gemsoak_workload_cycles_total{$h,workload=\"a\"} 7" \
+	"gemsoak_workload_ioctl_errors_total{$h,workload=\"a.b\",ioctl=\"GEM_OPEN\",errno=\"ENOENT\"} 7" \
+	"gemsoak_workload_ready_seconds{$h,workload=\"a.b\"} 1.5" "gemsoak_drm_framebuffers_by_owner{$h,owner=\"X\\\"org\"} 7" \
+	"gemsoak_x_used_bytes{$h} 7" "gemsoak_verdict{$h,metric=\"x.used_kb\",scope=\"kernel\",verdict=\"insufficient-data\"} 1"; do
+	grep -qxF "$want" "$d/names/gemsoak.prom" || { grep -F 'a.b' "$d/names/gemsoak.prom"; fail "export: no line '$want'"; }
+done
+[ "$(grep -c '^gemsoak_x_used_bytes' "$d/names/gemsoak.prom")" = 1 ] || fail "export: x.used_kb and x.used_bytes both written as one series"
+grep -q 'gemsoak_x_used_bytes{.*}: two metrics map to this series; the second is left out' "$d/names.err" ||
+	fail "export: the collision is not said: $(cat "$d/names.err")"
+echo "ok: odd names: dotted workloads, ioctl errors, ms as seconds, owners, escaped labels; a collision said: $(cat "$d/names.err")"
+
 # ---- the rules' unit tests, and a rule made wrong must fail them ----
 promtool test rules prometheus/gemsoak-rules.test.yml > "$d/rules.out" 2>&1 || { cat "$d/rules.out"; fail "promtool test rules"; }
 mkdir -p "$d/broken"
