@@ -1,7 +1,8 @@
 /* gemsoak export --prometheus DIR: node_exporter textfile-collector files,
  * so an existing Prometheus watches a lab of soak machines. The newest
  * sample of every metric of the newest run, its floor slope and verdict,
- * the anomalies and worker deaths (the families: cli/prometheus.c), written aside and renamed over DIR/gemsoak.prom (the collector never
+ * the anomalies and worker deaths (the families: cli/prometheus.c),
+ * written aside and renamed over DIR/gemsoak.prom (the collector never
  * reads half a file; see cli/output.h). --every INTERVAL keeps rewriting
  * it as samples arrive, and follows the database if its file is replaced. */
 #include <errno.h>

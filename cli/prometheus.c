@@ -99,6 +99,19 @@ struct mapping {
 	double scale;
 };
 
+/* gemsoak's units as Prometheus names them: the suffix a name ends with
+ * in it (strip replaced by suffix), the factor to the base unit; a cycles
+ * count is a counter. */
+static const struct unit_rule {
+	const char *unit, *strip, *suffix, *note, *type;
+	double scale;
+} unit_rules[] = {
+	{ "kB", "_kb", "_bytes", ", kB as bytes", "gauge", 1024 },
+	{ "ms", "_ms", "_seconds", ", ms as seconds", "gauge", 0.001 },
+	{ "bytes", "_bytes", "_bytes", "", "gauge", 1 },
+	{ "cycles", "_total", "_total", "", "counter", 1 },
+};
+
 /* gemsoak_ + base (every byte that may not be in a metric name as _),
  * with the unit as Prometheus names it. */
 static void map_base(struct mapping *m, const char *base, const char *unit, const char *shown)
@@ -112,27 +125,19 @@ static void map_base(struct mapping *m, const char *base, const char *unit, cons
 	f[at] = '\0';
 	m->type = "gauge";
 	m->scale = 1;
-	const char *in = "";
-	if (!strcmp(unit, "kB")) {
-		if (ends_with(f, "_kb"))
-			f[strlen(f) - 3] = '\0';
-		strncat(f, "_bytes", FAMILY_MAX - strlen(f) - 1);
-		m->scale = 1024;
-		in = ", kB as bytes";
-	} else if (!strcmp(unit, "ms")) {
-		if (ends_with(f, "_ms"))
-			f[strlen(f) - 3] = '\0';
-		strncat(f, "_seconds", FAMILY_MAX - strlen(f) - 1);
-		m->scale = 0.001;
-		in = ", ms as seconds";
-	} else if (!strcmp(unit, "bytes")) {
-		if (!ends_with(f, "_bytes"))
-			strncat(f, "_bytes", FAMILY_MAX - strlen(f) - 1);
-	} else if (!strcmp(unit, "cycles")) {
-		strncat(f, "_total", FAMILY_MAX - strlen(f) - 1);
-		m->type = "counter";
+	const char *note = "";
+	for (size_t i = 0; i < sizeof(unit_rules) / sizeof(unit_rules[0]); i++) {
+		const struct unit_rule *u = &unit_rules[i];
+		if (strcmp(unit, u->unit))
+			continue;
+		if (ends_with(f, u->strip))
+			f[strlen(f) - strlen(u->strip)] = '\0';
+		strncat(f, u->suffix, FAMILY_MAX - strlen(f) - 1);
+		m->type = u->type;
+		m->scale = u->scale;
+		note = u->note;
 	}
-	snprintf(m->help, sizeof(m->help), "Newest sample of gemsoak's %s%s.", shown, in);
+	snprintf(m->help, sizeof(m->help), "Newest sample of gemsoak's %s%s.", shown, note);
 }
 
 /* The workload a workload.W.* metric belongs to: the longest of the run's
