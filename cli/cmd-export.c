@@ -1,6 +1,7 @@
 /* gemsoak export --prometheus DIR: node_exporter textfile-collector files,
  * so an existing Prometheus watches a lab of soak machines. The newest
  * sample of every metric of the newest run, its floor slope and verdict,
+ * the anomalies and worker deaths (the families: cli/prometheus.c),
  * written aside and renamed over DIR/gemsoak.prom (the collector never
  * reads half a file; see cli/output.h). --every INTERVAL keeps rewriting
  * it as samples arrive, and follows the database if its file is replaced. */
@@ -13,88 +14,8 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "cli/prometheus.h"
 #include "common/util.h"
-
-/* A label value: backslash, double quote and newline escaped. */
-static void label_value(FILE *f, const char *s)
-{
-	for (; s && *s; s++) {
-		if (*s == '\\' || *s == '"')
-			fputc('\\', f);
-		if (*s == '\n')
-			fputs("\\n", f);
-		else
-			fputc(*s, f);
-	}
-}
-
-static const char export_sql[] =
-	"WITH run AS (SELECT id, hostname FROM runs ORDER BY id DESC LIMIT 1),"
-	" lt AS (SELECT k.id, k.t, k.cycles FROM ticks k, run WHERE k.run_id = run.id ORDER BY k.t DESC LIMIT 1)"
-	" SELECT run.hostname, run.id, m.name, s.value, lt.t, lt.cycles, t.slope_per_kcycle, t.slope_per_hour,"
-	/* gemsoakd's own metrics never count as a kernel leak */
-	"  CASE WHEN t.scope = 'kernel' THEN t.verdict END"
-	" FROM run, lt JOIN samples s ON s.tick_id = lt.id JOIN metrics m ON m.id = s.metric_id"
-	" LEFT JOIN leak_trends t ON t.run_id = run.id AND t.metric = m.name ORDER BY m.name";
-
-static void series(FILE *f, const char *name, sqlite3_stmt *s, int with_metric, double v)
-{
-	fprintf(f, "%s{host=\"", name);
-	label_value(f, (const char *)sqlite3_column_text(s, 0));
-	fprintf(f, "\",run=\"%lld\"", sqlite3_column_int64(s, 1));
-	if (with_metric) {
-		fputs(",metric=\"", f);
-		label_value(f, (const char *)sqlite3_column_text(s, 2));
-		fputc('"', f);
-	}
-	fprintf(f, "} %.15g\n", v);
-}
-
-/* The metric families, each written as one group as the text format wants:
- * name, help, and the query column of the value (-1: the verdict). */
-static const struct family {
-	const char *name, *help;
-	int col, per_metric;
-} families[] = {
-	{ "gemsoak_value", "Newest sample of a gemsoak metric.", 3, 1 },
-	{ "gemsoak_floor_slope_per_kcycle", "Growth of the metric's floor per 1000 workload cycles.", 6, 1 },
-	{ "gemsoak_floor_slope_per_hour", "Growth of the metric's floor per hour.", 7, 1 },
-	{ "gemsoak_leaking", "1 when the run's verdict for the metric is leaking (gemsoakd's own daemon.* metrics: always 0).", -1, 1 },
-	{ "gemsoak_cycles_total", "Workload cycles done in the run.", 5, 0 },
-	{ "gemsoak_last_sample_timestamp_seconds", "Time of the newest sample.", 4, 0 },
-};
-
-static int write_prom(sqlite3 *db, FILE *f)
-{
-	sqlite3_stmt *s = cli_prepare(db, export_sql);
-	if (!s)
-		return -1;
-	int rc = SQLITE_DONE, rows = 0, metrics = 0;
-	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
-		const struct family *fam = &families[i];
-		fprintf(f, "# HELP %s %s\n# TYPE %s gauge\n", fam->name, fam->help, fam->name);
-		sqlite3_reset(s);
-		rows = 0;
-		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-			rows++;
-			if (fam->col < 0) {
-				const char *v = (const char *)sqlite3_column_text(s, 8);
-				series(f, fam->name, s, 1, v && strcmp(v, "leaking") == 0);
-			} else if (sqlite3_column_type(s, fam->col) != SQLITE_NULL) {
-				series(f, fam->name, s, fam->per_metric, sqlite3_column_double(s, fam->col));
-			}
-			if (!fam->per_metric)
-				break; /* one line per run */
-		}
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-			break;
-		rc = SQLITE_DONE;
-		if (i == 0)
-			metrics = rows;
-	}
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? metrics : -1;
-}
 
 static int export_once(sqlite3 *db, const char *dir, bool force)
 {
@@ -106,7 +27,7 @@ static int export_once(sqlite3 *db, const char *dir, bool force)
 	struct cli_out o;
 	if (cli_out_open(&o, path, force, "export"))
 		return -1;
-	int rows = write_prom(db, o.f);
+	int rows = prometheus_write(db, o.f);
 	if (cli_out_close(&o, rows >= 0, "export"))
 		return -1;
 	return rows;

@@ -6,7 +6,7 @@ CLI_SRCS += cli/cmd-report.c cli/plot.c
 # Plots are drawn with cairo (only the CLI links it).
 $(B)/obj/cli/plot.o: override CFLAGS += $(shell $(PKG_CONFIG) --cflags cairo fontconfig 2>/dev/null)
 $(B)/gemsoak: override LDLIBS += $(shell $(PKG_CONFIG) --libs cairo fontconfig 2>/dev/null) -lm
-CLI_SRCS += cli/cmd-export.c cli/cmd-merge.c cli/output.c cli/format.c
+CLI_SRCS += cli/cmd-export.c cli/prometheus.c cli/cmd-merge.c cli/output.c cli/format.c
 CHECK_SCRIPTS += tests/integration/cli.sh
 CHECK_SCRIPTS += tests/integration/report-browser.sh
 CHECK_SCRIPTS += tests/integration/gate.sh

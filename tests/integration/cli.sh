@@ -48,9 +48,14 @@ expect 0 '^gem.flink_names +leaking .* stable .* fixed' $GS compare --db "$db" 1
 expect 1 '^gem.flink_names +stable .* leaking .* new leak' $GS compare --db "$db" 2 1
 
 expect 0 'gemsoak.prom: 4 metric' $GS export --db "$db" --prometheus "$d"
-grep -q '^gemsoak_leaking{host="lab-a",run="2",metric="gem.flink_names"} 0$' "$d/gemsoak.prom" || fail "export: verdict"
+grep -q '^gemsoak_verdict{host="lab-a",run="2",metric="gem.flink_names",scope="kernel",verdict="stable"} 1$' "$d/gemsoak.prom" || fail "export: verdict"
+grep -q '^gemsoak_verdict{host="lab-a",run="2",metric="gem.flink_names",scope="kernel",verdict="leaking"} 0$' "$d/gemsoak.prom" || fail "export: verdict state set"
 grep -q '^gemsoak_cycles_total{host="lab-a",run="2"} 3600000$' "$d/gemsoak.prom" || fail "export: cycles"
-[ "$(grep -c '^# TYPE' "$d/gemsoak.prom")" = 6 ] || fail "export: one group per metric family"
+grep -q '^# TYPE gemsoak_cycles_total counter$' "$d/gemsoak.prom" || fail "export: cycles typed counter"
+grep -q '^gemsoak_mem_shmem_bytes{host="lab-a",run="2"} 20540416$' "$d/gemsoak.prom" || fail "export: kB as bytes"
+grep -q '^gemsoak_worker_deaths_total{host="lab-a",run="2",workload="canary",cause="signal"} 1$' "$d/gemsoak.prom" || fail "export: worker deaths"
+[ "$(grep -c '^# TYPE' "$d/gemsoak.prom")" = "$(grep -v '^#' "$d/gemsoak.prom" | sed 's/{.*//' | uniq | wc -l)" ] ||
+	fail "export: one group per metric family"
 [ ! -e "$d/gemsoak.prom.tmp" ] || fail "export: temp file left"
 
 expect 0 'b.db: 2 run' $GS merge "$d/fleet.db" "$d/a.db" "$d/b.db"

@@ -91,6 +91,26 @@ check "debugfs is readable under the hardening (drm.clients sampled)" gt "$(q "s
 check "dma_buf debugfs is readable too" gt "$(q "select count(*) from metrics where name like 'dmabuf.%'")" 0
 check "journal has the ready message at notice priority" eval 'journalctl -u gemsoak -p notice --no-pager | grep -q "ready: database"'
 
+# The Prometheus export as its timer runs it, into node_exporter's textfile
+# directory (owned by node_exporter's user, as Debian's package makes it).
+out=$(systemd-analyze verify gemsoak-export.service gemsoak-export.timer 2>&1)
+check "systemd-analyze verify of the export unit and timer is clean${out:+: $out}" test -z "$out"
+prom=/var/lib/prometheus/node-exporter
+mkdir -p $prom
+chown nobody:nogroup $prom
+check "systemctl start gemsoak-export.service succeeded" systemctl start gemsoak-export.service
+newest() { sed -n 's/^gemsoak_last_sample_timestamp_seconds{.*} //p' $prom/gemsoak.prom 2>/dev/null; }
+t1=$(newest)
+check "the export unit wrote gemsoak.prom with the newest sample ($t1)" test -n "$t1"
+check "gemsoak.prom is readable by node_exporter (mode $(stat -c %a $prom/gemsoak.prom 2>&1))" \
+	test "$(stat -c %a $prom/gemsoak.prom)" = 644
+check "gemsoak.prom holds the verdict state set" grep -q '^gemsoak_verdict{.*verdict="stable"} [01]$' $prom/gemsoak.prom
+systemctl start gemsoak-export.timer
+rewritten() { [ -n "$(newest)" ] && [ "$(newest)" != "$t1" ]; }
+check "the timer rewrites it with a newer sample" wait_for 40 rewritten
+systemctl stop gemsoak-export.timer
+journalctl -u gemsoak-export --no-pager | tail -n 5
+
 # reload: a new drop-in starts one workload, the unchanged one keeps its
 # processes, the run and the main process stay.
 runs=$(q 'select count(*) from runs')

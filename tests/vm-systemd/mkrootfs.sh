@@ -1,5 +1,6 @@
 #!/bin/sh
-# Build (once) a Debian rootfs with systemd, the daemon's runtime libraries,
+# Build (once) a Debian rootfs with systemd, the runtime libraries of the
+# daemon and of the CLI (the export timer runs gemsoak),
 # sqlite3 and Debian's kernel with its initrd, for the test that runs the
 # installed gemsoak.service under real systemd. Prints the path of a tarball
 # of that rootfs, cached in build/cache under a key of everything that goes
@@ -12,7 +13,8 @@ cache="$top/build/cache"
 . /etc/os-release
 suite=${GS_ROOTFS_SUITE:-${VERSION_CODENAME:-bookworm}}
 packages="systemd,systemd-sysv,udev,kmod,initramfs-tools,linux-image-amd64,\
-libevent-2.1-7,libdrm2,libsqlite3-0,libinih1,libsystemd0,sqlite3,procps,man-db"
+libevent-2.1-7,libdrm2,libsqlite3-0,libinih1,libsystemd0,sqlite3,procps,man-db,\
+libcairo2,libfontconfig1"
 
 . "$top/tests/vm-systemd/rootfs-lib.sh"
 tarball=$(rootfs_tarball "$0" "$cache/rootfs" "$suite" "$packages")
