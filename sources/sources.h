@@ -12,24 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define METRIC_NAME_MAX 96
-
-struct metric_value {
-	char name[METRIC_NAME_MAX];
-	double value;
-	const char *unit;   /* static string: "count", "bytes", "kB", "cycles" */
-};
-
-struct metric_batch {
-	struct metric_value *v;
-	size_t n, cap;
-};
-
-void batch_init(struct metric_batch *b);
-void batch_reset(struct metric_batch *b);
-void batch_free(struct metric_batch *b);
-/* Returns -ENOMEM on allocation failure, -ENAMETOOLONG on a long name. */
-int batch_put(struct metric_batch *b, const char *name, double value, const char *unit);
+#include "common/metric-batch.h"
 
 struct supervisor;
 
