@@ -14,7 +14,7 @@
 
 #include "common/metric-batch.h"
 
-struct supervisor;
+struct workers_view;
 
 /* What sources need to know about the machine and the daemon. */
 struct source_ctx {
@@ -23,7 +23,7 @@ struct source_ctx {
 	int card_minor;          /* debugfs dri/N; -1 when unknown */
 	bool i915;               /* the i915 sources apply (others skip them) */
 	bool quiesce;            /* i915: write i915_gem_drop_caches before sampling */
-	const struct supervisor *sup;  /* workloads' counters */
+	const struct workers_view *workers;  /* the workloads' counters and pids; NULL outside the daemon */
 };
 
 /* No verdict this round (say, no worker alive between restarts): the
