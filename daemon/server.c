@@ -19,6 +19,7 @@
 #include "daemon/sampler.h"
 #include "daemon/server.h"
 #include "daemon/supervisor.h"
+#include "daemon/worker.h"
 #include "db/store.h"
 #include "device/i915.h"
 

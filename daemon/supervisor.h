@@ -42,11 +42,6 @@ void supervisor_stop_all(struct supervisor *sup);
 int supervisor_pause(struct supervisor *sup);
 void supervisor_resume(struct supervisor *sup);
 
-/* oom_score_adj: the daemon's (it must outlive its workers) and theirs. */
-#define GS_DAEMON_OOM_SCORE_ADJ (-900)
-#define GS_WORKER_OOM_SCORE_ADJ 1000
-/* Write this process's /proc/self/oom_score_adj; 0 or -errno. */
-int set_oom_score_adj(int adj);
 void supervisor_free(struct supervisor *sup);
 
 /* For reloads: the index of the workload called name, or -1. */
