@@ -1,3 +1,4 @@
+COMMON_SRCS += daemon/config-caps.c
 COMMON_SRCS += daemon/config.c daemon/config-dir.c daemon/reload-plan.c daemon/backlog.c daemon/privilege.c daemon/leak-guard.c
 DAEMON_SRCS += daemon/reload.c
 DAEMON_SRCS += daemon/main.c daemon/server.c daemon/supervisor.c daemon/worker.c daemon/sampler.c
