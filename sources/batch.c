@@ -54,3 +54,20 @@ char *source_read_dri(const struct source_ctx *ctx, const char *file, char *path
 	snprintf(rel, sizeof(rel), "dri/%d/%s", ctx->card_minor, file);
 	return source_read_under(ctx->debugfs, rel, path, pathlen, why, whylen);
 }
+
+int source_collect_text(const struct source_ctx *ctx, const struct text_source *t,
+			struct metric_batch *b, char *why, size_t whylen)
+{
+	if (t->i915_only && !ctx->i915)
+		return 0; /* another driver: nothing to say */
+	char path[512];
+	char *text = t->dri ? source_read_dri(ctx, t->file, path, sizeof(path), why, whylen)
+			    : source_read_under(ctx->debugfs, t->file, path, sizeof(path), why, whylen);
+	if (!text)
+		return -errno;
+	int r = t->put(text, b);
+	free(text);
+	if (r == -EINVAL || r == -ERANGE)
+		return source_parse_failed(r, path, t->format, why, whylen);
+	return r;
+}

@@ -147,4 +147,21 @@ void kept_files_close(void);
 /* Read debugfs dri/<card minor>/FILE of the device. */
 char *source_read_dri(const struct source_ctx *ctx, const char *file, char *path, size_t pathlen,
 		      char *why, size_t whylen);
+
+/* A source that is one debugfs file: where it is, and what to do with its
+ * text. put parses the text and appends the metrics; it returns the
+ * parser's -EINVAL or -ERANGE (nothing appended) for a text not in the
+ * format, else 0, SOURCE_NO_DATA or batch_put's error. */
+struct text_source {
+	const char *file;      /* under debugfs dri/<card minor>/ (dri) or debugfs */
+	bool dri;
+	bool i915_only;        /* other drivers have nothing of it to say */
+	const char *format;    /* what the text is not, when it does not parse */
+	int (*put)(const char *text, struct metric_batch *b);
+};
+/* A text source's collect steps: skip it on another driver, read its
+ * file, put, and name the file and its format when the text does not
+ * parse. Returns like struct source's collect. */
+int source_collect_text(const struct source_ctx *ctx, const struct text_source *t,
+			struct metric_batch *b, char *why, size_t whylen);
 #endif
