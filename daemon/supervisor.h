@@ -1,6 +1,7 @@
-/* The supervisor forks each workload's processes, watches them through
- * libevent (SIGCHLD, their report socket) and restarts a workload whose
- * process died, with exponential backoff. Counters live in shared memory
+/* The supervisor forks each workload's processes (what a child does before
+ * it runs the workload is daemon/worker.c), watches them through libevent
+ * (SIGCHLD, their report socket) and restarts a workload whose process
+ * died, with exponential backoff. Counters live in shared memory
  * so they survive restarts and cost the workers nothing to publish. */
 #ifndef GS_SUPERVISOR_H
 #define GS_SUPERVISOR_H
