@@ -64,8 +64,8 @@ int source_collect_text(const struct source_ctx *ctx, const struct text_source *
 	char *text = t->dri ? source_read_dri(ctx, t->file, path, sizeof(path), why, whylen)
 			    : source_read_under(ctx->debugfs, t->file, path, sizeof(path), why, whylen);
 	if (!text)
-		return -errno;
-	int r = t->put(text, b);
+		return t->optional && errno == ENOENT ? 0 : -errno;
+	int r = t->put(ctx, text, b);
 	free(text);
 	if (r == -EINVAL || r == -ERANGE)
 		return source_parse_failed(r, path, t->format, why, whylen);

@@ -28,7 +28,7 @@ int parse_dmabuf_bufinfo(const char *text, uint64_t *objects, uint64_t *bytes)
 	return found ? 0 : -EINVAL;
 }
 
-static int put_dmabuf(const char *text, struct metric_batch *b)
+static int put_dmabuf(const struct source_ctx *ctx, const char *text, struct metric_batch *b)
 {
 	uint64_t objects, bytes;
 	int r = parse_dmabuf_bufinfo(text, &objects, &bytes);
@@ -39,7 +39,8 @@ static int put_dmabuf(const char *text, struct metric_batch *b)
 }
 
 static const struct text_source dmabuf = {
-	"dma_buf/bufinfo", false, false, "no \"Total N objects, M bytes\" line", put_dmabuf,
+	.file = "dma_buf/bufinfo",
+	.format = "no \"Total N objects, M bytes\" line", .put = put_dmabuf,
 };
 
 static int collect_dmabuf(const struct source_ctx *ctx, struct metric_batch *b, char *why,

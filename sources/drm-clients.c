@@ -34,14 +34,17 @@ int parse_drm_clients(const char *text, uint64_t *clients)
 	return header ? 0 : -EINVAL;
 }
 
-static int put_clients(const char *text, struct metric_batch *b)
+static int put_clients(const struct source_ctx *ctx, const char *text, struct metric_batch *b)
 {
 	uint64_t n;
 	int r = parse_drm_clients(text, &n);
 	return r ? r : batch_put(b, "drm.clients", (double)n, "count");
 }
 
-static const struct text_source clients = { "clients", true, false, "unrecognised format", put_clients };
+static const struct text_source clients = {
+	.file = "clients", .dri = true,
+	.format = "unrecognised format", .put = put_clients,
+};
 
 static int collect_clients(const struct source_ctx *ctx, struct metric_batch *b, char *why,
 			   size_t whylen)

@@ -72,7 +72,7 @@ int parse_gem_names(const char *text, struct gem_names_stats *out)
 	return header ? 0 : -EINVAL;
 }
 
-static int put_gem_names(const char *text, struct metric_batch *b)
+static int put_gem_names(const struct source_ctx *ctx, const char *text, struct metric_batch *b)
 {
 	struct gem_names_stats s;
 	int r = parse_gem_names(text, &s);
@@ -84,7 +84,10 @@ static int put_gem_names(const char *text, struct metric_batch *b)
 	return batch_put(b, "gem.flink_bytes", (double)s.bytes, "bytes");
 }
 
-static const struct text_source gem_names = { "gem_names", true, false, "unrecognised format", put_gem_names };
+static const struct text_source gem_names = {
+	.file = "gem_names", .dri = true,
+	.format = "unrecognised format", .put = put_gem_names,
+};
 
 static int collect_gem_names(const struct source_ctx *ctx, struct metric_batch *b, char *why,
 			     size_t whylen)

@@ -38,7 +38,7 @@ int parse_i915_context_status(const char *text, uint64_t *contexts, uint64_t *cl
 	return known ? 0 : -EINVAL;
 }
 
-static int put_i915_contexts(const char *text, struct metric_batch *b)
+static int put_i915_contexts(const struct source_ctx *ctx, const char *text, struct metric_batch *b)
 {
 	uint64_t n, closed;
 	int r = parse_i915_context_status(text, &n, &closed);
@@ -51,7 +51,8 @@ static int put_i915_contexts(const char *text, struct metric_batch *b)
 }
 
 static const struct text_source i915_contexts = {
-	"i915_context_status", true, true, "no \"HW context\" lines", put_i915_contexts,
+	.file = "i915_context_status", .dri = true, .i915_only = true,
+	.format = "no \"HW context\" lines", .put = put_i915_contexts,
 };
 
 static int collect_i915_contexts(const struct source_ctx *ctx, struct metric_batch *b, char *why,

@@ -80,7 +80,7 @@ bool i915_gtt_lists_name(const char *text, uint32_t name)
 	return strstr(text, needle) != NULL;
 }
 
-static int put_i915_gtt(const char *text, struct metric_batch *b)
+static int put_i915_gtt(const struct source_ctx *ctx, const char *text, struct metric_batch *b)
 {
 	struct i915_gtt_stats s;
 	int r = parse_i915_gem_gtt(text, &s);
@@ -96,7 +96,8 @@ static int put_i915_gtt(const char *text, struct metric_batch *b)
 }
 
 static const struct text_source i915_gtt = {
-	"i915_gem_gtt", true, true, "no \"Total N objects, B bytes\" line", put_i915_gtt,
+	.file = "i915_gem_gtt", .dri = true, .i915_only = true,
+	.format = "no \"Total N objects, B bytes\" line", .put = put_i915_gtt,
 };
 
 static int collect_i915_gtt(const struct source_ctx *ctx, struct metric_batch *b, char *why,

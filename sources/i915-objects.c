@@ -64,7 +64,7 @@ int parse_i915_gem_objects(const char *text, struct i915_objects_stats *out)
 	return 0;
 }
 
-static int put_i915_objects(const char *text, struct metric_batch *b)
+static int put_i915_objects(const struct source_ctx *ctx, const char *text, struct metric_batch *b)
 {
 	struct i915_objects_stats s;
 	int r = parse_i915_gem_objects(text, &s);
@@ -86,9 +86,9 @@ static int put_i915_objects(const char *text, struct metric_batch *b)
 }
 
 static const struct text_source i915_objects = {
-	"i915_gem_objects", true, true,
-	"first line is neither \"N objects, B bytes\" nor \"N shrinkable [F free] objects, B bytes\"",
-	put_i915_objects,
+	.file = "i915_gem_objects", .dri = true, .i915_only = true,
+	.format = "first line is neither \"N objects, B bytes\" nor \"N shrinkable [F free] objects, B bytes\"",
+	.put = put_i915_objects,
 };
 
 static int collect_i915_objects(const struct source_ctx *ctx, struct metric_batch *b, char *why,

@@ -156,8 +156,9 @@ struct text_source {
 	const char *file;      /* under debugfs dri/<card minor>/ (dri) or debugfs */
 	bool dri;
 	bool i915_only;        /* other drivers have nothing of it to say */
+	bool optional;         /* no such file is nothing to count (say, no KMS) */
 	const char *format;    /* what the text is not, when it does not parse */
-	int (*put)(const char *text, struct metric_batch *b);
+	int (*put)(const struct source_ctx *ctx, const char *text, struct metric_batch *b);
 };
 /* A text source's collect steps: skip it on another driver, read its
  * file, put, and name the file and its format when the text does not

@@ -15,9 +15,10 @@
 #include <cmocka.h>
 
 #include "sources/sources.h"
+#include "tests/unit/fixture.h"
 #include "sources/workers.h"
 
-extern const struct source source_workloads, source_drm_clients;
+extern const struct source source_workloads, source_drm_clients, source_drm_framebuffers;
 
 /* The value of metric name in b, asserting it is there with unit. */
 static double metric(const struct metric_batch *b, const char *name, const char *unit)
@@ -106,6 +107,35 @@ static void text_source_names_file_and_format(void **state)
 	why[0] = '\0';
 	assert_int_equal(source_drm_clients.collect(&ctx, &b, why, sizeof(why)), -ENOENT);
 	assert_non_null(strstr(why, path));
+
+	/* No framebuffer file (no KMS): nothing to count, and no failure. */
+	batch_reset(&b);
+	assert_int_equal(source_drm_framebuffers.collect(&ctx, &b, why, sizeof(why)), 0);
+	assert_int_equal(b.n, 0);
+	char fb[96], st[96];
+	snprintf(fb, sizeof(fb), "%s/framebuffer", sub);
+	snprintf(st, sizeof(st), "%s/state", sub);
+	char *t = fixture("framebuffer-6.1-xorg");
+	write_text(fb, t);
+	free(t);
+	assert_int_equal(source_drm_framebuffers.collect(&ctx, &b, why, sizeof(why)), 0);
+	assert_true(metric(&b, "drm.framebuffers", "count") == 2);
+	assert_true(metric(&b, "drm.framebuffers.by.Xorg", "count") == 1);
+	size_t without_state = b.n;
+	t = fixture("state-6.1-xorg");
+	write_text(st, t);
+	free(t);
+	batch_reset(&b);
+	assert_int_equal(source_drm_framebuffers.collect(&ctx, &b, why, sizeof(why)), 0);
+	assert_int_equal(b.n, without_state + 2);
+	assert_true(metric(&b, "drm.scanout.planes", "count") == 1);
+	assert_true(metric(&b, "drm.scanout.fbcon", "count") == 0);
+	write_text(fb, "  name     size handles refcount\n");
+	assert_int_equal(source_drm_framebuffers.collect(&ctx, &b, why, sizeof(why)), -EINVAL);
+	snprintf(expect, sizeof(expect), "%s: unrecognised format", fb);
+	assert_string_equal(why, expect);
+	unlink(fb);
+	unlink(st);
 	batch_free(&b);
 	kept_files_close();
 	rmdir(sub);
