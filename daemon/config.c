@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -185,85 +186,139 @@ static bool valid_name(const char *s)
 	return true;
 }
 
-static void copy_string(struct parse *p, const struct raw_entry *e, char *dst, size_t len)
+static bool copy_string(struct parse *p, const struct raw_entry *e, char *dst, size_t len)
 {
 	if (!*e->value)
 		problem(p, e->line, "%s: empty value", e->key);
 	else if (!fmt_ok(dst, len, "%s", e->value))
 		problem(p, e->line, "%s: value too long (at most %zu characters)", e->key, len - 1);
+	else
+		return true;
+	return false;
+}
+
+/* Append name to the list of names in buf ("a, b, c"), used bytes so far;
+ * a name that does not fit is cut, later ones are dropped. */
+static void list_add(char *buf, size_t len, size_t *used, const char *name)
+{
+	if (*used < len)
+		*used += (size_t)snprintf(buf + *used, len - *used, "%s%s", *used ? ", " : "", name);
+}
+
+/* ---- [daemon] keys ---- */
+
+enum daemon_key_kind {
+	DK_STRING,     /* a path or name, at most the field's size - 1 */
+	DK_DURATION,   /* ms from min to max */
+	DK_MEMORY,     /* a size from min to max bytes, kept in kB; "auto" is -1 */
+	DK_BOOL,
+	DK_USER,       /* an account (daemon/privilege.h) */
+};
+
+/* One [daemon] key: the shape of the workloads' wl_key, plus where in
+ * struct gs_config its value goes and where the line that set it is kept
+ * (for the checks across keys; -1: not kept). */
+struct daemon_key {
+	const char *name;
+	enum daemon_key_kind kind;
+	int64_t min, max;
+	const char *help;      /* what a valid value is: "'VALUE' is not HELP" */
+	size_t offset, size;   /* of the field */
+	ptrdiff_t line;        /* offset of an int field, or -1 */
+};
+
+#define DK_FIELD(f) offsetof(struct gs_config, f), sizeof(((struct gs_config *)0)->f)
+#define DK_LINE(f) (ptrdiff_t)offsetof(struct gs_config, f)
+
+/* In the order the "known:" list of an unknown key names them. */
+static const struct daemon_key daemon_keys[] = {
+	{ "device", DK_STRING, 0, 0, NULL, DK_FIELD(device), DK_LINE(device_line) },
+	{ "database", DK_STRING, 0, 0, NULL, DK_FIELD(database), -1 },
+	{ "interval", DK_DURATION, 100, 86400000, "a duration from 100ms to 1d (e.g. 10s, 1m)",
+	  DK_FIELD(interval_ms), -1 },
+	{ "debugfs", DK_STRING, 0, 0, NULL, DK_FIELD(debugfs), -1 },
+	{ "user", DK_USER, 0, 0, NULL, DK_FIELD(user), -1 },
+	{ "restart_backoff", DK_DURATION, 10, 3600000, "a duration from 10ms to 1h",
+	  DK_FIELD(backoff_ms), DK_LINE(backoff_line) },
+	{ "restart_backoff_max", DK_DURATION, 10, 3600000, "a duration from 10ms to 1h",
+	  DK_FIELD(backoff_max_ms), DK_LINE(backoff_line) },
+	{ "trend_window", DK_DURATION, 1000, 86400000, "a duration from 1s to 1d (e.g. 5m)",
+	  DK_FIELD(trend_window_ms), -1 },
+	{ "retention", DK_DURATION, 60000, INT64_MAX / 2, "a duration of at least 1m (e.g. 7d)",
+	  DK_FIELD(retention_ms), -1 },
+	{ "quiesce", DK_BOOL, 0, 0, "yes or no", DK_FIELD(quiesce), -1 },
+	{ "memory_floor", DK_MEMORY, 0, (int64_t)1 << 50,
+	  "a size (e.g. 256M, 1G; 0 turns the guard off) or auto", DK_FIELD(memory_floor_kb), DK_LINE(memory_line) },
+	{ "memory_resume", DK_MEMORY, 0, (int64_t)1 << 50,
+	  "a size (e.g. 256M, 1G; 0 turns the guard off) or auto", DK_FIELD(memory_resume_kb), DK_LINE(memory_line) },
+	{ "meminfo", DK_STRING, 0, 0, NULL, DK_FIELD(meminfo), -1 },
+	{ NULL, DK_STRING, 0, 0, NULL, 0, 0, -1 },
+};
+
+/* Parse e's value as key k into its field; false (with the problem
+ * reported) when it is not a valid value. */
+static bool daemon_value(struct parse *p, const struct daemon_key *k, const struct raw_entry *e)
+{
+	char *field = (char *)p->cfg + k->offset;
+	char why[256];
+	int64_t bytes;
+	bool ok = false;
+	switch (k->kind) {
+	case DK_STRING:
+		return copy_string(p, e, field, k->size);
+	case DK_USER:
+		if (privilege_lookup(e->value, (struct gs_user *)field, why, sizeof(why)) == 0)
+			return true;
+		problem(p, e->line, "%s", why);
+		return false;
+	case DK_DURATION:
+		ok = parse_duration_ms(e->value, k->min, k->max, (int64_t *)field);
+		break;
+	case DK_MEMORY:
+		if ((ok = strcmp(e->value, "auto") == 0))
+			*(int64_t *)field = -1;
+		else if ((ok = parse_size(e->value, k->min, k->max, &bytes)))
+			*(int64_t *)field = bytes / 1024;
+		break;
+	case DK_BOOL:
+		ok = parse_bool(e->value, (bool *)field);
+		break;
+	}
+	if (!ok)
+		problem(p, e->line, "%s: '%s' is not %s", e->key, e->value, k->help);
+	return ok;
 }
 
 static void daemon_key(struct parse *p, const struct raw_entry *e)
 {
-	struct gs_config *c = p->cfg;
-	if (strcmp(e->key, "device") == 0) {
-		copy_string(p, e, c->device, sizeof(c->device));
-		c->device_line = e->line;
-	} else if (strcmp(e->key, "database") == 0) {
-		copy_string(p, e, c->database, sizeof(c->database));
-	} else if (strcmp(e->key, "debugfs") == 0) {
-		copy_string(p, e, c->debugfs, sizeof(c->debugfs));
-	} else if (strcmp(e->key, "user") == 0) {
-		char why[256];
-		if (privilege_lookup(e->value, &c->user, why, sizeof(why)))
-			problem(p, e->line, "%s", why);
-	} else if (strcmp(e->key, "restart_backoff") == 0 || strcmp(e->key, "restart_backoff_max") == 0) {
-		int64_t *dst = e->key[15] ? &c->backoff_max_ms : &c->backoff_ms;
-		if (!parse_duration_ms(e->value, 10, 3600000, dst))
-			problem(p, e->line, "%s: '%s' is not a duration from 10ms to 1h", e->key, e->value);
-		else
-			c->backoff_line = e->line;
-	} else if (strcmp(e->key, "interval") == 0) {
-		if (!parse_duration_ms(e->value, 100, 86400000, &c->interval_ms))
-			problem(p, e->line, "interval: '%s' is not a duration from 100ms to 1d (e.g. 10s, 1m)",
-				e->value);
-	} else if (strcmp(e->key, "trend_window") == 0) {
-		if (!parse_duration_ms(e->value, 1000, 86400000, &c->trend_window_ms))
-			problem(p, e->line, "trend_window: '%s' is not a duration from 1s to 1d (e.g. 5m)",
-				e->value);
-	} else if (strcmp(e->key, "retention") == 0) {
-		if (!parse_duration_ms(e->value, 60000, INT64_MAX / 2, &c->retention_ms))
-			problem(p, e->line, "retention: '%s' is not a duration of at least 1m (e.g. 7d)",
-				e->value);
-	} else if (strcmp(e->key, "memory_floor") == 0 || strcmp(e->key, "memory_resume") == 0) {
-		int64_t *dst = e->key[7] == 'f' ? &c->memory_floor_kb : &c->memory_resume_kb;
-		int64_t bytes;
-		if (strcmp(e->value, "auto") == 0)
-			*dst = -1;
-		else if (parse_size(e->value, 0, (int64_t)1 << 50, &bytes))
-			*dst = bytes / 1024;
-		else
-			problem(p, e->line, "%s: '%s' is not a size (e.g. 256M, 1G; 0 turns the guard off) or auto",
-				e->key, e->value);
-		c->memory_line = e->line;
-	} else if (strcmp(e->key, "meminfo") == 0) {
-		copy_string(p, e, c->meminfo, sizeof(c->meminfo));
-	} else if (strcmp(e->key, "quiesce") == 0) {
-		if (!parse_bool(e->value, &c->quiesce))
-			problem(p, e->line, "quiesce: '%s' is not yes or no", e->value);
-	} else {
-		problem(p, e->line, "unknown key '%s' in [daemon] (known: device, database, interval, "
-			"debugfs, user, restart_backoff, restart_backoff_max, trend_window, retention, quiesce, "
-			"memory_floor, memory_resume, meminfo)",
-			e->key);
+	for (const struct daemon_key *k = daemon_keys; k->name; k++) {
+		if (strcmp(e->key, k->name) != 0)
+			continue;
+		if (daemon_value(p, k, e) && k->line >= 0)
+			*(int *)((char *)p->cfg + k->line) = e->line;
+		return;
 	}
+	char known[512] = "";
+	size_t used = 0;
+	for (const struct daemon_key *k = daemon_keys; k->name; k++)
+		list_add(known, sizeof(known), &used, k->name);
+	problem(p, e->line, "unknown key '%s' in [daemon] (known: %s)", e->key, known);
 }
 
 static void key_list(const struct wl_type *t, char *buf, size_t len)
 {
 	size_t used = 0;
 	buf[0] = '\0';
-	for (int i = 0; t->keys[i].name && used < len; i++)
-		used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : "", t->keys[i].name);
+	for (int i = 0; t->keys[i].name; i++)
+		list_add(buf, len, &used, t->keys[i].name);
 }
 
 static void type_list(char *buf, size_t len)
 {
 	size_t used = 0;
 	buf[0] = '\0';
-	for (const struct wl_type *const *t = wl_types(); *t && used < len; t++)
-		used += (size_t)snprintf(buf + used, len - used, "%s%s", t == wl_types() ? "" : ", ",
-					 (*t)->name);
+	for (const struct wl_type *const *t = wl_types(); *t; t++)
+		list_add(buf, len, &used, (*t)->name);
 }
 
 static void string_value(struct parse *p, struct wl_config *w, int k, const struct raw_entry *e)
@@ -499,40 +554,4 @@ void config_free(struct gs_config *cfg)
 	free(cfg->workloads);
 	free(cfg->text);
 	memset(cfg, 0, sizeof(*cfg));
-}
-
-/* A workload's second device (`device2 =`) must be there and import
- * PRIME buffers from the first, the one thing it is used for. */
-static int check_second_device(const struct wl_config *w, const char *device, FILE *errs)
-{
-	const char *path = wl_get_str(w, "device2");
-	char err[512], found[256];
-	if (!*path)
-		return 0;
-	if (strcmp(path, "auto") == 0 ? device_find_importer(device, found, sizeof(found), err, sizeof(err)) == 0
-				      : device_probe_cross_import(device, path, err, sizeof(err)) == 0)
-		return 0;
-	fprintf(errs, "%s:%d: workload %s (%s) needs a second device with %s: %s\n", w->file, w->line,
-		w->name, w->type->name, device_cap_name(GS_CAP_PRIME_IMPORT), err);
-	return 1;
-}
-
-int config_check_caps(const struct gs_config *cfg, unsigned caps, const char *device,
-		      const char *driver, FILE *errs)
-{
-	int problems = 0;
-	for (size_t i = 0; i < cfg->nworkloads; i++) {
-		const struct wl_config *w = &cfg->workloads[i];
-		problems += check_second_device(w, device, errs);
-		unsigned missing = wl_caps_needed(w) & ~caps;
-		for (unsigned bit = 1; missing; bit <<= 1) {
-			if (!(missing & bit))
-				continue;
-			missing &= ~bit;
-			fprintf(errs, "%s:%d: workload %s (%s) needs %s, which %s (driver %s) does not offer\n",
-				w->file, w->line, w->name, w->type->name, device_cap_name(bit), device, driver);
-			problems++;
-		}
-	}
-	return problems;
 }

@@ -58,9 +58,4 @@ int config_load_files(const char *const *paths, size_t npaths, struct gs_config 
 int config_load_dir(const char *path, struct gs_config *cfg, FILE *errs);
 void config_free(struct gs_config *cfg);
 
-/* Check that the device offers what every workload needs; problems name
- * the workload's section. Returns the number of problems. */
-int config_check_caps(const struct gs_config *cfg, unsigned caps, const char *device,
-		      const char *driver, FILE *errs);
-
 #endif

@@ -7,6 +7,7 @@
 
 #include "common/log.h"
 #include "common/util.h"
+#include "daemon/config-caps.h"
 #include "daemon/config.h"
 #include "daemon/server.h"
 #include "device/device.h"

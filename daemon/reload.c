@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "daemon/config-caps.h"
 #include "daemon/reload-plan.h"
 #include "daemon/reload.h"
 

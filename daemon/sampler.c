@@ -1,15 +1,17 @@
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/log.h"
 #include "daemon/sampler.h"
 
-int sampler_init(struct sampler *s, const struct source_ctx *ctx, struct store *st,
-		 int64_t run_id, struct event_sink sink)
+int sampler_init(struct sampler *s, const struct source_ctx *ctx, const struct supervisor *sup,
+		 struct store *st, int64_t run_id, struct event_sink sink)
 {
 	memset(s, 0, sizeof(*s));
 	s->ctx = *ctx;
+	s->sup = sup;
 	s->st = st;
 	s->run_id = run_id;
 	s->sink = sink;
@@ -20,8 +22,40 @@ int sampler_init(struct sampler *s, const struct source_ctx *ctx, struct store *
 void sampler_free(struct sampler *s)
 {
 	batch_free(&s->batch);
+	free(s->workers.wl);
 	backlog_free(&s->backlog);
 	kept_files_close();
+}
+
+/* Copy the supervisor's counters and pids into the view the sources read;
+ * -ENOMEM leaves the sources without one this round. */
+static int fill_workers(struct sampler *s)
+{
+	struct workers_view *w = &s->workers;
+	size_t n = supervisor_count(s->sup);
+	if (n > w->cap) {
+		struct workload_sample *wl = realloc(w->wl, n * sizeof(*wl));
+		if (!wl)
+			return -ENOMEM;
+		w->wl = wl;
+		w->cap = n;
+	}
+	w->n = n;
+	for (size_t i = 0; i < n; i++) {
+		struct workload_sample *ws = &w->wl[i];
+		ws->name = supervisor_name(s->sup, i);
+		ws->cycles = supervisor_cycles(s->sup, i);
+		ws->ngauges = 0;
+		while (ws->ngauges < WL_MAX_GAUGES &&
+		       (ws->gauge_name[ws->ngauges] = supervisor_gauge(s->sup, i, ws->ngauges,
+								       &ws->gauge[ws->ngauges])))
+			ws->ngauges++;
+		for (int ioc = 0; ioc < GS_IOC_COUNT; ioc++)
+			for (int e = 0; e < GS_ERRNO_SLOTS; e++)
+				ws->errors[ioc][e] = supervisor_errors(s->sup, i, (enum gs_ioctl)ioc, e);
+	}
+	w->npids = supervisor_pids(s->sup, w->pids, WORKERS_MAX_PIDS);
+	return 0;
 }
 
 /* Write the backlog, oldest first; stop at the first round refused. */
@@ -41,7 +75,8 @@ int sampler_tick(struct sampler *s, double t)
 	batch_reset(&s->batch);
 	/* Read the cycles first: a tick's cycles never exceed the work that
 	 * could have produced its counter values. */
-	uint64_t cycles = s->cycles_base + (s->ctx.sup ? supervisor_total_cycles(s->ctx.sup) : 0);
+	uint64_t cycles = s->cycles_base + (s->sup ? supervisor_total_cycles(s->sup) : 0);
+	s->ctx.workers = s->sup && fill_workers(s) == 0 ? &s->workers : NULL;
 	for (int i = 0; gs_sources[i] && i < SAMPLER_MAX_SOURCES; i++) {
 		const struct source *src = gs_sources[i];
 		char why[512] = "";

@@ -12,6 +12,7 @@
 #include "daemon/supervisor.h"
 #include "db/store.h"
 #include "sources/sources.h"
+#include "sources/workers.h"
 
 #define SAMPLER_MAX_SOURCES 32
 /* An hour of rounds at the default 10 s interval, a few MB at the most. */
@@ -19,6 +20,8 @@
 
 struct sampler {
 	struct source_ctx ctx;
+	const struct supervisor *sup;  /* NULL: no workloads to count */
+	struct workers_view workers;   /* what the sources see of sup, each round */
 	struct store *st;
 	int64_t run_id;
 	struct event_sink sink;
@@ -30,8 +33,10 @@ struct sampler {
 	char store_error[256];   /* empty while the store takes every round */
 };
 
-int sampler_init(struct sampler *s, const struct source_ctx *ctx, struct store *st,
-		 int64_t run_id, struct event_sink sink);
+/* Sample the machine ctx describes and the workloads sup runs into st's
+ * run run_id; 0, or -ENOMEM. */
+int sampler_init(struct sampler *s, const struct source_ctx *ctx, const struct supervisor *sup,
+		 struct store *st, int64_t run_id, struct event_sink sink);
 /* One sampling round at wall-clock time t; 0 when stored (with anything
  * waiting in the backlog), -EIO when it waits in the backlog. */
 int sampler_tick(struct sampler *s, double t);

@@ -20,6 +20,7 @@
 #include "daemon/sampler.h"
 #include "daemon/server.h"
 #include "daemon/supervisor.h"
+#include "daemon/worker.h"
 #include "db/store.h"
 #include "device/i915.h"
 
@@ -547,10 +548,10 @@ int server_run(const struct gs_config *cfg, const struct gs_device *dev,
 		goto out;
 	}
 	struct source_ctx ctx = {
-		.debugfs = cfg->debugfs, .procfs = "/proc", .card_minor = dev->card_minor, .sup = s.sup,
+		.debugfs = cfg->debugfs, .procfs = "/proc", .card_minor = dev->card_minor,
 		.i915 = dev->kind == GS_DRIVER_I915, .quiesce = cfg->quiesce,
 	};
-	if (sampler_init(&s.sampler, &ctx, s.st, s.run_id, sink_of(&s)) || setup_events(&s, opt)) {
+	if (sampler_init(&s.sampler, &ctx, s.sup, s.st, s.run_id, sink_of(&s)) || setup_events(&s, opt)) {
 		log_err("cannot set up the event loop");
 		goto out;
 	}

@@ -1,12 +1,10 @@
 #include <errno.h>
 #include <stdarg.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,8 +15,10 @@
 #include "common/util.h"
 #include "daemon/config.h"
 #include "daemon/supervisor.h"
+#include "daemon/worker.h"
 
 #define STABLE_AFTER_S 60.0 /* a workload that ran this long restarts quickly again */
+#define STOP_GRACE_S 2.0    /* from SIGTERM to SIGKILL when a workload stops */
 
 enum inst_state {
 	INST_RUNNING,
@@ -78,91 +78,6 @@ static void emit(struct instance *in, int prio, const char *kind, const char *fm
 	in->sup->sink.emit(in->sup->sink.ctx, prio, source, kind, msg);
 }
 
-int set_oom_score_adj(int adj)
-{
-	FILE *f = fopen("/proc/self/oom_score_adj", "we");
-	if (!f)
-		return -errno;
-	int r = fprintf(f, "%d\n", adj) < 0 ? -EIO : 0;
-	if (fclose(f) && !r)
-		r = -errno;
-	return r;
-}
-
-/* ---- the worker side of fork() ---- */
-
-/* Move the fds a worker keeps to 3, 4, ... and close everything else it
- * inherited from the daemon (the database, libevent's fds, other
- * workloads' channels). */
-static void keep_only(int *fds, int n)
-{
-	int moved[WL_MAX_FDS + 1];
-	for (int i = 0; i < n; i++) {
-		moved[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 1000);
-		if (moved[i] < 0)
-			_exit(5);
-	}
-	for (int i = 0; i < n; i++) {
-		if (dup2(moved[i], 3 + i) < 0)
-			_exit(5);
-		fds[i] = 3 + i;
-	}
-	close_range((unsigned)(3 + n), ~0u, 0);
-}
-
-static void reset_signals(void)
-{
-	static const int sigs[] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGUSR1, SIGUSR2 };
-	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
-		signal(sigs[i], SIG_DFL);
-	sigset_t all;
-	sigemptyset(&all);
-	sigprocmask(SIG_SETMASK, &all, NULL);
-}
-
-__attribute__((noreturn))
-static void worker_main(struct instance *in, int index, pid_t daemon_pid)
-{
-	/* One process group per workload instance (the daemon sets it too:
-	 * whichever runs first wins the race), so one kill reaches the
-	 * processes the workers fork as well. */
-	setpgid(0, in->pgid);
-	/* The OOM killer takes workers before the daemon (which lowered its
-	 * own score): the recorder outlives what it records. Before the
-	 * privilege drop, which makes /proc/self root's. */
-	set_oom_score_adj(GS_WORKER_OOM_SCORE_ADJ);
-	/* Before the death signal: changing credentials clears it. */
-	int dropped = privilege_drop(&in->sup->user);
-	/* Workers must not outlive the daemon. */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != daemon_pid)
-		_exit(0);
-	reset_signals();
-	/* The kernel keeps 15 characters of a process name. */
-	char title[16] = "gs:";
-	memcpy(title + 3, in->cfg->name, strnlen(in->cfg->name, sizeof(title) - 4));
-	prctl(PR_SET_NAME, title);
-
-	struct wl_proc p = {
-		.cfg = in->cfg, .dev = in->sup->dev, .index = index, .nprocs = in->nprocs,
-		.ctr = &in->ctr[index], .deadline = in->deadline, .dev_fd = -1,
-	};
-	int keep[WL_MAX_FDS + 1];
-	keep[0] = in->report[1];
-	int n = in->cfg->type->fds(in->chan, in->cfg, index, keep + 1, WL_MAX_FDS);
-	keep_only(keep, n + 1);
-	p.report_fd = keep[0];
-	memcpy(p.fds, keep + 1, (size_t)n * sizeof(int));
-	p.nfds = n;
-	if (dropped) {
-		wl_report(&p, "privilege", "cannot become user %s: %s", in->sup->user.name, strerror(-dropped));
-		wl_exit(&p, 5);
-	}
-	in->cfg->type->run(&p);
-}
-
-/* ---- the daemon side ---- */
-
 static uint64_t instance_cycles(const struct instance *in)
 {
 	uint64_t sum = 0;
@@ -205,8 +120,15 @@ static int start_instance(struct instance *in)
 			in->state = INST_RESTARTING;
 			return in->alive ? 0 : -e;
 		}
-		if (pid == 0)
-			worker_main(in, i, self);
+		if (pid == 0) {
+			struct worker_start w = {
+				.cfg = in->cfg, .dev = in->sup->dev, .user = &in->sup->user,
+				.index = i, .nprocs = in->nprocs, .pgid = in->pgid, .daemon_pid = self,
+				.ctr = &in->ctr[i], .deadline = in->deadline, .chan = in->chan,
+				.report_fd = in->report[1],
+			};
+			worker_main(&w);
+		}
 		if (!in->pgid)
 			in->pgid = pid;
 		setpgid(pid, in->pgid);
@@ -478,66 +400,53 @@ void supervisor_reap(struct supervisor *sup)
 	}
 }
 
-void supervisor_stop_all(struct supervisor *sup)
+/* Forget those of an instance's processes that have exited (only its own
+ * pids are waited for, so other workloads' exits stay for the reaper);
+ * returns how many are still alive. */
+static int reap_own(struct instance *in)
 {
-	for (size_t i = 0; i < sup->n; i++) {
-		struct instance *in = sup->inst[i];
-		evtimer_del(in->restart_ev);
-		in->state = INST_DONE;
-		kill_all(in, SIGTERM);
+	for (int j = 0; j < in->nprocs && in->alive > 0; j++) {
+		int status;
+		if (in->pids[j] <= 0)
+			continue;
+		pid_t r = waitpid(in->pids[j], &status, WNOHANG);
+		if (r == in->pids[j] || (r < 0 && errno == ECHILD)) {
+			in->pids[j] = 0;
+			in->alive--;
+		}
 	}
-	/* Give them two seconds, then SIGKILL. */
-	double give_up = now_monotonic() + 2.0;
+	return in->alive;
+}
+
+/* Stop n instances for good (no restart): send sig to their processes,
+ * SIGKILL what is left after grace_s seconds (and again every 5 s), and
+ * return once every one of them is reaped. */
+static void stop_and_reap(struct instance **in, size_t n, int sig, double grace_s)
+{
+	for (size_t i = 0; i < n; i++) {
+		evtimer_del(in[i]->restart_ev);
+		in[i]->state = INST_DONE;
+		kill_all(in[i], sig);
+	}
+	double give_up = now_monotonic() + grace_s;
 	for (;;) {
 		int alive = 0;
-		int status;
-		pid_t pid;
-		while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-			for (size_t i = 0; i < sup->n; i++)
-				for (int j = 0; j < sup->inst[i]->nprocs; j++)
-					if (sup->inst[i]->pids[j] == pid) {
-						sup->inst[i]->pids[j] = 0;
-						sup->inst[i]->alive--;
-					}
-		for (size_t i = 0; i < sup->n; i++)
-			alive += sup->inst[i]->alive;
+		for (size_t i = 0; i < n; i++)
+			alive += reap_own(in[i]);
 		if (!alive)
 			break;
 		if (now_monotonic() > give_up) {
-			for (size_t i = 0; i < sup->n; i++)
-				kill_all(sup->inst[i], SIGKILL);
+			for (size_t i = 0; i < n; i++)
+				kill_all(in[i], SIGKILL);
 			give_up = now_monotonic() + 5.0;
 		}
 		usleep(20000);
 	}
 }
 
-/* Stop one workload's processes: SIGTERM, SIGKILL after two seconds. Only
- * its own pids are waited for, so other workloads' exits stay for the reaper. */
-static void stop_instance(struct instance *in)
+void supervisor_stop_all(struct supervisor *sup)
 {
-	evtimer_del(in->restart_ev);
-	in->state = INST_DONE;
-	kill_all(in, SIGTERM);
-	double give_up = now_monotonic() + 2.0;
-	while (in->alive > 0) {
-		for (int j = 0; j < in->nprocs; j++) {
-			int status;
-			if (in->pids[j] <= 0)
-				continue;
-			pid_t r = waitpid(in->pids[j], &status, WNOHANG);
-			if (r == in->pids[j] || (r < 0 && errno == ECHILD)) {
-				in->pids[j] = 0;
-				in->alive--;
-			}
-		}
-		if (in->alive > 0 && now_monotonic() > give_up) {
-			kill_all(in, SIGKILL);
-			give_up = now_monotonic() + 5.0;
-		}
-		if (in->alive > 0)
-			usleep(20000);
-	}
+	stop_and_reap(sup->inst, sup->n, SIGTERM, STOP_GRACE_S);
 }
 
 int supervisor_pause(struct supervisor *sup)
@@ -552,10 +461,7 @@ int supervisor_pause(struct supervisor *sup)
 		bool finished = in->state == INST_FINISHING;
 		/* SIGKILL at once: memory is short, and all a worker holds is
 		 * released by the kernel when its files close. */
-		evtimer_del(in->restart_ev);
-		in->state = INST_DONE;
-		kill_all(in, SIGKILL);
-		stop_instance(in);
+		stop_and_reap(&in, 1, SIGKILL, STOP_GRACE_S);
 		in->pgid = 0;
 		if (in->chan)
 			in->cfg->type->teardown(in->chan);
@@ -591,7 +497,7 @@ int supervisor_find(const struct supervisor *sup, const char *name)
 void supervisor_remove(struct supervisor *sup, size_t i)
 {
 	struct instance *in = sup->inst[i];
-	stop_instance(in);
+	stop_and_reap(&in, 1, SIGTERM, STOP_GRACE_S);
 	sup->retired_cycles += supervisor_cycles(sup, i);
 	free_instance(in);
 	memmove(&sup->inst[i], &sup->inst[i + 1], (sup->n - i - 1) * sizeof(*sup->inst));

@@ -1,6 +1,7 @@
-/* The supervisor forks each workload's processes, watches them through
- * libevent (SIGCHLD, their report socket) and restarts a workload whose
- * process died, with exponential backoff. Counters live in shared memory
+/* The supervisor forks each workload's processes (what a child does before
+ * it runs the workload is daemon/worker.c), watches them through libevent
+ * (SIGCHLD, their report socket) and restarts a workload whose process
+ * died, with exponential backoff. Counters live in shared memory
  * so they survive restarts and cost the workers nothing to publish. */
 #ifndef GS_SUPERVISOR_H
 #define GS_SUPERVISOR_H
@@ -42,11 +43,6 @@ void supervisor_stop_all(struct supervisor *sup);
 int supervisor_pause(struct supervisor *sup);
 void supervisor_resume(struct supervisor *sup);
 
-/* oom_score_adj: the daemon's (it must outlive its workers) and theirs. */
-#define GS_DAEMON_OOM_SCORE_ADJ (-900)
-#define GS_WORKER_OOM_SCORE_ADJ 1000
-/* Write this process's /proc/self/oom_score_adj; 0 or -errno. */
-int set_oom_score_adj(int adj);
 void supervisor_free(struct supervisor *sup);
 
 /* For reloads: the index of the workload called name, or -1. */

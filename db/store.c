@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,16 +38,52 @@ static int exec(struct store *st, const char *sql)
 	return sqlite3_exec(st->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 }
 
+/* Prepare sql, bind the arguments after types (one letter each: 'i'
+ * int64_t, 'd' double, 't' const char *, NULL binding NULL), step it once,
+ * hand a row to row(s, arg) when there is one, and finalize it. Returns
+ * the step's SQLITE_DONE or SQLITE_ROW (SQLITE_NOMEM when row fails), or
+ * -1 when sql does not prepare. */
+static int run_once(sqlite3 *db, int (*row)(sqlite3_stmt *s, void *arg), void *arg,
+		    const char *sql, const char *types, ...)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	va_list ap;
+	va_start(ap, types);
+	for (int i = 0; types[i]; i++) {
+		if (types[i] == 'i')
+			sqlite3_bind_int64(s, i + 1, va_arg(ap, int64_t));
+		else if (types[i] == 'd')
+			sqlite3_bind_double(s, i + 1, va_arg(ap, double));
+		else
+			sqlite3_bind_text(s, i + 1, va_arg(ap, const char *), -1, SQLITE_TRANSIENT);
+	}
+	va_end(ap);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && row && row(s, arg))
+		rc = SQLITE_NOMEM;
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static const char *or_empty(const char *s)
+{
+	return s ? s : "";
+}
+
+/* run_once's row: the first column as an integer. */
+static int int_row(sqlite3_stmt *s, void *arg)
+{
+	*(int64_t *)arg = sqlite3_column_int64(s, 0);
+	return 0;
+}
+
 /* The integer a one-value query returns; -1 when it fails. */
 static int64_t query_int(sqlite3 *db, const char *sql)
 {
-	sqlite3_stmt *s;
 	int64_t v = -1;
-	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK) {
-		if (sqlite3_step(s) == SQLITE_ROW)
-			v = sqlite3_column_int64(s, 0);
-		sqlite3_finalize(s);
-	}
+	run_once(db, int_row, &v, sql, "");
 	return v;
 }
 
@@ -343,20 +380,13 @@ static int step_done(sqlite3_stmt *s)
 
 int store_begin_run(struct store *st, double t, const struct run_info *ri, int64_t *run_id)
 {
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(st->db,
-			       "INSERT INTO runs(started, hostname, kernel_release, kernel_version, device,"
-			       " driver, capabilities, config_path, config_text, gemsoak_version)"
-			       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &s, NULL) != SQLITE_OK)
-		return -1;
-	const char *text[] = { ri->hostname, ri->kernel_release, ri->kernel_version, ri->device,
-			       ri->driver, ri->capabilities, ri->config_path, ri->config_text,
-			       GS_VERSION };
-	sqlite3_bind_double(s, 1, t);
-	for (int i = 0; i < 9; i++)
-		sqlite3_bind_text(s, i + 2, text[i] ? text[i] : "", -1, SQLITE_TRANSIENT);
-	int rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	int rc = run_once(st->db, NULL, NULL,
+			  "INSERT INTO runs(started, hostname, kernel_release, kernel_version, device,"
+			  " driver, capabilities, config_path, config_text, gemsoak_version)"
+			  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "dttttttttt", t,
+			  or_empty(ri->hostname), or_empty(ri->kernel_release), or_empty(ri->kernel_version),
+			  or_empty(ri->device), or_empty(ri->driver), or_empty(ri->capabilities),
+			  or_empty(ri->config_path), or_empty(ri->config_text), GS_VERSION);
 	if (rc != SQLITE_DONE)
 		return -1;
 	*run_id = sqlite3_last_insert_rowid(st->db);
@@ -365,32 +395,18 @@ int store_begin_run(struct store *st, double t, const struct run_info *ri, int64
 
 int store_end_run(struct store *st, int64_t run_id, double t)
 {
-	sqlite3_stmt *s;
 	if (!st)
 		return -1;
-	if (sqlite3_prepare_v2(st->db, "UPDATE runs SET stopped = ? WHERE id = ?", -1, &s, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_double(s, 1, t);
-	sqlite3_bind_int64(s, 2, run_id);
-	int rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return run_once(st->db, NULL, NULL, "UPDATE runs SET stopped = ? WHERE id = ?", "di", t, run_id) ==
+	       SQLITE_DONE ? 0 : -1;
 }
 
 int store_run_prop(struct store *st, int64_t run_id, const char *key, const char *value)
 {
-	sqlite3_stmt *s;
 	if (!st)
 		return -1;
-	if (sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO run_props(run_id, key, value) VALUES (?, ?, ?)",
-			       -1, &s, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_int64(s, 1, run_id);
-	sqlite3_bind_text(s, 2, key, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 3, value, -1, SQLITE_TRANSIENT);
-	int rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return run_once(st->db, NULL, NULL, "INSERT OR REPLACE INTO run_props(run_id, key, value) VALUES (?, ?, ?)",
+			"itt", run_id, key, value) == SQLITE_DONE ? 0 : -1;
 }
 
 int store_event(struct store *st, int64_t run_id, double t, const char *severity,
@@ -494,15 +510,8 @@ fail:
 
 int store_set_setting(struct store *st, const char *key, double value)
 {
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO trend_settings(key, value) VALUES (?, ?)",
-			       -1, &s, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_double(s, 2, value);
-	int rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return run_once(st->db, NULL, NULL, "INSERT OR REPLACE INTO trend_settings(key, value) VALUES (?, ?)",
+			"td", key, value) == SQLITE_DONE ? 0 : -1;
 }
 
 /* Tick ids grow with time, so "older than" is a tick-id bound, and the
@@ -510,86 +519,79 @@ int store_set_setting(struct store *st, const char *key, double value)
  * range per metric instead of a scan of the whole table. */
 int store_prune_samples(struct store *st, double before, int64_t *deleted)
 {
-	sqlite3_stmt *s;
 	*deleted = 0;
 	if (!st)
 		return -1;
-	if (sqlite3_prepare_v2(st->db,
-			       "DELETE FROM samples WHERE metric_id IN (SELECT id FROM metrics)"
-			       " AND tick_id <= (SELECT MAX(id) FROM ticks WHERE t < ?)",
-			       -1, &s, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_double(s, 1, before);
-	int rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
+	if (run_once(st->db, NULL, NULL, "DELETE FROM samples WHERE metric_id IN (SELECT id FROM metrics)"
+		     " AND tick_id <= (SELECT MAX(id) FROM ticks WHERE t < ?)", "d", before) != SQLITE_DONE)
 		return -1;
 	*deleted = sqlite3_changes(st->db);
 	return 0;
 }
 
+/* run_once's row: the last run's record into a struct run_tail. */
+static int last_run_row(sqlite3_stmt *s, void *arg)
+{
+	struct run_tail *out = arg;
+	const char *kr = (const char *)sqlite3_column_text(s, 3);
+	const char *ct = (const char *)sqlite3_column_text(s, 4);
+	out->id = sqlite3_column_int64(s, 0);
+	out->started = sqlite3_column_double(s, 1);
+	out->stopped = sqlite3_column_double(s, 2);
+	snprintf(out->kernel_release, sizeof(out->kernel_release), "%s", kr ? kr : "");
+	out->config_text = strdup(ct ? ct : "");
+	out->last_t = sqlite3_column_double(s, 5);
+	out->last_cycles = (uint64_t)sqlite3_column_int64(s, 6);
+	const char *host = (const char *)sqlite3_column_text(s, 7);
+	const char *dev = (const char *)sqlite3_column_text(s, 8);
+	const char *boot = (const char *)sqlite3_column_text(s, 9);
+	snprintf(out->hostname, sizeof(out->hostname), "%s", host ? host : "");
+	snprintf(out->device, sizeof(out->device), "%s", dev ? dev : "");
+	snprintf(out->boot_id, sizeof(out->boot_id), "%s", boot ? boot : "");
+	out->merged = sqlite3_column_int(s, 10) != 0;
+	return out->config_text ? 0 : -1;
+}
+
 int store_last_run(struct store *st, struct run_tail *out)
 {
-	sqlite3_stmt *s;
 	memset(out, 0, sizeof(*out));
-	if (sqlite3_prepare_v2(st->db,
-			       "SELECT r.id, r.started, COALESCE(r.stopped, 0), r.kernel_release, r.config_text,"
-			       " COALESCE(k.t, 0), COALESCE(k.cycles, 0), r.hostname, r.device,"
-			       " (SELECT value FROM run_props WHERE run_id = r.id AND key = 'boot_id'),"
-			       " EXISTS (SELECT 1 FROM run_props WHERE run_id = r.id AND key = 'merged_from')"
-			       " FROM runs r LEFT JOIN ticks k ON k.id ="
-			       "  (SELECT id FROM ticks WHERE run_id = r.id ORDER BY t DESC LIMIT 1)"
-			       " ORDER BY r.id DESC LIMIT 1", -1, &s, NULL) != SQLITE_OK)
-		return -1;
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		const char *kr = (const char *)sqlite3_column_text(s, 3);
-		const char *ct = (const char *)sqlite3_column_text(s, 4);
-		out->id = sqlite3_column_int64(s, 0);
-		out->started = sqlite3_column_double(s, 1);
-		out->stopped = sqlite3_column_double(s, 2);
-		snprintf(out->kernel_release, sizeof(out->kernel_release), "%s", kr ? kr : "");
-		out->config_text = strdup(ct ? ct : "");
-		out->last_t = sqlite3_column_double(s, 5);
-		out->last_cycles = (uint64_t)sqlite3_column_int64(s, 6);
-		const char *host = (const char *)sqlite3_column_text(s, 7);
-		const char *dev = (const char *)sqlite3_column_text(s, 8);
-		const char *boot = (const char *)sqlite3_column_text(s, 9);
-		snprintf(out->hostname, sizeof(out->hostname), "%s", host ? host : "");
-		snprintf(out->device, sizeof(out->device), "%s", dev ? dev : "");
-		snprintf(out->boot_id, sizeof(out->boot_id), "%s", boot ? boot : "");
-		out->merged = sqlite3_column_int(s, 10) != 0;
-		if (!out->config_text)
-			rc = SQLITE_NOMEM;
-	}
-	sqlite3_finalize(s);
+	int rc = run_once(st->db, last_run_row, out,
+			  "SELECT r.id, r.started, COALESCE(r.stopped, 0), r.kernel_release, r.config_text,"
+			  " COALESCE(k.t, 0), COALESCE(k.cycles, 0), r.hostname, r.device,"
+			  " (SELECT value FROM run_props WHERE run_id = r.id AND key = 'boot_id'),"
+			  " EXISTS (SELECT 1 FROM run_props WHERE run_id = r.id AND key = 'merged_from')"
+			  " FROM runs r LEFT JOIN ticks k ON k.id ="
+			  "  (SELECT id FROM ticks WHERE run_id = r.id ORDER BY t DESC LIMIT 1)"
+			  " ORDER BY r.id DESC LIMIT 1", "");
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* run_once's row: the first column as text into a struct text_out. */
+struct text_out {
+	char *buf;
+	size_t len;
+};
+
+static int text_row(sqlite3_stmt *s, void *arg)
+{
+	struct text_out *out = arg;
+	if (sqlite3_column_text(s, 0))
+		snprintf(out->buf, out->len, "%s", (const char *)sqlite3_column_text(s, 0));
+	return 0;
 }
 
 int store_leaking_metrics(struct store *st, int64_t run_id, char *buf, size_t len)
 {
-	sqlite3_stmt *s;
 	buf[0] = '\0';
 	if (!st)
 		return -1;
-	if (sqlite3_prepare_v2(st->db, "SELECT group_concat(metric, ', ') FROM (SELECT metric FROM leak_trends"
-			       " WHERE run_id = ? AND verdict = 'leaking' ORDER BY metric)", -1, &s, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_int64(s, 1, run_id);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW && sqlite3_column_text(s, 0))
-		snprintf(buf, len, "%s", (const char *)sqlite3_column_text(s, 0));
-	sqlite3_finalize(s);
-	return rc == SQLITE_ROW ? 0 : -1;
+	struct text_out out = { buf, len };
+	return run_once(st->db, text_row, &out, "SELECT group_concat(metric, ', ') FROM (SELECT metric FROM leak_trends"
+			" WHERE run_id = ? AND verdict = 'leaking' ORDER BY metric)", "i", run_id) == SQLITE_ROW ? 0 : -1;
 }
 
 int store_resume_run(struct store *st, int64_t run_id)
 {
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(st->db, "UPDATE runs SET stopped = NULL WHERE id = ?", -1, &s, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_int64(s, 1, run_id);
-	int rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return run_once(st->db, NULL, NULL, "UPDATE runs SET stopped = NULL WHERE id = ?", "i", run_id) ==
+	       SQLITE_DONE ? 0 : -1;
 }

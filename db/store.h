@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sources/sources.h"
+#include "common/metric-batch.h"
 
 struct store;
 

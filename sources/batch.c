@@ -1,48 +1,10 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-
 #include <string.h>
 
 #include "common/util.h"
 #include "sources/sources.h"
-
-void batch_init(struct metric_batch *b)
-{
-	b->v = NULL;
-	b->n = b->cap = 0;
-}
-
-void batch_reset(struct metric_batch *b)
-{
-	b->n = 0;
-}
-
-void batch_free(struct metric_batch *b)
-{
-	free(b->v);
-	batch_init(b);
-}
-
-int batch_put(struct metric_batch *b, const char *name, double value, const char *unit)
-{
-	if (b->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 32;
-		struct metric_value *v = realloc(b->v, cap * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		b->v = v;
-		b->cap = cap;
-	}
-	struct metric_value *m = &b->v[b->n];
-	int len = snprintf(m->name, sizeof(m->name), "%s", name);
-	if (len < 0 || (size_t)len >= sizeof(m->name))
-		return -ENAMETOOLONG;
-	m->value = value;
-	m->unit = unit;
-	b->n++;
-	return 0;
-}
 
 int source_parse_failed(int r, const char *path, const char *format, char *why, size_t whylen)
 {
@@ -91,4 +53,21 @@ char *source_read_dri(const struct source_ctx *ctx, const char *file, char *path
 	char rel[128];
 	snprintf(rel, sizeof(rel), "dri/%d/%s", ctx->card_minor, file);
 	return source_read_under(ctx->debugfs, rel, path, pathlen, why, whylen);
+}
+
+int source_collect_text(const struct source_ctx *ctx, const struct text_source *t,
+			struct metric_batch *b, char *why, size_t whylen)
+{
+	if (t->i915_only && !ctx->i915)
+		return 0; /* another driver: nothing to say */
+	char path[512];
+	char *text = t->dri ? source_read_dri(ctx, t->file, path, sizeof(path), why, whylen)
+			    : source_read_under(ctx->debugfs, t->file, path, sizeof(path), why, whylen);
+	if (!text)
+		return t->optional && errno == ENOENT ? 0 : -errno;
+	int r = t->put(ctx, text, b);
+	free(text);
+	if (r == -EINVAL || r == -ERANGE)
+		return source_parse_failed(r, path, t->format, why, whylen);
+	return r;
 }

@@ -33,20 +33,25 @@ int parse_dmabuf_bufinfo(const char *text, uint64_t *objects, uint64_t *bytes)
 	return found ? 0 : -EINVAL;
 }
 
+static int put_dmabuf(const struct source_ctx *ctx, const char *text, struct metric_batch *b)
+{
+	uint64_t objects, bytes;
+	int r = parse_dmabuf_bufinfo(text, &objects, &bytes);
+	if (r)
+		return r;
+	batch_put(b, "dmabuf.objects", (double)objects, "count");
+	return batch_put(b, "dmabuf.bytes", (double)bytes, "bytes");
+}
+
+static const struct text_source dmabuf = {
+	.file = "dma_buf/bufinfo",
+	.format = "no \"Total N objects, M bytes\" line", .put = put_dmabuf,
+};
+
 static int collect_dmabuf(const struct source_ctx *ctx, struct metric_batch *b, char *why,
 			  size_t whylen)
 {
-	char path[512];
-	char *text = source_read_under(ctx->debugfs, "dma_buf/bufinfo", path, sizeof(path), why, whylen);
-	if (!text)
-		return -errno;
-	uint64_t objects, bytes;
-	int r = parse_dmabuf_bufinfo(text, &objects, &bytes);
-	free(text);
-	if (r)
-		return source_parse_failed(r, path, "no \"Total N objects, M bytes\" line", why, whylen);
-	batch_put(b, "dmabuf.objects", (double)objects, "count");
-	return batch_put(b, "dmabuf.bytes", (double)bytes, "bytes");
+	return source_collect_text(ctx, &dmabuf, b, why, whylen);
 }
 
 const struct source source_dmabuf = { "dma_buf", collect_dmabuf };

@@ -34,21 +34,22 @@ int parse_drm_clients(const char *text, uint64_t *clients)
 	return header ? 0 : -EINVAL;
 }
 
+static int put_clients(const struct source_ctx *ctx, const char *text, struct metric_batch *b)
+{
+	uint64_t n;
+	int r = parse_drm_clients(text, &n);
+	return r ? r : batch_put(b, "drm.clients", (double)n, "count");
+}
+
+static const struct text_source clients = {
+	.file = "clients", .dri = true,
+	.format = "unrecognised format", .put = put_clients,
+};
+
 static int collect_clients(const struct source_ctx *ctx, struct metric_batch *b, char *why,
 			   size_t whylen)
 {
-	char path[512];
-	char *text = source_read_dri(ctx, "clients", path, sizeof(path), why, whylen);
-	if (!text)
-		return -errno;
-	uint64_t n;
-	int r = parse_drm_clients(text, &n);
-	free(text);
-	if (r) {
-		snprintf(why, whylen, "%s: unrecognised format", path);
-		return r;
-	}
-	return batch_put(b, "drm.clients", (double)n, "count");
+	return source_collect_text(ctx, &clients, b, why, whylen);
 }
 
 const struct source source_drm_clients = { "clients", collect_clients };

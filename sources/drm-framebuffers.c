@@ -155,38 +155,40 @@ static int put_owners(struct metric_batch *b, const struct drm_fb_stats *st)
 	return r;
 }
 
-static int collect_framebuffers(const struct source_ctx *ctx, struct metric_batch *b, char *why,
-				size_t whylen)
+static int put_framebuffers(const struct source_ctx *ctx, const char *text, struct metric_batch *b)
 {
-	char path[512];
-	char *text = source_read_dri(ctx, "framebuffer", path, sizeof(path), why, whylen);
-	if (!text) /* no such file: a driver without KMS (vgem), nothing to count */
-		return errno == ENOENT ? 0 : -errno;
 	struct drm_fb_stats st;
 	int r = parse_drm_framebuffers(text, &st);
-	free(text);
-	if (r) {
-		snprintf(why, whylen, "%s: unrecognised format", path);
+	if (r)
 		return r;
-	}
 	r = batch_put(b, "drm.framebuffers", (double)st.framebuffers, "count");
 	if (!r)
 		r = put_owners(b, &st);
 	/* The atomic state: only atomic drivers have it. */
-	char swhy[256];
-	text = source_read_dri(ctx, "state", path, sizeof(path), swhy, sizeof(swhy));
-	if (text && !r) {
+	char path[512], swhy[256];
+	char *state = source_read_dri(ctx, "state", path, sizeof(path), swhy, sizeof(swhy));
+	if (state && !r) {
 		uint64_t planes, fbcon;
-		if (!parse_drm_state_scanout(text, &planes, &fbcon)) {
+		if (!parse_drm_state_scanout(state, &planes, &fbcon)) {
 			r = batch_put(b, "drm.scanout.planes", (double)planes, "count");
 			if (!r)
 				r = batch_put(b, "drm.scanout.fbcon", (double)fbcon, "count");
 		}
 	}
-	free(text);
-	if (r)
-		snprintf(why, whylen, "framebuffers: %s", strerror(-r));
+	free(state);
 	return r;
+}
+
+/* No framebuffer file: a driver without KMS (vgem), nothing to count. */
+static const struct text_source framebuffers = {
+	.file = "framebuffer", .dri = true, .optional = true,
+	.format = "unrecognised format", .put = put_framebuffers,
+};
+
+static int collect_framebuffers(const struct source_ctx *ctx, struct metric_batch *b, char *why,
+				size_t whylen)
+{
+	return source_collect_text(ctx, &framebuffers, b, why, whylen);
 }
 
 const struct source source_drm_framebuffers = { "framebuffers", collect_framebuffers };

@@ -10,10 +10,9 @@
 #include <string.h>
 
 #include "common/util.h"
-#include "daemon/supervisor.h"
 #include "sources/sources.h"
+#include "sources/workers.h"
 
-#define MAX_PIDS 1024
 #define MAX_FILES 1024
 
 struct fdinfo_sum {
@@ -61,10 +60,10 @@ static void scan_process(const struct source_ctx *ctx, pid_t pid, struct fdinfo_
 static int collect_fdinfo(const struct source_ctx *ctx, struct metric_batch *b, char *why,
 			  size_t whylen)
 {
-	if (!ctx->i915 || !ctx->sup)
+	if (!ctx->i915 || !ctx->workers)
 		return 0;
-	pid_t pids[MAX_PIDS];
-	size_t n = supervisor_pids(ctx->sup, pids, MAX_PIDS);
+	const pid_t *pids = ctx->workers->pids;
+	size_t n = ctx->workers->npids;
 	struct fdinfo_sum *s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;

@@ -72,22 +72,27 @@ int parse_gem_names(const char *text, struct gem_names_stats *out)
 	return header ? 0 : -EINVAL;
 }
 
-static int collect_gem_names(const struct source_ctx *ctx, struct metric_batch *b, char *why,
-			     size_t whylen)
+static int put_gem_names(const struct source_ctx *ctx, const char *text, struct metric_batch *b)
 {
-	char path[512];
-	char *text = source_read_dri(ctx, "gem_names", path, sizeof(path), why, whylen);
-	if (!text)
-		return -errno;
 	struct gem_names_stats s;
 	int r = parse_gem_names(text, &s);
-	free(text);
 	if (r)
-		return source_parse_failed(r, path, "unrecognised format", why, whylen);
+		return r;
 	batch_put(b, "gem.flink_names", (double)s.names, "count");
 	batch_put(b, "gem.flink_handles", (double)s.handles, "count");
 	batch_put(b, "gem.flink_refcount", (double)s.refcount, "count");
 	return batch_put(b, "gem.flink_bytes", (double)s.bytes, "bytes");
+}
+
+static const struct text_source gem_names = {
+	.file = "gem_names", .dri = true,
+	.format = "unrecognised format", .put = put_gem_names,
+};
+
+static int collect_gem_names(const struct source_ctx *ctx, struct metric_batch *b, char *why,
+			     size_t whylen)
+{
+	return source_collect_text(ctx, &gem_names, b, why, whylen);
 }
 
 const struct source source_gem_names = { "gem_names", collect_gem_names };

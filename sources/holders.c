@@ -14,14 +14,13 @@
 #include <unistd.h>
 
 #include "common/util.h"
-#include "daemon/supervisor.h"
 #include "sources/holders.h"
 #include "sources/sources.h"
+#include "sources/workers.h"
 
 #define MAX_BUFS 65536
 #define MAX_PIDS 4096
 #define MAX_FDS 4096
-#define MAX_WORKERS 1024
 
 static int by_ino(const void *a, const void *b)
 {
@@ -123,8 +122,8 @@ static int collect_dmabuf_holders(const struct source_ctx *ctx, struct metric_ba
 		return -ENOMEM;
 	}
 	qsort(s.rows, s.n, sizeof(*s.rows), by_ino);
-	pid_t workers[MAX_WORKERS];
-	size_t nw = ctx->sup ? supervisor_pids(ctx->sup, workers, MAX_WORKERS) : 0;
+	const pid_t *workers = ctx->workers ? ctx->workers->pids : NULL;
+	size_t nw = ctx->workers ? ctx->workers->npids : 0;
 	DIR *d = s.n ? opendir(ctx->procfs) : NULL;
 	if (d) {
 		struct dirent *e;

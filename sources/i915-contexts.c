@@ -38,24 +38,27 @@ int parse_i915_context_status(const char *text, uint64_t *contexts, uint64_t *cl
 	return known ? 0 : -EINVAL;
 }
 
-static int collect_i915_contexts(const struct source_ctx *ctx, struct metric_batch *b, char *why,
-				 size_t whylen)
+static int put_i915_contexts(const struct source_ctx *ctx, const char *text, struct metric_batch *b)
 {
-	if (!ctx->i915)
-		return 0;
-	char path[512];
-	char *text = source_read_dri(ctx, "i915_context_status", path, sizeof(path), why, whylen);
-	if (!text)
-		return -errno;
 	uint64_t n, closed;
 	int r = parse_i915_context_status(text, &n, &closed);
-	free(text);
 	if (r == -ENODATA)
 		return SOURCE_NO_DATA; /* no figure recorded, and the source is not failing */
 	if (r)
-		return source_parse_failed(r, path, "no \"HW context\" lines", why, whylen);
+		return r;
 	batch_put(b, "i915.contexts", (double)n, "count");
 	return batch_put(b, "i915.contexts_closed", (double)closed, "count");
+}
+
+static const struct text_source i915_contexts = {
+	.file = "i915_context_status", .dri = true, .i915_only = true,
+	.format = "no \"HW context\" lines", .put = put_i915_contexts,
+};
+
+static int collect_i915_contexts(const struct source_ctx *ctx, struct metric_batch *b, char *why,
+				 size_t whylen)
+{
+	return source_collect_text(ctx, &i915_contexts, b, why, whylen);
 }
 
 const struct source source_i915_contexts = { "i915_context_status", collect_i915_contexts };

@@ -80,20 +80,12 @@ bool i915_gtt_lists_name(const char *text, uint32_t name)
 	return strstr(text, needle) != NULL;
 }
 
-static int collect_i915_gtt(const struct source_ctx *ctx, struct metric_batch *b, char *why,
-			    size_t whylen)
+static int put_i915_gtt(const struct source_ctx *ctx, const char *text, struct metric_batch *b)
 {
-	if (!ctx->i915)
-		return 0; /* another driver: nothing to say */
-	char path[512];
-	char *text = source_read_dri(ctx, "i915_gem_gtt", path, sizeof(path), why, whylen);
-	if (!text)
-		return -errno;
 	struct i915_gtt_stats s;
 	int r = parse_i915_gem_gtt(text, &s);
-	free(text);
 	if (r)
-		return source_parse_failed(r, path, "no \"Total N objects, B bytes\" line", why, whylen);
+		return r;
 	batch_put(b, "i915.bound_objects", (double)s.objects, "count");
 	batch_put(b, "i915.bound_bytes", (double)s.bytes, "bytes");
 	batch_put(b, "i915.bound_named_objects", (double)s.named, "count");
@@ -101,6 +93,17 @@ static int collect_i915_gtt(const struct source_ctx *ctx, struct metric_batch *b
 	batch_put(b, "i915.vmas", (double)s.vmas, "count");
 	batch_put(b, "i915.vmas_ggtt", (double)s.vmas_ggtt, "count");
 	return batch_put(b, "i915.vmas_ppgtt", (double)s.vmas_ppgtt, "count");
+}
+
+static const struct text_source i915_gtt = {
+	.file = "i915_gem_gtt", .dri = true, .i915_only = true,
+	.format = "no \"Total N objects, B bytes\" line", .put = put_i915_gtt,
+};
+
+static int collect_i915_gtt(const struct source_ctx *ctx, struct metric_batch *b, char *why,
+			    size_t whylen)
+{
+	return source_collect_text(ctx, &i915_gtt, b, why, whylen);
 }
 
 const struct source source_i915_gtt = { "i915_gem_gtt", collect_i915_gtt };

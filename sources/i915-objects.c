@@ -64,21 +64,12 @@ int parse_i915_gem_objects(const char *text, struct i915_objects_stats *out)
 	return 0;
 }
 
-static int collect_i915_objects(const struct source_ctx *ctx, struct metric_batch *b, char *why,
-				size_t whylen)
+static int put_i915_objects(const struct source_ctx *ctx, const char *text, struct metric_batch *b)
 {
-	if (!ctx->i915)
-		return 0; /* another driver: nothing to say */
-	char path[512];
-	char *text = source_read_dri(ctx, "i915_gem_objects", path, sizeof(path), why, whylen);
-	if (!text)
-		return -errno;
 	struct i915_objects_stats s;
 	int r = parse_i915_gem_objects(text, &s);
-	free(text);
 	if (r)
-		return source_parse_failed(r, path, "first line is neither \"N objects, B bytes\" nor"
-					   " \"N shrinkable [F free] objects, B bytes\"", why, whylen);
+		return r;
 	if (s.modern) {
 		batch_put(b, "i915.shrinkable_objects", (double)s.objects, "count");
 		batch_put(b, "i915.free_objects", (double)s.free_objects, "count");
@@ -92,6 +83,18 @@ static int collect_i915_objects(const struct source_ctx *ctx, struct metric_batc
 	if (s.clients)
 		batch_put(b, "i915.file_objects", (double)s.client_objects, "count");
 	return batch_put(b, "i915.object_bytes", (double)s.bytes, "bytes");
+}
+
+static const struct text_source i915_objects = {
+	.file = "i915_gem_objects", .dri = true, .i915_only = true,
+	.format = "first line is neither \"N objects, B bytes\" nor \"N shrinkable [F free] objects, B bytes\"",
+	.put = put_i915_objects,
+};
+
+static int collect_i915_objects(const struct source_ctx *ctx, struct metric_batch *b, char *why,
+				size_t whylen)
+{
+	return source_collect_text(ctx, &i915_objects, b, why, whylen);
 }
 
 const struct source source_i915_objects = { "i915_gem_objects", collect_i915_objects };

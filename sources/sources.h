@@ -12,26 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define METRIC_NAME_MAX 96
+#include "common/metric-batch.h"
 
-struct metric_value {
-	char name[METRIC_NAME_MAX];
-	double value;
-	const char *unit;   /* static string: "count", "bytes", "kB", "cycles" */
-};
-
-struct metric_batch {
-	struct metric_value *v;
-	size_t n, cap;
-};
-
-void batch_init(struct metric_batch *b);
-void batch_reset(struct metric_batch *b);
-void batch_free(struct metric_batch *b);
-/* Returns -ENOMEM on allocation failure, -ENAMETOOLONG on a long name. */
-int batch_put(struct metric_batch *b, const char *name, double value, const char *unit);
-
-struct supervisor;
+struct workers_view;
 
 /* What sources need to know about the machine and the daemon. */
 struct source_ctx {
@@ -40,7 +23,7 @@ struct source_ctx {
 	int card_minor;          /* debugfs dri/N; -1 when unknown */
 	bool i915;               /* the i915 sources apply (others skip them) */
 	bool quiesce;            /* i915: write i915_gem_drop_caches before sampling */
-	const struct supervisor *sup;  /* workloads' counters */
+	const struct workers_view *workers;  /* the workloads' counters and pids; NULL outside the daemon */
 };
 
 /* No verdict this round (say, no worker alive between restarts): the
@@ -164,4 +147,22 @@ void kept_files_close(void);
 /* Read debugfs dri/<card minor>/FILE of the device. */
 char *source_read_dri(const struct source_ctx *ctx, const char *file, char *path, size_t pathlen,
 		      char *why, size_t whylen);
+
+/* A source that is one debugfs file: where it is, and what to do with its
+ * text. put parses the text and appends the metrics; it returns the
+ * parser's -EINVAL or -ERANGE (nothing appended) for a text not in the
+ * format, else 0, SOURCE_NO_DATA or batch_put's error. */
+struct text_source {
+	const char *file;      /* under debugfs dri/<card minor>/ (dri) or debugfs */
+	bool dri;
+	bool i915_only;        /* other drivers have nothing of it to say */
+	bool optional;         /* no such file is nothing to count (say, no KMS) */
+	const char *format;    /* what the text is not, when it does not parse */
+	int (*put)(const struct source_ctx *ctx, const char *text, struct metric_batch *b);
+};
+/* A text source's collect steps: skip it on another driver, read its
+ * file, put, and name the file and its format when the text does not
+ * parse. Returns like struct source's collect. */
+int source_collect_text(const struct source_ctx *ctx, const struct text_source *t,
+			struct metric_batch *b, char *why, size_t whylen);
 #endif

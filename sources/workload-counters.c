@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "daemon/supervisor.h"
 #include "sources/sources.h"
+#include "sources/workers.h"
 
 static const char *errno_label(int e, char *buf, size_t len)
 {
@@ -19,25 +19,25 @@ static const char *errno_label(int e, char *buf, size_t len)
 static int collect_workloads(const struct source_ctx *ctx, struct metric_batch *b, char *why,
 			     size_t whylen)
 {
-	const struct supervisor *sup = ctx->sup;
-	if (!sup)
+	const struct workers_view *w = ctx->workers;
+	if (!w)
 		return 0;
 	char name[METRIC_NAME_MAX], lbl[16];
 	int r = 0;
-	for (size_t i = 0; i < supervisor_count(sup) && !r; i++) {
-		const char *wl = supervisor_name(sup, i);
+	for (size_t i = 0; i < w->n && !r; i++) {
+		const struct workload_sample *ws = &w->wl[i];
+		const char *wl = ws->name;
 		snprintf(name, sizeof(name), "workload.%s.cycles", wl);
-		r = batch_put(b, name, (double)supervisor_cycles(sup, i), "cycles");
-		int64_t v;
-		const char *g;
-		for (int k = 0; !r && (g = supervisor_gauge(sup, i, k, &v)); k++) {
+		r = batch_put(b, name, (double)ws->cycles, "cycles");
+		for (int k = 0; !r && k < ws->ngauges; k++) {
+			const char *g = ws->gauge_name[k];
 			snprintf(name, sizeof(name), "workload.%s.%s", wl, g);
 			size_t len = strlen(g);
-			r = batch_put(b, name, (double)v, len > 3 && !strcmp(g + len - 3, "_ms") ? "ms" : "count");
+			r = batch_put(b, name, (double)ws->gauge[k], len > 3 && !strcmp(g + len - 3, "_ms") ? "ms" : "count");
 		}
 		for (int ioc = 0; ioc < GS_IOC_COUNT && !r; ioc++) {
 			for (int e = 1; e < GS_ERRNO_SLOTS && !r; e++) {
-				uint64_t n = supervisor_errors(sup, i, (enum gs_ioctl)ioc, e);
+				uint64_t n = ws->errors[ioc][e];
 				if (!n)
 					continue;
 				snprintf(name, sizeof(name), "workload.%s.errors.%s.%s", wl,

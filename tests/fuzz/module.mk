@@ -2,7 +2,7 @@
 # `make check` runs a short bounded pass (tests/integration/fuzz-short.sh).
 FUZZ_TARGETS  := config gem-names clients bufinfo meminfo i915-objects i915-gtt slabinfo i915-contexts fdinfo binder fences framebuffers
 FUZZ_BINS     := $(patsubst %,$(B)/fuzz/fuzz-%,$(FUZZ_TARGETS))
-FUZZ_SRCS     := $(PARSER_SRCS) daemon/config.c common/util.c workloads/registry.c \
+FUZZ_SRCS     := $(PARSER_SRCS) daemon/config.c common/util.c common/metric-batch.c workloads/registry.c \
                  workloads/context-churn.c device/i915.c device/kms.c \
                  workloads/worker.c workloads/flink-share.c workloads/canary.c \
                  device/device.c device/gem.c

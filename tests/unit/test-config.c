@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "daemon/config-caps.h"
 #include "daemon/config.h"
 
 static char path[64];

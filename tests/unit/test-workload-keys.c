@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "daemon/config-caps.h"
 #include "daemon/config.h"
 
 /* The config text lives in a memfd, read through its /proc path. */

@@ -1,0 +1,15 @@
+/* Does the device offer what every workload of a config needs? */
+#ifndef GS_CONFIG_CAPS_H
+#define GS_CONFIG_CAPS_H
+
+#include <stdio.h>
+
+#include "daemon/config.h"
+
+/* Check that the device offers what every workload needs (and that a
+ * workload's second device imports its buffers); problems go to errs and
+ * name the workload's section. Returns the number of problems. */
+int config_check_caps(const struct gs_config *cfg, unsigned caps, const char *device,
+		      const char *driver, FILE *errs);
+
+#endif

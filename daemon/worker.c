@@ -1,0 +1,91 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "common/util.h"
+#include "daemon/worker.h"
+
+int set_oom_score_adj(int adj)
+{
+	FILE *f = fopen("/proc/self/oom_score_adj", "we");
+	if (!f)
+		return -errno;
+	int r = fprintf(f, "%d\n", adj) < 0 ? -EIO : 0;
+	if (fclose(f) && !r)
+		r = -errno;
+	return r;
+}
+
+/* Move the fds a worker keeps to 3, 4, ... and close everything else it
+ * inherited from the daemon (the database, libevent's fds, other
+ * workloads' channels). */
+static void keep_only(int *fds, int n)
+{
+	int moved[WL_MAX_FDS + 1];
+	for (int i = 0; i < n; i++) {
+		moved[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 1000);
+		if (moved[i] < 0)
+			_exit(5);
+	}
+	for (int i = 0; i < n; i++) {
+		if (dup2(moved[i], 3 + i) < 0)
+			_exit(5);
+		fds[i] = 3 + i;
+	}
+	close_range((unsigned)(3 + n), ~0u, 0);
+}
+
+/* The daemon's handlers and blocked signals are not the worker's. */
+static void reset_signals(void)
+{
+	static const int sigs[] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGUSR1, SIGUSR2 };
+	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
+		signal(sigs[i], SIG_DFL);
+	sigset_t all;
+	sigemptyset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+}
+
+void worker_main(const struct worker_start *w)
+{
+	/* One process group per workload instance (the daemon sets it too:
+	 * whichever runs first wins the race), so one kill reaches the
+	 * processes the workers fork as well. */
+	setpgid(0, w->pgid);
+	/* The OOM killer takes workers before the daemon (which lowered its
+	 * own score): the recorder outlives what it records. Before the
+	 * privilege drop, which makes /proc/self root's. */
+	set_oom_score_adj(GS_WORKER_OOM_SCORE_ADJ);
+	/* Before the death signal: changing credentials clears it. */
+	int dropped = privilege_drop(w->user);
+	/* Workers must not outlive the daemon. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != w->daemon_pid)
+		_exit(0);
+	reset_signals();
+	/* The kernel keeps 15 characters of a process name. */
+	char title[16] = "gs:";
+	memcpy(title + 3, w->cfg->name, strnlen(w->cfg->name, sizeof(title) - 4));
+	prctl(PR_SET_NAME, title);
+
+	struct wl_proc p = {
+		.cfg = w->cfg, .dev = w->dev, .index = w->index, .nprocs = w->nprocs,
+		.ctr = w->ctr, .deadline = w->deadline, .dev_fd = -1,
+	};
+	int keep[WL_MAX_FDS + 1];
+	keep[0] = w->report_fd;
+	int n = w->cfg->type->fds(w->chan, w->cfg, w->index, keep + 1, WL_MAX_FDS);
+	keep_only(keep, n + 1);
+	p.report_fd = keep[0];
+	memcpy(p.fds, keep + 1, (size_t)n * sizeof(int));
+	p.nfds = n;
+	if (dropped) {
+		wl_report(&p, "privilege", "cannot become user %s: %s", w->user->name, strerror(-dropped));
+		wl_exit(&p, 5);
+	}
+	w->cfg->type->run(&p);
+}

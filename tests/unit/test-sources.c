@@ -1,0 +1,154 @@
+/* Collection through the sources' own seams: the workload counters read
+ * only the workers view the sampler fills (no supervisor), and a source
+ * that is one debugfs file names the file and the format it expected. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "sources/sources.h"
+#include "tests/unit/fixture.h"
+#include "sources/workers.h"
+
+extern const struct source source_workloads, source_drm_clients, source_drm_framebuffers;
+
+/* The value of metric name in b, asserting it is there with unit. */
+static double metric(const struct metric_batch *b, const char *name, const char *unit)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		if (strcmp(b->v[i].name, name) == 0) {
+			assert_string_equal(b->v[i].unit, unit);
+			return b->v[i].value;
+		}
+	}
+	fail_msg("no metric %s among %zu", name, b->n);
+	return 0;
+}
+
+static void workload_counters_from_the_view(void **state)
+{
+	(void)state;
+	struct workload_sample *ws = calloc(1, sizeof(*ws));
+	assert_non_null(ws);
+	ws->name = "w";
+	ws->cycles = 1234;
+	ws->ngauges = 2;
+	ws->gauge_name[0] = "queued";
+	ws->gauge[0] = 7;
+	ws->gauge_name[1] = "cycle_ms";
+	ws->gauge[1] = 40;
+	ws->errors[GS_IOC_CLOSE][EINVAL] = 3;
+	ws->errors[GS_IOC_FLINK][GS_ERRNO_SLOTS - 1] = 2;
+	ws->errors[GS_IOC_OPEN][0] = 9; /* slot 0 is no errno: never a metric */
+	struct workers_view view = { .wl = ws, .n = 1, .cap = 1 };
+	struct source_ctx ctx = { .debugfs = "/nonexistent", .procfs = "/proc", .card_minor = -1, .workers = &view };
+	struct metric_batch b;
+	batch_init(&b);
+	char why[256] = "";
+	assert_int_equal(source_workloads.collect(&ctx, &b, why, sizeof(why)), 0);
+	assert_int_equal(b.n, 5);
+	assert_true(metric(&b, "workload.w.cycles", "cycles") == 1234);
+	assert_true(metric(&b, "workload.w.queued", "count") == 7);
+	assert_true(metric(&b, "workload.w.cycle_ms", "ms") == 40);
+	assert_true(metric(&b, "workload.w.errors.GEM_CLOSE.EINVAL", "count") == 3);
+	assert_true(metric(&b, "workload.w.errors.GEM_FLINK.Eother", "count") == 2);
+	/* Outside the daemon there is no view: nothing to count. */
+	batch_reset(&b);
+	ctx.workers = NULL;
+	assert_int_equal(source_workloads.collect(&ctx, &b, why, sizeof(why)), 0);
+	assert_int_equal(b.n, 0);
+	batch_free(&b);
+	free(ws);
+}
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+static void text_source_names_file_and_format(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/gs-sources-XXXXXX", sub[64], path[96];
+	assert_non_null(mkdtemp(dir));
+	snprintf(sub, sizeof(sub), "%s/dri", dir);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	snprintf(sub, sizeof(sub), "%s/dri/0", dir);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	snprintf(path, sizeof(path), "%s/clients", sub);
+	struct source_ctx ctx = { .debugfs = dir, .procfs = "/proc", .card_minor = 0 };
+	struct metric_batch b;
+	batch_init(&b);
+	char why[256] = "", expect[160];
+
+	write_text(path, "no header here\n");
+	assert_int_equal(source_drm_clients.collect(&ctx, &b, why, sizeof(why)), -EINVAL);
+	snprintf(expect, sizeof(expect), "%s: unrecognised format", path);
+	assert_string_equal(why, expect);
+	assert_int_equal(b.n, 0);
+
+	write_text(path, "  command   pid dev master a   uid      magic\n"
+			 "     Xorg  1234   0   y    y     0          0\n");
+	assert_int_equal(source_drm_clients.collect(&ctx, &b, why, sizeof(why)), 0);
+	assert_true(metric(&b, "drm.clients", "count") == 1);
+
+	unlink(path);
+	why[0] = '\0';
+	assert_int_equal(source_drm_clients.collect(&ctx, &b, why, sizeof(why)), -ENOENT);
+	assert_non_null(strstr(why, path));
+
+	/* No framebuffer file (no KMS): nothing to count, and no failure. */
+	batch_reset(&b);
+	assert_int_equal(source_drm_framebuffers.collect(&ctx, &b, why, sizeof(why)), 0);
+	assert_int_equal(b.n, 0);
+	char fb[96], st[96];
+	snprintf(fb, sizeof(fb), "%s/framebuffer", sub);
+	snprintf(st, sizeof(st), "%s/state", sub);
+	char *t = fixture("framebuffer-6.1-xorg");
+	write_text(fb, t);
+	free(t);
+	assert_int_equal(source_drm_framebuffers.collect(&ctx, &b, why, sizeof(why)), 0);
+	assert_true(metric(&b, "drm.framebuffers", "count") == 2);
+	assert_true(metric(&b, "drm.framebuffers.by.Xorg", "count") == 1);
+	size_t without_state = b.n;
+	t = fixture("state-6.1-xorg");
+	write_text(st, t);
+	free(t);
+	batch_reset(&b);
+	assert_int_equal(source_drm_framebuffers.collect(&ctx, &b, why, sizeof(why)), 0);
+	assert_int_equal(b.n, without_state + 2);
+	assert_true(metric(&b, "drm.scanout.planes", "count") == 1);
+	assert_true(metric(&b, "drm.scanout.fbcon", "count") == 0);
+	write_text(fb, "  name     size handles refcount\n");
+	assert_int_equal(source_drm_framebuffers.collect(&ctx, &b, why, sizeof(why)), -EINVAL);
+	snprintf(expect, sizeof(expect), "%s: unrecognised format", fb);
+	assert_string_equal(why, expect);
+	unlink(fb);
+	unlink(st);
+	batch_free(&b);
+	kept_files_close();
+	rmdir(sub);
+	snprintf(sub, sizeof(sub), "%s/dri", dir);
+	rmdir(sub);
+	rmdir(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(workload_counters_from_the_view),
+		cmocka_unit_test(text_source_names_file_and_format),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
