@@ -448,6 +448,9 @@ static int begin_run(struct server *s, bool force_new)
 	}
 	s->run_id = rs.run_id;
 	s->cycles_base = rs.cycles_base;
+	/* The gap (or new-run), the run's facts and its run-start land in one
+	 * transaction: a SIGKILL between them left a gap without its start. */
+	bool tx = store_batch_begin(s->st) == 0;
 	server_emit(s, rs.continued ? LOG_WARNING : LOG_INFO, "daemon", rs.continued ? "gap" : "new-run", rs.why);
 	record_seeds(s);
 	if (s->dev->kind == GS_DRIVER_I915)
@@ -457,6 +460,8 @@ static int begin_run(struct server *s, bool force_new)
 		 (long long)s->run_id, s->dev->path, s->dev->driver, u.release, s->cfg->nworkloads,
 		 (double)s->cfg->interval_ms / 1000.0);
 	server_emit(s, LOG_NOTICE, "daemon", "run-start", msg);
+	if (tx && store_batch_end(s->st))
+		log_err("%s: cannot record the run's start: %s", s->cfg->database, store_errmsg(s->st));
 	return 0;
 }
 
