@@ -35,51 +35,113 @@ static void xml_text(FILE *f, const char *s)
 	}
 }
 
-/* The kernel metrics the verdicts assess: a line on out for each that is
- * not clean, a testcase each in junit (may be NULL). 0, or -1 after a message. */
-static int gate_metrics(sqlite3 *db, int64_t run, FILE *out, FILE *junit, struct gate_counts *n)
+/* One testcase: elem is "failure", "skipped", "system-out" or NULL (a
+ * plain pass); message and text may be NULL. */
+static void junit_case(FILE *f, const char *class, const char *name, const char *elem, const char *type,
+		       const char *message, const char *text)
 {
-	sqlite3_stmt *s = cli_prepare(db,
-		"SELECT metric, verdict,"
-		" printf('%s: %.4g per 1000 cycles%s, %.4g per hour, %.4g -> %.4g over %d s (%d windows of %d s),"
-		" confidence %.2f%s', verdict,"
-		"  COALESCE(slope_per_kcycle_workload, slope_per_kcycle, 0),"
-		"  COALESCE(' of ' || workload, ''), COALESCE(slope_per_hour, 0), first_value, last_value,"
-		"  span_s, windows, window_s, COALESCE(confidence, 0), COALESCE(', held by ' || holder, ''))"
-		" FROM leak_trends WHERE run_id = ?1 AND scope = 'kernel' AND verdict <> 'not-assessed'"
-		" ORDER BY verdict IN ('leaking', 'over-bound') DESC, verdict = 'insufficient-data' DESC, metric");
+	fprintf(f, "    <testcase classname=\"gemsoak.%s\" name=\"", class);
+	xml_text(f, name);
+	fputs("\" time=\"0\">", f);
+	if (elem) {
+		fprintf(f, "<%s", elem);
+		if (type)
+			fprintf(f, " type=\"%s\"", type);
+		if (message) {
+			fputs(" message=\"", f);
+			xml_text(f, message);
+			fputc('"', f);
+		}
+		if (text) {
+			fputc('>', f);
+			xml_text(f, text);
+			fprintf(f, "</%s>", elem);
+		} else {
+			fputs("/>", f);
+		}
+	}
+	fputs("</testcase>\n", f);
+}
+
+struct gate_ctx {
+	FILE *out, *junit;     /* the summary lines; the JUnit body, or NULL */
+	struct gate_counts *n;
+};
+
+/* A kernel metric the verdicts assess: a line on out when it is not
+ * clean, a testcase in junit. Columns: metric, verdict, figures. */
+static void metric_row(struct gate_ctx *g, sqlite3_stmt *s)
+{
+	const char *metric = (const char *)sqlite3_column_text(s, 0);
+	const char *verdict = (const char *)sqlite3_column_text(s, 1);
+	const char *figures = (const char *)sqlite3_column_text(s, 2);
+	bool fail = strcmp(verdict, "leaking") == 0 || strcmp(verdict, "over-bound") == 0;
+	bool undecided = strcmp(verdict, "insufficient-data") == 0;
+	g->n->metrics++;
+	g->n->failed += fail;
+	g->n->undecided += undecided;
+	g->n->passed += !fail && !undecided;
+	if (fail || undecided)
+		fprintf(g->out, "%-9s %s: %s\n", fail ? "FAIL" : "UNDECIDED", metric, figures);
+	if (!g->junit)
+		return;
+	if (fail || undecided)
+		junit_case(g->junit, "trends", metric, fail ? "failure" : "skipped", fail ? "leak" : NULL, figures, NULL);
+	else
+		junit_case(g->junit, "trends", metric, "system-out", NULL, NULL, figures);
+}
+
+/* A workload and the promises it saw broken. Columns: workload, number
+ * of anomalies, their kinds and counts, the first message. */
+static void promise_row(struct gate_ctx *g, sqlite3_stmt *s)
+{
+	const char *workload = (const char *)sqlite3_column_text(s, 0);
+	int count = sqlite3_column_int(s, 1);
+	const char *what = (const char *)sqlite3_column_text(s, 2);
+	const char *first = (const char *)sqlite3_column_text(s, 3);
+	g->n->workloads++;
+	g->n->broken += count > 0;
+	g->n->anomalies += count;
+	if (count > 0)
+		fprintf(g->out, "FAIL      %s: %s; first: %s\n", workload, what, first);
+	if (g->junit)
+		junit_case(g->junit, "promises", workload, count > 0 ? "failure" : NULL, "anomaly", what, first);
+}
+
+static const char metrics_sql[] =
+	"SELECT metric, verdict,"
+	" printf('%s: %.4g per 1000 cycles%s, %.4g per hour, %.4g -> %.4g over %d s (%d windows of %d s),"
+	" confidence %.2f%s', verdict,"
+	"  COALESCE(slope_per_kcycle_workload, slope_per_kcycle, 0),"
+	"  COALESCE(' of ' || workload, ''), COALESCE(slope_per_hour, 0), first_value, last_value,"
+	"  span_s, windows, window_s, COALESCE(confidence, 0), COALESCE(', held by ' || holder, ''))"
+	" FROM leak_trends WHERE run_id = ?1 AND scope = 'kernel' AND verdict <> 'not-assessed'"
+	" ORDER BY verdict IN ('leaking', 'over-bound') DESC, verdict = 'insufficient-data' DESC, metric";
+
+/* The workloads of the run (those that counted cycles, or saw anomalies). */
+static const char promises_sql[] =
+	"WITH w AS (SELECT DISTINCT substr(m.name, 10, length(m.name) - 16) AS workload"
+	"           FROM metrics m JOIN samples sa ON sa.metric_id = m.id JOIN ticks k ON k.id = sa.tick_id"
+	"           WHERE k.run_id = ?1 AND m.name GLOB 'workload.*.cycles'"
+	"           UNION SELECT workload FROM anomalies WHERE run_id = ?1),"
+	" a AS (SELECT workload, kind, COUNT(*) AS n, MIN(message) AS first FROM anomalies"
+	"       WHERE run_id = ?1 GROUP BY workload, kind)"
+	" SELECT w.workload, COALESCE(SUM(a.n), 0),"
+	"  COALESCE(SUM(a.n), 0) || ' broken promise(s): ' || COALESCE(group_concat(a.kind || ' ' || a.n, ', '), ''),"
+	"  COALESCE(MIN(a.first), '')"
+	" FROM w LEFT JOIN a ON a.workload = w.workload GROUP BY w.workload ORDER BY w.workload";
+
+/* Every row of sql (?1: the run) through row. 0, or -1 after a message. */
+static int gate_rows(sqlite3 *db, int64_t run, const char *sql, void (*row)(struct gate_ctx *, sqlite3_stmt *),
+		     struct gate_ctx *g)
+{
+	sqlite3_stmt *s = cli_prepare(db, sql);
 	if (!s)
 		return -1;
 	sqlite3_bind_int64(s, 1, run);
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *metric = (const char *)sqlite3_column_text(s, 0);
-		const char *verdict = (const char *)sqlite3_column_text(s, 1);
-		const char *figures = (const char *)sqlite3_column_text(s, 2);
-		bool fail = strcmp(verdict, "leaking") == 0 || strcmp(verdict, "over-bound") == 0;
-		bool undecided = strcmp(verdict, "insufficient-data") == 0;
-		n->metrics++;
-		n->failed += fail;
-		n->undecided += undecided;
-		n->passed += !fail && !undecided;
-		if (fail || undecided)
-			fprintf(out, "%-9s %s: %s\n", fail ? "FAIL" : "UNDECIDED", metric, figures);
-		if (!junit)
-			continue;
-		fputs("    <testcase classname=\"gemsoak.trends\" name=\"", junit);
-		xml_text(junit, metric);
-		fputs("\" time=\"0\">", junit);
-		if (fail || undecided) {
-			fputs(fail ? "<failure type=\"leak\" message=\"" : "<skipped message=\"", junit);
-			xml_text(junit, figures);
-			fputs("\"/>", junit);
-		} else {
-			fputs("<system-out>", junit);
-			xml_text(junit, figures);
-			fputs("</system-out>", junit);
-		}
-		fputs("</testcase>\n", junit);
-	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		row(g, s);
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE) {
 		fprintf(stderr, "gemsoak gate: %s\n", sqlite3_errmsg(db));
@@ -88,54 +150,12 @@ static int gate_metrics(sqlite3 *db, int64_t run, FILE *out, FILE *junit, struct
 	return 0;
 }
 
-/* Each workload of the run (those that counted cycles) and the promises it
- * saw broken: the anomalies by kind, with the first message. */
-static int gate_promises(sqlite3 *db, int64_t run, FILE *out, FILE *junit, struct gate_counts *n)
+/* The metrics, then the workloads' promises. */
+static int gate_all(sqlite3 *db, int64_t run, FILE *out, FILE *junit, struct gate_counts *n)
 {
-	sqlite3_stmt *s = cli_prepare(db,
-		"WITH w AS (SELECT DISTINCT substr(m.name, 10, length(m.name) - 16) AS workload"
-		"           FROM metrics m JOIN samples sa ON sa.metric_id = m.id JOIN ticks k ON k.id = sa.tick_id"
-		"           WHERE k.run_id = ?1 AND m.name GLOB 'workload.*.cycles'"
-		"           UNION SELECT workload FROM anomalies WHERE run_id = ?1),"
-		" a AS (SELECT workload, kind, COUNT(*) AS n, MIN(message) AS first FROM anomalies"
-		"       WHERE run_id = ?1 GROUP BY workload, kind)"
-		" SELECT w.workload, COALESCE(SUM(a.n), 0),"
-		"  COALESCE(group_concat(a.kind || ' ' || a.n, ', '), ''), COALESCE(MIN(a.first), '')"
-		" FROM w LEFT JOIN a ON a.workload = w.workload GROUP BY w.workload ORDER BY w.workload");
-	if (!s)
-		return -1;
-	sqlite3_bind_int64(s, 1, run);
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *workload = (const char *)sqlite3_column_text(s, 0);
-		int count = sqlite3_column_int(s, 1);
-		const char *kinds = (const char *)sqlite3_column_text(s, 2);
-		const char *first = (const char *)sqlite3_column_text(s, 3);
-		n->workloads++;
-		n->broken += count > 0;
-		n->anomalies += count;
-		if (count > 0)
-			fprintf(out, "FAIL      %s: %d broken promise(s): %s; first: %s\n", workload, count, kinds, first);
-		if (!junit)
-			continue;
-		fputs("    <testcase classname=\"gemsoak.promises\" name=\"", junit);
-		xml_text(junit, workload);
-		fputs("\" time=\"0\">", junit);
-		if (count > 0) {
-			fprintf(junit, "<failure type=\"anomaly\" message=\"%d broken promise(s): ", count);
-			xml_text(junit, kinds);
-			fputs("\">", junit);
-			xml_text(junit, first);
-			fputs("</failure>", junit);
-		}
-		fputs("</testcase>\n", junit);
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE) {
-		fprintf(stderr, "gemsoak gate: %s\n", sqlite3_errmsg(db));
-		return -1;
-	}
-	return 0;
+	struct gate_ctx g = { out, junit, n };
+	return gate_rows(db, run, metrics_sql, metric_row, &g) || gate_rows(db, run, promises_sql, promise_row, &g)
+		       ? -1 : 0;
 }
 
 /* The JUnit file: both passes write into a buffer first, since the suite's
@@ -150,7 +170,7 @@ static int gate_junit(sqlite3 *db, int64_t run, const char *path, bool force, FI
 		perror("gemsoak gate: open_memstream");
 		return -1;
 	}
-	int r = gate_metrics(db, run, out, mem, n) || gate_promises(db, run, out, mem, n) ? -1 : 0;
+	int r = gate_all(db, run, out, mem, n);
 	if (fclose(mem) != 0)
 		r = -1;
 	struct cli_out o;
@@ -182,7 +202,7 @@ static int gate_exec(struct cli *c)
 	/* With the XML on stdout the summary goes to stderr. */
 	FILE *out = junit && strcmp(junit, "-") == 0 ? stderr : stdout;
 	r = junit ? gate_junit(db, run, junit, cli_opt(c, "force") != NULL, out, &n)
-		    : gate_metrics(db, run, out, NULL, &n) || gate_promises(db, run, out, NULL, &n) ? -1 : 0;
+		    : gate_all(db, run, out, NULL, &n);
 	sqlite3_close(db);
 	if (r)
 		return CMD_ERROR;

@@ -37,10 +37,6 @@ debug_states() {
 	for w in $(pgrep -P "$daemon"); do echo "worker $w: $(state "$w") pgid $(ps -o pgid= -p "$w")"; done
 }
 db_has() { [ "$(sql "$db" "$1" 2>/dev/null)" = 1 ]; }
-set_available() {
-	printf 'MemTotal:        4000000 kB\nMemAvailable:    %s kB\n' "$1" > "$dir/meminfo.new"
-	mv "$dir/meminfo.new" "$dir/meminfo"
-}
 state() { sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$1/status" 2>/dev/null; }
 # all_workers STATE: every worker process of the daemon is in STATE.
 all_workers() {
@@ -64,22 +60,8 @@ loop_blocked() {
 }
 
 model_start "$dir" --without-fix 000
-set_available 3000000
-cat > "$dir/test.conf" <<CONF
-[daemon]
-device = $dir/card0
-debugfs = $dir/debugfs
-interval = 1s
-trend_window = 1s
-memory_floor = 100M
-memory_resume = 200M
-meminfo = $dir/meminfo
-
-[workload prime-share]
-rate = 200
-CONF
+model_guard_daemon "$dir"
 db=$dir/gs.db
-model_daemon "$dir/daemon.log" -c "$dir/test.conf" --database "$db" --duration 120s
 wait_for "three rounds" db_has "select count(*) >= 3 from ticks"
 workers=$(pgrep -P "$daemon" | wc -l)
 [ "$workers" -ge 1 ] || fail "no worker processes"
@@ -94,7 +76,7 @@ for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
 	sleep 0.1
 done
 t0=$(date +%s.%N)
-set_available 50000
+model_set_available "$dir" 50000
 wait_for "every worker frozen" all_workers T
 t1=$(date +%s.%N)
 frozen_after=$(echo "$t1 - $t0" | bc | xargs printf "%.2f")
@@ -119,7 +101,7 @@ echo "the stop freed $freed dma-buf(s)"
 
 # Memory back: the workloads start again, and the watch with them.
 stop_cycles=$(sql "$db" "select max(cycles) from ticks")
-set_available 3000000
+model_set_available "$dir" 3000000
 wait_for "the workers restart" db_has "select count(*) = 1 from events where kind = 'leak-guard-resume'"
 wait_for "cycles after the restart" db_has "select max(cycles) > $stop_cycles from ticks"
 no_worker T || fail "a worker frozen after the resume"

@@ -30,33 +30,13 @@ wait_sql() {
 	done
 }
 
-# set_available DIR KB: MemAvailable as the guard will read it.
-set_available() {
-	printf 'MemTotal:        4000000 kB\nMemAvailable:    %s kB\n' "$2" > "$1/meminfo.new"
-	mv "$1/meminfo.new" "$1/meminfo"
-}
-
 cycles="select max(cycles) from ticks"
 for variant in off on; do
 	dir=$out/$variant
 	mkdir -p "$dir"
 	if [ $variant = off ]; then model_start "$dir" --without-fix 000; else model_start "$dir"; fi
-	set_available "$dir" 3000000
-	cat > "$dir/test.conf" <<CONF
-[daemon]
-device = $dir/card0
-debugfs = $dir/debugfs
-interval = 1s
-trend_window = 1s
-memory_floor = 100M
-memory_resume = 200M
-meminfo = $dir/meminfo
-
-[workload prime-share]
-rate = 200
-CONF
+	model_guard_daemon "$dir"
 	db=$dir/gs.db
-	model_daemon "$dir/daemon.log" -c "$dir/test.conf" --database "$db" --duration 120s
 	wait_sql "$db" "select count(*) >= 1 from ticks" "a first round ($variant)"
 	# Verdicts after seconds, not the 20 minutes a real soak needs.
 	sqlite3 -cmd ".timeout 5000" "$db" "update trend_thresholds set min_span_s = 3, min_windows = 4"
@@ -74,7 +54,7 @@ CONF
 	echo "$variant: oom_score_adj: workers 1000, daemon $adj"
 	# Above the floor the guard does nothing.
 	assert_sql "$db" "select count(*) from events where kind like 'leak-guard%'" 0 "no guard event above the floor ($variant)"
-	set_available "$dir" 50000
+	model_set_available "$dir" 50000
 	wait_sql "$db" "select count(*) = 1 from events where kind = 'leak-guard-freed'" "the guard stops the workers ($variant)"
 	echo "$variant: $(sql "$db" "select message from events where kind = 'leak-guard'")"
 	msg=$(sql "$db" "select message from events where kind = 'leak-guard-freed'")
@@ -88,7 +68,7 @@ CONF
 	wait_sql "$db" "select count(*) >= 3 from ticks where id > $stop_tick" "sampling goes on while stopped ($variant)"
 	assert_sql "$db" "$cycles" "$stop_cycles" "no cycle while the workers are stopped ($variant)"
 	# Memory back: the workloads start again.
-	set_available "$dir" 3000000
+	model_set_available "$dir" 3000000
 	wait_sql "$db" "select count(*) = 1 from events where kind = 'leak-guard-resume'" "the workers restart ($variant)"
 	wait_sql "$db" "select max(cycles) > $stop_cycles from ticks" "cycles advance after the restart ($variant)"
 	kill -TERM "$daemon"

@@ -46,6 +46,35 @@ model_daemon() {
 	daemon=$!
 }
 
+# model_set_available DIR KB: MemAvailable as the leak guard will read it
+# from DIR/meminfo (its [daemon] meminfo in model_guard_daemon).
+model_set_available() {
+	printf 'MemTotal:        4000000 kB\nMemAvailable:    %s kB\n' "$2" > "$1/meminfo.new"
+	mv "$1/meminfo.new" "$1/meminfo"
+}
+
+# model_guard_daemon DIR: the leak guard's tests on the running model of
+# DIR: prime-share at 200 cycles/s, rounds every second, the guard's floor
+# at 100M and resume at 200M of DIR/meminfo (3000000 kB to begin with);
+# gemsoakd started with model_daemon for 120 s, its database DIR/gs.db.
+model_guard_daemon() {
+	model_set_available "$1" 3000000
+	cat > "$1/test.conf" <<CONF
+[daemon]
+device = $1/card0
+debugfs = $1/debugfs
+interval = 1s
+trend_window = 1s
+memory_floor = 100M
+memory_resume = 200M
+meminfo = $1/meminfo
+
+[workload prime-share]
+rate = 200
+CONF
+	model_daemon "$1/daemon.log" -c "$1/test.conf" --database "$1/gs.db" --duration 120s
+}
+
 # model_run_daemon CONFIG DURATION OUTDIR [SERVER ARGS...]: run gemsoakd
 # with CONFIG (its @DEVICE@ and @DEBUGFS@ replaced) against a new model for
 # DURATION seconds; the database is OUTDIR/gs.db.
