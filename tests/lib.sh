@@ -90,14 +90,15 @@ vm_boot() {
 # Boot Debian's kernel with vgem, run gemsoakd with CONFIG for DURATION
 # seconds, and bring back OUTDIR/gs.db, OUTDIR/gemsoakd.status and
 # OUTDIR/job.log. In the guest (busybox sh): VM_BEFORE runs before the
-# daemon starts, VM_DURING while it runs, VM_AFTER once it exited; VM_DB is the database path there
-# (default /tmp/gs.db, the guest's tmpfs); VM_WRAP is a command the daemon
-# runs under (valgrind). VM_DISK=1 keeps the database on an ext4 disk of
-# its own instead (OUTDIR/disk.img, a virtio disk mounted at
-# /var/lib/gemsoak), where a guest that runs out of memory or crashes
-# cannot take it and its growth is not the guest's shared memory; it is
-# read back from the image with debugfs(8), the guest not having to
-# finish for that.
+# daemon starts, VM_DURING while it runs, VM_AFTER once it exited; VM_WRAP
+# is a command the daemon runs under (valgrind). The database is
+# /var/lib/gemsoak/gs.db on an ext4 disk of its own (OUTDIR/disk.img, a
+# virtio disk), where a guest that runs out of memory or crashes cannot
+# take it and its growth is not the guest's shared memory (mem.shmem_kb);
+# it is read back from the image with debugfs(8), the guest not having to
+# finish for that. A test of storage trouble gives its own path in VM_DB
+# (a small tmpfs, a loop filesystem; copied back when the guest ends), or
+# VM_DISK=0 for /tmp/gs.db on the guest's tmpfs.
 vm_run_daemon() {
 	conf=$1 duration=$2 out=$3
 	shift 3
@@ -105,7 +106,9 @@ vm_run_daemon() {
 	mkdir -p "$out"
 	cp "$conf" "$out/test.conf"
 	mount_disk="" umount_disk="" copy_back=""
-	if [ -n "${VM_DISK:-}" ]; then
+	disk=${VM_DISK:-1}
+	case ${VM_DB:-} in ""|/var/lib/gemsoak/*) ;; *) disk=0 ;; esac
+	if [ "$disk" = 1 ]; then
 		gdb=${VM_DB:-/var/lib/gemsoak/gs.db}
 		truncate -s 1G "$out/disk.img"
 		mke2fs -q -t ext4 -F "$out/disk.img"
@@ -129,7 +132,7 @@ $copy_back
 $umount_disk
 exit 0
 JOB
-	if [ -n "${VM_DISK:-}" ]; then
+	if [ "$disk" = 1 ]; then
 		GS_VM_DISK=$out/disk.img vm_boot "$out" $((duration + 180))
 		vm_disk_get "$out/disk.img" "${gdb#/var/lib/gemsoak/}" "$out/gs.db"
 	else

@@ -14,7 +14,7 @@ VM_DURING="sleep 3
 i=0
 while :; do
 	if [ \$((i % 50)) = 0 ]; then
-		n=\$(sqlite3 /tmp/gs.db \"select count(*) from events where kind = 'worker-restart'\" 2>/dev/null || echo 0)
+		n=\$(sqlite3 /var/lib/gemsoak/gs.db \"select count(*) from events where kind = 'worker-restart'\" 2>/dev/null || echo 0)
 		[ \"\$n\" -ge $faults ] && break
 	fi
 	set -- \$(pidof gs:flink-share) ''

@@ -10,10 +10,10 @@ mkdir -p build/tests
 flink_share_conf build/tests/run-b.conf 1 2
 # Config A, in the guest: run, stop, wait 3 s, run again; then --new-run.
 VM_BEFORE='printf "[daemon]\ninterval = 1s\n\n[workload flink-share]\nproducers = 1\nconsumers = 1\n" > /tmp/a.conf
-gemsoakd -c /tmp/a.conf --database /tmp/gs.db --duration 6; echo "first: $?"
+gemsoakd -c /tmp/a.conf --database /var/lib/gemsoak/gs.db --duration 6; echo "first: $?"
 sleep 3
-gemsoakd -c /tmp/a.conf --database /tmp/gs.db --duration 6; echo "second: $?"
-gemsoakd -c /tmp/a.conf --database /tmp/gs.db --duration 4 --new-run; echo "third: $?"' \
+gemsoakd -c /tmp/a.conf --database /var/lib/gemsoak/gs.db --duration 6; echo "second: $?"
+gemsoakd -c /tmp/a.conf --database /var/lib/gemsoak/gs.db --duration 4 --new-run; echo "third: $?"' \
 vm_run_daemon build/tests/run-b.conf 6 "$out"
 db=$out/gs.db
 grep -q '^first: 0' "$out/job.log" && grep -q '^second: 0' "$out/job.log" && grep -q '^third: 0' "$out/job.log" ||

@@ -9,9 +9,9 @@ set -eu
 out=build/tests/vm-store-locks
 flink_share_conf build/tests/store-locks.conf
 VM_DURING='sleep 4
-(echo "BEGIN; SELECT count(*) FROM samples;"; sleep 12; echo "COMMIT;") | sqlite3 /tmp/gs.db > /tmp/reader.out
+(echo "BEGIN; SELECT count(*) FROM samples;"; sleep 12; echo "COMMIT;") | sqlite3 /var/lib/gemsoak/gs.db > /tmp/reader.out
 echo "reader saw $(cat /tmp/reader.out) samples"
-(echo "BEGIN IMMEDIATE;"; sleep 12; echo "COMMIT;") | sqlite3 /tmp/gs.db'
+(echo "BEGIN IMMEDIATE;"; sleep 12; echo "COMMIT;") | sqlite3 /var/lib/gemsoak/gs.db'
 export VM_DURING
 vm_run_daemon build/tests/store-locks.conf 36 "$out"
 db=$out/gs.db

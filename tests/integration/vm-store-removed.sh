@@ -7,14 +7,14 @@ set -eu
 . tests/lib.sh
 out=build/tests/vm-store-removed
 flink_share_conf build/tests/store-removed.conf
-VM_DURING='sleep 6; rm /tmp/gs.db /tmp/gs.db-wal /tmp/gs.db-shm; echo "removed the database"'
+VM_DURING='sleep 6; rm /var/lib/gemsoak/gs.db /var/lib/gemsoak/gs.db-wal /var/lib/gemsoak/gs.db-shm; echo "removed the database"'
 export VM_DURING
 vm_run_daemon build/tests/store-removed.conf 20 "$out"
 db=$out/gs.db
 [ "$(cat "$out/gemsoakd.status")" = 0 ] || fail "gemsoakd exited with $(cat "$out/gemsoakd.status")"
 grep -q "removed the database" "$out/job.log" || fail "the database was not removed"
 assert_sql "$db" "pragma integrity_check" ok "the new database's integrity"
-assert_sql "$db" "select count(*) from events where kind = 'store-replaced' and message like '/tmp/gs.db was removed%'" 1 "the removal is an event in the new database"
+assert_sql "$db" "select count(*) from events where kind = 'store-replaced' and message like '/var/lib/gemsoak/gs.db was removed%'" 1 "the removal is an event in the new database"
 # Recording went on: from the round after the removal (~6 s) to the end (20 s).
 assert_true "$db" "select count(*) >= 12 from ticks" "rounds recorded after the removal"
 assert_true "$db" "select max(t2.t - t1.t) < 1.9 from ticks t1 join ticks t2 on t2.id = t1.id + 1" "no round missing in the new file"
