@@ -1,7 +1,9 @@
 /* gemsoak status: the newest run at a glance: where, since when, how fast
  * the workloads cycle, the latest value and verdict of every metric. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -121,7 +123,7 @@ static int print_run(const struct cli *c, sqlite3 *db, int64_t run, const struct
 	return cli_human(c) && print_guard(db, run) ? -1 : state;
 }
 
-static int status_exec(struct cli *c)
+static int status_once(struct cli *c)
 {
 	int r;
 	int64_t run;
@@ -163,6 +165,43 @@ static int status_exec(struct cli *c)
 	return r < 0 ? CMD_ERROR : state;
 }
 
+/* --watch: the status again every 2 s, the screen cleared first when it
+ * is a terminal, as watch(1) does; until interrupted or an error. */
+static volatile sig_atomic_t status_stop;
+static void status_on_signal(int sig)
+{
+	(void)sig;
+	status_stop = 1;
+}
+
+static int status_exec(struct cli *c)
+{
+	if (!cli_opt(c, "watch"))
+		return status_once(c);
+	signal(SIGINT, status_on_signal);
+	signal(SIGTERM, status_on_signal);
+	bool tty = isatty(STDOUT_FILENO);
+	int r = CMD_OK;
+	while (!status_stop) {
+		if (tty)
+			fputs("\033[H\033[2J", stdout);
+		time_t now = time(NULL);
+		printf("every 2 s: gemsoak status, %s", ctime(&now));
+		r = status_once(c);
+		fflush(stdout);
+		if (r == CMD_ERROR)
+			break;
+		for (int i = 0; i < 20 && !status_stop; i++)
+			usleep(100000);
+	}
+	return r == CMD_ERROR ? r : CMD_OK;
+}
+
+static const struct cmd_option status_options[] = {
+	{ .name = "watch", .letter = 'w', .help = "print it again every 2 s until interrupted (exit 0)" },
+	{ NULL },
+};
+
 const struct cmd_entry cmd_status = {
 	.name = "status",
 	.summary = "Show the newest run: its daemon alive, stopped or crashed, cycles/s, values and verdicts",
@@ -170,6 +209,7 @@ const struct cmd_entry cmd_status = {
 		"lock; its pid when this user may see it), stopped (the run recorded its stop),\n"
 		"or crashed or killed (neither); a run recorded on another host is unknown.\n",
 	.flags = CMD_DATABASE | CMD_FORMATS,
+	.options = status_options,
 	.exit_status = "0 the daemon is alive or stopped (or of another host), 3 it crashed or was\n"
 		       "killed (the newest run has no stop and nothing holds the database's lock), 2 error.",
 	.exec = status_exec,

@@ -266,4 +266,23 @@ expect 0 "^daemon: unknown \(the run was recorded on lab-a, this is $(hostname)\
 sqlite3 "$out/other.db" "update runs set hostname = '$(hostname)'"
 expect 3 '^daemon: crashed or killed ' $GS status -D "$out/other.db"
 echo "ok: status: $alive; $stopped; $crashed (exit 3)"
+
+# status --watch: the status again and again until interrupted, then exit 0
+# (here: SIGINT once it has printed it twice).
+$GS status -D "$out/other.db" --watch > "$out/watch" 2>&1 &
+w=$!
+i=0
+until [ "$(grep -c '^every 2 s: gemsoak status' "$out/watch")" -ge 2 ]; do
+	i=$((i + 1))
+	[ $i -lt 300 ] || { kill $w; fail "status --watch: not printed twice in 30 s"; }
+	sleep 0.1
+done
+kill -INT $w
+set +e
+wait $w
+rc=$?
+set -e
+[ $rc = 0 ] || fail "status --watch: exit $rc after SIGINT"
+[ "$(grep -c '^daemon: crashed or killed' "$out/watch")" -ge 2 ] || fail "status --watch: the status is not in every refresh"
+echo "ok: status --watch: $(grep -c '^every 2 s' "$out/watch") refreshes, exit 0 on SIGINT"
 echo "ok"
