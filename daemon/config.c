@@ -247,6 +247,8 @@ static const struct daemon_key daemon_keys[] = {
 	{ "retention", DK_DURATION, 60000, INT64_MAX / 2, "a duration of at least 1m (e.g. 7d)",
 	  DK_FIELD(retention_ms), -1 },
 	{ "quiesce", DK_BOOL, 0, 0, "yes or no", DK_FIELD(quiesce), -1 },
+	{ "progress", DK_DURATION, 0, 86400000, "a duration up to 1d (e.g. 1m; 0: never)",
+	  DK_FIELD(progress_ms), -1 },
 	{ "memory_floor", DK_MEMORY, 0, (int64_t)1 << 50,
 	  "a size (e.g. 256M, 1G; 0 turns the guard off) or auto", DK_FIELD(memory_floor_kb), DK_LINE(memory_line) },
 	{ "memory_resume", DK_MEMORY, 0, (int64_t)1 << 50,
@@ -529,6 +531,7 @@ int config_load_files(const char *const *paths, size_t npaths, struct gs_config 
 	cfg->backoff_max_ms = GS_DEFAULT_BACKOFF_MAX_MS;
 	cfg->trend_window_ms = 300000;
 	cfg->retention_ms = 7LL * 86400000;
+	cfg->progress_ms = 60000;
 	cfg->memory_floor_kb = cfg->memory_resume_kb = -1;
 	snprintf(cfg->meminfo, sizeof(cfg->meminfo), "/proc/meminfo");
 

@@ -35,6 +35,7 @@ struct gs_config {
 	int backoff_line;
 	int64_t trend_window_ms;  /* floor window of the trends (db/TRENDS.md) */
 	int64_t retention_ms;     /* raw samples older than this are pruned */
+	int64_t progress_ms;      /* a progress line this often when interactive; 0: never */
 	bool quiesce;              /* i915: drop caches before each sample (as igt does) */
 	/* The leak guard (daemon/leak-guard.h): MemAvailable below the floor
 	 * stops the workloads, above resume restarts them. -1: auto. */

@@ -8,3 +8,4 @@ CHECK_SCRIPTS += tests/integration/leak-guard.sh
 CHECK_SCRIPTS += tests/integration/run-continuation.sh
 CHECK_SCRIPTS += tests/integration/daemon-signals.sh
 CHECK_SCRIPTS += tests/integration/leak-guard-busy.sh
+CHECK_SCRIPTS += tests/integration/progress.sh

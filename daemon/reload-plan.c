@@ -63,6 +63,8 @@ bool reload_daemon_changed(const struct gs_config *old, const struct gs_config *
 		add_name(buf, len, "trend_window");
 	if (old->retention_ms != new->retention_ms)
 		add_name(buf, len, "retention");
+	if (old->progress_ms != new->progress_ms)
+		add_name(buf, len, "progress");
 	if (old->quiesce != new->quiesce)
 		add_name(buf, len, "quiesce");
 	return buf[0] != '\0';

@@ -34,7 +34,7 @@ struct server {
 	struct sampler sampler;
 	struct retention retention;
 	uint64_t cycles_base;    /* a continued run's cycles before this start */
-	struct event *ev[12];
+	struct event *ev[13];
 	int nev;
 	uint64_t last_cycles;
 	double last_t;
@@ -49,6 +49,9 @@ struct server {
 	int64_t guard_avail_kb;     /* usable memory at the stop */
 	double guard_before[8];     /* the watched counters at the stop */
 	struct leak_watch *watch;   /* memory read while the loop is busy */
+	char progress[600];         /* the verdicts so far, for STATUS and the progress line */
+	uint64_t progress_cycles;
+	double progress_t;
 	int watch_fd;
 };
 
@@ -93,9 +96,10 @@ static void update_status(struct server *s)
 	if (s->warnings)
 		snprintf(verdict, sizeof(verdict), "%u warning(s), last %s%s", s->warnings, s->last_warning,
 			 s->guard.stopped ? "; WORKLOADS STOPPED BY THE LEAK GUARD" : "");
-	sd_notifyf(0, "STATUS=run %lld: %.0f cycles/s, %d worker processes, %llu samples, %s%s%s",
+	sd_notifyf(0, "STATUS=run %lld: %.0f cycles/s, %d worker processes, %llu samples, %s%s%s%s%s",
 		   (long long)s->run_id, rate, supervisor_alive(s->sup),
-		   (unsigned long long)s->sampler.ticks, verdict, err[0] ? "; DATABASE FAILING: " : "", err);
+		   (unsigned long long)s->sampler.ticks, verdict, s->progress[0] ? "; " : "", s->progress,
+		   err[0] ? "; DATABASE FAILING: " : "", err);
 }
 
 static int begin_run(struct server *s, bool force_new);
@@ -300,6 +304,24 @@ static void sample_cb(evutil_socket_t fd, short what, void *arg)
 	update_status(s);
 }
 
+/* Every [daemon] progress on a terminal or under systemd: the verdicts
+ * so far (in STATUS from then on), and on a terminal a line with the
+ * cycles per second since the last one. */
+static void progress_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *s = arg;
+	double t = now_monotonic();
+	uint64_t cycles = supervisor_total_cycles(s->sup);
+	double rate = t > s->progress_t ? (double)(cycles - s->progress_cycles) / (t - s->progress_t) : 0;
+	s->progress_t = t;
+	s->progress_cycles = cycles;
+	if (store_progress(s->st, s->run_id, s->progress, sizeof(s->progress)))
+		return;
+	if (isatty(STDERR_FILENO))
+		log_notice("progress: run %lld, %.0f cycles/s, %llu samples; %s", (long long)s->run_id, rate,
+			   (unsigned long long)s->sampler.ticks, s->progress);
+}
+
 static void stop_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct server *s = arg;
@@ -370,6 +392,12 @@ static int setup_events(struct server *s, const struct server_options *opt)
 	if (s->guard.floor_kb > 0 && add_event(s, -1, EV_PERSIST, guard_cb, &guard))
 		return -1;
 	if (s->watch && add_event(s, s->watch_fd, EV_READ | EV_PERSIST, watch_cb, NULL))
+		return -1;
+	struct timeval progress = tv_of((double)s->cfg->progress_ms / 1000.0);
+	s->progress_t = now_monotonic();
+	s->progress_cycles = supervisor_total_cycles(s->sup);
+	if (s->cfg->progress_ms > 0 && (isatty(STDERR_FILENO) || getenv("NOTIFY_SOCKET")) &&
+	    add_event(s, -1, EV_PERSIST, progress_cb, &progress))
 		return -1;
 	if (opt->duration_s > 0) {
 		struct timeval d = tv_of(opt->duration_s);

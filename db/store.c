@@ -590,6 +590,23 @@ int store_leaking_metrics(struct store *st, int64_t run_id, char *buf, size_t le
 			" WHERE run_id = ? AND verdict = 'leaking' ORDER BY metric)", "i", run_id) == SQLITE_ROW ? 0 : -1;
 }
 
+int store_progress(struct store *st, int64_t run_id, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (!st)
+		return -1;
+	struct text_out out = { buf, len };
+	return run_once(st->db, text_row, &out,
+			"WITH v AS (SELECT metric, verdict, span_s FROM leak_trends"
+			"           WHERE run_id = ?1 AND scope = 'kernel' AND verdict <> 'not-assessed'),"
+			" wait AS (SELECT (SELECT MIN(min_span_s) FROM trend_thresholds) - COALESCE(MAX(span_s), 0) AS s FROM v)"
+			" SELECT 'leaking: ' || COALESCE((SELECT group_concat(metric, ', ') FROM v"
+			"                                 WHERE verdict IN ('leaking', 'over-bound')), 'none so far')"
+			"  || '; ' || (SELECT COUNT(*) FROM v WHERE verdict = 'insufficient-data') || ' undecided'"
+			"  || CASE WHEN wait.s > 0 THEN '; first verdicts in ' || CAST(wait.s AS INTEGER) || ' s' ELSE '' END"
+			" FROM wait", "i", run_id) == SQLITE_ROW ? 0 : -1;
+}
+
 int store_resume_run(struct store *st, int64_t run_id)
 {
 	return run_once(st->db, NULL, NULL, "UPDATE runs SET stopped = NULL WHERE id = ?", "i", run_id) ==

@@ -91,6 +91,11 @@ int store_last_run(struct store *st, struct run_tail *out);
 /* The run's metrics whose verdict is leaking now, ", "-separated ("" when
  * none). 0, or -1 on error. */
 int store_leaking_metrics(struct store *st, int64_t run_id, char *buf, size_t len);
+
+/* The run's kernel verdicts so far in one line: what leaks, how many are
+ * undecided, and in how many seconds the first verdicts can come. 0, or
+ * -1 (buf empty). */
+int store_progress(struct store *st, int64_t run_id, char *buf, size_t len);
 /* Mark a stopped run as running again. */
 int store_resume_run(struct store *st, int64_t run_id);
 

@@ -1,0 +1,67 @@
+#!/bin/sh
+# The progress line on a terminal: gemsoakd on a pseudo-terminal (script)
+# against the kernel model prints, every [daemon] progress, the cycles per
+# second, what leaks so far and what is undecided. Seed 000's fix left
+# out, dmabuf.objects comes to be named in it; with the fix in (the
+# control) no metric of the model's is, to the end. With stderr not a
+# terminal, no progress line at all.
+set -eu
+. tests/lib.sh
+. tests/model/lib.sh
+command -v script > /dev/null || { echo "script (bsdutils) is not installed"; exit 77; }
+make -s all model
+out=$TOP/build/tests/progress
+rm -rf "$out"
+mkdir -p "$out"
+trap 'model_stop' EXIT
+
+# run NAME [SERVER ARGS]: 14 s of prime-share on a pty, verdicts allowed
+# after 3 s and 4 windows (set in the database before the run starts).
+run() {
+	name=$1
+	shift
+	dir=$out/$name
+	mkdir -p "$dir"
+	model_start "$dir" "$@"
+	cat > "$dir/test.conf" <<CONF
+[daemon]
+device = $dir/card0
+debugfs = $dir/debugfs
+interval = 500ms
+trend_window = 1s
+progress = 2s
+
+[workload prime-share]
+rate = 200
+CONF
+	# A first second to create the database, then its thresholds, then the run.
+	model_env "$GEMSOAKD" -c "$dir/test.conf" --database "$dir/gs.db" --duration 1s > /dev/null 2>&1
+	sql "$dir/gs.db" "update trend_thresholds set min_span_s = 3, min_windows = 4"
+	model_env script -qefc "$GEMSOAKD -c $dir/test.conf --database $dir/gs.db --duration 14s --new-run" \
+		/dev/null > "$dir/tty.log" 2>&1 || fail "$name: gemsoakd on a pty failed: $(tail -3 "$dir/tty.log")"
+	model_stop
+	tr -d '\r' < "$dir/tty.log" | grep 'progress: ' > "$dir/progress" || true
+	echo "$name: $(wc -l < "$dir/progress") progress lines; last: $(tail -1 "$dir/progress")"
+}
+
+run leak --without-fix 000
+n=$(wc -l < "$out/leak/progress")
+[ "$n" -ge 4 ] || fail "leak: $n progress lines in 14 s at 2 s"
+grep -q 'progress: run 2, [0-9]* cycles/s, [0-9]* samples; leaking: ' "$out/leak/progress" || fail "leak: the line's shape"
+tail -1 "$out/leak/progress" | grep -q 'leaking: .*dmabuf.objects' || fail "leak: dmabuf.objects not named by the end"
+grep -q 'first verdicts in [0-9]* s' "$out/leak/progress" || fail "leak: no time to the first verdicts"
+
+run clean
+# (mem.* are this host's own /proc/meminfo, not the model's: not judged here)
+tail -1 "$out/clean/progress" | grep -q 'leaking: [^;]*\(dmabuf\|gem\.\|i915\|drm\.\)' &&
+	fail "clean: a model metric called leaking"
+
+# Not on a terminal: no progress line.
+dir=$out/quiet
+mkdir -p "$dir"
+model_start "$dir"
+sed "s|$out/clean|$dir|g" "$out/clean/test.conf" > "$dir/test.conf"
+model_env "$GEMSOAKD" -c "$dir/test.conf" --database "$dir/gs.db" --duration 5s > "$dir/log" 2>&1
+model_stop
+! grep -q 'progress: ' "$dir/log" || fail "a progress line with stderr not a terminal"
+echo ok
