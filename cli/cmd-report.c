@@ -2,9 +2,11 @@
  * (kernel, driver, fixes present, config), the verdict table, the events,
  * and a plot per metric (cli/plot.c) embedded as a PNG data: URI. */
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli/cli.h"
 #include "cli/commands.h"
@@ -102,20 +104,40 @@ static size_t fetch_points(sqlite3 *db, const char *sql, int64_t run, int64_t me
 	return n;
 }
 
-static int plot_metric(FILE *f, sqlite3 *db, int64_t run, int64_t metric, const char *name,
-		       double per_hour, double span, const struct plot_marker *mk, size_t nmk)
+/* One metric of leak_trends as the report shows it. */
+struct report_metric {
+	int64_t id;
+	const char *name, *unit, *verdict, *workload, *holder;
+	double per_hour, per_kcycle, span, first, last;
+	double started;           /* the run's start, Unix time */
+};
+
+/* Where a growth starts: after the last of the lowest values (x, y) that
+ * is back at the first one's level. NaN for fewer than two points. */
+static double onset_of(const double *x, const double *y, size_t n)
+{
+	if (n < 2)
+		return NAN;
+	size_t i = n - 1;
+	while (i > 0 && y[i] > y[0])
+		i--;
+	return x[i];
+}
+
+static int plot_metric(FILE *f, sqlite3 *db, int64_t run, const struct report_metric *m,
+		       const struct plot_marker *mk, size_t nmk)
 {
 	double *v[4] = { NULL }, *fl[2] = { NULL };
 	/* Per-minute buckets for up to two days, per hour beyond. */
-	size_t n = fetch_points(db, span <= 172800 ?
+	size_t n = fetch_points(db, m->span <= 172800 ?
 		"SELECT w.bucket - r.started, w.vmin, w.vmax, w.vsum / w.n FROM rollups w JOIN runs r ON r.id = w.run_id"
 		" WHERE w.run_id = ?1 AND w.width = 60 AND w.metric_id = ?2 ORDER BY w.bucket" :
 		"SELECT w.bucket - r.started, w.vmin, w.vmax, w.vsum / w.n FROM rollups w JOIN runs r ON r.id = w.run_id"
 		" WHERE w.run_id = ?1 AND w.width = 3600 AND w.metric_id = ?2 ORDER BY w.bucket",
-		run, metric, v, 4);
+		run, m->id, v, 4);
 	/* The black line: the lowest value at each point the verdict weighs. */
 	size_t nf = fetch_points(db, "SELECT b.t - r.started, b.lo FROM trend_base b JOIN runs r ON r.id = b.run_id"
-				 " WHERE b.run_id = ?1 AND b.metric_id = ?2 ORDER BY b.t", run, metric, fl, 2);
+				 " WHERE b.run_id = ?1 AND b.metric_id = ?2 ORDER BY b.t", run, m->id, fl, 2);
 	if (n == FETCH_FAILED || nf == FETCH_FAILED) {
 		for (int i = 0; i < 4; i++)
 			free(v[i]);
@@ -123,23 +145,37 @@ static int plot_metric(FILE *f, sqlite3 *db, int64_t run, int64_t metric, const 
 		free(fl[1]);
 		return -1;
 	}
+	bool leaking = strcmp(m->verdict, "leaking") == 0;
+	char trend[96];
+	snprintf(trend, sizeof(trend), "%+.4g %s per hour", m->per_hour, m->unit);
 	struct plot p = {
-		.title = name, .s = { v[0], v[1], v[2], v[3], n, fl[0], fl[1], nf },
-		.trend_per_s = isnan(per_hour) ? NAN : per_hour / 3600.0, .markers = mk, .nmarkers = nmk,
-		.span_s = span,
+		.title = m->name, .unit = m->unit, .s = { v[0], v[1], v[2], v[3], n, fl[0], fl[1], nf },
+		.trend_per_s = isnan(m->per_hour) ? NAN : m->per_hour / 3600.0,
+		.trend_label = leaking && !isnan(m->per_hour) ? trend : NULL,
+		.onset_x = leaking ? onset_of(fl[0], fl[1], nf) : NAN,
+		.markers = mk, .nmarkers = nmk, .span_s = m->span, .start = m->started,
 	};
 	unsigned char *png = NULL;
 	size_t len = 0;
-	char err[128];
+	char err[128], ticks[512];
 	int r = plot_png(&p, 900, 260, &png, &len, err, sizeof(err));
 	if (r == 0) {
-		fputs("<figure><img alt=\"", f);
-		html_text(f, name);
+		plot_y_ticks(&p, ticks, sizeof(ticks));
+		fprintf(f, "<figure class=\"%s\"><img alt=\"", leaking ? "leak" : m->verdict);
+		html_text(f, m->name);
 		fputs("\" width=\"900\" height=\"260\" src=\"data:image/png;base64,", f);
 		base64(f, png, len);
-		fputs("\"></figure>\n", f);
+		fputs("\"><figcaption>", f);
+		html_text(f, m->name);
+		fputs(": ", f);
+		html_text(f, m->verdict);
+		fputs("; y axis (", f);
+		html_text(f, m->unit);
+		fputs("): <span class=\"yticks\">", f);
+		html_text(f, ticks);
+		fputs("</span></figcaption></figure>\n", f);
 	} else {
-		fprintf(stderr, "gemsoak report: %s: %s\n", name, err);
+		fprintf(stderr, "gemsoak report: %s: %s\n", m->name, err);
 	}
 	free(png);
 	for (int i = 0; i < 4; i++)
@@ -166,23 +202,98 @@ static size_t load_markers(sqlite3 *db, int64_t run, struct plot_marker **out)
 	return *out ? n : 0;
 }
 
+/* The metrics of one scope, leaking first: a row per metric for row(). */
+static const char metrics_sql[] =
+	"SELECT m.id, t.metric, COALESCE(NULLIF(m.unit, ''), 'count'), t.verdict, t.workload, t.holder,"
+	" t.slope_per_hour, COALESCE(t.slope_per_kcycle_workload, t.slope_per_kcycle), t.span_s,"
+	" t.first_value, t.last_value, r.started"
+	" FROM leak_trends t JOIN metrics m ON m.name = t.metric JOIN runs r ON r.id = t.run_id"
+	" WHERE t.run_id = ?1 AND t.scope = ?2 ORDER BY t.verdict = 'leaking' DESC, t.metric";
+
+static void metric_of(sqlite3_stmt *s, struct report_metric *m)
+{
+	*m = (struct report_metric){
+		.id = sqlite3_column_int64(s, 0), .name = (const char *)sqlite3_column_text(s, 1),
+		.unit = (const char *)sqlite3_column_text(s, 2), .verdict = (const char *)sqlite3_column_text(s, 3),
+		.workload = (const char *)sqlite3_column_text(s, 4), .holder = (const char *)sqlite3_column_text(s, 5),
+		.per_hour = sqlite3_column_type(s, 6) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 6),
+		.per_kcycle = sqlite3_column_type(s, 7) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 7),
+		.span = sqlite3_column_double(s, 8), .first = sqlite3_column_double(s, 9),
+		.last = sqlite3_column_double(s, 10), .started = sqlite3_column_double(s, 11),
+	};
+	if (!m->verdict)
+		m->verdict = "-";
+}
+
+/* A headline per leaking kernel metric: its slopes, growth, onset, holder. */
+static int headline(FILE *f, sqlite3 *db, int64_t run, const struct report_metric *m)
+{
+	double *fl[2] = { NULL };
+	size_t nf = fetch_points(db, "SELECT b.t - r.started, b.lo FROM trend_base b JOIN runs r ON r.id = b.run_id"
+				 " WHERE b.run_id = ?1 AND b.metric_id = ?2 ORDER BY b.t", run, m->id, fl, 2);
+	double onset = nf == FETCH_FAILED ? NAN : onset_of(fl[0], fl[1], nf);
+	free(fl[0]);
+	free(fl[1]);
+	if (nf == FETCH_FAILED)
+		return -1;
+	char when[32] = "-";
+	if (!isnan(onset)) {
+		time_t t = (time_t)(m->started + onset);
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	}
+	fputs("<li class=\"headline\"><b>", f);
+	html_text(f, m->name);
+	fprintf(f, "</b> leaks: %+.4g %s per 1000 cycles", m->per_kcycle, m->unit);
+	if (m->workload) {
+		fputs(" of <b>", f);
+		html_text(f, m->workload);
+		fputs("</b>", f);
+	}
+	fprintf(f, ", %+.4g %s per hour; %.15g &rarr; %.15g (%+.15g) over %.0f s; onset %s", m->per_hour, m->unit,
+		m->first, m->last, m->last - m->first, m->span, when);
+	if (m->holder) {
+		fputs("; held by ", f);
+		html_text(f, m->holder);
+	}
+	fputs("</li>\n", f);
+	return 0;
+}
+
+/* Each metric of the scope through plot_metric, or (leaks only) headline. */
+static int each_metric(FILE *f, sqlite3 *db, int64_t run, const char *scope, bool headlines,
+		       const struct plot_marker *mk, size_t nmk)
+{
+	sqlite3_stmt *s = cli_prepare(db, metrics_sql);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, run);
+	sqlite3_bind_text(s, 2, scope, -1, SQLITE_STATIC);
+	int r = 0, rc, leaks = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct report_metric m;
+		metric_of(s, &m);
+		if (!headlines) {
+			r |= plot_metric(f, db, run, &m, mk, nmk);
+		} else if (strcmp(m.verdict, "leaking") == 0) {
+			leaks++;
+			r |= headline(f, db, run, &m);
+		}
+	}
+	if (headlines && leaks == 0)
+		fputs("<li>no kernel metric is leaking</li>\n", f);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? r : -1;
+}
+
 static int plots(FILE *f, sqlite3 *db, int64_t run)
 {
 	struct plot_marker *mk;
 	size_t nmk = load_markers(db, run, &mk);
-	sqlite3_stmt *s = cli_prepare(db,
-		"SELECT m.id, t.metric, t.slope_per_hour, t.span_s FROM leak_trends t JOIN metrics m ON m.name = t.metric"
-		" WHERE t.run_id = ?1 ORDER BY t.verdict = 'leaking' DESC, t.metric");
-	int r = s ? 0 : -1;
-	if (s)
-		sqlite3_bind_int64(s, 1, run);
-	while (s && sqlite3_step(s) == SQLITE_ROW) {
-		double per_hour = sqlite3_column_type(s, 2) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 2);
-		if (plot_metric(f, db, run, sqlite3_column_int64(s, 0), (const char *)sqlite3_column_text(s, 1),
-				per_hour, sqlite3_column_double(s, 3), mk, nmk))
-			r = -1;
-	}
-	sqlite3_finalize(s);
+	int r = each_metric(f, db, run, "kernel", false, mk, nmk);
+	fputs("<h2>gemsoakd's own footprint</h2>\n<p>Judged apart, against its bounds; never a kernel leak.</p>\n", f);
+	r |= each_metric(f, db, run, "daemon", false, mk, nmk);
 	free(mk);
 	plot_cleanup();
 	return r;
@@ -192,14 +303,17 @@ static const char style[] =
 	"body{font-family:sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:1em 0}"
 	"td,th{border:1px solid #ccc;padding:2px 8px;text-align:left;font-size:90%}"
 	"tr.leak td{background:#fdd}pre{background:#f4f4f4;padding:1em}figure{margin:1em 0}"
+	"li.headline{background:#fdd;padding:2px 6px;margin:2px 0;list-style:none}figcaption{font-size:85%;color:#555}"
 	".legend span{margin-right:1.5em}";
 
 static int write_report(FILE *f, sqlite3 *db, int64_t run)
 {
 	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
 		   "<title>gemsoak run %lld</title><style>%s</style></head><body>\n"
-		   "<h1>gemsoak run %lld</h1>\n<h2>Run</h2>\n", (long long)run, style, (long long)run);
-	int r = html_table(f, db,
+		   "<h1>gemsoak run %lld</h1>\n<ul class=\"headlines\">\n", (long long)run, style, (long long)run);
+	int r = each_metric(f, db, run, "kernel", true, NULL, 0);
+	fputs("</ul>\n<h2>Run</h2>\n", f);
+	r |= html_table(f, db,
 		"SELECT hostname AS host, kernel_release AS kernel, kernel_version AS build, device, driver,"
 		" capabilities, datetime(started, 'unixepoch') AS started, COALESCE(datetime(stopped, 'unixepoch'), '-') AS stopped,"
 		" config_path AS config, gemsoak_version AS gemsoak FROM runs WHERE id = ?1", run);
@@ -210,9 +324,10 @@ static int write_report(FILE *f, sqlite3 *db, int64_t run)
 		"SELECT metric, verdict, confidence, robust_slope, per, workload, holder, slope_per_kcycle, slope_per_hour,"
 		" r2, windows, window_s, span_s, first_value, last_value, scope FROM leak_trends WHERE run_id = ?1"
 		" ORDER BY scope = 'kernel' DESC, verdict = 'leaking' DESC, metric", run);
-	fputs("<h2>Plots</h2>\n<p class=\"legend\"><span>blue: values (band: min-max, line: mean)</span>"
-	      "<span>black: lowest value</span><span>red line: floor trend</span>"
-	      "<span>red dashes: gap</span><span>orange dashes: restart</span></p>\n", f);
+	fputs("<h2>Plots: the kernel's metrics</h2>\n<p class=\"legend\"><span>blue: values (band: min-max, line: mean)</span>"
+	      "<span>black: lowest value</span><span>red line: floor trend, with its slope</span>"
+	      "<span>green dots: onset</span><span>red dashes: gap</span><span>orange dashes: restart</span>"
+	      "<span>x: UTC</span></p>\n", f);
 	r |= plots(f, db, run);
 	fputs("<h2>Events</h2>\n", f);
 	r |= html_table(f, db,

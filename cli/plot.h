@@ -21,12 +21,24 @@ enum { PLOT_GAP = 1, PLOT_RESTART = 2 };
 
 struct plot {
 	const char *title;
+	const char *unit;             /* the metric's: count, bytes, kB, ms, cycles */
 	struct plot_series s;
 	double trend_per_s;           /* slope of the floor trend line; NaN: none */
+	const char *trend_label;      /* written by the trend line, or NULL */
+	double onset_x;               /* where the growth starts, marked; NaN: none */
 	const struct plot_marker *markers;
 	size_t nmarkers;
 	double span_s;                /* x range: 0 .. span_s */
+	double start;                 /* the run's start (Unix time): the x axis is UTC */
 };
+
+/* The tick step for a range: 1, 2 or 5 times a power of ten, giving at
+ * most max_ticks ticks ("nice numbers"). */
+double plot_nice_step(double range, int max_ticks);
+
+/* The ticks of the y axis as their labels, comma-separated (the report
+ * gives them next to each plot, so a reader and a test see the same). */
+void plot_y_ticks(const struct plot *p, char *buf, size_t len);
 
 /* Render to a malloc'd PNG (*png, *len). 0, or -1 with err filled. */
 int plot_png(const struct plot *p, int width, int height, unsigned char **png, size_t *len,

@@ -19,6 +19,32 @@ build/gemsoak report --db "$d/gs.db" --run 1 --out "$d/report.html" 2> "$d/repor
 [ "$(grep -o 'src="data:image/png;base64,' "$d/report.html" | wc -l)" = 4 ] || fail "one plot per metric (4)"
 grep -q '<td>gem.flink_names</td><td>leaking</td>' "$d/report.html" || fail "verdict table"
 grep -q '<td>6.1.0-before</td>' "$d/report.html" || fail "run metadata"
+# At a glance: a headline for the leak with its slope per 1000 cycles of
+# the workload, growth and onset; the first plot is that leaking kernel
+# metric; the kernel's plots come before the daemon's own section; every
+# plot's y ticks are round numbers at an even step (as drawn: the report
+# gives the labels the plot was drawn with).
+python3 - "$d/report.html" <<'PY' || fail "the report at a glance"
+import re, sys
+html = open(sys.argv[1]).read()
+heads = re.findall(r'<li class="headline">(.*?)</li>', html)
+assert len(heads) == 1 and heads[0].startswith('<b>gem.flink_names</b> leaks: +1.001 count per 1000 cycles of <b>canary</b>'), heads
+assert 'onset 20' in heads[0] and '(+3587)' in heads[0], heads[0]
+figs = re.findall(r'<figure class="([^"]*)"><img alt="([^"]*)"', html)
+assert figs[0] == ('leak', 'gem.flink_names'), figs
+assert html.index('<figure') < html.index("<h2>gemsoakd's own footprint</h2>"), 'daemon section first'
+mult = {'': 1, 'k': 1e3, 'M': 1e6, 'G': 1e9, 'B': 1, 'KiB': 1024, 'MiB': 1024**2, 'GiB': 1024**3}
+for metric, ticks in re.findall(r'<figcaption>([^:]*):[^<]*<span class="yticks">([^<]*)</span>', html):
+    vals = []
+    for t in ticks.split(', '):
+        m = re.fullmatch(r'(-?\d+(?:\.\d)?) ?(k|M|G|B|KiB|MiB|GiB)?', t)
+        assert m, f'{metric}: tick {t!r} is not a round number'
+        vals.append(float(m.group(1)) * mult[m.group(2) or ''])
+    steps = {round(b - a, 6) for a, b in zip(vals, vals[1:])}
+    assert len(vals) >= 3 and len(steps) == 1, f'{metric}: ticks {ticks}'
+    print(f'{metric}: y ticks {ticks}')
+print('first plot:', figs[0][1], '; headline:', re.sub('<[^>]*>', '', heads[0]))
+PY
 
 browser() {
 	# Root needs --no-sandbox; the profile stays inside the test directory.
