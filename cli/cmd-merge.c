@@ -98,7 +98,61 @@ static int copy_data(sqlite3 *db, const char *trigger_sql)
 	return exec_sql(db, "copy", sql);
 }
 
-static int merge_one(sqlite3 *db, const char *in, const char *trigger_sql)
+/* The columns of trend_thresholds: since schema 4, and since 6. */
+#define THRESHOLD_COLUMNS_4 "pattern, assess, min_windows, min_span_s, min_per_kcycle, min_per_hour, min_r2, " \
+	"min_half_ratio"
+#define THRESHOLD_COLUMNS_6 THRESHOLD_COLUMNS_4 ", scope, bound_setting"
+
+/* A run's verdicts come from its database's trend_thresholds and
+ * trend_settings (window_s aside: the floor window is found from the data,
+ * and the rollups travel as they are). Into an output that has no run
+ * yet, the first input's are taken; into one with runs, an input judged
+ * by others would get other verdicts after the merge, so it is refused,
+ * naming what differs. 0, or -1 after a message. */
+static int same_judgement(sqlite3 *db, const char *in, const char *out, int version)
+{
+	const char *cols = version >= 6 ? THRESHOLD_COLUMNS_6 : THRESHOLD_COLUMNS_4;
+	char sql[2048];
+	sqlite3_stmt *s = cli_prepare(db, "SELECT COUNT(*) FROM main.runs");
+	if (!s)
+		return -1;
+	int runs = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
+	sqlite3_finalize(s);
+	if (runs < 0)
+		return -1;
+	if (runs == 0) {
+		/* rows only the output has (a pattern of a newer schema) stay */
+		snprintf(sql, sizeof(sql), "INSERT OR REPLACE INTO main.trend_thresholds(%s) SELECT %s FROM src.trend_thresholds;"
+			 "INSERT OR REPLACE INTO main.trend_settings SELECT key, value FROM src.trend_settings", cols, cols);
+		return exec_sql(db, "thresholds", sql);
+	}
+	snprintf(sql, sizeof(sql),
+		"WITH a AS (SELECT %s FROM src.trend_thresholds),"
+		" b AS (SELECT %s FROM main.trend_thresholds),"
+		" sa AS (SELECT key, value FROM src.trend_settings WHERE key <> 'window_s'),"
+		" sb AS (SELECT key, value FROM main.trend_settings WHERE key <> 'window_s')"
+		" SELECT group_concat(what, ', ') FROM (SELECT DISTINCT what FROM ("
+		"  SELECT 'threshold ' || pattern AS what FROM (SELECT * FROM a EXCEPT SELECT * FROM b)"
+		"  UNION ALL SELECT 'threshold ' || pattern FROM (SELECT * FROM b EXCEPT SELECT * FROM a)"
+		"  UNION ALL SELECT 'setting ' || key FROM (SELECT * FROM sa EXCEPT SELECT * FROM sb)"
+		"  UNION ALL SELECT 'setting ' || key FROM (SELECT * FROM sb EXCEPT SELECT * FROM sa)) ORDER BY what)",
+		cols, cols);
+	s = cli_prepare(db, sql);
+	if (!s)
+		return -1;
+	int r = sqlite3_step(s) == SQLITE_ROW ? 0 : -1;
+	const char *diff = r == 0 ? (const char *)sqlite3_column_text(s, 0) : NULL;
+	if (diff) {
+		fprintf(stderr, "gemsoak merge: %s: judged by other trend thresholds than %s (%s): its runs'"
+			" verdicts would change; not merged (merge it into a new database, or give both the same"
+			" trend_thresholds and trend_settings)\n", in, out, diff);
+		r = -1;
+	}
+	sqlite3_finalize(s);
+	return r;
+}
+
+static int merge_one(sqlite3 *db, const char *in, const char *out, const char *trigger_sql)
 {
 	char uri[4200];
 	if (cli_file_uri(in, "mode=ro", uri, sizeof(uri))) {
@@ -125,7 +179,7 @@ static int merge_one(sqlite3 *db, const char *in, const char *trigger_sql)
 		fprintf(stderr, "gemsoak merge: %s: not a gemsoak database (or older than this gemsoak): %s\n",
 			in, sqlite3_errmsg(db));
 	else if (exec_sql(db, "begin", "BEGIN IMMEDIATE") == 0) {
-		r = copy_runs(db, in, &copied) || copy_data(db, trigger_sql) ? -1 : 0;
+		r = same_judgement(db, in, out, version) || copy_runs(db, in, &copied) || copy_data(db, trigger_sql) ? -1 : 0;
 		exec_sql(db, r ? "rollback" : "commit", r ? "ROLLBACK" : "COMMIT");
 	}
 	exec_sql(db, "detach", "DETACH DATABASE src");
@@ -156,7 +210,7 @@ static int merge_exec(struct cli *c)
 	sqlite3_finalize(s);
 	r = trigger ? 0 : -1;
 	for (int i = 1; r == 0 && i < c->argc; i++)
-		r = merge_one(db, c->argv[i], trigger);
+		r = merge_one(db, c->argv[i], out, trigger);
 	free(trigger);
 	sqlite3_close(db);
 	return r ? CMD_ERROR : CMD_OK;

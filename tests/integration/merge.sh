@@ -1,0 +1,77 @@
+#!/bin/sh
+# gemsoak merge without loss: runs recorded with different trend windows
+# (1 s on the kernel model, seed 000's leak; 300 s in gemsoak-synth's demo)
+# merged into one database give, per run, the same `trends`, `runs` and
+# `compare` as in their own databases, leaks included. An input judged by
+# other trend thresholds than the output's runs is refused (exit 2, what
+# differs named) and the output keeps what it had.
+set -eu
+. tests/lib.sh
+. tests/model/lib.sh
+make -s all model
+GS=$TOP/build/gemsoak
+d=$TOP/build/tests/merge
+rm -rf "$d"
+mkdir -p "$d"
+trap 'model_stop' EXIT
+
+cat > "$d/model.conf" <<'CONF'
+[daemon]
+device = @DEVICE@
+debugfs = @DEBUGFS@
+interval = 500ms
+trend_window = 1s
+
+[workload prime-share]
+rate = 200
+CONF
+model_run_daemon "$d/model.conf" 12 "$d/model" --without-fix 000 > "$d/model.log"
+cp "$d/model/gs.db" "$d/m.db"
+build/gemsoak-synth --db "$d/s.db" --preset demo > /dev/null
+# The same thresholds in both, so short runs get verdicts too.
+for db in m s; do
+	sql "$d/$db.db" "update trend_thresholds set min_span_s = 3, min_windows = 4"
+done
+echo "windows: model $(sql "$d/m.db" "select value from trend_settings where key = 'window_s'") s, synth $(sql "$d/s.db" "select value from trend_settings where key = 'window_s'") s"
+
+$GS merge "$d/fleet.db" "$d/m.db" "$d/s.db" > "$d/merge.out" || fail "merge: exit $?"
+assert_sql "$d/fleet.db" "select count(*) from runs" 3 "three runs merged"
+
+# same WHAT SOURCE_ARGS -- FLEET_ARGS: the command's CSV, all but the run
+# column where it has one, alike in the source and the fleet.
+same() {
+	what=$1
+	shift
+	src="" fleet=""
+	while [ "$1" != -- ]; do src="$src $1"; shift; done
+	shift
+	fleet="$*"
+	# shellcheck disable=SC2086
+	$GS $src --csv > "$d/src.csv" || [ $? = 1 ]
+	# shellcheck disable=SC2086
+	$GS $fleet --csv > "$d/fleet.csv" || [ $? = 1 ]
+	[ -s "$d/src.csv" ] || fail "$what: no output"
+	cmp -s "$d/src.csv" "$d/fleet.csv" || { diff "$d/src.csv" "$d/fleet.csv" | head -5; fail "$what differs after the merge"; }
+}
+same "trends of the model's run" trends -D "$d/m.db" --run 1 -- trends -D "$d/fleet.db" --run 1
+same "trends of synth run 1" trends -D "$d/s.db" --run 1 -- trends -D "$d/fleet.db" --run 2
+same "trends of synth run 2" trends -D "$d/s.db" --run 2 -- trends -D "$d/fleet.db" --run 3
+same "compare of the synth runs" compare -D "$d/s.db" 1 2 -- compare -D "$d/fleet.db" 2 3
+$GS runs -D "$d/m.db" --csv | tail -n +2 | cut -d, -f2- > "$d/runs.src"
+$GS runs -D "$d/s.db" --csv | tail -n +2 | cut -d, -f2- >> "$d/runs.src"
+$GS runs -D "$d/fleet.db" --csv | tail -n +2 | cut -d, -f2- > "$d/runs.fleet"
+cmp -s "$d/runs.src" "$d/runs.fleet" || { diff "$d/runs.src" "$d/runs.fleet"; fail "runs differ after the merge"; }
+leaks=$(sql "$d/fleet.db" "select group_concat(run_id || ':' || n) from (select run_id, count(*) as n from leak_trends
+	where verdict = 'leaking' and scope = 'kernel' group by run_id)")
+echo "kernel leaks per run after the merge: $leaks"
+case ",$leaks," in *,1:*) ;; *) fail "the model's leak lost" ;; esac
+case ",$leaks," in *,2:*) ;; *) fail "synth run 1's leak lost" ;; esac
+
+# Judged by other thresholds: refused, nothing of it merged.
+build/gemsoak-synth --db "$d/other.db" --preset demo --host lab-c > /dev/null
+ERR=$d/err run_rc $GS merge "$d/fleet.db" "$d/other.db"
+cat "$d/err"
+[ $rc = 2 ] || fail "other thresholds: exit $rc, not 2"
+grep -q "other.db: judged by other trend thresholds than .*fleet.db (threshold \*, " "$d/err" || fail "other thresholds: the message"
+assert_sql "$d/fleet.db" "select count(*) from runs" 3 "the refused input added no run"
+echo "ok: 3 runs at windows of 1 s and 300 s merged with their trends, runs and compare unchanged"
