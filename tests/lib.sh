@@ -18,6 +18,39 @@ run_rc() {
 	set -e
 }
 
+# stop_daemon: SIGTERM to $daemon (a background gemsoakd), wait for it:
+# its exit status in $rc; $daemon emptied.
+stop_daemon() {
+	kill -TERM "$daemon"
+	set +e
+	wait "$daemon"
+	rc=$?
+	set -e
+	daemon=
+}
+
+# wait_line FILE PATTERN [SECONDS]: poll FILE until a line matches the
+# grep PATTERN (at most SECONDS, default 30); fail with FILE shown if not.
+wait_line() {
+	i=0
+	until grep -q -- "$2" "$1" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -lt $((${3:-30} * 10)) ] || { cat "$1"; fail "no '$2' in $1 within ${3:-30} s"; }
+		sleep 0.1
+	done
+}
+
+# expect STATUS PATTERN CMD...: CMD's exit status and a line of its stdout
+# matching the ERE PATTERN; stdout in $EXPECT_DIR/out, stderr in
+# $EXPECT_DIR/err (EXPECT_DIR set by the test).
+expect() {
+	want=$1 pattern=$2
+	shift 2
+	ERR=$EXPECT_DIR/err run_rc "$@" > "$EXPECT_DIR/out"
+	[ "$rc" = "$want" ] || { cat "$EXPECT_DIR/out" "$EXPECT_DIR/err"; fail "$*: exit $rc, expected $want"; }
+	grep -Eq -- "$pattern" "$EXPECT_DIR/out" || { cat "$EXPECT_DIR/out"; fail "$*: no line matches '$pattern'"; }
+}
+
 # sql DB QUERY: one value (or rows, |-separated) from the real sqlite3.
 sql() {
 	sqlite3 -batch -noheader "$1" "$2"

@@ -18,15 +18,7 @@ daemon=
 trap 'if [ -n "$daemon" ]; then kill -KILL "$daemon" 2>/dev/null || true; fi; model_stop' EXIT
 build/gemsoak-synth --db "$out/a.db" --preset demo --host lab-a > /dev/null
 
-# expect STATUS PATTERN CMD...: the exit status, and a line of stdout
-# matching PATTERN; stderr in $out/err.
-expect() {
-	want=$1 pattern=$2
-	shift 2
-	ERR=$out/err run_rc "$@" > "$out/out"
-	[ "$rc" = "$want" ] || { cat "$out/out" "$out/err"; fail "$*: exit $rc, expected $want"; }
-	grep -Eq -- "$pattern" "$out/out" || { cat "$out/out"; fail "$*: no line matches '$pattern'"; }
-}
+EXPECT_DIR=$out
 # expect_err STATUS PREFIX PATTERN CMD...: the exit status, and stderr's
 # first line starts with "PREFIX: " and matches PATTERN.
 expect_err() {

@@ -12,14 +12,7 @@ build/gemsoak-synth --db "$d/a.db" --preset demo --host lab-a
 build/gemsoak-synth --db "$d/b.db" --preset demo --host lab-b
 db=$d/a.db
 
-# expect STATUS PATTERN CMD...: exit status and a line of stdout matching PATTERN.
-expect() {
-	want=$1 pattern=$2
-	shift 2
-	ERR=$d/stderr run_rc "$@" > "$d/out"
-	[ "$rc" = "$want" ] || { cat "$d/out" "$d/stderr"; fail "$*: exit $rc, expected $want"; }
-	grep -Eq -- "$pattern" "$d/out" || { cat "$d/out"; fail "$*: no line matches '$pattern'"; }
-}
+EXPECT_DIR=$d
 
 expect 0 '^  trends ' $GS --help
 for c in status trends events runs compare report export merge; do
@@ -78,30 +71,30 @@ sqlite3 "$db" < db/queries/top-growing.sql | grep -Eq '^mem.shmem_kb' || fail "t
 sqlite3 "$db" < db/queries/anomalies-per-hour.sql | grep -Eq '^2023-11-14 23:00 +1 +gap +1' || fail "anomalies-per-hour.sql"
 
 # Bad input: a clear message and exit status 2.
-ERR=$d/stderr run_rc $GS trends --db "$d/missing.db"
-[ $rc = 2 ] && grep -q 'missing.db: No such file' "$d/stderr" || fail "missing database"
+ERR=$d/err run_rc $GS trends --db "$d/missing.db"
+[ $rc = 2 ] && grep -q 'missing.db: No such file' "$d/err" || fail "missing database"
 printf 'not sqlite' > "$d/junk.db"
-ERR=$d/stderr run_rc $GS status --db "$d/junk.db"
-[ $rc = 2 ] && grep -q 'junk.db' "$d/stderr" || fail "junk database"
-ERR=$d/stderr run_rc $GS trends --db "$db" --run 99
-[ $rc = 2 ] && grep -q 'run 99 is not in the database' "$d/stderr" || fail "unknown run"
-ERR=$d/stderr run_rc $GS compare --db "$db" 1
+ERR=$d/err run_rc $GS status --db "$d/junk.db"
+[ $rc = 2 ] && grep -q 'junk.db' "$d/err" || fail "junk database"
+ERR=$d/err run_rc $GS trends --db "$db" --run 99
+[ $rc = 2 ] && grep -q 'run 99 is not in the database' "$d/err" || fail "unknown run"
+ERR=$d/err run_rc $GS compare --db "$db" 1
 [ $rc = 2 ] || fail "compare with one run"
-ERR=$d/stderr run_rc $GS frobnicate
+ERR=$d/err run_rc $GS frobnicate
 [ $rc = 2 ] || fail "unknown command"
 
 # report --out and export write files without touching what is not ours.
 # A symbolic link is not replaced (unless --force), and the message names it.
 echo original > "$d/t.txt"
 ln -s t.txt "$d/l.html"
-ERR=$d/stderr run_rc $GS report --db "$db" --out "$d/l.html"
-[ $rc = 2 ] && grep -q "l.html: a symbolic link; not replaced" "$d/stderr" || fail "report over a symlink: exit $rc"
+ERR=$d/err run_rc $GS report --db "$db" --out "$d/l.html"
+[ $rc = 2 ] && grep -q "l.html: a symbolic link; not replaced" "$d/err" || fail "report over a symlink: exit $rc"
 [ -L "$d/l.html" ] && [ "$(cat "$d/t.txt")" = original ] || fail "report over a symlink: link or its file changed"
 ! ls -a "$d" | grep -q '^\.l\.html\.' || fail "report over a symlink: temp file left"
 $GS report --db "$db" --out "$d/l.html" --force > /dev/null || fail "report --force"
 [ -f "$d/l.html" ] && [ ! -L "$d/l.html" ] && [ "$(cat "$d/t.txt")" = original ] || fail "report --force: link not replaced"
 # - is stdout, and the note goes to stderr so stdout is the report alone.
-$GS report --db "$db" --out - > "$d/stdout.html" 2> "$d/stderr" || fail "report --out -"
+$GS report --db "$db" --out - > "$d/stdout.html" 2> "$d/err" || fail "report --out -"
 head -c 15 "$d/stdout.html" | grep -q '<!DOCTYPE html>' && tail -1 "$d/stdout.html" | grep -q '</html>' || fail "report --out -: not the HTML alone"
 # A FIFO is written in place, never replaced.
 mkfifo "$d/fifo"
@@ -111,10 +104,10 @@ $GS report --db "$db" --out "$d/fifo" > /dev/null || fail "report into a FIFO"
 wait $reader
 [ -p "$d/fifo" ] && grep -q '</html>' "$d/from-fifo.html" || fail "report into a FIFO: replaced, or nothing read"
 # A device is written in place: /dev/full stays a device, the error names it.
-ERR=$d/stderr run_rc $GS report --db "$db" --out /dev/full
-[ $rc = 2 ] && [ -c /dev/full ] && grep -q '/dev/full: cannot write: No space left on device' "$d/stderr" ||
-	fail "report --out /dev/full: exit $rc, $(cat "$d/stderr")"
-! grep -q '\.tmp\|XXXXXX' "$d/stderr" || fail "a message names the temp file"
+ERR=$d/err run_rc $GS report --db "$db" --out /dev/full
+[ $rc = 2 ] && [ -c /dev/full ] && grep -q '/dev/full: cannot write: No space left on device' "$d/err" ||
+	fail "report --out /dev/full: exit $rc, $(cat "$d/err")"
+! grep -q '\.tmp\|XXXXXX' "$d/err" || fail "a message names the temp file"
 # A regular file keeps its mode when it is rewritten.
 chmod 640 "$d/report.html" 2>/dev/null || { touch "$d/report.html"; chmod 640 "$d/report.html"; }
 $GS report --db "$db" --out "$d/report.html" > /dev/null

@@ -24,12 +24,7 @@ start() {
 }
 # wait_log PATTERN: poll the daemon's log (at most 30 s).
 wait_log() {
-	i=0
-	until grep -q "$1" "$out/daemon.log"; do
-		i=$((i + 1))
-		[ $i -lt 300 ] || { cat "$out/daemon.log"; fail "no '$1' in the log"; }
-		sleep 0.1
-	done
+	wait_line "$out/daemon.log" "$1"
 }
 finish() {
 	set +e

@@ -105,12 +105,7 @@ model_set_available "$dir" 3000000
 wait_for "the workers restart" db_has "select count(*) = 1 from events where kind = 'leak-guard-resume'"
 wait_for "cycles after the restart" db_has "select max(cycles) > $stop_cycles from ticks"
 no_worker T || fail "a worker frozen after the resume"
-kill -TERM "$daemon"
-set +e
-wait "$daemon"
-rc=$?
-set -e
-daemon=
+stop_daemon
 [ $rc = 0 ] || { cat "$dir/daemon.log"; fail "gemsoakd exited with $rc"; }
 assert_sql "$db" "pragma integrity_check" ok "database integrity"
 echo "ok: frozen within ${frozen_after}s while the round was held, stopped and freed $freed dma-bufs after it"

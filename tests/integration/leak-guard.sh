@@ -71,12 +71,7 @@ for variant in off on; do
 	model_set_available "$dir" 3000000
 	wait_sql "$db" "select count(*) = 1 from events where kind = 'leak-guard-resume'" "the workers restart ($variant)"
 	wait_sql "$db" "select max(cycles) > $stop_cycles from ticks" "cycles advance after the restart ($variant)"
-	kill -TERM "$daemon"
-	set +e
-	wait "$daemon"
-	rc=$?
-	set -e
-	daemon=
+	stop_daemon
 	model_stop
 	[ $rc = 0 ] || { cat "$dir/daemon.log"; fail "gemsoakd exited with $rc ($variant)"; }
 	assert_sql "$db" "pragma integrity_check" ok "database integrity ($variant)"

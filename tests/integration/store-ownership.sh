@@ -45,12 +45,7 @@ assert_sql "$out/gs.db" "pragma application_id" 1198347115 "application_id of a 
 
 # One daemon per database: the second exits 73 and names the reason.
 model_daemon "$out/d1.log" -c "$out/test.conf" --database "$out/gs.db" --duration 60s
-i=0
-until grep -q 'ready: database' "$out/d1.log"; do
-	i=$((i + 1))
-	[ $i -lt 200 ] || { cat "$out/d1.log"; fail "the first daemon did not start"; }
-	sleep 0.05
-done
+wait_line "$out/d1.log" 'ready: database' 10
 ERR=$out/d2.err run_rc gsd --database "$out/gs.db" --duration 5s
 [ "$rc" = 73 ] || { cat "$out/d2.err"; fail "second daemon: exit $rc, expected 73"; }
 grep -q 'in use by another gemsoakd' "$out/d2.err" || { cat "$out/d2.err"; fail "second daemon: no clear message"; }
