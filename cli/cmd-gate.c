@@ -18,30 +18,13 @@ struct gate_counts {
 	int workloads, broken, anomalies;
 };
 
-/* Write s with XML's five special characters escaped (attributes and text). */
-static void xml_text(FILE *f, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '&': fputs("&amp;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&apos;", f); break;
-		default:
-			/* control characters are not allowed in XML 1.0 */
-			fputc((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t' ? ' ' : *s, f);
-		}
-	}
-}
-
 /* One testcase: elem is "failure", "skipped", "system-out" or NULL (a
  * plain pass); message and text may be NULL. */
 static void junit_case(FILE *f, const char *class, const char *name, const char *elem, const char *type,
 		       const char *message, const char *text)
 {
 	fprintf(f, "    <testcase classname=\"gemsoak.%s\" name=\"", class);
-	xml_text(f, name);
+	cli_markup_text(f, name);
 	fputs("\" time=\"0\">", f);
 	if (elem) {
 		fprintf(f, "<%s", elem);
@@ -49,12 +32,12 @@ static void junit_case(FILE *f, const char *class, const char *name, const char 
 			fprintf(f, " type=\"%s\"", type);
 		if (message) {
 			fputs(" message=\"", f);
-			xml_text(f, message);
+			cli_markup_text(f, message);
 			fputc('"', f);
 		}
 		if (text) {
 			fputc('>', f);
-			xml_text(f, text);
+			cli_markup_text(f, text);
 			fprintf(f, "</%s>", elem);
 		} else {
 			fputs("/>", f);

@@ -13,19 +13,6 @@
 #include "cli/output.h"
 #include "cli/plot.h"
 
-static void html_text(FILE *f, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '&': fputs("&amp;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default: fputc(*s, f);
-		}
-	}
-}
-
 static void base64(FILE *f, const unsigned char *d, size_t n)
 {
 	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -50,7 +37,7 @@ static int html_table(FILE *f, sqlite3 *db, const char *sql, int64_t run)
 	fputs("<table><tr>", f);
 	for (int i = 0; i < cols; i++) {
 		fputs("<th>", f);
-		html_text(f, sqlite3_column_name(s, i));
+		cli_markup_text(f, sqlite3_column_name(s, i));
 		fputs("</th>", f);
 	}
 	fputs("</tr>\n", f);
@@ -59,7 +46,7 @@ static int html_table(FILE *f, sqlite3 *db, const char *sql, int64_t run)
 		fprintf(f, "<tr%s>", first && strcmp(first, "leaking") == 0 ? " class=\"leak\"" : "");
 		for (int i = 0; i < cols; i++) {
 			fputs("<td>", f);
-			html_text(f, (const char *)sqlite3_column_text(s, i));
+			cli_markup_text(f, (const char *)sqlite3_column_text(s, i));
 			fputs("</td>", f);
 		}
 		fputs("</tr>\n", f);
@@ -162,17 +149,17 @@ static int plot_metric(FILE *f, sqlite3 *db, int64_t run, const struct report_me
 	if (r == 0) {
 		plot_y_ticks(&p, ticks, sizeof(ticks));
 		fprintf(f, "<figure class=\"%s\"><img alt=\"", leaking ? "leak" : m->verdict);
-		html_text(f, m->name);
+		cli_markup_text(f, m->name);
 		fputs("\" width=\"900\" height=\"260\" src=\"data:image/png;base64,", f);
 		base64(f, png, len);
 		fputs("\"><figcaption>", f);
-		html_text(f, m->name);
+		cli_markup_text(f, m->name);
 		fputs(": ", f);
-		html_text(f, m->verdict);
+		cli_markup_text(f, m->verdict);
 		fputs("; y axis (", f);
-		html_text(f, m->unit);
+		cli_markup_text(f, m->unit);
 		fputs("): <span class=\"yticks\">", f);
-		html_text(f, ticks);
+		cli_markup_text(f, ticks);
 		fputs("</span></figcaption></figure>\n", f);
 	} else {
 		fprintf(stderr, "gemsoak report: %s: %s\n", m->name, err);
@@ -244,18 +231,18 @@ static int headline(FILE *f, sqlite3 *db, int64_t run, const struct report_metri
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
 	}
 	fputs("<li class=\"headline\"><b>", f);
-	html_text(f, m->name);
+	cli_markup_text(f, m->name);
 	fprintf(f, "</b> leaks: %+.4g %s per 1000 cycles", m->per_kcycle, m->unit);
 	if (m->workload) {
 		fputs(" of <b>", f);
-		html_text(f, m->workload);
+		cli_markup_text(f, m->workload);
 		fputs("</b>", f);
 	}
 	fprintf(f, ", %+.4g %s per hour; %.15g &rarr; %.15g (%+.15g) over %.0f s; onset %s", m->per_hour, m->unit,
 		m->first, m->last, m->last - m->first, m->span, when);
 	if (m->holder) {
 		fputs("; held by ", f);
-		html_text(f, m->holder);
+		cli_markup_text(f, m->holder);
 	}
 	fputs("</li>\n", f);
 	return 0;
@@ -338,7 +325,7 @@ static int write_report(FILE *f, sqlite3 *db, int64_t run)
 	if (s) {
 		sqlite3_bind_int64(s, 1, run);
 		if (sqlite3_step(s) == SQLITE_ROW)
-			html_text(f, (const char *)sqlite3_column_text(s, 0));
+			cli_markup_text(f, (const char *)sqlite3_column_text(s, 0));
 		sqlite3_finalize(s);
 	}
 	fputs("</pre>\n</body></html>\n", f);

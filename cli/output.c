@@ -100,3 +100,17 @@ int cli_out_close(struct cli_out *o, bool ok, const char *cmd)
 		fprintf(stderr, "gemsoak %s: %s: cannot write: %s\n", cmd, o->target, strerror(e));
 	return ok && !e ? 0 : -1;
 }
+
+void cli_markup_text(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '&': fputs("&amp;", f); break;
+		case '"': fputs("&quot;", f); break;
+		case '\'': fputs("&#39;", f); break;
+		default: fputc((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t' ? ' ' : *s, f);
+		}
+	}
+}

@@ -26,4 +26,9 @@ int cli_out_open(struct cli_out *o, const char *target, bool force, const char *
  * after a message naming the target. */
 int cli_out_close(struct cli_out *o, bool ok, const char *cmd);
 
+/* Write s with the five characters markup reserves escaped, and control
+ * characters other than tab and newline (not allowed in XML 1.0) as
+ * spaces: text and attribute values of HTML and XML alike. */
+void cli_markup_text(FILE *f, const char *s);
+
 #endif
