@@ -15,7 +15,7 @@ rm -rf "$out"
 mkdir -p "$out"
 trap 'model_stop' EXIT
 
-# run NAME [SERVER ARGS]: 14 s of prime-share on a pty, verdicts allowed
+# run NAME [SERVER ARGS]: 10 s of prime-share on a pty, verdicts allowed
 # after 3 s and 4 windows (set in the database before the run starts).
 run() {
 	name=$1
@@ -37,7 +37,7 @@ CONF
 	# A first second to create the database, then its thresholds, then the run.
 	model_env "$GEMSOAKD" -c "$dir/test.conf" --database "$dir/gs.db" --duration 1s > /dev/null 2>&1
 	sql "$dir/gs.db" "update trend_thresholds set min_span_s = 3, min_windows = 4"
-	model_env script -qefc "$GEMSOAKD -c $dir/test.conf --database $dir/gs.db --duration 14s --new-run" \
+	model_env script -qefc "$GEMSOAKD -c $dir/test.conf --database $dir/gs.db --duration 10s --new-run" \
 		/dev/null > "$dir/tty.log" 2>&1 || fail "$name: gemsoakd on a pty failed: $(tail -3 "$dir/tty.log")"
 	model_stop
 	tr -d '\r' < "$dir/tty.log" | grep 'progress: ' > "$dir/progress" || true
@@ -46,7 +46,7 @@ CONF
 
 run leak --without-fix 000
 n=$(wc -l < "$out/leak/progress")
-[ "$n" -ge 4 ] || fail "leak: $n progress lines in 14 s at 2 s"
+[ "$n" -ge 3 ] || fail "leak: $n progress lines in 10 s at 2 s"
 grep -q 'progress: run 2, [0-9]* cycles/s, [0-9]* samples; leaking: ' "$out/leak/progress" || fail "leak: the line's shape"
 tail -1 "$out/leak/progress" | grep -q 'leaking: .*dmabuf.objects' || fail "leak: dmabuf.objects not named by the end"
 grep -q 'first verdicts in [0-9]* s' "$out/leak/progress" || fail "leak: no time to the first verdicts"
@@ -61,7 +61,7 @@ dir=$out/quiet
 mkdir -p "$dir"
 model_start "$dir"
 sed "s|$out/clean|$dir|g" "$out/clean/test.conf" > "$dir/test.conf"
-model_env "$GEMSOAKD" -c "$dir/test.conf" --database "$dir/gs.db" --duration 5s > "$dir/log" 2>&1
+model_env "$GEMSOAKD" -c "$dir/test.conf" --database "$dir/gs.db" --duration 3s > "$dir/log" 2>&1
 model_stop
 ! grep -q 'progress: ' "$dir/log" || fail "a progress line with stderr not a terminal"
 echo ok
