@@ -99,6 +99,14 @@ struct report_metric {
 	double started;           /* the run's start, Unix time */
 };
 
+/* The lowest value at each point the verdict weighs (trend_base): x in
+ * seconds from the run's start, and y. As fetch_points. */
+static size_t fetch_lowest(sqlite3 *db, int64_t run, int64_t metric, double **fl)
+{
+	return fetch_points(db, "SELECT b.t - r.started, b.lo FROM trend_base b JOIN runs r ON r.id = b.run_id"
+			    " WHERE b.run_id = ?1 AND b.metric_id = ?2 ORDER BY b.t", run, metric, fl, 2);
+}
+
 /* Where a growth starts: after the last of the lowest values (x, y) that
  * is back at the first one's level. NaN for fewer than two points. */
 static double onset_of(const double *x, const double *y, size_t n)
@@ -123,8 +131,7 @@ static int plot_metric(FILE *f, sqlite3 *db, int64_t run, const struct report_me
 		" WHERE w.run_id = ?1 AND w.width = 3600 AND w.metric_id = ?2 ORDER BY w.bucket",
 		run, m->id, v, 4);
 	/* The black line: the lowest value at each point the verdict weighs. */
-	size_t nf = fetch_points(db, "SELECT b.t - r.started, b.lo FROM trend_base b JOIN runs r ON r.id = b.run_id"
-				 " WHERE b.run_id = ?1 AND b.metric_id = ?2 ORDER BY b.t", run, m->id, fl, 2);
+	size_t nf = fetch_lowest(db, run, m->id, fl);
 	if (n == FETCH_FAILED || nf == FETCH_FAILED) {
 		for (int i = 0; i < 4; i++)
 			free(v[i]);
@@ -216,8 +223,7 @@ static void metric_of(sqlite3_stmt *s, struct report_metric *m)
 static int headline(FILE *f, sqlite3 *db, int64_t run, const struct report_metric *m)
 {
 	double *fl[2] = { NULL };
-	size_t nf = fetch_points(db, "SELECT b.t - r.started, b.lo FROM trend_base b JOIN runs r ON r.id = b.run_id"
-				 " WHERE b.run_id = ?1 AND b.metric_id = ?2 ORDER BY b.t", run, m->id, fl, 2);
+	size_t nf = fetch_lowest(db, run, m->id, fl);
 	double onset = nf == FETCH_FAILED ? NAN : onset_of(fl[0], fl[1], nf);
 	free(fl[0]);
 	free(fl[1]);

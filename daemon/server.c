@@ -141,15 +141,15 @@ static void reopen_if_replaced(struct server *s)
 	server_emit(s, LOG_WARNING, "daemon", "store-replaced", msg);
 }
 
-/* One value of the guard's meminfo file in kB; for MemAvailable, the
- * usable memory (leak_guard_usable_kb). -1 (said once) when it cannot be
- * read. */
-static int64_t meminfo_kb(struct server *s, const char *key)
+/* One value of the guard's meminfo file in kB; usable: instead of key's
+ * value, the memory the guard counts on (leak_guard_usable_kb, key being
+ * MemAvailable). -1 (said once) when it cannot be read. */
+static int64_t meminfo_kb(struct server *s, const char *key, bool usable)
 {
 	char *text = read_text_file(s->cfg->meminfo, NULL);
 	uint64_t kb = 0;
 	int r = text ? parse_meminfo_kb(text, key, &kb) : -errno;
-	if (r == 0 && strcmp(key, "MemAvailable") == 0)
+	if (r == 0 && usable)
 		kb = (uint64_t)leak_guard_usable_kb(text);
 	free(text);
 	if (r) {
@@ -242,7 +242,7 @@ static void watch_publish(struct server *s)
 static void guard_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct server *s = arg;
-	int64_t avail = meminfo_kb(s, "MemAvailable");
+	int64_t avail = meminfo_kb(s, "MemAvailable", true);
 	enum leak_guard_action a = leak_guard_decide(&s->guard, avail, now_monotonic());
 	if (a == LEAK_GUARD_STOP) {
 		guard_stop(s, avail);
@@ -295,7 +295,7 @@ static void sample_cb(evutil_socket_t fd, short what, void *arg)
 	if (s->watch)
 		watch_cb(s->watch_fd, EV_READ, s);
 	if (measure)
-		guard_freed(s, meminfo_kb(s, "MemAvailable"));
+		guard_freed(s, meminfo_kb(s, "MemAvailable", true));
 	if (retention_tick(&s->retention, s->st, now_realtime()) < 0)
 		log_err("cannot prune old samples: %s", store_errmsg(s->st));
 	/* Two intervals without a cycle: hung (but never less than 5 s). */
@@ -515,7 +515,7 @@ static void guard_init(struct server *s)
 	if (r)
 		log_notice("cannot lower the daemon's oom_score_adj to %d: %s", GS_DAEMON_OOM_SCORE_ADJ,
 			   strerror(-r));
-	int64_t total = s->cfg->memory_floor_kb < 0 ? meminfo_kb(s, "MemTotal") : 0;
+	int64_t total = s->cfg->memory_floor_kb < 0 ? meminfo_kb(s, "MemTotal", false) : 0;
 	leak_guard_init(&s->guard, s->cfg->memory_floor_kb, s->cfg->memory_resume_kb, total);
 	if (s->guard.floor_kb <= 0)
 		return;
