@@ -65,6 +65,18 @@ static void peer_gone(void)
 	_exit(0);
 }
 
+static bool in_partner; /* this is the forked partner process */
+
+/* Send to the other process; in the partner, the parent's end closed (the
+ * run is over) ends it quietly. */
+static void send_to_partner(int sock, const void *msg, size_t len, const int *fds, int nfds)
+{
+	int r = __fdpass_send(sock, msg, len, fds, nfds);
+	if (in_partner && (r == -EPIPE || r == -ECONNRESET))
+		peer_gone();
+	check("send", r);
+}
+
 /* ---- -m one ---- */
 
 static void one_cycle(const struct gs_device *dev, int fd, int fd2)
@@ -84,7 +96,7 @@ static void one_cycle(const struct gs_device *dev, int fd, int fd2)
 static void send_note(int sock, uint32_t seq)
 {
 	struct prime_note note = { .seq = seq };
-	check("send", __fdpass_send(sock, &note, sizeof(note), NULL, 0));
+	send_to_partner(sock, &note, sizeof(note), NULL, 0);
 }
 
 static void recv_note(int sock)
@@ -186,7 +198,7 @@ static void self_cycle(const struct gs_device *dev, int a, int b, int sock, uint
 	import_on(b, d1, &again);
 	import_on(b, d2, &hb2);
 	struct self_passed m = { .seq = (uint32_t)cycle, .size = SIZE };
-	check("send", __fdpass_send(sock, &m, sizeof(m), &d1, 1));
+	send_to_partner(sock, &m, sizeof(m), &d1, 1);
 	self_take_partners(b, sock);
 	/* The workload picks the order from its seed; both orders, evenly. */
 	if (cycle & 1)
@@ -248,6 +260,7 @@ int main(int argc, char **argv)
 		if (child < 0)
 			check("fork", -errno);
 		if (child == 0) {
+			in_partner = true;
 			close(sv[0]);
 			if (share)
 				share_import_loop(dev.path, sv[1]);
