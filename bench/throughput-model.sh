@@ -13,9 +13,18 @@
 # load that rises or falls over a pair favours neither side. Each worker
 # run has a database of its own: a run continued in an older database
 # (same device and config) would count the pause between them.
+# Everything runs on one CPU (GS_BENCH_CPU, default the last; empty for
+# no pinning): spread over CPUs, a chain of round trips runs at whatever
+# pace its placement next to other load gives it (single pairs swung 2x
+# either way on a shared 2-CPU host); on one CPU both sides pay the same
+# costs per round trip.
 # Prints "model WORKLOAD RAW_RATE WORKER_RATE" per pair.
 # usage: bench/throughput-model.sh OUTDIR RUNS SECONDS
 set -eu
+cpu=${GS_BENCH_CPU-$(($(nproc) - 1))}
+if [ -n "$cpu" ] && [ -z "${GS_BENCH_PINNED:-}" ]; then
+	GS_BENCH_PINNED=1 exec taskset -c "$cpu" "$0" "$@"
+fi
 . tests/lib.sh
 . tests/model/lib.sh
 out=$1 runs=$2 secs=$3
