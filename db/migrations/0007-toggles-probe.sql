@@ -238,13 +238,64 @@ wk AS (
            LEAD(rss) OVER o AS rss2
     FROM wr WINDOW o AS (PARTITION BY run_id, metric_id ORDER BY rss, workload)
 ),
-at AS (
+at0 AS (
     SELECT run_id, metric_id, slope,
            CASE WHEN slope <= 0 THEN NULL
                 WHEN nwl = 1 THEN 'only-workload'
                 WHEN rss2 >= (SELECT rss_ratio FROM set_) * rss + 0.25 * n THEN 'regression'
                 ELSE 'ambiguous' END AS method, workload
     FROM wk WHERE r = 1
+),
+-- The probe, where the regression cannot tell the workloads apart: each
+-- leaking metric's growth rate (per second, pooled within each stretch)
+-- while one workload was paused, against the rate outside all pauses.
+amb AS MATERIALIZED (SELECT run_id, metric_id FROM at0 WHERE method = 'ambiguous'),
+pz AS MATERIALIZED (
+    SELECT p.run_id, p.workload, p.t_start - tr.t_first AS s0, COALESCE(p.t_end, tr.t_last) - tr.t_first AS s1
+    FROM probe_pauses p JOIN tr ON tr.run_id = p.run_id
+    WHERE p.run_id IN (SELECT run_id FROM amb)
+),
+pt AS (
+    -- each point in the pause it falls in (workload, start), or outside
+    -- all pauses after the last pause that ended before it
+    SELECT x.run_id, x.metric_id, x.s, x.lo, z.workload, COALESCE(z.s0, x.after) AS grp
+    FROM (SELECT b.run_id, b.metric_id, b.t - tr.t_first AS s, b.lo,
+                 (SELECT MAX(s1) FROM pz WHERE pz.run_id = b.run_id AND pz.s1 < b.t - tr.t_first) AS after
+          FROM b JOIN tr ON tr.run_id = b.run_id
+          WHERE (b.run_id, b.metric_id) IN (SELECT run_id, metric_id FROM amb)) x
+    LEFT JOIN pz z ON z.run_id = x.run_id AND x.s BETWEEN z.s0 AND z.s1
+),
+pg AS (
+    SELECT run_id, metric_id, workload, grp, COUNT(*) AS n,
+           COUNT(*) * (AVG(s * lo) - AVG(s) * AVG(lo)) AS sxy, COUNT(*) * (AVG(s * s) - AVG(s) * AVG(s)) AS sxx
+    FROM pt GROUP BY run_id, metric_id, workload, grp
+),
+pr AS (
+    SELECT run_id, metric_id, workload, SUM(sxy) / SUM(sxx) AS rate
+    FROM pg WHERE n >= 2 GROUP BY run_id, metric_id, workload HAVING SUM(sxx) > 1e-9
+),
+pw AS (
+    -- stops: the growth stops during this workload's pauses while it
+    -- goes on outside them (the threshold per hour, per second here)
+    SELECT i.run_id, i.metric_id, i.workload,
+           i.rate < th.min_per_hour / 3600 AND o.rate >= th.min_per_hour / 3600 AS stops
+    FROM pr i JOIN pr o ON o.run_id = i.run_id AND o.metric_id = i.metric_id AND o.workload IS NULL
+    JOIN th ON th.metric_id = i.metric_id
+    WHERE i.workload IS NOT NULL
+),
+pa AS (
+    -- named only when the pauses of one workload stop it and those of
+    -- (at least one) other workload do not
+    SELECT run_id, metric_id, MAX(CASE WHEN stops THEN workload END) AS workload
+    FROM pw GROUP BY run_id, metric_id HAVING SUM(stops) = 1 AND COUNT(*) >= 2
+),
+at AS (
+    SELECT a.run_id, a.metric_id,
+           CASE WHEN pa.workload IS NOT NULL THEN wr.slope ELSE a.slope END AS slope,
+           CASE WHEN pa.workload IS NOT NULL THEN 'probe' ELSE a.method END AS method,
+           COALESCE(pa.workload, a.workload) AS workload
+    FROM at0 a LEFT JOIN pa ON pa.run_id = a.run_id AND pa.metric_id = a.metric_id
+    LEFT JOIN wr ON wr.run_id = pa.run_id AND wr.metric_id = pa.metric_id AND wr.workload = pa.workload
 ),
 -- Attribution to a holder: how much of the floor's growth the split
 -- metrics (held by a process / by no process) explain.
@@ -289,8 +340,8 @@ SELECT pm.run_id,
                  CASE WHEN pm.vmax > (SELECT value FROM trend_settings WHERE key = th.bound_setting)
                       THEN 'over-bound' ELSE 'within-bound' END
             ELSE 'insufficient-data' END AS verdict,
-       CASE WHEN at.method IN ('only-workload', 'regression') THEN at.workload END AS workload,
-       CASE WHEN at.method IN ('only-workload', 'regression') THEN ROUND(at.slope * 1000, 3) END
+       CASE WHEN at.method IN ('only-workload', 'regression', 'probe') THEN at.workload END AS workload,
+       CASE WHEN at.method IN ('only-workload', 'regression', 'probe') THEN ROUND(at.slope * 1000, 3) END
            AS slope_per_kcycle_workload,
        ho.holder,
        ROUND(CASE WHEN v.verdict = 'leaking' THEN v.p_up
