@@ -1,7 +1,8 @@
 -- gemsoak database, schema 0007: verdicts on series that only toggle (DRM
 -- clients that come and go with each display server), a Mann-Kendall test
--- for `stable` that one stray floor does not hold back, and the pauses of
--- the attribution probe. The method and its limits: db/TRENDS.md.
+-- for `stable` that one stray floor does not hold back, a period test for
+-- sawtooths slower than any floor window that fits the run, and the
+-- pauses of the attribution probe. The method and its limits: db/TRENDS.md.
 
 -- When an attribution probe paused one workload's processes (gemsoakd
 -- writes it): t_start/t_end on the clock of ticks.t (Unix seconds, REAL);
@@ -194,7 +195,7 @@ ts AS MATERIALIZED (
     SELECT run_id, metric_id, AVG(s) AS u_slope FROM ranked
     WHERE r IN ((np + 1) / 2, (np + 2) / 2) GROUP BY run_id, metric_id
 ),
-v AS MATERIALIZED (
+v0 AS MATERIALIZED (
     SELECT cv.*, ts.u_slope * cv.unit AS slope, mkp.p_below, pm.samples, pm.t_first, pm.t_last, pm.vmax AS run_max,
            (SELECT value FROM trend_settings WHERE key = cv.bound_setting) AS bound,
            CASE WHEN NOT COALESCE(cv.assess, 1) THEN 'not-assessed'
@@ -211,10 +212,55 @@ v AS MATERIALIZED (
                      THEN 'leaking'
                 WHEN 1 - cv.p_up >= (SELECT conf FROM set_) OR COALESCE(mkp.p_below, 0) >= (SELECT conf FROM set_)
                      THEN 'stable'
-                ELSE 'insufficient-data' END AS verdict
+                ELSE 'insufficient-data' END AS verdict0
     FROM cv JOIN pm ON pm.run_id = cv.run_id AND pm.metric_id = cv.metric_id
     LEFT JOIN ts ON ts.run_id = cv.run_id AND ts.metric_id = cv.metric_id
     LEFT JOIN mkp ON mkp.run_id = cv.run_id AND mkp.metric_id = cv.metric_id
+),
+-- The period test, for what the floors leave undecided (a sawtooth slower
+-- than any window that fits the run four times): the period P is the mean
+-- distance between the drops of more than half the run's range; the
+-- differences x(j + P) - x(j) cancel a sawtooth of that period, and a sign
+-- test asks whether they lie above the threshold's rise over the same
+-- cycles: in more than half of all pairs (p_per), and of each half's.
+pd0 AS MATERIALIZED (
+    SELECT b.run_id, b.metric_id, b.lo, CASE WHEN u.by_cycles THEN b.c ELSE b.t - tr.started END AS u, u.m,
+           ROW_NUMBER() OVER (PARTITION BY b.run_id, b.metric_id ORDER BY b.t) AS j
+    FROM b JOIN v0 u ON u.run_id = b.run_id AND u.metric_id = b.metric_id JOIN tr ON tr.run_id = b.run_id
+    WHERE u.verdict0 = 'insufficient-data' AND u.windows >= u.min_windows AND u.k > 1
+      AND u.t_last - u.t_first >= u.min_span_s
+),
+pdl AS (
+    SELECT run_id, metric_id, j, lo - LAG(lo) OVER (PARTITION BY run_id, metric_id ORDER BY j) AS dl,
+           MAX(lo) OVER (PARTITION BY run_id, metric_id) - MIN(lo) OVER (PARTITION BY run_id, metric_id) AS range_,
+           COUNT(*) OVER (PARTITION BY run_id, metric_id) AS n
+    FROM pd0
+),
+pdp AS MATERIALIZED (
+    SELECT run_id, metric_id, n, CAST(round((MAX(j) - MIN(j)) * 1.0 / (COUNT(*) - 1)) AS INTEGER) AS p
+    FROM pdl WHERE dl < -0.5 * range_ GROUP BY run_id, metric_id HAVING COUNT(*) >= 2
+),
+pde AS (
+    SELECT x.run_id, x.metric_id, 2 * p.j < x.n - x.p AS h1,
+           CASE WHEN (q.lo - p.lo) > p.m * (q.u - p.u) THEN 1
+                WHEN (q.lo - p.lo) < p.m * (q.u - p.u) THEN -1 ELSE 0 END AS sg
+    FROM pdp x JOIN pd0 p ON p.run_id = x.run_id AND p.metric_id = x.metric_id
+    JOIN pd0 q ON q.run_id = p.run_id AND q.metric_id = p.metric_id AND q.j = p.j + x.p
+    WHERE x.p >= 2 AND x.n >= 3 * x.p AND q.u > p.u
+),
+pds AS (
+    SELECT run_id, metric_id, COUNT(*) AS nd, SUM(sg) AS s, SUM(h1 * sg) AS s1, SUM((1 - h1) * sg) AS s2
+    FROM pde GROUP BY run_id, metric_id
+),
+pdv AS (
+    SELECT run_id, metric_id, s1, s2, 1 / (1 + exp(-1.5976 * z - 0.07056 * z * z * z)) AS p_per
+    FROM (SELECT *, max(-8, min(8, (s - 1) / sqrt(nd))) AS z FROM pds)
+),
+v AS MATERIALIZED (
+    SELECT v0.*, pdv.p_per,
+           CASE WHEN v0.verdict0 = 'insufficient-data' AND pdv.p_per >= (SELECT conf FROM set_)
+                     AND pdv.s1 > 0 AND pdv.s2 > 0 THEN 'leaking' ELSE v0.verdict0 END AS verdict
+    FROM v0 LEFT JOIN pdv ON pdv.run_id = v0.run_id AND pdv.metric_id = v0.metric_id
 ),
 -- Attribution to a workload: the floors against each workload's own
 -- cycles at the same windows (its workload.NAME.cycles metric).
@@ -344,7 +390,8 @@ SELECT pm.run_id,
        CASE WHEN at.method IN ('only-workload', 'regression', 'probe') THEN ROUND(at.slope * 1000, 3) END
            AS slope_per_kcycle_workload,
        ho.holder,
-       ROUND(CASE WHEN v.verdict = 'leaking' THEN v.p_up
+       ROUND(CASE WHEN v.verdict = 'leaking' AND v.verdict0 <> 'leaking' THEN v.p_per
+                  WHEN v.verdict = 'leaking' THEN v.p_up
                   WHEN v.verdict = 'stable' THEN max(1 - v.p_up, COALESCE(v.p_below, 0))
                   WHEN v.verdict = 'insufficient-data' THEN max(v.p_up, 1 - v.p_up) END, 4) AS confidence,
        at.method AS attribution,
