@@ -86,11 +86,10 @@ swr AS (
 ch AS MATERIALIZED (
     -- when no window is that smooth (a step, a sawtooth slower than any
     -- window that fits the run), the shortest of the smoothest ones
-    SELECT s.run_id, s.metric_id, MIN(s.k) AS k
-    FROM swr s JOIN (SELECT run_id, metric_id, MIN(ratio) AS best FROM swr GROUP BY run_id, metric_id) b
-      ON b.run_id = s.run_id AND b.metric_id = s.metric_id
-    WHERE s.ratio <= max((SELECT swing_max FROM set_), 1.5 * b.best)
-    GROUP BY s.run_id, s.metric_id
+    SELECT run_id, metric_id, MIN(k) AS k
+    FROM (SELECT *, MIN(ratio) OVER (PARTITION BY run_id, metric_id) AS best FROM swr)
+    WHERE ratio <= max((SELECT swing_max FROM set_), 1.5 * best)
+    GROUP BY run_id, metric_id
 ),
 fl AS MATERIALIZED (
     SELECT cf.*, ROW_NUMBER() OVER (PARTITION BY cf.run_id, cf.metric_id ORDER BY cf.i) AS rn,
@@ -218,17 +217,23 @@ v0 AS MATERIALIZED (
     LEFT JOIN mkp ON mkp.run_id = cv.run_id AND mkp.metric_id = cv.metric_id
 ),
 -- The period test, for what the floors leave undecided (a sawtooth slower
--- than any window that fits the run four times): the period P is the mean
--- distance between the drops of more than half the run's range; the
+-- than any window that fits the run four times): the period P is the
+-- median distance between the drops of more than a quarter of the run's
+-- range (the fastest sawtooth's, not a display-server restart's); the
 -- differences x(j + P) - x(j) cancel a sawtooth of that period, and a sign
 -- test asks whether they lie above the threshold's rise over the same
--- cycles: in more than half of all pairs (p_per), and of each half's.
+-- cycles: in more than half of all pairs (p_per), and in each half.
+-- (Worked out for every assessed metric, so that the statement does not
+-- expand the floors' CTEs once more.)
 pd0 AS MATERIALIZED (
-    SELECT b.run_id, b.metric_id, b.lo, CASE WHEN u.by_cycles THEN b.c ELSE b.t - tr.started END AS u, u.m,
-           ROW_NUMBER() OVER (PARTITION BY b.run_id, b.metric_id ORDER BY b.t) AS j
-    FROM b JOIN v0 u ON u.run_id = b.run_id AND u.metric_id = b.metric_id JOIN tr ON tr.run_id = b.run_id
-    WHERE u.verdict0 = 'insufficient-data' AND u.windows >= u.min_windows AND u.k > 1
-      AND u.t_last - u.t_first >= u.min_span_s
+    -- the points on the verdict's axis u, and the threshold m per unit of u
+    SELECT x.run_id, x.metric_id, x.lo, CASE WHEN x.by_cycles THEN x.c ELSE x.s END AS u,
+           CASE WHEN x.by_cycles THEN x.min_per_kcycle / 1000 ELSE x.min_per_hour / 3600 END AS m,
+           ROW_NUMBER() OVER (PARTITION BY x.run_id, x.metric_id ORDER BY x.t) AS j
+    FROM (SELECT b.run_id, b.metric_id, b.lo, b.c, b.t, b.t - tr.started AS s, th.min_per_kcycle, th.min_per_hour,
+                 tr.by_cycles AND COALESCE(th.scope, 'kernel') = 'kernel' AS by_cycles
+          FROM b JOIN tr ON tr.run_id = b.run_id LEFT JOIN th ON th.metric_id = b.metric_id
+          WHERE COALESCE(th.assess, 1) AND th.bound_setting IS NULL) x
 ),
 pdl AS (
     SELECT run_id, metric_id, j, lo - LAG(lo) OVER (PARTITION BY run_id, metric_id ORDER BY j) AS dl,
@@ -236,10 +241,16 @@ pdl AS (
            COUNT(*) OVER (PARTITION BY run_id, metric_id) AS n
     FROM pd0
 ),
-pdp AS MATERIALIZED (
-    SELECT run_id, metric_id, n, CAST(round((MAX(j) - MIN(j)) * 1.0 / (COUNT(*) - 1)) AS INTEGER) AS p
-    FROM pdl WHERE dl < -0.5 * range_ GROUP BY run_id, metric_id HAVING COUNT(*) >= 2
+pdg AS (
+    SELECT run_id, metric_id, n, j - LAG(j) OVER (PARTITION BY run_id, metric_id ORDER BY j) AS gap
+    FROM pdl WHERE dl < -0.25 * range_
 ),
+pdr AS (
+    SELECT run_id, metric_id, n, gap, ROW_NUMBER() OVER (PARTITION BY run_id, metric_id ORDER BY gap) AS r,
+           COUNT(*) OVER (PARTITION BY run_id, metric_id) AS ng
+    FROM pdg WHERE gap IS NOT NULL
+),
+pdp AS MATERIALIZED (SELECT run_id, metric_id, n, gap AS p FROM pdr WHERE r = (ng + 1) / 2),
 pde AS (
     SELECT x.run_id, x.metric_id, 2 * p.j < x.n - x.p AS h1,
            CASE WHEN (q.lo - p.lo) > p.m * (q.u - p.u) THEN 1
@@ -258,7 +269,8 @@ pdv AS (
 ),
 v AS MATERIALIZED (
     SELECT v0.*, pdv.p_per,
-           CASE WHEN v0.verdict0 = 'insufficient-data' AND pdv.p_per >= (SELECT conf FROM set_)
+           CASE WHEN v0.verdict0 = 'insufficient-data' AND v0.windows >= v0.min_windows AND v0.k > 1
+                     AND v0.t_last - v0.t_first >= v0.min_span_s AND pdv.p_per >= (SELECT conf FROM set_)
                      AND pdv.s1 > 0 AND pdv.s2 > 0 THEN 'leaking' ELSE v0.verdict0 END AS verdict
     FROM v0 LEFT JOIN pdv ON pdv.run_id = v0.run_id AND pdv.metric_id = v0.metric_id
 ),
