@@ -285,6 +285,58 @@ static void collinear_workloads_are_not_guessed(void **state)
 				  " AND attribution = 'ambiguous'"), 1);
 }
 
+/* ---- series the floors alone cannot settle ---- */
+
+static bool with_leak;
+
+/* DRM clients during display-server restarts, sampled every second (one
+ * restart per 1.25 s): none before the first server, then 2 (the server and
+ * its client), 1 in the round that catches a restart, about every 5.8
+ * rounds; with_leak: one client kept per restart. */
+static void clients_rounds(int k, double t, double cycles, struct metric_batch *b)
+{
+	double v = k == 0 ? 0 : (int)(k / 5.8) > (int)((k - 1) / 5.8) ? 1 : 2;
+	batch_put(b, "drm.clients", v + (with_leak ? (double)(int64_t)cycles : 0), "count");
+	batch_put(b, "workload.xorg.cycles", cycles, "cycles");
+}
+
+static void toggling_clients_are_stable(void **state)
+{
+	with_leak = false;
+	write_run(clients_rounds, 77, 1, 0.8); /* 60 restarts */
+	struct trend clean = trend_of("drm.clients");
+	assert_string_equal(clean.verdict, "stable");
+	assert_true(clean.confidence >= 0.999);
+	teardown(state);
+	with_leak = true;
+	write_run(clients_rounds, 77, 1, 0.8);
+	struct trend kept = trend_of("drm.clients");
+	assert_string_equal(kept.verdict, "leaking");
+	assert_true(fabs_(kept.robust - 1000) < 100); /* per 1000 restarts */
+}
+
+/* A 15-minute sawtooth (90 rounds of 10 s) at 100 cycles/s: an hour holds
+ * 4 periods, no window that fits 4 times holds one; 1 object per 10,000
+ * cycles on top of it (with_leak) is found by the period test. */
+static void saw_15min_rounds(int k, double t, double cycles, struct metric_batch *b)
+{
+	double v = 500 + 200 * (double)(k % 90) / 90.0 + 10 * (noise(k) + 1) / 2;
+	batch_put(b, "m", (double)(int64_t)(v + (with_leak ? cycles * 1e-4 : 0)), "count");
+}
+
+static void slow_sawtooth_leak_by_its_period(void **state)
+{
+	with_leak = true;
+	write_run(saw_15min_rounds, HOUR_TICKS + 1, TICK_S, 100);
+	struct trend leak = trend_of("m");
+	assert_string_equal(leak.verdict, "leaking");
+	assert_true(leak.confidence >= 0.999);
+	teardown(state);
+	with_leak = false;
+	write_run(saw_15min_rounds, HOUR_TICKS + 1, TICK_S, 100);
+	assert_string_not_equal(trend_of("m").verdict, "leaking");
+}
+
 /* ---- the attribution probe: workloads paused in turn ---- */
 
 #define PROBE_BLOCK 8 /* rounds: "a" paused in the first 2, "b" in rounds 4-5 */
@@ -439,6 +491,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(demo_leak_is_found_within_two_minutes, setup, teardown),
 		cmocka_unit_test_setup_teardown(collinear_workloads_are_not_guessed, setup, teardown),
 		cmocka_unit_test_setup_teardown(probe_names_the_workload_whose_pause_stops_the_growth, setup, teardown),
+		cmocka_unit_test_setup_teardown(toggling_clients_are_stable, setup, teardown),
+		cmocka_unit_test_setup_teardown(slow_sawtooth_leak_by_its_period, setup, teardown),
 		cmocka_unit_test_setup_teardown(slowest_leak_within_an_hour, setup, teardown),
 		cmocka_unit_test_setup_teardown(daemon_metrics_are_judged_apart, setup, teardown),
 	};
