@@ -15,6 +15,15 @@ CREATE TABLE probe_pauses (
     PRIMARY KEY (run_id, workload, t_start)
 );
 
+-- leak_trends as in 0006 (its CTEs are described there), and:
+--  swr:  the "counter that only grows" shortcut needs the floors to drift
+--        (mean step at least half the mean absolute step), not to toggle;
+--  ch:   the smallest ratio by a window function (one reference to swr);
+--  mk*:  Mann-Kendall on the floors less the threshold's line: stable also
+--        when its one-sided confidence reaches trend_settings.confidence;
+--  pd*:  the period test for what the floors leave undecided;
+--  v0/v: the floors' verdict, then the period test's;
+--  at0/at, pz..pa: the attribution, then the probe where it is ambiguous.
 DROP VIEW leak_trends;
 
 CREATE VIEW leak_trends AS
