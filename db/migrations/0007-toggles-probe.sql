@@ -232,8 +232,9 @@ v0 AS MATERIALIZED (
 -- differences x(j + P) - x(j) cancel a sawtooth of that period, and a sign
 -- test asks whether they lie above the threshold's rise over the same
 -- cycles: in more than half of all pairs (p_per), and in each half.
--- (Worked out for every assessed metric, so that the statement does not
--- expand the floors' CTEs once more.)
+-- (Worked out for every assessed metric the t test does not call stable,
+-- read from cv rather than from the verdicts, so that the statement does
+-- not expand those CTEs once more.)
 pd0 AS MATERIALIZED (
     -- the points on the verdict's axis u, and the threshold m per unit of u
     SELECT x.run_id, x.metric_id, x.lo, CASE WHEN x.by_cycles THEN x.c ELSE x.s END AS u,
@@ -242,7 +243,9 @@ pd0 AS MATERIALIZED (
     FROM (SELECT b.run_id, b.metric_id, b.lo, b.c, b.t, b.t - tr.started AS s, th.min_per_kcycle, th.min_per_hour,
                  tr.by_cycles AND COALESCE(th.scope, 'kernel') = 'kernel' AS by_cycles
           FROM b JOIN tr ON tr.run_id = b.run_id LEFT JOIN th ON th.metric_id = b.metric_id
-          WHERE COALESCE(th.assess, 1) AND th.bound_setting IS NULL) x
+          WHERE COALESCE(th.assess, 1) AND th.bound_setting IS NULL
+            AND (b.run_id, b.metric_id) IN (SELECT run_id, metric_id FROM cv
+                                            WHERE 1 - p_up < (SELECT conf FROM set_))) x
 ),
 pdl AS (
     SELECT run_id, metric_id, j, lo - LAG(lo) OVER (PARTITION BY run_id, metric_id ORDER BY j) AS dl,
