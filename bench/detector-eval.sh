@@ -44,16 +44,16 @@ build/gemsoak-synth --db "$ttv" --preset ttv
 echo "== time to a verdict: the first run length (minutes) at which every series of a leak rate is leaking =="
 echo "   (runs of 1, 2, 5, 10, 20, 30, 45, 60 minutes; 10 s samples; a sawtooth of 70 s under each leak)"
 sqlite3 -box "$ttv" <<'SQL'
-WITH v AS (
+-- leak_trends once, in a table: the query below refers to it many times
+CREATE TEMP TABLE v AS
     SELECT CAST(substr(r.config_text, 8, instr(r.config_text, char(10)) - 8) AS INTEGER) AS cycles_per_s,
            CAST(substr(r.config_text, instr(r.config_text, 'minutes = ') + 10) AS INTEGER) AS minutes,
            CASE WHEN t.metric LIKE 'leak.%' THEN substr(t.metric, 6, instr(substr(t.metric, 6), '.s') - 1)
                 ELSE 'clean' END AS leak,
            t.verdict
     FROM leak_trends t JOIN runs r ON r.id = t.run_id
-    WHERE t.metric LIKE 'leak.%' OR t.metric LIKE 'clean.%'
-),
-d AS (SELECT cycles_per_s, leak, minutes, SUM(verdict = 'leaking') AS flagged, COUNT(*) AS n,
+    WHERE t.metric LIKE 'leak.%' OR t.metric LIKE 'clean.%';
+WITH d AS (SELECT cycles_per_s, leak, minutes, SUM(verdict = 'leaking') AS flagged, COUNT(*) AS n,
              SUM(verdict = 'stable') AS stable
       FROM v GROUP BY cycles_per_s, leak, minutes)
 SELECT cycles_per_s, leak AS objects_per_cycle,

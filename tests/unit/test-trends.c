@@ -285,6 +285,139 @@ static void collinear_workloads_are_not_guessed(void **state)
 				  " AND attribution = 'ambiguous'"), 1);
 }
 
+/* ---- series the floors alone cannot settle ---- */
+
+static bool with_leak;
+
+/* DRM clients during display-server restarts, sampled every second (one
+ * restart per 1.25 s): none before the first server, then 2 (the server and
+ * its client), 1 in the round that catches a restart, about every 5.8
+ * rounds; with_leak: one client kept per restart. */
+static void clients_rounds(int k, double t, double cycles, struct metric_batch *b)
+{
+	double v = k == 0 ? 0 : (int)(k / 5.8) > (int)((k - 1) / 5.8) ? 1 : 2;
+	batch_put(b, "drm.clients", v + (with_leak ? (double)(int64_t)cycles : 0), "count");
+	batch_put(b, "workload.xorg.cycles", cycles, "cycles");
+}
+
+static void toggling_clients_are_stable(void **state)
+{
+	with_leak = false;
+	write_run(clients_rounds, 77, 1, 0.8); /* 60 restarts */
+	struct trend clean = trend_of("drm.clients");
+	assert_string_equal(clean.verdict, "stable");
+	assert_true(clean.confidence >= 0.999);
+	teardown(state);
+	with_leak = true;
+	write_run(clients_rounds, 77, 1, 0.8);
+	struct trend kept = trend_of("drm.clients");
+	assert_string_equal(kept.verdict, "leaking");
+	assert_true(fabs_(kept.robust - 1000) < 100); /* per 1000 restarts */
+}
+
+/* A 15-minute sawtooth (90 rounds of 10 s) at 100 cycles/s: an hour holds
+ * 4 periods, no window that fits 4 times holds one; 1 object per 10,000
+ * cycles on top of it (with_leak) is found by the period test. */
+static void saw_15min_rounds(int k, double t, double cycles, struct metric_batch *b)
+{
+	double v = 500 + 200 * (double)(k % 90) / 90.0 + 10 * (noise(k) + 1) / 2;
+	batch_put(b, "m", (double)(int64_t)(v + (with_leak ? cycles * 1e-4 : 0)), "count");
+}
+
+static void slow_sawtooth_leak_by_its_period(void **state)
+{
+	with_leak = true;
+	write_run(saw_15min_rounds, HOUR_TICKS + 1, TICK_S, 100);
+	struct trend leak = trend_of("m");
+	assert_string_equal(leak.verdict, "leaking");
+	assert_true(leak.confidence >= 0.999);
+	teardown(state);
+	with_leak = false;
+	write_run(saw_15min_rounds, HOUR_TICKS + 1, TICK_S, 100);
+	assert_string_not_equal(trend_of("m").verdict, "leaking");
+}
+
+/* ---- the attribution probe: workloads paused in turn ---- */
+
+#define PROBE_BLOCK 8 /* rounds: "a" paused in the first 2, "b" in rounds 4-5 */
+
+static bool probe_by_a;
+static double a_c, b_c;
+
+/* Two workloads at the same steady rate (400 cycles/s), each paused for 2
+ * rounds of every 8 in turn, so that their cycles stay in step; the leak
+ * (1 object per 200 cycles) follows a's cycles (probe_by_a) or the two
+ * together (then no pause stops it). */
+static void probe_rounds(int k, double t, double cycles, struct metric_batch *b)
+{
+	if (k == 0)
+		a_c = b_c = 0;
+	else {
+		int ph = (k - 1) % PROBE_BLOCK;
+		a_c += ph < 2 ? 0 : 5 * 400;
+		b_c += ph == 4 || ph == 5 ? 0 : 5 * 400;
+	}
+	double in_flight = 20 + (k % 3) * 15;
+	double kept = probe_by_a ? (double)((int64_t)a_c / 200) : (double)((int64_t)(a_c + b_c) / 400);
+	batch_put(b, "workload.a.cycles", a_c, "cycles");
+	batch_put(b, "workload.b.cycles", b_c, "cycles");
+	batch_put(b, "gem.flink_names", kept + in_flight, "count");
+}
+
+/* The pauses of probe_rounds as gemsoakd records them (rounds 5 s apart). */
+static void write_probe_pauses(int ticks)
+{
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+	sqlite3_stmt *s;
+	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO probe_pauses VALUES (1, ?1, ?2, ?3)", -1, &s, NULL),
+			 SQLITE_OK);
+	for (int k = 0; k + PROBE_BLOCK <= ticks; k += PROBE_BLOCK) {
+		for (int w = 0; w < 2; w++) {
+			/* the pause holds the 2 rounds after round k + 4w,
+			 * in which that workload's counter stands still */
+			double t0 = T0 + (k + 4 * w) * 5.0 + 0.5;
+			sqlite3_bind_text(s, 1, w ? "b" : "a", -1, SQLITE_STATIC);
+			sqlite3_bind_double(s, 2, t0);
+			sqlite3_bind_double(s, 3, t0 + 10.0);
+			assert_int_equal(sqlite3_step(s), SQLITE_DONE);
+			sqlite3_reset(s);
+		}
+	}
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+}
+
+/* Steady rates: the regression cannot tell a from b, the probe can: the
+ * growth stops while a is paused, not while b is; and when the growth
+ * follows both, neither pause stops it and the attribution stays
+ * ambiguous. */
+static void probe_names_the_workload_whose_pause_stops_the_growth(void **state)
+{
+	int ticks = 8 * 60 / 5; /* 8 minutes */
+	probe_by_a = true;
+	write_run(probe_rounds, ticks, 5, 800);
+	assert_int_equal(count_of("SELECT COUNT(*) FROM leak_trends WHERE metric = 'gem.flink_names'"
+				  " AND attribution = 'ambiguous'"), 1);
+	write_probe_pauses(ticks);
+	struct trend by_a = trend_of("gem.flink_names");
+	assert_string_equal(by_a.verdict, "leaking");
+	assert_string_equal(by_a.workload, "a");
+	assert_int_equal(count_of("SELECT COUNT(*) FROM leak_trends WHERE metric = 'gem.flink_names'"
+				  " AND attribution = 'probe'"), 1);
+	assert_true(fabs_(by_a.workload_slope - 5.0) < 0.5); /* per 1000 cycles of a */
+
+	teardown(state);
+	probe_by_a = false;
+	write_run(probe_rounds, ticks, 5, 800);
+	write_probe_pauses(ticks);
+	struct trend both = trend_of("gem.flink_names");
+	assert_string_equal(both.verdict, "leaking");
+	assert_string_equal(both.workload, "");
+	assert_int_equal(count_of("SELECT COUNT(*) FROM leak_trends WHERE metric = 'gem.flink_names'"
+				  " AND attribution = 'ambiguous'"), 1);
+}
+
 /* ---- 1 per 10,000 cycles at 100 cycles/s: leaking within an hour ---- */
 
 static bool slow_with_leak;
@@ -357,6 +490,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(linear_series_give_their_exact_slope, setup, teardown),
 		cmocka_unit_test_setup_teardown(demo_leak_is_found_within_two_minutes, setup, teardown),
 		cmocka_unit_test_setup_teardown(collinear_workloads_are_not_guessed, setup, teardown),
+		cmocka_unit_test_setup_teardown(probe_names_the_workload_whose_pause_stops_the_growth, setup, teardown),
+		cmocka_unit_test_setup_teardown(toggling_clients_are_stable, setup, teardown),
+		cmocka_unit_test_setup_teardown(slow_sawtooth_leak_by_its_period, setup, teardown),
 		cmocka_unit_test_setup_teardown(slowest_leak_within_an_hour, setup, teardown),
 		cmocka_unit_test_setup_teardown(daemon_metrics_are_judged_apart, setup, teardown),
 	};

@@ -1,0 +1,432 @@
+-- gemsoak database, schema 0007: verdicts on series that only toggle (DRM
+-- clients that come and go with each display server), a Mann-Kendall test
+-- for `stable` that one stray floor does not hold back, a period test for
+-- sawtooths slower than any floor window that fits the run, and the
+-- pauses of the attribution probe. The method and its limits: db/TRENDS.md.
+
+-- When an attribution probe paused one workload's processes (gemsoakd
+-- writes it): t_start/t_end on the clock of ticks.t (Unix seconds, REAL);
+-- t_end NULL while still paused.
+CREATE TABLE probe_pauses (
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    workload TEXT NOT NULL,      -- the [workload NAME] paused
+    t_start REAL NOT NULL,       -- same clock and unit as ticks.t
+    t_end REAL,                  -- NULL while still paused
+    PRIMARY KEY (run_id, workload, t_start)
+);
+
+-- leak_trends as in 0006 (its CTEs are described there), and:
+--  swr:  the "counter that only grows" shortcut needs the floors to drift
+--        (mean step at least half the mean absolute step), not to toggle;
+--  ch:   the smallest ratio by a window function (one reference to swr);
+--  mk*:  Mann-Kendall on the floors less the threshold's line: stable also
+--        when its one-sided confidence reaches trend_settings.confidence;
+--  pd*:  the period test for what the floors leave undecided;
+--  v0/v: the floors' verdict, then the period test's;
+--  at0/at, pz..pa: the attribution, then the probe where it is ambiguous.
+DROP VIEW leak_trends;
+
+CREATE VIEW leak_trends AS
+WITH tr AS MATERIALIZED (SELECT * FROM trend_runs),
+set_ AS MATERIALIZED (SELECT
+        (SELECT value FROM trend_settings WHERE key = 'confidence') AS conf,
+        (SELECT value FROM trend_settings WHERE key = 'window_swing_max') AS swing_max,
+        (SELECT value FROM trend_settings WHERE key = 'attribution_rss_ratio') AS rss_ratio,
+        (SELECT value FROM trend_settings WHERE key = 'holder_share') AS share),
+b AS MATERIALIZED (SELECT * FROM trend_base),
+th AS MATERIALIZED (SELECT * FROM metric_thresholds),
+pm AS MATERIALIZED (
+    SELECT run_id, metric_id, COUNT(*) AS points, SUM(cnt) AS samples, MIN(t) AS t_first,
+           MAX(t) AS t_last, MAX(hi) AS vmax
+    FROM b GROUP BY run_id, metric_id
+),
+cand AS (SELECT tr.run_id, ws.k, ws.k * tr.step AS w FROM tr, trend_window_steps ws
+         WHERE (ws.k >= 2 AND ws.k * tr.step * 4 <= tr.span + 1e-6)
+            OR (ws.k = 1 AND 2 * tr.step * 4 > tr.span + 1e-6)),
+cw AS MATERIALIZED (
+    SELECT b.run_id, b.metric_id, cand.k, cand.w, CAST((b.t - tr.t_first) / cand.w AS INTEGER) AS i,
+           MIN(b.lo) AS vmin, MAX(b.hi) AS vmax, AVG(b.mid) AS vmean, MIN(b.t) AS t0, MIN(b.c) AS c0,
+           COUNT(*) AS n
+    FROM b JOIN tr ON tr.run_id = b.run_id JOIN cand ON cand.run_id = b.run_id
+    GROUP BY b.run_id, b.metric_id, cand.k, i
+),
+cf AS MATERIALIZED (
+    SELECT x.run_id, x.metric_id, x.k, x.w, x.i, x.vmin, x.vmax, x.vmean, x.t0, x.c0,
+           x.t0 - tr.started AS x, x.t0 < tr.t_mid AS h1, x.by_cycles,
+           CASE WHEN x.by_cycles THEN x.c0 ELSE x.t0 - tr.started END AS u,
+           CASE WHEN x.a IS NULL OR x.z IS NULL THEN x.vmin
+                ELSE max(min(x.a, x.vmin), min(max(x.a, x.vmin), x.z)) END AS f
+    FROM (SELECT cw.*, LAG(vmin) OVER win AS a, LEAD(vmin) OVER win AS z,
+                 -- the daemon's own metrics grow with its rounds, not with
+                 -- the work: judged per hour
+                 t.by_cycles AND COALESCE(th.scope, 'kernel') = 'kernel' AS by_cycles
+          FROM cw JOIN tr t ON t.run_id = cw.run_id LEFT JOIN th ON th.metric_id = cw.metric_id
+          WHERE n >= 0.5 * k
+          WINDOW win AS (PARTITION BY cw.run_id, cw.metric_id, k ORDER BY i)) x
+    JOIN tr ON tr.run_id = x.run_id
+),
+sw AS (
+    -- d2: the floor's second difference, near 0 on a line or a smooth
+    -- curve, as large as the swing where the floors follow a sawtooth
+    SELECT run_id, metric_id, k, COUNT(*) AS nw, AVG(abs(d2)) AS rough, AVG(vmax - vmin) AS swing,
+           AVG(u) AS mu, AVG(u * u) AS muu, AVG(f) AS mf, AVG(f * f) AS mff, AVG(u * f) AS muf,
+           AVG(abs(d1)) AS step, abs(AVG(d1)) AS drift
+    FROM (SELECT run_id, metric_id, k, vmin, vmax, u, f, LEAD(f) OVER o - f AS d1,
+                 LAG(f) OVER o + LEAD(f) OVER o - 2 * f AS d2
+          FROM cf WINDOW o AS (PARTITION BY run_id, metric_id, k ORDER BY i))
+    GROUP BY run_id, metric_id, k
+),
+swr AS (
+    -- the smaller of: the mean |d2|, and the floors' spread around their
+    -- line (which one-off dips that d2 sees twice barely move), over the swing
+    SELECT run_id, metric_id, k,
+           CASE WHEN swing <= 0 OR rough IS NULL THEN 0
+                -- the swing inside a window is no more than the floor's step
+                -- to the next: no sawtooth to outlast (a counter that only grows)
+                -- (floors that only toggle, as clients that come and go with
+                -- each server, have steps but no drift: not that)
+                WHEN swing <= 1.1 * step AND drift >= 0.5 * step THEN 0
+                ELSE min(rough,
+                         CASE WHEN muu - mu * mu <= 1e-9 THEN sqrt(max(mff - mf * mf, 0))
+                              ELSE sqrt(max(0, (mff - mf * mf) - (muf - mu * mf) * (muf - mu * mf) / (muu - mu * mu)))
+                         END) / swing END AS ratio
+    FROM sw WHERE nw >= 4
+),
+ch AS MATERIALIZED (
+    -- when no window is that smooth (a step, a sawtooth slower than any
+    -- window that fits the run), the shortest of the smoothest ones
+    SELECT run_id, metric_id, MIN(k) AS k
+    FROM (SELECT *, MIN(ratio) OVER (PARTITION BY run_id, metric_id) AS best FROM swr)
+    WHERE ratio <= max((SELECT swing_max FROM set_), 1.5 * best)
+    GROUP BY run_id, metric_id
+),
+fl AS MATERIALIZED (
+    SELECT cf.*, ROW_NUMBER() OVER (PARTITION BY cf.run_id, cf.metric_id ORDER BY cf.i) AS rn,
+           COUNT(*) OVER (PARTITION BY cf.run_id, cf.metric_id) AS nw
+    FROM cf JOIN ch ON ch.run_id = cf.run_id AND ch.metric_id = cf.metric_id AND ch.k = cf.k
+),
+agg AS (
+    SELECT run_id, metric_id, by_cycles, k, w, COUNT(*) AS windows,
+           AVG(x) AS mx, AVG(x * x) AS mxx, AVG(x * f) AS mxf,
+           AVG(c0) AS mc, AVG(c0 * c0) AS mcc, AVG(c0 * f) AS mcf,
+           AVG(f) AS mf, AVG(f * f) AS mff,
+           AVG(u) AS mu, AVG(u * u) AS muu, AVG(u * f) AS muf,
+           AVG(x * vmean) AS mxy, AVG(c0 * vmean) AS mcy, AVG(vmean) AS my,
+           SUM(h1) AS n1, SUM(h1 * u) AS su1, SUM(h1 * u * u) AS suu1, SUM(h1 * u * f) AS suf1,
+           SUM(h1 * f) AS sf1,
+           SUM(1 - h1) AS n2, SUM((1 - h1) * u) AS su2, SUM((1 - h1) * u * u) AS suu2,
+           SUM((1 - h1) * u * f) AS suf2, SUM((1 - h1) * f) AS sf2
+    FROM fl GROUP BY run_id, metric_id
+),
+fit AS (
+    SELECT *,
+       CASE WHEN mxx - mx * mx > 1e-9 THEN (mxf - mx * mf) / (mxx - mx * mx) * 3600 END AS floor_per_hour,
+       CASE WHEN mcc - mc * mc > 1e-9 THEN (mcf - mc * mf) / (mcc - mc * mc) * 1000 END AS floor_per_kcycle,
+       CASE WHEN mxx - mx * mx > 1e-9 THEN (mxy - mx * my) / (mxx - mx * mx) * 3600 END AS mean_per_hour,
+       CASE WHEN mcc - mc * mc > 1e-9 THEN (mcy - mc * my) / (mcc - mc * mc) * 1000 END AS mean_per_kcycle,
+       CASE WHEN muu - mu * mu > 1e-9 THEN (muf - mu * mf) / (muu - mu * mu) END AS bu,
+       CASE WHEN muu - mu * mu > 1e-9 AND mff - mf * mf > 1e-9
+            THEN (muf - mu * mf) * (muf - mu * mf) / ((muu - mu * mu) * (mff - mf * mf))
+            WHEN muu - mu * mu > 1e-9 THEN 0 END AS r2,
+       CASE WHEN n1 >= 2 AND n1 * suu1 - su1 * su1 > 1e-9
+            THEN (n1 * suf1 - su1 * sf1) / (n1 * suu1 - su1 * su1) END AS u_slope1,
+       CASE WHEN n2 >= 2 AND n2 * suu2 - su2 * su2 > 1e-9
+            THEN (n2 * suf2 - su2 * sf2) / (n2 * suu2 - su2 * su2) END AS u_slope2,
+       CASE WHEN by_cycles THEN 1000 ELSE 3600 END AS unit
+    FROM agg
+),
+st AS (
+    SELECT f.*, th.assess, th.min_windows, th.min_span_s, th.min_r2, th.min_half_ratio, th.scope,
+           th.bound_setting,
+           (CASE WHEN f.by_cycles THEN th.min_per_kcycle ELSE th.min_per_hour END) / f.unit AS m,
+           -- the slope's standard error, from the residuals on n - 2 degrees of freedom
+           CASE WHEN f.windows > 2 AND f.muu - f.mu * f.mu > 1e-9
+                THEN sqrt(max(0, (f.mff - f.mf * f.mf) - (f.muf - f.mu * f.mf) * (f.muf - f.mu * f.mf)
+                                  / (f.muu - f.mu * f.mu)) / (f.windows - 2) / (f.muu - f.mu * f.mu))
+           END AS se
+    FROM fit f LEFT JOIN th ON th.metric_id = f.metric_id
+),
+zt AS (
+    SELECT *, windows - 2 AS df,
+           CASE WHEN se IS NULL OR bu IS NULL THEN NULL
+                WHEN se <= 1e-12 * max(abs(bu), abs(m), 1e-12)
+                     THEN CASE WHEN bu > m THEN 1e9 WHEN bu < m THEN -1e9 ELSE 0 END
+                ELSE (bu - m) / se END AS t
+    FROM st
+),
+zz AS (
+    SELECT *, CASE WHEN t IS NULL THEN NULL
+                   ELSE max(-8, min(8, (CASE WHEN t < 0 THEN -1 ELSE 1 END) * (8.0 * df + 1) / (8.0 * df + 3)
+                                       * sqrt(df * ln(1 + min(t * t, 1e12) / df)))) END AS z
+    FROM zt
+),
+cv AS (SELECT *, 1 / (1 + exp(-1.5976 * z - 0.07056 * z * z * z)) AS p_up FROM zz),
+g AS (
+    -- Each series' points as one JSON array, so pairs are formed within a
+    -- series without a join over all of them.
+    SELECT run_id, metric_id, json_group_array(json_array(u, f)) AS pts
+    FROM (SELECT run_id, metric_id, u, f FROM fl WHERE (rn - 1) % (nw / 32 + 1) = 0
+          ORDER BY run_id, metric_id, i)
+    GROUP BY run_id, metric_id
+),
+pairs AS (
+    SELECT g.run_id, g.metric_id,
+           (json_extract(q.value, '$[1]') - json_extract(p.value, '$[1]')) /
+           (json_extract(q.value, '$[0]') - json_extract(p.value, '$[0]')) AS s
+    FROM g, json_each(g.pts) p, json_each(g.pts) q
+    WHERE q.key > p.key AND json_extract(q.value, '$[0]') > json_extract(p.value, '$[0]')
+),
+ranked AS (
+    SELECT run_id, metric_id, s, ROW_NUMBER() OVER (PARTITION BY run_id, metric_id ORDER BY s) AS r,
+           COUNT(*) OVER (PARTITION BY run_id, metric_id) AS np
+    FROM pairs
+),
+-- Mann-Kendall on the floors less the threshold's line: S counts the
+-- pairs whose slope is above the threshold less those below it; without
+-- the ties' correction of its variance (which only widens it)
+mk AS MATERIALIZED (
+    SELECT p.run_id, p.metric_id,
+           SUM(CASE WHEN p.s > cv.m THEN 1 WHEN p.s < cv.m THEN -1 ELSE 0 END) AS s_mk,
+           (SELECT json_array_length(g.pts) FROM g WHERE g.run_id = p.run_id AND g.metric_id = p.metric_id) AS n_mk
+    FROM pairs p JOIN cv ON cv.run_id = p.run_id AND cv.metric_id = p.metric_id
+    GROUP BY p.run_id, p.metric_id
+),
+mkz AS (
+    SELECT run_id, metric_id, s_mk, n_mk,
+           CASE WHEN n_mk >= 4 THEN (-s_mk - 1) / sqrt(n_mk * (n_mk - 1) * (2 * n_mk + 5) / 18.0) END AS z_below
+    FROM mk
+),
+mkp AS (SELECT run_id, metric_id, 1 / (1 + exp(-1.5976 * zb - 0.07056 * zb * zb * zb)) AS p_below
+        FROM (SELECT run_id, metric_id, max(-8, min(8, z_below)) AS zb FROM mkz WHERE z_below IS NOT NULL)),
+ts AS MATERIALIZED (
+    -- the median: the middle slope, or the mean of the middle two
+    SELECT run_id, metric_id, AVG(s) AS u_slope FROM ranked
+    WHERE r IN ((np + 1) / 2, (np + 2) / 2) GROUP BY run_id, metric_id
+),
+v0 AS MATERIALIZED (
+    SELECT cv.*, ts.u_slope * cv.unit AS slope, mkp.p_below, pm.samples, pm.t_first, pm.t_last, pm.vmax AS run_max,
+           (SELECT value FROM trend_settings WHERE key = cv.bound_setting) AS bound,
+           CASE WHEN NOT COALESCE(cv.assess, 1) THEN 'not-assessed'
+                WHEN cv.bound_setting IS NOT NULL THEN
+                     CASE WHEN pm.vmax > (SELECT value FROM trend_settings WHERE key = cv.bound_setting)
+                          THEN 'over-bound' ELSE 'within-bound' END
+                -- one point per window is no floor: slopes, no verdict
+                WHEN cv.windows < cv.min_windows OR pm.t_last - pm.t_first < cv.min_span_s OR cv.p_up IS NULL
+                     OR cv.k = 1 THEN 'insufficient-data'
+                WHEN cv.p_up >= (SELECT conf FROM set_) AND COALESCE(ts.u_slope, 0) >= cv.m
+                     AND COALESCE(cv.r2, 0) >= cv.min_r2
+                     AND COALESCE(cv.u_slope1, 0) >= cv.min_half_ratio * cv.m
+                     AND COALESCE(cv.u_slope2, 0) >= cv.min_half_ratio * cv.m
+                     THEN 'leaking'
+                WHEN 1 - cv.p_up >= (SELECT conf FROM set_) OR COALESCE(mkp.p_below, 0) >= (SELECT conf FROM set_)
+                     THEN 'stable'
+                ELSE 'insufficient-data' END AS verdict0
+    FROM cv JOIN pm ON pm.run_id = cv.run_id AND pm.metric_id = cv.metric_id
+    LEFT JOIN ts ON ts.run_id = cv.run_id AND ts.metric_id = cv.metric_id
+    LEFT JOIN mkp ON mkp.run_id = cv.run_id AND mkp.metric_id = cv.metric_id
+),
+-- The period test, for what the floors leave undecided (a sawtooth slower
+-- than any window that fits the run four times): the period P is the
+-- median distance between the drops of more than a quarter of the run's
+-- range (the fastest sawtooth's, not a display-server restart's); the
+-- differences x(j + P) - x(j) cancel a sawtooth of that period, and a sign
+-- test asks whether they lie above the threshold's rise over the same
+-- cycles: in more than half of all pairs (p_per), and in each half.
+-- (Worked out for every assessed metric the t test does not call stable,
+-- read from cv rather than from the verdicts, so that the statement does
+-- not expand those CTEs once more.)
+pd0 AS MATERIALIZED (
+    -- the points on the verdict's axis u, and the threshold m per unit of u
+    SELECT x.run_id, x.metric_id, x.lo, CASE WHEN x.by_cycles THEN x.c ELSE x.s END AS u,
+           CASE WHEN x.by_cycles THEN x.min_per_kcycle / 1000 ELSE x.min_per_hour / 3600 END AS m,
+           ROW_NUMBER() OVER (PARTITION BY x.run_id, x.metric_id ORDER BY x.t) AS j
+    FROM (SELECT b.run_id, b.metric_id, b.lo, b.c, b.t, b.t - tr.started AS s, th.min_per_kcycle, th.min_per_hour,
+                 tr.by_cycles AND COALESCE(th.scope, 'kernel') = 'kernel' AS by_cycles
+          FROM b JOIN tr ON tr.run_id = b.run_id LEFT JOIN th ON th.metric_id = b.metric_id
+          WHERE COALESCE(th.assess, 1) AND th.bound_setting IS NULL
+            AND (b.run_id, b.metric_id) IN (SELECT run_id, metric_id FROM cv
+                                            WHERE 1 - p_up < (SELECT conf FROM set_))) x
+),
+pdl AS (
+    SELECT run_id, metric_id, j, lo - LAG(lo) OVER (PARTITION BY run_id, metric_id ORDER BY j) AS dl,
+           MAX(lo) OVER (PARTITION BY run_id, metric_id) - MIN(lo) OVER (PARTITION BY run_id, metric_id) AS range_,
+           COUNT(*) OVER (PARTITION BY run_id, metric_id) AS n
+    FROM pd0
+),
+pdg AS (
+    SELECT run_id, metric_id, n, j - LAG(j) OVER (PARTITION BY run_id, metric_id ORDER BY j) AS gap
+    FROM pdl WHERE dl < -0.25 * range_
+),
+pdr AS (
+    SELECT run_id, metric_id, n, gap, ROW_NUMBER() OVER (PARTITION BY run_id, metric_id ORDER BY gap) AS r,
+           COUNT(*) OVER (PARTITION BY run_id, metric_id) AS ng
+    FROM pdg WHERE gap IS NOT NULL
+),
+pdp AS MATERIALIZED (SELECT run_id, metric_id, n, gap AS p FROM pdr WHERE r = (ng + 1) / 2),
+pde AS (
+    SELECT x.run_id, x.metric_id, 2 * p.j < x.n - x.p AS h1,
+           CASE WHEN (q.lo - p.lo) > p.m * (q.u - p.u) THEN 1
+                WHEN (q.lo - p.lo) < p.m * (q.u - p.u) THEN -1 ELSE 0 END AS sg
+    FROM pdp x JOIN pd0 p ON p.run_id = x.run_id AND p.metric_id = x.metric_id
+    JOIN pd0 q ON q.run_id = p.run_id AND q.metric_id = p.metric_id AND q.j = p.j + x.p
+    WHERE x.p >= 2 AND x.n >= 3 * x.p AND q.u > p.u
+),
+pds AS (
+    SELECT run_id, metric_id, COUNT(*) AS nd, SUM(sg) AS s, SUM(h1 * sg) AS s1, SUM((1 - h1) * sg) AS s2
+    FROM pde GROUP BY run_id, metric_id
+),
+pdv AS (
+    SELECT run_id, metric_id, s1, s2, 1 / (1 + exp(-1.5976 * z - 0.07056 * z * z * z)) AS p_per
+    FROM (SELECT *, max(-8, min(8, (s - 1) / sqrt(nd))) AS z FROM pds)
+),
+v AS MATERIALIZED (
+    SELECT v0.*, pdv.p_per,
+           CASE WHEN v0.verdict0 = 'insufficient-data' AND v0.windows >= v0.min_windows AND v0.k > 1
+                     AND v0.t_last - v0.t_first >= v0.min_span_s AND pdv.p_per >= (SELECT conf FROM set_)
+                     AND pdv.s1 > 0 AND pdv.s2 > 0 THEN 'leaking' ELSE v0.verdict0 END AS verdict
+    FROM v0 LEFT JOIN pdv ON pdv.run_id = v0.run_id AND pdv.metric_id = v0.metric_id
+),
+-- Attribution to a workload: the floors against each workload's own
+-- cycles at the same windows (its workload.NAME.cycles metric).
+wm AS MATERIALIZED (SELECT id AS metric_id, substr(name, 10, length(name) - 16) AS workload
+                    FROM metrics WHERE name GLOB 'workload.?*.cycles'),
+wa AS (
+    SELECT fl.run_id, fl.metric_id, wm.workload, COUNT(*) AS n, AVG(cw.vmin) AS mx,
+           AVG(cw.vmin * cw.vmin) AS mxx, AVG(fl.f) AS mf, AVG(fl.f * fl.f) AS mff, AVG(cw.vmin * fl.f) AS mxf
+    FROM fl JOIN cw ON cw.run_id = fl.run_id AND cw.k = fl.k AND cw.i = fl.i
+    JOIN wm ON wm.metric_id = cw.metric_id
+    WHERE (fl.run_id, fl.metric_id) IN (SELECT run_id, metric_id FROM v WHERE verdict = 'leaking')
+    GROUP BY fl.run_id, fl.metric_id, wm.workload
+),
+wr AS (
+    SELECT *, (mxf - mx * mf) / (mxx - mx * mx) AS slope,
+           max(0, n * ((mff - mf * mf) - (mxf - mx * mf) * (mxf - mx * mf) / (mxx - mx * mx))) AS rss
+    FROM wa WHERE mxx - mx * mx > 1e-9
+),
+wk AS (
+    SELECT *, ROW_NUMBER() OVER o AS r, COUNT(*) OVER (PARTITION BY run_id, metric_id) AS nwl,
+           LEAD(rss) OVER o AS rss2
+    FROM wr WINDOW o AS (PARTITION BY run_id, metric_id ORDER BY rss, workload)
+),
+at0 AS (
+    SELECT run_id, metric_id, slope,
+           CASE WHEN slope <= 0 THEN NULL
+                WHEN nwl = 1 THEN 'only-workload'
+                WHEN rss2 >= (SELECT rss_ratio FROM set_) * rss + 0.25 * n THEN 'regression'
+                ELSE 'ambiguous' END AS method, workload
+    FROM wk WHERE r = 1
+),
+-- The probe, where the regression cannot tell the workloads apart: each
+-- leaking metric's growth rate (per second, pooled within each stretch)
+-- while one workload was paused, against the rate outside all pauses.
+amb AS MATERIALIZED (SELECT run_id, metric_id FROM at0 WHERE method = 'ambiguous'),
+pz AS MATERIALIZED (
+    SELECT p.run_id, p.workload, p.t_start - tr.t_first AS s0, COALESCE(p.t_end, tr.t_last) - tr.t_first AS s1
+    FROM probe_pauses p JOIN tr ON tr.run_id = p.run_id
+    WHERE p.run_id IN (SELECT run_id FROM amb)
+),
+pt AS (
+    -- each point in the pause it falls in (workload, start), or outside
+    -- all pauses after the last pause that ended before it
+    SELECT x.run_id, x.metric_id, x.s, x.lo, z.workload, COALESCE(z.s0, x.after) AS grp
+    FROM (SELECT b.run_id, b.metric_id, b.t - tr.t_first AS s, b.lo,
+                 (SELECT MAX(s1) FROM pz WHERE pz.run_id = b.run_id AND pz.s1 < b.t - tr.t_first) AS after
+          FROM b JOIN tr ON tr.run_id = b.run_id
+          WHERE (b.run_id, b.metric_id) IN (SELECT run_id, metric_id FROM amb)) x
+    LEFT JOIN pz z ON z.run_id = x.run_id AND x.s BETWEEN z.s0 AND z.s1
+),
+pg AS (
+    SELECT run_id, metric_id, workload, grp, COUNT(*) AS n,
+           COUNT(*) * (AVG(s * lo) - AVG(s) * AVG(lo)) AS sxy, COUNT(*) * (AVG(s * s) - AVG(s) * AVG(s)) AS sxx
+    FROM pt GROUP BY run_id, metric_id, workload, grp
+),
+pr AS (
+    SELECT run_id, metric_id, workload, SUM(sxy) / SUM(sxx) AS rate
+    FROM pg WHERE n >= 2 GROUP BY run_id, metric_id, workload HAVING SUM(sxx) > 1e-9
+),
+pw AS (
+    -- stops: the growth stops during this workload's pauses while it
+    -- goes on outside them (the threshold per hour, per second here)
+    SELECT i.run_id, i.metric_id, i.workload,
+           i.rate < th.min_per_hour / 3600 AND o.rate >= th.min_per_hour / 3600 AS stops
+    FROM pr i JOIN pr o ON o.run_id = i.run_id AND o.metric_id = i.metric_id AND o.workload IS NULL
+    JOIN th ON th.metric_id = i.metric_id
+    WHERE i.workload IS NOT NULL
+),
+pa AS (
+    -- named only when the pauses of one workload stop it and those of
+    -- (at least one) other workload do not
+    SELECT run_id, metric_id, MAX(CASE WHEN stops THEN workload END) AS workload
+    FROM pw GROUP BY run_id, metric_id HAVING SUM(stops) = 1 AND COUNT(*) >= 2
+),
+at AS (
+    SELECT a.run_id, a.metric_id,
+           CASE WHEN pa.workload IS NOT NULL THEN wr.slope ELSE a.slope END AS slope,
+           CASE WHEN pa.workload IS NOT NULL THEN 'probe' ELSE a.method END AS method,
+           COALESCE(pa.workload, a.workload) AS workload
+    FROM at0 a LEFT JOIN pa ON pa.run_id = a.run_id AND pa.metric_id = a.metric_id
+    LEFT JOIN wr ON wr.run_id = pa.run_id AND wr.metric_id = pa.metric_id AND wr.workload = pa.workload
+),
+-- Attribution to a holder: how much of the floor's growth the split
+-- metrics (held by a process / by no process) explain.
+mn AS MATERIALIZED (SELECT v.run_id, m.name, v.bu FROM v JOIN metrics m ON m.id = v.metric_id),
+ho AS (
+    SELECT v.run_id, v.metric_id,
+           CASE WHEN v.bu IS NULL OR v.bu <= 0 THEN NULL
+                WHEN COALESCE(k.bu, 0) >= s.share * v.bu AND COALESCE(p.bu, 0) < (1 - s.share) * v.bu
+                     THEN 'kernel'
+                WHEN COALESCE(p.bu, 0) >= s.share * v.bu AND COALESCE(k.bu, 0) < (1 - s.share) * v.bu
+                     THEN 'process'
+                WHEN COALESCE(k.bu, 0) >= 0.5 * (1 - s.share) * v.bu
+                     AND COALESCE(p.bu, 0) >= 0.5 * (1 - s.share) * v.bu THEN 'mixed' END AS holder
+    FROM v JOIN metrics m ON m.id = v.metric_id JOIN trend_holders h ON h.metric = m.name
+    JOIN set_ s
+    LEFT JOIN mn k ON k.run_id = v.run_id AND k.name = h.kernel_metric
+    LEFT JOIN mn p ON p.run_id = v.run_id AND p.name = h.process_metric
+    WHERE v.verdict = 'leaking'
+)
+SELECT pm.run_id,
+       m.name AS metric,
+       pm.samples,
+       ROUND(pm.t_last - pm.t_first, 1) AS span_s,
+       (SELECT first FROM rollups w WHERE w.run_id = pm.run_id AND w.width = 60
+         AND w.metric_id = pm.metric_id ORDER BY bucket LIMIT 1) AS first_value,
+       (SELECT last FROM rollups w WHERE w.run_id = pm.run_id AND w.width = 60
+         AND w.metric_id = pm.metric_id ORDER BY bucket DESC LIMIT 1) AS last_value,
+       ROUND(v.floor_per_hour, 3) AS slope_per_hour,
+       ROUND(v.floor_per_kcycle, 3) AS slope_per_kcycle,
+       ROUND(v.mean_per_hour, 3) AS mean_per_hour,
+       ROUND(v.mean_per_kcycle, 3) AS mean_per_kcycle,
+       ROUND(v.slope, 3) AS robust_slope,
+       CASE WHEN COALESCE(v.by_cycles, tr.by_cycles) THEN 'kcycle' ELSE 'hour' END AS per,
+       COALESCE(v.windows, 0) AS windows,
+       ROUND(v.w, 1) AS window_s,
+       ROUND(v.r2, 3) AS r2,
+       ROUND(v.u_slope1 * v.unit, 3) AS half1_slope,
+       ROUND(v.u_slope2 * v.unit, 3) AS half2_slope,
+       CASE WHEN v.verdict IS NOT NULL THEN v.verdict
+            WHEN NOT COALESCE(th.assess, 1) THEN 'not-assessed'
+            WHEN th.bound_setting IS NOT NULL THEN
+                 CASE WHEN pm.vmax > (SELECT value FROM trend_settings WHERE key = th.bound_setting)
+                      THEN 'over-bound' ELSE 'within-bound' END
+            ELSE 'insufficient-data' END AS verdict,
+       CASE WHEN at.method IN ('only-workload', 'regression', 'probe') THEN at.workload END AS workload,
+       CASE WHEN at.method IN ('only-workload', 'regression', 'probe') THEN ROUND(at.slope * 1000, 3) END
+           AS slope_per_kcycle_workload,
+       ho.holder,
+       ROUND(CASE WHEN v.verdict = 'leaking' AND v.verdict0 <> 'leaking' THEN v.p_per
+                  WHEN v.verdict = 'leaking' THEN v.p_up
+                  WHEN v.verdict = 'stable' THEN max(1 - v.p_up, COALESCE(v.p_below, 0))
+                  WHEN v.verdict = 'insufficient-data' THEN max(v.p_up, 1 - v.p_up) END, 4) AS confidence,
+       at.method AS attribution,
+       COALESCE(th.scope, 'kernel') AS scope,
+       ROUND(v.m * v.unit, 3) AS threshold,
+       (SELECT value FROM trend_settings WHERE key = th.bound_setting) AS bound,
+       pm.vmax AS max_value
+FROM pm JOIN metrics m ON m.id = pm.metric_id
+JOIN tr ON tr.run_id = pm.run_id
+LEFT JOIN th ON th.metric_id = pm.metric_id
+LEFT JOIN v ON v.run_id = pm.run_id AND v.metric_id = pm.metric_id
+LEFT JOIN at ON at.run_id = pm.run_id AND at.metric_id = pm.metric_id
+LEFT JOIN ho ON ho.run_id = pm.run_id AND ho.metric_id = pm.metric_id
+ORDER BY pm.run_id, m.name;
