@@ -44,35 +44,12 @@ prepare_db() {
 		t_start REAL NOT NULL, t_end REAL, PRIMARY KEY (run_id, workload, t_start));"
 }
 
-# conf FILE DIR PROBE_KEY: the two workloads against the model in DIR.
-conf() {
-	cat > "$1" <<CONF
-[daemon]
-device = $2/card0
-debugfs = $2/debugfs
-interval = 1s
-trend_window = 5s
-$3
-
-[workload flink-share]
-producers = 1
-consumers = 1
-rate = 100
-
-[workload canary]
-producers = 1
-consumers = 1
-leak_every = 20
-rate = 100
-CONF
-}
-
 # run DIR PROBE_KEY SECONDS: gemsoakd for SECONDS against a model of its own.
 run() {
 	mkdir -p "$1"
 	model_start "$1"
 	echo "$model_pid" > "$1/model.pid"
-	conf "$1/test.conf" "$1" "$2"
+	model_pair_conf "$1/test.conf" "$1" "$2"
 	prepare_db "$1/gs.db"
 	set +e
 	model_env "$GEMSOAKD" -c "$1/test.conf" --database "$1/gs.db" --duration "${3}s" > "$1/daemon.log" 2>&1
@@ -93,7 +70,7 @@ d=$out/reload
 mkdir -p "$d"
 model_start "$d"
 echo "$model_pid" > "$d/model.pid"
-conf "$d/test.conf" "$d" "probe = 3s"
+model_pair_conf "$d/test.conf" "$d" "probe = 3s"
 prepare_db "$d/gs.db"
 model_daemon "$d/daemon.log" -c "$d/test.conf" --database "$d/gs.db"
 wait_line "$d/daemon.log" "probe-pause: workload flink-share paused" 30
