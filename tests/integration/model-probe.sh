@@ -12,9 +12,10 @@
 #  - the negative control, the same without the probe: no pause, and
 #    gem.flink_names 'ambiguous' (or 'regression' naming the canary when
 #    the cycles happened to differ enough);
-#  - a reload that restarts the paused workload ends its pause, and a
-#    SIGTERM during a pause continues the paused workers and closes the
-#    pause; gemsoakd exits 0.
+#  - a reload that restarts the paused workload ends its pause, so does
+#    the leak guard stopping the workloads (the probe goes on once they
+#    start again), and a SIGTERM during a pause continues the paused
+#    workers and closes the pause; gemsoakd exits 0.
 set -eu
 . tests/lib.sh
 . tests/model/lib.sh
@@ -65,12 +66,17 @@ on_pid=$!
 ( run "$out/off" "" 140 ) > "$out/off.out" 2>&1 &
 off_pid=$!
 
-# ---- meanwhile, reload and stop during pauses (probe = 3s) ----
+# ---- meanwhile, a reload, the leak guard and the stop during pauses ----
+# (probe = 4s; the guard steered through its meminfo file)
 d=$out/reload
 mkdir -p "$d"
 model_start "$d"
 echo "$model_pid" > "$d/model.pid"
-model_pair_conf "$d/test.conf" "$d" "probe = 3s"
+model_set_available "$d" 3000000
+model_pair_conf "$d/test.conf" "$d" "probe = 4s
+memory_floor = 100M
+memory_resume = 200M
+meminfo = $d/meminfo"
 prepare_db "$d/gs.db"
 model_daemon "$d/daemon.log" -c "$d/test.conf" --database "$d/gs.db"
 wait_line "$d/daemon.log" "probe-pause: workload flink-share paused" 30
@@ -79,18 +85,31 @@ sed -i 's/^rate = 100$/rate = 90/;/^\[workload canary\]/,$s/^rate = 90$/rate = 1
 kill -HUP "$daemon"
 wait_line "$d/daemon.log" "config-reloaded" 30
 wait_line "$d/daemon.log" "pause of workload flink-share ends.*stopped or restarted" 30
+# The guard stops the workloads during the canary's pause: the pause ends;
+# once memory is back they start again and the probe goes on.
 wait_line "$d/daemon.log" "probe-pause: workload canary paused" 30
+model_set_available "$d" 50000
+wait_line "$d/daemon.log" "pause of workload canary ends.*stopped or restarted" 30
+model_set_available "$d" 3000000
+wait_line "$d/daemon.log" "leak-guard-resume" 30
+i=0
+until sed -n '/leak-guard-resume/,$p' "$d/daemon.log" | grep -q "probe-pause: workload"; do
+	i=$((i + 1))
+	[ $i -lt 300 ] || { cat "$d/daemon.log"; fail "reload run: no pause after the guard's resume"; }
+	sleep 0.1
+done
 stop_daemon
 [ "$rc" = 0 ] || { cat "$d/daemon.log"; fail "reload run: gemsoakd exited $rc on SIGTERM during a pause"; }
 model_stop
 rm -f "$d/model.pid"
 db=$d/gs.db
 cat "$d/daemon.log"
-assert_true "$db" "select count(*) >= 2 from probe_pauses" "reload run: pauses recorded"
-assert_sql "$db" "select count(*) from probe_pauses where t_end is null" 0 "reload run: every pause closed (the reload's, the stop's)"
+assert_true "$db" "select count(*) >= 3 from probe_pauses" "reload run: pauses recorded"
+assert_sql "$db" "select count(*) from probe_pauses where t_end is null" 0 "reload run: every pause closed (the reload's, the guard's, the stop's)"
+assert_true "$db" "select count(*) >= 1 from events where kind = 'leak-guard'" "reload run: the guard stopped the workloads"
 assert_sql "$db" "select count(*) from events where kind in ('worker-hang', 'worker-exit')" 0 "reload run: no worker hung or dead"
-grep -q "canary continued after .*: the daemon stops" "$d/daemon.log" || fail "reload run: the pause under way at SIGTERM not ended by the stop"
-echo "reload run: $(sql "$db" "select count(*) from probe_pauses") pause(s); flink-share's pause cut by the reload after $(sql "$db" "select round(t_end - t_start, 1) from probe_pauses where workload = 'flink-share' order by t_start limit 1") s"
+grep -q "continued after .*: the daemon stops" "$d/daemon.log" || fail "reload run: the pause under way at SIGTERM not ended by the stop"
+echo "reload run: $(sql "$db" "select count(*) from probe_pauses") pause(s), lengths $(sql "$db" "select group_concat(workload || ' ' || round(t_end - t_start, 1) || ' s', ', ') from probe_pauses"): the first cut by the reload, the canary's by the guard, the last by the stop"
 
 wait $on_pid || { cat "$out/on.out"; fail "the probe run failed"; }
 wait $off_pid || { cat "$out/off.out"; fail "the run without the probe failed"; }

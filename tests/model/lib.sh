@@ -86,7 +86,7 @@ device = $2/card0
 debugfs = $2/debugfs
 interval = 1s
 trend_window = 5s
-$3
+${3:-}
 
 [workload flink-share]
 producers = 1
