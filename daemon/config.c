@@ -249,6 +249,8 @@ static const struct daemon_key daemon_keys[] = {
 	{ "quiesce", DK_BOOL, 0, 0, "yes or no", DK_FIELD(quiesce), -1 },
 	{ "progress", DK_DURATION, 0, 86400000, "a duration up to 1d (e.g. 1m; 0: never)",
 	  DK_FIELD(progress_ms), -1 },
+	{ "probe", DK_DURATION, 0, 86400000, "a duration up to 1d (e.g. 10m; 0: off)",
+	  DK_FIELD(probe_ms), DK_LINE(probe_line) },
 	{ "memory_floor", DK_MEMORY, 0, (int64_t)1 << 50,
 	  "a size (e.g. 256M, 1G; 0 turns the guard off) or auto", DK_FIELD(memory_floor_kb), DK_LINE(memory_line) },
 	{ "memory_resume", DK_MEMORY, 0, (int64_t)1 << 50,
@@ -455,6 +457,11 @@ static void validate(struct parse *p)
 			if (p->cfg->memory_floor_kb > 0 && p->cfg->memory_resume_kb >= 0 &&
 			    p->cfg->memory_resume_kb <= p->cfg->memory_floor_kb)
 				problem(p, p->cfg->memory_line, "memory_resume must be above memory_floor");
+			/* A pause must hold samples of its own, away from its edges. */
+			if (p->cfg->probe_ms > 0 && p->cfg->probe_ms < 3 * p->cfg->interval_ms)
+				problem(p, p->cfg->probe_line, "probe (%lld ms) is shorter than 3 intervals (%lld ms):"
+					" a pause would hold no sample of its own", (long long)p->cfg->probe_ms,
+					(long long)(3 * p->cfg->interval_ms));
 		} else if (strncmp(name, "workload", 8) == 0 && isspace((unsigned char)name[8])) {
 			char wname[128];
 			snprintf(wname, sizeof(wname), "%s", name + 9);

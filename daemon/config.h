@@ -36,6 +36,11 @@ struct gs_config {
 	int64_t trend_window_ms;  /* floor window of the trends (db/TRENDS.md) */
 	int64_t retention_ms;     /* raw samples older than this are pruned */
 	int64_t progress_ms;      /* a progress line this often when interactive; 0: never */
+	/* The attribution probe (daemon/probe.h): periods of this length
+	 * alternate between all workloads running and one paused, in turn.
+	 * 0: off. */
+	int64_t probe_ms;
+	int probe_line;
 	bool quiesce;              /* i915: drop caches before each sample (as igt does) */
 	/* The leak guard (daemon/leak-guard.h): MemAvailable below the floor
 	 * stops the workloads, above resume restarts them. -1: auto. */

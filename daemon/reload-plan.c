@@ -65,6 +65,8 @@ bool reload_daemon_changed(const struct gs_config *old, const struct gs_config *
 		add_name(buf, len, "retention");
 	if (old->progress_ms != new->progress_ms)
 		add_name(buf, len, "progress");
+	if (old->probe_ms != new->probe_ms)
+		add_name(buf, len, "probe");
 	if (old->quiesce != new->quiesce)
 		add_name(buf, len, "quiesce");
 	return buf[0] != '\0';

@@ -54,7 +54,7 @@ static int fill_workers(struct sampler *s)
 			for (int e = 0; e < GS_ERRNO_SLOTS; e++)
 				ws->errors[ioc][e] = supervisor_errors(s->sup, i, (enum gs_ioctl)ioc, e);
 	}
-	w->npids = supervisor_pids(s->sup, w->pids, WORKERS_MAX_PIDS);
+	w->npids = supervisor_pids(s->sup, w->pids, WORKERS_MAX_PIDS, true);
 	return 0;
 }
 

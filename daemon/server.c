@@ -14,6 +14,7 @@
 #include "common/util.h"
 #include "daemon/leak-guard.h"
 #include "daemon/leak-watch.h"
+#include "daemon/probe.h"
 #include "daemon/reload.h"
 #include "daemon/retention.h"
 #include "daemon/run-continue.h"
@@ -34,7 +35,7 @@ struct server {
 	struct sampler sampler;
 	struct retention retention;
 	uint64_t cycles_base;    /* a continued run's cycles before this start */
-	struct event *ev[13];
+	struct event *ev[14];
 	int nev;
 	uint64_t last_cycles;
 	double last_t;
@@ -49,6 +50,7 @@ struct server {
 	int64_t guard_avail_kb;     /* usable memory at the stop */
 	double guard_before[8];     /* the watched counters at the stop */
 	struct leak_watch *watch;   /* memory read while the loop is busy */
+	struct probe probe;         /* pauses the workloads in turn ([daemon] probe) */
 	char progress[600];         /* the verdicts so far, for STATUS and the progress line */
 	uint64_t progress_cycles;
 	double progress_t;
@@ -236,7 +238,17 @@ static void watch_publish(struct server *s)
 {
 	pid_t pids[LEAK_WATCH_MAX_PIDS];
 	if (s->watch)
-		leak_watch_set_pids(s->watch, pids, supervisor_pids(s->sup, pids, ARRAY_SIZE(pids)));
+		leak_watch_set_pids(s->watch, pids, supervisor_pids(s->sup, pids, ARRAY_SIZE(pids), false));
+}
+
+/* Continue what the watch froze; a workload the probe pauses stays
+ * stopped (the watch's SIGCONT reaches every group it stopped). */
+static void watch_thaw(struct server *s)
+{
+	if (!s->watch)
+		return;
+	leak_watch_thaw(s->watch);
+	supervisor_refreeze(s->sup);
 }
 
 static void guard_cb(evutil_socket_t fd, short what, void *arg)
@@ -248,9 +260,9 @@ static void guard_cb(evutil_socket_t fd, short what, void *arg)
 		guard_stop(s, avail);
 		/* killed by now; what the watch froze needs no SIGCONT, but the
 		 * watch stays disarmed until the workloads start again */
+		probe_check(&s->probe, s->st, s->run_id, now_realtime());
 	} else if (a == LEAK_GUARD_RESUME) {
-		if (s->watch)
-			leak_watch_thaw(s->watch);
+		watch_thaw(s);
 		char msg[256];
 		snprintf(msg, sizeof(msg), "usable memory %lld kB is above %lld kB again after %.0f s: the workloads"
 			 " start again", (long long)avail, (long long)s->guard.resume_kb,
@@ -280,7 +292,7 @@ static void watch_cb(evutil_socket_t fd, short what, void *arg)
 	}
 	guard_cb(-1, 0, s);
 	if (!s->guard.stopped)
-		leak_watch_thaw(s->watch);
+		watch_thaw(s);
 }
 
 static void sample_cb(evutil_socket_t fd, short what, void *arg)
@@ -322,6 +334,15 @@ static void progress_cb(evutil_socket_t fd, short what, void *arg)
 			   (unsigned long long)s->sampler.ticks, s->progress);
 }
 
+/* A period of [daemon] probe begins: the next workload's pause, or all
+ * running; none while the guard keeps the workloads stopped. */
+static void probe_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *s = arg;
+	probe_period(&s->probe, s->st, s->run_id, now_realtime(), s->guard.stopped);
+	watch_publish(s);
+}
+
 static void stop_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct server *s = arg;
@@ -350,6 +371,9 @@ static void reload_cb(evutil_socket_t fd, short what, void *arg)
 	/* Workloads a reload started or restarted wait for memory too. */
 	if (s->guard.stopped)
 		supervisor_pause(s->sup);
+	/* A paused workload the reload restarted or removed ends its pause. */
+	probe_check(&s->probe, s->st, s->run_id, now_realtime());
+	watch_publish(s);
 	update_status(s);
 	sd_notify(0, "READY=1");
 }
@@ -392,6 +416,9 @@ static int setup_events(struct server *s, const struct server_options *opt)
 	if (s->guard.floor_kb > 0 && add_event(s, -1, EV_PERSIST, guard_cb, &guard))
 		return -1;
 	if (s->watch && add_event(s, s->watch_fd, EV_READ | EV_PERSIST, watch_cb, NULL))
+		return -1;
+	struct timeval probe = tv_of((double)s->cfg->probe_ms / 1000.0);
+	if (s->cfg->probe_ms > 0 && add_event(s, -1, EV_PERSIST, probe_cb, &probe))
 		return -1;
 	struct timeval progress = tv_of((double)s->cfg->progress_ms / 1000.0);
 	s->progress_t = now_monotonic();
@@ -481,6 +508,10 @@ static int begin_run(struct server *s, bool force_new)
 	bool tx = store_batch_begin(s->st) == 0;
 	server_emit(s, rs.continued ? LOG_WARNING : LOG_INFO, "daemon", rs.continued ? "gap" : "new-run", rs.why);
 	record_seeds(s);
+	/* A daemon that died during a pause left its row open: its workers
+	 * died with it (PR_SET_PDEATHSIG), so the pause ended then. */
+	if (rs.continued && store_probe_close_open(s->st, s->run_id) < 0)
+		log_err("cannot close the last life's probe pause: %s", store_errmsg(s->st));
 	if (s->dev->kind == GS_DRIVER_I915)
 		record_i915_props(s);
 	char msg[512];
@@ -581,7 +612,7 @@ int server_run(const struct gs_config *cfg, const struct gs_device *dev,
 		goto out;
 	}
 	struct source_ctx ctx = {
-		.debugfs = cfg->debugfs, .procfs = "/proc", .card_minor = dev->card_minor,
+		.debugfs = cfg->debugfs, .procfs = "/proc", .card_minor = dev->card_minor, .device = dev->path,
 		.i915 = dev->kind == GS_DRIVER_I915, .quiesce = cfg->quiesce,
 	};
 	if (sampler_init(&s.sampler, &ctx, s.sup, s.st, s.run_id, sink_of(&s)) || setup_events(&s, opt)) {
@@ -591,6 +622,10 @@ int server_run(const struct gs_config *cfg, const struct gs_device *dev,
 	/* Held since main(): the loop's handlers take them from here, and
 	 * one that came during start-up is handled now. */
 	early_signals(SIG_UNBLOCK);
+	probe_init(&s.probe, s.sup, sink_of(&s));
+	if (cfg->probe_ms > 0)
+		log_notice("probe: periods of %.0f s alternate between all %zu workload(s) running and one paused,"
+			   " in turn", (double)cfg->probe_ms / 1000.0, cfg->nworkloads);
 	supervisor_set_user(s.sup, &cfg->user);
 	supervisor_set_backoff(s.sup, (int)cfg->backoff_ms, (int)cfg->backoff_max_ms);
 	s.sampler.cycles_base = s.cycles_base;
@@ -615,6 +650,8 @@ int server_run(const struct gs_config *cfg, const struct gs_device *dev,
 	event_base_dispatch(s.base);
 
 	sd_notify(0, "STOPPING=1\nSTATUS=stopping");
+	/* The last tick sees every workload running, the paused one too. */
+	probe_end(&s.probe, s.st, s.run_id, now_realtime(), "the daemon stops");
 	/* The last tick is taken while the workloads still run: once they are
 	 * stopped their files close and the counters drop, which says nothing
 	 * about the trend. */

@@ -53,6 +53,9 @@ struct instance {
 	bool device_down;
 	double down_since;
 	unsigned down_restarts;
+	/* Stopped (SIGSTOP) by supervisor_freeze: not hung, and stopped again
+	 * when it starts anew, until thawed. */
+	bool frozen;
 };
 
 struct supervisor {
@@ -136,6 +139,8 @@ static int start_instance(struct instance *in)
 		in->alive++;
 	}
 	in->state = INST_RUNNING;
+	if (in->frozen)
+		kill_all(in, SIGSTOP);
 	return 0;
 }
 
@@ -361,7 +366,7 @@ void supervisor_check_progress(struct supervisor *sup, double stall_s)
 	double now = now_monotonic();
 	for (size_t i = 0; i < sup->n; i++) {
 		struct instance *in = sup->inst[i];
-		if (in->state != INST_RUNNING)
+		if (in->state != INST_RUNNING || in->frozen)
 			continue;
 		uint64_t c = supervisor_cycles(sup, i);
 		if (c != in->progress_cycles) {
@@ -427,6 +432,10 @@ static void stop_and_reap(struct instance **in, size_t n, int sig, double grace_
 		evtimer_del(in[i]->restart_ev);
 		in[i]->state = INST_DONE;
 		kill_all(in[i], sig);
+		/* A stopped process acts on nothing but SIGKILL until continued. */
+		if (in[i]->frozen)
+			kill_all(in[i], SIGCONT);
+		in[i]->frozen = false;
 	}
 	double give_up = now_monotonic() + grace_s;
 	for (;;) {
@@ -484,6 +493,35 @@ void supervisor_resume(struct supervisor *sup)
 			evtimer_add(in->restart_ev, &tv);
 		}
 	}
+}
+
+int supervisor_freeze(struct supervisor *sup, size_t i, bool frozen)
+{
+	struct instance *in = sup->inst[i];
+	if (frozen && (in->state != INST_RUNNING || in->alive == 0))
+		return -ESRCH;
+	if (frozen == in->frozen)
+		return 0;
+	in->frozen = frozen;
+	kill_all(in, frozen ? SIGSTOP : SIGCONT);
+	if (!frozen) {
+		/* The stall is counted from the thaw: the pause was no hang. */
+		in->progress_t = now_monotonic();
+		in->progress_cycles = instance_cycles(in);
+	}
+	return 0;
+}
+
+bool supervisor_frozen(const struct supervisor *sup, size_t i)
+{
+	return sup->inst[i]->frozen;
+}
+
+void supervisor_refreeze(struct supervisor *sup)
+{
+	for (size_t i = 0; i < sup->n; i++)
+		if (sup->inst[i]->frozen)
+			kill_all(sup->inst[i], SIGSTOP);
 }
 
 int supervisor_find(const struct supervisor *sup, const char *name)
@@ -571,11 +609,11 @@ int supervisor_alive(const struct supervisor *sup)
 	return n;
 }
 
-size_t supervisor_pids(const struct supervisor *sup, pid_t *pids, size_t max)
+size_t supervisor_pids(const struct supervisor *sup, pid_t *pids, size_t max, bool with_frozen)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < sup->n; i++)
-		for (int j = 0; j < sup->inst[i]->nprocs && n < max; j++)
+		for (int j = 0; j < sup->inst[i]->nprocs && n < max && (with_frozen || !sup->inst[i]->frozen); j++)
 			if (sup->inst[i]->pids[j] > 0)
 				pids[n++] = sup->inst[i]->pids[j];
 	return n;

@@ -6,6 +6,7 @@
 #ifndef GS_SUPERVISOR_H
 #define GS_SUPERVISOR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -42,6 +43,16 @@ void supervisor_stop_all(struct supervisor *sup);
  * processes were stopped. */
 int supervisor_pause(struct supervisor *sup);
 void supervisor_resume(struct supervisor *sup);
+/* The attribution probe: stop (SIGSTOP) or continue (SIGCONT) workload
+ * i's process group. A frozen workload is not hung; if it starts anew
+ * (a death, the guard) it is stopped again until thawed; stopping it
+ * for good continues it first, so it sees its SIGTERM. -ESRCH when it
+ * has no running process to freeze, else 0. */
+int supervisor_freeze(struct supervisor *sup, size_t i, bool frozen);
+bool supervisor_frozen(const struct supervisor *sup, size_t i);
+/* SIGSTOP the frozen workloads again (after a SIGCONT sent to every
+ * worker's group, as the leak guard's thaw does). */
+void supervisor_refreeze(struct supervisor *sup);
 
 void supervisor_free(struct supervisor *sup);
 
@@ -64,7 +75,8 @@ uint64_t supervisor_errors(const struct supervisor *sup, size_t i, enum gs_ioctl
 const char *supervisor_gauge(const struct supervisor *sup, size_t i, int g, int64_t *value);
 /* Processes currently alive, for STATUS. */
 int supervisor_alive(const struct supervisor *sup);
-/* The running worker processes' pids, at most max; returns how many. */
-size_t supervisor_pids(const struct supervisor *sup, pid_t *pids, size_t max);
+/* The running worker processes' pids, at most max; returns how many.
+ * Without with_frozen, those of frozen workloads are left out. */
+size_t supervisor_pids(const struct supervisor *sup, pid_t *pids, size_t max, bool with_frozen);
 
 #endif

@@ -612,3 +612,39 @@ int store_resume_run(struct store *st, int64_t run_id)
 	return run_once(st->db, NULL, NULL, "UPDATE runs SET stopped = NULL WHERE id = ?", "i", run_id) ==
 	       SQLITE_DONE ? 0 : -1;
 }
+
+static int has_probe_table(struct store *st)
+{
+	return query_int(st->db, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'probe_pauses'") > 0;
+}
+
+int store_probe_pause_begin(struct store *st, int64_t run_id, const char *workload, double t_start)
+{
+	if (!st)
+		return -1;
+	if (!has_probe_table(st))
+		return STORE_NO_TABLE;
+	return run_once(st->db, NULL, NULL, "INSERT OR REPLACE INTO probe_pauses(run_id, workload, t_start, t_end)"
+			" VALUES (?, ?, ?, NULL)", "itd", run_id, workload, t_start) == SQLITE_DONE ? 0 : -1;
+}
+
+int store_probe_pause_end(struct store *st, int64_t run_id, const char *workload, double t_start, double t_end)
+{
+	if (!st)
+		return -1;
+	if (!has_probe_table(st))
+		return STORE_NO_TABLE;
+	return run_once(st->db, NULL, NULL, "UPDATE probe_pauses SET t_end = ? WHERE run_id = ? AND workload = ?"
+			" AND t_start = ?", "ditd", t_end, run_id, workload, t_start) == SQLITE_DONE ? 0 : -1;
+}
+
+int store_probe_close_open(struct store *st, int64_t run_id)
+{
+	if (!st)
+		return -1;
+	if (!has_probe_table(st))
+		return STORE_NO_TABLE;
+	return run_once(st->db, NULL, NULL, "UPDATE probe_pauses SET t_end = MAX(t_start, COALESCE("
+			"(SELECT MAX(t) FROM ticks WHERE run_id = ?1), t_start)) WHERE run_id = ?1 AND t_end IS NULL",
+			"i", run_id) == SQLITE_DONE ? 0 : -1;
+}

@@ -96,6 +96,17 @@ int store_leaking_metrics(struct store *st, int64_t run_id, char *buf, size_t le
  * undecided, and in how many seconds the first verdicts can come. 0, or
  * -1 (buf empty). */
 int store_progress(struct store *st, int64_t run_id, char *buf, size_t len);
+/* The attribution probe's pauses (daemon/probe.h) in probe_pauses: a row
+ * at a pause's start (t_end NULL), its t_end at the end. 0, -1 on error,
+ * or STORE_NO_TABLE when the database has no such table (nothing is
+ * created here: the table belongs to the schema). */
+#define STORE_NO_TABLE 1
+int store_probe_pause_begin(struct store *st, int64_t run_id, const char *workload, double t_start);
+int store_probe_pause_end(struct store *st, int64_t run_id, const char *workload, double t_start, double t_end);
+/* Close the run's pauses left open by a daemon that died during one, at
+ * the run's last tick. 0, -1 on error, or STORE_NO_TABLE. */
+int store_probe_close_open(struct store *st, int64_t run_id);
+
 /* Mark a stopped run as running again. */
 int store_resume_run(struct store *st, int64_t run_id);
 

@@ -1,60 +1,98 @@
-/* The workers' DRM files as their fdinfo shows them (drm-usage-stats keys;
- * parser in sources/fdinfo-parse.c), each file once (by drm-client-id). A
- * buffer leaked between processes stays in drm-shared-* of the file that
- * still holds it; kernel-internal leaks (VMAs) do not show here. Sampled
- * on i915, whose fdinfo has the memory keys since 6.x. */
+/* The DRM files of every process, per DRM client, as their fdinfo shows
+ * them (drm-usage-stats keys; parser in sources/fdinfo-parse.c). The
+ * fds whose link names a DRM node (/dev/dri/..., or the daemon's device)
+ * are read; each file counts once (by drm-client-id: fork and SCM_RIGHTS
+ * share one file), as held by a workload when a worker holds it, else by
+ * another process. drm-total-* is every object with a handle on the
+ * file: GEM memory held on files of live processes, told apart from
+ * names and objects with no handle (sources/holders.c). A buffer leaked
+ * between processes stays in drm-shared-* of the file that still holds
+ * it; kernel-internal leaks (VMAs) do not show here. The memory keys came
+ * with 6.5's drm_show_memory_stats (i915: 6.8); on 6.1 the source is
+ * unavailable, said once. Sampled on i915. The walk is bounded
+ * (PROC_WALK_MAX_PIDS processes, MAX_FDS fds each, MAX_FILES files). */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/util.h"
+#include "sources/proc-walk.h"
 #include "sources/sources.h"
-#include "sources/workers.h"
 
-#define MAX_FILES 1024
+#define MAX_FDS 4096
+#define MAX_FILES 4096
 
-struct fdinfo_sum {
-	uint64_t files, total, shared, resident;
-	bool memory;
-	uint64_t seen[MAX_FILES];
+enum holder { HELD_BY_WORKLOAD = 1, HELD_BY_OTHER = 2 };
+
+struct client {
+	struct drm_fdinfo f;
+	unsigned char who;   /* enum holder bits */
 };
 
-static void add_file(struct fdinfo_sum *s, const struct drm_fdinfo *f)
+struct scan {
+	struct client c[MAX_FILES];
+	size_t n;
+	uint64_t dropped;    /* files past MAX_FILES */
+};
+
+static void add_file(struct scan *s, const struct drm_fdinfo *f, unsigned char who)
 {
-	for (uint64_t i = 0; i < s->files && i < MAX_FILES; i++)
-		if (f->client_id && s->seen[i] == f->client_id)
-			return; /* the same file, inherited or passed */
-	if (s->files < MAX_FILES)
-		s->seen[s->files] = f->client_id;
-	s->files++;
-	s->total += f->total;
-	s->shared += f->shared;
-	s->resident += f->resident;
-	s->memory |= f->has_memory;
+	for (size_t i = 0; f->client_id && i < s->n; i++)
+		if (s->c[i].f.client_id == f->client_id) {
+			s->c[i].who |= who; /* the same file, inherited or passed */
+			return;
+		}
+	if (s->n == MAX_FILES) {
+		s->dropped++;
+		return;
+	}
+	s->c[s->n].f = *f;
+	s->c[s->n++].who = who;
 }
 
-static void scan_process(const struct source_ctx *ctx, pid_t pid, struct fdinfo_sum *s)
+/* Does an fd's link name a DRM device node? */
+static bool is_drm_link(const struct source_ctx *ctx, const char *link)
 {
-	char dir[256];
-	snprintf(dir, sizeof(dir), "%s/%d/fdinfo", ctx->procfs, (int)pid);
+	return strncmp(link, "/dev/dri/", 9) == 0 || (ctx->device && strcmp(link, ctx->device) == 0);
+}
+
+static void scan_process(const struct source_ctx *ctx, int pid, struct scan *s, unsigned char who)
+{
+	char dir[256], path[544], link[300];
+	snprintf(dir, sizeof(dir), "%s/%d/fd", ctx->procfs, pid);
 	DIR *d = opendir(dir);
 	if (!d)
-		return; /* the worker just exited */
+		return; /* exited, or not ours to read */
 	struct dirent *e;
-	while ((e = readdir(d)) != NULL) {
+	int fds = 0;
+	while ((e = readdir(d)) != NULL && fds < MAX_FDS) {
 		if (e->d_name[0] == '.')
 			continue;
-		char path[512];
+		fds++;
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		ssize_t l = readlink(path, link, sizeof(link) - 1);
+		if (l <= 0)
+			continue;
+		link[l] = '\0';
+		if (!is_drm_link(ctx, link))
+			continue;
+		snprintf(path, sizeof(path), "%s/%d/fdinfo/%s", ctx->procfs, pid, e->d_name);
 		char *text = read_text_file(path, NULL);
 		struct drm_fdinfo f;
 		if (text && parse_drm_fdinfo(text, &f) == 0)
-			add_file(s, &f);
+			add_file(s, &f, who);
 		free(text);
 	}
 	closedir(d);
+}
+
+/* proc_walk's visit. */
+static void visit(const struct source_ctx *ctx, int pid, bool worker, void *arg)
+{
+	scan_process(ctx, pid, arg, worker ? HELD_BY_WORKLOAD : HELD_BY_OTHER);
 }
 
 static int collect_fdinfo(const struct source_ctx *ctx, struct metric_batch *b, char *why,
@@ -62,27 +100,50 @@ static int collect_fdinfo(const struct source_ctx *ctx, struct metric_batch *b, 
 {
 	if (!ctx->i915 || !ctx->workers)
 		return 0;
-	const pid_t *pids = ctx->workers->pids;
-	size_t n = ctx->workers->npids;
-	struct fdinfo_sum *s = calloc(1, sizeof(*s));
+	struct scan *s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
-	for (size_t i = 0; i < n; i++)
-		scan_process(ctx, pids[i], s);
+	proc_walk(ctx, visit, s);
+	/* The workers' files, as before; and every file by its holder. */
+	uint64_t wl_files = 0, wl_total = 0, wl_shared = 0, wl_resident = 0;
+	uint64_t other_files = 0, other_total = 0, shared = 0;
+	bool memory = false;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct drm_fdinfo *f = &s->c[i].f;
+		memory |= f->has_memory;
+		shared += f->shared;
+		if (s->c[i].who & HELD_BY_WORKLOAD) {
+			wl_files++;
+			wl_total += f->total;
+			wl_shared += f->shared;
+			wl_resident += f->resident;
+		} else {
+			other_files++;
+			other_total += f->total;
+		}
+	}
 	int r = 0;
-	if (n == 0) {
-		/* No worker alive (between restarts): nothing says whether the
+	if (wl_files == 0 && !memory) {
+		/* No worker's file (between restarts): nothing says whether the
 		 * kernel has the keys, so no "available again" either. */
 		r = SOURCE_NO_DATA;
-	} else if (!s->memory) {
-		snprintf(why, whylen, "%s/PID/fdinfo of %zu worker(s): no DRM file with drm-total-*/drm-shared-* "
-			 "keys (the kernel's fdinfo has no memory stats)", ctx->procfs, n);
+	} else if (!memory) {
+		snprintf(why, whylen, "%s/PID/fdinfo of %zu DRM file(s): no drm-total-*/drm-shared-* keys (the"
+			 " kernel's fdinfo has no memory stats: they came with 6.5, on i915 with 6.8); GEM memory"
+			 " per DRM client is not sampled", ctx->procfs, s->n);
 		r = -ENOTSUP;
 	} else {
-		batch_put(b, "drm.fdinfo_files", (double)s->files, "count");
-		batch_put(b, "drm.fdinfo_total_bytes", (double)s->total, "bytes");
-		batch_put(b, "drm.fdinfo_shared_bytes", (double)s->shared, "bytes");
-		r = batch_put(b, "drm.fdinfo_resident_bytes", (double)s->resident, "bytes");
+		batch_put(b, "drm.fdinfo_files", (double)wl_files, "count");
+		batch_put(b, "drm.fdinfo_total_bytes", (double)wl_total, "bytes");
+		batch_put(b, "drm.fdinfo_shared_bytes", (double)wl_shared, "bytes");
+		batch_put(b, "drm.fdinfo_resident_bytes", (double)wl_resident, "bytes");
+		batch_put(b, "gem.clients_by_workload", (double)wl_files, "count");
+		batch_put(b, "gem.clients_by_other", (double)other_files, "count");
+		batch_put(b, "gem.client_bytes", (double)(wl_total + other_total), "bytes");
+		batch_put(b, "gem.client_bytes_by_workload", (double)wl_total, "bytes");
+		batch_put(b, "gem.client_bytes_by_other", (double)other_total, "bytes");
+		batch_put(b, "gem.client_shared_bytes", (double)shared, "bytes");
+		r = batch_put(b, "gem.clients_uncounted", (double)s->dropped, "count");
 	}
 	free(s);
 	return r;

@@ -4,7 +4,7 @@
  * a workload process, by another process, or by no process (only inside
  * the kernel: dmabuf.orphaned). Flink names are split by gem_names' handle
  * count: held by an open DRM file, or by nothing but the kernel. The walk
- * of /proc is bounded (MAX_PIDS processes, MAX_FDS fds each). */
+ * of /proc is bounded (PROC_WALK_MAX_PIDS processes, MAX_FDS fds each). */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -15,11 +15,11 @@
 
 #include "common/util.h"
 #include "sources/holders.h"
+#include "sources/proc-walk.h"
 #include "sources/sources.h"
 #include "sources/workers.h"
 
 #define MAX_BUFS 65536
-#define MAX_PIDS 4096
 #define MAX_FDS 4096
 
 static int by_ino(const void *a, const void *b)
@@ -90,12 +90,10 @@ static void scan_process(const struct source_ctx *ctx, int pid, struct scan *s, 
 	free(maps);
 }
 
-static bool is_worker(const pid_t *w, size_t nw, int pid)
+/* proc_walk's visit: workers mark 1, the others 2. */
+static void visit(const struct source_ctx *ctx, int pid, bool worker, void *arg)
 {
-	for (size_t i = 0; i < nw; i++)
-		if (w[i] == pid)
-			return true;
-	return false;
+	scan_process(ctx, pid, arg, worker ? 1 : 2);
 }
 
 static int collect_dmabuf_holders(const struct source_ctx *ctx, struct metric_batch *b)
@@ -122,21 +120,8 @@ static int collect_dmabuf_holders(const struct source_ctx *ctx, struct metric_ba
 		return -ENOMEM;
 	}
 	qsort(s.rows, s.n, sizeof(*s.rows), by_ino);
-	const pid_t *workers = ctx->workers ? ctx->workers->pids : NULL;
-	size_t nw = ctx->workers ? ctx->workers->npids : 0;
-	DIR *d = s.n ? opendir(ctx->procfs) : NULL;
-	if (d) {
-		struct dirent *e;
-		int procs = 0;
-		while ((e = readdir(d)) != NULL && procs < MAX_PIDS) {
-			int pid = atoi(e->d_name);
-			if (pid <= 0)
-				continue;
-			procs++;
-			scan_process(ctx, pid, &s, is_worker(workers, nw, pid) ? 1 : 2);
-		}
-		closedir(d);
-	}
+	if (s.n)
+		proc_walk(ctx, visit, &s);
 	uint64_t by_wl = 0, by_other = 0, orphaned = 0, held_bytes = 0, orphaned_bytes = 0;
 	for (size_t i = 0; i < s.n; i++) {
 		if (s.mark[i] & 1)

@@ -9,4 +9,4 @@ PARSER_SRCS := sources/batch.c sources/kept-files.c sources/gem-names.c sources/
                sources/drm-framebuffers.c
 COMMON_SRCS += $(PARSER_SRCS)
 COMMON_SRCS += sources/workload-counters.c
-DAEMON_SRCS += sources/table.c sources/fdinfo.c sources/i915-quiesce.c sources/holders.c
+DAEMON_SRCS += sources/table.c sources/fdinfo.c sources/i915-quiesce.c sources/holders.c sources/proc-walk.c

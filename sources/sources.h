@@ -21,6 +21,7 @@ struct source_ctx {
 	const char *debugfs;     /* /sys/kernel/debug */
 	const char *procfs;      /* /proc (tests point it elsewhere) */
 	int card_minor;          /* debugfs dri/N; -1 when unknown */
+	const char *device;      /* the device node under test (NULL: unknown) */
 	bool i915;               /* the i915 sources apply (others skip them) */
 	bool quiesce;            /* i915: write i915_gem_drop_caches before sampling */
 	const struct workers_view *workers;  /* the workloads' counters and pids; NULL outside the daemon */

@@ -68,6 +68,8 @@ vm-display-tools: $(B)/vm-display/gs-fb-keeper
 # The test scripts of this area, in the order `make check` runs them.
 CHECK_SCRIPTS += tests/integration/config-errors.sh
 CHECK_SCRIPTS += tests/integration/model-verdicts.sh
+CHECK_SCRIPTS += tests/integration/model-probe.sh
+CHECK_SCRIPTS += tests/integration/model-fdinfo.sh
 CHECK_SCRIPTS += tests/integration/vm-flink-share.sh
 CHECK_SCRIPTS += tests/integration/vm-canary.sh
 CHECK_SCRIPTS += tests/integration/vm-worker-restart.sh

@@ -281,3 +281,43 @@ void debugfs_remove_device(const char *dir)
 	if (rmdir(path) < 0)
 		perror(path);
 }
+
+/* One memory key as drm_show_memory_stats prints it: in KiB or MiB
+ * only while the value is a whole number of them (the first version, in
+ * 6.5, divided down whatever the remainder, so 1400 KiB read 1 MiB). */
+static void fdinfo_size(FILE *out, const char *stat, uint64_t bytes)
+{
+	static const char *const units[] = { "", " KiB", " MiB" };
+	unsigned u = 0;
+	while (u < 2 && bytes != 0 && bytes % 1024 == 0) {
+		bytes /= 1024;
+		u++;
+	}
+	fprintf(out, "drm-%s-memory:\t%llu%s\n", stat, (unsigned long long)bytes, units[u]);
+}
+
+void fdinfo_render(const struct m_file *f, FILE *out)
+{
+	fprintf(out, "pos:\t0\nflags:\t02100002\nmnt_id:\t15\nino:\t%llu\n", (unsigned long long)f->client_ino);
+	fprintf(out, "drm-driver:\ti915\ndrm-pdev:\t0000:00:02.0\ndrm-client-id:\t%u\n", f->id);
+	static const char *const engines[] = { "render", "copy", "video", "video-enhance" };
+	for (size_t i = 0; i < sizeof(engines) / sizeof(engines[0]); i++)
+		fprintf(out, "drm-engine-%s:\t0 ns\n", engines[i]);
+	if (!M.fdinfo_memory)
+		return;
+	/* Per handle, as the kernel walks file->object_idr: shared when the
+	 * object has handles on other files too (handle_count > 1). */
+	uint64_t private = 0, shared = 0, resident = 0;
+	for (const struct m_handle *h = f->handles; h; h = h->next) {
+		if (h->obj->handle_count > 1)
+			shared += h->obj->size;
+		else
+			private += h->obj->size;
+		if (h->obj->memfd >= 0)
+			resident += h->obj->size;
+	}
+	fdinfo_size(out, "total", private + shared);
+	fdinfo_size(out, "shared", shared);
+	fdinfo_size(out, "active", 0);
+	fdinfo_size(out, "resident", resident);
+}

@@ -75,6 +75,32 @@ CONF
 	model_daemon "$1/daemon.log" -c "$1/test.conf" --database "$1/gs.db" --duration 120s
 }
 
+# model_pair_conf FILE DIR [DAEMON_KEYS]: two workloads at steady rates
+# against the model in DIR, their cycles rising in step: flink-share and a
+# canary keeping one object per 20 of its cycles, 100 cycles/s each;
+# rounds every second, 5 s trend windows, DAEMON_KEYS added to [daemon].
+model_pair_conf() {
+	cat > "$1" <<CONF
+[daemon]
+device = $2/card0
+debugfs = $2/debugfs
+interval = 1s
+trend_window = 5s
+${3:-}
+
+[workload flink-share]
+producers = 1
+consumers = 1
+rate = 100
+
+[workload canary]
+producers = 1
+consumers = 1
+leak_every = 20
+rate = 100
+CONF
+}
+
 # model_run_daemon CONFIG DURATION OUTDIR [SERVER ARGS...]: run gemsoakd
 # with CONFIG (its @DEVICE@ and @DEBUGFS@ replaced) against a new model for
 # DURATION seconds; the database is OUTDIR/gs.db.

@@ -157,6 +157,9 @@ static int open_file(struct request *rq, pid_t pid)
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 		return -errno;
 	struct m_file *f = file_new(pid, sv[0]);
+	struct stat st;
+	if (fstat(sv[1], &st) == 0)
+		f->client_ino = st.st_ino;
 	watch_fd(sv[0], f->id, true);
 	rq->r.file_id = f->id;
 	rq->out_fd = sv[1];
@@ -227,6 +230,35 @@ static int map_object(struct request *rq)
 	rq->r.size = o->size;
 	rq->r.file_id = (uint32_t)off;
 	return rq->out_fd < 0 ? -errno : 0;
+}
+
+/* GSM_FDINFO: the DRM file whose user end has that inode, and its fdinfo. */
+static int render_fdinfo(struct request *rq)
+{
+	struct gsm_fdinfo q;
+	if (rq->h.len < sizeof(q))
+		return -EINVAL;
+	memcpy(&q, rq->in, sizeof(q));
+	const struct m_file *f = M.files;
+	while (f && (f->released || f->client_ino != (ino_t)q.ino))
+		f = f->next;
+	if (!f)
+		return 1;
+	if (!q.text)
+		return 0;
+	int fd = memfd_create("gs-model-fdinfo", MFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	FILE *out = fdopen(dup(fd), "w");
+	if (!out) {
+		close(fd);
+		return -ENOMEM;
+	}
+	fdinfo_render(f, out);
+	fclose(out);
+	lseek(fd, 0, SEEK_SET);
+	rq->out_fd = fd;
+	return 0;
 }
 
 /* GSM_DEBUGFS: the file as it is now, in a memfd. */
@@ -492,6 +524,8 @@ static void serve(struct request *rq, pid_t peer)
 		rq->r.ret = 0;
 	} else if (rq->h.op == GSM_MAP) {
 		rq->r.ret = map_object(rq);
+	} else if (rq->h.op == GSM_FDINFO) {
+		rq->r.ret = render_fdinfo(rq);
 	} else if (rq->h.op == GSM_IOCTL) {
 		struct m_file *f = file_find(rq->h.file_id);
 		if (!f || f->hung_up) {
@@ -579,6 +613,9 @@ static void usage(FILE *out)
 		"  --window-us N        how long the unfixed code paths leave the lock dropped\n"
 		"                       (default 200; 0 = just yield)\n"
 		"  --debugfs-era 4.x|6.x  layouts of i915_gem_objects and i915_gem_gtt (default 4.x)\n"
+		"  --fdinfo-memory      /proc/PID/fdinfo of DRM files with 6.5+'s memory keys\n"
+		"                       (drm-total-, drm-shared-, drm-resident-memory); without\n"
+		"                       it 6.1's i915 keys only (driver, pdev, client id, engines)\n"
 		"  --no-pwrite          refuse GEM_PWRITE (EOPNOTSUPP), as discrete GPUs do\n"
 		"  --no-flink           refuse GEM_FLINK and GEM_OPEN (EOPNOTSUPP): no GEM names\n"
 		"  --no-prime           no PRIME: DRM_CAP_PRIME 0, both PRIME ioctls EOPNOTSUPP\n"
@@ -602,6 +639,7 @@ int main(int argc, char **argv)
 		{ "window-us", required_argument, NULL, 'W' },
 		{ "debugfs-era", required_argument, NULL, 'e' },
 		{ "no-pwrite", no_argument, NULL, 'P' },
+		{ "fdinfo-memory", no_argument, NULL, 'M' },
 		{ "no-flink", no_argument, NULL, 'F' },
 		{ "no-prime", no_argument, NULL, 'R' },
 		{ "interrupt", no_argument, NULL, 'I' },
@@ -619,6 +657,7 @@ int main(int argc, char **argv)
 		case 'm': M.minor = atoi(optarg); break;
 		case 'W': M.window_us = atol(optarg); break;
 		case 'P': M.no_pwrite = true; break;
+		case 'M': M.fdinfo_memory = true; break;
 		case 'F': M.no_flink = true; break;
 		case 'R': M.no_prime = true; break;
 		case 'I': M.interrupt = true; break;

@@ -100,6 +100,7 @@ struct m_file {
 	pid_t pid;
 	char comm[17];
 	int server_end;           /* hang-up = the last close of the file */
+	ino_t client_ino;         /* the processes' end: /proc/PID/fdinfo of it is this file's */
 	int busy;                 /* ioctls in flight: the release waits for them */
 	bool hung_up, released;
 	bool unplugged;           /* its device was unbound: every ioctl ENODEV */
@@ -136,6 +137,7 @@ struct model {
 	int minor;
 	long window_us;           /* how long the unfixed paths drop the lock */
 	bool modern_debugfs;      /* i915 files in the 5.x/6.x layouts, not 4.x */
+	bool fdinfo_memory;       /* fdinfo with the memory keys of 6.5+ (drm_show_memory_stats) */
 	bool no_pwrite;           /* refuse PWRITE, as discrete GPUs do */
 	bool unplugged;           /* the driver is unbound: no node, no dri/N */
 	bool interrupt;           /* every ioctl's first attempt fails with EINTR or EAGAIN */
@@ -221,6 +223,9 @@ void debugfs_write_all(const char *dir);
 /* The file at rel (under the debugfs dir) as it is now, into out: 0,
  * -ENOENT (dri/N while unplugged), 1 when rel is not one of the model's. */
 int debugfs_render(const char *rel, FILE *out);
+/* /proc/PID/fdinfo/FD of DRM file f: 6.1's i915 keys (driver, pdev,
+ * client id, engines), and with M.fdinfo_memory the memory keys. */
+void fdinfo_render(const struct m_file *f, FILE *out);
 /* dri/N with every file (and the i915_gem_drop_caches gemsoakd writes) */
 void debugfs_add_device(const char *dir);
 void debugfs_remove_device(const char *dir);

@@ -35,6 +35,13 @@ $(B)/tests/gs-model-igt: $(B)/obj/tests/model/test-igt.o $(COMMON_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 
 model: $(B)/tests/gs-model-igt
+
+# A process that is not a worker keeping objects on a DRM file of its own.
+$(B)/tests/gs-model-holder: $(B)/obj/tests/model/holder.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^
+
+model: $(B)/tests/gs-model-holder
 CHECK_SCRIPTS += tests/integration/model-igt.sh
 CHECK_SCRIPTS += tests/integration/model-seeds.sh
 CHECK_SCRIPTS += tests/integration/model-device-vanish.sh

@@ -35,6 +35,14 @@ enum gsm_op {
 			 * a dma-buf (its fd rides along): the reply carries the
 			 * object's memfd, size = its size, file_id = the page
 			 * offset within it */
+	GSM_FDINFO = 8, /* payload = struct gsm_fdinfo: is that socket inode a
+			 * DRM file's user end? ret 1: no; 0: yes, and with
+			 * text a memfd with its fdinfo rides back */
+};
+
+struct gsm_fdinfo {
+	uint64_t ino;
+	uint32_t text;
 };
 
 struct gsm_req {

@@ -435,10 +435,90 @@ static bool reopens_model_file(const char *path)
 	return *end == '\0' && n >= 0 && n < SHIM_MAX_FD && model_fd((int)n, &id);
 }
 
+/* The socket inode behind "/proc/PID/fd/N" (link "socket:[INO]"), read
+ * with the real readlink; false when it is not a socket. */
+static bool proc_fd_socket(const char *fdpath, uint64_t *ino)
+{
+	static ssize_t (*real_readlink)(const char *, char *, size_t);
+	if (!real_readlink)
+		real_readlink = (ssize_t (*)(const char *, char *, size_t))dlsym(RTLD_NEXT, "readlink");
+	char link[64];
+	ssize_t n = real_readlink(fdpath, link, sizeof(link) - 1);
+	if (n <= 0)
+		return false;
+	link[n] = '\0';
+	unsigned long long v;
+	if (sscanf(link, "socket:[%llu]", &v) != 1)
+		return false;
+	*ino = v;
+	return true;
+}
+
+/* "/proc/PID/fdinfo/N" (want "fdinfo") or "/proc/PID/fd/N" ("fd"): the
+ * path of the fd's link, "/proc/PID/fd/N", in fdpath. */
+static bool proc_fd_path(const char *path, const char *want, char *fdpath, size_t len)
+{
+	char pid[16], kind[8];
+	int n, at = 0;
+	if (!path || sscanf(path, "/proc/%15[^/]/%7[^/]/%d%n", pid, kind, &n, &at) != 3 || path[at] ||
+	    strcmp(kind, want) != 0)
+		return false;
+	snprintf(fdpath, len, "/proc/%s/fd/%d", pid, n);
+	return true;
+}
+
+static void real_close_fd(int fd)
+{
+	REAL(close);
+	real_close(fd);
+}
+
+/* Is the fd at fdpath a DRM file of the model (its user end)? With
+ * text, *fd gets a memfd with its fdinfo. */
+static bool model_fdinfo(const char *fdpath, bool text, int *fd)
+{
+	struct gsm_fdinfo q = { 0, text };
+	struct gsm_rep r;
+	if (!getenv("GS_MODEL_SOCKET") || !proc_fd_socket(fdpath, &q.ino))
+		return false;
+	int got = -1;
+	int e = simple_request(GSM_FDINFO, &q, sizeof(q), -1, &r, NULL, 0, text ? &got : NULL, true);
+	if (e != 0 || (text && got < 0)) {
+		if (got >= 0)
+			real_close_fd(got);
+		return false;
+	}
+	if (fd)
+		*fd = got;
+	return true;
+}
+
+/* readlink of another process's fd that is a model DRM file names the
+ * device, as the kernel's link names /dev/dri/cardN. */
+ssize_t readlink(const char *path, char *buf, size_t len)
+{
+	static ssize_t (*real_readlink)(const char *, char *, size_t);
+	if (!real_readlink)
+		real_readlink = (ssize_t (*)(const char *, char *, size_t))dlsym(RTLD_NEXT, "readlink");
+	char fdpath[64];
+	const char *dev = getenv("GS_MODEL_DEV");
+	if (dev && proc_fd_path(path, "fd", fdpath, sizeof(fdpath)) && model_fdinfo(fdpath, false, NULL)) {
+		size_t n = strlen(dev) < len ? strlen(dev) : len;
+		memcpy(buf, dev, n);
+		return (ssize_t)n;
+	}
+	return real_readlink(path, buf, len);
+}
+
 static int open_common(const char *path, int flags, mode_t mode, int dirfd, bool at)
 {
 	if (is_device(path) || reopens_model_file(path))
 		return model_open(flags);
+	char fdpath[64];
+	int info;
+	if ((flags & O_ACCMODE) == O_RDONLY && proc_fd_path(path, "fdinfo", fdpath, sizeof(fdpath)) &&
+	    model_fdinfo(fdpath, true, &info))
+		return info;
 	char buf[4096];
 	const char *rel = (!at || dirfd == AT_FDCWD || (path && path[0] == '/')) &&
 			  (flags & O_ACCMODE) == O_RDONLY ? debugfs_rel(path, buf, sizeof(buf)) : NULL;

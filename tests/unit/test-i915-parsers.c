@@ -174,6 +174,20 @@ static void fdinfo_memory_keys(void **state)
 	assert_false(f.has_memory);
 	assert_int_equal(parse_drm_fdinfo("drm-driver: i915\ndrm-total-x: 5 GiB\n", &f), 0);
 	assert_false(f.has_memory); /* an unknown unit is not guessed */
+	/* drm_show_memory_stats (6.5+), as the kernel model prints it:
+	 * tab-separated, bytes below 1 KiB, then KiB, then MiB */
+	assert_int_equal(parse_drm_fdinfo("drm-driver:\ti915\ndrm-client-id:\t7\n"
+					  "drm-total-memory:\t160 KiB\ndrm-shared-memory:\t0\n"
+					  "drm-active-memory:\t0\ndrm-resident-memory:\t3 MiB\n", &f), 0);
+	assert_true(f.has_memory);
+	assert_int_equal(f.client_id, 7);
+	assert_int_equal(f.total, 160 << 10);
+	assert_int_equal(f.shared, 0);
+	assert_int_equal(f.resident, 3 << 20);
+	/* 6.1's i915: client and engines, no memory keys */
+	assert_int_equal(parse_drm_fdinfo("drm-driver:\ti915\ndrm-pdev:\t0000:00:02.0\ndrm-client-id:\t3\n"
+					  "drm-engine-render:\t0 ns\n", &f), 0);
+	assert_false(f.has_memory);
 }
 
 static void sources_skip_other_drivers(void **state)

@@ -206,6 +206,57 @@ static void replaced_file_is_noticed(void **state)
 	store_close(st);
 }
 
+/* One value of a query, from an independent connection. */
+static double query_double(const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	assert_int_equal(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	double v = sqlite3_column_type(s, 0) == SQLITE_NULL ? -1 : sqlite3_column_double(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return v;
+}
+
+/* The probe's pauses go into probe_pauses when the schema has it; the
+ * store creates nothing, and says so without it. */
+static void probe_pauses_recorded(void **state)
+{
+	struct store *st = open_store();
+	int64_t r;
+	assert_int_equal(store_begin_run(st, 0.0, &run, &r), 0);
+	bool had = query_double("SELECT COUNT(*) FROM sqlite_master WHERE name = 'probe_pauses'") > 0;
+	if (!had) {
+		assert_int_equal(store_probe_pause_begin(st, r, "canary", 10.0), STORE_NO_TABLE);
+		assert_int_equal(store_probe_pause_end(st, r, "canary", 10.0, 20.0), STORE_NO_TABLE);
+		assert_int_equal(store_probe_close_open(st, r), STORE_NO_TABLE);
+		assert_int_equal(query_double("SELECT COUNT(*) FROM sqlite_master WHERE name = 'probe_pauses'"), 0);
+		sqlite3 *db;
+		assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+		assert_int_equal(sqlite3_exec(db, "CREATE TABLE probe_pauses (run_id INTEGER NOT NULL REFERENCES runs(id),"
+					  " workload TEXT NOT NULL, t_start REAL NOT NULL, t_end REAL,"
+					  " PRIMARY KEY (run_id, workload, t_start))", NULL, NULL, NULL), SQLITE_OK);
+		sqlite3_close(db);
+	}
+	assert_int_equal(store_probe_pause_begin(st, r, "canary", 10.0), 0);
+	assert_int_equal(query_double("SELECT t_end FROM probe_pauses WHERE workload = 'canary'"), -1); /* NULL */
+	assert_int_equal(store_probe_pause_end(st, r, "canary", 10.0, 20.0), 0);
+	assert_float_equal(query_double("SELECT t_end FROM probe_pauses WHERE workload = 'canary'"), 20.0, 1e-9);
+	/* a daemon that died during a pause: closed at the run's last tick */
+	assert_int_equal(store_probe_pause_begin(st, r, "flink-share", 30.0), 0);
+	struct metric_batch b;
+	batch_init(&b);
+	batch_put(&b, "m", 1, "count");
+	assert_int_equal(store_samples(st, r, 42.0, 0, &b), 0);
+	batch_free(&b);
+	assert_int_equal(store_probe_close_open(st, r), 0);
+	assert_float_equal(query_double("SELECT t_end FROM probe_pauses WHERE workload = 'flink-share'"), 42.0, 1e-9);
+	assert_float_equal(query_double("SELECT t_end FROM probe_pauses WHERE workload = 'canary'"), 20.0, 1e-9);
+	store_close(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -213,6 +264,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(trend_arithmetic, setup, teardown),
 		cmocka_unit_test_setup_teardown(runs_are_separate, setup, teardown),
 		cmocka_unit_test_setup_teardown(replaced_file_is_noticed, setup, teardown),
+		cmocka_unit_test_setup_teardown(probe_pauses_recorded, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
