@@ -4,7 +4,8 @@
  * weston-launch binary; it has no libseat).
  *   gs-weston-launch VT N WESTON [ARGS...]
  * switches to VT and puts it in graphics mode, runs WESTON ARGS (which
- * should listen on wayland-N: --socket=wayland-N) with the launcher's
+ * listen on wayland-N, --socket=wayland-N, and load the module that says
+ * when weston is ready, --modules=systemd-notify.so) with the launcher's
  * socket (WESTON_LAUNCHER_SOCK, WESTON_TTY_FD) and NOTIFY_SOCKET set,
  * opens the DRM and input devices weston asks for, and writes "N\n" on
  * fd 3 once weston says READY=1 (its systemd-notify.so module) and
@@ -13,7 +14,8 @@
  * has exited, the VT goes back to text mode (fbcon takes the display
  * back) and to the VT that was active before. Exits as weston did (the
  * same status, or killed by the same signal); 1 on a launcher error, with
- * a message naming the step. Never VT switches while weston runs.
+ * a message naming the step. VT switches while weston runs are not
+ * handled (the VT stays in VT_AUTO mode).
  * XDG_RUNTIME_DIR, when not set, is /run/gs-weston (made 0700). */
 #include <errno.h>
 #include <fcntl.h>
@@ -193,14 +195,17 @@ int main(int argc, char **argv)
 	close(sv[1]);
 
 	int status = 0;
-	bool ready = false, running = true;
+	bool ready = false, running = true, failed = false;
 	while (running) {
 		struct pollfd p[3] = { { sfd, POLLIN, 0 }, { sv[0], POLLIN, 0 }, { nfd, POLLIN, 0 } };
 		if (poll(p, 3, -1) < 0) {
 			if (errno == EINTR)
 				continue;
-			kill(pid, SIGTERM);
+			failed = true;
 			die("poll");
+			kill(pid, SIGTERM);
+			waitpid(pid, &status, 0);
+			break;
 		}
 		if (p[1].revents & POLLIN)
 			answer_open(sv[0]);
@@ -227,6 +232,8 @@ int main(int argc, char **argv)
 	if (before.v_active != vt && (ioctl(tty0, VT_ACTIVATE, before.v_active) ||
 				       ioctl(tty0, VT_WAITACTIVE, before.v_active)))
 		perror("gs-weston-launch: VT_ACTIVATE back");
+	if (failed)
+		return 1;
 	if (WIFSIGNALED(status)) {
 		signal(WTERMSIG(status), SIG_DFL);
 		sigprocmask(SIG_SETMASK, &old, NULL);
