@@ -19,8 +19,10 @@
 #            in mem.shmem_kb and its kernel objects in mem.sunreclaim_kb;
 #   prime:   prime-share across two real drivers, virtio_gpu exporting,
 #            vgem importing (device2): cycles, no anomaly, nothing left.
-# VM time: about 6 minutes under TCG (a restart takes 1.2-3 s once warm,
-# 5-14 s when the host is busy; each run has a time limit of 8 s per restart).
+# VM time: 6-10 minutes under TCG (371 s; 581 s with the 2 cores loaded 5
+# deep: a restart takes 1.2-3 s once warm, 5-14 s when the host is busy;
+# each run has a time limit of 8 s per restart). GS_XORG_STRICT=1: every
+# display metric of the clean run stable, not only none leaking.
 set -eu
 . tests/lib.sh
 [ "$(id -u)" = 0 ] || { echo "needs root (debootstrap, file ownership in the image)"; exit 77; }
@@ -207,15 +209,15 @@ got=$(sql "$db" "$anomalies")
 # mem.sunreclaim_kb moved by 0-1.7 kB per restart in runs of 60 restarts
 # (one-time growth of kmalloc-cg-4k and -8k, the same after 40 and 60
 # restarts, weighs on a run of minutes; the positive control makes it leak
-# at 3.8-6.4 kB), judged here by the snapshots, by the verdict with
-# GS_XORG_STRICT=1 and in the table's 20 minutes. The daemon's own memory
+# at 3.8-6.4 kB): judged here by the snapshots (shmem_inode_cache), its
+# verdict by the table's 20 minutes. The daemon's own memory
 # (its database's page cache) may still grow in runs of minutes. Figures:
 sqlite3 -box "$db" "select metric, first_value, last_value, slope_per_kcycle, half1_slope, half2_slope, verdict from leak_trends where metric like 'daemon.%' or metric in ('mem.slab_kb', 'mem.sunreclaim_kb')"
 judged="metric like 'drm.%' or metric like 'gem.%' or metric like 'dmabuf.%' or metric = 'mem.shmem_kb'"
 leaking=$(sql "$db" "select count(*) || ' ' || coalesce(group_concat(metric, ' '), '') from leak_trends where verdict = 'leaking' and ($judged)")
 [ "${leaking%% *}" = 0 ] || fail "clean: metrics leaking: $leaking"
 echo "clean: not yet judged stable: $(sql "$db" "select coalesce(group_concat(metric || ' ' || verdict, ', '), 'none') from leak_trends where verdict <> 'stable' and ($judged)")"
-judged=$(sql "$db" "select count(*) from leak_trends where $judged")
+njudged=$(sql "$db" "select count(*) from leak_trends where $judged")
 # fbcon's framebuffer is there in every sample: a flat series, the one a
 # run of minutes must already judge stable. The others go up and down with
 # each server and may still be weighed (they must not leak, checked above).
@@ -255,7 +257,7 @@ slabdiff before-clean after-clean-dropped
 # Once the verdicts of series that come and go with each server are
 # decided in runs of minutes, every display metric is stable.
 if [ "${GS_XORG_STRICT:-0}" = 1 ]; then
-	got=$(sql "$db" "select count(*) || ' ' || coalesce(group_concat(metric || ' ' || verdict, ', '), '') from leak_trends where verdict <> 'stable' and ($judged or metric = 'mem.sunreclaim_kb')")
+	got=$(sql "$db" "select count(*) || ' ' || coalesce(group_concat(metric || ' ' || verdict, ', '), '') from leak_trends where verdict <> 'stable' and ($judged)")
 	[ "${got%% *}" = 0 ] || fail "clean: not stable: $got"
 fi
 
@@ -297,8 +299,10 @@ assert_true "$db" "select robust_slope >= 2000 from leak_trends where metric = '
 # reclaimable caches dropped). Its total moves by about 2 kB a restart in
 # both runs (processes, mempools, one-time growth: too coarse at 60
 # restarts); a GEM object of virtio_gpu is a shmem file, so
-# shmem_inode_cache counts them: one more per kept restart in the control,
-# none in the clean run.
+# shmem_inode_cache counts them: none more after the clean run. (The
+# control's kept ones show there only in part, +20 to +54 after 50: SLUB
+# counts the free objects of the slabs a CPU holds as active, so its
+# shmem is what the control asserts.)
 per() { # BEFORE AFTER RESTARTS: kB of SUnreclaim per restart, 2 decimals
 	awk "BEGIN { printf \"%.2f\", ($(kb SUnreclaim $2) - $(kb SUnreclaim $1)) / $3 }"
 }
@@ -312,7 +316,6 @@ cs=$(( $(objs shmem_inode_cache after-clean-dropped) - $(objs shmem_inode_cache 
 ks=$(( $(objs shmem_inode_cache after-control-dropped) - $(objs shmem_inode_cache before-control) ))
 echo "shmem_inode_cache: clean $cs objects over $restarts restarts, control $ks over $crestarts"
 [ "$cs" -le $(( ${restarts%.*} / 10 )) ] || fail "clean: $cs more shmem inodes (GEM objects) after $restarts restarts"
-[ "$ks" -ge $(( ${crestarts%.*} / 2 )) ] || fail "control: only $ks more shmem inodes after $crestarts kept restarts"
 
 # The known rate is 1000 per 1000 restarts: the floors' fit within 10 %,
 # the verdict's robust slope (pairs of 10 s windows) within 25 %.
@@ -337,4 +340,4 @@ cmp -s "$d/baseline.framebuffer" "$d/after-prime.framebuffer" || fail "prime: fr
 assert_true "$db" "select $(series dmabuf.objects 'max(s.value)') > 0" "prime: the sampler saw the dma-bufs"
 
 echo "weston: $wrestarts restarts (0 failed, none leaking, console back on fbcon), cycle $wtimes"
-echo "X restarts: clean $restarts restarts (0 failed, $judged metrics none leaking, console back on fbcon), cycle $times; control $crestarts restarts flagged at $slope framebuffers per 1000 restarts; prime-share virtio_gpu -> vgem $pcycles cycles"
+echo "X restarts: clean $restarts restarts (0 failed, $njudged metrics none leaking, console back on fbcon), cycle $times; control $crestarts restarts flagged at $slope framebuffers per 1000 restarts; prime-share virtio_gpu -> vgem $pcycles cycles"
