@@ -58,11 +58,12 @@ soak-faults: all vm-initramfs
 		tests/integration/vm-crash-safety.sh tests/integration/vm-fault-storm.sh
 .PHONY: soak-faults
 
-# The display-stack VM (tests/vm-display/): the positive control's helper.
-$(B)/vm-display/gs-fb-keeper: tests/vm-display/fb-keeper.c
+# The display-stack VM (tests/vm-display/): the positive control's helper
+# and weston's launcher.
+$(B)/vm-display/gs-%: tests/vm-display/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(WARNFLAGS) -D_GNU_SOURCE $(PKG_CFLAGS) $(CFLAGS) -o $@ $<
-vm-display-tools: $(B)/vm-display/gs-fb-keeper
+vm-display-tools: $(B)/vm-display/gs-fb-keeper $(B)/vm-display/gs-weston-launch
 .PHONY: vm-display-tools
 
 # The test scripts of this area, in the order `make check` runs them.

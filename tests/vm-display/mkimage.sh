@@ -1,7 +1,7 @@
 #!/bin/sh
 # The display-stack VM's disk: the cached Debian rootfs (mkrootfs.sh) with
-# the project installed (make install DESTDIR=), the test helper
-# gs-fb-keeper and tests/vm-display/init.sh as /sbin/gs-display-init (with
+# the project installed (make install DESTDIR=), the test helpers
+# gs-fb-keeper and gs-weston-launch, and tests/vm-display/init.sh as /sbin/gs-display-init (with
 # tests/vm/share-job.sh as /sbin/gs-share-job), as
 # DIR/root.img (ext4), with the rootfs's kernel and initrd as DIR/vmlinuz
 # and DIR/initrd. Builds the programs first. usage: mkimage.sh DIR
@@ -14,9 +14,9 @@ rm -rf "$d/root" "$d/root.img"
 mkdir -p "$d/root"
 tar -C "$d/root" --numeric-owner -xzf "$tarball"
 root=$d/root
-make -s -C "$top" all build/vm-display/gs-fb-keeper >&2
+make -s -C "$top" all vm-display-tools >&2
 make -s -C "$top" install DESTDIR="$root" > "$d/install.log" 2>&1 || { cat "$d/install.log" >&2; exit 1; }
-install -m 0755 "$top/build/vm-display/gs-fb-keeper" "$root/usr/local/bin/gs-fb-keeper"
+install -m 0755 "$top/build/vm-display/gs-fb-keeper" "$top/build/vm-display/gs-weston-launch" "$root/usr/local/bin/"
 install -m 0755 "$top/tests/vm-display/init.sh" "$root/sbin/gs-display-init"
 install -m 0755 "$top/tests/vm/share-job.sh" "$root/sbin/gs-share-job"
 cp "$(ls "$root"/boot/vmlinuz-* | head -n 1)" "$d/vmlinuz"
