@@ -69,10 +69,14 @@ static int copy_runs(sqlite3 *db, const char *in, int *copied)
 
 /* Everything that hangs off the copied runs. Tick ids are shifted past
  * main's so samples keep pointing at their ticks. The rollup trigger is
- * off meanwhile: the source's rollups are copied instead. */
-static int copy_data(sqlite3 *db, const char *trigger_sql)
+ * off meanwhile: the source's rollups are copied instead. The probe's
+ * pauses exist from schema 7 on. */
+static int copy_data(sqlite3 *db, int version, const char *trigger_sql)
 {
 	char sql[4096];
+	const char *pauses = version >= 7 ?
+		"INSERT INTO main.probe_pauses SELECT m.new, p.workload, p.t_start, p.t_end FROM src.probe_pauses p"
+		" JOIN temp.run_map m ON m.old = p.run_id;" : "";
 	snprintf(sql, sizeof(sql),
 		"INSERT OR IGNORE INTO main.metrics(name, unit) SELECT name, unit FROM src.metrics;"
 		"CREATE TEMP TABLE IF NOT EXISTS tick_off AS SELECT 0 AS off;"
@@ -94,7 +98,7 @@ static int copy_data(sqlite3 *db, const char *trigger_sql)
 		" JOIN temp.run_map m ON m.old = e.run_id;"
 		"INSERT OR IGNORE INTO main.run_props SELECT m.new, p.key, p.value FROM src.run_props p"
 		" JOIN temp.run_map m ON m.old = p.run_id;"
-		"%s;", trigger_sql);
+		"%s%s;", pauses, trigger_sql);
 	return exec_sql(db, "copy", sql);
 }
 
@@ -179,7 +183,7 @@ static int merge_one(sqlite3 *db, const char *in, const char *out, const char *t
 		fprintf(stderr, "gemsoak merge: %s: not a gemsoak database (or older than this gemsoak): %s\n",
 			in, sqlite3_errmsg(db));
 	else if (exec_sql(db, "begin", "BEGIN IMMEDIATE") == 0) {
-		r = same_judgement(db, in, out, version) || copy_runs(db, in, &copied) || copy_data(db, trigger_sql) ? -1 : 0;
+		r = same_judgement(db, in, out, version) || copy_runs(db, in, &copied) || copy_data(db, version, trigger_sql) ? -1 : 0;
 		exec_sql(db, r ? "rollback" : "commit", r ? "ROLLBACK" : "COMMIT");
 	}
 	exec_sql(db, "detach", "DETACH DATABASE src");

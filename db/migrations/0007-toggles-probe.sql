@@ -23,7 +23,7 @@ CREATE TABLE probe_pauses (
 --        when its one-sided confidence reaches trend_settings.confidence;
 --  pd*:  the period test for what the floors leave undecided;
 --  v0/v: the floors' verdict, then the period test's;
---  at0/at, pz..pa: the attribution, then the probe where it is ambiguous.
+--  at0/at, pz..pa: the attribution, then the probe in runs with pauses.
 DROP VIEW leak_trends;
 
 CREATE VIEW leak_trends AS
@@ -316,10 +316,15 @@ at0 AS (
                 ELSE 'ambiguous' END AS method, workload
     FROM wk WHERE r = 1
 ),
--- The probe, where the regression cannot tell the workloads apart: each
--- leaking metric's growth rate (per second, pooled within each stretch)
--- while one workload was paused, against the rate outside all pauses.
-amb AS MATERIALIZED (SELECT run_id, metric_id FROM at0 WHERE method = 'ambiguous'),
+-- The probe, in runs where it paused workloads: each leaking metric's
+-- growth rate (per second, pooled within each stretch) while one workload
+-- was paused, against the rate outside all pauses. The pauses themselves
+-- make the workloads' cycles differ, so the regression may separate them
+-- too; the probe is the experiment and names the workload when it agrees
+-- with the regression or the regression is ambiguous. Runs without pauses
+-- skip all of it.
+amb AS MATERIALIZED (SELECT run_id, metric_id FROM at0 WHERE method IN ('ambiguous', 'regression')
+                     AND run_id IN (SELECT run_id FROM probe_pauses)),
 pz AS MATERIALIZED (
     SELECT p.run_id, p.workload, p.t_start - tr.t_first AS s0, COALESCE(p.t_end, tr.t_last) - tr.t_first AS s1
     FROM probe_pauses p JOIN tr ON tr.run_id = p.run_id
@@ -362,7 +367,9 @@ pa AS (
 at AS (
     SELECT a.run_id, a.metric_id,
            CASE WHEN pa.workload IS NOT NULL THEN wr.slope ELSE a.slope END AS slope,
-           CASE WHEN pa.workload IS NOT NULL THEN 'probe' ELSE a.method END AS method,
+           CASE WHEN pa.workload IS NULL THEN a.method
+                WHEN a.method = 'ambiguous' OR a.workload = pa.workload THEN 'probe'
+                ELSE 'ambiguous' END AS method,
            COALESCE(pa.workload, a.workload) AS workload
     FROM at0 a LEFT JOIN pa ON pa.run_id = a.run_id AND pa.metric_id = a.metric_id
     LEFT JOIN wr ON wr.run_id = pa.run_id AND wr.metric_id = pa.metric_id AND wr.workload = pa.workload

@@ -8,7 +8,8 @@
 #    paused one's cycles flat during each of its pauses while the other's
 #    advance, no worker taken for hung or dead, every pause closed (the
 #    daemon stops during the last one); leak_trends names the canary for
-#    gem.flink_names with attribution = 'probe';
+#    gem.flink_names with attribution = 'probe', and so does a merged
+#    copy of that run (its pauses copied);
 #  - the negative control, the same without the probe: no pause, and
 #    gem.flink_names 'ambiguous' (or 'regression' naming the canary when
 #    the cycles happened to differ enough);
@@ -25,33 +26,12 @@ rm -rf "$out"
 mkdir -p "$out"
 trap 'model_stop; for d in $out/on $out/off $out/reload; do [ -f "$d/model.pid" ] && kill "$(cat "$d/model.pid")" 2>/dev/null; done; true' EXIT
 
-# probe_pauses comes with the schema (migration 0007). Before it does,
-# the table is made by hand in each database, so the daemon's side is
-# tested; leak_trends cannot use the pauses then.
-schema_table=no
-grep -lq 'CREATE TABLE probe_pauses' db/migrations/*.sql 2>/dev/null && schema_table=yes
-
-# prepare_db DB: a gemsoak database with probe_pauses, made by hand from
-# db/migrations when the schema does not have the table.
-prepare_db() {
-	[ $schema_table = no ] || return 0
-	n=0
-	for m in db/migrations/*.sql; do
-		sqlite3 -batch "$1" < "$m"
-		n=$((n + 1))
-	done
-	sqlite3 -batch "$1" "PRAGMA user_version = $n;
-		CREATE TABLE probe_pauses (run_id INTEGER NOT NULL REFERENCES runs(id), workload TEXT NOT NULL,
-		t_start REAL NOT NULL, t_end REAL, PRIMARY KEY (run_id, workload, t_start));"
-}
-
 # run DIR PROBE_KEY SECONDS: gemsoakd for SECONDS against a model of its own.
 run() {
 	mkdir -p "$1"
 	model_start "$1"
 	echo "$model_pid" > "$1/model.pid"
 	model_pair_conf "$1/test.conf" "$1" "$2"
-	prepare_db "$1/gs.db"
 	set +e
 	model_env "$GEMSOAKD" -c "$1/test.conf" --database "$1/gs.db" --duration "${3}s" > "$1/daemon.log" 2>&1
 	echo $? > "$1/status"
@@ -77,7 +57,6 @@ model_pair_conf "$d/test.conf" "$d" "probe = 4s
 memory_floor = 100M
 memory_resume = 200M
 meminfo = $d/meminfo"
-prepare_db "$d/gs.db"
 model_daemon "$d/daemon.log" -c "$d/test.conf" --database "$d/gs.db"
 wait_line "$d/daemon.log" "probe-pause: workload flink-share paused" 30
 # flink-share's rate changes: the reload restarts it, which ends its pause.
@@ -157,12 +136,12 @@ assert_sql "$db" "select verdict from leak_trends where metric = 'gem.flink_name
 assert_true "$db" "select attribution = 'ambiguous' and workload is null or attribution = 'regression' and workload = 'canary'
 	from leak_trends where metric = 'gem.flink_names'" "no probe: ambiguous (or separated by regression), never another method"
 
-# ---- attribution by the probe: needs leak_trends reading probe_pauses ----
-if [ $schema_table = no ]; then
-	echo "NOT JUDGED: the schema has no probe_pauses table (it comes with migration 0007, which"
-	echo "  leak_trends uses for attribution = 'probe'); this test made the table by hand and"
-	echo "  checked the daemon's pauses only. The probe run gave: $row"
-	exit 0
-fi
+# ---- attribution by the probe (leak_trends reading probe_pauses) ----
 assert_sql "$out/on/gs.db" "select attribution || ' ' || workload from leak_trends where metric = 'gem.flink_names'" \
 	"probe canary" "probe: attribution = 'probe' names the canary"
+# A merged copy keeps the pauses, so the same attribution.
+"$TOP/build/gemsoak" merge "$out/merged.db" "$out/on/gs.db" > /dev/null || fail "merge of the probe run failed"
+assert_sql "$out/merged.db" "select count(*) from probe_pauses" "$(sql "$out/on/gs.db" "select count(*) from probe_pauses")" "merge: every pause copied"
+assert_sql "$out/merged.db" "select attribution || ' ' || workload from leak_trends where metric = 'gem.flink_names'" \
+	"probe canary" "merge: the same attribution"
+echo "probe: attribution $(sql "$out/on/gs.db" "select attribution || ' ' || workload || ' ' || slope_per_kcycle_workload from leak_trends where metric = 'gem.flink_names'") per 1000 of its cycles; without the probe $off_row"
