@@ -351,9 +351,11 @@ pr AS (
 ),
 pw AS (
     -- stops: the growth stops during this workload's pauses while it
-    -- goes on outside them (the threshold per hour, per second here)
+    -- goes on outside them (the threshold per hour, per second here):
+    -- below the threshold or a quarter of the rate outside, for the rate
+    -- of a few points in a pause carries the other workloads' swing
     SELECT i.run_id, i.metric_id, i.workload,
-           i.rate < th.min_per_hour / 3600 AND o.rate >= th.min_per_hour / 3600 AS stops
+           i.rate < max(th.min_per_hour / 3600, 0.25 * o.rate) AND o.rate >= th.min_per_hour / 3600 AS stops
     FROM pr i JOIN pr o ON o.run_id = i.run_id AND o.metric_id = i.metric_id AND o.workload IS NULL
     JOIN th ON th.metric_id = i.metric_id
     WHERE i.workload IS NOT NULL
