@@ -54,15 +54,32 @@ cf AS MATERIALIZED (
     SELECT x.run_id, x.metric_id, x.k, x.w, x.i, x.vmin, x.vmax, x.vmean, x.t0, x.c0,
            x.t0 - tr.started AS x, x.t0 < tr.t_mid AS h1, x.by_cycles,
            CASE WHEN x.by_cycles THEN x.c0 ELSE x.t0 - tr.started END AS u,
-           CASE WHEN x.a IS NULL OR x.z IS NULL THEN x.vmin
-                ELSE max(min(x.a, x.vmin), min(max(x.a, x.vmin), x.z)) END AS f
-    FROM (SELECT cw.*, LAG(vmin) OVER win AS a, LEAD(vmin) OVER win AS z,
-                 -- the daemon's own metrics grow with its rounds, not with
-                 -- the work: judged per hour
-                 t.by_cycles AND COALESCE(th.scope, 'kernel') = 'kernel' AS by_cycles
-          FROM cw JOIN tr t ON t.run_id = cw.run_id LEFT JOIN th ON th.metric_id = cw.metric_id
-          WHERE n >= 0.5 * k
-          WINDOW win AS (PARTITION BY cw.run_id, cw.metric_id, k ORDER BY i)) x
+           CASE WHEN x.a IS NOT NULL AND x.z IS NOT NULL
+                     THEN max(min(x.a, x.vmin), min(max(x.a, x.vmin), x.z))
+                -- the first or last window, which has one neighbour: its
+                -- minimum is a dip (a restart), not the floor, when it lies
+                -- below the line through the next two floors (f1, f2) by
+                -- more than the swing inside the next window; then the
+                -- lower of f1 and that line
+                WHEN x.n3 IS NOT NULL AND x.vmin < 2 * x.f1 - x.f2 - x.swing1
+                     THEN min(x.f1, 2 * x.f1 - x.f2)
+                ELSE x.vmin END AS f
+    FROM (SELECT y.*, max(min(y.vmin, y.n1), min(max(y.vmin, y.n1), y.n2)) AS f1,
+                 max(min(y.n1, y.n2), min(max(y.n1, y.n2), y.n3)) AS f2
+          FROM (SELECT cw.*, LAG(vmin) OVER win AS a, LEAD(vmin) OVER win AS z,
+                       -- the next three minima inwards, and the next window's
+                       -- swing (for the first and last windows)
+                       COALESCE(LEAD(vmin) OVER win, LAG(vmin) OVER win) AS n1,
+                       COALESCE(LEAD(vmin, 2) OVER win, LAG(vmin, 2) OVER win) AS n2,
+                       COALESCE(LEAD(vmin, 3) OVER win, LAG(vmin, 3) OVER win) AS n3,
+                       COALESCE(LEAD(vmax) OVER win - LEAD(vmin) OVER win,
+                                LAG(vmax) OVER win - LAG(vmin) OVER win) AS swing1,
+                       -- the daemon's own metrics grow with its rounds, not with
+                       -- the work: judged per hour
+                       t.by_cycles AND COALESCE(th.scope, 'kernel') = 'kernel' AS by_cycles
+                FROM cw JOIN tr t ON t.run_id = cw.run_id LEFT JOIN th ON th.metric_id = cw.metric_id
+                WHERE n >= 0.5 * k
+                WINDOW win AS (PARTITION BY cw.run_id, cw.metric_id, k ORDER BY i)) y) x
     JOIN tr ON tr.run_id = x.run_id
 ),
 sw AS (
