@@ -57,11 +57,14 @@ cf AS MATERIALIZED (
            CASE WHEN x.a IS NOT NULL AND x.z IS NOT NULL
                      THEN max(min(x.a, x.vmin), min(max(x.a, x.vmin), x.z))
                 -- the first or last window, which has one neighbour: its
-                -- minimum is a dip (a restart), not the floor, when it lies
-                -- below the line through the next two floors (f1, f2) by
-                -- more than the swing inside the next window; then the
-                -- lower of f1 and that line
-                WHEN x.n3 IS NOT NULL AND x.vmin < 2 * x.f1 - x.f2 - x.swing1
+                -- minimum is a dip (a restart), not the floor, when the
+                -- window swings more than twice as far as the next one and
+                -- its minimum lies below the line through the next two
+                -- floors (f1, f2) by more than the next window's swing (a
+                -- steep leak raises both windows alike); then the lower of
+                -- f1 and that line
+                WHEN x.n3 IS NOT NULL AND x.vmax - x.vmin > 2 * x.swing1
+                     AND x.vmin < 2 * x.f1 - x.f2 - x.swing1
                      THEN min(x.f1, 2 * x.f1 - x.f2)
                 ELSE x.vmin END AS f
     FROM (SELECT y.*, max(min(y.vmin, y.n1), min(max(y.vmin, y.n1), y.n2)) AS f1,
