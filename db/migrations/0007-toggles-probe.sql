@@ -16,6 +16,8 @@ CREATE TABLE probe_pauses (
 );
 
 -- leak_trends as in 0006 (its CTEs are described there), and:
+--  cf:   the last window's floor is not its minimum when that window is
+--        a dip (the run ended in a restart);
 --  swr:  the "counter that only grows" shortcut needs the floors to drift
 --        (mean step at least half the mean absolute step), not to toggle;
 --  ch:   the smallest ratio by a window function (one reference to swr);
@@ -54,15 +56,33 @@ cf AS MATERIALIZED (
     SELECT x.run_id, x.metric_id, x.k, x.w, x.i, x.vmin, x.vmax, x.vmean, x.t0, x.c0,
            x.t0 - tr.started AS x, x.t0 < tr.t_mid AS h1, x.by_cycles,
            CASE WHEN x.by_cycles THEN x.c0 ELSE x.t0 - tr.started END AS u,
-           CASE WHEN x.a IS NULL OR x.z IS NULL THEN x.vmin
-                ELSE max(min(x.a, x.vmin), min(max(x.a, x.vmin), x.z)) END AS f
-    FROM (SELECT cw.*, LAG(vmin) OVER win AS a, LEAD(vmin) OVER win AS z,
-                 -- the daemon's own metrics grow with its rounds, not with
-                 -- the work: judged per hour
-                 t.by_cycles AND COALESCE(th.scope, 'kernel') = 'kernel' AS by_cycles
-          FROM cw JOIN tr t ON t.run_id = cw.run_id LEFT JOIN th ON th.metric_id = cw.metric_id
-          WHERE n >= 0.5 * k
-          WINDOW win AS (PARTITION BY cw.run_id, cw.metric_id, k ORDER BY i)) x
+           CASE WHEN x.a IS NOT NULL AND x.z IS NOT NULL
+                     THEN max(min(x.a, x.vmin), min(max(x.a, x.vmin), x.z))
+                -- the last window, which has one neighbour: its minimum is
+                -- a dip (the run ended in a restart), not the floor, when
+                -- the window swings more than twice as far as the one before
+                -- and its minimum lies below the line through the two floors
+                -- before (f1, f2) by more than that window's swing (a steep
+                -- leak raises both windows alike); then the lower of f1 and
+                -- that line. (The first window's minimum stands: the run
+                -- starts there, and so do the workloads' cycles.)
+                WHEN x.z IS NULL AND x.n3 IS NOT NULL AND x.vmax - x.vmin > 2 * x.swing1
+                     AND x.vmin < 2 * x.f1 - x.f2 - x.swing1
+                     THEN min(x.f1, 2 * x.f1 - x.f2)
+                ELSE x.vmin END AS f
+    FROM (SELECT y.*, max(min(y.vmin, y.a), min(max(y.vmin, y.a), y.n2)) AS f1,
+                 max(min(y.a, y.n2), min(max(y.a, y.n2), y.n3)) AS f2
+          FROM (SELECT cw.*, LAG(vmin) OVER win AS a, LEAD(vmin) OVER win AS z,
+                       -- the three minima before, and the swing of the window
+                       -- before (for the last window)
+                       LAG(vmin, 2) OVER win AS n2, LAG(vmin, 3) OVER win AS n3,
+                       LAG(vmax) OVER win - LAG(vmin) OVER win AS swing1,
+                       -- the daemon's own metrics grow with its rounds, not with
+                       -- the work: judged per hour
+                       t.by_cycles AND COALESCE(th.scope, 'kernel') = 'kernel' AS by_cycles
+                FROM cw JOIN tr t ON t.run_id = cw.run_id LEFT JOIN th ON th.metric_id = cw.metric_id
+                WHERE n >= 0.5 * k
+                WINDOW win AS (PARTITION BY cw.run_id, cw.metric_id, k ORDER BY i)) y) x
     JOIN tr ON tr.run_id = x.run_id
 ),
 sw AS (
