@@ -29,7 +29,11 @@ run() {
 	mkdir -p "$d"
 	model_start "$d" "$@"
 	echo "$model_pid" > "$d/model.pid"
-	model_env "$HOLDER" "$d/card0" 16 65536 > "$d/holder.out" 2>&1 &
+	# env execs the holder, so $! is the holder itself (a shell function in
+	# the background would be a subshell, and killing it would leave the
+	# holder running)
+	env GS_MODEL_SOCKET="$mdir/sock" GS_MODEL_DEV="$mdir/card0" LD_PRELOAD="$MODEL_SHIM" \
+		"$HOLDER" "$d/card0" 16 65536 > "$d/holder.out" 2>&1 &
 	echo $! > "$d/holder.pid"
 	wait_line "$d/holder.out" "holding 16 objects" 30
 	model_pair_conf "$d/test.conf" "$d"
