@@ -315,6 +315,36 @@ static void toggling_clients_are_stable(void **state)
 	assert_true(fabs_(kept.robust - 1000) < 100); /* per 1000 restarts */
 }
 
+/* drm.clients as a real run recorded it (vm-xorg, 73 rounds of 1 s, 60
+ * restarts): none before the first server, then 2, and 1 in the rounds that
+ * caught a restart, at no regular spacing; with_leak: one client kept per
+ * restart. */
+static const char recorded_clients[] =
+	"0222212222222112222212222222222212222221222221222221222222122222112222222";
+
+static void recorded_clients_rounds(int k, double t, double cycles, struct metric_batch *b)
+{
+	double v = recorded_clients[k] - '0';
+	batch_put(b, "drm.clients", v + (with_leak ? (double)(int64_t)cycles : 0), "count");
+	batch_put(b, "workload.xorg.cycles", cycles, "cycles");
+}
+
+static void recorded_clients_are_stable(void **state)
+{
+	int rounds = (int)sizeof(recorded_clients) - 1;
+	with_leak = false;
+	write_run(recorded_clients_rounds, rounds, 1, 60.0 / (rounds - 1));
+	struct trend clean = trend_of("drm.clients");
+	assert_string_equal(clean.verdict, "stable");
+	assert_true(clean.confidence >= 0.999);
+	teardown(state);
+	with_leak = true;
+	write_run(recorded_clients_rounds, rounds, 1, 60.0 / (rounds - 1));
+	struct trend kept = trend_of("drm.clients");
+	assert_string_equal(kept.verdict, "leaking");
+	assert_true(fabs_(kept.robust - 1000) < 100); /* per 1000 restarts */
+}
+
 /* A 15-minute sawtooth (90 rounds of 10 s) at 100 cycles/s: an hour holds
  * 4 periods, no window that fits 4 times holds one; 1 object per 10,000
  * cycles on top of it (with_leak) is found by the period test. */
@@ -492,6 +522,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(collinear_workloads_are_not_guessed, setup, teardown),
 		cmocka_unit_test_setup_teardown(probe_names_the_workload_whose_pause_stops_the_growth, setup, teardown),
 		cmocka_unit_test_setup_teardown(toggling_clients_are_stable, setup, teardown),
+		cmocka_unit_test_setup_teardown(recorded_clients_are_stable, setup, teardown),
 		cmocka_unit_test_setup_teardown(slow_sawtooth_leak_by_its_period, setup, teardown),
 		cmocka_unit_test_setup_teardown(slowest_leak_within_an_hour, setup, teardown),
 		cmocka_unit_test_setup_teardown(daemon_metrics_are_judged_apart, setup, teardown),
