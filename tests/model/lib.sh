@@ -53,18 +53,22 @@ model_set_available() {
 	mv "$1/meminfo.new" "$1/meminfo"
 }
 
+# model_daemon_section DIR WINDOW: the [daemon] lines of a test config
+# against the model in DIR: its device and debugfs, rounds every second,
+# trend windows of WINDOW.
+model_daemon_section() {
+	printf '[daemon]\ndevice = %s/card0\ndebugfs = %s/debugfs\ninterval = 1s\ntrend_window = %s\n' "$1" "$1" "$2"
+}
+
 # model_guard_daemon DIR: the leak guard's tests on the running model of
 # DIR: prime-share at 200 cycles/s, rounds every second, the guard's floor
 # at 100M and resume at 200M of DIR/meminfo (3000000 kB to begin with);
 # gemsoakd started with model_daemon for 120 s, its database DIR/gs.db.
 model_guard_daemon() {
 	model_set_available "$1" 3000000
-	cat > "$1/test.conf" <<CONF
-[daemon]
-device = $1/card0
-debugfs = $1/debugfs
-interval = 1s
-trend_window = 1s
+	{
+		model_daemon_section "$1" 1s
+		cat <<CONF
 memory_floor = 100M
 memory_resume = 200M
 meminfo = $1/meminfo
@@ -72,6 +76,7 @@ meminfo = $1/meminfo
 [workload prime-share]
 rate = 200
 CONF
+	} > "$1/test.conf"
 	model_daemon "$1/daemon.log" -c "$1/test.conf" --database "$1/gs.db" --duration 120s
 }
 
@@ -80,12 +85,9 @@ CONF
 # canary keeping one object per 20 of its cycles, 100 cycles/s each;
 # rounds every second, 5 s trend windows, DAEMON_KEYS added to [daemon].
 model_pair_conf() {
-	cat > "$1" <<CONF
-[daemon]
-device = $2/card0
-debugfs = $2/debugfs
-interval = 1s
-trend_window = 5s
+	{
+		model_daemon_section "$2" 5s
+		cat <<CONF
 ${3:-}
 
 [workload flink-share]
@@ -99,6 +101,7 @@ consumers = 1
 leak_every = 20
 rate = 100
 CONF
+	} > "$1"
 }
 
 # model_run_daemon CONFIG DURATION OUTDIR [SERVER ARGS...]: run gemsoakd
