@@ -1,6 +1,7 @@
 #!/bin/sh
-# docs/workloads.md documents every workload type and every key, as
-# `gemsoakd --list-workloads` lists them from the config reader's table.
+# docs/workloads.md and gemsoak.conf(5) document every workload type and
+# every key, as `gemsoakd --list-workloads` lists them from the config
+# reader's table (test hooks aside).
 set -eu
 . tests/lib.sh
 doc=docs/workloads.md
@@ -14,5 +15,12 @@ echo "$list" | grep '^ ' | awk '{ print $1 }' | sort -u | while read -r k; do
 done
 for t in prime-share self-import export-close-race flink-close-race x-restart; do
 	grep -q "^## $t$" "$doc" || fail "$doc: no section for $t"
+done
+man=docs/man/gemsoak.conf.5
+echo "$list" | grep -v '^ ' | cut -d: -f1 | while read -r t; do
+	grep -qxF ".SS $(echo "$t" | sed 's/-/\\-/g')" "$man" || fail "$man: no section for workload $t"
+done
+echo "$list" | grep '^ ' | awk '$1 != "test_hook_violate" { print $1 }' | sort -u | while read -r k; do
+	grep -E '^\.BR? ' "$man" | grep -qw -- "$k" || fail "$man: key $k is not documented"
 done
 echo ok
