@@ -68,12 +68,13 @@ cf AS MATERIALIZED (
                      THEN max(min(x.a, x.vmin), min(max(x.a, x.vmin), x.z))
                 -- the last window, which has one neighbour: its minimum is
                 -- a dip (the run ended in a restart), not the floor, when
-                -- the window swings more than twice as far as the one before
+                -- the window swings more than twice as far as the two before
                 -- and its minimum lies below the line through the two floors
-                -- before (f1, f2) by more than that window's swing (a steep
-                -- leak raises both windows alike); then the lower of f1 and
-                -- that line. (The first window's minimum stands: the run
-                -- starts there, and so do the workloads' cycles.)
+                -- before (f1, f2) by more than their larger swing (a steep
+                -- leak raises the windows alike; one window may hold a
+                -- single point and swing 0); then the lower of f1 and that
+                -- line. (The first window's minimum stands: the run starts
+                -- there, and so do the workloads' cycles.)
                 WHEN x.z IS NULL AND x.n3 IS NOT NULL AND x.vmax - x.vmin > 2 * x.swing1
                      AND x.vmin < 2 * x.f1 - x.f2 - x.swing1
                      THEN min(x.f1, 2 * x.f1 - x.f2)
@@ -81,10 +82,11 @@ cf AS MATERIALIZED (
     FROM (SELECT y.*, max(min(y.vmin, y.a), min(max(y.vmin, y.a), y.n2)) AS f1,
                  max(min(y.a, y.n2), min(max(y.a, y.n2), y.n3)) AS f2
           FROM (SELECT cw.*, LAG(vmin) OVER win AS a, LEAD(vmin) OVER win AS z,
-                       -- the three minima before, and the swing of the window
-                       -- before (for the last window)
+                       -- the three minima before, and the larger swing of the
+                       -- two windows before (for the last window)
                        LAG(vmin, 2) OVER win AS n2, LAG(vmin, 3) OVER win AS n3,
-                       LAG(vmax) OVER win - LAG(vmin) OVER win AS swing1,
+                       max(LAG(vmax) OVER win - LAG(vmin) OVER win,
+                           LAG(vmax, 2) OVER win - LAG(vmin, 2) OVER win) AS swing1,
                        -- the daemon's own metrics grow with its rounds, not with
                        -- the work: judged per hour
                        t.by_cycles AND COALESCE(th.scope, 'kernel') = 'kernel' AS by_cycles,
