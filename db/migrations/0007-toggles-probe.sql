@@ -196,47 +196,60 @@ zz AS (
 cv AS (SELECT *, 1 / (1 + exp(-1.5976 * z - 0.07056 * z * z * z)) AS p_up FROM zz),
 g AS (
     -- Each series' points as one JSON array, so pairs are formed within a
-    -- series without a join over all of them.
-    SELECT run_id, metric_id, json_group_array(json_array(u, f)) AS pts, COUNT(*) AS n, MAX(m) AS m
-    FROM (SELECT run_id, metric_id, u, f, m FROM fl WHERE (rn - 1) % (nw / 32 + 1) = 0
+    -- series without a join over all of them: [u, floor, floor for mk].
+    -- For mk an edge floor is read through Tukey's end-point rule, the
+    -- median of it, its neighbour, and the line through the two next to
+    -- it (3 f1 - 2 f2): an edge window has one neighbour, so the median of
+    -- three does not guard it. The run's first state (before a display
+    -- server's first start, before the first cycle's caches) is a one-time
+    -- step, and a last window that missed every dip of a toggling count
+    -- stands a step high; either pairs up with every other floor.
+    SELECT run_id, metric_id, json_group_array(json_array(u, f, fe)) AS pts, COUNT(*) AS n, MAX(m) AS m
+    FROM (SELECT run_id, metric_id, u, f, m,
+                 CASE WHEN nw < 3 THEN f
+                      WHEN rn = 1 THEN max(min(f, f1), min(max(f, f1), 3 * f1 - 2 * f2))
+                      WHEN rn = nw THEN max(min(f, b1), min(max(f, b1), 3 * b1 - 2 * b2))
+                      ELSE f END AS fe
+          FROM (SELECT *, LEAD(f) OVER o AS f1, LEAD(f, 2) OVER o AS f2, LAG(f) OVER o AS b1,
+                       LAG(f, 2) OVER o AS b2
+                FROM fl WINDOW o AS (PARTITION BY run_id, metric_id ORDER BY i))
+          WHERE (rn - 1) % (nw / 32 + 1) = 0
           ORDER BY run_id, metric_id, i)
     GROUP BY run_id, metric_id
 ),
 pairs AS (
-    SELECT g.run_id, g.metric_id, g.n, g.m, p.key AS pk,
+    SELECT g.run_id, g.metric_id, g.n, g.m,
            (json_extract(q.value, '$[1]') - json_extract(p.value, '$[1]')) /
-           (json_extract(q.value, '$[0]') - json_extract(p.value, '$[0]')) AS s
+           (json_extract(q.value, '$[0]') - json_extract(p.value, '$[0]')) AS s,
+           (json_extract(q.value, '$[2]') - json_extract(p.value, '$[2]')) /
+           (json_extract(q.value, '$[0]') - json_extract(p.value, '$[0]')) AS se
     FROM g, json_each(g.pts) p, json_each(g.pts) q
     WHERE q.key > p.key AND json_extract(q.value, '$[0]') > json_extract(p.value, '$[0]')
 ),
 -- ts: the median of the pairs' slopes, the middle one or the mean of the
 -- middle two; mk: Mann-Kendall on the floors less the threshold's line,
 -- S the pairs whose slope is above the threshold less those below it,
--- without the ties' correction of its variance (which only widens it).
--- mk also leaves the first window out and takes the more confident of
--- the two (so `stable` is wrong at most twice as often as one test): the
--- run's first state (a display server's first start, the first cycle's
--- caches) is a one-time step, no growth per cycle, yet it pairs up with
--- every later floor.
+-- without the ties' correction of its variance (which only widens it), on
+-- the floors and on those with the edges read through the end-point rule:
+-- the more confident of the two (so `stable` is wrong at most twice as
+-- often as by one test).
 ts AS MATERIALIZED (
     SELECT run_id, metric_id, AVG(CASE WHEN r IN ((np + 1) / 2, (np + 2) / 2) THEN s END) AS u_slope,
-           SUM(sg) AS s_all, SUM(CASE WHEN pk > 0 THEN sg ELSE 0 END) AS s_later, MAX(n) AS n
+           SUM(CASE WHEN s > m THEN 1 WHEN s < m THEN -1 ELSE 0 END) AS s_all,
+           SUM(CASE WHEN se > m THEN 1 WHEN se < m THEN -1 ELSE 0 END) AS s_edge, MAX(n) AS n
     FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY run_id, metric_id ORDER BY s) AS r,
-                 COUNT(*) OVER (PARTITION BY run_id, metric_id) AS np,
-                 CASE WHEN s > m THEN 1 WHEN s < m THEN -1 ELSE 0 END AS sg
+                 COUNT(*) OVER (PARTITION BY run_id, metric_id) AS np
           FROM pairs)
     GROUP BY run_id, metric_id
 ),
 mk AS (
     -- the one-sided confidence that the floors rise slower than the
-    -- threshold: S's normal approximation, N floors
+    -- threshold: S's normal approximation on n floors
     SELECT run_id, metric_id, u_slope,
            CASE WHEN n >= 4 THEN max(1 / (1 + exp(-1.5976 * za - 0.07056 * za * za * za)),
-                                     COALESCE(1 / (1 + exp(-1.5976 * zl - 0.07056 * zl * zl * zl)), 0)) END
-               AS p_below
+                                     1 / (1 + exp(-1.5976 * ze - 0.07056 * ze * ze * ze))) END AS p_below
     FROM (SELECT *, max(-8, min(8, (-s_all - 1) / sqrt(n * (n - 1) * (2 * n + 5) / 18.0))) AS za,
-                 CASE WHEN n >= 5 THEN max(-8, min(8, (-s_later - 1) / sqrt((n - 1) * (n - 2) * (2 * n + 3) / 18.0)))
-                 END AS zl
+                 max(-8, min(8, (-s_edge - 1) / sqrt(n * (n - 1) * (2 * n + 5) / 18.0))) AS ze
           FROM ts)
 ),
 v0 AS MATERIALIZED (
