@@ -216,6 +216,9 @@ static pid_t spawn_sh(struct wl_proc *p, const char *cmd, int fd3, const char *d
 	if (pid != 0)
 		return pid;
 	prctl(PR_SET_PDEATHSIG, deathsig);
+	sigset_t all;
+	sigfillset(&all);
+	sigprocmask(SIG_UNBLOCK, &all, NULL);
 	setpgid(0, 0);
 	if (fd3 == 3) {
 		fcntl(3, F_SETFD, 0);
@@ -334,8 +337,15 @@ static void stop_server_and_exit(int sig)
 	if (pid > 0) {
 		kill(pid, SIGTERM);
 		struct timespec tick = { 0, 10 * 1000 * 1000 };
-		for (int i = 0; i < 150 && waitpid(pid, NULL, WNOHANG) == 0; i++)
+		int i = 0;
+		while (i < 150 && waitpid(pid, NULL, WNOHANG) == 0) {
 			nanosleep(&tick, NULL);
+			i++;
+		}
+		/* still there: it would keep the display (:N's socket) from the
+		 * next server */
+		if (i == 150)
+			kill(pid, SIGKILL);
 	}
 	_exit(0);
 }
@@ -377,13 +387,20 @@ static bool server_generation(struct wl_proc *p, uint32_t gen)
 	 * for (Xorg leaves the process group: it calls setsid()). */
 	char line[WL_STR_MAX + 8];
 	snprintf(line, sizeof(line), "exec %s", cmd);
+	/* SIGTERM held until the handler knows the server, which it must stop */
+	sigset_t term, old;
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigprocmask(SIG_BLOCK, &term, &old);
 	pid_t pid = spawn_sh(p, line, pfd[1], NULL, SIGTERM);
+	if (pid > 0)
+		live_server = pid;
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	close(pfd[1]);
 	if (pid < 0) {
 		close(pfd[0]);
 		return false;
 	}
-	live_server = pid;
 	int display = wait_ready(pfd[0], limit);
 	close(pfd[0]);
 	int status = 0;
