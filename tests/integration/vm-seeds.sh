@@ -21,8 +21,8 @@ mkdir -p "$out"
 # The databases are on a virtio disk of their own (not the guest's tmpfs,
 # whose growth would read as mem.shmem_kb). Every workload is capped by
 # `rate`, so the leaks stay small and a guest is mostly idle: two boot at
-# a time (see the pairs below). The VM's time limit is only a safety net: a loaded host can make
-# the guest several times slower.
+# a time (the pairs below). The VM's time limit is only a safety net: a
+# loaded host can make the guest several times slower.
 variants="stock 000 001 002 003"
 for v in $variants; do
 	d=$out/$v
