@@ -3,6 +3,7 @@
 #   make            build gemsoakd and gemsoak into build/
 #   make check      the whole test suite (installs its Debian packages first)
 #   make demo       run the daemon on a real kernel and print leak_trends
+#   make soak       a soak of hours on the real kernel (CONFIG= HOURS= DB=)
 #   make install    PREFIX=/usr/local DESTDIR=
 #
 # One non-recursive Makefile; each area adds its sources and tests through
@@ -68,7 +69,7 @@ include tests/fuzz/module.mk
 include bench/module.mk
 .SECONDARY:
 
-.PHONY: all deps check demo install uninstall clean bench unit vm-initramfs
+.PHONY: all deps check demo soak install uninstall clean bench unit vm-initramfs
 all: $(B)/gemsoakd $(B)/gemsoak
 
 $(B)/obj/%.o: %.c
@@ -111,6 +112,13 @@ DB      ?= $(B)/demo.db
 demo: deps
 	$(MAKE) all
 	@BUG="$(BUG)" tools/demo.sh "$(CONFIG)" "$(SECONDS)" "$(DB)"
+
+# make soak CONFIG=FILE HOURS=N [BUG=NNN] [LATE=FILE LATE_AFTER=MIN] DB=FILE:
+# a soak of hours on the real kernel under qemu (tools/soak.sh).
+HOURS ?= 2
+soak: deps
+	$(MAKE) all
+	@BUG="$(BUG)" LATE="$(LATE)" LATE_AFTER="$(LATE_AFTER)" tools/soak.sh "$(CONFIG)" "$(HOURS)" "$(DB)"
 
 clean:
 	rm -rf $(B)/obj $(B)/gen $(B)/gemsoakd $(B)/gemsoak $(B)/libgemsoak.a $(B)/tests $(B)/vm

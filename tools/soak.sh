@@ -1,0 +1,104 @@
+#!/bin/sh
+# make soak: a soak of hours on Debian's real kernel under qemu with vgem,
+# the database on a disk of its own, a progress line every PROGRESS
+# minutes, and beside DB a description of how it was recorded (DB.txt:
+# the command, the config, the kernel and its modules). It is the command
+# a user runs for a real soak on a machine without a GPU, and the one that
+# recorded tests/corpus/.
+# usage: soak.sh CONFIG HOURS DB
+# BUG=NNN|stock: drm.ko and vgem.ko rebuilt with seed NNN's bug put back
+# (kernel/bugs/). LATE=CONFIG2 LATE_AFTER=MINUTES: after that long the
+# daemon is reloaded with CONFIG2 (a workload added mid-run: a late-onset
+# leak). PROGRESS=MINUTES, default 10.
+set -eu
+config=$1 hours=$2 db=$3
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/tests/lib.sh"
+[ -f "$config" ] || { echo "soak: $config: no such config" >&2; exit 2; }
+case $hours in
+'' | *[!0-9.]* | *.*.*) echo "soak: HOURS=$hours: a number of hours (e.g. 2 or 0.5)" >&2; exit 2 ;;
+esac
+seconds=$(awk -v h="$hours" 'BEGIN { printf "%d", h * 3600 }')
+[ "$seconds" -ge 60 ] || { echo "soak: HOURS=$hours: at least a minute" >&2; exit 2; }
+progress=${PROGRESS:-10}
+"$GEMSOAKD" --check-config "$config" > /dev/null || exit $?
+if [ -n "${LATE:-}" ]; then
+	[ -f "$LATE" ] || { echo "soak: LATE=$LATE: no such config" >&2; exit 2; }
+	"$GEMSOAKD" --check-config "$LATE" > /dev/null || exit $?
+	case ${LATE_AFTER:-} in
+	'' | *[!0-9]*) echo "soak: LATE_AFTER: the minutes before LATE's reload" >&2; exit 2 ;;
+	esac
+	[ $((LATE_AFTER * 60)) -lt "$seconds" ] || { echo "soak: LATE_AFTER=$LATE_AFTER is past the run's end" >&2; exit 2; }
+fi
+if grep -q '^[[:space:]]*server[[:space:]]*=' "$config"; then
+	echo "soak: $config restarts a real display server: use make demo CONFIG=$config SECONDS=N" >&2
+	exit 2
+fi
+
+# A soak needs the CPU its workloads are capped for: say so when the host
+# is busy before it starts (each guest takes two emulated CPUs).
+load=$(cut -d' ' -f1 /proc/loadavg)
+cpus=$(nproc)
+if awk -v l="$load" -v c="$cpus" 'BEGIN { exit !(l > c - 1) }'; then
+	echo "soak: warning: load average $load on $cpus CPUs; the workloads will run below their rate" \
+		"(the run records each workload's cycles/s against its rate)" >&2
+fi
+
+initrd=$top/build/vm/initramfs.cpio.gz append=""
+if [ -n "${BUG:-}" ]; then
+	[ "$BUG" = stock ] || ls "$top"/kernel/bugs/"$BUG"-*.patch > /dev/null 2>&1 ||
+		{ echo "soak: BUG=$BUG: no kernel/bugs/$BUG-*.patch" >&2; exit 2; }
+	make -s -C "$top" build/vm/initramfs-bugs.cpio.gz
+	initrd=$top/build/vm/initramfs-bugs.cpio.gz append="gs.modules=$BUG"
+else
+	make -s -C "$top" build/vm/initramfs.cpio.gz
+fi
+
+out=$top/build/soak/$(basename "${db%.db}")
+mkdir -p "$(dirname "$db")" "$out"
+# The guest's progress: `gemsoak status` every PROGRESS minutes, the
+# modules it loaded at the start; LATE's reload at its time.
+during="(while sleep $((progress * 60)); do echo \"--- \$(date -u +%H:%M:%S) ---\"; gemsoak status -D /var/lib/gemsoak/gs.db 2>&1 | head -n 12; done) &"
+before="cat /proc/version > /mnt/share/kernel.txt; cut -d' ' -f1,2 /proc/modules > /mnt/share/modules.txt"
+if [ -n "${LATE:-}" ]; then
+	during="$during (sleep $((LATE_AFTER * 60)); cp /mnt/share/late.conf /mnt/share/test.conf; echo \"soak: reloading with the late config\"; kill -HUP \$daemon) &"
+fi
+echo "soak: $config for $hours h ($seconds s) on Debian's kernel under qemu${BUG:+ with bug $BUG}${LATE:+, $LATE after $LATE_AFTER min}"
+echo "soak: guest log: $out/job.log; the database comes back to $db at the end"
+(
+	# vm_run_daemon empties $out first: the late config goes in once it is laid.
+	while [ ! -f "$out/job.sh" ]; do sleep 1; done
+	[ -z "${LATE:-}" ] || cp "$LATE" "$out/late.conf"
+	# Progress on this terminal: the guest's log as it grows.
+	while [ ! -f "$out/job.log" ]; do sleep 5; done
+	exec tail -n +1 -f "$out/job.log" 2> /dev/null
+) &
+follower=$!
+trap 'kill $follower 2> /dev/null || true' EXIT
+VM_DISK=1 GS_VM_INITRD=$initrd GS_VM_APPEND=$append VM_BEFORE=$before VM_DURING=$during \
+	vm_run_daemon "$config" "$seconds" "$out" > "$out/vm.log" 2>&1 ||
+	{ tail -n 40 "$out/vm.log"; echo "soak: the VM run failed (log: $out/vm.log)" >&2; exit 1; }
+kill $follower 2> /dev/null || true
+status=$(cat "$out/gemsoakd.status")
+rm -f "$db" "$db-wal" "$db-shm"
+cp "$out/gs.db" "$db"
+[ ! -f "$out/gs.db-wal" ] || cp "$out/gs.db-wal" "$db-wal"
+sqlite3 "$db" 'pragma wal_checkpoint(truncate)' > /dev/null
+rm -f "$db-wal" "$db-shm"
+{
+	echo "recorded: $(date -u +%Y-%m-%dT%H:%MZ) by: make soak CONFIG=$config HOURS=$hours${BUG:+ BUG=$BUG}${LATE:+ LATE=$LATE LATE_AFTER=$LATE_AFTER} DB=$db"
+	echo "host: $(nproc) CPUs, load average at the start $load; guest: qemu TCG, 2 vCPUs"
+	echo "kernel: $(cat "$out/kernel.txt")"
+	echo "modules (name size):${BUG:+ drm and vgem rebuilt by kernel/bugs/build-modules.sh ($BUG)}"
+	sed 's/^/  /' "$out/modules.txt"
+	echo "config:"
+	sed 's/^/  /' "$config"
+	if [ -n "${LATE:-}" ]; then
+		echo "late config, reloaded after $LATE_AFTER minutes:"
+		sed 's/^/  /' "$LATE"
+	fi
+	echo "gemsoakd exit status: $status"
+} > "$db.txt"
+[ "$status" = 0 ] || { echo "soak: gemsoakd exited with $status (log: $out/job.log)" >&2; exit 1; }
+echo "soak: $db ($(du -k "$db" | cut -f1) KiB), how it was recorded: $db.txt"
+"$top/build/gemsoak" trends -D "$db" --metric '*' || true
