@@ -10,7 +10,15 @@ if [ -f "$dest/.done" ]; then
 	echo "$dest"
 	exit 0
 fi
-mkdir -p "$cache"
+mkdir -p "$cache" "$(dirname "$dest")"
+# One fetch at a time: make -j runs this for several initramfs targets at
+# once, and a second unpack would remove the tree the first one returned.
+exec 9> "$dest.lock"
+flock 9
+if [ -f "$dest/.done" ]; then
+	echo "$dest"
+	exit 0
+fi
 image_pkg() {
 	apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ { print $2; exit }'
 }
