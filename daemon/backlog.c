@@ -70,3 +70,11 @@ void backlog_pop(struct backlog *bl)
 	if (bl->len == 0)
 		bl->head = 0;
 }
+
+void backlog_drop(struct backlog *bl)
+{
+	if (!bl->len)
+		return;
+	backlog_pop(bl);
+	bl->dropped++;
+}

@@ -31,6 +31,7 @@ struct sampler {
 	uint64_t cycles_base;    /* a continued run's cycles before this start */
 	struct backlog backlog;
 	char store_error[256];   /* empty while the store takes every round */
+	char refused[256];       /* what the store refused for good, said once until a clean round */
 };
 
 /* Sample the machine ctx describes and the workloads sup runs into st's

@@ -472,6 +472,17 @@ int store_batch_end(struct store *st)
 	return exec(st, "COMMIT");
 }
 
+/* Whether the last error is the statement's own: it breaks a constraint
+ * or holds a value SQLite refuses, so the same statement fails the same
+ * way every time. Anything else (busy, locked, full, read-only, I/O) is
+ * the database's state and may pass. */
+static bool refused_for_good(struct store *st)
+{
+	int code = sqlite3_errcode(st->db) & 0xff;
+	return code == SQLITE_CONSTRAINT || code == SQLITE_MISMATCH || code == SQLITE_TOOBIG ||
+	       code == SQLITE_RANGE;
+}
+
 int store_samples(struct store *st, int64_t run_id, double t, uint64_t cycles,
 		  const struct metric_batch *b)
 {
@@ -481,6 +492,8 @@ int store_samples(struct store *st, int64_t run_id, double t, uint64_t cycles,
 		keep_error(st);
 		return -1;
 	}
+	size_t refused = 0;
+	char first[sizeof(st->error)] = "";
 	sqlite3_bind_int64(st->ins_tick, 1, run_id);
 	sqlite3_bind_double(st->ins_tick, 2, t);
 	sqlite3_bind_int64(st->ins_tick, 3, (sqlite3_int64)cycles);
@@ -494,18 +507,28 @@ int store_samples(struct store *st, int64_t run_id, double t, uint64_t cycles,
 		sqlite3_bind_int64(st->ins_sample, 1, id);
 		sqlite3_bind_int64(st->ins_sample, 2, tick);
 		sqlite3_bind_double(st->ins_sample, 3, b->v[i].value);
-		if (step_done(st->ins_sample))
-			goto fail;
+		if (step_done(st->ins_sample)) {
+			if (!refused_for_good(st))
+				goto fail;
+			/* Only this statement was undone: the round keeps the rest. */
+			if (!refused++)
+				snprintf(first, sizeof(first), "%s: %s", b->v[i].name, sqlite3_errmsg(st->db));
+		}
 	}
 	if (exec(st, st->batch ? "RELEASE round" : "COMMIT"))
 		goto fail;
-	st->error[0] = '\0';
-	return 0;
+	if (!refused) {
+		st->error[0] = '\0';
+		return 0;
+	}
+	snprintf(st->error, sizeof(st->error), "%zu value(s) refused, the first %s", refused, first);
+	return STORE_VALUES_REFUSED;
 fail:
 	keep_error(st);
+	bool for_good = refused_for_good(st);
 	exec(st, st->batch ? "ROLLBACK TO round; RELEASE round" : "ROLLBACK");
 	st->nids = 0; /* metrics inserted in this transaction are gone too */
-	return -1;
+	return for_good ? STORE_ROUND_REFUSED : -1;
 }
 
 int store_set_setting(struct store *st, const char *key, double value)

@@ -59,6 +59,14 @@ int store_end_run(struct store *st, int64_t run_id, double t);
 int store_run_prop(struct store *st, int64_t run_id, const char *key, const char *value);
 int store_event(struct store *st, int64_t run_id, double t, const char *severity,
 		const char *source, const char *kind, const char *message);
+/* Write one sampling round as a tick and its samples. 0: written, every
+ * value; STORE_VALUES_REFUSED: written without the values the database
+ * refuses (a name twice in the batch, a trigger's RAISE), store_errmsg
+ * names the first; -1: not written, and it may be later (busy, full,
+ * read-only, I/O); STORE_ROUND_REFUSED: not written, and never can be
+ * (the tick itself breaks a constraint): the caller drops it. */
+#define STORE_VALUES_REFUSED 2
+#define STORE_ROUND_REFUSED (-2)
 int store_samples(struct store *st, int64_t run_id, double t, uint64_t cycles,
 		  const struct metric_batch *b);
 
