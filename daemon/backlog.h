@@ -32,5 +32,7 @@ int backlog_push(struct backlog *bl, double t, uint64_t cycles, const struct met
 const struct backlog_entry *backlog_peek(const struct backlog *bl);
 void backlog_pop(struct backlog *bl);
 void backlog_drop(struct backlog *bl);
+/* The newest round, or NULL. */
+const struct backlog_entry *backlog_newest(const struct backlog *bl);
 
 #endif

@@ -151,3 +151,21 @@ int sampler_tick(struct sampler *s, double t)
 	}
 	return 0;
 }
+
+uint64_t sampler_finish(struct sampler *s)
+{
+	const struct backlog_entry *first = backlog_peek(&s->backlog);
+	if (!first || flush_backlog(s) == 0)
+		return 0;
+	first = backlog_peek(&s->backlog);
+	uint64_t n = s->backlog.len;
+	double t0 = first->t, t1 = backlog_newest(&s->backlog)->t;
+	while (backlog_peek(&s->backlog))
+		backlog_drop(&s->backlog);
+	char msg[600];
+	snprintf(msg, sizeof(msg), "%llu round(s) taken from %.0f to %.0f (%.0f s) could not be written before"
+		 " the stop and are dropped (%llu in this daemon's life): %s", (unsigned long long)n, t0, t1,
+		 t1 - t0, (unsigned long long)s->backlog.dropped, store_errmsg(s->st));
+	s->sink.emit(s->sink.ctx, LOG_ERR, "sampler", "store-dropped", msg);
+	return n;
+}

@@ -656,6 +656,7 @@ int server_run(const struct gs_config *cfg, const struct gs_device *dev,
 	 * stopped their files close and the counters drop, which says nothing
 	 * about the trend. */
 	sampler_tick(&s.sampler, now_realtime());
+	sampler_finish(&s.sampler);
 	supervisor_stop_all(s.sup);
 	server_emit(&s, LOG_NOTICE, "daemon", "run-stop", "stopped");
 	store_end_run(s.st, s.run_id, now_realtime());
