@@ -77,15 +77,32 @@ static void write_text(const char *path, const char *text)
 	assert_int_equal(fclose(f), 0);
 }
 
+/* A debugfs of one card in a new directory dir (a mkdtemp template):
+ * sub gets dir/dri/0. */
+static void make_dri_dir(char *dir, char *sub, size_t len)
+{
+	assert_non_null(mkdtemp(dir));
+	snprintf(sub, len, "%s/dri", dir);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	snprintf(sub, len, "%s/dri/0", dir);
+	assert_int_equal(mkdir(sub, 0700), 0);
+}
+
+/* Remove what make_dri_dir made (its files removed first). */
+static void remove_dri_dir(const char *dir, char *sub, size_t len)
+{
+	kept_files_close();
+	rmdir(sub);
+	snprintf(sub, len, "%s/dri", dir);
+	rmdir(sub);
+	rmdir(dir);
+}
+
 static void text_source_names_file_and_format(void **state)
 {
 	(void)state;
 	char dir[] = "/tmp/gs-sources-XXXXXX", sub[64], path[96];
-	assert_non_null(mkdtemp(dir));
-	snprintf(sub, sizeof(sub), "%s/dri", dir);
-	assert_int_equal(mkdir(sub, 0700), 0);
-	snprintf(sub, sizeof(sub), "%s/dri/0", dir);
-	assert_int_equal(mkdir(sub, 0700), 0);
+	make_dri_dir(dir, sub, sizeof(sub));
 	snprintf(path, sizeof(path), "%s/clients", sub);
 	struct source_ctx ctx = { .debugfs = dir, .procfs = "/proc", .card_minor = 0 };
 	struct metric_batch b;
@@ -137,11 +154,7 @@ static void text_source_names_file_and_format(void **state)
 	unlink(fb);
 	unlink(st);
 	batch_free(&b);
-	kept_files_close();
-	rmdir(sub);
-	snprintf(sub, sizeof(sub), "%s/dri", dir);
-	rmdir(sub);
-	rmdir(dir);
+	remove_dri_dir(dir, sub, sizeof(sub));
 }
 
 /* More owners than the per-owner series hold, one of them a process
@@ -152,11 +165,7 @@ static void framebuffer_owners_one_name_each(void **state)
 {
 	(void)state;
 	char dir[] = "/tmp/gs-sources-XXXXXX", sub[64], fb[96];
-	assert_non_null(mkdtemp(dir));
-	snprintf(sub, sizeof(sub), "%s/dri", dir);
-	assert_int_equal(mkdir(sub, 0700), 0);
-	snprintf(sub, sizeof(sub), "%s/dri/0", dir);
-	assert_int_equal(mkdir(sub, 0700), 0);
+	make_dri_dir(dir, sub, sizeof(sub));
 	snprintf(fb, sizeof(fb), "%s/framebuffer", sub);
 	char text[8192] = "framebuffer[39]:\n\tallocated by = other\n";
 	size_t used = strlen(text);
@@ -183,12 +192,8 @@ static void framebuffer_owners_one_name_each(void **state)
 	assert_true(owned == metric(&b, "drm.framebuffers", "count"));
 	assert_true(metric(&b, "drm.framebuffers.by.other", "count") >= 2);
 	batch_free(&b);
-	kept_files_close();
 	unlink(fb);
-	rmdir(sub);
-	snprintf(sub, sizeof(sub), "%s/dri", dir);
-	rmdir(sub);
-	rmdir(dir);
+	remove_dri_dir(dir, sub, sizeof(sub));
 }
 
 int main(void)
