@@ -572,6 +572,8 @@ static int last_run_row(sqlite3_stmt *s, void *arg)
 	snprintf(out->device, sizeof(out->device), "%s", dev ? dev : "");
 	snprintf(out->boot_id, sizeof(out->boot_id), "%s", boot ? boot : "");
 	out->merged = sqlite3_column_int(s, 10) != 0;
+	out->clock_wall0 = sqlite3_column_double(s, 11);
+	out->clock_boot0 = sqlite3_column_double(s, 12);
 	return out->config_text ? 0 : -1;
 }
 
@@ -582,9 +584,11 @@ int store_last_run(struct store *st, struct run_tail *out)
 			  "SELECT r.id, r.started, COALESCE(r.stopped, 0), r.kernel_release, r.config_text,"
 			  " COALESCE(k.t, 0), COALESCE(k.cycles, 0), r.hostname, r.device,"
 			  " (SELECT value FROM run_props WHERE run_id = r.id AND key = 'boot_id'),"
-			  " EXISTS (SELECT 1 FROM run_props WHERE run_id = r.id AND key = 'merged_from')"
+			  " EXISTS (SELECT 1 FROM run_props WHERE run_id = r.id AND key = 'merged_from'),"
+			  " (SELECT value FROM run_props WHERE run_id = r.id AND key = 'clock.wall0'),"
+			  " (SELECT value FROM run_props WHERE run_id = r.id AND key = 'clock.boot0')"
 			  " FROM runs r LEFT JOIN ticks k ON k.id ="
-			  "  (SELECT id FROM ticks WHERE run_id = r.id ORDER BY t DESC LIMIT 1)"
+			  "  (SELECT MAX(id) FROM ticks WHERE run_id = r.id)"
 			  " ORDER BY r.id DESC LIMIT 1", "");
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }

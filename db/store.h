@@ -83,7 +83,9 @@ int store_set_setting(struct store *st, const char *key, double value);
  * *deleted gets the number of samples removed. */
 int store_prune_samples(struct store *st, double before, int64_t *deleted);
 
-/* The newest run of the database, so a restarted daemon can continue it. */
+/* The newest run of the database, so a restarted daemon can continue it;
+ * its last tick is the last written (by id: the order the daemon took
+ * them, whatever the wall clock said). */
 struct run_tail {
 	int64_t id;
 	double started, stopped, last_t;  /* last_t: its last tick (0: none) */
@@ -92,6 +94,7 @@ struct run_tail {
 	char hostname[256], device[256];
 	char boot_id[64];                 /* "" when the run did not record one */
 	bool merged;                      /* copied in by gemsoak merge */
+	double clock_wall0, clock_boot0;  /* run_props clock.*: its clock's anchor (0: none) */
 	char *config_text;                /* malloc'd; free it */
 };
 /* 1 and *out filled when there is a run, 0 when none, -1 on error. */
