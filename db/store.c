@@ -14,6 +14,13 @@
 #include "db/embedded.h"
 #include "db/store.h"
 
+/* How long a write waits for another writer's lock (see store_open_flags). */
+#define BUSY_TIMEOUT_MS 250
+/* The WAL's bound in bytes: about 1000 pages, SQLite's auto-checkpoint. */
+#define WAL_LIMIT_BYTES 4194304
+#define GS_STR_(x) #x
+#define GS_STR(x) GS_STR_(x)
+
 /* Metric ids are looked up once and cached; a run has a few dozen. */
 struct metric_id {
 	char name[METRIC_NAME_MAX];
@@ -28,6 +35,7 @@ struct store {
 	char error[256];     /* why the last write failed, kept past ROLLBACK */
 	int batch;           /* inside store_batch_begin/end */
 	char path[512];      /* to notice the file removed or replaced */
+	char wal[520];       /* path-wal, whose size store_samples watches */
 	dev_t dev;
 	ino_t ino;
 	int lock_fd;         /* STORE_EXCLUSIVE: the lock held for the store's life */
@@ -266,12 +274,15 @@ int store_open_flags(const char *path, unsigned flags, struct store **out, char 
 	/* Another writer (sqlite3, the CLI) must never stall the daemon's
 	 * event loop: after a short wait a refused round goes to the
 	 * sampler's backlog and is written on a later round. */
-	sqlite3_busy_timeout(st->db, 250);
+	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
 	/* Bound the page cache: the daemon runs for weeks on small machines. */
 	sqlite3_exec(st->db, "PRAGMA cache_size = -1024", NULL, NULL, NULL);
 	/* Statement journals (every sample insert fires the rollup trigger
 	 * inside the round's transaction) stay in memory, not in temp files. */
 	sqlite3_exec(st->db, "PRAGMA temp_store = MEMORY", NULL, NULL, NULL);
+	/* A WAL that a long reader let grow is cut back to this once it is
+	 * checkpointed and reset; without it the file keeps its peak size. */
+	sqlite3_exec(st->db, "PRAGMA journal_size_limit = " GS_STR(WAL_LIMIT_BYTES), NULL, NULL, NULL);
 	char emsg[256] = "";
 	if (exec(st, "PRAGMA journal_mode = WAL") || exec(st, "PRAGMA synchronous = NORMAL") ||
 	    exec(st, "PRAGMA foreign_keys = ON")) {
@@ -294,6 +305,7 @@ int store_open_flags(const char *path, unsigned flags, struct store **out, char 
 	if (snprintf(st->path, sizeof(st->path), "%s", path) < (int)sizeof(st->path) && stat(path, &sb) == 0) {
 		st->dev = sb.st_dev;
 		st->ino = sb.st_ino;
+		snprintf(st->wal, sizeof(st->wal), "%s-wal", path);
 	} else {
 		st->path[0] = '\0'; /* not a plain file name: nothing to watch */
 	}
@@ -472,6 +484,24 @@ int store_batch_end(struct store *st)
 	return exec(st, "COMMIT");
 }
 
+/* A reader that holds a read transaction (sqlite3 left open, a report
+ * over a month) stops every checkpoint from reaching the WAL's end, so
+ * the WAL grows by every round meanwhile (32 MB in 30 s was seen) and
+ * SQLite only ever reuses it, never shrinks it. Once it is over the
+ * limit, a truncating checkpoint puts it all into the database and
+ * empties the file; tried without waiting (busy timeout 0), since a
+ * reader that still blocks it would stall the event loop: then the next
+ * round tries again. */
+static void truncate_wal(struct store *st)
+{
+	struct stat sb;
+	if (st->batch || !st->wal[0] || stat(st->wal, &sb) != 0 || sb.st_size <= WAL_LIMIT_BYTES)
+		return;
+	sqlite3_busy_timeout(st->db, 0);
+	sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
+}
+
 /* Whether the last error is the statement's own: it breaks a constraint
  * or holds a value SQLite refuses, so the same statement fails the same
  * way every time. Anything else (busy, locked, full, read-only, I/O) is
@@ -517,6 +547,7 @@ int store_samples(struct store *st, int64_t run_id, double t, uint64_t cycles,
 	}
 	if (exec(st, st->batch ? "RELEASE round" : "COMMIT"))
 		goto fail;
+	truncate_wal(st);
 	if (!refused) {
 		st->error[0] = '\0';
 		return 0;
