@@ -56,6 +56,11 @@ const struct backlog_entry *backlog_peek(const struct backlog *bl)
 	return bl->len ? &bl->ring[bl->head] : NULL;
 }
 
+const struct backlog_entry *backlog_newest(const struct backlog *bl)
+{
+	return bl->len ? &bl->ring[(bl->head + bl->len - 1) % bl->cap] : NULL;
+}
+
 void backlog_pop(struct backlog *bl)
 {
 	if (!bl->len)
@@ -69,4 +74,12 @@ void backlog_pop(struct backlog *bl)
 	bl->len--;
 	if (bl->len == 0)
 		bl->head = 0;
+}
+
+void backlog_drop(struct backlog *bl)
+{
+	if (!bl->len)
+		return;
+	backlog_pop(bl);
+	bl->dropped++;
 }

@@ -19,7 +19,7 @@ struct backlog_entry {
 struct backlog {
 	struct backlog_entry *ring;
 	size_t cap, head, len;
-	uint64_t dropped;   /* rounds dropped because the backlog was full */
+	uint64_t dropped;   /* rounds dropped: the backlog full, or refused for good */
 };
 
 int backlog_init(struct backlog *bl, size_t cap);
@@ -27,8 +27,12 @@ void backlog_free(struct backlog *bl);
 /* Copy a round in; drops the oldest when full. -ENOMEM if the copy fails
  * (then the round itself is counted as dropped). */
 int backlog_push(struct backlog *bl, double t, uint64_t cycles, const struct metric_batch *b);
-/* The oldest round, or NULL; backlog_pop() removes it. */
+/* The oldest round, or NULL; backlog_pop() removes it (written), and
+ * backlog_drop() removes it counted as dropped (it cannot be written). */
 const struct backlog_entry *backlog_peek(const struct backlog *bl);
 void backlog_pop(struct backlog *bl);
+void backlog_drop(struct backlog *bl);
+/* The newest round, or NULL. */
+const struct backlog_entry *backlog_newest(const struct backlog *bl);
 
 #endif

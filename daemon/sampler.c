@@ -58,14 +58,44 @@ static int fill_workers(struct sampler *s)
 	return 0;
 }
 
-/* Write the backlog, oldest first; stop at the first round refused. */
+/* A round the store refused for good (r: store_samples' result): say
+ * why, once for each new reason until a round goes in whole. */
+static void say_refused(struct sampler *s, const struct backlog_entry *e, int r)
+{
+	const char *why = store_errmsg(s->st);
+	if (!strcmp(s->refused, why))
+		return;
+	snprintf(s->refused, sizeof(s->refused), "%s", why);
+	char msg[512];
+	if (r == STORE_ROUND_REFUSED)
+		snprintf(msg, sizeof(msg), "the round of %.0f was dropped (counted in daemon.samples_dropped):"
+			 " the database refuses it: %s", e->t, why);
+	else
+		snprintf(msg, sizeof(msg), "the round of %.0f was written without what the database refuses: %s",
+			 e->t, why);
+	s->sink.emit(s->sink.ctx, LOG_WARNING, "sampler", "store-refused", msg);
+}
+
+/* Write the backlog, oldest first. A round that can never be written is
+ * dropped (counted), so that it does not hold the rounds behind it; a
+ * transient error (busy, full, read-only, I/O) stops here, to retry. */
 static int flush_backlog(struct sampler *s)
 {
 	const struct backlog_entry *e;
 	while ((e = backlog_peek(&s->backlog)) != NULL) {
-		if (store_samples(s->st, s->run_id, e->t, e->cycles, &e->batch))
+		int r = store_samples(s->st, s->run_id, e->t, e->cycles, &e->batch);
+		if (r == -1)
 			return -EIO;
-		backlog_pop(&s->backlog);
+		if (r == 0) {
+			s->refused[0] = '\0';
+			backlog_pop(&s->backlog);
+			continue;
+		}
+		say_refused(s, e, r);
+		if (r == STORE_ROUND_REFUSED)
+			backlog_drop(&s->backlog);
+		else
+			backlog_pop(&s->backlog);
 	}
 	return 0;
 }
@@ -120,4 +150,22 @@ int sampler_tick(struct sampler *s, double t)
 		s->sink.emit(s->sink.ctx, LOG_NOTICE, "sampler", "store-recovered", msg);
 	}
 	return 0;
+}
+
+uint64_t sampler_finish(struct sampler *s)
+{
+	const struct backlog_entry *first = backlog_peek(&s->backlog);
+	if (!first || flush_backlog(s) == 0)
+		return 0;
+	first = backlog_peek(&s->backlog);
+	uint64_t n = s->backlog.len;
+	double t0 = first->t, t1 = backlog_newest(&s->backlog)->t;
+	while (backlog_peek(&s->backlog))
+		backlog_drop(&s->backlog);
+	char msg[600];
+	snprintf(msg, sizeof(msg), "%llu round(s) taken from %.0f to %.0f (%.0f s) could not be written before"
+		 " the stop and are dropped (%llu in this daemon's life): %s", (unsigned long long)n, t0, t1,
+		 t1 - t0, (unsigned long long)s->backlog.dropped, store_errmsg(s->st));
+	s->sink.emit(s->sink.ctx, LOG_ERR, "sampler", "store-dropped", msg);
+	return n;
 }

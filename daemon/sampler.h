@@ -31,6 +31,7 @@ struct sampler {
 	uint64_t cycles_base;    /* a continued run's cycles before this start */
 	struct backlog backlog;
 	char store_error[256];   /* empty while the store takes every round */
+	char refused[256];       /* what the store refused for good, said once until a clean round */
 };
 
 /* Sample the machine ctx describes and the workloads sup runs into st's
@@ -40,6 +41,12 @@ int sampler_init(struct sampler *s, const struct source_ctx *ctx, const struct s
 /* One sampling round at wall-clock time t; 0 when stored (with anything
  * waiting in the backlog), -EIO when it waits in the backlog. */
 int sampler_tick(struct sampler *s, double t);
+/* At stop, after the last round: write what waits in the backlog once
+ * more; what still cannot be written is dropped, counted, and said in a
+ * store-dropped event (with the count and the span of the rounds), which
+ * the log has even when the database cannot take it. Returns the rounds
+ * dropped now. */
+uint64_t sampler_finish(struct sampler *s);
 void sampler_free(struct sampler *s);
 
 #endif

@@ -17,6 +17,7 @@
 #include "daemon/probe.h"
 #include "daemon/reload.h"
 #include "daemon/retention.h"
+#include "daemon/run-clock.h"
 #include "daemon/run-continue.h"
 #include "daemon/sampler.h"
 #include "daemon/server.h"
@@ -35,6 +36,7 @@ struct server {
 	struct sampler sampler;
 	struct retention retention;
 	uint64_t cycles_base;    /* a continued run's cycles before this start */
+	struct run_clock clock;  /* the run's own time (daemon/run-clock.h) */
 	struct event *ev[14];
 	int nev;
 	uint64_t last_cycles;
@@ -68,6 +70,13 @@ static const char *severity_name(int prio)
 	return "debug";
 }
 
+/* The run's time now: what its ticks, events and pauses are stamped with
+ * (the wall clock before a run has begun). */
+static double run_now(const struct server *s)
+{
+	return s->clock.wall0 > 0 ? run_clock_at(&s->clock, run_clock_boottime()) : now_realtime();
+}
+
 /* Every event goes to the log and, when the store is open, the database. */
 static void server_emit(void *ctx, int prio, const char *source, const char *kind, const char *msg)
 {
@@ -77,7 +86,7 @@ static void server_emit(void *ctx, int prio, const char *source, const char *kin
 		s->warnings++;
 		snprintf(s->last_warning, sizeof(s->last_warning), "%s", kind);
 	}
-	if (s->st && store_event(s->st, s->run_id, now_realtime(), severity_name(prio), source, kind, msg))
+	if (s->st && store_event(s->st, s->run_id, run_now(s), severity_name(prio), source, kind, msg))
 		log_err("cannot record event in the database: %s", store_errmsg(s->st));
 }
 
@@ -191,7 +200,7 @@ static void guard_stop(struct server *s, int64_t avail_kb)
 {
 	char leaking[512] = "", counters[600] = "", msg[1400];
 	_Static_assert(ARRAY_SIZE(guard_watch) <= ARRAY_SIZE(s->guard_before), "guard_before too small");
-	sampler_tick(&s->sampler, now_realtime());
+	sampler_tick(&s->sampler, run_now(s));
 	watched_values(&s->sampler, s->guard_before);
 	store_leaking_metrics(s->st, s->run_id, leaking, sizeof(leaking));
 	int procs = supervisor_pause(s->sup);
@@ -260,7 +269,7 @@ static void guard_cb(evutil_socket_t fd, short what, void *arg)
 		guard_stop(s, avail);
 		/* killed by now; what the watch froze needs no SIGCONT, but the
 		 * watch stays disarmed until the workloads start again */
-		probe_check(&s->probe, s->st, s->run_id, now_realtime());
+		probe_check(&s->probe, s->st, s->run_id, run_now(s));
 	} else if (a == LEAK_GUARD_RESUME) {
 		watch_thaw(s);
 		char msg[256];
@@ -295,11 +304,27 @@ static void watch_cb(evutil_socket_t fd, short what, void *arg)
 		watch_thaw(s);
 }
 
+/* A step of the wall clock since the last round: said, with its size;
+ * the run's times keep to the run's own clock. */
+static void check_clock(struct server *s)
+{
+	double wall = now_realtime(), boot = run_clock_boottime();
+	double step = run_clock_step(&s->clock, wall, boot);
+	if (step == 0)
+		return;
+	char msg[400];
+	snprintf(msg, sizeof(msg), "the wall clock stepped %+.0f s; run %lld keeps its own time (the wall clock"
+		 " at its start plus the time elapsed since), now %+.0f s from the wall clock",
+		 step, (long long)s->run_id, run_clock_at(&s->clock, boot) - wall);
+	server_emit(s, LOG_WARNING, "daemon", "clock-step", msg);
+}
+
 static void sample_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct server *s = arg;
 	reopen_if_replaced(s);
-	sampler_tick(&s->sampler, now_realtime());
+	check_clock(s);
+	sampler_tick(&s->sampler, run_now(s));
 	/* This round measures a stop before it (not one decided now), and a
 	 * freeze during the round comes before the hang check: frozen workers
 	 * are not hung. */
@@ -308,7 +333,7 @@ static void sample_cb(evutil_socket_t fd, short what, void *arg)
 		watch_cb(s->watch_fd, EV_READ, s);
 	if (measure)
 		guard_freed(s, meminfo_kb(s, "MemAvailable", true));
-	if (retention_tick(&s->retention, s->st, now_realtime()) < 0)
+	if (retention_tick(&s->retention, s->st, run_now(s)) < 0)
 		log_err("cannot prune old samples: %s", store_errmsg(s->st));
 	/* Two intervals without a cycle: hung (but never less than 5 s). */
 	double stall = 2.0 * (double)s->cfg->interval_ms / 1000.0;
@@ -339,7 +364,7 @@ static void progress_cb(evutil_socket_t fd, short what, void *arg)
 static void probe_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct server *s = arg;
-	probe_period(&s->probe, s->st, s->run_id, now_realtime(), s->guard.stopped);
+	probe_period(&s->probe, s->st, s->run_id, run_now(s), s->guard.stopped);
 	watch_publish(s);
 }
 
@@ -372,7 +397,7 @@ static void reload_cb(evutil_socket_t fd, short what, void *arg)
 	if (s->guard.stopped)
 		supervisor_pause(s->sup);
 	/* A paused workload the reload restarted or removed ends its pause. */
-	probe_check(&s->probe, s->st, s->run_id, now_realtime());
+	probe_check(&s->probe, s->st, s->run_id, run_now(s));
 	watch_publish(s);
 	update_status(s);
 	sd_notify(0, "READY=1");
@@ -496,13 +521,14 @@ static int begin_run(struct server *s, bool force_new)
 	}
 	ri.boot_id = boot_id;
 	struct run_start rs;
-	if (run_start(s->st, &ri, force_new, now_realtime(), &rs) ||
+	if (run_start(s->st, &ri, force_new, now_realtime(), run_clock_boottime(), &rs) ||
 	    store_set_setting(s->st, "window_s", (double)(s->cfg->trend_window_ms / 1000))) {
 		log_err("%s: cannot record the run: %s", s->cfg->database, store_errmsg(s->st));
 		return -1;
 	}
 	s->run_id = rs.run_id;
 	s->cycles_base = rs.cycles_base;
+	s->clock = rs.clock;
 	/* The gap (or new-run), the run's facts and its run-start land in one
 	 * transaction: a SIGKILL between them left a gap without its start. */
 	bool tx = store_batch_begin(s->st) == 0;
@@ -642,7 +668,7 @@ int server_run(const struct gs_config *cfg, const struct gs_device *dev,
 	}
 	/* A first sample at once: the baseline every trend starts from. */
 	s.last_t = now_monotonic();
-	sampler_tick(&s.sampler, now_realtime());
+	sampler_tick(&s.sampler, run_now(&s));
 	sd_notifyf(0, "READY=1\nSTATUS=run %lld started, %zu workload(s)", (long long)s.run_id,
 		   cfg->nworkloads);
 	log_notice("ready: database %s, run %lld", cfg->database, (long long)s.run_id);
@@ -651,14 +677,15 @@ int server_run(const struct gs_config *cfg, const struct gs_device *dev,
 
 	sd_notify(0, "STOPPING=1\nSTATUS=stopping");
 	/* The last tick sees every workload running, the paused one too. */
-	probe_end(&s.probe, s.st, s.run_id, now_realtime(), "the daemon stops");
+	probe_end(&s.probe, s.st, s.run_id, run_now(&s), "the daemon stops");
 	/* The last tick is taken while the workloads still run: once they are
 	 * stopped their files close and the counters drop, which says nothing
 	 * about the trend. */
-	sampler_tick(&s.sampler, now_realtime());
+	sampler_tick(&s.sampler, run_now(&s));
+	sampler_finish(&s.sampler);
 	supervisor_stop_all(s.sup);
 	server_emit(&s, LOG_NOTICE, "daemon", "run-stop", "stopped");
-	store_end_run(s.st, s.run_id, now_realtime());
+	store_end_run(s.st, s.run_id, run_now(&s));
 	status = 0;
 out:
 	if (status && s.sup)

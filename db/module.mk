@@ -5,3 +5,4 @@ $(B)/gen/migrations.c: $(MIGRATIONS) tools/embed-sql.sh
 GEN_SRCS += $(B)/gen/migrations.c
 COMMON_SRCS += db/store.c
 CHECK_SCRIPTS += tests/integration/store-ownership.sh
+CHECK_SCRIPTS += tests/integration/model-store-refused.sh

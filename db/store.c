@@ -14,6 +14,13 @@
 #include "db/embedded.h"
 #include "db/store.h"
 
+/* How long a write waits for another writer's lock (see store_open_flags). */
+#define BUSY_TIMEOUT_MS 250
+/* The WAL's bound in bytes: about 1000 pages, SQLite's auto-checkpoint. */
+#define WAL_LIMIT_BYTES 4194304
+#define GS_STR_(x) #x
+#define GS_STR(x) GS_STR_(x)
+
 /* Metric ids are looked up once and cached; a run has a few dozen. */
 struct metric_id {
 	char name[METRIC_NAME_MAX];
@@ -28,6 +35,7 @@ struct store {
 	char error[256];     /* why the last write failed, kept past ROLLBACK */
 	int batch;           /* inside store_batch_begin/end */
 	char path[512];      /* to notice the file removed or replaced */
+	char wal[520];       /* path-wal, whose size store_samples watches */
 	dev_t dev;
 	ino_t ino;
 	int lock_fd;         /* STORE_EXCLUSIVE: the lock held for the store's life */
@@ -266,12 +274,15 @@ int store_open_flags(const char *path, unsigned flags, struct store **out, char 
 	/* Another writer (sqlite3, the CLI) must never stall the daemon's
 	 * event loop: after a short wait a refused round goes to the
 	 * sampler's backlog and is written on a later round. */
-	sqlite3_busy_timeout(st->db, 250);
+	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
 	/* Bound the page cache: the daemon runs for weeks on small machines. */
 	sqlite3_exec(st->db, "PRAGMA cache_size = -1024", NULL, NULL, NULL);
 	/* Statement journals (every sample insert fires the rollup trigger
 	 * inside the round's transaction) stay in memory, not in temp files. */
 	sqlite3_exec(st->db, "PRAGMA temp_store = MEMORY", NULL, NULL, NULL);
+	/* A WAL that a long reader let grow is cut back to this once it is
+	 * checkpointed and reset; without it the file keeps its peak size. */
+	sqlite3_exec(st->db, "PRAGMA journal_size_limit = " GS_STR(WAL_LIMIT_BYTES), NULL, NULL, NULL);
 	char emsg[256] = "";
 	if (exec(st, "PRAGMA journal_mode = WAL") || exec(st, "PRAGMA synchronous = NORMAL") ||
 	    exec(st, "PRAGMA foreign_keys = ON")) {
@@ -294,6 +305,7 @@ int store_open_flags(const char *path, unsigned flags, struct store **out, char 
 	if (snprintf(st->path, sizeof(st->path), "%s", path) < (int)sizeof(st->path) && stat(path, &sb) == 0) {
 		st->dev = sb.st_dev;
 		st->ino = sb.st_ino;
+		snprintf(st->wal, sizeof(st->wal), "%s-wal", path);
 	} else {
 		st->path[0] = '\0'; /* not a plain file name: nothing to watch */
 	}
@@ -472,6 +484,35 @@ int store_batch_end(struct store *st)
 	return exec(st, "COMMIT");
 }
 
+/* A reader that holds a read transaction (sqlite3 left open, a report
+ * over a month) stops every checkpoint from reaching the WAL's end, so
+ * the WAL grows by every round meanwhile (32 MB in 30 s was seen) and
+ * SQLite only ever reuses it, never shrinks it. Once it is over the
+ * limit, a truncating checkpoint puts it all into the database and
+ * empties the file; tried without waiting (busy timeout 0), since a
+ * reader that still blocks it would stall the event loop: then the next
+ * round tries again. */
+static void truncate_wal(struct store *st)
+{
+	struct stat sb;
+	if (st->batch || !st->wal[0] || stat(st->wal, &sb) != 0 || sb.st_size <= WAL_LIMIT_BYTES)
+		return;
+	sqlite3_busy_timeout(st->db, 0);
+	sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
+}
+
+/* Whether the last error is the statement's own: it breaks a constraint
+ * or holds a value SQLite refuses, so the same statement fails the same
+ * way every time. Anything else (busy, locked, full, read-only, I/O) is
+ * the database's state and may pass. */
+static bool refused_for_good(struct store *st)
+{
+	int code = sqlite3_errcode(st->db) & 0xff;
+	return code == SQLITE_CONSTRAINT || code == SQLITE_MISMATCH || code == SQLITE_TOOBIG ||
+	       code == SQLITE_RANGE;
+}
+
 int store_samples(struct store *st, int64_t run_id, double t, uint64_t cycles,
 		  const struct metric_batch *b)
 {
@@ -481,6 +522,8 @@ int store_samples(struct store *st, int64_t run_id, double t, uint64_t cycles,
 		keep_error(st);
 		return -1;
 	}
+	size_t refused = 0;
+	char first[sizeof(st->error)] = "";
 	sqlite3_bind_int64(st->ins_tick, 1, run_id);
 	sqlite3_bind_double(st->ins_tick, 2, t);
 	sqlite3_bind_int64(st->ins_tick, 3, (sqlite3_int64)cycles);
@@ -494,18 +537,29 @@ int store_samples(struct store *st, int64_t run_id, double t, uint64_t cycles,
 		sqlite3_bind_int64(st->ins_sample, 1, id);
 		sqlite3_bind_int64(st->ins_sample, 2, tick);
 		sqlite3_bind_double(st->ins_sample, 3, b->v[i].value);
-		if (step_done(st->ins_sample))
-			goto fail;
+		if (step_done(st->ins_sample)) {
+			if (!refused_for_good(st))
+				goto fail;
+			/* Only this statement was undone: the round keeps the rest. */
+			if (!refused++)
+				snprintf(first, sizeof(first), "%s: %s", b->v[i].name, sqlite3_errmsg(st->db));
+		}
 	}
 	if (exec(st, st->batch ? "RELEASE round" : "COMMIT"))
 		goto fail;
-	st->error[0] = '\0';
-	return 0;
+	truncate_wal(st);
+	if (!refused) {
+		st->error[0] = '\0';
+		return 0;
+	}
+	snprintf(st->error, sizeof(st->error), "%zu value(s) refused, the first %s", refused, first);
+	return STORE_VALUES_REFUSED;
 fail:
 	keep_error(st);
+	bool for_good = refused_for_good(st);
 	exec(st, st->batch ? "ROLLBACK TO round; RELEASE round" : "ROLLBACK");
 	st->nids = 0; /* metrics inserted in this transaction are gone too */
-	return -1;
+	return for_good ? STORE_ROUND_REFUSED : -1;
 }
 
 int store_set_setting(struct store *st, const char *key, double value)
@@ -549,6 +603,8 @@ static int last_run_row(sqlite3_stmt *s, void *arg)
 	snprintf(out->device, sizeof(out->device), "%s", dev ? dev : "");
 	snprintf(out->boot_id, sizeof(out->boot_id), "%s", boot ? boot : "");
 	out->merged = sqlite3_column_int(s, 10) != 0;
+	out->clock_wall0 = sqlite3_column_double(s, 11);
+	out->clock_boot0 = sqlite3_column_double(s, 12);
 	return out->config_text ? 0 : -1;
 }
 
@@ -559,9 +615,11 @@ int store_last_run(struct store *st, struct run_tail *out)
 			  "SELECT r.id, r.started, COALESCE(r.stopped, 0), r.kernel_release, r.config_text,"
 			  " COALESCE(k.t, 0), COALESCE(k.cycles, 0), r.hostname, r.device,"
 			  " (SELECT value FROM run_props WHERE run_id = r.id AND key = 'boot_id'),"
-			  " EXISTS (SELECT 1 FROM run_props WHERE run_id = r.id AND key = 'merged_from')"
+			  " EXISTS (SELECT 1 FROM run_props WHERE run_id = r.id AND key = 'merged_from'),"
+			  " (SELECT value FROM run_props WHERE run_id = r.id AND key = 'clock.wall0'),"
+			  " (SELECT value FROM run_props WHERE run_id = r.id AND key = 'clock.boot0')"
 			  " FROM runs r LEFT JOIN ticks k ON k.id ="
-			  "  (SELECT id FROM ticks WHERE run_id = r.id ORDER BY t DESC LIMIT 1)"
+			  "  (SELECT MAX(id) FROM ticks WHERE run_id = r.id)"
 			  " ORDER BY r.id DESC LIMIT 1", "");
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }

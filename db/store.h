@@ -59,6 +59,14 @@ int store_end_run(struct store *st, int64_t run_id, double t);
 int store_run_prop(struct store *st, int64_t run_id, const char *key, const char *value);
 int store_event(struct store *st, int64_t run_id, double t, const char *severity,
 		const char *source, const char *kind, const char *message);
+/* Write one sampling round as a tick and its samples. 0: written, every
+ * value; STORE_VALUES_REFUSED: written without the values the database
+ * refuses (a name twice in the batch, a trigger's RAISE), store_errmsg
+ * names the first; -1: not written, and it may be later (busy, full,
+ * read-only, I/O); STORE_ROUND_REFUSED: not written, and never can be
+ * (the tick itself breaks a constraint): the caller drops it. */
+#define STORE_VALUES_REFUSED 2
+#define STORE_ROUND_REFUSED (-2)
 int store_samples(struct store *st, int64_t run_id, double t, uint64_t cycles,
 		  const struct metric_batch *b);
 
@@ -75,7 +83,9 @@ int store_set_setting(struct store *st, const char *key, double value);
  * *deleted gets the number of samples removed. */
 int store_prune_samples(struct store *st, double before, int64_t *deleted);
 
-/* The newest run of the database, so a restarted daemon can continue it. */
+/* The newest run of the database, so a restarted daemon can continue it;
+ * its last tick is the last written (by id: the order the daemon took
+ * them, whatever the wall clock said). */
 struct run_tail {
 	int64_t id;
 	double started, stopped, last_t;  /* last_t: its last tick (0: none) */
@@ -84,6 +94,7 @@ struct run_tail {
 	char hostname[256], device[256];
 	char boot_id[64];                 /* "" when the run did not record one */
 	bool merged;                      /* copied in by gemsoak merge */
+	double clock_wall0, clock_boot0;  /* run_props clock.*: its clock's anchor (0: none) */
 	char *config_text;                /* malloc'd; free it */
 };
 /* 1 and *out filled when there is a run, 0 when none, -1 on error. */

@@ -4,7 +4,8 @@
  * that made it ("[fbcon]" for the console's); each plane of the atomic
  * state shows "fb=ID" and, when it has one, that framebuffer's lines.
  * Metrics: drm.framebuffers, drm.framebuffers.by.OWNER (an owner once
- * seen stays at 0 when it has none), drm.scanout.planes (planes with a
+ * seen stays at 0 when it has none; owners beyond the first 16 add up in
+ * drm.framebuffers.by.other), drm.scanout.planes (planes with a
  * framebuffer) and drm.scanout.fbcon (those scanning out fbcon's). */
 #include <errno.h>
 #include <stdio.h>
@@ -131,27 +132,38 @@ int parse_drm_state_scanout(const char *text, uint64_t *planes, uint64_t *fbcon)
 static char seen[DRM_FB_OWNERS_MAX][DRM_FB_OWNER_LEN];
 static int nseen;
 
+/* One value per name and round (the samples' key is metric and tick): an
+ * owner beyond the seen list's bound counts in "other", and a process
+ * that is itself called "other" shares that series with them. */
 static int put_owners(struct metric_batch *b, const struct drm_fb_stats *st)
 {
+	uint64_t other = st->other;
 	for (int i = 0; i < st->owners; i++) {
 		int j = 0;
 		while (j < nseen && strcmp(seen[j], st->owner[i].name))
 			j++;
 		if (j == nseen && nseen < DRM_FB_OWNERS_MAX)
 			snprintf(seen[nseen++], DRM_FB_OWNER_LEN, "%s", st->owner[i].name);
+		else if (j == nseen)
+			other += st->owner[i].count;
 	}
 	char name[METRIC_NAME_MAX];
+	bool other_put = false;
 	int r = 0;
 	for (int j = 0; j < nseen && !r; j++) {
 		uint64_t n = 0;
 		for (int i = 0; i < st->owners; i++)
 			if (!strcmp(seen[j], st->owner[i].name))
 				n = st->owner[i].count;
+		if (!strcmp(seen[j], "other")) {
+			n += other;
+			other_put = true;
+		}
 		snprintf(name, sizeof(name), "drm.framebuffers.by.%.*s", DRM_FB_OWNER_LEN, seen[j]);
 		r = batch_put(b, name, (double)n, "count");
 	}
-	if (!r && st->other)
-		r = batch_put(b, "drm.framebuffers.by.other", (double)st->other, "count");
+	if (!r && other && !other_put)
+		r = batch_put(b, "drm.framebuffers.by.other", (double)other, "count");
 	return r;
 }
 

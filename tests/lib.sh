@@ -18,15 +18,20 @@ run_rc() {
 	set -e
 }
 
-# stop_daemon: SIGTERM to $daemon (a background gemsoakd), wait for it:
-# its exit status in $rc; $daemon emptied.
-stop_daemon() {
-	kill -TERM "$daemon"
+# wait_daemon: wait for $daemon (a background gemsoakd) to exit: its exit
+# status in $rc; $daemon emptied.
+wait_daemon() {
 	set +e
 	wait "$daemon"
 	rc=$?
 	set -e
 	daemon=
+}
+
+# stop_daemon: SIGTERM to $daemon, then wait_daemon.
+stop_daemon() {
+	kill -TERM "$daemon"
+	wait_daemon
 }
 
 # wait_line FILE PATTERN [SECONDS]: poll FILE until a line matches the

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -257,6 +258,102 @@ static void probe_pauses_recorded(void **state)
 	store_close(st);
 }
 
+/* Run sql on the database with a connection of its own. */
+static void exec_sql(const char *sql)
+{
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+/* What the database refuses for good is told from what may pass: a value
+ * that breaks the samples' key is left out of a round that is written; a
+ * tick the schema refuses is a round that can never be written; a lock
+ * held by another writer is worth a retry. */
+static void refusals_told_from_failures(void **state)
+{
+	struct store *st = open_store();
+	int64_t r;
+	assert_int_equal(store_begin_run(st, 0, &run, &r), 0);
+	struct metric_batch b;
+	batch_init(&b);
+	batch_put(&b, "a", 1, "count");
+	batch_put(&b, "b", 2, "count");
+	batch_put(&b, "a", 3, "count"); /* a name twice */
+	int rc = store_samples(st, r, 10.0, 0, &b);
+	print_message("a round with a name twice: %d, %.0f tick(s), %.0f sample(s) written: %s\n", rc,
+		      query_double("SELECT COUNT(*) FROM ticks"), query_double("SELECT COUNT(*) FROM samples"),
+		      store_errmsg(st));
+	assert_int_equal(rc, STORE_VALUES_REFUSED);
+	assert_non_null(strstr(store_errmsg(st), "1 value(s) refused, the first a: UNIQUE"));
+	assert_float_equal(query_double("SELECT COUNT(*) FROM samples"), 2, 0);
+	assert_float_equal(query_double("SELECT value FROM samples s JOIN metrics m ON m.id = s.metric_id"
+					" WHERE m.name = 'b'"), 2, 0);
+
+	exec_sql("CREATE TRIGGER refuse BEFORE INSERT ON ticks WHEN NEW.t = 20"
+		 " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
+	assert_int_equal(store_samples(st, r, 20.0, 0, &b), STORE_ROUND_REFUSED);
+	assert_non_null(strstr(store_errmsg(st), "refused by the test"));
+	batch_reset(&b);
+	batch_put(&b, "a", 4, "count");
+	assert_int_equal(store_samples(st, r, 30.0, 0, &b), 0);
+
+	sqlite3 *other;
+	assert_int_equal(sqlite3_open(dbpath, &other), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(store_samples(st, r, 40.0, 0, &b), -1);
+	sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(other);
+	assert_int_equal(store_samples(st, r, 40.0, 0, &b), 0);
+	assert_float_equal(query_double("SELECT COUNT(*) FROM ticks"), 3, 0); /* 10, 30 and 40 */
+	batch_free(&b);
+	store_close(st);
+}
+
+static long long wal_bytes(void)
+{
+	char p[96];
+	struct stat sb;
+	snprintf(p, sizeof(p), "%s-wal", dbpath);
+	return stat(p, &sb) == 0 ? (long long)sb.st_size : -1;
+}
+
+/* A reader holding a read transaction lets the WAL grow past its bound
+ * (no checkpoint can reach its end); once the reader is gone, the next
+ * round brings it back under the bound instead of keeping its peak. */
+static void wal_shrinks_after_a_long_reader(void **state)
+{
+	struct store *st = open_store();
+	int64_t r;
+	assert_int_equal(store_begin_run(st, 0, &run, &r), 0);
+	struct metric_batch b;
+	batch_init(&b);
+	for (int i = 0; i < 50; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "m.%d", i);
+		batch_put(&b, name, i, "count");
+	}
+	sqlite3 *reader;
+	assert_int_equal(sqlite3_open_v2(dbpath, &reader, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(reader, "BEGIN; SELECT COUNT(*) FROM ticks", NULL, NULL, NULL), SQLITE_OK);
+	int rounds = 0;
+	while (wal_bytes() < 12LL << 20 && rounds < 2000) {
+		assert_int_equal(store_samples(st, r, 10.0 * rounds, 0, &b), 0);
+		rounds++;
+	}
+	long long peak = wal_bytes();
+	assert_int_equal(sqlite3_exec(reader, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(reader);
+	assert_int_equal(store_samples(st, r, 10.0 * rounds, 0, &b), 0);
+	print_message("WAL %lld kB after %d rounds under a reader, %lld kB one round after it left\n",
+		      peak >> 10, rounds, wal_bytes() >> 10);
+	assert_true(peak >= 12LL << 20);
+	assert_true(wal_bytes() <= 4LL << 20);
+	batch_free(&b);
+	store_close(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -265,6 +362,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(runs_are_separate, setup, teardown),
 		cmocka_unit_test_setup_teardown(replaced_file_is_noticed, setup, teardown),
 		cmocka_unit_test_setup_teardown(probe_pauses_recorded, setup, teardown),
+		cmocka_unit_test_setup_teardown(refusals_told_from_failures, setup, teardown),
+		cmocka_unit_test_setup_teardown(wal_shrinks_after_a_long_reader, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
