@@ -1,0 +1,75 @@
+#!/bin/sh
+# The recorded corpus (tests/corpus/): every run of hours on the real kernel
+# replayed through the detector round by round (tests/corpus/replay.sh),
+# each verdict checked at every round against the run's NAME.expect:
+#   clean                 no kernel metric is leaking at any round
+#   onset MIN             the leak starts after MIN minutes (a late config
+#                         reloaded then): no kernel metric leaking before it
+#   leak METRIC WORKLOAD MIN
+#                         METRIC is leaking, attributed to WORKLOAD, within
+#                         MIN minutes of the onset (of the start without one),
+#                         and at every round after
+#   also METRIC...        kernel metrics the leak moves too (its bytes, the
+#                         backing store): leaking after the onset is right
+# A clean run's check is its own negative control; a leak run's positive
+# one is that the leak is found, and its negative that nothing else is.
+set -eu
+. tests/lib.sh
+dir=tests/corpus
+work=build/tests/corpus
+mkdir -p "$work"
+runs=0
+for xz in "$dir"/*.db.xz; do
+	[ -f "$xz" ] || continue
+	name=$(basename "$xz" .db.xz)
+	expect=$dir/$name.expect
+	[ -f "$expect" ] || fail "$xz has no $expect"
+	xz -dc "$xz" > "$work/$name.db"
+	rounds=$(tests/corpus/replay.sh "$work/$name.db" "$work/$name-replay.db")
+	db=$work/$name-replay.db
+	span=$(sql "$db" "select printf('%.0f', max(t) / 60) from replay")
+	echo "== $name: $rounds rounds, $span min replayed"
+	onset=$(awk '$1 == "onset" { print $2 }' "$expect")
+	onset_s=$(( ${onset:-0} * 60 ))
+	also=$(awk '$1 == "also" { for (i = 2; i <= NF; i++) printf "%s\n", $i }' "$expect")
+	leaks=$(awk '$1 == "leak" { print $2 }' "$expect")
+	# Leaking kernel metrics that are not expected: at any round when the
+	# run is clean, before the onset, or outside the leak's metrics after it.
+	clean=0
+	grep -q '^clean' "$expect" && clean=1
+	{
+		echo "drop table if exists expected; create table expected(metric text primary key);"
+		printf '%s\n' $leaks $also | sed "/^$/d; s/.*/insert into expected values ('&');/"
+		echo "drop table if exists unexpected; create table unexpected as select * from replay
+			where scope = 'kernel' and verdict = 'leaking'
+			and ($clean or t < $onset_s or metric not in (select metric from expected));"
+	} | sqlite3 "$db"
+	n=$(sql "$db" "select count(*) from unexpected")
+	echo "changes to 'leaking' where nothing leaks: $n"
+	if [ "$n" != 0 ]; then
+		sqlite3 -box "$db" "select round, printf('%.1f', t / 60.0) as minute, cycles, metric,
+			printf('%.4f', confidence) as confidence, printf('%.3f', per_kcycle) as per_kcycle, workload
+			from unexpected order by round limit 30"
+		fail "$name: $n verdict(s) of 'leaking' where nothing leaks"
+	fi
+	while read -r kind metric workload within; do
+		[ "$kind" = leak ] || continue
+		# The first round from which METRIC stays leaking, attributed.
+		found=$(sql "$db" "with h as (select round, t, verdict, workload from replay where metric = '$metric'),
+			last_off as (select max(round) as r from h where verdict <> 'leaking')
+			select printf('%.1f %d %s', (h.t - $onset_s) / 60.0, h.round, coalesce(h.workload, '-'))
+			from h where h.verdict = 'leaking' and h.round > coalesce((select r from last_off), 0)
+			order by h.round limit 1")
+		[ -n "$found" ] || fail "$name: $metric never leaking to the end ($(sql "$db" "select group_concat(round || ':' || verdict, ' ') from replay where metric = '$metric'"))"
+		set -- $found
+		echo "$metric: leaking from $1 min after the onset (round $2) to the end, workload $3 (promised within $within min)"
+		awk -v m="$1" -v w="$within" 'BEGIN { exit !(m <= w) }' ||
+			fail "$name: $metric found $1 min after the onset, later than $within"
+		[ "$3" = "$workload" ] || fail "$name: $metric attributed to $3, not $workload"
+		final=$(sql "$db" "select printf('%.3f', per_kcycle) from replay where metric = '$metric' order by round desc limit 1")
+		echo "$metric: $final per 1000 cycles of $workload when it was found"
+	done < "$expect"
+	runs=$((runs + 1))
+done
+[ $runs -gt 0 ] || fail "no recorded run in $dir"
+echo "corpus: $runs run(s) replayed, every verdict at every round as expected"
