@@ -198,10 +198,16 @@ static const char *const verdicts[] = {
 	"leaking", "stable", "insufficient-data", "not-assessed", "within-bound", "over-bound",
 };
 
-/* The kinds the view anomalies counts (db/migrations/0003-anomalies.sql),
+/* The kinds the view anomalies counts (db/migrations/0009-x-restart-failures.sql),
  * written as 0 before the first, so an alert sees the counter rise. */
 static const char *const anomaly_kinds[] = {
-	"promise", "unexpected-errno", "signal", "restart-timeout", "restart-failed", "protocol", "size", "worker-exit",
+	"promise", "unexpected-errno", "signal", "restart-failed", "server-failed", "client-failed", "server-exit",
+	"protocol", "size", "worker-exit",
+};
+
+/* The kinds the view lateness counts: steps killed after their timeout. */
+static const char *const late_kinds[] = {
+	"restart-timeout", "server-not-ready", "client-timeout", "server-stop-timeout",
 };
 
 static const char *const death_causes[] = { "signal", "exit", "hang" };
@@ -223,6 +229,8 @@ static const char metrics_sql[] =
  * (killed by a signal, exited, or killed by the supervisor as hung). */
 static const char anomalies_sql[] =
 	"SELECT workload, kind, COUNT(*) FROM anomalies WHERE run_id = ?1 GROUP BY workload, kind";
+static const char late_sql[] =
+	"SELECT workload, kind, COUNT(*) FROM lateness WHERE run_id = ?1 GROUP BY workload, kind";
 static const char deaths_sql[] =
 	"SELECT substr(source, 10),"
 	"  CASE WHEN kind = 'worker-hang' THEN 'hang' WHEN message LIKE '%killed by signal%' THEN 'signal'"
@@ -496,6 +504,10 @@ int prometheus_write(sqlite3 *db, FILE *f)
 			"Anomalies of the run (broken promises, undocumented errnos, workers killed by a signal, ...)"
 			" per workload and kind.",
 			"kind", anomaly_kinds, sizeof(anomaly_kinds) / sizeof(anomaly_kinds[0])) ||
+	     add_counts(&e, db, late_sql, run, &wls, &nwl, "gemsoak_late_total",
+			"Steps of the run killed after their timeout per workload and kind: a timing expectation"
+			" of the workload, not a kernel promise.",
+			"kind", late_kinds, sizeof(late_kinds) / sizeof(late_kinds[0])) ||
 	     add_counts(&e, db, deaths_sql, run, &wls, &nwl, "gemsoak_worker_deaths_total",
 			"Worker processes of the run that died: killed by a signal, exited, or killed as hung.",
 			"cause", death_causes, sizeof(death_causes) / sizeof(death_causes[0]))))
