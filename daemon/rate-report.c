@@ -29,9 +29,11 @@ static void control_text(const struct wl_config *wc, double per_s, char *buf, si
 }
 
 /* Record the workload's cap and leak_every in run_props when this run has
- * not got them yet or they changed (a reload). */
+ * not got them yet or they changed (a reload); nothing without a store. */
 static void note_props(struct rate_report *r, const struct wl_config *wc, struct store *st, int64_t run_id)
 {
+	if (!st)
+		return;
 	int64_t cap = wl_get(wc, "rate"), every = wl_get(wc, "leak_every");
 	struct rate_noted *n = NULL;
 	for (size_t i = 0; i < r->nnoted && !n; i++)
