@@ -89,17 +89,18 @@ sql "$d/partial.db" "create temp table cut as select started + 3000 as t from ru
 $GS merge "$d/nightly.db" "$d/partial.db" > /dev/null
 # run_state DB RUN: what the run holds, for comparing source and copy.
 run_state() {
-	sql "$1" "select coalesce(r.stopped, 'running'), (select count(*) from ticks where run_id = r.id),
-		(select count(*) from samples s join ticks k on k.id = s.tick_id where k.run_id = r.id),
-		(select count(*) from events where run_id = r.id),
-		(select count(*) || ' ' || sum(n) || ' ' || sum(vsum) from rollups where run_id = r.id)
+	sql "$1" "select coalesce('stopped at ' || r.stopped, 'running') || ', ' ||
+		(select count(*) from ticks where run_id = r.id) || ' ticks, ' ||
+		(select count(*) from samples s join ticks k on k.id = s.tick_id where k.run_id = r.id) || ' samples, ' ||
+		(select count(*) from events where run_id = r.id) || ' events, ' ||
+		(select count(*) || ' rollups of ' || sum(n) || ' samples' from rollups where run_id = r.id)
 		from runs r where r.id = $2"
 }
 before=$(run_state "$d/nightly.db" 2)
 $GS merge "$d/nightly.db" "$d/s.db" > "$d/nightly.out" || fail "merge of the finished run: exit $?"
 cat "$d/nightly.out"
 after=$(run_state "$d/nightly.db" 2)
-echo "run 2 (stop, ticks, samples, events, rollups): partial copy: $before; after the next merge: $after; source: $(run_state "$d/s.db" 2)"
+echo "run 2: partial copy: $before; after the next merge: $after; source: $(run_state "$d/s.db" 2)"
 grep -qx '.*/s.db: 0 run(s) merged, 1 run(s) updated, +420 ticks' "$d/nightly.out" || fail "the update not said"
 [ "$after" = "$(run_state "$d/s.db" 2)" ] || fail "the run not brought up to date"
 same "trends of the updated run" trends -D "$d/s.db" --run 2 -- trends -D "$d/nightly.db" --run 2
