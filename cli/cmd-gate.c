@@ -1,10 +1,14 @@
 /* gemsoak gate: one run's verdicts as a pass/fail a CI job acts on. The
  * kernel's metrics decide (a leak or an over-bound value fails), so do the
- * workloads' broken promises (anomalies); the daemon's own footprint never
- * does. A run too short for some verdict is neither clean nor failed and
- * gets a status of its own, so a gate cannot pass by running too briefly.
- * --junit writes one testcase per assessed metric and one per workload's
- * promises, for igt_runner-style result viewers and LAVA. */
+ * workloads' broken promises (anomalies) and their work: a workload that
+ * did no cycle, or fell far below its rate, leaves nothing the verdicts
+ * could judge, so the run fails rather than passes. The daemon's own
+ * footprint never decides, nor does lateness (a step past its timeout). A
+ * run too short for some verdict is neither clean nor failed and gets a
+ * status of its own, so a gate cannot pass by running too briefly.
+ * --junit writes one testcase per assessed metric and, per workload, one
+ * for its promises and one for its work, for igt_runner-style result
+ * viewers and LAVA. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +20,7 @@
 struct gate_counts {
 	int metrics, failed, undecided, passed;
 	int workloads, broken, anomalies;
+	int idle, late;     /* workloads that did no or too little work; late steps */
 };
 
 /* One testcase: elem is "failure", "skipped", "system-out" or NULL (a
@@ -91,6 +96,46 @@ static void promise_row(struct gate_ctx *g, sqlite3_stmt *s)
 		junit_case(g->junit, "promises", workload, count > 0 ? "failure" : NULL, "anomaly", what, first);
 }
 
+/* A workload's work in the run. Columns: workload, samples of its
+ * cycles, cycles done, span in s, worker exits, times it fell below half
+ * its rate (the daemon's workload-below-rate events), the first of those
+ * messages. */
+static void work_row(struct gate_ctx *g, sqlite3_stmt *s)
+{
+	const char *workload = (const char *)sqlite3_column_text(s, 0);
+	int samples = sqlite3_column_int(s, 1), exits = sqlite3_column_int(s, 4), below = sqlite3_column_int(s, 5);
+	double cycles = sqlite3_column_double(s, 2), span = sqlite3_column_double(s, 3);
+	const char *first_below = (const char *)sqlite3_column_text(s, 6);
+	char what[600];
+	const char *type = NULL;
+	if (samples >= 2 && cycles <= 0) {
+		type = "no-work";
+		snprintf(what, sizeof(what), "no work: 0 cycles in %.0f s, %d worker exit(s)", span, exits);
+	} else if (below > 0) {
+		type = "too-little-work";
+		snprintf(what, sizeof(what), "too little work: %d time(s) below half its rate; first: %s", below,
+			 first_below ? first_below : "");
+	} else {
+		snprintf(what, sizeof(what), "%.0f cycles in %.0f s (%.1f cycles/s), %d worker exit(s)", cycles, span,
+			 span > 0 ? cycles / span : 0.0, exits);
+	}
+	g->n->idle += type != NULL;
+	if (type)
+		fprintf(g->out, "FAIL      %s: %s\n", workload, what);
+	if (g->junit)
+		junit_case(g->junit, "work", workload, type ? "failure" : "system-out", type, type ? what : NULL,
+			   type ? NULL : what);
+}
+
+/* A workload's steps killed after their timeout: printed, never a failure.
+ * Columns: workload, count, kinds and counts. */
+static void late_row(struct gate_ctx *g, sqlite3_stmt *s)
+{
+	g->n->late += sqlite3_column_int(s, 1);
+	fprintf(g->out, "LATE      %s: %s (timing, not a kernel promise)\n", sqlite3_column_text(s, 0),
+		sqlite3_column_text(s, 2));
+}
+
 static const char metrics_sql[] =
 	"SELECT metric, verdict,"
 	" printf('%s: %.4g per 1000 cycles%s, %.4g per hour, %.4g -> %.4g over %d s (%d windows of %d s),"
@@ -114,6 +159,25 @@ static const char promises_sql[] =
 	"  COALESCE(MIN(a.first), '')"
 	" FROM w LEFT JOIN a ON a.workload = w.workload GROUP BY w.workload ORDER BY w.workload";
 
+/* Every workload that has a cycle counter in the run: its work. */
+static const char work_sql[] =
+	"WITH w AS (SELECT substr(m.name, 10, length(m.name) - 16) AS workload, COUNT(*) AS n,"
+	"             MAX(sa.value) - MIN(sa.value) AS cycles, MAX(k.t) - MIN(k.t) AS span"
+	"           FROM metrics m JOIN samples sa ON sa.metric_id = m.id JOIN ticks k ON k.id = sa.tick_id"
+	"           WHERE k.run_id = ?1 AND m.name GLOB 'workload.*.cycles' GROUP BY m.id),"
+	" e AS (SELECT substr(source, 10) AS workload, SUM(kind = 'worker-exit') AS exits,"
+	"         SUM(kind = 'workload-below-rate') AS below"
+	"       FROM events WHERE run_id = ?1 AND source LIKE 'workload %' GROUP BY source)"
+	" SELECT w.workload, w.n, w.cycles, w.span, COALESCE(e.exits, 0), COALESCE(e.below, 0),"
+	"  (SELECT message FROM events WHERE run_id = ?1 AND source = 'workload ' || w.workload"
+	"   AND kind = 'workload-below-rate' ORDER BY t, id LIMIT 1)"
+	" FROM w LEFT JOIN e ON e.workload = w.workload ORDER BY w.workload";
+
+static const char late_sql[] =
+	"SELECT workload, COUNT(*), group_concat(kind || ' ' || n, ', ') FROM"
+	" (SELECT workload, kind, COUNT(*) AS n FROM lateness WHERE run_id = ?1 GROUP BY workload, kind)"
+	" GROUP BY workload ORDER BY workload";
+
 /* Every row of sql (?1: the run) through row. 0, or -1 after a message. */
 static int gate_rows(sqlite3 *db, int64_t run, const char *sql, void (*row)(struct gate_ctx *, sqlite3_stmt *),
 		     struct gate_ctx *g)
@@ -133,11 +197,12 @@ static int gate_rows(sqlite3 *db, int64_t run, const char *sql, void (*row)(stru
 	return 0;
 }
 
-/* The metrics, then the workloads' promises. */
+/* The metrics, the workloads' promises and work, then lateness. */
 static int gate_all(sqlite3 *db, int64_t run, FILE *out, FILE *junit, struct gate_counts *n)
 {
 	struct gate_ctx g = { out, junit, n };
-	return gate_rows(db, run, metrics_sql, metric_row, &g) || gate_rows(db, run, promises_sql, promise_row, &g)
+	return gate_rows(db, run, metrics_sql, metric_row, &g) || gate_rows(db, run, promises_sql, promise_row, &g) ||
+		       gate_rows(db, run, work_sql, work_row, &g) || gate_rows(db, run, late_sql, late_row, &g)
 		       ? -1 : 0;
 }
 
@@ -158,7 +223,8 @@ static int gate_junit(sqlite3 *db, int64_t run, const char *path, bool force, FI
 		r = -1;
 	struct cli_out o;
 	if (r == 0 && cli_out_open(&o, path, force, "gate") == 0) {
-		int tests = n->metrics + n->workloads, failures = n->failed + n->broken;
+		/* a testcase for each workload's promises and one for its work */
+		int tests = n->metrics + 2 * n->workloads, failures = n->failed + n->broken + n->idle;
 		fprintf(o.f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 			"<testsuites name=\"gemsoak\" tests=\"%d\" failures=\"%d\" skipped=\"%d\">\n"
 			"  <testsuite name=\"gemsoak.run.%lld\" tests=\"%d\" failures=\"%d\" errors=\"0\" skipped=\"%d\">\n",
@@ -190,10 +256,13 @@ static int gate_exec(struct cli *c)
 	if (r)
 		return CMD_ERROR;
 	fprintf(out, "run %lld: %d kernel metric(s) assessed: %d leaking, %d undecided, %d clean; "
-		"%d workload(s), %d with broken promises (%d anomalies)\n", (long long)run, n.metrics, n.failed,
-		n.undecided, n.passed, n.workloads, n.broken, n.anomalies);
-	/* No assessed metric at all (a run with no sample yet) is undecided too. */
-	int status = n.failed || n.broken ? CMD_FOUND : n.undecided || n.metrics == 0 ? CMD_UNDECIDED : CMD_OK;
+		"%d workload(s), %d with broken promises (%d anomalies), %d did no or too little work; "
+		"%d late step(s)\n", (long long)run, n.metrics, n.failed, n.undecided, n.passed, n.workloads, n.broken,
+		n.anomalies, n.idle, n.late);
+	/* No assessed metric at all (a run with no sample yet) is undecided
+	 * too; a run that did not do its work fails whatever its metrics say. */
+	int status = n.failed || n.broken || n.idle ? CMD_FOUND
+		     : n.undecided || n.metrics == 0 ? CMD_UNDECIDED : CMD_OK;
 	fprintf(out, "gate: %s\n", status == CMD_FOUND ? "FAIL" : status == CMD_UNDECIDED ? "too short to judge" : "PASS");
 	return status;
 }
@@ -207,12 +276,14 @@ static const struct cmd_option gate_options[] = {
 
 const struct cmd_entry cmd_gate = {
 	.name = "gate",
-	.summary = "Pass or fail a run for CI: a kernel leak or a broken promise fails it",
-	.help = "Every kernel metric the verdicts assess and every workload's promises (its anomalies)\n"
-		"decide; gemsoakd's own footprint never does. One line per metric that is not clean.",
+	.summary = "Pass or fail a run for CI: a kernel leak, a broken promise or no work fails it",
+	.help = "Every kernel metric the verdicts assess, every workload's promises (its anomalies)\n"
+		"and its work decide: a workload that did no cycle or fell below half its rate fails\n"
+		"the run. gemsoakd's own footprint and lateness never do. One line per metric or\n"
+		"workload that is not clean, one per workload with steps past their timeout (LATE).",
 	.flags = CMD_DATABASE,
 	.options = gate_options,
-	.exit_status = "0 clean, 1 a kernel metric leaks or a promise broke, 2 error,\n"
-		       "77 too short to judge (some verdict is insufficient-data)",
+	.exit_status = "0 clean, 1 a kernel metric leaks, a promise broke or a workload did no or too\n"
+		       "little work, 2 error, 77 too short to judge (some verdict is insufficient-data)",
 	.exec = gate_exec,
 };

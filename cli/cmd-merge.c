@@ -1,8 +1,11 @@
 /* gemsoak merge: combine the databases of many soak machines into one for
  * fleet-wide queries. Every run keeps its host name and gets a run_props
- * fact `merged_from`; runs already present (same host and start) are
- * skipped, so merging again is harmless. Rollups are copied as they are
- * (the raw samples they came from may be pruned already). */
+ * fact `merged_from`. A run already present (same host and start) gets
+ * what the source has more of it (a soak merged while it ran goes on in
+ * its source: new ticks and their samples, events, the stop, the probe's
+ * pauses, its rollups and facts as they are now); one with nothing new is
+ * left alone, so merging again is harmless. Rollups are copied as they
+ * are (the raw samples they came from may be pruned already). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,11 +24,45 @@ static int exec_sql(sqlite3 *db, const char *what, const char *sql)
 	return -1;
 }
 
-/* Copy the runs of `src` that main does not have; fills temp.run_map. */
+/* The single number sql gives into *n; 0, or -1. */
+static int count_of(sqlite3 *db, const char *sql, int *n)
+{
+	sqlite3_stmt *s = cli_prepare(db, sql);
+	if (!s)
+		return -1;
+	int r = sqlite3_step(s) == SQLITE_ROW ? 0 : -1;
+	*n = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return r;
+}
+
+/* The runs of `src` that main holds and that have more in src than in
+ * main: ticks or events main lacks, or a stop. Mapped in temp.run_map
+ * (fresh 0) and their stop copied; their number in *updated. */
+static int map_held_runs(sqlite3 *db, const char *in, int *updated)
+{
+	static const char sql[] =
+		"INSERT INTO temp.run_map SELECT r.id, m.id, 0 FROM src.runs r"
+		" JOIN main.runs m ON m.hostname = r.hostname AND m.started = r.started"
+		" WHERE r.id NOT IN (SELECT old FROM temp.run_map) AND ((m.stopped IS NULL AND r.stopped IS NOT NULL)"
+		"  OR EXISTS (SELECT 1 FROM src.ticks k WHERE k.run_id = r.id AND NOT EXISTS"
+		"   (SELECT 1 FROM main.ticks t WHERE t.run_id = m.id AND t.t = k.t))"
+		"  OR EXISTS (SELECT 1 FROM src.events e WHERE e.run_id = r.id AND NOT EXISTS"
+		"   (SELECT 1 FROM main.events x WHERE x.run_id = m.id AND x.t = e.t AND x.source = e.source"
+		"    AND x.kind = e.kind AND x.message = e.message)));"
+		"UPDATE main.runs SET stopped = (SELECT r.stopped FROM src.runs r JOIN temp.run_map p ON p.old = r.id"
+		" WHERE p.new = main.runs.id)"
+		" WHERE stopped IS NULL AND id IN (SELECT new FROM temp.run_map WHERE fresh = 0)";
+	return exec_sql(db, in, sql) || count_of(db, "SELECT COUNT(*) FROM temp.run_map WHERE fresh = 0", updated)
+		       ? -1 : 0;
+}
+
+/* Copy the runs of `src` that main does not have; fills temp.run_map
+ * (fresh 1). */
 static int copy_runs(sqlite3 *db, const char *in, int *copied)
 {
 	if (exec_sql(db, "run map", "DROP TABLE IF EXISTS temp.run_map;"
-				    "CREATE TEMP TABLE run_map (old INTEGER PRIMARY KEY, new INTEGER)"))
+				    "CREATE TEMP TABLE run_map (old INTEGER PRIMARY KEY, new INTEGER, fresh INTEGER)"))
 		return -1;
 	sqlite3_stmt *sel = cli_prepare(db,
 		"SELECT id FROM src.runs r WHERE NOT EXISTS (SELECT 1 FROM main.runs m"
@@ -35,7 +72,7 @@ static int copy_runs(sqlite3 *db, const char *in, int *copied)
 		" capabilities, config_path, config_text, gemsoak_version)"
 		" SELECT started, stopped, hostname, kernel_release, kernel_version, device, driver, capabilities,"
 		" config_path, config_text, gemsoak_version FROM src.runs WHERE id = ?");
-	sqlite3_stmt *map = cli_prepare(db, "INSERT INTO temp.run_map VALUES (?, ?)");
+	sqlite3_stmt *map = cli_prepare(db, "INSERT INTO temp.run_map VALUES (?, ?, 1)");
 	sqlite3_stmt *prop = cli_prepare(db, "INSERT OR REPLACE INTO main.run_props VALUES (?, 'merged_from', ?)");
 	int r = sel && ins && map && prop ? 0 : -1;
 	*copied = 0;
@@ -67,40 +104,53 @@ static int copy_runs(sqlite3 *db, const char *in, int *copied)
 	return r;
 }
 
-/* Everything that hangs off the copied runs. Tick ids are shifted past
- * main's so samples keep pointing at their ticks. The rollup trigger is
- * off meanwhile: the source's rollups are copied instead. The probe's
- * pauses exist from schema 7 on. */
+/* Everything that hangs off the mapped runs and main lacks: the ticks
+ * of times main has none of (with their samples), the events it has not,
+ * and, as the source has them now, the rollups (unless main's bucket
+ * holds more samples), the facts and the probe's pauses. Tick ids are
+ * shifted past main's so samples keep pointing at their ticks. The rollup
+ * trigger is off meanwhile: the source's rollups are copied instead. The
+ * probe's pauses exist from schema 7 on. */
 static int copy_data(sqlite3 *db, int version, const char *trigger_sql)
 {
-	char sql[4096];
+	char sql[6144];
 	const char *pauses = version >= 7 ?
-		"INSERT INTO main.probe_pauses SELECT m.new, p.workload, p.t_start, p.t_end FROM src.probe_pauses p"
-		" JOIN temp.run_map m ON m.old = p.run_id;" : "";
+		"INSERT OR REPLACE INTO main.probe_pauses SELECT m.new, p.workload, p.t_start, p.t_end"
+		" FROM src.probe_pauses p JOIN temp.run_map m ON m.old = p.run_id;" : "";
 	snprintf(sql, sizeof(sql),
 		"INSERT OR IGNORE INTO main.metrics(name, unit) SELECT name, unit FROM src.metrics;"
 		"CREATE TEMP TABLE IF NOT EXISTS tick_off AS SELECT 0 AS off;"
 		"UPDATE temp.tick_off SET off = (SELECT COALESCE(MAX(id), 0) FROM main.ticks);"
+		"DROP TABLE IF EXISTS temp.new_ticks;"
+		"CREATE TEMP TABLE new_ticks AS SELECT k.id AS old, m.new AS run, m.fresh AS fresh"
+		" FROM src.ticks k JOIN temp.run_map m ON m.old = k.run_id"
+		" WHERE NOT EXISTS (SELECT 1 FROM main.ticks t WHERE t.run_id = m.new AND t.t = k.t);"
 		"DROP TRIGGER main.samples_rollup;"
 		"INSERT INTO main.ticks(id, run_id, t, cycles)"
-		" SELECT k.id + (SELECT off FROM temp.tick_off), m.new, k.t, k.cycles"
-		" FROM src.ticks k JOIN temp.run_map m ON m.old = k.run_id;"
+		" SELECT k.id + (SELECT off FROM temp.tick_off), n.run, k.t, k.cycles"
+		" FROM temp.new_ticks n JOIN src.ticks k ON k.id = n.old;"
 		"INSERT INTO main.samples(metric_id, tick_id, value)"
 		" SELECT mm.id, s.tick_id + (SELECT off FROM temp.tick_off), s.value FROM src.samples s"
-		" JOIN src.ticks k ON k.id = s.tick_id JOIN temp.run_map m ON m.old = k.run_id"
+		" JOIN temp.new_ticks n ON n.old = s.tick_id"
 		" JOIN src.metrics sm ON sm.id = s.metric_id JOIN main.metrics mm ON mm.name = sm.name;"
-		"INSERT INTO main.rollups SELECT m.new, w.width, mm.id, w.bucket, w.vmin, w.vmax, w.vsum, w.n,"
+		"INSERT OR REPLACE INTO main.rollups SELECT m.new, w.width, mm.id, w.bucket, w.vmin, w.vmax, w.vsum, w.n,"
 		" w.t0, w.t1, w.c0, w.c1, w.first, w.last FROM src.rollups w"
 		" JOIN temp.run_map m ON m.old = w.run_id"
-		" JOIN src.metrics sm ON sm.id = w.metric_id JOIN main.metrics mm ON mm.name = sm.name;"
+		" JOIN src.metrics sm ON sm.id = w.metric_id JOIN main.metrics mm ON mm.name = sm.name"
+		" WHERE NOT EXISTS (SELECT 1 FROM main.rollups x WHERE x.run_id = m.new AND x.width = w.width"
+		"  AND x.metric_id = mm.id AND x.bucket = w.bucket AND x.n > w.n);"
 		"INSERT INTO main.events(run_id, t, severity, source, kind, message)"
 		" SELECT m.new, e.t, e.severity, e.source, e.kind, e.message FROM src.events e"
-		" JOIN temp.run_map m ON m.old = e.run_id;"
-		"INSERT OR IGNORE INTO main.run_props SELECT m.new, p.key, p.value FROM src.run_props p"
-		" JOIN temp.run_map m ON m.old = p.run_id;"
+		" JOIN temp.run_map m ON m.old = e.run_id"
+		" WHERE NOT EXISTS (SELECT 1 FROM main.events x WHERE x.run_id = m.new AND x.t = e.t"
+		"  AND x.source = e.source AND x.kind = e.kind AND x.message = e.message)"
+		" ORDER BY e.id;"
+		"INSERT OR REPLACE INTO main.run_props SELECT m.new, p.key, p.value FROM src.run_props p"
+		" JOIN temp.run_map m ON m.old = p.run_id WHERE p.key <> 'merged_from';"
 		"%s%s;", pauses, trigger_sql);
 	return exec_sql(db, "copy", sql);
 }
+
 
 /* The columns of trend_thresholds: since schema 4, and since 6. */
 #define THRESHOLD_COLUMNS_4 "pattern, assess, min_windows, min_span_s, min_per_kcycle, min_per_hour, min_r2, " \
@@ -173,7 +223,7 @@ static int merge_one(sqlite3 *db, const char *in, const char *out, const char *t
 		fprintf(stderr, "gemsoak merge: %s: %s\n", in, sqlite3_errmsg(db));
 		return -1;
 	}
-	int copied = 0, r = -1;
+	int copied = 0, updated = 0, ticks = 0, r = -1;
 	int version = cli_schema_version(db, "src");
 	/* The source must be a gemsoak database with rollups (schema 4 on). */
 	if (version > store_known_version())
@@ -183,12 +233,14 @@ static int merge_one(sqlite3 *db, const char *in, const char *out, const char *t
 		fprintf(stderr, "gemsoak merge: %s: not a gemsoak database (or older than this gemsoak): %s\n",
 			in, sqlite3_errmsg(db));
 	else if (exec_sql(db, "begin", "BEGIN IMMEDIATE") == 0) {
-		r = same_judgement(db, in, out, version) || copy_runs(db, in, &copied) || copy_data(db, version, trigger_sql) ? -1 : 0;
+		r = same_judgement(db, in, out, version) || copy_runs(db, in, &copied) ||
+				    map_held_runs(db, in, &updated) || copy_data(db, version, trigger_sql) ||
+				    count_of(db, "SELECT COUNT(*) FROM temp.new_ticks WHERE fresh = 0", &ticks) ? -1 : 0;
 		exec_sql(db, r ? "rollback" : "commit", r ? "ROLLBACK" : "COMMIT");
 	}
 	exec_sql(db, "detach", "DETACH DATABASE src");
 	if (r == 0)
-		printf("%s: %d run(s) merged\n", in, copied);
+		printf("%s: %d run(s) merged, %d run(s) updated, +%d ticks\n", in, copied, updated, ticks);
 	return r;
 }
 

@@ -1,5 +1,7 @@
 /* gemsoak status: the newest run at a glance: where, since when, how fast
- * the workloads cycle, the latest value and verdict of every metric. */
+ * the workloads cycle (each against its rate, and what a slow positive
+ * control needs at the rate it gets), the latest value and verdict of
+ * every metric. */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "common/about.h"
 #include "cli/commands.h"
 #include "cli/daemon-state.h"
 #include "cli/format.h"
@@ -123,6 +126,62 @@ static int print_run(const struct cli *c, sqlite3 *db, int64_t run, const struct
 	return cli_human(c) && print_guard(db, run) ? -1 : state;
 }
 
+/* Each workload of the run: its cycles/s over the last minute of its
+ * samples, its `rate` (run_props rate.NAME), where it stands (no work,
+ * below half its rate since the daemon's workload-below-rate event, at its
+ * rate, no cap) and a positive control's leak_every. */
+static const char workloads_sql[] =
+	"WITH p AS (SELECT substr(m.name, 10, length(m.name) - 16) AS workload, k.t, s.value AS c"
+	"           FROM metrics m JOIN samples s ON s.metric_id = m.id JOIN ticks k ON k.id = s.tick_id"
+	"           WHERE k.run_id = ?1 AND m.name GLOB 'workload.*.cycles'),"
+	" l AS (SELECT workload, COUNT(*) AS n, MAX(t) AS t1, MAX(c) - MIN(c) AS done FROM p GROUP BY workload),"
+	" b AS (SELECT l.*, (SELECT c FROM p WHERE p.workload = l.workload AND p.t = l.t1) AS c1,"
+	"        COALESCE((SELECT MAX(t) FROM p WHERE p.workload = l.workload AND p.t <= l.t1 - 60),"
+	"                 (SELECT MIN(t) FROM p WHERE p.workload = l.workload)) AS t0 FROM l),"
+	" r AS (SELECT b.*, (SELECT c FROM p WHERE p.workload = b.workload AND p.t = b.t0) AS c0,"
+	"        (SELECT CAST(value AS INTEGER) FROM run_props WHERE run_id = ?1 AND key = 'rate.' || b.workload) AS cap,"
+	"        (SELECT CAST(value AS INTEGER) FROM run_props WHERE run_id = ?1 AND key = 'leak_every.' || b.workload)"
+	"          AS leak_every,"
+	"        (SELECT kind || ' ' || datetime(t, 'unixepoch') FROM events WHERE run_id = ?1"
+	"          AND source = 'workload ' || b.workload AND kind IN ('workload-below-rate', 'workload-rate-back')"
+	"          ORDER BY t DESC, id DESC LIMIT 1) AS last_rate_event FROM b)"
+	" SELECT workload, round(CASE WHEN t1 > t0 THEN (c1 - c0) / (t1 - t0) ELSE 0 END, 1) AS cycles_per_s,"
+	"  COALESCE(cap, '-') AS rate,"
+	"  CASE WHEN n >= 2 AND done = 0 THEN 'no work'"
+	"   WHEN last_rate_event GLOB 'workload-below-rate *'"
+	"    THEN 'below half its rate since ' || substr(last_rate_event, 21) || ' UTC'"
+	"   WHEN cap > 0 THEN 'at its rate' ELSE 'no cap' END AS state,"
+	"  leak_every"
+	" FROM r ORDER BY workload";
+
+/* The workloads against their rate, then a line per positive control
+ * with the time it needs at its rate lately. 0, or -1. */
+static int print_workloads(struct cli *c, sqlite3 *db, int64_t run)
+{
+	sqlite3_stmt *s = cli_prepare(db, workloads_sql);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, run);
+	if (cli_human(c))
+		printf("workloads against their rate (cycles/s over the last minute):\n");
+	int r = cli_doc_rows(c, "workloads", s, false) < 0 ? -1 : 0;
+	sqlite3_reset(s);
+	while (r == 0 && cli_human(c) && sqlite3_step(s) == SQLITE_ROW) {
+		if (sqlite3_column_type(s, 4) == SQLITE_NULL)
+			continue;
+		double per_s = sqlite3_column_double(s, 1);
+		char span[32] = "never (no cycle lately)";
+		if (per_s > 0)
+			about_span(sqlite3_column_double(s, 4) / per_s, span, sizeof(span));
+		printf("%s: one kept name per %lld cycles: first evidence after %s at %.1f cycles/s\n",
+		       sqlite3_column_text(s, 0), sqlite3_column_int64(s, 4), span, per_s);
+	}
+	if (cli_human(c))
+		putchar('\n');
+	sqlite3_finalize(s);
+	return r;
+}
+
 static int status_once(struct cli *c)
 {
 	int r;
@@ -134,6 +193,8 @@ static int status_once(struct cli *c)
 	if (db)
 		cli_doc_begin(c);
 	int state = db ? print_run(c, db, run, &lock) : -1;
+	if (state >= 0 && print_workloads(c, db, run))
+		state = -1;
 	if (state < 0) {
 		sqlite3_close(db);
 		return CMD_ERROR;

@@ -198,10 +198,16 @@ static const char *const verdicts[] = {
 	"leaking", "stable", "insufficient-data", "not-assessed", "within-bound", "over-bound",
 };
 
-/* The kinds the view anomalies counts (db/migrations/0003-anomalies.sql),
+/* The kinds the view anomalies counts (db/migrations/0009-x-restart-failures.sql),
  * written as 0 before the first, so an alert sees the counter rise. */
 static const char *const anomaly_kinds[] = {
-	"promise", "unexpected-errno", "signal", "restart-timeout", "restart-failed", "protocol", "size", "worker-exit",
+	"promise", "unexpected-errno", "signal", "restart-failed", "server-failed", "client-failed", "server-exit",
+	"protocol", "size", "worker-exit",
+};
+
+/* The kinds the view lateness counts: steps killed after their timeout. */
+static const char *const late_kinds[] = {
+	"restart-timeout", "server-not-ready", "client-timeout", "server-stop-timeout",
 };
 
 static const char *const death_causes[] = { "signal", "exit", "hang" };
@@ -223,6 +229,14 @@ static const char metrics_sql[] =
  * (killed by a signal, exited, or killed by the supervisor as hung). */
 static const char anomalies_sql[] =
 	"SELECT workload, kind, COUNT(*) FROM anomalies WHERE run_id = ?1 GROUP BY workload, kind";
+static const char late_sql[] =
+	"SELECT workload, kind, COUNT(*) FROM lateness WHERE run_id = ?1 GROUP BY workload, kind";
+/* Each workload's latest rate event: below half its rate (1) or back (0). */
+static const char below_rate_sql[] =
+	"SELECT substr(source, 10), kind = 'workload-below-rate' FROM events e"
+	" WHERE run_id = ?1 AND kind IN ('workload-below-rate', 'workload-rate-back')"
+	" AND id = (SELECT MAX(id) FROM events x WHERE x.run_id = ?1 AND x.source = e.source"
+	"  AND x.kind IN ('workload-below-rate', 'workload-rate-back'))";
 static const char deaths_sql[] =
 	"SELECT substr(source, 10),"
 	"  CASE WHEN kind = 'worker-hang' THEN 'hang' WHEN message LIKE '%killed by signal%' THEN 'signal'"
@@ -307,6 +321,45 @@ static int add_counts(struct expo *e, sqlite3 *db, const char *sql, int64_t run,
 		}
 	}
 	free(got);
+	return 0;
+}
+
+/* gemsoak_workload_below_rate: 1 for a workload the daemon said is below
+ * half its rate (and not back since), 0 for every other one. 0, or -1. */
+static int add_below_rate(struct expo *e, sqlite3 *db, int64_t run, char ***wls, size_t *nwl)
+{
+	sqlite3_stmt *s = cli_prepare(db, below_rate_sql);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, run);
+	static const char help[] = "1 while the workload runs below half its rate (gemsoakd's workload-below-rate"
+				   " event, not back since): its verdicts need longer, gemsoak gate fails the run.";
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (workload_note(wls, nwl, col_text(s, 0)))
+			e->oom = true;
+		char l[LABELS_MAX] = "";
+		label_add(l, sizeof(l), "workload", col_text(s, 0));
+		add(e, "gemsoak_workload_below_rate", "gauge", help, l, sqlite3_column_int(s, 1));
+	}
+	if (rc == SQLITE_DONE) {
+		/* the others: 0, so that an alert sees the gauge rise */
+		for (size_t w = 0; w < *nwl; w++) {
+			sqlite3_reset(s);
+			bool said = false;
+			while (!said && sqlite3_step(s) == SQLITE_ROW)
+				said = !strcmp(col_text(s, 0), (*wls)[w]);
+			char l[LABELS_MAX] = "";
+			label_add(l, sizeof(l), "workload", (*wls)[w]);
+			if (!said)
+				add(e, "gemsoak_workload_below_rate", "gauge", help, l, 0);
+		}
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		fprintf(stderr, "gemsoak export: %s\n", sqlite3_errmsg(db));
+		return -1;
+	}
 	return 0;
 }
 
@@ -496,9 +549,14 @@ int prometheus_write(sqlite3 *db, FILE *f)
 			"Anomalies of the run (broken promises, undocumented errnos, workers killed by a signal, ...)"
 			" per workload and kind.",
 			"kind", anomaly_kinds, sizeof(anomaly_kinds) / sizeof(anomaly_kinds[0])) ||
+	     add_counts(&e, db, late_sql, run, &wls, &nwl, "gemsoak_late_total",
+			"Steps of the run killed after their timeout per workload and kind: a timing expectation"
+			" of the workload, not a kernel promise.",
+			"kind", late_kinds, sizeof(late_kinds) / sizeof(late_kinds[0])) ||
 	     add_counts(&e, db, deaths_sql, run, &wls, &nwl, "gemsoak_worker_deaths_total",
 			"Worker processes of the run that died: killed by a signal, exited, or killed as hung.",
-			"cause", death_causes, sizeof(death_causes) / sizeof(death_causes[0]))))
+			"cause", death_causes, sizeof(death_causes) / sizeof(death_causes[0])) ||
+	     add_below_rate(&e, db, run, &wls, &nwl)))
 		metrics = -1;
 	if (e.oom) {
 		fprintf(stderr, "gemsoak export: out of memory\n");

@@ -1,9 +1,11 @@
 COMMON_SRCS += daemon/config-caps.c
 COMMON_SRCS += daemon/config.c daemon/config-dir.c daemon/reload-plan.c daemon/backlog.c daemon/privilege.c daemon/leak-guard.c daemon/probe-plan.c
 COMMON_SRCS += daemon/run-clock.c
+COMMON_SRCS += daemon/rate-watch.c
 DAEMON_SRCS += daemon/reload.c
 DAEMON_SRCS += daemon/main.c daemon/server.c daemon/supervisor.c daemon/worker.c daemon/sampler.c
 DAEMON_SRCS += daemon/run-continue.c daemon/retention.c daemon/leak-watch.c daemon/probe.c
+DAEMON_SRCS += daemon/rate-report.c
 CHECK_SCRIPTS += tests/integration/vm-run-continuation.sh
 CHECK_SCRIPTS += tests/integration/leak-guard.sh
 CHECK_SCRIPTS += tests/integration/run-continuation.sh

@@ -15,6 +15,7 @@
 #include "daemon/leak-guard.h"
 #include "daemon/leak-watch.h"
 #include "daemon/probe.h"
+#include "daemon/rate-report.h"
 #include "daemon/reload.h"
 #include "daemon/retention.h"
 #include "daemon/run-clock.h"
@@ -53,6 +54,7 @@ struct server {
 	double guard_before[8];     /* the watched counters at the stop */
 	struct leak_watch *watch;   /* memory read while the loop is busy */
 	struct probe probe;         /* pauses the workloads in turn ([daemon] probe) */
+	struct rate_report rates;   /* each workload's cycles/s against its rate */
 	char progress[600];         /* the verdicts so far, for STATUS and the progress line */
 	uint64_t progress_cycles;
 	double progress_t;
@@ -325,6 +327,7 @@ static void sample_cb(evutil_socket_t fd, short what, void *arg)
 	reopen_if_replaced(s);
 	check_clock(s);
 	sampler_tick(&s->sampler, run_now(s));
+	rate_report_round(&s->rates, s->sup, s->reload.current, s->st, s->run_id, now_monotonic(), sink_of(s));
 	/* This round measures a stop before it (not one decided now), and a
 	 * freeze during the round comes before the hang check: frozen workers
 	 * are not hung. */
@@ -354,9 +357,11 @@ static void progress_cb(evutil_socket_t fd, short what, void *arg)
 	s->progress_cycles = cycles;
 	if (store_progress(s->st, s->run_id, s->progress, sizeof(s->progress)))
 		return;
+	char controls[400];
+	rate_report_controls(&s->rates, s->reload.current, controls, sizeof(controls));
 	if (isatty(STDERR_FILENO))
-		log_notice("progress: run %lld, %.0f cycles/s, %llu samples; %s", (long long)s->run_id, rate,
-			   (unsigned long long)s->sampler.ticks, s->progress);
+		log_notice("progress: run %lld, %.0f cycles/s, %llu samples; %s%s%s", (long long)s->run_id, rate,
+			   (unsigned long long)s->sampler.ticks, s->progress, controls[0] ? "; " : "", controls);
 }
 
 /* A period of [daemon] probe begins: the next workload's pause, or all
@@ -608,6 +613,7 @@ static void teardown(struct server *s)
 	supervisor_free(s->sup);
 	reload_free(&s->reload);
 	sampler_free(&s->sampler);
+	rate_report_free(&s->rates);
 	store_close(s->st);
 	if (s->base)
 		event_base_free(s->base);

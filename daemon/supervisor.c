@@ -618,3 +618,9 @@ size_t supervisor_pids(const struct supervisor *sup, pid_t *pids, size_t max, bo
 				pids[n++] = sup->inst[i]->pids[j];
 	return n;
 }
+
+bool supervisor_stopped_on_purpose(const struct supervisor *sup, size_t i)
+{
+	const struct instance *in = sup->inst[i];
+	return in->frozen || in->state == INST_PAUSED || in->state == INST_FINISHING || in->state == INST_DONE;
+}

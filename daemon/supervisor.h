@@ -50,6 +50,9 @@ void supervisor_resume(struct supervisor *sup);
  * has no running process to freeze, else 0. */
 int supervisor_freeze(struct supervisor *sup, size_t i, bool frozen);
 bool supervisor_frozen(const struct supervisor *sup, size_t i);
+/* Workload i is stopped on purpose (frozen by the probe, paused by the
+ * leak guard, its duration over) rather than meant to cycle. */
+bool supervisor_stopped_on_purpose(const struct supervisor *sup, size_t i);
 /* SIGSTOP the frozen workloads again (after a SIGCONT sent to every
  * worker's group, as the leak guard's thaw does). */
 void supervisor_refreeze(struct supervisor *sup);

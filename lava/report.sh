@@ -1,6 +1,6 @@
 #!/bin/sh
 # Report a gemsoak run to LAVA: one lava-test-case per testcase of
-# `gemsoak gate --junit` (kernel metrics, workloads' promises), then the
+# `gemsoak gate --junit` (kernel metrics, workloads' promises and work), then the
 # gate itself, with the gate's exit status (0 pass, 1 fail, 77 too short to
 # judge: skip). Exits 0 so the LAVA job goes on to its next test.
 # usage: report.sh [--daemon-status N] DB

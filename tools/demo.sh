@@ -33,6 +33,8 @@ demo_summary() { # DB
 		from leak_trends where scope = 'kernel' and verdict <> 'not-assessed'"
 	sqlite3 "$1" "select count(*) || ' anomalies (broken kernel promises)' ||
 		coalesce(': ' || group_concat(distinct workload || ' ' || kind), '') from anomalies"
+	# the measured sign of a machine too busy for the config
+	"$top/tools/rate-warnings.sh" "$1"
 	"$top/build/gemsoak" report -D "$1" --out "$report" --force > /dev/null &&
 		echo "report: $report (a plot per metric; open it in a browser)"
 }

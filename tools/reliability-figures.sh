@@ -13,6 +13,9 @@ echo "| vm-fault-storm | $(line vm-fault-storm.sh 'daemon peaks') |"
 echo "| vm-worker-restart | $(grep -c "worker-restart|" "$logs/tests_integration_vm-worker-restart.sh.log" 2>/dev/null || echo 0) restarts (SIGSEGV, SIGKILL, SIGSTOP hang) |"
 echo "| model-device-vanish | $(line model-device-vanish.sh '^device vanish:' | sed 's/^device vanish: //') |"
 echo "| model-ioctl-faults | $(line model-ioctl-faults.sh '^ioctl faults:' | sed 's/^ioctl faults: //') |"
+echo "| gate | $(line gate.sh '^gate: leak' | sed 's/^gate: //') |"
+echo "| merge | $(line merge.sh '^run 2: partial copy' | sed 's/^run 2: //') |"
+echo "| model-rate | $(line model-rate.sh '^model-rate:' | sed 's/^model-rate: //') |"
 echo "| vm-valgrind | $(line vm-valgrind.sh 'ERROR SUMMARY' | sed 's/^ *==[0-9]*== //'); $(line vm-valgrind.sh 'in use at exit' | sed 's/^ *==[0-9]*== //') |"
 grep -h '^fuzz-.*: Done' "$logs/tests_integration_fuzz-short.sh.log" 2>/dev/null |
 	sed 's/^/| fuzz-short | /; s/$/ |/'

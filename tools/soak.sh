@@ -41,7 +41,7 @@ load=$(cut -d' ' -f1 /proc/loadavg)
 cpus=$(nproc)
 if awk -v l="$load" -v c="$cpus" 'BEGIN { exit !(l > c - 1) }'; then
 	echo "soak: warning: load average $load on $cpus CPUs; the workloads will run below their rate" \
-		"(the run records each workload's cycles/s against its rate)" >&2
+		"(the run records each workload's cycles/s against its rate; the end of the soak says which fell below)" >&2
 fi
 
 initrd=$top/build/vm/initramfs.cpio.gz append=""
@@ -102,3 +102,5 @@ rm -f "$db-wal" "$db-shm"
 [ "$status" = 0 ] || { echo "soak: gemsoakd exited with $status (log: $out/job.log)" >&2; exit 1; }
 echo "soak: $db ($(du -k "$db" | cut -f1) KiB), how it was recorded: $db.txt"
 "$top/build/gemsoak" trends -D "$db" --metric '*' || true
+# the load average above is a guess; the workloads' measured rates say it
+"$top/tools/rate-warnings.sh" "$db"

@@ -47,9 +47,25 @@ grep -q '^gemsoak_cycles_total{host="lab-a",run="2"} 3600000$' "$d/gemsoak.prom"
 grep -q '^# TYPE gemsoak_cycles_total counter$' "$d/gemsoak.prom" || fail "export: cycles typed counter"
 grep -q '^gemsoak_mem_shmem_bytes{host="lab-a",run="2"} 20540416$' "$d/gemsoak.prom" || fail "export: kB as bytes"
 grep -q '^gemsoak_worker_deaths_total{host="lab-a",run="2",workload="canary",cause="signal"} 1$' "$d/gemsoak.prom" || fail "export: worker deaths"
+grep -q '^gemsoak_workload_below_rate{host="lab-a",run="2",workload="canary"} 0$' "$d/gemsoak.prom" || fail "export: at its rate"
 [ "$(grep -c '^# TYPE' "$d/gemsoak.prom")" = "$(grep -v '^#' "$d/gemsoak.prom" | sed 's/{.*//' | uniq | wc -l)" ] ||
 	fail "export: one group per metric family"
 [ ! -e "$d/gemsoak.prom.tmp" ] || fail "export: temp file left"
+# x-restart's failed start is an anomaly, its client past the timeout is late.
+cp "$db" "$d/xr.db"
+sql "$d/xr.db" "insert into events(run_id, t, severity, source, kind, message) values
+	(2, (select max(t) from ticks), 'warning', 'workload canary', 'server-failed', 'generation 1: exited before it was ready'),
+	(2, (select max(t) from ticks), 'warning', 'workload canary', 'client-timeout', 'generation 2: client 0 killed'),
+	(2, (select max(t) from ticks), 'warning', 'workload canary', 'workload-below-rate', '2.6 cycles/s over the last 120 s')"
+mkdir -p "$d/xr"
+$GS export --db "$d/xr.db" --prometheus "$d/xr" > /dev/null
+grep -q '^gemsoak_anomalies_total{host="lab-a",run="2",workload="canary",kind="server-failed"} 1$' "$d/xr/gemsoak.prom" ||
+	fail "export: server-failed not an anomaly"
+grep -q '^gemsoak_late_total{host="lab-a",run="2",workload="canary",kind="client-timeout"} 1$' "$d/xr/gemsoak.prom" &&
+	grep -q '^gemsoak_late_total{host="lab-a",run="2",workload="canary",kind="server-not-ready"} 0$' "$d/xr/gemsoak.prom" ||
+	fail "export: lateness"
+! grep -q 'gemsoak_anomalies_total{.*kind="client-timeout"}' "$d/xr/gemsoak.prom" || fail "export: lateness as an anomaly"
+grep -q '^gemsoak_workload_below_rate{host="lab-a",run="2",workload="canary"} 1$' "$d/xr/gemsoak.prom" || fail "export: below its rate"
 
 expect 0 'b.db: 2 run' $GS merge "$d/fleet.db" "$d/a.db" "$d/b.db"
 expect 0 'a.db: 0 run' $GS merge "$d/fleet.db" "$d/a.db"

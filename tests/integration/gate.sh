@@ -3,8 +3,10 @@
 # with a leak fails (1), the same kernel fixed and without anomalies passes
 # (0), a worker killed by a signal fails it again, a run too short for its
 # verdicts is neither (77), and a growing daemon footprint never fails the
-# gate. The JUnit file parses and holds one testcase per assessed metric
-# and per workload, with the figures.
+# gate. A run whose workload did no cycle, or fell below half its rate,
+# fails whatever its metrics say; lateness never fails it. The JUnit file
+# parses and holds one testcase per assessed metric and, per workload, one
+# for its promises and one for its work, with the figures.
 set -eu
 . tests/lib.sh
 GS=$TOP/build/gemsoak
@@ -30,13 +32,19 @@ print(f"{path}: {got[0]} testcases, {got[1]} failures, {got[2]} skipped")
 PY
 }
 
+# run2_event DB SECONDS KIND MESSAGE: an event of the canary, SECONDS into run 2.
+run2_event() {
+	sql "$1" "insert into events(run_id, t, severity, source, kind, message)
+		values (2, (select started + $2 from runs where id = 2), 'warning', 'workload canary', '$3', '$4')"
+}
+
 # Run 1: the leak (gem.flink_names grows 1 per 1000 cycles).
 run_rc $GS gate -D "$db" --run 1 --junit "$d/leak.xml" > "$d/leak.out"
 cat "$d/leak.out"
 [ $rc = 1 ] || fail "leak: exit $rc, not 1"
 grep -q '^FAIL *gem.flink_names: leaking: ' "$d/leak.out" || fail "leak: gem.flink_names not named"
 grep -q '^gate: FAIL$' "$d/leak.out" || fail "leak: no FAIL line"
-junit_check "$d/leak.xml" 4 2 0
+junit_check "$d/leak.xml" 5 2 0
 python3 - "$d/leak.xml" <<'PY' || fail "leak.xml: the leak's testcase"
 import sys, xml.etree.ElementTree as ET
 c = ET.parse(sys.argv[1]).getroot().find(".//testcase[@name='gem.flink_names']")
@@ -55,7 +63,50 @@ run_rc $GS gate -D "$db" --run 2 --junit "$d/clean.xml" > "$d/clean.out"
 cat "$d/clean.out"
 [ $rc = 0 ] || fail "clean: exit $rc, not 0"
 grep -q '^gate: PASS$' "$d/clean.out" || fail "clean: no PASS line"
-junit_check "$d/clean.xml" 4 0 0
+junit_check "$d/clean.xml" 5 0 0
+grep -q '<testcase classname="gemsoak.work" name="canary" time="0"><system-out>3600000 cycles in 7200 s' "$d/clean.xml" ||
+	fail "clean.xml: the canary's work"
+
+# The same run, its workload without a cycle (workers that exit at start):
+# its metrics still come out clean, the gate fails on the work. A copy, so
+# that the clean run stays the negative control.
+cp "$db" "$d/idle.db"
+sql "$d/idle.db" "update samples set value = 0 where tick_id in (select id from ticks where run_id = 2)
+	and metric_id = (select id from metrics where name = 'workload.canary.cycles');
+	update ticks set cycles = 0 where run_id = 2;
+	insert into events(run_id, t, severity, source, kind, message)
+	select 2, t, 'warning', 'workload canary', 'worker-exit', 'process 0 exited with status 5; restarting the workload'
+	from ticks where run_id = 2 limit 16"
+idle_clean=$(sql "$d/idle.db" "select count(*) from leak_trends where run_id = 2 and scope = 'kernel' and verdict = 'stable'")
+run_rc $GS gate -D "$d/idle.db" --run 2 --junit "$d/idle.xml" > "$d/idle.out"
+cat "$d/idle.out"
+[ $rc = 1 ] || fail "no work: exit $rc, not 1"
+grep -q '^FAIL *canary: no work: 0 cycles in 7200 s, 16 worker exit(s)$' "$d/idle.out" || fail "no work: not said"
+junit_check "$d/idle.xml" 5 1 0
+grep -q '<testcase classname="gemsoak.work" name="canary" time="0"><failure type="no-work" message="no work: 0 cycles' \
+	"$d/idle.xml" || fail "idle.xml: the no-work testcase"
+
+# Below half its rate (the daemon's workload-below-rate event): too little work.
+cp "$db" "$d/slow.db"
+run2_event "$d/slow.db" 600 workload-below-rate '2.6 cycles/s over the last 12 rounds (120 s), below half its rate of 100'
+run_rc $GS gate -D "$d/slow.db" --run 2 > "$d/slow.out"
+cat "$d/slow.out"
+[ $rc = 1 ] || fail "too little work: exit $rc, not 1"
+grep -q '^FAIL *canary: too little work: 1 time(s) below half its rate; first: 2.6 cycles/s' "$d/slow.out" ||
+	fail "too little work: not said"
+
+# x-restart: a display server that fails is an anomaly (fails); one killed
+# after its timeout is late (said, never a failure).
+cp "$db" "$d/late.db"
+run2_event "$d/late.db" 600 client-timeout 'process 1: generation 4: client 0 of display :0 still running after 60 s; killed'
+run_rc $GS gate -D "$d/late.db" --run 2 > "$d/late.out"
+cat "$d/late.out"
+[ $rc = 0 ] || fail "lateness: exit $rc, not 0"
+grep -q '^LATE *canary: client-timeout 1 (timing, not a kernel promise)$' "$d/late.out" || fail "lateness: not said"
+run2_event "$d/late.db" 700 server-failed "process 0: generation 5: ''Xorg'' exited with status 1 before it was ready"
+run_rc $GS gate -D "$d/late.db" --run 2 > "$d/failed.out"
+[ $rc = 1 ] && grep -q '^FAIL *canary: 1 broken promise(s): server-failed 1' "$d/failed.out" ||
+	fail "server-failed: exit $rc, not counted"
 
 # The daemon's own footprint growing fast in the clean run: judged, never
 # in the gate.
@@ -72,7 +123,7 @@ run_rc $GS gate -D "$db" --run 2 > "$d/daemon.out"
 sql "$db" "update trend_thresholds set min_span_s = 1e9"
 run_rc $GS gate -D "$db" --run 2 --junit - > "$d/short.xml"
 [ $rc = 77 ] || fail "too short: exit $rc, not 77"
-junit_check "$d/short.xml" 4 0 3
+junit_check "$d/short.xml" 5 0 3
 
 # The LAVA test definition parses and calls lava/report.sh, which reports
 # every testcase and the gate through lava-test-case (here a recorder of
@@ -90,11 +141,12 @@ chmod +x "$d/bin/lava-test-case"
 PATH=$d/bin:$PATH GEMSOAK=$GS lava/report.sh --daemon-status 0 "$db" > /dev/null
 PATH=$d/bin:$PATH GEMSOAK=$GS lava/report.sh --daemon-status 70 "$d/none.db" > /dev/null 2>&1
 cat "$d/lava.log"
-# the short run: gemsoakd, 3 metrics, 1 workload, the gate; no database: gemsoakd, the gate
-[ "$(grep -c . "$d/lava.log")" = 8 ] || fail "lava: $(grep -c . "$d/lava.log") calls, not 8"
+# the short run: gemsoakd, 3 metrics, 1 workload's promises and work, the gate; no database: gemsoakd, the gate
+[ "$(grep -c . "$d/lava.log")" = 9 ] || fail "lava: $(grep -c . "$d/lava.log") calls, not 9"
 grep -qx 'gemsoakd --result pass' "$d/lava.log" && grep -qx 'gemsoakd --result fail' "$d/lava.log" || fail "lava: gemsoakd's status"
 grep -qx 'trends-gem.flink_names --result skip' "$d/lava.log" || fail "lava: the short run's metric not skipped"
-grep -qx 'promises-canary --result pass' "$d/lava.log" || fail "lava: the promises"
+grep -qx 'promises-canary --result pass' "$d/lava.log" && grep -qx 'work-canary --result pass' "$d/lava.log" ||
+	fail "lava: the promises and the work"
 [ "$(grep -c '^gate --result' "$d/lava.log")" = 2 ] && grep -qx 'gate --result skip' "$d/lava.log" &&
 	grep -q 'gate --result fail' "$d/lava.log" || fail "lava: the gate's results"
 
@@ -103,4 +155,4 @@ ERR=$d/err run_rc $GS gate -D "$d/none.db"
 [ $rc = 2 ] || fail "no database: exit $rc"
 ERR=$d/err run_rc $GS gate -D "$db" --run 9
 [ $rc = 2 ] && grep -q 9 "$d/err" || fail "unknown run: exit $rc ($(cat "$d/err"))"
-echo "gate: leak 1, anomaly 1, clean 0, daemon footprint 0, too short 77, errors 2"
+echo "gate: leak 1, anomaly 1, clean 0, no work 1 ($idle_clean kernel metrics stable at 0 cycles), too little work 1, late 0, server-failed 1, daemon footprint 0, too short 77, errors 2"

@@ -4,7 +4,9 @@
 # merged into one database give, per run, the same `trends`, `runs` and
 # `compare` as in their own databases, leaks included. An input judged by
 # other trend thresholds than the output's runs is refused (exit 2, what
-# differs named) and the output keeps what it had.
+# differs named) and the output keeps what it had. A run merged while it
+# ran (a nightly merge of a multi-day soak) is brought up to date by the
+# next merge: its new ticks, samples, rollups, events and stop.
 set -eu
 . tests/lib.sh
 . tests/model/lib.sh
@@ -74,4 +76,38 @@ cat "$d/err"
 [ $rc = 2 ] || fail "other thresholds: exit $rc, not 2"
 grep -q "other.db: judged by other trend thresholds than .*fleet.db (threshold \*, " "$d/err" || fail "other thresholds: the message"
 assert_sql "$d/fleet.db" "select count(*) from runs" 3 "the refused input added no run"
+# A running soak merged: synth run 2 as it was 3000 s in (no stop), then
+# the finished run. The partial copy is a snapshot of the source as the
+# daemon had written it: later ticks, samples, events and buckets absent.
+cp "$d/s.db" "$d/partial.db"
+sql "$d/partial.db" "create temp table cut as select started + 3000 as t from runs where id = 2;
+	delete from samples where tick_id in (select id from ticks where run_id = 2 and t > (select t from cut));
+	delete from ticks where run_id = 2 and t > (select t from cut);
+	delete from events where run_id = 2 and t > (select t from cut);
+	delete from rollups where run_id = 2 and bucket > (select t from cut);
+	update runs set stopped = null where id = 2"
+$GS merge "$d/nightly.db" "$d/partial.db" > /dev/null
+# run_state DB RUN: what the run holds, for comparing source and copy.
+run_state() {
+	sql "$1" "select coalesce('stopped at ' || r.stopped, 'running') || ', ' ||
+		(select count(*) from ticks where run_id = r.id) || ' ticks, ' ||
+		(select count(*) from samples s join ticks k on k.id = s.tick_id where k.run_id = r.id) || ' samples, ' ||
+		(select count(*) from events where run_id = r.id) || ' events, ' ||
+		(select count(*) || ' rollups of ' || sum(n) || ' samples' from rollups where run_id = r.id)
+		from runs r where r.id = $2"
+}
+before=$(run_state "$d/nightly.db" 2)
+$GS merge "$d/nightly.db" "$d/s.db" > "$d/nightly.out" || fail "merge of the finished run: exit $?"
+cat "$d/nightly.out"
+after=$(run_state "$d/nightly.db" 2)
+echo "run 2: partial copy: $before; after the next merge: $after; source: $(run_state "$d/s.db" 2)"
+grep -qx '.*/s.db: 0 run(s) merged, 1 run(s) updated, +420 ticks' "$d/nightly.out" || fail "the update not said"
+[ "$after" = "$(run_state "$d/s.db" 2)" ] || fail "the run not brought up to date"
+same "trends of the updated run" trends -D "$d/s.db" --run 2 -- trends -D "$d/nightly.db" --run 2
+# Negative control: the run held in full is left alone, and merging again changes nothing.
+[ "$(run_state "$d/nightly.db" 1)" = "$(run_state "$d/s.db" 1)" ] || fail "the finished run 1 changed"
+$GS merge "$d/nightly.db" "$d/s.db" > "$d/again.out"
+grep -qx '.*/s.db: 0 run(s) merged, 0 run(s) updated, +0 ticks' "$d/again.out" || fail "merging again: $(cat "$d/again.out")"
+[ "$(run_state "$d/nightly.db" 2)" = "$after" ] || fail "merging again changed the run"
+
 echo "ok: 3 runs at windows of 1 s and 300 s merged with their trends, runs and compare unchanged"

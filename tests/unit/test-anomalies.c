@@ -45,7 +45,13 @@ static void query(const char *sql, char *out, size_t len)
 	sqlite3_close(db);
 }
 
-static void anomalies_per_hour(void **state)
+struct ev {
+	double dt;
+	const char *source, *kind, *msg;
+};
+
+/* A fresh database holding one run (started at t0) with these events. */
+static void store_events(const struct ev *ev, size_t n)
 {
 	snprintf(dbpath, sizeof(dbpath), "/tmp/gs-test-anom-XXXXXX");
 	close(mkstemp(dbpath));
@@ -57,7 +63,15 @@ static void anomalies_per_hour(void **state)
 	int64_t run;
 	const double t0 = 1000000.0;
 	assert_int_equal(store_begin_run(st, t0, &ri, &run), 0);
-	static const struct { double dt; const char *source, *kind, *msg; } ev[] = {
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(store_event(st, run, t0 + ev[i].dt, "warning", ev[i].source, ev[i].kind,
+					     ev[i].msg), 0);
+	store_close(st);
+}
+
+static void anomalies_per_hour(void **state)
+{
+	static const struct ev ev[] = {
 		{ 10, "workload ps", "promise", "process 1: same_handle_on_reimport violated: ..." },
 		{ 20, "workload ps", "promise", "process 1: size_matches violated: ..." },
 		{ 30, "workload race", "unexpected-errno", "process 0: export-vs-close: ..." },
@@ -68,10 +82,7 @@ static void anomalies_per_hour(void **state)
 		{ 3700, "workload x", "signal", "process 0: generation 7: server killed by signal ABRT" },
 		{ 3800, "workload ps", "promise", "process 1: handle_gone violated: ..." },
 	};
-	for (size_t i = 0; i < sizeof(ev) / sizeof(ev[0]); i++)
-		assert_int_equal(store_event(st, run, t0 + ev[i].dt, "warning", ev[i].source, ev[i].kind,
-					     ev[i].msg), 0);
-	store_close(st);
+	store_events(ev, sizeof(ev) / sizeof(ev[0]));
 	char out[1024];
 	query("SELECT run_id, hour, workload, kind, anomalies FROM anomalies_per_hour", out, sizeof(out));
 	assert_string_equal(out,
@@ -83,10 +94,42 @@ static void anomalies_per_hour(void **state)
 	cleanup();
 }
 
+/* x-restart's failed restarts are anomalies; its steps killed after their
+ * timeout are lateness, not broken promises (docs/workloads.md). */
+static void x_restart_failures_and_lateness(void **state)
+{
+	static const struct ev ev[] = {
+		{ 10, "workload xorg", "server-failed", "process 0: generation 1: 'Xorg' exited with status 1 before it was ready" },
+		{ 20, "workload xorg", "client-failed", "process 0: generation 2: client 0 of display :0 exited with status 1" },
+		{ 30, "workload xorg", "server-exit", "process 0: generation 3: display :0 exited with status 6 on SIGTERM" },
+		{ 40, "workload xorg", "server-not-ready", "process 0: generation 4: 'Xorg' not ready after 60 s; killed" },
+		{ 50, "workload xorg", "client-timeout", "process 0: generation 5: client 1 of display :0 still running after 60 s; killed" },
+		{ 60, "workload xorg", "server-stop-timeout", "process 0: generation 6: display :0 still running 60 s after SIGTERM; killed" },
+		{ 70, "workload cmd", "restart-timeout", "process 0: generation 1: 'sleep 99' still running after 1 s; killed" },
+		{ 80, "workload cmd", "restart-failed", "process 0: generation 2: 'false' exited with status 1" },
+	};
+	store_events(ev, sizeof(ev) / sizeof(ev[0]));
+	char out[1024];
+	query("SELECT workload, kind FROM anomalies ORDER BY t", out, sizeof(out));
+	assert_string_equal(out,
+			    "xorg|server-failed\n"
+			    "xorg|client-failed\n"
+			    "xorg|server-exit\n"
+			    "cmd|restart-failed\n");
+	query("SELECT workload, kind FROM lateness ORDER BY t", out, sizeof(out));
+	assert_string_equal(out,
+			    "xorg|server-not-ready\n"
+			    "xorg|client-timeout\n"
+			    "xorg|server-stop-timeout\n"
+			    "cmd|restart-timeout\n");
+	cleanup();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(anomalies_per_hour),
+		cmocka_unit_test(x_restart_failures_and_lateness),
 	};
 	return cmocka_run_group_tests_name("anomalies", tests, NULL, NULL);
 }

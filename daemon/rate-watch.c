@@ -1,0 +1,92 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/rate-watch.h"
+
+static struct rate_track *track_of(struct rate_watch *w, const char *name)
+{
+	for (size_t i = 0; i < w->n; i++)
+		if (strcmp(w->tr[i].name, name) == 0)
+			return &w->tr[i];
+	if (w->n == w->cap) {
+		size_t cap = w->cap ? 2 * w->cap : 8;
+		struct rate_track *tr = realloc(w->tr, cap * sizeof(*tr));
+		if (!tr)
+			return NULL;
+		w->tr = tr;
+		w->cap = cap;
+	}
+	struct rate_track *t = &w->tr[w->n++];
+	memset(t, 0, sizeof(*t));
+	strncpy(t->name, name, sizeof(t->name) - 1);
+	t->per_s = -1;
+	return t;
+}
+
+const struct rate_track *rate_watch_find(const struct rate_watch *w, const char *name)
+{
+	for (size_t i = 0; i < w->n; i++)
+		if (strcmp(w->tr[i].name, name) == 0)
+			return &w->tr[i];
+	return NULL;
+}
+
+int rate_watch_round(struct rate_watch *w, const char *name, int64_t cap, double t, uint64_t cycles,
+		     bool paused, double *per_s, double *below_s)
+{
+	struct rate_track *tr = track_of(w, name);
+	*per_s = -1;
+	*below_s = 0;
+	if (!tr)
+		return -1;
+	const int size = RATE_WATCH_POINTS;
+	/* A pause, or counters that went back (a restarted workload), start
+	 * the window again; the state it was in stays until a full one. */
+	int last = (tr->head + tr->n - 1) % size;
+	if (paused || (tr->n && cycles < tr->cycles[last]))
+		tr->n = 0;
+	if (paused)
+		return RATE_SAME;
+	if (tr->n == size) {
+		tr->head = (tr->head + 1) % size;
+		tr->n--;
+	}
+	int at = (tr->head + tr->n) % size;
+	tr->t[at] = t;
+	tr->cycles[at] = cycles;
+	tr->n++;
+	/* The newest earlier round at least a window ago begins the window;
+	 * the rounds before it are no longer needed. */
+	int from = -1;
+	for (int k = tr->n - 2; k >= 0 && from < 0; k--)
+		if (t - tr->t[(tr->head + k) % size] >= w->window_s)
+			from = k;
+	if (from < 0)
+		return RATE_SAME;
+	tr->head = (tr->head + from) % size;
+	tr->n -= from;
+	if (t <= tr->t[tr->head])
+		return RATE_SAME;
+	tr->per_s = (double)(cycles - tr->cycles[tr->head]) / (t - tr->t[tr->head]);
+	*per_s = tr->per_s;
+	/* Without a cap (a reload took it away) nothing is below it. */
+	bool far = cap > 0 && tr->per_s < RATE_WATCH_BELOW * (double)cap;
+	bool back = cap <= 0 || tr->per_s >= RATE_WATCH_BACK * (double)cap;
+	if (!tr->below && far) {
+		tr->below = true;
+		tr->below_since = t;
+		return RATE_BELOW;
+	}
+	if (tr->below && back) {
+		tr->below = false;
+		*below_s = t - tr->below_since;
+		return RATE_BACK;
+	}
+	return RATE_SAME;
+}
+
+void rate_watch_free(struct rate_watch *w)
+{
+	free(w->tr);
+	memset(w, 0, sizeof(*w));
+}
