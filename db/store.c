@@ -13,6 +13,7 @@
 
 #include "db/embedded.h"
 #include "db/store.h"
+#include "db/views.h"
 
 /* Metric ids are looked up once and cached; a run has a few dozen. */
 struct metric_id {
@@ -134,7 +135,8 @@ int store_check_owner(sqlite3 *db, char *why, size_t whylen)
 }
 
 /* Apply each migration the database has not seen, each in its own
- * transaction together with the user_version bump. */
+ * transaction together with the user_version bump; then put today's views
+ * in place (db/views.h). */
 static int migrate(struct store *st, char *err, size_t errlen)
 {
 	int have = store_schema_version(st);
@@ -152,15 +154,15 @@ static int migrate(struct store *st, char *err, size_t errlen)
 	for (int v = have; v < known; v++) {
 		char bump[64];
 		snprintf(bump, sizeof(bump), "PRAGMA user_version = %d;", v + 1);
-		if (exec(st, "BEGIN IMMEDIATE") || exec(st, gs_migrations[v].text) || exec(st, bump) ||
-		    exec(st, "COMMIT")) {
+		if (exec(st, "BEGIN IMMEDIATE") || (v >= VIEWS_LAST_MIGRATION_WITH_VIEWS && views_drop(st->db)) ||
+		    exec(st, gs_migrations[v].text) || exec(st, bump) || exec(st, "COMMIT")) {
 			snprintf(err, errlen, "migration %s: %s", gs_migrations[v].name,
 				 sqlite3_errmsg(st->db));
 			exec(st, "ROLLBACK");
 			return -1;
 		}
 	}
-	return 0;
+	return views_install(st->db, err, errlen);
 }
 
 static int prepare(struct store *st, sqlite3_stmt **s, const char *sql)

@@ -1,0 +1,14 @@
+-- Anomalies: the events that say the kernel broke a promise rather than
+-- that a counter grew. Workers report them (events from 'workload NAME'
+-- with these kinds: a violated promise, an errno the uAPI does not
+-- document for that ioctl and race, a server generation or restart
+-- command that died, hung or failed, a protocol or size mismatch); a
+-- worker process killed by a signal is one too.
+CREATE VIEW anomalies AS
+SELECT e.id, e.run_id, e.t, substr(e.source, 10) AS workload, e.kind, e.message
+FROM events e
+WHERE e.source LIKE 'workload %'
+  AND (e.kind IN ('promise', 'unexpected-errno', 'signal', 'restart-timeout',
+                  'restart-failed', 'protocol', 'size')
+       OR (e.kind = 'worker-exit' AND e.message LIKE '%killed by signal%'));
+
