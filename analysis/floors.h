@@ -7,10 +7,11 @@
 #include <stddef.h>
 
 /* One point of a series (the view's trend_base): time t, the workloads'
- * cycles c, the lowest, highest and mean value lo, hi, mid (a raw sample
- * has lo = hi = mid; a rollup holds several samples). */
+ * cycles c, the lowest, highest and mean value lo, hi, mid, of cnt
+ * samples (a raw sample has lo = hi = mid and cnt 1; a rollup holds
+ * several). */
 struct gs_point {
-	double t, c, lo, hi, mid;
+	double t, c, lo, hi, mid, cnt;
 };
 
 /* One window of a series (leak_trends' cw) and its floor (cf). */
