@@ -82,9 +82,10 @@ static sqlite3 *open_ro(const char *path, const char *query, char *why, size_t w
 	sqlite3_busy_timeout(db, 5000);
 	int own = store_check_owner(db, why, whylen);
 	char verr[256];
+	int views = own > 0 ? views_install_temp(db, verr, sizeof(verr)) : 0;
 	if (own == 0)
 		snprintf(why, whylen, "not a gemsoak database (empty)");
-	else if (own > 0 && views_install_temp(db, verr, sizeof(verr)))
+	else if (views < 0)
 		snprintf(why, whylen, "%s", verr);
 	else if (own > 0 && sqlite3_exec(db, "SELECT 1 FROM leak_trends LIMIT 0", NULL, NULL, NULL) != SQLITE_OK)
 		snprintf(why, whylen, "not a gemsoak database (or too old): %s", sqlite3_errmsg(db));
@@ -142,6 +143,11 @@ sqlite3 *cli_open(struct cli *c, bool write)
 		return NULL;
 	}
 	int v = cli_schema_version(db, "main");
+	if (v >= 0 && v < store_known_version())
+		fprintf(stderr, "gemsoak %s: %s: note: database schema version %d is older than this"
+			" gemsoak's (%d): judged by the method of the gemsoak that made it (gemsoakd or"
+			" gemsoak merge, which write to it, bring it up to date)\n", c->cmd->name, path, v,
+			store_known_version());
 	if (v > store_known_version())
 		fprintf(stderr, "gemsoak %s: %s: warning: database schema version %d is newer than this"
 			" gemsoak (%d); what it shows may be incomplete\n", c->cmd->name, path, v,

@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include "db/embedded.h"
+#include "db/store.h"
 #include "db/views.h"
 
 /* Views earlier gemsoaks created that no file defines any more: still
@@ -142,8 +143,23 @@ fail:
 	return -1;
 }
 
+/* PRAGMA user_version; -1 when it cannot be read. */
+static int schema_version(sqlite3 *db)
+{
+	sqlite3_stmt *s;
+	int v = -1;
+	if (sqlite3_prepare_v2(db, "PRAGMA main.user_version", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
 int views_install_temp(sqlite3 *db, char *err, size_t errlen)
 {
+	if (schema_version(db) != store_known_version())
+		return 1;
 	int current = views_current(db);
 	if (current == 1)
 		return 0;

@@ -32,8 +32,10 @@ int views_install(struct sqlite3 *db, char *err, size_t errlen);
 
 /* For a reader that must not write: unless the main schema's views are
  * today's, create each as a TEMP view of this connection, which hides the
- * main one of the same name; the file is not touched. 0, or -1 with err
- * filled. */
+ * main one of the same name; the file is not touched. 0 when today's
+ * views are in place; 1 when the file's schema version is not this
+ * gemsoak's (its tables are older or newer than what today's views read):
+ * its own views are left to judge it; -1 with err filled. */
 int views_install_temp(struct sqlite3 *db, char *err, size_t errlen);
 
 #endif
