@@ -5,6 +5,7 @@
 
 #include <sqlite3.h>
 
+#include "analysis/probe.h"
 #include "analysis/run.h"
 
 /* A trend_thresholds row. */
@@ -23,12 +24,13 @@ struct series {
 	size_t nwins;
 	int by_cycles;
 	double m;
+	double min_per_s;       /* the threshold per hour, per second; NAN without one */
 };
 
 struct run_ctx {
 	sqlite3 *db;
 	int64_t run_id;
-	double started, t_first, t_mid, span, step;
+	double started, t_first, t_last, t_mid, span, step;
 	int by_cycles;
 	long base;
 	double conf, swing_max, rss_ratio, share;
@@ -40,6 +42,8 @@ struct run_ctx {
 	size_t npts;
 	struct series *ser;
 	size_t nser;
+	struct gs_pause *pauses;
+	size_t npauses;
 	char *err;
 	size_t errlen;
 };
@@ -98,7 +102,7 @@ static double setting(sqlite3 *db, const char *key)
 /* The run's row of trend_runs, the settings and the window steps. */
 static int load_run(struct run_ctx *c)
 {
-	sqlite3_stmt *s = prepare_run(c, "SELECT started, t_first, t_mid, span, by_cycles, base, step"
+	sqlite3_stmt *s = prepare_run(c, "SELECT started, t_first, t_mid, span, by_cycles, base, step, t_last"
 				      " FROM trend_runs WHERE run_id = ?1");
 	if (!s)
 		return -1;
@@ -108,6 +112,7 @@ static int load_run(struct run_ctx *c)
 		c->by_cycles = sqlite3_column_int(s, 4);
 		c->base = sqlite3_column_int64(s, 5);
 		c->step = col(s, 6);
+		c->t_last = col(s, 7);
 	} else if (rc == SQLITE_DONE) {
 		snprintf(c->err, c->errlen, "run %lld is not in the database", (long long)c->run_id);
 		sqlite3_finalize(s);
@@ -220,6 +225,29 @@ oom:
 	return -1;
 }
 
+/* The attribution probe's pauses of the run, in seconds since its first
+ * tick (leak_trends' pz); none when the schema has no probe_pauses. */
+static int load_pauses(struct run_ctx *c)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(c->db, "SELECT workload, t_start, t_end FROM probe_pauses WHERE run_id = ?1",
+			       -1, &s, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_int64(s, 1, c->run_id);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct gs_pause *n = realloc(c->pauses, (c->npauses + 1) * sizeof(*n));
+		if (!n)
+			break;
+		c->pauses = n;
+		struct gs_pause *p = &c->pauses[c->npauses++];
+		copy_text(p->workload, sizeof(p->workload), s, 0);
+		p->s0 = col(s, 1) - c->t_first;
+		p->s1 = (sqlite3_column_type(s, 2) == SQLITE_NULL ? c->t_last : col(s, 2)) - c->t_first;
+	}
+	return finish(c, s, rc);
+}
+
 /* The first and last value of the series' minute rollups. */
 static void first_last(struct run_ctx *c, struct gs_trend_row *r)
 {
@@ -247,6 +275,7 @@ static int judge_one(struct run_ctx *c, struct series *x, struct gs_trend_row *r
 	const char *scope = th ? th->scope : "kernel";
 	x->by_cycles = c->by_cycles && strcmp(scope, "kernel") == 0;
 	x->m = !th ? NAN : x->by_cycles ? th->min_per_kcycle / 1000 : th->min_per_hour / 3600;
+	x->min_per_s = th ? th->min_per_hour / 3600 : NAN;
 	struct gs_series_params p = {
 		.started = c->started, .t_first = c->t_first, .t_mid = c->t_mid, .span = c->span, .step = c->step,
 		.by_cycles = x->by_cycles, .m = x->m, .assess = th ? th->assess : 1, .has_bound = th && th->has_bound,
@@ -326,6 +355,26 @@ static int regress(struct run_ctx *c, const struct series *x, long k, const stru
 	return 1;
 }
 
+/* leak_trends' at: in a run with pauses, the probe names the workload
+ * when it agrees with the regression or the regression is ambiguous
+ * ("probe"), and makes a disagreeing regression "ambiguous"; *named gets
+ * the probe's workload (its regression: NAN slope when it had none). */
+static const char *probe(struct run_ctx *c, const struct series *x, const struct regression *reg, size_t nreg,
+			 const char *method, struct regression *named)
+{
+	if (c->npauses == 0 || isnan(x->min_per_s))
+		return method;
+	const char *w = gs_probe_workload(c->pts + x->first, x->n, c->t_first, c->pauses, c->npauses, x->min_per_s);
+	if (!w)
+		return method;
+	*named = (struct regression){ .workload = w, .wlen = strlen(w), .slope = NAN };
+	for (size_t i = 0; i < nreg; i++)
+		if (reg[i].wlen == strlen(w) && memcmp(reg[i].workload, w, reg[i].wlen) == 0)
+			*named = reg[i];
+	int agrees = reg[0].wlen == strlen(w) && memcmp(reg[0].workload, w, reg[0].wlen) == 0;
+	return strcmp(method, "ambiguous") == 0 || agrees ? "probe" : "ambiguous";
+}
+
 /* leak_trends' at0: the workload whose own cycles the floors fit best. */
 static int attribute(struct run_ctx *c, struct series *x, struct gs_trend_row *r)
 {
@@ -357,10 +406,13 @@ static int attribute(struct run_ctx *c, struct series *x, struct gs_trend_row *r
 			method = "regression";
 		else
 			method = "ambiguous";
+		struct regression named = reg[0];
+		if (method && strcmp(method, "only-workload") != 0)
+			method = probe(c, x, reg, nreg, method, &named);
 		r->attribution = method;
 		if (method && strcmp(method, "ambiguous") != 0) {
-			snprintf(r->workload, sizeof(r->workload), "%.*s", (int)reg[0].wlen, reg[0].workload);
-			r->slope_per_kcycle_workload = reg[0].slope * 1000;
+			snprintf(r->workload, sizeof(r->workload), "%.*s", (int)named.wlen, named.workload);
+			r->slope_per_kcycle_workload = named.slope * 1000;
 		}
 	}
 	free(reg);
@@ -420,7 +472,7 @@ int gs_judge_run(sqlite3 *db, int64_t run_id, struct gs_trend_row **rows, size_t
 	int r = -1;
 	*rows = NULL;
 	*nrows = 0;
-	if (load_run(&c) || load_thresholds(&c) || load_points(&c))
+	if (load_run(&c) || load_thresholds(&c) || load_points(&c) || load_pauses(&c))
 		goto done;
 	if (!(out = calloc(c.nser + 1, sizeof(*out)))) {
 		snprintf(err, errlen, "out of memory");
@@ -447,5 +499,6 @@ done:
 	free(c.pts);
 	free(c.th);
 	free(c.steps);
+	free(c.pauses);
 	return r;
 }

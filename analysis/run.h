@@ -1,7 +1,8 @@
 /* The verdicts on every series of one run, read from the database: the
  * points leak_trends judges (trend_runs, trend_base), each series through
  * gs_judge_series, then what needs the run's other series: the
- * attribution to a workload by regression, and the holder. One row per
+ * attribution to a workload by regression and by the probe's pauses, and
+ * the holder. One row per
  * metric with points, in leak_trends' columns (db/TRENDS.md). */
 #ifndef GS_ANALYSIS_RUN_H
 #define GS_ANALYSIS_RUN_H
@@ -28,17 +29,15 @@ struct gs_trend_row {
 	double slope_per_kcycle_workload;
 	const char *holder;         /* "kernel", "process", "mixed" or NULL */
 	double confidence;
-	const char *attribution;    /* "only-workload", "regression", "ambiguous" or NULL */
+	const char *attribution;    /* "only-workload", "regression", "probe", "ambiguous" or NULL */
 	char scope[16];
 	double threshold, bound, max_value;
 	struct gs_series_result res; /* everything the verdict was made of */
 };
 
 /* Judge run run_id of db. *rows (malloc'd, free it) gets one row per
- * metric with points, ordered by metric name; *nrows their number. The
- * attribution probe's pauses (probe_pauses) are not read yet: a run with
- * pauses gets the regression's attribution alone. 0, or -1 with err
- * filled. Reads only. */
+ * metric with points, ordered by metric name; *nrows their number. 0,
+ * or -1 with err filled. Reads only. */
 int gs_judge_run(struct sqlite3 *db, int64_t run_id, struct gs_trend_row **rows, size_t *nrows, char *err,
 		 size_t errlen);
 
