@@ -1,11 +1,12 @@
 /* The engine (analysis/run.h) against the leak_trends view: every run of
  * each database judged both ways, every difference listed with both
- * values. Exit 0 when every verdict is the same, 1 when one differs, 2
+ * values, and the CPU time each way took. Exit 0 when every verdict is the same, 1 when one differs, 2
  * on an error. usage: verdict-diff DB... */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sqlite3.h>
 
@@ -53,7 +54,15 @@ static int same_text(const char *sql, const char *c)
 
 struct tally {
 	long rows, verdicts_differ, columns_differ, missing;
+	double view_s, engine_s; /* CPU time */
 };
+
+static double cpu_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 static void compare_row(sqlite3_stmt *s, const struct gs_trend_row *r, struct tally *t, const char *db)
 {
@@ -122,14 +131,22 @@ static int compare_db(const char *path, struct tally *t)
 		struct gs_trend_row *rows;
 		size_t n, i = 0;
 		char err[256];
-		if (gs_judge_run(db, run, &rows, &n, err, sizeof(err))) {
+		double t0 = cpu_s();
+		int judged = gs_judge_run(db, run, &rows, &n, err, sizeof(err));
+		t->engine_s += cpu_s() - t0;
+		if (judged) {
 			fprintf(stderr, "verdict-diff: %s: run %lld: %s\n", path, (long long)run, err);
 			rc = -1;
 			break;
 		}
 		sqlite3_reset(view);
 		sqlite3_bind_int64(view, 1, run);
-		while (sqlite3_step(view) == SQLITE_ROW) {
+		for (;;) {
+			t0 = cpu_s();
+			int step = sqlite3_step(view);
+			t->view_s += cpu_s() - t0;
+			if (step != SQLITE_ROW)
+				break;
 			const char *metric = (const char *)sqlite3_column_text(view, 1);
 			while (i < n && strcmp(rows[i].metric, metric) < 0) {
 				printf("%s run %lld %s: only in the engine\n", path, (long long)run, rows[i++].metric);
@@ -165,5 +182,6 @@ int main(int argc, char **argv)
 			return 2;
 	printf("%ld rows compared: %ld verdicts differ, %ld other values differ, %ld rows in one only\n", t.rows,
 	       t.verdicts_differ, t.columns_differ, t.missing);
+	printf("CPU time: the view %.3f s, the engine %.3f s\n", t.view_s, t.engine_s);
 	return t.verdicts_differ || t.missing ? 1 : 0;
 }
