@@ -52,16 +52,6 @@ static size_t store_verdicts(void)
 	return changed;
 }
 
-static int count_of(sqlite3 *db, const char *sql)
-{
-	sqlite3_stmt *s;
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-	int n = sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
-	return n;
-}
-
 static void verdicts_and_their_history(void **state)
 {
 	struct store *st;
@@ -93,17 +83,17 @@ static void verdicts_and_their_history(void **state)
 	assert_int_equal(again, 0);
 	/* the leak leaking from its first verdict; the control undecided,
 	 * then stable */
-	assert_int_equal(count_of(db, "SELECT COUNT(*) FROM verdict_history h JOIN metrics m ON m.id = h.metric_id"
+	assert_int_equal(db_int(db, "SELECT COUNT(*) FROM verdict_history h JOIN metrics m ON m.id = h.metric_id"
 				  " WHERE m.name = 'gem.flink_names' AND h.old_verdict IS NULL"
 				  " AND h.new_verdict = 'leaking' AND h.t = 1.7e9 + 110"), 1);
-	assert_int_equal(count_of(db, "SELECT COUNT(*) FROM verdict_history h JOIN metrics m ON m.id = h.metric_id"
+	assert_int_equal(db_int(db, "SELECT COUNT(*) FROM verdict_history h JOIN metrics m ON m.id = h.metric_id"
 				  " WHERE m.name = 'dmabuf.objects' AND h.old_verdict = 'insufficient-data'"
 				  " AND h.new_verdict = 'stable' AND h.t = 1.7e9 + 3590"), 1);
 	assert_int_equal(later, 1);
-	assert_int_equal(count_of(db, "SELECT COUNT(*) FROM verdict_history"), 4);
+	assert_int_equal(db_int(db, "SELECT COUNT(*) FROM verdict_history"), 4);
 	/* every row as the view has it */
-	assert_int_equal(count_of(db, "SELECT COUNT(*) FROM verdicts"), 3);
-	assert_int_equal(count_of(db, "SELECT COUNT(*) FROM verdicts v JOIN metrics m ON m.id = v.metric_id"
+	assert_int_equal(db_int(db, "SELECT COUNT(*) FROM verdicts"), 3);
+	assert_int_equal(db_int(db, "SELECT COUNT(*) FROM verdicts v JOIN metrics m ON m.id = v.metric_id"
 				  " JOIN leak_trends l ON l.run_id = v.run_id AND l.metric = m.name"
 				  " WHERE l.verdict IS v.verdict AND l.confidence IS v.confidence"
 				  " AND l.robust_slope IS v.robust_slope AND l.workload IS v.workload"

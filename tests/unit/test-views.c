@@ -54,16 +54,6 @@ static int columns_of(sqlite3 *db, const char *view)
 	return n;
 }
 
-static int count_of(sqlite3 *db, const char *sql)
-{
-	sqlite3_stmt *s;
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-	int n = sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
-	return n;
-}
-
 /* What an older gemsoak left: a leak_trends of another day (one column),
  * no anomalies view at all, and a view of the user's own. */
 static const char old_views[] =
@@ -88,7 +78,7 @@ static void every_view_file_is_a_working_view(void **state)
 		}
 	}
 	printf("%d views, all current and readable\n", n);
-	assert_int_equal(count_of(db, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'view'"), n);
+	assert_int_equal(db_int(db, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'view'"), n);
 	sqlite3_close(db);
 }
 
@@ -112,7 +102,7 @@ static void a_writer_gets_todays_views(void **state)
 	assert_true(after > 20);
 	assert_int_equal(views_current(db), 1);
 	assert_true(columns_of(db, "anomalies") > 0);
-	assert_int_equal(count_of(db, "SELECT answer FROM my_view"), 42);
+	assert_int_equal(db_int(db, "SELECT answer FROM my_view"), 42);
 	sqlite3_close(db);
 }
 
@@ -130,7 +120,7 @@ static void an_older_schema_is_migrated_to_todays_views(void **state)
 
 	open_and_close_store();
 	assert_int_equal(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	assert_int_equal(count_of(db, "PRAGMA user_version"), store_known_version());
+	assert_int_equal(db_int(db, "PRAGMA user_version"), store_known_version());
 	assert_int_equal(views_current(db), 1);
 	sqlite3_close(db);
 }
@@ -153,7 +143,7 @@ static void a_reader_gets_todays_views_in_memory(void **state)
 	assert_int_equal(others, 1);
 	assert_int_equal(views_current(other), 0);
 	assert_true(columns_of(db, "anomalies") > 0);
-	assert_int_equal(count_of(db, "SELECT answer FROM my_view"), 42);
+	assert_int_equal(db_int(db, "SELECT answer FROM my_view"), 42);
 	sqlite3_close(other);
 	sqlite3_close(db);
 }
@@ -175,7 +165,7 @@ static void a_reader_of_an_older_schema_keeps_its_views(void **state)
 	printf("schema 6 read-only: leak_trends of its day, %d columns\n", cols);
 	assert_true(cols > 20);
 	assert_int_equal(rc, 1);
-	assert_int_equal(count_of(db, "SELECT COUNT(*) FROM leak_trends"), 0);
+	assert_int_equal(db_int(db, "SELECT COUNT(*) FROM leak_trends"), 0);
 	sqlite3_close(db);
 }
 

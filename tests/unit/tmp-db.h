@@ -1,12 +1,15 @@
 /* A database of its own for each cmocka test: setup() picks a fresh name
  * in /tmp (no file there yet), teardown() removes the database and its
- * -wal and -shm. Include after <cmocka.h>. */
+ * -wal and -shm; db_int() reads one number from it. Include after
+ * <cmocka.h>. */
 #ifndef GS_TEST_TMP_DB_H
 #define GS_TEST_TMP_DB_H
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
+
+#include <sqlite3.h>
 
 static char dbpath[64];
 
@@ -28,6 +31,17 @@ static int teardown(void **state)
 		unlink(file);
 	}
 	return 0;
+}
+
+/* The integer the one-row query sql gives on db (the test fails if none). */
+static inline int db_int(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *s;
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	int n = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return n;
 }
 
 #endif
