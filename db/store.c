@@ -334,6 +334,11 @@ void store_close(struct store *st)
 	free(st);
 }
 
+sqlite3 *store_db(struct store *st)
+{
+	return st ? st->db : NULL;
+}
+
 const char *store_errmsg(struct store *st)
 {
 	if (!st)
@@ -588,8 +593,9 @@ int store_leaking_metrics(struct store *st, int64_t run_id, char *buf, size_t le
 	if (!st)
 		return -1;
 	struct text_out out = { buf, len };
-	return run_once(st->db, text_row, &out, "SELECT group_concat(metric, ', ') FROM (SELECT metric FROM leak_trends"
-			" WHERE run_id = ? AND verdict = 'leaking' ORDER BY metric)", "i", run_id) == SQLITE_ROW ? 0 : -1;
+	return run_once(st->db, text_row, &out, "SELECT group_concat(name, ', ') FROM (SELECT m.name FROM verdicts v"
+			" JOIN metrics m ON m.id = v.metric_id WHERE v.run_id = ? AND v.verdict = 'leaking' ORDER BY m.name)",
+			"i", run_id) == SQLITE_ROW ? 0 : -1;
 }
 
 int store_progress(struct store *st, int64_t run_id, char *buf, size_t len)
@@ -599,8 +605,8 @@ int store_progress(struct store *st, int64_t run_id, char *buf, size_t len)
 		return -1;
 	struct text_out out = { buf, len };
 	return run_once(st->db, text_row, &out,
-			"WITH v AS (SELECT metric, verdict, span_s FROM leak_trends"
-			"           WHERE run_id = ?1 AND scope = 'kernel' AND verdict <> 'not-assessed'),"
+			"WITH v AS (SELECT m.name AS metric, x.verdict, x.span_s FROM verdicts x JOIN metrics m ON m.id = x.metric_id"
+			"           WHERE x.run_id = ?1 AND x.scope = 'kernel' AND x.verdict <> 'not-assessed'),"
 			" wait AS (SELECT (SELECT MIN(min_span_s) FROM trend_thresholds) - COALESCE(MAX(span_s), 0) AS s FROM v)"
 			" SELECT 'leaking: ' || COALESCE((SELECT group_concat(metric, ', ') FROM v"
 			"                                 WHERE verdict IN ('leaking', 'over-bound')), 'none so far')"
