@@ -30,7 +30,7 @@ PKG_CFLAGS   = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS     = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS   = $(WARNFLAGS) -D_GNU_SOURCE -I. -I$(B)/gen $(PKG_CFLAGS) $(CFLAGS) \
                -DGS_DATADIR='"$(DATADIR)"' -DGS_VERSION='"$(VERSION)"' -MMD -MP
-ALL_LDLIBS   = $(PKG_LIBS) -lpthread $(LDLIBS)
+ALL_LDLIBS   = $(PKG_LIBS) -lpthread -lm $(LDLIBS)
 
 # The first goal, so plain `make` builds the programs (its prerequisites
 # are given below, once every module has added its sources).
@@ -52,6 +52,7 @@ include device/module.mk
 include workloads/module.mk
 include sources/module.mk
 include db/module.mk
+include analysis/module.mk
 include daemon/module.mk
 include cli/module.mk
 include kernel/module.mk

@@ -11,6 +11,7 @@
 #include "common/defaults.h"
 #include "common/util.h"
 #include "db/store.h"
+#include "db/views.h"
 
 const char *cli_db_path(struct cli *c)
 {
@@ -62,8 +63,9 @@ int cli_schema_version(sqlite3 *db, const char *schema)
 	return v;
 }
 
-/* Open PATH read-only through a URI with QUERY; NULL when SQLite cannot,
- * or when the file is not a readable gemsoak database (why says). */
+/* Open PATH read-only through a URI with QUERY, with this gemsoak's views
+ * (TEMP ones when the file's are older); NULL when SQLite cannot, or when
+ * the file is not a readable gemsoak database (why says). */
 static sqlite3 *open_ro(const char *path, const char *query, char *why, size_t whylen)
 {
 	char uri[4200];
@@ -79,8 +81,12 @@ static sqlite3 *open_ro(const char *path, const char *query, char *why, size_t w
 	}
 	sqlite3_busy_timeout(db, 5000);
 	int own = store_check_owner(db, why, whylen);
+	char verr[256];
+	int views = own > 0 ? views_install_temp(db, verr, sizeof(verr)) : 0;
 	if (own == 0)
 		snprintf(why, whylen, "not a gemsoak database (empty)");
+	else if (views < 0)
+		snprintf(why, whylen, "%s", verr);
 	else if (own > 0 && sqlite3_exec(db, "SELECT 1 FROM leak_trends LIMIT 0", NULL, NULL, NULL) != SQLITE_OK)
 		snprintf(why, whylen, "not a gemsoak database (or too old): %s", sqlite3_errmsg(db));
 	else if (own > 0)
@@ -137,6 +143,11 @@ sqlite3 *cli_open(struct cli *c, bool write)
 		return NULL;
 	}
 	int v = cli_schema_version(db, "main");
+	if (v >= 0 && v < store_known_version())
+		fprintf(stderr, "gemsoak %s: %s: note: database schema version %d is older than this"
+			" gemsoak's (%d): judged by the method of the gemsoak that made it (gemsoakd or"
+			" gemsoak merge, which write to it, bring it up to date)\n", c->cmd->name, path, v,
+			store_known_version());
 	if (v > store_known_version())
 		fprintf(stderr, "gemsoak %s: %s: warning: database schema version %d is newer than this"
 			" gemsoak (%d); what it shows may be incomplete\n", c->cmd->name, path, v,

@@ -198,7 +198,7 @@ static const char *const verdicts[] = {
 	"leaking", "stable", "insufficient-data", "not-assessed", "within-bound", "over-bound",
 };
 
-/* The kinds the view anomalies counts (db/migrations/0009-x-restart-failures.sql),
+/* The kinds the view anomalies counts (db/views/anomalies.sql),
  * written as 0 before the first, so an alert sees the counter rise. */
 static const char *const anomaly_kinds[] = {
 	"promise", "unexpected-errno", "signal", "restart-failed", "server-failed", "client-failed", "server-exit",

@@ -10,4 +10,8 @@ struct embedded_sql {
  * takes the database from user_version i to i+1. */
 extern const struct embedded_sql gs_migrations[];
 
+/* db/views/NAME.sql in name order, one CREATE VIEW NAME each (db/views.h);
+ * ends with { 0, 0 }. */
+extern const struct embedded_sql gs_views[];
+
 #endif

@@ -13,6 +13,7 @@
 
 #include "db/embedded.h"
 #include "db/store.h"
+#include "db/views.h"
 
 /* How long a write waits for another writer's lock (see store_open_flags). */
 #define BUSY_TIMEOUT_MS 250
@@ -142,7 +143,8 @@ int store_check_owner(sqlite3 *db, char *why, size_t whylen)
 }
 
 /* Apply each migration the database has not seen, each in its own
- * transaction together with the user_version bump. */
+ * transaction together with the user_version bump; then put today's views
+ * in place (db/views.h). */
 static int migrate(struct store *st, char *err, size_t errlen)
 {
 	int have = store_schema_version(st);
@@ -160,15 +162,15 @@ static int migrate(struct store *st, char *err, size_t errlen)
 	for (int v = have; v < known; v++) {
 		char bump[64];
 		snprintf(bump, sizeof(bump), "PRAGMA user_version = %d;", v + 1);
-		if (exec(st, "BEGIN IMMEDIATE") || exec(st, gs_migrations[v].text) || exec(st, bump) ||
-		    exec(st, "COMMIT")) {
+		if (exec(st, "BEGIN IMMEDIATE") || (v >= VIEWS_LAST_MIGRATION_WITH_VIEWS && views_drop(st->db)) ||
+		    exec(st, gs_migrations[v].text) || exec(st, bump) || exec(st, "COMMIT")) {
 			snprintf(err, errlen, "migration %s: %s", gs_migrations[v].name,
 				 sqlite3_errmsg(st->db));
 			exec(st, "ROLLBACK");
 			return -1;
 		}
 	}
-	return 0;
+	return views_install(st->db, err, errlen);
 }
 
 static int prepare(struct store *st, sqlite3_stmt **s, const char *sql)
@@ -342,6 +344,11 @@ void store_close(struct store *st)
 		close(st->lock_fd);
 	free(st->ids);
 	free(st);
+}
+
+sqlite3 *store_db(struct store *st)
+{
+	return st ? st->db : NULL;
 }
 
 const char *store_errmsg(struct store *st)
@@ -644,8 +651,9 @@ int store_leaking_metrics(struct store *st, int64_t run_id, char *buf, size_t le
 	if (!st)
 		return -1;
 	struct text_out out = { buf, len };
-	return run_once(st->db, text_row, &out, "SELECT group_concat(metric, ', ') FROM (SELECT metric FROM leak_trends"
-			" WHERE run_id = ? AND verdict = 'leaking' ORDER BY metric)", "i", run_id) == SQLITE_ROW ? 0 : -1;
+	return run_once(st->db, text_row, &out, "SELECT group_concat(name, ', ') FROM (SELECT m.name FROM verdicts v"
+			" JOIN metrics m ON m.id = v.metric_id WHERE v.run_id = ? AND v.verdict = 'leaking' ORDER BY m.name)",
+			"i", run_id) == SQLITE_ROW ? 0 : -1;
 }
 
 int store_progress(struct store *st, int64_t run_id, char *buf, size_t len)
@@ -655,8 +663,8 @@ int store_progress(struct store *st, int64_t run_id, char *buf, size_t len)
 		return -1;
 	struct text_out out = { buf, len };
 	return run_once(st->db, text_row, &out,
-			"WITH v AS (SELECT metric, verdict, span_s FROM leak_trends"
-			"           WHERE run_id = ?1 AND scope = 'kernel' AND verdict <> 'not-assessed'),"
+			"WITH v AS (SELECT m.name AS metric, x.verdict, x.span_s FROM verdicts x JOIN metrics m ON m.id = x.metric_id"
+			"           WHERE x.run_id = ?1 AND x.scope = 'kernel' AND x.verdict <> 'not-assessed'),"
 			" wait AS (SELECT (SELECT MIN(min_span_s) FROM trend_thresholds) - COALESCE(MAX(span_s), 0) AS s FROM v)"
 			" SELECT 'leaking: ' || COALESCE((SELECT group_concat(metric, ', ') FROM v"
 			"                                 WHERE verdict IN ('leaking', 'over-bound')), 'none so far')"

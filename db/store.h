@@ -99,13 +99,14 @@ struct run_tail {
 };
 /* 1 and *out filled when there is a run, 0 when none, -1 on error. */
 int store_last_run(struct store *st, struct run_tail *out);
-/* The run's metrics whose verdict is leaking now, ", "-separated ("" when
- * none). 0, or -1 on error. */
+/* The run's metrics whose verdict is leaking, ", "-separated ("" when
+ * none), as the verdicts table has them (analysis/verdicts.h stores
+ * them). 0, or -1 on error. */
 int store_leaking_metrics(struct store *st, int64_t run_id, char *buf, size_t len);
 
-/* The run's kernel verdicts so far in one line: what leaks, how many are
- * undecided, and in how many seconds the first verdicts can come. 0, or
- * -1 (buf empty). */
+/* The run's kernel verdicts so far in one line, from the verdicts table:
+ * what leaks, how many are undecided, and in how many seconds the first
+ * verdicts can come. 0, or -1 (buf empty). */
 int store_progress(struct store *st, int64_t run_id, char *buf, size_t len);
 /* The attribution probe's pauses (daemon/probe.h) in probe_pauses: a row
  * at a pause's start (t_end NULL), its t_end at the end. 0, -1 on error,
@@ -126,6 +127,10 @@ int store_resume_run(struct store *st, int64_t run_id);
  * The writing functions and store_errmsg take a NULL store (none open:
  * they fail), and store_file_replaced(NULL) is true. */
 bool store_file_replaced(struct store *st);
+
+/* The store's connection (NULL without a store), for the analysis layer,
+ * which writes its verdicts with it between rounds. */
+struct sqlite3 *store_db(struct store *st);
 
 /* The last SQLite error message, for logs. */
 const char *store_errmsg(struct store *st);

@@ -2,7 +2,7 @@
 # systemd service, tested under real systemd in a Debian VM.
 SYSTEMDUNITDIR ?= $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir systemd 2>/dev/null || echo /lib/systemd/system)
 GS_MANPAGES    = $(wildcard docs/man/*.[1-8])
-GS_SQL         = $(wildcard db/migrations/*.sql db/queries/*.sql)
+GS_SQL         = $(wildcard db/migrations/*.sql db/views/*.sql db/queries/*.sql)
 # node_exporter's textfile collector directory (Debian's prometheus-node-exporter)
 PROM_TEXTFILE_DIR ?= /var/lib/prometheus/node-exporter
 GS_PROMETHEUS  = prometheus/gemsoak-rules.yml prometheus/gemsoak-dashboard.json

@@ -1,6 +1,7 @@
 #!/bin/sh
-# Turn SQL files into a C array of { name, text } so the daemon carries its
-# schema migrations (db/migrations/NNNN-*.sql, applied in order).
+# Turn SQL files into a C array of { name, text } so the programs carry
+# their schema migrations (db/migrations/NNNN-*.sql, applied in order) and
+# their views (db/views/NAME.sql).
 # usage: embed-sql.sh ARRAY_NAME OUT.c FILE...
 set -eu
 array=$1 out=$2

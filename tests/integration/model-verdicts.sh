@@ -3,7 +3,8 @@
 #  - The demo (configs/demo.conf: flink-share, and a canary that keeps one
 #    object per 200 of its cycles) for 2 minutes: gem.flink_names leaking,
 #    attributed to the canary at about 5 per 1000 canary cycles, held by a
-#    process; `gemsoak trends` exits 1.
+#    process; `gemsoak trends` exits 1; the verdicts gemsoakd stored
+#    (analysis/verdicts.h) are leak_trends'.
 #  - The negative control, the same without the canary: none of the
 #    model's metrics (gem.*, dmabuf.*, drm.*, i915.*) leaking, gemsoakd's
 #    own not counted. mem.* is the host's /proc/meminfo, which the model does
@@ -56,6 +57,13 @@ assert_sql "$db" "select holder from leak_trends where metric = 'gem.flink_names
 assert_sql "$db" "select count(*) from leak_trends where scope = 'daemon' and verdict = 'leaking'" 0 "demo: gemsoakd's own metrics not leaking"
 run_rc "$GEMSOAK" trends -D "$db"
 [ "$rc" = 1 ] || fail "demo: gemsoak trends exited $rc, expected 1 (a leak)"
+# The daemon stored the engine's verdicts as the run went on, and at its
+# stop those of its last round: the same as leak_trends'.
+echo "demo: $(sql "$db" "select count(*) from verdicts") verdicts stored by gemsoakd, $(sql "$db" "select count(*) from verdict_history") changes of verdict; gem.flink_names: $(sql "$db" "select group_concat(coalesce(old_verdict, '-') || ' -> ' || new_verdict || ' at ' || cycles || ' cycles', ', ') from verdict_history h join metrics m on m.id = h.metric_id where m.name = 'gem.flink_names'")"
+assert_sql "$db" "select count(*) from verdicts" "$(sql "$db" "select count(*) from leak_trends")" "demo: a stored verdict for every metric"
+assert_sql "$db" "select count(*) from verdicts v join metrics m on m.id = v.metric_id join leak_trends l on l.run_id = v.run_id
+	and l.metric = m.name where l.verdict is v.verdict and l.workload is v.workload and l.holder is v.holder" \
+	"$(sql "$db" "select count(*) from leak_trends")" "demo: the stored verdicts are leak_trends'"
 
 # ---- the negative control: no canary, 2 minutes ----
 db=$out/clean/gs.db

@@ -15,28 +15,7 @@
 
 #include "db/embedded.h"
 #include "db/store.h"
-
-static char dbpath[64];
-
-static int setup(void **state)
-{
-	snprintf(dbpath, sizeof(dbpath), "/tmp/gs-test-store-XXXXXX");
-	int fd = mkstemp(dbpath);
-	close(fd);
-	unlink(dbpath);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	char p[96];
-	unlink(dbpath);
-	snprintf(p, sizeof(p), "%s-wal", dbpath);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", dbpath);
-	unlink(p);
-	return 0;
-}
+#include "tests/unit/tmp-db.h"
 
 static struct store *open_store(void)
 {

@@ -14,32 +14,11 @@
 #include <sqlite3.h>
 
 #include "db/store.h"
+#include "tests/unit/tmp-db.h"
 
 #define TICK_S 10.0
 #define CYCLES_PER_S 500.0
 #define T0 1.7e9
-
-static char dbpath[64];
-
-static int setup(void **state)
-{
-	snprintf(dbpath, sizeof(dbpath), "/tmp/gs-test-trends-XXXXXX");
-	int fd = mkstemp(dbpath);
-	close(fd);
-	unlink(dbpath);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	const char *sfx[] = { "", "-wal", "-shm" };
-	for (int i = 0; i < 3; i++) {
-		char p[96];
-		snprintf(p, sizeof(p), "%s%s", dbpath, sfx[i]);
-		unlink(p);
-	}
-	return 0;
-}
 
 /* Value of a series at tick k (t = k * TICK_S). */
 typedef double (*series_fn)(int k);

@@ -1,0 +1,504 @@
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "analysis/probe.h"
+#include "analysis/run.h"
+
+/* A trend_thresholds row. */
+struct threshold {
+	char pattern[128], scope[16], bound_setting[64];
+	int assess, has_bound;
+	double min_windows, min_span_s, min_per_kcycle, min_per_hour, min_r2, min_half_ratio;
+};
+
+/* One series of the run: its points in ctx->pts, its chosen windows. */
+struct series {
+	int64_t metric_id;
+	char name[METRIC_NAME_MAX];
+	size_t first, n;
+	struct gs_window *wins;
+	size_t nwins;
+	int by_cycles;
+	double m;
+	double min_per_s;       /* the threshold per hour, per second; NAN without one */
+};
+
+struct run_ctx {
+	sqlite3 *db;
+	int64_t run_id;
+	double started, t_first, t_last, t_mid, span, step;
+	int by_cycles;
+	long base;
+	double conf, swing_max, rss_ratio, share;
+	long *steps;
+	size_t nsteps;
+	struct threshold *th;
+	size_t nth;
+	struct gs_point *pts;
+	size_t npts;
+	struct series *ser;
+	size_t nser;
+	struct gs_pause *pauses;
+	size_t npauses;
+	char *err;
+	size_t errlen;
+};
+
+static double col(sqlite3_stmt *s, int i)
+{
+	return sqlite3_column_type(s, i) == SQLITE_NULL ? NAN : sqlite3_column_double(s, i);
+}
+
+static void copy_text(char *dst, size_t len, sqlite3_stmt *s, int i)
+{
+	const char *t = (const char *)sqlite3_column_text(s, i);
+	snprintf(dst, len, "%s", t ? t : "");
+}
+
+/* Prepare sql on ctx's database with the run bound to ?1; NULL after
+ * filling ctx->err. */
+static sqlite3_stmt *prepare_run(struct run_ctx *c, const char *sql)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(c->db, sql, -1, &s, NULL) != SQLITE_OK) {
+		snprintf(c->err, c->errlen, "%s", sqlite3_errmsg(c->db));
+		return NULL;
+	}
+	if (sqlite3_bind_parameter_count(s) >= 1)
+		sqlite3_bind_int64(s, 1, c->run_id);
+	return s;
+}
+
+/* Finish a statement stepped to its end: 0, or -1 with ctx->err. */
+static int finish(struct run_ctx *c, sqlite3_stmt *s, int rc)
+{
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		snprintf(c->err, c->errlen, "%s", sqlite3_errmsg(c->db));
+		sqlite3_finalize(s);
+		return -1;
+	}
+	sqlite3_finalize(s);
+	return 0;
+}
+
+/* trend_settings' value of key; NAN when missing. */
+static double setting(sqlite3 *db, const char *key)
+{
+	sqlite3_stmt *s;
+	double v = NAN;
+	if (sqlite3_prepare_v2(db, "SELECT value FROM trend_settings WHERE key = ?", -1, &s, NULL) != SQLITE_OK)
+		return NAN;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = col(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+/* The run's row of trend_runs, the settings and the window steps. */
+static int load_run(struct run_ctx *c)
+{
+	sqlite3_stmt *s = prepare_run(c, "SELECT started, t_first, t_mid, span, by_cycles, base, step, t_last"
+				      " FROM trend_runs WHERE run_id = ?1");
+	if (!s)
+		return -1;
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		c->started = col(s, 0), c->t_first = col(s, 1), c->t_mid = col(s, 2), c->span = col(s, 3);
+		c->by_cycles = sqlite3_column_int(s, 4);
+		c->base = sqlite3_column_int64(s, 5);
+		c->step = col(s, 6);
+		c->t_last = col(s, 7);
+	} else if (rc == SQLITE_DONE) {
+		snprintf(c->err, c->errlen, "run %lld is not in the database", (long long)c->run_id);
+		sqlite3_finalize(s);
+		return -1;
+	}
+	if (finish(c, s, rc))
+		return -1;
+	c->conf = setting(c->db, "confidence");
+	c->swing_max = setting(c->db, "window_swing_max");
+	c->rss_ratio = setting(c->db, "attribution_rss_ratio");
+	c->share = setting(c->db, "holder_share");
+	if (!(s = prepare_run(c, "SELECT k FROM trend_window_steps ORDER BY k")))
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		long *n = realloc(c->steps, (c->nsteps + 1) * sizeof(*n));
+		if (!n)
+			break;
+		c->steps = n;
+		c->steps[c->nsteps++] = sqlite3_column_int64(s, 0);
+	}
+	return finish(c, s, rc);
+}
+
+static int load_thresholds(struct run_ctx *c)
+{
+	sqlite3_stmt *s = prepare_run(c, "SELECT pattern, assess, min_windows, min_span_s, min_per_kcycle,"
+				      " min_per_hour, min_r2, min_half_ratio, scope, bound_setting FROM trend_thresholds");
+	if (!s)
+		return -1;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct threshold *n = realloc(c->th, (c->nth + 1) * sizeof(*n));
+		if (!n)
+			break;
+		c->th = n;
+		struct threshold *t = &c->th[c->nth++];
+		copy_text(t->pattern, sizeof(t->pattern), s, 0);
+		t->assess = sqlite3_column_int(s, 1);
+		t->min_windows = col(s, 2), t->min_span_s = col(s, 3), t->min_per_kcycle = col(s, 4);
+		t->min_per_hour = col(s, 5), t->min_r2 = col(s, 6), t->min_half_ratio = col(s, 7);
+		copy_text(t->scope, sizeof(t->scope), s, 8);
+		t->has_bound = sqlite3_column_type(s, 9) != SQLITE_NULL;
+		copy_text(t->bound_setting, sizeof(t->bound_setting), s, 9);
+	}
+	return finish(c, s, rc);
+}
+
+/* The threshold row of a metric (metric_thresholds): the longest
+ * matching GLOB pattern, the first in order among equals; NULL when none. */
+static const struct threshold *threshold_of(const struct run_ctx *c, const char *name)
+{
+	const struct threshold *best = NULL;
+	for (size_t i = 0; i < c->nth; i++) {
+		const struct threshold *t = &c->th[i];
+		if (sqlite3_strglob(t->pattern, name) != 0)
+			continue;
+		size_t l = strlen(t->pattern), bl = best ? strlen(best->pattern) : 0;
+		if (!best || l > bl || (l == bl && strcmp(t->pattern, best->pattern) < 0))
+			best = t;
+	}
+	return best;
+}
+
+/* Every point of the run (trend_base), grouped into series by metric. */
+static int load_points(struct run_ctx *c)
+{
+	static const char raw[] =
+		"SELECT s.metric_id, m.name, k.t, CAST(k.cycles AS REAL), s.value, s.value, s.value, 1"
+		" FROM ticks k JOIN samples s ON s.tick_id = k.id JOIN metrics m ON m.id = s.metric_id"
+		" WHERE k.run_id = ?1 ORDER BY s.metric_id, k.t";
+	static const char rolled[] =
+		"SELECT w.metric_id, m.name, w.t0, CAST(w.c0 AS REAL), w.vmin, w.vmax, w.vsum / w.n, w.n"
+		" FROM rollups w JOIN metrics m ON m.id = w.metric_id"
+		" WHERE w.run_id = ?1 AND w.width = ?2 ORDER BY w.metric_id, w.t0";
+	sqlite3_stmt *s = prepare_run(c, c->base == 0 ? raw : rolled);
+	if (!s)
+		return -1;
+	if (c->base > 0)
+		sqlite3_bind_int64(s, 2, c->base);
+	size_t cap = 0, capser = 0;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(s, 0);
+		if (c->nser == 0 || c->ser[c->nser - 1].metric_id != id) {
+			if (c->nser == capser) {
+				capser = capser ? 2 * capser : 64;
+				struct series *n = realloc(c->ser, capser * sizeof(*n));
+				if (!n)
+					goto oom;
+				c->ser = n;
+			}
+			struct series *x = &c->ser[c->nser++];
+			*x = (struct series){ .metric_id = id, .first = c->npts };
+			copy_text(x->name, sizeof(x->name), s, 1);
+		}
+		if (c->npts == cap) {
+			cap = cap ? 2 * cap : 4096;
+			struct gs_point *n = realloc(c->pts, cap * sizeof(*n));
+			if (!n)
+				goto oom;
+			c->pts = n;
+		}
+		c->pts[c->npts++] = (struct gs_point){ col(s, 2), col(s, 3), col(s, 4), col(s, 5), col(s, 6), col(s, 7) };
+		c->ser[c->nser - 1].n++;
+	}
+	return finish(c, s, rc);
+oom:
+	sqlite3_finalize(s);
+	snprintf(c->err, c->errlen, "out of memory");
+	return -1;
+}
+
+/* The attribution probe's pauses of the run, in seconds since its first
+ * tick (leak_trends' pz); none when the schema has no probe_pauses. */
+static int load_pauses(struct run_ctx *c)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(c->db, "SELECT workload, t_start, t_end FROM probe_pauses WHERE run_id = ?1",
+			       -1, &s, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_int64(s, 1, c->run_id);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct gs_pause *n = realloc(c->pauses, (c->npauses + 1) * sizeof(*n));
+		if (!n)
+			break;
+		c->pauses = n;
+		struct gs_pause *p = &c->pauses[c->npauses++];
+		copy_text(p->workload, sizeof(p->workload), s, 0);
+		p->s0 = col(s, 1) - c->t_first;
+		p->s1 = (sqlite3_column_type(s, 2) == SQLITE_NULL ? c->t_last : col(s, 2)) - c->t_first;
+	}
+	return finish(c, s, rc);
+}
+
+/* The first and last value of the series' minute rollups. */
+static void first_last(struct run_ctx *c, struct gs_trend_row *r)
+{
+	static const char *const sql[2] = {
+		"SELECT first FROM rollups WHERE run_id = ?1 AND width = 60 AND metric_id = ?2 ORDER BY bucket LIMIT 1",
+		"SELECT last FROM rollups WHERE run_id = ?1 AND width = 60 AND metric_id = ?2 ORDER BY bucket DESC LIMIT 1",
+	};
+	double *out[2] = { &r->first_value, &r->last_value };
+	for (int i = 0; i < 2; i++) {
+		*out[i] = NAN;
+		sqlite3_stmt *s = prepare_run(c, sql[i]);
+		if (!s)
+			continue;
+		sqlite3_bind_int64(s, 2, r->metric_id);
+		if (sqlite3_step(s) == SQLITE_ROW)
+			*out[i] = col(s, 0);
+		sqlite3_finalize(s);
+	}
+}
+
+/* Judge series x into row r (everything but attribution and holder). */
+static int judge_one(struct run_ctx *c, struct series *x, struct gs_trend_row *r)
+{
+	const struct threshold *th = threshold_of(c, x->name);
+	const char *scope = th ? th->scope : "kernel";
+	x->by_cycles = c->by_cycles && strcmp(scope, "kernel") == 0;
+	x->m = !th ? NAN : x->by_cycles ? th->min_per_kcycle / 1000 : th->min_per_hour / 3600;
+	x->min_per_s = th ? th->min_per_hour / 3600 : NAN;
+	struct gs_series_params p = {
+		.started = c->started, .t_first = c->t_first, .t_mid = c->t_mid, .span = c->span, .step = c->step,
+		.by_cycles = x->by_cycles, .m = x->m, .assess = th ? th->assess : 1, .has_bound = th && th->has_bound,
+		.bound = th && th->has_bound ? setting(c->db, th->bound_setting) : NAN,
+		.min_windows = th ? th->min_windows : NAN, .min_span_s = th ? th->min_span_s : NAN,
+		.min_r2 = th ? th->min_r2 : NAN, .min_half_ratio = th ? th->min_half_ratio : NAN,
+		.conf = c->conf, .swing_max = c->swing_max, .steps = c->steps, .nsteps = c->nsteps,
+	};
+	x->wins = malloc((x->n ? x->n : 1) * sizeof(*x->wins));
+	if (!x->wins || gs_judge_series(c->pts + x->first, x->n, &p, &r->res, x->wins, &x->nwins)) {
+		snprintf(c->err, c->errlen, "out of memory");
+		return -1;
+	}
+	const struct gs_series_result *v = &r->res;
+	int judged = v->k > 0;
+	*r = (struct gs_trend_row){
+		.run_id = c->run_id, .metric_id = x->metric_id, .samples = v->samples, .span_s = v->t_last - v->t_first,
+		.slope_per_hour = v->floor_per_hour, .slope_per_kcycle = v->floor_per_kcycle,
+		.mean_per_hour = v->mean_per_hour, .mean_per_kcycle = v->mean_per_kcycle,
+		.robust_slope = v->u_slope * v->unit, .per = (judged ? x->by_cycles : c->by_cycles) ? "kcycle" : "hour",
+		.windows = judged ? (long)v->windows : 0, .window_s = v->w, .r2 = v->r2,
+		.half1_slope = v->u_slope1 * v->unit, .half2_slope = v->u_slope2 * v->unit, .verdict = v->verdict,
+		.slope_per_kcycle_workload = NAN, .confidence = v->confidence,
+		.threshold = judged ? x->m * v->unit : NAN, .bound = p.bound, .max_value = v->vmax, .res = *v,
+	};
+	snprintf(r->metric, sizeof(r->metric), "%s", x->name);
+	snprintf(r->scope, sizeof(r->scope), "%s", scope);
+	first_last(c, r);
+	return 0;
+}
+
+/* A workload's regression of a leaking series' floors on the workload's
+ * own cycles at the same windows (leak_trends' wa, wr). */
+struct regression {
+	const char *workload;   /* into the series' name */
+	size_t wlen, n;
+	double slope, rss;
+};
+
+static int by_rss(const void *a, const void *b)
+{
+	const struct regression *x = a, *y = b;
+	if (x->rss != y->rss)
+		return x->rss < y->rss ? -1 : 1;
+	size_t l = x->wlen < y->wlen ? x->wlen : y->wlen;
+	int d = memcmp(x->workload, y->workload, l);
+	return d ? d : (x->wlen > y->wlen) - (x->wlen < y->wlen);
+}
+
+/* Regress leaking series x on workload series wl; 0 when the workload's
+ * cycles do not vary over the windows they share. */
+static int regress(struct run_ctx *c, const struct series *x, long k, const struct series *wl,
+		   struct gs_window *cw, struct regression *out)
+{
+	size_t ncw = gs_windows(c->pts + wl->first, wl->n, c->t_first, (double)k * c->step, 0, cw);
+	double n = 0, mx = 0, mxx = 0, mf = 0, mff = 0, mxf = 0;
+	for (size_t a = 0, b = 0; a < x->nwins && b < ncw;) {
+		if (x->wins[a].i < cw[b].i) {
+			a++;
+		} else if (x->wins[a].i > cw[b].i) {
+			b++;
+		} else {
+			double v = cw[b].vmin, f = x->wins[a].f;
+			n++, mx += v, mxx += v * v, mf += f, mff += f * f, mxf += v * f;
+			a++, b++;
+		}
+	}
+	if (n == 0)
+		return 0;
+	mx /= n, mxx /= n, mf /= n, mff /= n, mxf /= n;
+	double vx = mxx - mx * mx, cxf = mxf - mx * mf;
+	if (!(vx > 1e-9))
+		return 0;
+	out->n = (size_t)n;
+	out->slope = cxf / vx;
+	out->rss = fmax(0, n * ((mff - mf * mf) - cxf * cxf / vx));
+	return 1;
+}
+
+/* leak_trends' at: in a run with pauses, the probe names the workload
+ * when it agrees with the regression or the regression is ambiguous
+ * ("probe"), and makes a disagreeing regression "ambiguous"; *named gets
+ * the probe's workload (its regression: NAN slope when it had none). */
+static const char *probe(struct run_ctx *c, const struct series *x, const struct regression *reg, size_t nreg,
+			 const char *method, struct regression *named)
+{
+	if (c->npauses == 0 || isnan(x->min_per_s))
+		return method;
+	const char *w = gs_probe_workload(c->pts + x->first, x->n, c->t_first, c->pauses, c->npauses, x->min_per_s);
+	if (!w)
+		return method;
+	*named = (struct regression){ .workload = w, .wlen = strlen(w), .slope = NAN };
+	for (size_t i = 0; i < nreg; i++)
+		if (reg[i].wlen == strlen(w) && memcmp(reg[i].workload, w, reg[i].wlen) == 0)
+			*named = reg[i];
+	int agrees = reg[0].wlen == strlen(w) && memcmp(reg[0].workload, w, reg[0].wlen) == 0;
+	return strcmp(method, "ambiguous") == 0 || agrees ? "probe" : "ambiguous";
+}
+
+/* leak_trends' at0: the workload whose own cycles the floors fit best. */
+static int attribute(struct run_ctx *c, struct series *x, struct gs_trend_row *r)
+{
+	struct regression *reg = malloc((c->nser + 1) * sizeof(*reg));
+	struct gs_window *cw = malloc((c->npts + 1) * sizeof(*cw));
+	size_t nreg = 0;
+	if (!reg || !cw) {
+		free(reg);
+		free(cw);
+		snprintf(c->err, c->errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < c->nser; i++) {
+		const struct series *wl = &c->ser[i];
+		size_t len = strlen(wl->name);
+		if (sqlite3_strglob("workload.?*.cycles", wl->name) != 0)
+			continue;
+		reg[nreg] = (struct regression){ .workload = wl->name + 9, .wlen = len - 16 };
+		nreg += (size_t)regress(c, x, r->res.k, wl, cw, &reg[nreg]);
+	}
+	if (nreg > 0) {
+		qsort(reg, nreg, sizeof(*reg), by_rss);
+		const char *method;
+		if (reg[0].slope <= 0)
+			method = NULL;
+		else if (nreg == 1)
+			method = "only-workload";
+		else if (reg[1].rss >= c->rss_ratio * reg[0].rss + 0.25 * (double)reg[0].n)
+			method = "regression";
+		else
+			method = "ambiguous";
+		struct regression named = reg[0];
+		if (method && strcmp(method, "only-workload") != 0)
+			method = probe(c, x, reg, nreg, method, &named);
+		r->attribution = method;
+		if (method && strcmp(method, "ambiguous") != 0) {
+			snprintf(r->workload, sizeof(r->workload), "%.*s", (int)named.wlen, named.workload);
+			r->slope_per_kcycle_workload = named.slope * 1000;
+		}
+	}
+	free(reg);
+	free(cw);
+	return 0;
+}
+
+/* The row of the series named name among rows judged on windows; NULL. */
+static struct gs_trend_row *judged_row(struct gs_trend_row *rows, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (rows[i].res.k > 0 && strcmp(rows[i].metric, name) == 0)
+			return &rows[i];
+	return NULL;
+}
+
+/* leak_trends' hx, ho: how much of a leaking metric's growth its split
+ * metrics (held by a process, by no process) explain. */
+static int holders(struct run_ctx *c, struct gs_trend_row *rows, size_t n)
+{
+	sqlite3_stmt *s = prepare_run(c, "SELECT metric, kernel_metric, process_metric FROM trend_holders");
+	if (!s)
+		return -1;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *name[3];
+		for (int i = 0; i < 3; i++)
+			name[i] = (const char *)sqlite3_column_text(s, i);
+		struct gs_trend_row *x = judged_row(rows, n, name[0]);
+		if (!x || x->verdict != GS_LEAKING)
+			continue;
+		struct gs_trend_row *k = judged_row(rows, n, name[1]), *p = judged_row(rows, n, name[2]);
+		double bu = x->res.bu, kbu = k && !isnan(k->res.bu) ? k->res.bu : 0;
+		double pbu = p && !isnan(p->res.bu) ? p->res.bu : 0, share = c->share;
+		if (isnan(bu) || bu <= 0)
+			continue;
+		if (kbu >= share * bu && pbu < (1 - share) * bu)
+			x->holder = "kernel";
+		else if (pbu >= share * bu && kbu < (1 - share) * bu)
+			x->holder = "process";
+		else if (kbu >= 0.5 * (1 - share) * bu && pbu >= 0.5 * (1 - share) * bu)
+			x->holder = "mixed";
+	}
+	return finish(c, s, rc);
+}
+
+static int by_metric(const void *a, const void *b)
+{
+	return strcmp(((const struct gs_trend_row *)a)->metric, ((const struct gs_trend_row *)b)->metric);
+}
+
+int gs_judge_run(sqlite3 *db, int64_t run_id, struct gs_trend_row **rows, size_t *nrows, char *err,
+		 size_t errlen)
+{
+	struct run_ctx c = { .db = db, .run_id = run_id, .err = err, .errlen = errlen };
+	struct gs_trend_row *out = NULL;
+	int r = -1;
+	*rows = NULL;
+	*nrows = 0;
+	if (load_run(&c) || load_thresholds(&c) || load_points(&c) || load_pauses(&c))
+		goto done;
+	if (!(out = calloc(c.nser + 1, sizeof(*out)))) {
+		snprintf(err, errlen, "out of memory");
+		goto done;
+	}
+	for (size_t i = 0; i < c.nser; i++)
+		if (judge_one(&c, &c.ser[i], &out[i]))
+			goto done;
+	for (size_t i = 0; i < c.nser; i++)
+		if (out[i].verdict == GS_LEAKING && out[i].res.k > 0 && attribute(&c, &c.ser[i], &out[i]))
+			goto done;
+	if (holders(&c, out, c.nser))
+		goto done;
+	qsort(out, c.nser, sizeof(*out), by_metric);
+	*rows = out;
+	*nrows = c.nser;
+	out = NULL;
+	r = 0;
+done:
+	free(out);
+	for (size_t i = 0; i < c.nser; i++)
+		free(c.ser[i].wins);
+	free(c.ser);
+	free(c.pts);
+	free(c.th);
+	free(c.steps);
+	free(c.pauses);
+	return r;
+}

@@ -1,0 +1,44 @@
+/* The verdicts on every series of one run, read from the database: the
+ * points leak_trends judges (trend_runs, trend_base), each series through
+ * gs_judge_series, then what needs the run's other series: the
+ * attribution to a workload by regression and by the probe's pauses, and
+ * the holder. One row per
+ * metric with points, in leak_trends' columns (db/TRENDS.md). */
+#ifndef GS_ANALYSIS_RUN_H
+#define GS_ANALYSIS_RUN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analysis/series.h"
+#include "common/metric-batch.h"
+
+struct sqlite3;
+
+/* One row of leak_trends, unrounded; NAN and NULL pointers for SQL NULL. */
+struct gs_trend_row {
+	int64_t run_id, metric_id;
+	char metric[METRIC_NAME_MAX];
+	double samples, span_s, first_value, last_value;
+	double slope_per_hour, slope_per_kcycle, mean_per_hour, mean_per_kcycle, robust_slope;
+	const char *per;            /* "kcycle" or "hour" */
+	long windows;
+	double window_s, r2, half1_slope, half2_slope;
+	enum gs_verdict verdict;
+	char workload[METRIC_NAME_MAX]; /* "" for NULL */
+	double slope_per_kcycle_workload;
+	const char *holder;         /* "kernel", "process", "mixed" or NULL */
+	double confidence;
+	const char *attribution;    /* "only-workload", "regression", "probe", "ambiguous" or NULL */
+	char scope[16];
+	double threshold, bound, max_value;
+	struct gs_series_result res; /* everything the verdict was made of */
+};
+
+/* Judge run run_id of db. *rows (malloc'd, free it) gets one row per
+ * metric with points, ordered by metric name; *nrows their number. 0,
+ * or -1 with err filled. Reads only. */
+int gs_judge_run(struct sqlite3 *db, int64_t run_id, struct gs_trend_row **rows, size_t *nrows, char *err,
+		 size_t errlen);
+
+#endif

@@ -1,0 +1,280 @@
+#include <math.h>
+#include <stdlib.h>
+
+#include "analysis/series.h"
+#include "analysis/stats.h"
+
+const char *gs_verdict_name(enum gs_verdict v)
+{
+	switch (v) {
+	case GS_NOT_ASSESSED: return "not-assessed";
+	case GS_WITHIN_BOUND: return "within-bound";
+	case GS_OVER_BOUND: return "over-bound";
+	case GS_INSUFFICIENT_DATA: return "insufficient-data";
+	case GS_STABLE: return "stable";
+	case GS_LEAKING: return "leaking";
+	case GS_VERDICT_NONE: break;
+	}
+	return NULL;
+}
+
+/* The axis value of a window: its first cycles, or seconds since start. */
+static double axis(const struct gs_window *x, const struct gs_series_params *p)
+{
+	return p->by_cycles ? x->c0 : x->t0 - p->started;
+}
+
+/* How far window k's floors follow the sawtooth (leak_trends' sw, swr):
+ * the smaller of their mean |second difference| and their spread around
+ * their line, over the mean swing inside a window; 0 for a counter that
+ * only grows (no sawtooth to outlast). NAN when fewer than 4 windows. */
+static double swing_ratio(const struct gs_window *w, size_t nw, const struct gs_series_params *p)
+{
+	if (nw < 4)
+		return NAN;
+	double rough = 0, swing = 0, step = 0, d1sum = 0, mu = 0, muu = 0, mf = 0, mff = 0, muf = 0;
+	for (size_t j = 0; j < nw; j++) {
+		double u = axis(&w[j], p), f = w[j].f;
+		swing += w[j].vmax - w[j].vmin;
+		mu += u, muu += u * u, mf += f, mff += f * f, muf += u * f;
+		if (j + 1 < nw) {
+			step += fabs(w[j + 1].f - f);
+			d1sum += w[j + 1].f - f;
+		}
+		if (j > 0 && j + 1 < nw)
+			rough += fabs(w[j - 1].f + w[j + 1].f - 2 * f);
+	}
+	double n = (double)nw;
+	rough /= n - 2, swing /= n, step /= n - 1;
+	double drift = fabs(d1sum / (n - 1));
+	mu /= n, muu /= n, mf /= n, mff /= n, muf /= n;
+	if (swing <= 0)
+		return 0;
+	if (swing <= 1.1 * step && drift >= 0.5 * step)
+		return 0;
+	double vu = muu - mu * mu, vf = mff - mf * mf, c = muf - mu * mf;
+	double spread = vu <= 1e-9 ? sqrt(fmax(vf, 0)) : sqrt(fmax(0, vf - c * c / vu));
+	return fmin(rough, spread) / swing;
+}
+
+/* Cut the points into window k's windows and their floors; the number. */
+static size_t windows_of(const struct gs_point *pts, size_t n, const struct gs_series_params *p, long k,
+			 struct gs_window *w)
+{
+	size_t nw = gs_windows(pts, n, p->t_first, (double)k * p->step, (int)k, w);
+	gs_floors(w, nw);
+	return nw;
+}
+
+/* The candidate k of trend_window_steps: those that fit the run four
+ * times (k >= 2), or 1 when not even 2 does. */
+static int candidate(long k, const struct gs_series_params *p)
+{
+	if (k >= 2)
+		return (double)k * p->step * 4 <= p->span + 1e-6;
+	return k == 1 && 2 * p->step * 4 > p->span + 1e-6;
+}
+
+/* leak_trends' ch: the shortest k whose ratio is at most swing_max, or
+ * within 1.5 times the smallest; 0 when no k has 4 windows. */
+static long choose_window(const struct gs_point *pts, size_t n, const struct gs_series_params *p,
+			  struct gs_window *w, double *ratios)
+{
+	double best = INFINITY;
+	for (size_t s = 0; s < p->nsteps; s++) {
+		ratios[s] = NAN;
+		if (candidate(p->steps[s], p))
+			ratios[s] = swing_ratio(w, windows_of(pts, n, p, p->steps[s], w), p);
+		if (!isnan(ratios[s]))
+			best = fmin(best, ratios[s]);
+	}
+	for (size_t s = 0; s < p->nsteps; s++)
+		if (!isnan(ratios[s]) && ratios[s] <= fmax(p->swing_max, 1.5 * best))
+			return p->steps[s];
+	return 0;
+}
+
+/* The slope of y on x over n values from their means (leak_trends' fit),
+ * times scale; NAN when x does not vary. */
+static double slope_of(const double *x, const double *y, size_t n, double scale)
+{
+	struct gs_fit fit;
+	gs_ols(x, y, n, &fit);
+	return fit.slope * scale;
+}
+
+/* The slope of the floors on u over the windows of one half, from sums
+ * as the view's u_slope1 and u_slope2; NAN with fewer than 2 windows. */
+static double half_slope(const struct gs_window *w, size_t nw, const struct gs_series_params *p, int first)
+{
+	double n = 0, su = 0, suu = 0, suf = 0, sf = 0;
+	for (size_t j = 0; j < nw; j++) {
+		if ((w[j].t0 < p->t_mid) != first)
+			continue;
+		double u = axis(&w[j], p);
+		n++, su += u, suu += u * u, suf += u * w[j].f, sf += w[j].f;
+	}
+	double d = n * suu - su * su;
+	return n >= 2 && d > 1e-9 ? (n * suf - su * sf) / d : NAN;
+}
+
+/* Student's t of (bu - m) / se as leak_trends' zt and zz, as p_up (cv). */
+static double p_up_of(double bu, double se, double m, double df)
+{
+	if (isnan(se) || isnan(bu) || isnan(m))
+		return NAN;
+	double t;
+	if (se <= 1e-12 * fmax(fmax(fabs(bu), fabs(m)), 1e-12))
+		t = bu > m ? 1e9 : bu < m ? -1e9 : 0;
+	else
+		t = (bu - m) / se;
+	return gs_normal_cdf(gs_t_to_z(t, df));
+}
+
+/* The fits of the chosen windows (leak_trends' agg, fit, st, cv). */
+static void fit_floors(const struct gs_window *w, size_t nw, const struct gs_series_params *p,
+		       struct gs_series_result *r, double *buf)
+{
+	double *x = buf, *c = buf + nw, *f = buf + 2 * nw, *u = buf + 3 * nw, *y = buf + 4 * nw;
+	for (size_t j = 0; j < nw; j++) {
+		x[j] = w[j].t0 - p->started;
+		c[j] = w[j].c0;
+		f[j] = w[j].f;
+		u[j] = axis(&w[j], p);
+		y[j] = w[j].vmean;
+	}
+	r->floor_per_hour = slope_of(x, f, nw, 3600);
+	r->floor_per_kcycle = slope_of(c, f, nw, 1000);
+	r->mean_per_hour = slope_of(x, y, nw, 3600);
+	r->mean_per_kcycle = slope_of(c, y, nw, 1000);
+	struct gs_fit fit;
+	gs_ols(u, f, nw, &fit);
+	r->bu = fit.slope, r->r2 = fit.r2, r->se = fit.se;
+	r->u_slope1 = half_slope(w, nw, p, 1);
+	r->u_slope2 = half_slope(w, nw, p, 0);
+	r->p_up = p_up_of(r->bu, r->se, p->m, (double)nw - 2);
+}
+
+/* Theil-Sen and both Mann-Kendall tests on at most about 32 evenly spread
+ * floors (leak_trends' g, pairs, ts, mk): the second reads the edge
+ * floors through Tukey's end-point rule. */
+static void trend_tests(const struct gs_window *w, size_t nw, const struct gs_series_params *p,
+			struct gs_series_result *r, double *buf)
+{
+	size_t stride = nw / 32 + 1, n = 0;
+	double *u = buf, *f = buf + nw, *fe = buf + 2 * nw, *scratch = buf + 3 * nw;
+	for (size_t j = 0; j < nw; j += stride, n++) {
+		u[n] = axis(&w[j], p);
+		f[n] = fe[n] = w[j].f;
+		if (nw >= 3 && j == 0)
+			fe[n] = gs_tukey_endpoint(w[0].f, w[1].f, w[2].f);
+		else if (nw >= 3 && j == nw - 1)
+			fe[n] = gs_tukey_endpoint(w[j].f, w[j - 1].f, w[j - 2].f);
+	}
+	r->u_slope = gs_theil_sen(u, f, n, scratch);
+	r->p_below = NAN;
+	if (isnan(r->u_slope) || n < 4)
+		return;
+	double m = isnan(p->m) ? 0 : p->m;
+	long s_all = isnan(p->m) ? 0 : gs_mk_s(u, f, n, m);
+	long s_edge = isnan(p->m) ? 0 : gs_mk_s(u, fe, n, m);
+	double var = gs_mk_variance(n, NULL, 0);
+	r->p_below = fmax(gs_normal_cdf(gs_z_continuity((double)-s_all, var)),
+			  gs_normal_cdf(gs_z_continuity((double)-s_edge, var)));
+}
+
+/* The period test on the points (leak_trends' pd0 to pdv). */
+static void period_test(const struct gs_point *pts, size_t n, const struct gs_series_params *p,
+			struct gs_series_result *r, double *buf, long *lbuf)
+{
+	double *u = buf, *lo = buf + n;
+	for (size_t j = 0; j < n; j++) {
+		u[j] = p->by_cycles ? pts[j].c : pts[j].t - p->started;
+		lo[j] = pts[j].lo;
+	}
+	gs_period_test(u, lo, n, p->m, lbuf, &r->period);
+}
+
+/* leak_trends' v0 and v: the verdict on the floors, then the period
+ * test's for what they leave undecided; and the final CASE for a series
+ * without a window. */
+static void decide(const struct gs_series_params *p, struct gs_series_result *r)
+{
+	enum gs_verdict v;
+	int enough = (double)r->windows >= p->min_windows && r->t_last - r->t_first >= p->min_span_s && r->k > 1;
+	double m = p->m;
+	if (!p->assess)
+		v = GS_NOT_ASSESSED;
+	else if (p->has_bound)
+		v = r->vmax > p->bound ? GS_OVER_BOUND : GS_WITHIN_BOUND;
+	else if (r->k == 0)
+		v = GS_INSUFFICIENT_DATA;
+	else if (!enough || isnan(r->p_up))
+		v = GS_INSUFFICIENT_DATA;
+	else if (r->p_up >= p->conf && (isnan(r->u_slope) ? 0 : r->u_slope) >= m &&
+		 (isnan(r->r2) ? 0 : r->r2) >= p->min_r2 &&
+		 (isnan(r->u_slope1) ? 0 : r->u_slope1) >= p->min_half_ratio * m &&
+		 (isnan(r->u_slope2) ? 0 : r->u_slope2) >= p->min_half_ratio * m)
+		v = GS_LEAKING;
+	else if (1 - r->p_up >= p->conf || (isnan(r->p_below) ? 0 : r->p_below) >= p->conf)
+		v = GS_STABLE;
+	else
+		v = GS_INSUFFICIENT_DATA;
+	r->verdict0 = r->verdict = v;
+	if (r->k == 0)
+		r->verdict0 = GS_VERDICT_NONE;
+	if (v == GS_INSUFFICIENT_DATA && r->k > 0 && enough && 1 - r->p_up < p->conf &&
+	    r->period.p_per >= p->conf && r->period.s1 > 0 && r->period.s2 > 0)
+		r->verdict = GS_LEAKING;
+	r->confidence = NAN;
+	if (r->verdict == GS_LEAKING)
+		r->confidence = r->verdict0 != GS_LEAKING ? r->period.p_per : r->p_up;
+	else if (r->verdict == GS_STABLE)
+		r->confidence = fmax(1 - r->p_up, isnan(r->p_below) ? 0 : r->p_below);
+	else if (r->verdict == GS_INSUFFICIENT_DATA && r->k > 0)
+		r->confidence = fmax(r->p_up, 1 - r->p_up);
+}
+
+int gs_judge_series(const struct gs_point *pts, size_t n, const struct gs_series_params *p,
+		    struct gs_series_result *r, struct gs_window *wins, size_t *nwins)
+{
+	*r = (struct gs_series_result){ .points = n, .w = NAN, .floor_per_hour = NAN, .floor_per_kcycle = NAN,
+					.mean_per_hour = NAN, .mean_per_kcycle = NAN, .bu = NAN, .r2 = NAN,
+					.se = NAN, .u_slope1 = NAN, .u_slope2 = NAN, .p_up = NAN,
+					.u_slope = NAN, .p_below = NAN, .period = { .p_per = NAN },
+					.unit = p->by_cycles ? 1000 : 3600 };
+	*nwins = 0;
+	if (n == 0)
+		return 0;
+	r->t_first = r->t_last = pts[0].t;
+	r->vmax = pts[0].hi;
+	for (size_t j = 0; j < n; j++) {
+		r->samples += pts[j].cnt;
+		r->t_first = fmin(r->t_first, pts[j].t);
+		r->t_last = fmax(r->t_last, pts[j].t);
+		r->vmax = fmax(r->vmax, pts[j].hi);
+	}
+	/* 5 arrays of n doubles, or the pairs of 33 floors, whichever is more */
+	size_t nd = 5 * n + 33 * 32 / 2 + 3 * 33;
+	double *buf = malloc(nd * sizeof(*buf) + p->nsteps * sizeof(double));
+	long *lbuf = malloc(n * sizeof(*lbuf));
+	if (!buf || !lbuf) {
+		free(buf);
+		free(lbuf);
+		return -1;
+	}
+	double *ratios = buf + nd;
+	r->k = choose_window(pts, n, p, wins, ratios);
+	if (r->k > 0) {
+		r->w = (double)r->k * p->step;
+		r->windows = *nwins = windows_of(pts, n, p, r->k, wins);
+		fit_floors(wins, r->windows, p, r, buf);
+		trend_tests(wins, r->windows, p, r, buf);
+	}
+	if (p->assess && !p->has_bound && !isnan(p->m))
+		period_test(pts, n, p, r, buf, lbuf);
+	decide(p, r);
+	free(buf);
+	free(lbuf);
+	return 0;
+}

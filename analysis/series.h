@@ -1,0 +1,67 @@
+/* The verdict on one series of one run: the floor window chosen from the
+ * data, the fits on its floors, Student's t, Theil-Sen and both
+ * Mann-Kendall tests, the period test, the verdict and its confidence
+ * (db/TRENDS.md). Attribution and holders, which need the run's other
+ * series, are in analysis/run.h. */
+#ifndef GS_ANALYSIS_SERIES_H
+#define GS_ANALYSIS_SERIES_H
+
+#include <stddef.h>
+
+#include "analysis/floors.h"
+#include "analysis/period.h"
+
+enum gs_verdict {
+	GS_VERDICT_NONE,          /* not judged (no window fits the run) */
+	GS_NOT_ASSESSED,          /* a counter, not assessed */
+	GS_WITHIN_BOUND,
+	GS_OVER_BOUND,
+	GS_INSUFFICIENT_DATA,
+	GS_STABLE,
+	GS_LEAKING,
+};
+
+/* The verdict's name as leak_trends spells it ("leaking", ...). */
+const char *gs_verdict_name(enum gs_verdict v);
+
+/* What judging a series needs besides its points: the run's (trend_runs),
+ * the series' threshold row (metric_thresholds) and settings. */
+struct gs_series_params {
+	double started, t_first, t_mid, span, step; /* the run's; step: its points' spacing */
+	int by_cycles;          /* the verdict's axis u: cycles (1) or seconds since started (0) */
+	double m;               /* the threshold slope per unit of u; NAN without a threshold row */
+	int assess;             /* 0: a counter, not assessed */
+	int has_bound;          /* judged against `bound`, not as a leak */
+	double bound;           /* the bound_setting's value (NAN when the setting is missing) */
+	double min_windows, min_span_s, min_r2, min_half_ratio;
+	double conf, swing_max; /* trend_settings: confidence, window_swing_max */
+	const long *steps;      /* trend_window_steps, ascending */
+	size_t nsteps;
+};
+
+struct gs_series_result {
+	/* of the points (leak_trends' pm) */
+	size_t points;
+	double samples, t_first, t_last, vmax;
+	/* the chosen window (ch); k 0 when none: the rest is NAN or 0 */
+	long k;
+	double w;
+	size_t windows;
+	double floor_per_hour, floor_per_kcycle, mean_per_hour, mean_per_kcycle; /* fit */
+	double bu, r2, se, u_slope1, u_slope2, unit;                            /* fit, st */
+	double p_up;            /* cv: confidence that the slope is above m */
+	double u_slope;         /* ts: Theil-Sen on u */
+	double p_below;         /* mk: the more confident Mann-Kendall test for below m */
+	struct gs_period period; /* pd*: p_per NAN when not tested */
+	enum gs_verdict verdict0, verdict;
+	double confidence;      /* of the verdict, NAN when it has none */
+};
+
+/* Judge the n points of one series (in time order, none before
+ * params->t_first) into *res. The chosen windows are left in wins (room
+ * for n windows; *nwins gets their number) for the attribution.
+ * Allocates its working memory: 0, or -1 when out of memory. */
+int gs_judge_series(const struct gs_point *pts, size_t n, const struct gs_series_params *params,
+		    struct gs_series_result *res, struct gs_window *wins, size_t *nwins);
+
+#endif

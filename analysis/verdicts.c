@@ -1,0 +1,166 @@
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "analysis/run.h"
+#include "analysis/verdicts.h"
+
+/* v rounded to d decimals, as the view's ROUND(v, d); NAN stays. */
+static double round_to(double v, int d)
+{
+	double s = pow(10, d);
+	return isnan(v) ? v : round(v * s) / s;
+}
+
+static void bind_num(sqlite3_stmt *s, int i, double v)
+{
+	if (isnan(v))
+		sqlite3_bind_null(s, i);
+	else
+		sqlite3_bind_double(s, i, v);
+}
+
+static void bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v && *v)
+		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+/* Bind row r to the verdicts INSERT (its 29 parameters, in the table's
+ * column order). */
+static void bind_row(sqlite3_stmt *s, const struct gs_trend_row *r, double t, int64_t cycles)
+{
+	sqlite3_bind_int64(s, 1, r->run_id);
+	sqlite3_bind_int64(s, 2, r->metric_id);
+	sqlite3_bind_double(s, 3, t);
+	sqlite3_bind_int64(s, 4, cycles);
+	sqlite3_bind_int64(s, 5, (int64_t)r->samples);
+	bind_num(s, 6, round_to(r->span_s, 1));
+	bind_num(s, 7, r->first_value);
+	bind_num(s, 8, r->last_value);
+	bind_num(s, 9, round_to(r->slope_per_hour, 3));
+	bind_num(s, 10, round_to(r->slope_per_kcycle, 3));
+	bind_num(s, 11, round_to(r->mean_per_hour, 3));
+	bind_num(s, 12, round_to(r->mean_per_kcycle, 3));
+	bind_num(s, 13, round_to(r->robust_slope, 3));
+	bind_text(s, 14, r->per);
+	sqlite3_bind_int64(s, 15, r->windows);
+	bind_num(s, 16, round_to(r->window_s, 1));
+	bind_num(s, 17, round_to(r->r2, 3));
+	bind_num(s, 18, round_to(r->half1_slope, 3));
+	bind_num(s, 19, round_to(r->half2_slope, 3));
+	bind_text(s, 20, gs_verdict_name(r->verdict));
+	bind_text(s, 21, r->workload);
+	bind_num(s, 22, round_to(r->slope_per_kcycle_workload, 3));
+	bind_text(s, 23, r->holder);
+	bind_num(s, 24, round_to(r->confidence, 4));
+	bind_text(s, 25, r->attribution);
+	bind_text(s, 26, r->scope);
+	bind_num(s, 27, round_to(r->threshold, 3));
+	bind_num(s, 28, r->bound);
+	bind_num(s, 29, r->max_value);
+}
+
+/* The run's last tick; 0 and *t, *cycles filled, 1 when it has none, -1. */
+static int last_tick(sqlite3 *db, int64_t run_id, double *t, int64_t *cycles)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(db, "SELECT t, cycles FROM ticks WHERE run_id = ? ORDER BY t DESC LIMIT 1", -1, &s,
+			       NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(s, 1, run_id);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*t = sqlite3_column_double(s, 0);
+		*cycles = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+}
+
+/* Write the rows in the open savepoint; the history rows added, or -1. */
+static long write_rows(sqlite3 *db, const struct gs_trend_row *rows, size_t n, double t, int64_t cycles)
+{
+	sqlite3_stmt *old = NULL, *put = NULL, *hist = NULL;
+	long changed = -1;
+	if (sqlite3_prepare_v2(db, "SELECT verdict FROM verdicts WHERE run_id = ? AND metric_id = ?", -1, &old,
+			       NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO verdicts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+			       " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &put, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO verdict_history VALUES (?, ?, ?, ?, ?, ?, ?, ?)", -1,
+			       &hist, NULL) != SQLITE_OK)
+		goto done;
+	changed = 0;
+	for (size_t i = 0; i < n && changed >= 0; i++) {
+		const struct gs_trend_row *r = &rows[i];
+		const char *now = gs_verdict_name(r->verdict);
+		char was[32] = "";
+		sqlite3_reset(old);
+		sqlite3_bind_int64(old, 1, r->run_id);
+		sqlite3_bind_int64(old, 2, r->metric_id);
+		int has_old = sqlite3_step(old) == SQLITE_ROW;
+		if (has_old)
+			snprintf(was, sizeof(was), "%s", (const char *)sqlite3_column_text(old, 0));
+		sqlite3_reset(put);
+		bind_row(put, r, t, cycles);
+		if (sqlite3_step(put) != SQLITE_DONE) {
+			changed = -1;
+			break;
+		}
+		if (has_old && strcmp(was, now) == 0)
+			continue;
+		sqlite3_reset(hist);
+		sqlite3_bind_int64(hist, 1, r->run_id);
+		sqlite3_bind_int64(hist, 2, r->metric_id);
+		sqlite3_bind_double(hist, 3, t);
+		sqlite3_bind_int64(hist, 4, cycles);
+		bind_text(hist, 5, has_old ? was : NULL);
+		bind_text(hist, 6, now);
+		bind_num(hist, 7, round_to(r->confidence, 4));
+		bind_num(hist, 8, round_to(r->robust_slope, 3));
+		changed = sqlite3_step(hist) == SQLITE_DONE ? changed + 1 : -1;
+	}
+done:
+	sqlite3_finalize(old);
+	sqlite3_finalize(put);
+	sqlite3_finalize(hist);
+	return changed;
+}
+
+int gs_store_verdicts(sqlite3 *db, int64_t run_id, size_t *changed, char *err, size_t errlen)
+{
+	struct gs_trend_row *rows;
+	size_t n;
+	double t;
+	int64_t cycles;
+	if (changed)
+		*changed = 0;
+	int tick = last_tick(db, run_id, &t, &cycles);
+	if (tick != 0) {
+		if (tick < 0)
+			snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+		return tick < 0 ? -1 : 0;
+	}
+	if (gs_judge_run(db, run_id, &rows, &n, err, errlen))
+		return -1;
+	long r = -1;
+	if (sqlite3_exec(db, "SAVEPOINT gs_verdicts", NULL, NULL, NULL) == SQLITE_OK) {
+		r = write_rows(db, rows, n, t, cycles);
+		if (r < 0)
+			snprintf(err, errlen, "verdicts: %s", sqlite3_errmsg(db));
+		if (r < 0)
+			sqlite3_exec(db, "ROLLBACK TO gs_verdicts", NULL, NULL, NULL);
+		sqlite3_exec(db, "RELEASE gs_verdicts", NULL, NULL, NULL);
+	} else {
+		snprintf(err, errlen, "verdicts: %s", sqlite3_errmsg(db));
+	}
+	free(rows);
+	if (r >= 0 && changed)
+		*changed = (size_t)r;
+	return r < 0 ? -1 : 0;
+}

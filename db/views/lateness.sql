@@ -1,0 +1,8 @@
+-- Lateness: steps a workload killed after their timeout (x-restart's
+-- server-not-ready, client-timeout, server-stop-timeout, the restart
+-- command's restart-timeout): a timing expectation, not a kernel promise.
+CREATE VIEW lateness AS
+SELECT e.id, e.run_id, e.t, substr(e.source, 10) AS workload, e.kind, e.message
+FROM events e
+WHERE e.source LIKE 'workload %'
+  AND e.kind IN ('restart-timeout', 'server-not-ready', 'client-timeout', 'server-stop-timeout');
