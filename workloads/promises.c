@@ -44,6 +44,26 @@ bool master_after_restart(int neg_errno)
 	return neg_errno == 0;
 }
 
+enum fence_fate fence_fate(const struct fence_seen *f, double bound_s, double expiry_s)
+{
+	if (f->known && f->signaller > 0) {
+		/* Its signaller's delay explains the wait: the signal call
+		 * signals before it returns (earlier when the driver's expiry
+		 * came first: then the signaller was the late one). */
+		if (f->signalled > 0)
+			return f->signalled - f->signaller <= bound_s ? FENCE_LATE : FENCE_SIGNAL_LOST;
+		return f->now - f->signaller > bound_s ? FENCE_SIGNAL_LOST : FENCE_PENDING;
+	}
+	if (f->known && f->went_on)
+		return FENCE_UNSIGNALLED;
+	if (f->signalled > 0)
+		/* Signalled by the driver's expiry before a signaller that has
+		 * not run since (starved): decided when it does. A record
+		 * overwritten by later frames tells nothing more: late. */
+		return f->known ? FENCE_PENDING : FENCE_LATE;
+	return f->now - f->came > expiry_s ? FENCE_NEVER : FENCE_PENDING;
+}
+
 bool errno_allowed(enum gs_ioctl ioc, enum race_kind race, int neg_errno)
 {
 	if (neg_errno == 0)
@@ -147,6 +167,16 @@ bool wl_promise(struct wl_proc *p, const char *promise, bool held, const char *f
 	va_end(ap);
 	wl_anomaly(p, "promise", "%s violated%s: %s", promise, held ? " (test hook)" : "", detail);
 	return false;
+}
+
+void wl_late(struct wl_proc *p, const char *fmt, ...)
+{
+	char text[sizeof(((struct wl_msg *)0)->text)];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	wl_anomaly(p, "late", "%s", text);
 }
 
 int wl_ioctl_result(struct wl_proc *p, enum gs_ioctl ioc, enum race_kind race, int neg_errno,
