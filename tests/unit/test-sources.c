@@ -18,7 +18,7 @@
 #include "tests/unit/fixture.h"
 #include "sources/workers.h"
 
-extern const struct source source_workloads, source_drm_clients, source_drm_framebuffers;
+extern const struct source source_workloads, source_drm_clients, source_drm_framebuffers, source_slabinfo;
 
 /* The value of metric name in b, asserting it is there with unit. */
 static double metric(const struct metric_batch *b, const char *name, const char *unit)
@@ -144,11 +144,52 @@ static void text_source_names_file_and_format(void **state)
 	rmdir(dir);
 }
 
+/* The DRM caches by name on every driver (Debian 6.1 with vgem, read in
+ * the VM with slab_nomerge), i915's own only on i915, and a file without
+ * any of them said, naming it. */
+static void slab_caches_by_name(void **state)
+{
+	char dir[] = "/tmp/gs-slab-XXXXXX", path[64];
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/slabinfo", dir);
+	char *t = fixture("slabinfo-6.1-vgem");
+	write_text(path, t);
+	free(t);
+	struct source_ctx ctx = { .debugfs = "/nonexistent", .procfs = dir, .card_minor = 0 };
+	struct metric_batch b;
+	batch_init(&b);
+	char why[256] = "";
+	assert_int_equal(source_slabinfo.collect(&ctx, &b, why, sizeof(why)), 0);
+	assert_int_equal(b.n, 3);
+	print_message("    vgem: %.0f shmem inodes, %.0f files, %.0f inodes\n",
+		      metric(&b, "slab.shmem_inode_cache", "count"), metric(&b, "slab.filp", "count"),
+		      metric(&b, "slab.inode_cache", "count"));
+	assert_true(metric(&b, "slab.shmem_inode_cache", "count") == 616);
+	assert_true(metric(&b, "slab.filp", "count") == 356);
+	assert_true(metric(&b, "slab.inode_cache", "count") == 11820);
+	/* On i915 its own caches must be there too. */
+	ctx.i915 = true;
+	batch_reset(&b);
+	assert_int_equal(source_slabinfo.collect(&ctx, &b, why, sizeof(why)), -ENOENT);
+	assert_non_null(strstr(why, "no i915 VMA or object cache"));
+	/* None of the DRM caches: said, naming the file. */
+	ctx.i915 = false;
+	write_text(path, "slabinfo - version: 2.1\nkmalloc-64 10 20 64 64 1 : tunables 0 0 0 : slabdata 1 1 0\n");
+	batch_reset(&b);
+	assert_int_equal(source_slabinfo.collect(&ctx, &b, why, sizeof(why)), -ENOENT);
+	assert_non_null(strstr(why, path));
+	assert_non_null(strstr(why, "no shmem_inode_cache, filp or inode_cache"));
+	batch_free(&b);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(workload_counters_from_the_view),
 		cmocka_unit_test(text_source_names_file_and_format),
+		cmocka_unit_test(slab_caches_by_name),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
