@@ -18,7 +18,8 @@
 #include "tests/unit/fixture.h"
 #include "sources/workers.h"
 
-extern const struct source source_workloads, source_drm_clients, source_drm_framebuffers, source_slabinfo;
+extern const struct source source_workloads, source_drm_clients, source_drm_framebuffers, source_slabinfo,
+	source_drop_caches;
 
 /* The value of metric name in b, asserting it is there with unit. */
 static double metric(const struct metric_batch *b, const char *name, const char *unit)
@@ -184,12 +185,49 @@ static void slab_caches_by_name(void **state)
 	rmdir(dir);
 }
 
+/* drop_caches = yes writes 2 (slab) to PROCFS/sys/vm/drop_caches before the
+ * other sources; off, it touches nothing; a file it cannot write is said,
+ * naming it. */
+static void drop_caches_writes_two(void **state)
+{
+	char dir[] = "/tmp/gs-drop-XXXXXX", sys[64], vm[80], path[96];
+	assert_non_null(mkdtemp(dir));
+	snprintf(sys, sizeof(sys), "%s/sys", dir);
+	snprintf(vm, sizeof(vm), "%s/vm", sys);
+	snprintf(path, sizeof(path), "%s/drop_caches", vm);
+	assert_int_equal(mkdir(sys, 0700), 0);
+	assert_int_equal(mkdir(vm, 0700), 0);
+	write_text(path, "");
+	struct source_ctx ctx = { .debugfs = "/nonexistent", .procfs = dir, .card_minor = 0 };
+	struct metric_batch b;
+	batch_init(&b);
+	char why[256] = "";
+	assert_int_equal(source_drop_caches.collect(&ctx, &b, why, sizeof(why)), 0);
+	char *t = read_text_file(path, NULL);
+	assert_string_equal(t, "");
+	free(t);
+	ctx.drop_caches = true;
+	assert_int_equal(source_drop_caches.collect(&ctx, &b, why, sizeof(why)), 0);
+	t = read_text_file(path, NULL);
+	assert_string_equal(t, "2");
+	free(t);
+	assert_int_equal(b.n, 0); /* no metric of its own */
+	unlink(path);
+	assert_int_equal(source_drop_caches.collect(&ctx, &b, why, sizeof(why)), -ENOENT);
+	assert_non_null(strstr(why, path));
+	batch_free(&b);
+	rmdir(vm);
+	rmdir(sys);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(workload_counters_from_the_view),
 		cmocka_unit_test(text_source_names_file_and_format),
 		cmocka_unit_test(slab_caches_by_name),
+		cmocka_unit_test(drop_caches_writes_two),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
