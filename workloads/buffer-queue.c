@@ -106,9 +106,13 @@ static int ms(const struct wl_proc *p, const char *key)
 	return (int)wl_get(p->cfg, key);
 }
 
-/* Frames a signal log remembers: a late fence is decided within vgem's
- * 10 s expiry, far fewer frames than this on any machine seen. */
+/* Frames a signal log remembers. A waiter looks at its late fences at
+ * least every 200 ms and needs a frame's record until then, or until a
+ * starved signaller runs again (making no frames meanwhile): 4096 frames
+ * are 2 s at 2000 frames/s. A record overwritten sooner leaves the fence
+ * late, never broken. */
 #define LOG_FRAMES 4096
+#define NO_FRAME UINT32_MAX  /* a record being rewritten */
 
 /* What one signaller (the producer for acquire fences, the consumer for
  * release fences) tells the waiters: for each frame, when its signal call
@@ -125,7 +129,7 @@ struct signal_log {
  * channel besides binder). */
 struct bq_shared {
 	struct signal_log acquire, release;
-	_Atomic int64_t fence_max_ms;  /* the latest late fence's longest wait */
+	_Atomic int64_t fence_max_ms;  /* the longest wait of a late fence so far */
 };
 
 /* In the daemon: the memfd, as the channel (an int the daemon owns). */
@@ -180,10 +184,13 @@ enum { G_LATE_FENCES, G_FENCE_MAX_MS, G_LATE_SLOTS };
 static const char *const buffer_queue_gauges[] = { "late.fence_signals", "late.fence_max_ms", "late.slot_returns",
 						   NULL };
 
-/* The signaller starts frame seq: before the waiter can have its fence. */
+/* The signaller starts frame seq: before the waiter can have its fence.
+ * The record is marked as being rewritten first, so that a reader never
+ * takes the new frame's empty record for the old frame's. */
 static void log_start(struct signal_log *log, uint32_t seq)
 {
 	uint32_t i = seq % LOG_FRAMES;
+	atomic_store(&log->rec[i].seq, NO_FRAME);
 	atomic_store(&log->rec[i].done_ns, 0);
 	atomic_store(&log->rec[i].seq, seq);
 	if (atomic_load(&log->started) < seq + 1)
@@ -244,8 +251,9 @@ static struct fence_seen fence_seen_now(const struct fence_watch *fw, const stru
 	struct fence_seen f = { .came = w->came };
 	uint32_t i = w->seq % LOG_FRAMES;
 	f.went_on = atomic_load(&fw->log->started) > w->seq + 1;
+	uint32_t before = atomic_load(&fw->log->rec[i].seq);
 	int64_t done = atomic_load(&fw->log->rec[i].done_ns);
-	f.known = atomic_load(&fw->log->rec[i].seq) == w->seq;
+	f.known = before == w->seq && atomic_load(&fw->log->rec[i].seq) == w->seq;
 	f.signaller = f.known ? (double)done / 1e9 : 0;
 	int64_t at = 0;
 	int r = sync_file_signalled_at(w->fd, &at);
