@@ -90,7 +90,8 @@ void wl_anomaly_share(void);
 bool wl_promise(struct wl_proc *p, const char *promise, bool held, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 /* In a worker: record a timing expectation that was not met (kind
- * "late", not an anomaly: no gate fails on it), capped as anomalies are. */
+ * "late", not an anomaly: no gate fails on it), capped as anomalies are,
+ * in a bucket of its own so that they never crowd out an anomaly. */
 void wl_late(struct wl_proc *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* In a worker: count an ioctl's error and report an "unexpected-errno"

@@ -220,6 +220,28 @@ static void test_hook_violates_once(void **state)
 	r->cfg.str[k][0] = '\0';
 }
 
+/* A starved machine makes late events by the hundred: they are capped on
+ * their own, and a broken promise among them is still recorded. */
+static void late_events_do_not_crowd_out_anomalies(void **state)
+{
+	struct rig *r = *state;
+	struct wl_msg m;
+	int late = 0;
+	for (int i = 0; i < 3 * ANOMALY_BURST; i++) {
+		wl_late(&r->p, "frame %d: late", i);
+		while (next_report(r, &m)) {
+			assert_string_equal(m.kind, "late");
+			late++;
+		}
+	}
+	print_message("    %d of %d late events recorded\n", late, 3 * ANOMALY_BURST);
+	assert_int_equal(late, ANOMALY_BURST);
+	wl_anomaly(&r->p, "promise", "fence_signals violated: never signalled");
+	assert_true(next_report(r, &m));
+	assert_string_equal(m.kind, "promise");
+	assert_string_equal(m.text, "fence_signals violated: never signalled");
+}
+
 /* A kernel that breaks a promise every cycle: a burst is recorded, then
  * the rate is capped, and the next record counts what was left out. */
 static void anomalies_are_rate_limited(void **state)
@@ -335,6 +357,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(broken_promise_is_reported, rig_setup, rig_teardown),
 		cmocka_unit_test_setup_teardown(undocumented_errno_is_reported, rig_setup, rig_teardown),
 		cmocka_unit_test_setup_teardown(test_hook_violates_once, rig_setup, rig_teardown),
+		cmocka_unit_test_setup_teardown(late_events_do_not_crowd_out_anomalies, rig_setup, rig_teardown),
 		cmocka_unit_test_setup_teardown(anomalies_are_rate_limited, rig_setup, rig_teardown),
 		cmocka_unit_test_setup_teardown(children_share_the_state, rig_setup, rig_teardown),
 	};
