@@ -36,8 +36,8 @@ int sync_file_wait(int sync_fd, int timeout_ms);
 /* Whether a sync_file has signalled, without waiting (SYNC_IOC_FILE_INFO):
  * 1 with *at_ns the kernel's CLOCK_MONOTONIC time of the signal (the
  * latest of its fences; the time of the call when it holds more than 8),
- * 0 when not yet, -errno when the ioctl fails or a
- * fence signalled with an error (its status). */
+ * 0 when not yet, -errno when the ioctl fails or a fence signalled with
+ * an error (its status). */
 int sync_file_signalled_at(int sync_fd, int64_t *at_ns);
 
 /* Does file fd (of any DRM driver) attach vgem fences and export them as

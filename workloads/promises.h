@@ -42,10 +42,10 @@ bool master_after_restart(int neg_errno);
 /* A fence its waiter did not see signal within the workload's bound:
  * what is known of it so far (seconds, CLOCK_MONOTONIC). Timing is no
  * kernel promise: a fence is late when its signaller (a process on a busy
- * machine) signalled it late, and a promise breaks only when the kernel
- * had not signalled it when its signaller's signal call returned, when the signaller went on
- * to later frames without ever signalling it, or when it never signalled
- * at all, not even by the driver's own expiry. */
+ * machine) signalled it late. A promise breaks only when the kernel had
+ * not signalled it when its signaller's signal call returned, when the
+ * signaller went on to later frames without ever signalling it, or when
+ * it never signalled at all, not even by the driver's own expiry. */
 struct fence_seen {
 	double came;         /* when the waiter got the fence */
 	double now;          /* when this was looked at */
