@@ -247,6 +247,7 @@ static const struct daemon_key daemon_keys[] = {
 	{ "retention", DK_DURATION, 60000, INT64_MAX / 2, "a duration of at least 1m (e.g. 7d)",
 	  DK_FIELD(retention_ms), -1 },
 	{ "quiesce", DK_BOOL, 0, 0, "yes or no", DK_FIELD(quiesce), -1 },
+	{ "drop_caches", DK_BOOL, 0, 0, "yes or no", DK_FIELD(drop_caches), -1 },
 	{ "progress", DK_DURATION, 0, 86400000, "a duration up to 1d (e.g. 1m; 0: never)",
 	  DK_FIELD(progress_ms), -1 },
 	{ "probe", DK_DURATION, 0, 86400000, "a duration up to 1d (e.g. 10m; 0: off)",

@@ -42,6 +42,7 @@ struct gs_config {
 	int64_t probe_ms;
 	int probe_line;
 	bool quiesce;              /* i915: drop caches before each sample (as igt does) */
+	bool drop_caches;          /* write 2 (slab) to /proc/sys/vm/drop_caches before each sample */
 	/* The leak guard (daemon/leak-guard.h): MemAvailable below the floor
 	 * stops the workloads, above resume restarts them. -1: auto. */
 	int64_t memory_floor_kb;   /* 0: no guard */

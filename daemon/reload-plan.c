@@ -69,6 +69,8 @@ bool reload_daemon_changed(const struct gs_config *old, const struct gs_config *
 		add_name(buf, len, "probe");
 	if (old->quiesce != new->quiesce)
 		add_name(buf, len, "quiesce");
+	if (old->drop_caches != new->drop_caches)
+		add_name(buf, len, "drop_caches");
 	return buf[0] != '\0';
 }
 

@@ -2,10 +2,12 @@
 #include <poll.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <drm.h>
 #include <linux/dma-buf.h>
+#include <linux/sync_file.h>
 #include <xf86drm.h>
 
 #include "device/device.h"
@@ -72,6 +74,35 @@ int sync_file_wait(int sync_fd, int timeout_ms)
 		if (errno != EINTR)
 			return -errno;
 	}
+}
+
+int sync_file_signalled_at(int sync_fd, int64_t *at_ns)
+{
+	/* A sync_file from a reservation object holds one fence per
+	 * unsignalled user, a few at most; more are not read. */
+	struct sync_fence_info fi[8];
+	struct sync_file_info info = { .num_fences = 8, .sync_fence_info = (uintptr_t)fi };
+	memset(fi, 0, sizeof(fi));
+	int r = device_ioctl(sync_fd, SYNC_IOC_FILE_INFO, &info);
+	bool all = true;
+	if (r == -EINVAL) {
+		/* More fences than fi holds: the status alone. */
+		info = (struct sync_file_info){ 0 };
+		r = device_ioctl(sync_fd, SYNC_IOC_FILE_INFO, &info);
+		all = false;
+	}
+	if (r)
+		return r;
+	if (info.status <= 0)
+		return info.status;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	int64_t latest = all ? 0 : (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec; /* an upper bound */
+	for (uint32_t i = 0; all && i < info.num_fences; i++)
+		if ((int64_t)fi[i].timestamp_ns > latest)
+			latest = (int64_t)fi[i].timestamp_ns;
+	*at_ns = latest;
+	return 1;
 }
 
 bool fence_probe(int fd, enum gs_driver_kind kind)

@@ -11,9 +11,14 @@
 
 #include "device/device.h"
 
+/* vgem signals every fence of its own after this long (VGEM_FENCE_TIMEOUT,
+ * 10 s since Linux 4.10), without an error status in 6.1: only the late
+ * signaller's VGEM_FENCE_SIGNAL says so (-ETIMEDOUT). */
+#define VGEM_FENCE_EXPIRY_MS 10000
+
 /* Attach a new unsignalled fence to `handle` (a write fence when `write`);
- * vgem expires it by itself after 10 s. -EBUSY when an unsignalled fence
- * of the object conflicts. */
+ * vgem expires it by itself after VGEM_FENCE_EXPIRY_MS. -EBUSY when an
+ * unsignalled fence of the object conflicts. */
 int vgem_fence_attach(int fd, uint32_t handle, bool write, uint32_t *fence);
 /* Signal and forget fence `fence` of file fd (-ETIMEDOUT when vgem had
  * expired it). */
@@ -28,6 +33,12 @@ int dmabuf_import_sync_file(int dmabuf_fd, bool write, int sync_fd);
 /* Wait up to timeout_ms for a sync_file to signal: 0, -ETIME when it did
  * not, or -errno of poll. */
 int sync_file_wait(int sync_fd, int timeout_ms);
+/* Whether a sync_file has signalled, without waiting (SYNC_IOC_FILE_INFO):
+ * 1 with *at_ns the kernel's CLOCK_MONOTONIC time of the signal (the
+ * latest of its fences; the time of the call when it holds more than 8),
+ * 0 when not yet, -errno when the ioctl fails or a fence signalled with
+ * an error (its status). */
+int sync_file_signalled_at(int sync_fd, int64_t *at_ns);
 
 /* Does file fd (of any DRM driver) attach vgem fences and export them as
  * sync_files? One real attach/export/signal on a new object. */

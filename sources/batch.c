@@ -1,7 +1,10 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/util.h"
 #include "sources/sources.h"
@@ -40,6 +43,31 @@ char *source_read_under(const char *root, const char *rel, char *path, size_t pa
 		return NULL;
 	}
 	return source_read(path, why, whylen);
+}
+
+int source_write_under(const char *root, const char *rel, const char *text, char *why, size_t whylen)
+{
+	char path[512];
+	if (!fmt_ok(path, sizeof(path), "%s/%s", root, rel)) {
+		snprintf(why, whylen, "%s/%s: path too long", root, rel);
+		return -ENAMETOOLONG;
+	}
+	/* Like every source read: no blocking open, regular files only. */
+	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NONBLOCK);
+	int e = fd < 0 ? errno : 0;
+	struct stat sb;
+	if (!e && (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)))
+		e = GS_ENOTREG;
+	if (!e && write(fd, text, strlen(text)) < 0)
+		e = errno;
+	if (fd >= 0)
+		close(fd);
+	if (e) {
+		char msg[96];
+		snprintf(why, whylen, "%s: %s", path, read_error(e, msg, sizeof(msg)));
+		return -e;
+	}
+	return 0;
 }
 
 char *source_read_dri(const struct source_ctx *ctx, const char *file, char *path, size_t pathlen,

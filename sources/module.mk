@@ -6,7 +6,7 @@ PARSER_SRCS := sources/batch.c sources/kept-files.c sources/gem-names.c sources/
                sources/dmabuf.c sources/meminfo.c sources/self.c \
                sources/i915-objects.c sources/i915-gtt.c sources/slabinfo.c sources/i915-contexts.c \
                sources/fdinfo-parse.c sources/binder.c sources/fences.c sources/holders-parse.c \
-               sources/drm-framebuffers.c
+               sources/drm-framebuffers.c sources/drop-caches.c
 COMMON_SRCS += $(PARSER_SRCS)
 COMMON_SRCS += sources/workload-counters.c
 DAEMON_SRCS += sources/table.c sources/fdinfo.c sources/i915-quiesce.c sources/holders.c sources/proc-walk.c

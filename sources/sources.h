@@ -24,6 +24,7 @@ struct source_ctx {
 	const char *device;      /* the device node under test (NULL: unknown) */
 	bool i915;               /* the i915 sources apply (others skip them) */
 	bool quiesce;            /* i915: write i915_gem_drop_caches before sampling */
+	bool drop_caches;        /* write 2 (slab) to vm/drop_caches before sampling */
 	const struct workers_view *workers;  /* the workloads' counters and pids; NULL outside the daemon */
 };
 
@@ -145,6 +146,10 @@ char *source_read_under(const char *root, const char *rel, char *path, size_t pa
 char *kept_file_read(const char *path);
 /* Close the files kept open (the daemon's exit, tests). */
 void kept_files_close(void);
+/* Write `text` to ROOT/REL (a control file of procfs or debugfs: opened
+ * without blocking, a regular file only); 0, or -errno with `why` filled
+ * ("PATH: reason"). */
+int source_write_under(const char *root, const char *rel, const char *text, char *why, size_t whylen);
 /* Read debugfs dri/<card minor>/FILE of the device. */
 char *source_read_dri(const struct source_ctx *ctx, const char *file, char *path, size_t pathlen,
 		      char *why, size_t whylen);

@@ -85,6 +85,7 @@ CHECK_SCRIPTS += tests/integration/vm-user.sh
 CHECK_SCRIPTS += tests/integration/vm-fault-storm.sh
 CHECK_SCRIPTS += tests/integration/vm-store-removed.sh
 CHECK_SCRIPTS += tests/integration/vm-buffer-queue.sh
+CHECK_SCRIPTS += tests/integration/vm-buffer-queue-late.sh
 CHECK_SCRIPTS += tests/integration/model-buffer-queue-refused.sh
 CHECK_SCRIPTS += tests/integration/sanitizers.sh
 CHECK_SCRIPTS += tests/integration/fuzz-short.sh

@@ -23,8 +23,15 @@
  * from binder death notifications, as Android's processes do.
  *
  * Promises checked: the fd received is the dma-buf that was sent (its
- * inode); a fence signals within fence_timeout; a queued slot comes back
- * within slot_timeout.
+ * inode); a fence is signalled once its signaller's signal call returned,
+ * and it is signalled at all (by its signaller, or by vgem's expiry).
+ * Timing is only expected, never promised: a fence that does not signal
+ * within fence_timeout, or a slot that does not come back within
+ * slot_timeout, is recorded as late (workload.NAME.late.*, "late"
+ * events). To tell a late fence from one never signalled, each signaller
+ * records in memory the two share (a memfd) when its signal call returned
+ * for each frame; the waiter watches a late fence until that record, the
+ * fence and the frames the signaller went on to decide it (fence_fate()).
  *
  * Positive controls (never for real runs): keep_fd_every = N makes the
  * consumer keep one received buffer fd every N frames; unsignalled_every
@@ -34,8 +41,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -54,8 +64,8 @@ static const struct wl_key buffer_queue_keys[] = {
 	{ "slots", WK_INT, 1, MAX_SLOTS, 3, "buffers in the queue (BufferQueue's slots)" },
 	{ "producer_lifetime", WK_INT, 0, 1000000000, 500, "mean cycles of an app's life before it dies; 0 = never" },
 	{ "consumer_lifetime", WK_INT, 0, 1000000000, 2000, "mean frames of the compositor's life before it restarts; 0 = never" },
-	{ "fence_timeout", WK_DURATION, 1, 60000, 1000, "the bound within which a fence must signal" },
-	{ "slot_timeout", WK_DURATION, 1, 600000, 5000, "the bound within which a queued slot must come back" },
+	{ "fence_timeout", WK_DURATION, 1, 60000, 1000, "the time within which a fence is expected to signal; later is late, not broken" },
+	{ "slot_timeout", WK_DURATION, 1, 600000, 5000, "the time within which a queued slot is expected to come back; later is late" },
 	{ "keep_fd_every", WK_INT, 0, 1000000000, 0, "CONTROL: the consumer keeps one received buffer fd every N frames; 0 = never" },
 	{ "unsignalled_every", WK_INT, 0, 1000000000, 0, "CONTROL: the producer never signals one fence every N cycles and keeps its sync_file; 0 = never" },
 	WL_KEY_SIZE, WL_KEY_RATE, WL_KEY_DURATION, WL_KEY_SEED, WL_KEY_TEST_HOOK,
@@ -91,26 +101,232 @@ static int buffer_queue_nprocs(const struct wl_config *cfg)
 	return ROLES;
 }
 
-/* The processes talk over binder only: no channels to set up. */
-static int no_channels;
-
-static void *buffer_queue_setup(const struct wl_config *cfg)
+static int ms(const struct wl_proc *p, const char *key)
 {
-	return &no_channels;
+	return (int)wl_get(p->cfg, key);
 }
 
+/* Frames a signal log remembers. A waiter looks at its late fences at
+ * least every 200 ms and needs a frame's record until then, or until a
+ * starved signaller runs again (making no frames meanwhile): 4096 frames
+ * are 2 s at 2000 frames/s. A record overwritten sooner leaves the fence
+ * late, never broken. */
+#define LOG_FRAMES 4096
+#define NO_FRAME UINT32_MAX  /* a record being rewritten */
+
+/* What one signaller (the producer for acquire fences, the consumer for
+ * release fences) tells the waiters: for each frame, when its signal call
+ * returned (CLOCK_MONOTONIC ns, 0 = not yet), and the frames it started. */
+struct signal_log {
+	_Atomic uint32_t started;  /* 1 + the latest frame started; 0 = none */
+	struct {
+		_Atomic uint32_t seq;
+		_Atomic int64_t done_ns;
+	} rec[LOG_FRAMES];
+};
+
+/* The memory the producer and the consumer share (a memfd, their one
+ * channel besides binder). */
+struct bq_shared {
+	struct signal_log acquire, release;
+	_Atomic int64_t fence_max_ms;  /* the longest wait of a late fence so far */
+};
+
+/* In the daemon: the memfd, as the channel (an int the daemon owns). */
+static void *buffer_queue_setup(const struct wl_config *cfg)
+{
+	int *memfd = malloc(sizeof(*memfd));
+	if (!memfd)
+		return NULL;
+	*memfd = memfd_create("gs-buffer-queue", MFD_CLOEXEC);
+	if (*memfd >= 0 && ftruncate(*memfd, sizeof(struct bq_shared)) == 0)
+		return memfd;
+	int e = errno;
+	if (*memfd >= 0)
+		close(*memfd);
+	free(memfd);
+	errno = e;
+	return NULL;
+}
+
+/* The producer and the consumer keep the shared memory's fd. */
 static int buffer_queue_fds(void *chan, const struct wl_config *cfg, int index, int *fds, int max)
 {
-	return 0;
+	if (index == ROLE_ALLOCATOR || max < 1)
+		return 0;
+	fds[0] = *(int *)chan;
+	return 1;
 }
 
 static void buffer_queue_teardown(void *chan)
 {
+	close(*(int *)chan);
+	free(chan);
 }
 
-static int ms(const struct wl_proc *p, const char *key)
+/* The shared memory, mapped in the producer's and the consumer's worker
+ * before their lives fork. */
+static struct bq_shared *shared;
+
+static void map_shared(struct wl_proc *p)
 {
-	return (int)wl_get(p->cfg, key);
+	shared = p->nfds == 1 ? mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE, MAP_SHARED, p->fds[0], 0)
+			      : MAP_FAILED;
+	if (shared == MAP_FAILED) {
+		wl_report(p, "setup", "mapping the memory shared with the other side: %s", strerror(errno));
+		wl_exit(p, 3);
+	}
+}
+
+/* The gauges (workload.NAME.GAUGE): late fences and slots, and the
+ * longest wait of a late fence. */
+enum { G_LATE_FENCES, G_FENCE_MAX_MS, G_LATE_SLOTS };
+static const char *const buffer_queue_gauges[] = { "late.fence_signals", "late.fence_max_ms", "late.slot_returns",
+						   NULL };
+
+/* The signaller starts frame seq: before the waiter can have its fence.
+ * The record is marked as being rewritten first, so that a reader never
+ * takes the new frame's empty record for the old frame's. */
+static void log_start(struct signal_log *log, uint32_t seq)
+{
+	uint32_t i = seq % LOG_FRAMES;
+	atomic_store(&log->rec[i].seq, NO_FRAME);
+	atomic_store(&log->rec[i].done_ns, 0);
+	atomic_store(&log->rec[i].seq, seq);
+	if (atomic_load(&log->started) < seq + 1)
+		atomic_store(&log->started, seq + 1);
+}
+
+/* Signal vgem fence `fence` of frame seq and record when the call
+ * returned. vgem's expiry before it (-ETIMEDOUT) is this signaller's
+ * lateness, not the kernel's. */
+static void signal_fence(struct wl_proc *p, int fd, uint32_t fence, struct signal_log *log, uint32_t seq,
+			 const char *what)
+{
+	int r = vgem_fence_signal(fd, fence);
+	uint32_t i = seq % LOG_FRAMES;
+	if (atomic_load(&log->rec[i].seq) == seq)
+		atomic_store(&log->rec[i].done_ns, (int64_t)(now_monotonic() * 1e9));
+	if (r == -ETIMEDOUT) {
+		/* Counted by its waiter, which also sees it late. */
+		wl_late(p, "frame %u: the %s fence signalled after vgem's own expiry (%d ms): its signaller was late",
+			seq, what, VGEM_FENCE_EXPIRY_MS);
+	} else if (r) {
+		wl_anomaly(p, "unexpected-errno", "frame %u: VGEM_FENCE_SIGNAL: %s", seq, strerror(-r));
+	}
+}
+
+/* The fences a waiter did not see signal within fence_timeout. */
+#define WATCH_MAX 32
+struct fence_watch {
+	const char *what, *signaller;   /* "acquire", "producer" */
+	const struct signal_log *log;
+	int n;
+	struct watched {
+		int fd;
+		uint32_t seq, slot;
+		double came;
+	} w[WATCH_MAX];
+};
+
+/* A late fence: watched (the fd is the watch's) until its fate is known. */
+static void watch_add(struct wl_proc *p, struct fence_watch *fw, int fd, uint32_t seq, uint32_t slot, double came)
+{
+	if (fw->n == WATCH_MAX) {
+		/* Only a signaller starved for many frames gets here. */
+		wl_gauge_add(p, G_LATE_FENCES, 1);
+		wl_late(p, "frame %u: the %s fence of slot %u is late, with %d late fences watched already", seq,
+			fw->what, slot, WATCH_MAX);
+		close(fd);
+		return;
+	}
+	fw->w[fw->n++] = (struct watched){ .fd = fd, .seq = seq, .slot = slot, .came = came };
+}
+
+/* What is known of watched fence w: the signaller's record, read before
+ * the fence so that a record of a returned signal call means the fence
+ * must be signalled already. */
+static struct fence_seen fence_seen_now(const struct fence_watch *fw, const struct watched *w)
+{
+	struct fence_seen f = { .came = w->came };
+	uint32_t i = w->seq % LOG_FRAMES;
+	f.went_on = atomic_load(&fw->log->started) > w->seq + 1;
+	uint32_t before = atomic_load(&fw->log->rec[i].seq);
+	int64_t done = atomic_load(&fw->log->rec[i].done_ns);
+	f.known = before == w->seq && atomic_load(&fw->log->rec[i].seq) == w->seq;
+	f.signaller = f.known ? (double)done / 1e9 : 0;
+	int64_t at = 0;
+	int r = sync_file_signalled_at(w->fd, &at);
+	f.now = now_monotonic();
+	/* An error status is a signal too (newer vgem expires with one). */
+	f.signalled = r > 0 ? (double)at / 1e9 : r < 0 ? f.now : 0;
+	return f;
+}
+
+/* Decide what can be decided of the watched fences: late ones are
+ * counted and recorded as late, broken promises reported. */
+static void watch_check(struct wl_proc *p, struct fence_watch *fw)
+{
+	double bound = (double)ms(p, "fence_timeout") / 1000.0;
+	for (int k = 0; k < fw->n;) {
+		struct watched *w = &fw->w[k];
+		struct fence_seen f = fence_seen_now(fw, w);
+		enum fence_fate fate = fence_fate(&f, bound, VGEM_FENCE_EXPIRY_MS / 1000.0 + bound);
+		int waited = (int)(((f.signalled > 0 ? f.signalled : f.now) - w->came) * 1000);
+		switch (fate) {
+		case FENCE_PENDING:
+			k++;
+			continue;
+		case FENCE_LATE:
+			wl_gauge_add(p, G_LATE_FENCES, 1);
+			if (waited > atomic_load(&shared->fence_max_ms))
+				atomic_store(&shared->fence_max_ms, waited);
+			if (f.known && f.signaller > 0)
+				wl_late(p, "frame %u: the %s fence of slot %u signalled %d ms after it came (expected within %d ms): "
+					"its %s's signal call returned %d ms after it came", w->seq, fw->what, w->slot, waited,
+					ms(p, "fence_timeout"), fw->signaller, (int)((f.signaller - w->came) * 1000));
+			else
+				wl_late(p, "frame %u: the %s fence of slot %u signalled %d ms after it came (expected within %d ms): "
+					"its %s's record is gone", w->seq, fw->what, w->slot, waited, ms(p, "fence_timeout"),
+					fw->signaller);
+			break;
+		case FENCE_SIGNAL_LOST:
+			wl_promise(p, "fence_signals", false, "frame %u: the %s fence of slot %u was not signalled when its "
+				   "%s's signal call returned (%s %d ms after that)", w->seq, fw->what, w->slot, fw->signaller,
+				   f.signalled > 0 ? "signalled" : "still not",
+				   (int)(((f.signalled > 0 ? f.signalled : f.now) - f.signaller) * 1000));
+			break;
+		case FENCE_UNSIGNALLED:
+			wl_promise(p, "fence_signals", false, "frame %u: the %s fence of slot %u was never signalled: its %s "
+				   "went on to later frames without signalling it (%s after %d ms)", w->seq, fw->what,
+				   w->slot, fw->signaller, f.signalled > 0 ? "expired" : "unsignalled", waited);
+			break;
+		case FENCE_NEVER:
+			wl_promise(p, "fence_signals", false, "frame %u: the %s fence of slot %u has not signalled %d ms "
+				   "after it came, past vgem's expiry of every fence (%d ms)", w->seq, fw->what, w->slot,
+				   waited, VGEM_FENCE_EXPIRY_MS);
+			break;
+		}
+		close(w->fd);
+		*w = fw->w[--fw->n];
+	}
+	if (p->index == ROLE_CONSUMER)
+		wl_gauge_set(p, G_FENCE_MAX_MS, atomic_load(&shared->fence_max_ms));
+}
+
+/* Wait for a fence within fence_timeout: true when it signalled; a late
+ * one goes to the watch (which takes fd), a failed wait is reported. */
+static bool fence_wait(struct wl_proc *p, struct fence_watch *fw, int fd, uint32_t seq, uint32_t slot, double came)
+{
+	int r = sync_file_wait(fd, ms(p, "fence_timeout"));
+	if (r == -ETIME) {
+		watch_add(p, fw, fd, seq, slot, came);
+		return false;
+	}
+	bool ok = wl_promise(p, "fence_signals", r == 0, "frame %u: waiting for the %s fence of slot %u: %s", seq,
+			     fw->what, slot, strerror(-r));
+	close(fd);
+	return ok;
 }
 
 static uint64_t inode_of(int fd)
@@ -327,6 +543,7 @@ struct producer {
 	int nslots;
 	struct pslot slot[MAX_SLOTS];
 	uint32_t next;       /* where the search for a free slot starts */
+	struct fence_watch watch;  /* late release fences */
 };
 
 static void drop_slot(struct producer *pr, struct pslot *s)
@@ -442,14 +659,14 @@ static void producer_released(struct producer *pr, const struct binder_in *in)
 	    pr->slot[f->slot].seq == f->seq) {
 		struct pslot *s = &pr->slot[f->slot];
 		if (fence >= 0) {
-			int r = sync_file_wait(fence, ms(pr->p, "fence_timeout"));
-			wl_promise(pr->p, "fence_signals", r == 0,
-				   "frame %u: the release fence of slot %u did not signal within %d ms (%s)", f->seq,
-				   f->slot, ms(pr->p, "fence_timeout"), strerror(-r));
+			/* The fd goes with the transaction: the wait keeps a copy. */
+			int copy = fcntl(fence, F_DUPFD_CLOEXEC, 0);
+			if (copy >= 0)
+				fence_wait(pr->p, &pr->watch, copy, f->seq, f->slot, now_monotonic());
 			/* As a GPU driver does with a dequeued buffer's release
 			 * fence: the next render waits for it through the
 			 * buffer's reservation object. */
-			r = dmabuf_import_sync_file(s->dmabuf, false, fence);
+			int r = dmabuf_import_sync_file(s->dmabuf, false, fence);
 			if (r)
 				wl_anomaly(pr->p, "unexpected-errno", "frame %u: DMA_BUF_IOCTL_IMPORT_SYNC_FILE on slot %u: %s",
 					   f->seq, f->slot, strerror(-r));
@@ -500,6 +717,7 @@ static int dequeue(struct producer *pr)
 	while (binder_next(&pr->b, 0, &ev) == 0)
 		producer_event(pr, &ev);
 	for (;;) {
+		watch_check(pr->p, &pr->watch);
 		if (!pr->connected || wl_should_stop(pr->p))
 			return -1;
 		for (int k = 0; k < pr->nslots; k++) {
@@ -514,7 +732,8 @@ static int dequeue(struct producer *pr)
 		struct pslot *o = oldest_queued(pr);
 		double bound = (double)ms(pr->p, "slot_timeout") / 1000.0;
 		double left = o ? o->queued_at + bound - now_monotonic() : bound;
-		int r = binder_next(&pr->b, left > 0 ? (int)(left * 1000.0) + 1 : 0, &ev);
+		int wait = left > 0 ? (int)(left * 1000.0) + 1 : 0;
+		int r = binder_next(&pr->b, pr->watch.n && wait > 200 ? 200 : wait, &ev);
 		if (r == 0) {
 			producer_event(pr, &ev);
 			continue;
@@ -524,8 +743,10 @@ static int dequeue(struct producer *pr)
 			wl_exit(pr->p, 3);
 		}
 		if (o && now_monotonic() >= o->queued_at + bound) {
-			wl_promise(pr->p, "slot_comes_back", false, "frame %u: slot %ld queued %.1f s ago has not come back",
-				   o->seq, (long)(o - pr->slot), now_monotonic() - o->queued_at);
+			/* The compositor's pace, which no kernel promises. */
+			wl_gauge_add(pr->p, G_LATE_SLOTS, 1);
+			wl_late(pr->p, "frame %u: slot %ld queued %.1f s ago has not come back (expected within %d ms)",
+				o->seq, (long)(o - pr->slot), now_monotonic() - o->queued_at, ms(pr->p, "slot_timeout"));
 			drop_slot(pr, o); /* abandoned: the next dequeue allocates anew */
 		}
 	}
@@ -564,6 +785,7 @@ static void produce(struct producer *pr, int i, uint32_t seq, bool hang)
 	txn_put_fd_array(&t, &s->dmabuf, 1);
 	txn_put_fd(&t, acquire);
 	struct binder_event rep;
+	log_start(&shared->acquire, seq);
 	r = call(&pr->b, pr->consumer, BQ_QUEUE, &t, &rep);
 	if (r == 0) {
 		binder_free(&pr->b, &rep.in);
@@ -578,15 +800,14 @@ static void produce(struct producer *pr, int i, uint32_t seq, bool hang)
 	if (hang && r == 0)
 		return; /* CONTROL: the job never completes; its fence stays */
 	close(acquire);
-	r = vgem_fence_signal(pr->fd, fence);
-	if (r)
-		wl_anomaly(pr->p, "unexpected-errno", "frame %u: VGEM_FENCE_SIGNAL: %s", seq, strerror(-r));
+	signal_fence(pr->p, pr->fd, fence, &shared->acquire, seq, "acquire");
 }
 
 /* A life of the app: connect, then `lifetime` frames (0 = until the end). */
 static int producer_life(struct wl_proc *p, uint64_t lifetime, uint32_t *seq)
 {
-	struct producer pr = { .p = p, .nslots = (int)wl_get(p->cfg, "slots") };
+	struct producer pr = { .p = p, .nslots = (int)wl_get(p->cfg, "slots"),
+			       .watch = { .what = "release", .signaller = "consumer", .log = &shared->release } };
 	pr.fd = wl_open_client(p, NULL);
 	open_binder(p, &pr.b);
 	int64_t hang_every = wl_get(p->cfg, "unsignalled_every");
@@ -623,6 +844,7 @@ struct consumer {
 	uint32_t producer;
 	uint64_t cookie;     /* of the death notice of the producer */
 	uint64_t frames;
+	struct fence_watch watch;  /* late acquire fences */
 };
 
 static void producer_gone(struct consumer *c)
@@ -647,28 +869,23 @@ static void release_slot(struct consumer *c, const struct bq_frame *f, int relea
 	binder_transact(&c->b, c->producer, BQ_RELEASED, &t, true, &unused);
 }
 
-/* Latch and compose a queued frame, then release its slot. */
-static void compose(struct consumer *c, const struct bq_frame *f, int buf, int acquire)
+/* Latch and compose a frame queued at `came`, then release its slot. */
+static void compose(struct consumer *c, const struct bq_frame *f, int buf, int acquire, double came)
 {
 	struct wl_proc *p = c->p;
-	int r = sync_file_wait(acquire, ms(p, "fence_timeout"));
-	close(acquire);
-	if (!wl_promise(p, "fence_signals", r == 0, "frame %u: the acquire fence of slot %u did not signal within %d ms (%s)",
-			f->seq, f->slot, ms(p, "fence_timeout"), strerror(-r))) {
-		if (r == 0)
-			r = -ETIME; /* the test hook: treat it as the real thing */
-	}
-	if (r) {
+	if (!fence_wait(p, &c->watch, acquire, f->seq, f->slot, came)) {
 		release_slot(c, f, -1); /* dropped, as SurfaceFlinger drops a frame it cannot latch */
 		return;
 	}
 	uint32_t h, fence;
+	int r;
 	if (wl_ioctl_result(p, GS_IOC_PRIME_IMPORT, RACE_NONE, prime_import(c->fd, buf, &h), "consumer-import", f->seq)) {
 		release_slot(c, f, -1);
 		return;
 	}
 	r = vgem_fence_attach(c->fd, h, false, &fence);
 	int release = -1;
+	log_start(&shared->release, f->seq);
 	if (r == 0 && (r = dmabuf_export_sync_file(buf, true, &release)) != 0)
 		vgem_fence_signal(c->fd, fence);
 	if (r)
@@ -677,9 +894,7 @@ static void compose(struct consumer *c, const struct bq_frame *f, int buf, int a
 	if (release >= 0) {
 		close(release);
 		/* Composition done: the release fence the producer waits for signals. */
-		r = vgem_fence_signal(c->fd, fence);
-		if (r)
-			wl_anomaly(p, "unexpected-errno", "frame %u: VGEM_FENCE_SIGNAL: %s", f->seq, strerror(-r));
+		signal_fence(p, c->fd, fence, &shared->release, f->seq, "release");
 	}
 	wl_ioctl_result(p, GS_IOC_CLOSE, RACE_NONE, gem_close(c->fd, h), "consumer-close", h);
 }
@@ -688,6 +903,7 @@ static void compose(struct consumer *c, const struct bq_frame *f, int buf, int a
 static void consumer_queue(struct consumer *c, const struct binder_in *in)
 {
 	struct wl_proc *p = c->p;
+	double came = now_monotonic();
 	const struct bq_frame *pf = in_data(in, 0, sizeof(*pf));
 	int fds[1], n = in_fd_array(in, fds, 1), acquire = in_fd(in, 0);
 	if (!pf || n != 1 || acquire < 0) {
@@ -709,7 +925,7 @@ static void consumer_queue(struct consumer *c, const struct binder_in *in)
 		close(acquire);
 		return;
 	}
-	compose(c, &f, buf, acquire);
+	compose(c, &f, buf, acquire, came);
 	c->frames++;
 	int64_t keep = wl_get(p->cfg, "keep_fd_every");
 	if (keep > 0 && c->frames % (uint64_t)keep == 0)
@@ -763,7 +979,7 @@ static void consumer_event(struct consumer *c, struct binder_event *ev)
 /* A life of the compositor: register, then `lifetime` frames. */
 static int consumer_life(struct wl_proc *p, uint64_t lifetime)
 {
-	struct consumer c = { .p = p };
+	struct consumer c = { .p = p, .watch = { .what = "acquire", .signaller = "producer", .log = &shared->acquire } };
 	c.fd = wl_open_client(p, NULL);
 	open_binder(p, &c.b);
 	struct binder_txn t;
@@ -781,6 +997,7 @@ static int consumer_life(struct wl_proc *p, uint64_t lifetime)
 	while ((!lifetime || c.frames < lifetime) && !wl_should_stop(p)) {
 		struct binder_event ev;
 		r = binder_next(&c.b, 200, &ev);
+		watch_check(p, &c.watch);
 		if (r == -ETIME)
 			continue;
 		if (r) {
@@ -808,6 +1025,7 @@ static void lives(struct wl_proc *p, const char *key)
 	struct prng rnd;
 	prng_init(&rnd, p);
 	wl_anomaly_share();
+	map_shared(p);
 	uint32_t seq = 0;
 	unsigned errors = 0;
 	for (uint32_t life = 0; !wl_should_stop(p); life++) {
@@ -861,4 +1079,5 @@ const struct wl_type wl_buffer_queue = {
 	.fds = buffer_queue_fds,
 	.teardown = buffer_queue_teardown,
 	.run = buffer_queue_run,
+	.gauges = buffer_queue_gauges,
 };

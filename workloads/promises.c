@@ -44,6 +44,26 @@ bool master_after_restart(int neg_errno)
 	return neg_errno == 0;
 }
 
+enum fence_fate fence_fate(const struct fence_seen *f, double bound_s, double expiry_s)
+{
+	if (f->known && f->signaller > 0) {
+		/* Its signaller's delay explains the wait: the signal call
+		 * signals before it returns (earlier when the driver's expiry
+		 * came first: then the signaller was the late one). */
+		if (f->signalled > 0)
+			return f->signalled - f->signaller <= bound_s ? FENCE_LATE : FENCE_SIGNAL_LOST;
+		return f->now - f->signaller > bound_s ? FENCE_SIGNAL_LOST : FENCE_PENDING;
+	}
+	if (f->known && f->went_on)
+		return FENCE_UNSIGNALLED;
+	if (f->signalled > 0)
+		/* Signalled by the driver's expiry before a signaller that has
+		 * not run since (starved): decided when it does. A record
+		 * overwritten by later frames tells nothing more: late. */
+		return f->known ? FENCE_PENDING : FENCE_LATE;
+	return f->now - f->came > expiry_s ? FENCE_NEVER : FENCE_PENDING;
+}
+
 bool errno_allowed(enum gs_ioctl ioc, enum race_kind race, int neg_errno)
 {
 	if (neg_errno == 0)
@@ -65,11 +85,14 @@ bool errno_allowed(enum gs_ioctl ioc, enum race_kind race, int neg_errno)
 /* Per worker process, shared by its threads and by the short-lived
  * children it forks (after wl_anomaly_share): the token bucket that caps
  * anomaly reports, and whether the test hook has fired. */
-struct anomaly_state {
-	pthread_mutex_t lock;
+struct bucket {
 	double tokens, last;
 	bool started;
 	unsigned long dropped;
+};
+struct anomaly_state {
+	pthread_mutex_t lock;
+	struct bucket anomalies, late;  /* late events apart: they never crowd out a broken promise */
 	atomic_bool hook_fired;
 };
 
@@ -91,10 +114,12 @@ void wl_anomaly_share(void)
 	state = sh;
 }
 
-void wl_anomaly(struct wl_proc *p, const char *kind, const char *fmt, ...)
+/* Report `kind` through bucket b of the state (the token bucket above);
+ * `what` names what b counts in the note of those not recorded. */
+static void report_capped(struct wl_proc *p, struct bucket *b, const char *what, const char *kind, const char *fmt,
+			  va_list ap)
 {
-	struct anomaly_state *b = state;
-	pthread_mutex_lock(&b->lock);
+	pthread_mutex_lock(&state->lock);
 	double now = now_monotonic();
 	if (!b->started) {
 		b->started = true;
@@ -114,18 +139,23 @@ void wl_anomaly(struct wl_proc *p, const char *kind, const char *fmt, ...)
 	} else {
 		b->dropped++;
 	}
-	pthread_mutex_unlock(&b->lock);
+	pthread_mutex_unlock(&state->lock);
 	if (!record)
 		return;
 	char text[sizeof(((struct wl_msg *)0)->text)];
-	va_list ap;
-	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
 	if (dropped)
-		wl_report(p, kind, "%s (and %lu anomalies not recorded before this one)", text, dropped);
+		wl_report(p, kind, "%s (and %lu %s not recorded before this one)", text, dropped, what);
 	else
 		wl_report(p, kind, "%s", text);
+}
+
+void wl_anomaly(struct wl_proc *p, const char *kind, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	report_capped(p, &state->anomalies, "anomalies", kind, fmt, ap);
+	va_end(ap);
 }
 
 /* The test hook fires once per worker process. */
@@ -147,6 +177,14 @@ bool wl_promise(struct wl_proc *p, const char *promise, bool held, const char *f
 	va_end(ap);
 	wl_anomaly(p, "promise", "%s violated%s: %s", promise, held ? " (test hook)" : "", detail);
 	return false;
+}
+
+void wl_late(struct wl_proc *p, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	report_capped(p, &state->late, "late events", "late", fmt, ap);
+	va_end(ap);
 }
 
 int wl_ioctl_result(struct wl_proc *p, enum gs_ioctl ioc, enum race_kind race, int neg_errno,

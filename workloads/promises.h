@@ -39,6 +39,33 @@ bool handle_gone(int neg_errno_of_export);
  * server to go. */
 bool master_after_restart(int neg_errno);
 
+/* A fence its waiter did not see signal within the workload's bound:
+ * what is known of it so far (seconds, CLOCK_MONOTONIC). Timing is no
+ * kernel promise: a fence is late when its signaller (a process on a busy
+ * machine) signalled it late. A promise breaks only when the kernel had
+ * not signalled it when its signaller's signal call returned, when the
+ * signaller went on to later frames without ever signalling it, or when
+ * it never signalled at all, not even by the driver's own expiry. */
+struct fence_seen {
+	double came;         /* when the waiter got the fence */
+	double now;          /* when this was looked at */
+	double signalled;    /* the kernel's time of its signal; 0 = not signalled */
+	double signaller;    /* when its signaller's signal call returned; 0 = not (yet) */
+	bool went_on;        /* its signaller has since started a later frame */
+	bool known;          /* the signaller's record of this frame is still there */
+};
+enum fence_fate {
+	FENCE_PENDING,       /* not decided yet: look again later */
+	FENCE_LATE,          /* signalled late, as late as its signaller was */
+	FENCE_SIGNAL_LOST,   /* broken: not signalled within `bound_s` of its signaller's signal */
+	FENCE_UNSIGNALLED,   /* broken: its signaller went on without signalling it */
+	FENCE_NEVER,         /* broken: not signalled `expiry_s` after it came */
+};
+/* The fate of such a fence: bound_s is the workload's bound (the kernel's
+ * part of a signal must fit in it), expiry_s the driver's own expiry plus
+ * that bound. */
+enum fence_fate fence_fate(const struct fence_seen *f, double bound_s, double expiry_s);
+
 /* Which errors an ioctl may return in the workloads' races: losing a race
  * to GEM_CLOSE is ENOENT (the handle or name is gone) or EINVAL (closing
  * a handle another thread closed). Anything else is an anomaly. */
@@ -62,6 +89,11 @@ void wl_anomaly_share(void);
  * format gives (step, handle, name, errno) and return false. */
 bool wl_promise(struct wl_proc *p, const char *promise, bool held, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* In a worker: record a timing expectation that was not met (kind
+ * "late", not an anomaly: no gate fails on it), capped as anomalies are,
+ * in a bucket of its own so that they never crowd out an anomaly. */
+void wl_late(struct wl_proc *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* In a worker: count an ioctl's error and report an "unexpected-errno"
  * anomaly when errno_allowed() says no. Returns neg_errno. */
 int wl_ioctl_result(struct wl_proc *p, enum gs_ioctl ioc, enum race_kind race, int neg_errno,

@@ -75,6 +75,7 @@ static void defaults_and_values(void **state)
 	assert_int_equal(cfg.backoff_ms, 1000);
 	assert_int_equal(cfg.backoff_max_ms, 60000);
 	assert_int_equal(cfg.probe_ms, 0); /* the probe is opt-in */
+	assert_false(cfg.drop_caches);     /* intrusive: opt-in */
 	assert_int_equal(cfg.nworkloads, 2);
 	const struct wl_config *w = &cfg.workloads[0];
 	assert_string_equal(w->name, "flink-share");
@@ -98,6 +99,7 @@ static void problems_name_file_and_line(void **state)
 	expect_problem("[daemon]\nbogus = 1\n", 2, "unknown key 'bogus' in [daemon]");
 	expect_problem("[daemon]\ninterval = soon\n", 2, "interval: 'soon' is not a duration");
 	expect_problem("[daemon]\nquiesce = maybe\n", 2, "quiesce: 'maybe' is not yes or no");
+	expect_problem("[daemon]\ndrop_caches = 2\n", 2, "drop_caches: '2' is not yes or no");
 	expect_problem("[daemon]\ninterval = 10ms\n", 2, "interval");
 	expect_problem("[daemon]\n\n[workload x]\ntype = nosuch\n", 4, "unknown workload type 'nosuch'");
 	expect_problem("[workload nosuch]\n", 1, "unknown workload type 'nosuch'");

@@ -220,6 +220,28 @@ static void test_hook_violates_once(void **state)
 	r->cfg.str[k][0] = '\0';
 }
 
+/* A starved machine makes late events by the hundred: they are capped on
+ * their own, and a broken promise among them is still recorded. */
+static void late_events_do_not_crowd_out_anomalies(void **state)
+{
+	struct rig *r = *state;
+	struct wl_msg m;
+	int late = 0;
+	for (int i = 0; i < 3 * ANOMALY_BURST; i++) {
+		wl_late(&r->p, "frame %d: late", i);
+		while (next_report(r, &m)) {
+			assert_string_equal(m.kind, "late");
+			late++;
+		}
+	}
+	print_message("    %d of %d late events recorded\n", late, 3 * ANOMALY_BURST);
+	assert_int_equal(late, ANOMALY_BURST);
+	wl_anomaly(&r->p, "promise", "fence_signals violated: never signalled");
+	assert_true(next_report(r, &m));
+	assert_string_equal(m.kind, "promise");
+	assert_string_equal(m.text, "fence_signals violated: never signalled");
+}
+
 /* A kernel that breaks a promise every cycle: a burst is recorded, then
  * the rate is capped, and the next record counts what was left out. */
 static void anomalies_are_rate_limited(void **state)
@@ -267,10 +289,62 @@ static void children_share_the_state(void **state)
 	r->cfg.str[k][0] = '\0';
 }
 
+/* Fences a waiter saw late, 1 s bound and vgem's 10 s expiry: the
+ * measured case (a starved producer) is late, never broken; a fence its
+ * signaller went past, one the kernel did not signal in the signal call,
+ * and one never signalled at all are broken promises. */
+static void late_fences_are_late_not_broken(void **state)
+{
+	const double bound = 1.0, expiry = 11.0;
+	/* The producer starved 1.8 s between queueing and signalling; the
+	 * kernel signalled the fence inside its signal call. */
+	struct fence_seen starved = { .came = 100, .now = 102, .signalled = 101.8, .signaller = 101.8001,
+				      .known = true };
+	assert_int_equal(fence_fate(&starved, bound, expiry), FENCE_LATE);
+	/* Still starved: nothing to decide yet, even past the bound. */
+	struct fence_seen waiting = { .came = 100, .now = 103, .known = true };
+	assert_int_equal(fence_fate(&waiting, bound, expiry), FENCE_PENDING);
+	/* Starved past vgem's expiry: vgem signalled it first; decided when
+	 * the producer runs again, which makes it late. */
+	struct fence_seen expired = { .came = 100, .now = 110.5, .signalled = 110, .known = true };
+	assert_int_equal(fence_fate(&expired, bound, expiry), FENCE_PENDING);
+	expired.signaller = 112;
+	assert_int_equal(fence_fate(&expired, bound, expiry), FENCE_LATE);
+	/* The record overwritten by thousands of later frames: late. */
+	struct fence_seen forgotten = { .came = 100, .now = 104, .signalled = 103, .went_on = true };
+	assert_int_equal(fence_fate(&forgotten, bound, expiry), FENCE_LATE);
+}
+
+static void fences_never_signalled_are_broken(void **state)
+{
+	const double bound = 1.0, expiry = 11.0;
+	/* The producer went on to later frames without signalling it (the
+	 * unsignalled_every control, a job that never completes). */
+	struct fence_seen skipped = { .came = 100, .now = 101.2, .went_on = true, .known = true };
+	assert_int_equal(fence_fate(&skipped, bound, expiry), FENCE_UNSIGNALLED);
+	skipped.signalled = 110; /* ... and vgem expired it */
+	assert_int_equal(fence_fate(&skipped, bound, expiry), FENCE_UNSIGNALLED);
+	/* Signalled by the kernel 3 s after the producer's signal call returned. */
+	struct fence_seen lost = { .came = 100, .now = 105, .signalled = 104.5, .signaller = 101.5, .known = true };
+	assert_int_equal(fence_fate(&lost, bound, expiry), FENCE_SIGNAL_LOST);
+	/* ... or not at all, the bound after it. */
+	lost.signalled = 0;
+	assert_int_equal(fence_fate(&lost, bound, expiry), FENCE_SIGNAL_LOST);
+	lost.now = 102;
+	assert_int_equal(fence_fate(&lost, bound, expiry), FENCE_PENDING);
+	/* Not signalled 11 s after it came, past vgem's expiry of every fence. */
+	struct fence_seen never = { .came = 100, .now = 111.5 };
+	assert_int_equal(fence_fate(&never, bound, expiry), FENCE_NEVER);
+	never.now = 110.5;
+	assert_int_equal(fence_fate(&never, bound, expiry), FENCE_PENDING);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(reimport_gives_same_handle),
+		cmocka_unit_test(late_fences_are_late_not_broken),
+		cmocka_unit_test(fences_never_signalled_are_broken),
 		cmocka_unit_test(reexport_gives_same_dmabuf),
 		cmocka_unit_test(reflink_gives_same_name),
 		cmocka_unit_test(reimport_after_close),
@@ -283,6 +357,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(broken_promise_is_reported, rig_setup, rig_teardown),
 		cmocka_unit_test_setup_teardown(undocumented_errno_is_reported, rig_setup, rig_teardown),
 		cmocka_unit_test_setup_teardown(test_hook_violates_once, rig_setup, rig_teardown),
+		cmocka_unit_test_setup_teardown(late_events_do_not_crowd_out_anomalies, rig_setup, rig_teardown),
 		cmocka_unit_test_setup_teardown(anomalies_are_rate_limited, rig_setup, rig_teardown),
 		cmocka_unit_test_setup_teardown(children_share_the_state, rig_setup, rig_teardown),
 	};

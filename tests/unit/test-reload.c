@@ -139,10 +139,10 @@ static void daemon_changes_are_named(void **state)
 	assert_string_equal(what, "device, interval");
 	config_free(&b);
 	load("[daemon]\ndevice = auto\ninterval = 10s\nuser = root\nrestart_backoff = 2s\n"
-	     "trend_window = 1m\nretention = 1d\nquiesce = yes\n", &b);
+	     "trend_window = 1m\nretention = 1d\nquiesce = yes\ndrop_caches = yes\n", &b);
 	char all[256];
 	assert_true(reload_daemon_changed(&a, &b, all, sizeof(all)));
-	assert_string_equal(all, "user, restart_backoff, trend_window, retention, quiesce");
+	assert_string_equal(all, "user, restart_backoff, trend_window, retention, quiesce, drop_caches");
 	config_free(&a);
 	config_free(&b);
 }

@@ -18,7 +18,8 @@
 #include "tests/unit/fixture.h"
 #include "sources/workers.h"
 
-extern const struct source source_workloads, source_drm_clients, source_drm_framebuffers;
+extern const struct source source_workloads, source_drm_clients, source_drm_framebuffers, source_slabinfo,
+	source_drop_caches;
 
 /* The value of metric name in b, asserting it is there with unit. */
 static double metric(const struct metric_batch *b, const char *name, const char *unit)
@@ -196,12 +197,90 @@ static void framebuffer_owners_one_name_each(void **state)
 	remove_dri_dir(dir, sub, sizeof(sub));
 }
 
+/* The DRM caches by name on every driver (Debian 6.1 with vgem, read in
+ * the VM with slab_nomerge), i915's own only on i915, and a file without
+ * any of them said, naming it. */
+static void slab_caches_by_name(void **state)
+{
+	char dir[] = "/tmp/gs-slab-XXXXXX", path[64];
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/slabinfo", dir);
+	char *t = fixture("slabinfo-6.1-vgem");
+	write_text(path, t);
+	free(t);
+	struct source_ctx ctx = { .debugfs = "/nonexistent", .procfs = dir, .card_minor = 0 };
+	struct metric_batch b;
+	batch_init(&b);
+	char why[256] = "";
+	assert_int_equal(source_slabinfo.collect(&ctx, &b, why, sizeof(why)), 0);
+	assert_int_equal(b.n, 3);
+	print_message("    vgem: %.0f shmem inodes, %.0f files, %.0f inodes\n",
+		      metric(&b, "slab.shmem_inode_cache", "count"), metric(&b, "slab.filp", "count"),
+		      metric(&b, "slab.inode_cache", "count"));
+	assert_true(metric(&b, "slab.shmem_inode_cache", "count") == 616);
+	assert_true(metric(&b, "slab.filp", "count") == 356);
+	assert_true(metric(&b, "slab.inode_cache", "count") == 11820);
+	/* On i915 its own caches must be there too. */
+	ctx.i915 = true;
+	batch_reset(&b);
+	assert_int_equal(source_slabinfo.collect(&ctx, &b, why, sizeof(why)), -ENOENT);
+	assert_non_null(strstr(why, "no i915 VMA or object cache"));
+	/* None of the DRM caches: said, naming the file. */
+	ctx.i915 = false;
+	write_text(path, "slabinfo - version: 2.1\nkmalloc-64 10 20 64 64 1 : tunables 0 0 0 : slabdata 1 1 0\n");
+	batch_reset(&b);
+	assert_int_equal(source_slabinfo.collect(&ctx, &b, why, sizeof(why)), -ENOENT);
+	assert_non_null(strstr(why, path));
+	assert_non_null(strstr(why, "no shmem_inode_cache, filp or inode_cache"));
+	batch_free(&b);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* drop_caches = yes writes 2 (slab) to PROCFS/sys/vm/drop_caches before the
+ * other sources; off, it touches nothing; a file it cannot write is said,
+ * naming it. */
+static void drop_caches_writes_two(void **state)
+{
+	char dir[] = "/tmp/gs-drop-XXXXXX", sys[64], vm[80], path[96];
+	assert_non_null(mkdtemp(dir));
+	snprintf(sys, sizeof(sys), "%s/sys", dir);
+	snprintf(vm, sizeof(vm), "%s/vm", sys);
+	snprintf(path, sizeof(path), "%s/drop_caches", vm);
+	assert_int_equal(mkdir(sys, 0700), 0);
+	assert_int_equal(mkdir(vm, 0700), 0);
+	write_text(path, "");
+	struct source_ctx ctx = { .debugfs = "/nonexistent", .procfs = dir, .card_minor = 0 };
+	struct metric_batch b;
+	batch_init(&b);
+	char why[256] = "";
+	assert_int_equal(source_drop_caches.collect(&ctx, &b, why, sizeof(why)), 0);
+	char *t = read_text_file(path, NULL);
+	assert_string_equal(t, "");
+	free(t);
+	ctx.drop_caches = true;
+	assert_int_equal(source_drop_caches.collect(&ctx, &b, why, sizeof(why)), 0);
+	t = read_text_file(path, NULL);
+	assert_string_equal(t, "2");
+	free(t);
+	assert_int_equal(b.n, 0); /* no metric of its own */
+	unlink(path);
+	assert_int_equal(source_drop_caches.collect(&ctx, &b, why, sizeof(why)), -ENOENT);
+	assert_non_null(strstr(why, path));
+	batch_free(&b);
+	rmdir(vm);
+	rmdir(sys);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(workload_counters_from_the_view),
 		cmocka_unit_test(text_source_names_file_and_format),
 		cmocka_unit_test(framebuffer_owners_one_name_each),
+		cmocka_unit_test(slab_caches_by_name),
+		cmocka_unit_test(drop_caches_writes_two),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

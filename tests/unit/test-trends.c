@@ -544,6 +544,32 @@ static void daemon_metrics_are_judged_apart(void **state)
 	assert_string_equal(trend_of("daemon.sqlite_kb").verdict, "over-bound");
 }
 
+/* ---- memory judged for what it is ---- */
+
+static void memory_rounds(int k, double t, double cycles, struct metric_batch *b)
+{
+	/* Reclaimable slab filling through the run (mem.slab_kb, and the
+	 * dma-buf and pseudo-filesystem inodes), its unreclaimable part and
+	 * the files flat, the GEM objects' shmem inodes leaking 1 in 1000
+	 * cycles. */
+	batch_put(b, "mem.slab_kb", 22000 + k + 20 * noise(k), "kB");
+	batch_put(b, "slab.inode_cache", 11000 + k / 2 + 5 * noise(k), "count");
+	batch_put(b, "mem.sunreclaim_kb", 11000 + 20 * noise(k), "kB");
+	batch_put(b, "slab.filp", 350 + 10 * noise(k), "count");
+	batch_put(b, "slab.shmem_inode_cache", 600 + cycles / 1000 + 5 * noise(k), "count");
+}
+
+static void reclaimable_slab_is_not_judged(void **state)
+{
+	write_run(memory_rounds, HOUR_TICKS, TICK_S, CYCLES_PER_S);
+	assert_string_equal(trend_of("mem.slab_kb").verdict, "not-assessed");
+	assert_string_equal(trend_of("slab.inode_cache").verdict, "not-assessed");
+	assert_string_not_equal(trend_of("mem.sunreclaim_kb").verdict, "leaking");
+	assert_string_not_equal(trend_of("slab.filp").verdict, "leaking");
+	assert_string_equal(trend_of("slab.shmem_inode_cache").verdict, "leaking");
+	assert_int_equal(count_of("SELECT COUNT(*) FROM leak_trends WHERE verdict = 'leaking' AND scope = 'kernel'"), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -564,6 +590,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(slow_sawtooth_leak_by_its_period, setup, teardown),
 		cmocka_unit_test_setup_teardown(slowest_leak_within_an_hour, setup, teardown),
 		cmocka_unit_test_setup_teardown(daemon_metrics_are_judged_apart, setup, teardown),
+		cmocka_unit_test_setup_teardown(reclaimable_slab_is_not_judged, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("trends", tests, NULL, NULL);
 }
