@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "common/config-files.h"
 
@@ -24,6 +25,14 @@ void config_files_free(char **paths, int n)
 	for (int i = 0; paths && i < n; i++)
 		free(paths[i]);
 	free(paths);
+}
+
+/* The size a file adds to the config: a regular file's; anything else is
+ * the reader's to refuse. */
+static unsigned long long file_size(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) ? (unsigned long long)st.st_size : 0;
 }
 
 int config_files(const char *path, char ***out, char *why, size_t whylen)
@@ -52,6 +61,7 @@ int config_files(const char *path, char ***out, char *why, size_t whylen)
 		snprintf(why, whylen, "%s:0: out of memory", path);
 		r = -1;
 	}
+	unsigned long long total = r ? 0 : file_size(path);
 	for (int i = 0; i < n && r == 0; i++) {
 		size_t len = strlen(dir) + strlen(ents[i]->d_name) + 2;
 		char *p = malloc(len);
@@ -62,6 +72,16 @@ int config_files(const char *path, char ***out, char *why, size_t whylen)
 		}
 		snprintf(p, len, "%s/%s", dir, ents[i]->d_name);
 		paths[count++] = p;
+		total += file_size(p);
+		if (i >= GS_CONFIG_MAX_DROPINS) {
+			snprintf(why, whylen, "%s:0: more than %d drop-in files in %s: this one and those after it are"
+				 " refused", p, GS_CONFIG_MAX_DROPINS, dir);
+			r = -1;
+		} else if (total > GS_CONFIG_MAX_TOTAL_BYTES) {
+			snprintf(why, whylen, "%s:0: the config's files pass %u KiB together with this one (%llu KiB"
+				 " so far)", p, GS_CONFIG_MAX_TOTAL_BYTES >> 10, total >> 10);
+			r = -1;
+		}
 	}
 	for (int i = 0; i < n; i++)
 		free(ents[i]);
