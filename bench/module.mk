@@ -2,7 +2,7 @@
 # and footprint on the real kernel (VM), store and query speed on the
 # host (bench/run.sh: table on stdout and in docs/PERFORMANCE.md); the
 # detector evaluation and the size/speed of a generated month of data.
-BENCH_BINS := $(B)/bench/raw-flink $(B)/bench/raw-prime $(B)/bench/hold-objects $(B)/bench/store-bench
+BENCH_BINS := $(B)/bench/raw-flink $(B)/bench/raw-prime $(B)/bench/hold-objects $(B)/bench/hold-fds $(B)/bench/store-bench
 
 $(B)/bench/%: $(B)/obj/bench/%.o $(B)/obj/bench/bench-device.o $(COMMON_OBJS)
 	@mkdir -p $(dir $@)

@@ -13,7 +13,7 @@
 /* What every command takes, or every one of a kind (cmd_entry.flags). */
 static const struct cmd_option opt_db = {
 	.name = "db", .letter = 'D', .arg = "FILE",
-	.help = "the database (default: the `database` of " GS_DEFAULT_CONFIG ", else " GS_DEFAULT_DATABASE ")",
+	.help = "the database (default: the `database` of " GS_DEFAULT_CONFIG " and its conf.d, else " GS_DEFAULT_DATABASE ")",
 };
 static const struct cmd_option opt_json = { .name = "json", .help = "print one JSON object (see gemsoak(1))" };
 static const struct cmd_option opt_csv = { .name = "csv", .help = "print CSV rows with a header" };

@@ -4,11 +4,16 @@
  * the anomalies and worker deaths (the families: cli/prometheus.c),
  * written aside and renamed over DIR/gemsoak.prom (the collector never
  * reads half a file; see cli/output.h). --every INTERVAL keeps rewriting
- * it as samples arrive, and follows the database if its file is replaced. */
+ * it as samples arrive, and follows the database if its file is replaced;
+ * SIGTERM, SIGINT or SIGHUP end it between two files (exit 0). */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -64,6 +69,32 @@ static int db_file_changed(const struct db_file *w)
 	return sb.st_dev != w->dev || sb.st_ino != w->ino;
 }
 
+/* Temp files an export killed mid-write left (SIGKILL, a crash): files
+ * DIR/.gemsoak.prom.XXXXXX (cli_out_open's naming) that are regular
+ * files of ours not written to for STALE_TEMP_S; a younger one may be
+ * another export's, writing now. */
+#define STALE_TEMP_S 60
+static void remove_stale_temps(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return; /* cli_out_open says what is wrong with DIR */
+	static const char prefix[] = ".gemsoak.prom.";
+	time_t now = time(NULL);
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		struct stat sb;
+		if (strncmp(e->d_name, prefix, sizeof(prefix) - 1) != 0 || strlen(e->d_name) != sizeof(prefix) - 1 + 6 ||
+		    fstatat(dirfd(d), e->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(sb.st_mode) ||
+		    sb.st_uid != geteuid() || sb.st_mtime > now - STALE_TEMP_S)
+			continue;
+		if (unlinkat(dirfd(d), e->d_name, 0) == 0)
+			fprintf(stderr, "gemsoak export: %s/%s: a stale temp file of an earlier export, removed\n", dir,
+				e->d_name);
+	}
+	closedir(d);
+}
+
 static int export_exec(struct cli *c)
 {
 	const char *dir = cli_opt(c, "prometheus"), *every = cli_opt(c, "every");
@@ -71,6 +102,15 @@ static int export_exec(struct cli *c)
 	int64_t every_ms = 0;
 	if (every && !parse_duration_ms(every, 1000, 86400000, &every_ms))
 		return cli_usage_error(c, "--every: '%s' is not a duration from 1s to 1d", every);
+	/* SIGTERM, SIGINT and SIGHUP wait until a file is written (or its temp
+	 * file removed), then end the export: no temp file is left behind. */
+	sigset_t stop;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGHUP);
+	sigprocmask(SIG_BLOCK, &stop, NULL);
+	remove_stale_temps(dir);
 	sqlite3 *db = cli_open(c, false);
 	if (!db)
 		return CMD_ERROR;
@@ -86,7 +126,13 @@ static int export_exec(struct cli *c)
 			printf("%s/gemsoak.prom: %d metric(s)\n", dir, rows);
 			break;
 		}
-		usleep((useconds_t)(every_ms * 1000 > 4000000000LL ? 4000000000LL : every_ms * 1000));
+		/* the whole interval, up to the day --every allows */
+		struct timespec t = { (time_t)(every_ms / 1000), (long)(every_ms % 1000) * 1000000L };
+		int sig = sigtimedwait(&stop, NULL, &t);
+		if (sig > 0) {
+			fprintf(stderr, "gemsoak export: %s: stopping\n", strsignal(sig));
+			break;
+		}
 		int changed = db_file_changed(&watch);
 		if (changed < 0) {
 			fprintf(stderr, "gemsoak export: %s: the database was removed; stopping\n", watch.path);

@@ -2,6 +2,7 @@
  * the workloads cycle (each against its rate, and what a slow positive
  * control needs at the rate it gets), the latest value and verdict of
  * every metric. */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -227,7 +228,9 @@ static int status_once(struct cli *c)
 }
 
 /* --watch: the status again every 2 s, the screen cleared first when it
- * is a terminal, as watch(1) does; until interrupted or an error. */
+ * is a terminal, as watch(1) does; until interrupted (SIGINT, SIGTERM,
+ * SIGHUP: exit 0), an error, or its output gone (a closed pipe with
+ * SIGPIPE ignored, a hung-up terminal: exit 2, said on stderr). */
 static volatile sig_atomic_t status_stop;
 static void status_on_signal(int sig)
 {
@@ -241,6 +244,7 @@ static int status_exec(struct cli *c)
 		return status_once(c);
 	signal(SIGINT, status_on_signal);
 	signal(SIGTERM, status_on_signal);
+	signal(SIGHUP, status_on_signal);
 	bool tty = isatty(STDOUT_FILENO);
 	int r = CMD_OK;
 	while (!status_stop) {
@@ -249,7 +253,10 @@ static int status_exec(struct cli *c)
 		time_t now = time(NULL);
 		printf("every 2 s: gemsoak status, %s", ctime(&now));
 		r = status_once(c);
-		fflush(stdout);
+		if (fflush(stdout) != 0 || ferror(stdout)) {
+			fprintf(stderr, "gemsoak status: standard output: %s; stopping\n", strerror(errno));
+			return CMD_ERROR;
+		}
 		if (r == CMD_ERROR)
 			break;
 		for (int i = 0; i < 20 && !status_stop; i++)

@@ -11,5 +11,6 @@ CHECK_SCRIPTS += tests/integration/cli.sh
 CHECK_SCRIPTS += tests/integration/report-browser.sh
 CHECK_SCRIPTS += tests/integration/gate.sh
 CHECK_SCRIPTS += tests/integration/cli-conventions.sh
+CHECK_SCRIPTS += tests/integration/cli-signals.sh
 $(B)/tests/test-cli-args: $(B)/obj/cli/args.o
 CHECK_SCRIPTS += tests/integration/merge.sh

@@ -10,7 +10,8 @@
 #define GS_DEFAULT_DATABASE "/var/lib/gemsoak/gemsoak.db"
 
 /* The database a daemon started with CONFIG (GS_DEFAULT_CONFIG when NULL)
- * would use: the last `database =` of its [daemon] section, else
+ * would use: the last `database =` of a [daemon] section in CONFIG and its
+ * drop-ins, read in the daemon's order (common/config-files.h), else
  * GS_DEFAULT_DATABASE (also when the file is missing or unreadable; the
  * daemon, not this, reports a bad config). Written to out[len]; 0, or -1
  * when the path does not fit (out holds GS_DEFAULT_DATABASE then). */

@@ -10,6 +10,7 @@
 #include "daemon/config-caps.h"
 #include "daemon/config.h"
 #include "daemon/server.h"
+#include "db/db-path.h"
 #include "device/device.h"
 
 static void usage(FILE *out)
@@ -144,6 +145,12 @@ int main(int argc, char **argv)
 		return 64;
 	}
 	cfg.database_override = database != NULL;
+	char why[1024];
+	if (db_path_check(cfg.database, why, sizeof(why))) {
+		fprintf(stderr, "gemsoakd: cannot open the database: %s\n", why);
+		config_free(&cfg);
+		return GS_EXIT_CANTCREAT;
+	}
 	struct gs_device dev;
 	if (open_device(&cfg, &dev, false)) {
 		config_free(&cfg);
@@ -152,6 +159,11 @@ int main(int argc, char **argv)
 	if (config_check_caps(&cfg, dev.caps, dev.path, dev.driver, stderr)) {
 		config_free(&cfg);
 		return GS_EXIT_CONFIG;
+	}
+	if (db_path_create(cfg.database, why, sizeof(why))) {
+		fprintf(stderr, "gemsoakd: cannot open the database: %s\n", why);
+		config_free(&cfg);
+		return GS_EXIT_CANTCREAT;
 	}
 	log_notice("device %s: driver %s, debugfs dri/%d", dev.path, dev.driver, dev.card_minor);
 	int status = server_run(&cfg, &dev, &sopt);

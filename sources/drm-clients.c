@@ -34,6 +34,61 @@ int parse_drm_clients(const char *text, uint64_t *clients)
 	return header ? 0 : -EINVAL;
 }
 
+/* Split line (len bytes) into at most max whitespace-separated tokens:
+ * their starts in tok, their lengths in tlen. Returns the count. */
+static size_t tokens(const char *line, size_t len, const char **tok, size_t *tlen, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < len && n < max;) {
+		while (i < len && (line[i] == ' ' || line[i] == '\t'))
+			i++;
+		if (i == len)
+			break;
+		tok[n] = line + i;
+		while (i < len && line[i] != ' ' && line[i] != '\t')
+			i++;
+		tlen[n] = (size_t)(line + i - tok[n]);
+		n++;
+	}
+	return n;
+}
+
+int parse_drm_client_pids(const char *text, int *pids, size_t max, size_t *n)
+{
+	*n = 0;
+	size_t from_right = 0;
+	bool header = false;
+	for (const char *line = text; *line;) {
+		const char *end = strchr(line, '\n');
+		size_t len = end ? (size_t)(end - line) : strlen(line);
+		const char *tok[16];
+		size_t tlen[16];
+		size_t k = tokens(line, len, tok, tlen, 16);
+		line += len + (end ? 1 : 0);
+		if (k == 0)
+			continue;
+		if (!header) {
+			size_t i = 0;
+			while (i < k && !(tlen[i] == 3 && strncmp(tok[i], "pid", 3) == 0) &&
+			       !(tlen[i] == 4 && strncmp(tok[i], "tgid", 4) == 0))
+				i++;
+			if (i == k)
+				return -EINVAL;
+			from_right = k - 1 - i; /* the command before it may hold spaces */
+			header = true;
+			continue;
+		}
+		char num[16];
+		int64_t pid;
+		if (k <= from_right || tlen[k - 1 - from_right] >= sizeof(num))
+			continue;
+		snprintf(num, sizeof(num), "%.*s", (int)tlen[k - 1 - from_right], tok[k - 1 - from_right]);
+		if (parse_int64(num, 1, INT32_MAX, &pid) && *n < max)
+			pids[(*n)++] = (int)pid;
+	}
+	return header ? 0 : -EINVAL;
+}
+
 static int put_clients(const struct source_ctx *ctx, const char *text, struct metric_batch *b)
 {
 	uint64_t n;

@@ -9,20 +9,19 @@
  * between processes stays in drm-shared-* of the file that still holds
  * it; kernel-internal leaks (VMAs) do not show here. The memory keys came
  * with 6.5's drm_show_memory_stats (i915: 6.8); on 6.1 the source is
- * unavailable, said once. Sampled on i915. The walk is bounded
- * (PROC_WALK_MAX_PIDS processes, MAX_FDS fds each, MAX_FILES files). */
-#include <dirent.h>
+ * unavailable, said once. Sampled on i915. The walk is the bounded one
+ * of sources/proc-walk.c (a process beyond its budget counts with the
+ * DRM files it had at its last visit, their fdinfo read each round); at
+ * most MAX_FILES files. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "common/util.h"
 #include "sources/proc-walk.h"
 #include "sources/sources.h"
 
-#define MAX_FDS 4096
 #define MAX_FILES 4096
 
 enum holder { HELD_BY_WORKLOAD = 1, HELD_BY_OTHER = 2 };
@@ -36,6 +35,11 @@ struct scan {
 	struct client c[MAX_FILES];
 	size_t n;
 	uint64_t dropped;    /* files past MAX_FILES */
+};
+
+struct scan_arg {
+	const char *procfs;
+	struct scan *s;
 };
 
 static void add_file(struct scan *s, const struct drm_fdinfo *f, unsigned char who)
@@ -53,46 +57,19 @@ static void add_file(struct scan *s, const struct drm_fdinfo *f, unsigned char w
 	s->c[s->n++].who = who;
 }
 
-/* Does an fd's link name a DRM device node? */
-static bool is_drm_link(const struct source_ctx *ctx, const char *link)
+/* proc_walk_each_fd's visit of a DRM file: its fdinfo read now. A file
+ * whose fd has been closed since the process's last visit is no DRM
+ * file's fdinfo any more, and is skipped. */
+static void scan_file(const struct walk_proc *p, const struct walk_fd *fd, void *arg)
 {
-	return strncmp(link, "/dev/dri/", 9) == 0 || (ctx->device && strcmp(link, ctx->device) == 0);
-}
-
-static void scan_process(const struct source_ctx *ctx, int pid, struct scan *s, unsigned char who)
-{
-	char dir[256], path[544], link[300];
-	snprintf(dir, sizeof(dir), "%s/%d/fd", ctx->procfs, pid);
-	DIR *d = opendir(dir);
-	if (!d)
-		return; /* exited, or not ours to read */
-	struct dirent *e;
-	int fds = 0;
-	while ((e = readdir(d)) != NULL && fds < MAX_FDS) {
-		if (e->d_name[0] == '.')
-			continue;
-		fds++;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		ssize_t l = readlink(path, link, sizeof(link) - 1);
-		if (l <= 0)
-			continue;
-		link[l] = '\0';
-		if (!is_drm_link(ctx, link))
-			continue;
-		snprintf(path, sizeof(path), "%s/%d/fdinfo/%s", ctx->procfs, pid, e->d_name);
-		char *text = read_text_file(path, NULL);
-		struct drm_fdinfo f;
-		if (text && parse_drm_fdinfo(text, &f) == 0)
-			add_file(s, &f, who);
-		free(text);
-	}
-	closedir(d);
-}
-
-/* proc_walk's visit. */
-static void visit(const struct source_ctx *ctx, int pid, bool worker, void *arg)
-{
-	scan_process(ctx, pid, arg, worker ? HELD_BY_WORKLOAD : HELD_BY_OTHER);
+	const struct scan_arg *a = arg;
+	char path[300];
+	snprintf(path, sizeof(path), "%s/%d/fdinfo/%d", a->procfs, p->pid, fd->fd);
+	char *text = read_text_file(path, NULL);
+	struct drm_fdinfo f;
+	if (text && parse_drm_fdinfo(text, &f) == 0)
+		add_file(a->s, &f, p->worker ? HELD_BY_WORKLOAD : HELD_BY_OTHER);
+	free(text);
 }
 
 static int collect_fdinfo(const struct source_ctx *ctx, struct metric_batch *b, char *why,
@@ -103,7 +80,13 @@ static int collect_fdinfo(const struct source_ctx *ctx, struct metric_batch *b, 
 	struct scan *s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
-	proc_walk(ctx, visit, s);
+	struct scan_arg a = { ctx->procfs, s };
+	int r = proc_walk_each_fd(ctx, FD_DRM, scan_file, &a);
+	if (r) {
+		snprintf(why, whylen, "%s: %s", ctx->procfs, strerror(-r));
+		free(s);
+		return r;
+	}
 	/* The workers' files, as before; and every file by its holder. */
 	uint64_t wl_files = 0, wl_total = 0, wl_shared = 0, wl_resident = 0;
 	uint64_t other_files = 0, other_total = 0, shared = 0;
@@ -122,7 +105,6 @@ static int collect_fdinfo(const struct source_ctx *ctx, struct metric_batch *b, 
 			other_total += f->total;
 		}
 	}
-	int r = 0;
 	if (wl_files == 0 && !memory) {
 		/* No worker's file (between restarts): nothing says whether the
 		 * kernel has the keys, so no "available again" either. */

@@ -11,8 +11,12 @@
  * unsignalled ones; -EINVAL without the "Total N objects" line. */
 int parse_bufinfo_fences(const char *text, uint64_t *fences, uint64_t *unsignalled);
 
-/* What an open fd is, from its /proc/PID/fd link. */
-enum fd_kind { FD_OTHER, FD_DMABUF, FD_SYNC_FILE };
+/* What an open fd is: FD_DRM only from what names the device
+ * (sources/proc-walk.c). */
+enum fd_kind { FD_OTHER, FD_DMABUF, FD_SYNC_FILE, FD_DRM };
+/* The kind its /proc/PID/fd link names: a dma-buf ("/dmabuf:NAME", or
+ * "anon_inode:dmabuf" before 5.3's dma-buf filesystem), a sync_file, or
+ * FD_OTHER. */
 enum fd_kind fd_link_kind(const char *link);
 
 #endif

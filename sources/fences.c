@@ -2,9 +2,8 @@
  * them: the fences in the dma-bufs' reservation objects (debugfs
  * dma_buf/bufinfo, which lists each with its state), and the dma-buf and
  * sync_file fds open in every process (/proc/PID/fd links "/dmabuf:..."
- * and "anon_inode:sync_file"). A fence never signalled, a sync_file or a
+ * and "anon_inode:sync_file", by the walk of sources/proc-walk.c). A fence never signalled, a sync_file or a
  * received dma-buf fd never closed grows here. */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +12,7 @@
 
 #include "common/util.h"
 #include "sources/fences-parse.h"
+#include "sources/proc-walk.h"
 #include "sources/sources.h"
 
 int parse_bufinfo_fences(const char *text, uint64_t *fences, uint64_t *unsignalled)
@@ -41,47 +41,26 @@ int parse_bufinfo_fences(const char *text, uint64_t *fences, uint64_t *unsignall
 
 enum fd_kind fd_link_kind(const char *link)
 {
-	if (strncmp(link, "/dmabuf:", 8) == 0)
+	if (strncmp(link, "/dmabuf:", 8) == 0 || strcmp(link, "anon_inode:dmabuf") == 0)
 		return FD_DMABUF;
 	if (strcmp(link, "anon_inode:sync_file") == 0)
 		return FD_SYNC_FILE;
 	return FD_OTHER;
 }
 
-/* Count the dma-buf and sync_file fds of every process under procfs. */
-static int count_fds(const char *procfs, uint64_t *dmabufs, uint64_t *syncs)
+static void count(const struct walk_proc *p, const struct walk_fd *f, void *arg)
 {
-	DIR *d = opendir(procfs);
-	if (!d)
-		return -errno;
+	(void)p, (void)f;
+	(*(uint64_t *)arg)++;
+}
+
+/* The dma-buf and sync_file fds of every process, as the round's walk
+ * (sources/proc-walk.c) last saw each. */
+static int count_fds(const struct source_ctx *ctx, uint64_t *dmabufs, uint64_t *syncs)
+{
 	*dmabufs = *syncs = 0;
-	struct dirent *e;
-	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] < '1' || e->d_name[0] > '9')
-			continue;
-		char dir[300];
-		snprintf(dir, sizeof(dir), "%s/%s/fd", procfs, e->d_name);
-		DIR *fd = opendir(dir);
-		if (!fd)
-			continue; /* gone, or not ours to look at */
-		struct dirent *f;
-		while ((f = readdir(fd)) != NULL) {
-			if (f->d_name[0] == '.')
-				continue;
-			char path[600], link[128];
-			snprintf(path, sizeof(path), "%s/%s", dir, f->d_name);
-			ssize_t n = readlink(path, link, sizeof(link) - 1);
-			if (n <= 0)
-				continue;
-			link[n] = '\0';
-			enum fd_kind k = fd_link_kind(link);
-			*dmabufs += k == FD_DMABUF;
-			*syncs += k == FD_SYNC_FILE;
-		}
-		closedir(fd);
-	}
-	closedir(d);
-	return 0;
+	int r = proc_walk_each_fd(ctx, FD_DMABUF, count, dmabufs);
+	return r ? r : proc_walk_each_fd(ctx, FD_SYNC_FILE, count, syncs);
 }
 
 static int collect_fences(const struct source_ctx *ctx, struct metric_batch *b, char *why, size_t whylen)
@@ -100,7 +79,7 @@ static int collect_fences(const struct source_ctx *ctx, struct metric_batch *b, 
 		return r;
 	}
 	uint64_t dmabufs = 0, syncs = 0;
-	if ((r = count_fds(ctx->procfs, &dmabufs, &syncs)) != 0) {
+	if ((r = count_fds(ctx, &dmabufs, &syncs)) != 0) {
 		snprintf(why, whylen, "%s: %s", ctx->procfs, strerror(-r));
 		return r;
 	}

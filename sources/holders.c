@@ -4,14 +4,12 @@
  * a workload process, by another process, or by no process (only inside
  * the kernel: dmabuf.orphaned). Flink names are split by gem_names' handle
  * count: held by an open DRM file, or by nothing but the kernel. The walk
- * of /proc is bounded (PROC_WALK_MAX_PIDS processes, MAX_FDS fds each). */
-#include <dirent.h>
+ * of /proc is the bounded one of sources/proc-walk.c: a process beyond
+ * its budget counts with what it held at its last visit. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "common/util.h"
 #include "sources/holders.h"
@@ -20,7 +18,6 @@
 #include "sources/workers.h"
 
 #define MAX_BUFS 65536
-#define MAX_FDS 4096
 
 static int by_ino(const void *a, const void *b)
 {
@@ -43,65 +40,34 @@ static void mark_ino(struct scan *s, uint64_t ino, unsigned char who)
 		s->mark[r - s->rows] |= who;
 }
 
-static bool is_dmabuf_name(const char *p)
+/* proc_walk_each_fd's visit of a dma-buf fd: workers mark 1, the others 2. */
+static void mark_fd(const struct walk_proc *p, const struct walk_fd *f, void *arg)
 {
-	return strncmp(p, "anon_inode:dmabuf", 17) == 0 || strncmp(p, "/dmabuf:", 8) == 0;
+	mark_ino(arg, f->ino, p->worker ? 1 : 2);
 }
 
-/* The dma-bufs process pid holds: by open fd and by mapping. */
-static void scan_process(const struct source_ctx *ctx, int pid, struct scan *s, unsigned char who)
+/* Mark the dma-bufs each process holds, by fd or by mapping, as the
+ * round's walk last saw it. */
+static int mark_holders(const struct source_ctx *ctx, struct scan *s)
 {
-	char dir[256], path[544], link[128];
-	snprintf(dir, sizeof(dir), "%s/%d/fd", ctx->procfs, pid);
-	DIR *d = opendir(dir);
-	if (d) {
-		struct dirent *e;
-		int fds = 0;
-		while ((e = readdir(d)) != NULL && fds < MAX_FDS) {
-			if (e->d_name[0] == '.')
-				continue;
-			fds++;
-			snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-			ssize_t l = readlink(path, link, sizeof(link) - 1);
-			if (l <= 0)
-				continue;
-			link[l] = 0;
-			struct stat st;
-			if (is_dmabuf_name(link) && stat(path, &st) == 0)
-				mark_ino(s, (uint64_t)st.st_ino, who);
-		}
-		closedir(d);
-	}
-	snprintf(path, sizeof(path), "%s/%d/maps", ctx->procfs, pid);
-	char *maps = read_text_file(path, NULL);
-	if (!maps)
-		return;
-	/* "start-end perms offset dev inode path" */
-	for (char *line = maps; line && *line;) {
-		char *end = strchr(line, '\n');
-		if (end)
-			*end = 0;
-		unsigned long long ino;
-		int at = 0;
-		if (sscanf(line, "%*s %*s %*s %*s %llu %n", &ino, &at) == 1 && at > 0 && is_dmabuf_name(line + at))
-			mark_ino(s, ino, who);
-		line = end ? end + 1 : NULL;
-	}
-	free(maps);
-}
-
-/* proc_walk's visit: workers mark 1, the others 2. */
-static void visit(const struct source_ctx *ctx, int pid, bool worker, void *arg)
-{
-	scan_process(ctx, pid, arg, worker ? 1 : 2);
+	int r = proc_walk_each_fd(ctx, FD_DMABUF, mark_fd, s);
+	size_t n;
+	const struct walk_proc *p = r ? NULL : proc_walk_get(ctx, &n);
+	for (size_t i = 0; p && i < n; i++)
+		for (size_t j = 0; j < p[i].nmaps; j++)
+			mark_ino(s, p[i].maps[j], p[i].worker ? 1 : 2);
+	return r;
 }
 
 static int collect_dmabuf_holders(const struct source_ctx *ctx, struct metric_batch *b)
 {
 	char path[512], why[256];
 	char *text = source_read_under(ctx->debugfs, "dma_buf/bufinfo", path, sizeof(path), why, sizeof(why));
-	if (!text)
-		return -errno;
+	if (!text) {
+		int e = errno;
+		proc_walk_want_maps(false); /* no dma-buf to find in maps */
+		return -e;
+	}
 	/* A buffer's row is at least 40 characters: room for them all. */
 	size_t cap = strlen(text) / 40 + 1;
 	cap = cap < MAX_BUFS ? cap : MAX_BUFS;
@@ -110,18 +76,23 @@ static int collect_dmabuf_holders(const struct source_ctx *ctx, struct metric_ba
 	int r = s.rows ? parse_dmabuf_rows(text, s.rows, cap, &all) : -ENOMEM;
 	free(text);
 	if (r) {
+		proc_walk_want_maps(false); /* no inode to match */
 		free(s.rows);
 		return r;
 	}
 	s.n = all < cap ? all : cap;
+	proc_walk_want_maps(s.n > 0);
 	s.mark = calloc(s.n + 1, 1);
 	if (!s.mark) {
 		free(s.rows);
 		return -ENOMEM;
 	}
 	qsort(s.rows, s.n, sizeof(*s.rows), by_ino);
-	if (s.n)
-		proc_walk(ctx, visit, &s);
+	if (s.n && (r = mark_holders(ctx, &s)) != 0) {
+		free(s.mark);
+		free(s.rows);
+		return r;
+	}
 	uint64_t by_wl = 0, by_other = 0, orphaned = 0, held_bytes = 0, orphaned_bytes = 0;
 	for (size_t i = 0; i < s.n; i++) {
 		if (s.mark[i] & 1)

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/util.h"
+#include "sources/proc-walk.h"
 #include "sources/sources.h"
 
 #define KEPT_MAX 32
@@ -77,4 +78,5 @@ void kept_files_close(void)
 {
 	while (nkept > 0)
 		forget(nkept - 1);
+	proc_walk_free(); /* the other state the sources keep between rounds */
 }

@@ -64,6 +64,9 @@ int parse_gem_names(const char *text, struct gem_names_stats *out);
 
 /* debugfs dri/N/clients: the number of open DRM files */
 int parse_drm_clients(const char *text, uint64_t *clients);
+/* The same file's process column (pid, or tgid since 6.4): up to max
+ * pids into pids, their count in *n; -EINVAL without the header. */
+int parse_drm_client_pids(const char *text, int *pids, size_t max, size_t *n);
 
 /* debugfs dri/N/framebuffer: framebuffers, counted per owner ("allocated
  * by", the creating process's comm; "unknown" before 4.15) */
@@ -144,7 +147,8 @@ char *source_read_under(const char *root, const char *rel, char *path, size_t pa
 /* Read a whole file, keeping debugfs and procfs files open for the next
  * round (sources/kept-files.c); NULL with errno set on failure. */
 char *kept_file_read(const char *path);
-/* Close the files kept open (the daemon's exit, tests). */
+/* Close the files kept open, and forget the processes the walk over
+ * /proc keeps (sources/proc-walk.c): the daemon's exit, tests. */
 void kept_files_close(void);
 /* Write `text` to ROOT/REL (a control file of procfs or debugfs: opened
  * without blocking, a regular file only); 0, or -errno with `why` filled

@@ -6,6 +6,7 @@
 
 extern const struct source source_i915_quiesce;
 extern const struct source source_drop_caches;
+extern const struct source source_proc_walk;
 extern const struct source source_gem_names;
 extern const struct source source_drm_clients;
 extern const struct source source_drm_framebuffers;
@@ -25,6 +26,7 @@ extern const struct source source_holders;
 const struct source *const gs_sources[] = {
 	&source_i915_quiesce, /* first: the others read settled counts */
 	&source_drop_caches,  /* then the slab objects it freed go */
+	&source_proc_walk,    /* a new round for the walk fdinfo, fences and holders share */
 	&source_gem_names,
 	&source_drm_clients,
 	&source_drm_framebuffers,

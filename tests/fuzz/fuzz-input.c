@@ -57,9 +57,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		parse_gem_names(text, &gn);
 		parse_gem_names_holders(text, &gh);
 		break;
-	case FUZZ_CLIENTS:
+	case FUZZ_CLIENTS: {
+		int pids[8];
+		size_t npids;
 		parse_drm_clients(text, &a);
+		parse_drm_client_pids(text, pids, 8, &npids);
 		break;
+	}
 	case FUZZ_BUFINFO:
 		parse_dmabuf_bufinfo(text, &a, &b);
 		parse_dmabuf_rows(text, rows, sizeof(rows) / sizeof(rows[0]), &nrows);

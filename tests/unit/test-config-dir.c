@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "common/config-files.h"
 #include "daemon/config.h"
 
 static char dir[64], main_conf[128];
@@ -150,6 +151,34 @@ static void key_outside_section_in_dropin(void **state)
 	expect_one("conf.d/10-x.conf", 1, "'rate' is outside any section");
 }
 
+/* More drop-ins than GS_CONFIG_MAX_DROPINS: the first one beyond is
+ * named, nothing is loaded. */
+static void too_many_dropins(void **state)
+{
+	char name[64];
+	for (int i = 0; i <= GS_CONFIG_MAX_DROPINS; i++) {
+		snprintf(name, sizeof(name), "conf.d/%04d.conf", i);
+		put(name, "# empty\n");
+	}
+	snprintf(name, sizeof(name), "conf.d/%04d.conf", GS_CONFIG_MAX_DROPINS);
+	expect_one(name, 0, "more than 128 drop-in files");
+}
+
+/* Drop-ins of 1000 KiB each (each under the file cap): the one with
+ * which the config passes GS_CONFIG_MAX_TOTAL_BYTES is named. */
+static void dropins_too_large_together(void **state)
+{
+	char *big = malloc(1000 << 10);
+	assert_non_null(big);
+	memset(big, '#', (1000 << 10) - 1);
+	big[(1000 << 10) - 1] = '\0';
+	put("conf.d/10-a.conf", big);
+	put("conf.d/20-b.conf", big);
+	put("conf.d/30-c.conf", big);
+	free(big);
+	expect_one("conf.d/30-c.conf", 0, "pass 2048 KiB together with this one");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -160,6 +189,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(bad_value_in_dropin, setup, teardown),
 		cmocka_unit_test_setup_teardown(syntax_error_in_dropin, setup, teardown),
 		cmocka_unit_test_setup_teardown(key_outside_section_in_dropin, setup, teardown),
+		cmocka_unit_test_setup_teardown(too_many_dropins, setup, teardown),
+		cmocka_unit_test_setup_teardown(dropins_too_large_together, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

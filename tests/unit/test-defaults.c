@@ -52,6 +52,33 @@ static void database_of_the_daemon_section(void **state)
 	assert_string_equal(db, "/srv/b.db");
 }
 
+/* A drop-in's [daemon] database, read after the main file as the daemon
+ * reads it (conf.d/NAME.conf in name order), is the CLI's default too. */
+static void database_of_a_dropin(void **state)
+{
+	char db[512], d[160], f[200];
+	put("[daemon]\ndatabase = /srv/a.db\n");
+	snprintf(d, sizeof(d), "%s/conf.d", dir);
+	assert_int_equal(mkdir(d, 0755), 0);
+	snprintf(f, sizeof(f), "%s/20-later.conf", d);
+	FILE *w = fopen(f, "w");
+	assert_non_null(w);
+	fputs("[daemon]\ndatabase = /srv/dropin.db\n", w);
+	fclose(w);
+	snprintf(f, sizeof(f), "%s/10-earlier.conf", d);
+	w = fopen(f, "w");
+	assert_non_null(w);
+	fputs("[daemon]\ndatabase = /srv/earlier.db\n[workload x]\ndatabase = /srv/no.db\n", w);
+	fclose(w);
+	assert_int_equal(gs_default_database(conf, db, sizeof(db)), 0);
+	print_message("the CLI's default database with two drop-ins: %s\n", db);
+	assert_string_equal(db, "/srv/dropin.db");
+	unlink(f);
+	snprintf(f, sizeof(f), "%s/20-later.conf", d);
+	unlink(f);
+	rmdir(d);
+}
+
 static void builtin_default_otherwise(void **state)
 {
 	char db[512];
@@ -87,6 +114,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(database_of_the_daemon_section, setup, teardown),
+		cmocka_unit_test_setup_teardown(database_of_a_dropin, setup, teardown),
 		cmocka_unit_test_setup_teardown(builtin_default_otherwise, setup, teardown),
 		cmocka_unit_test_setup_teardown(too_long_is_refused, setup, teardown),
 	};

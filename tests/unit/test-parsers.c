@@ -58,6 +58,36 @@ static void clients_all_formats(void **state)
 	assert_int_equal(parse_drm_clients("", &n), -EINVAL);
 }
 
+/* The pids of the DRM clients, in every era, a command with spaces too. */
+static void client_pids_all_formats(void **state)
+{
+	(void)state;
+	int pids[8];
+	size_t n;
+	char *t = fixture("clients-6.5-tgid");
+	assert_int_equal(parse_drm_client_pids(t, pids, 8, &n), 0);
+	free(t);
+	assert_int_equal(n, 2);
+	assert_int_equal(pids[0], 2344);
+	assert_int_equal(pids[1], 2511);
+	t = fixture("clients-3.x");
+	assert_int_equal(parse_drm_client_pids(t, pids, 8, &n), 0);
+	free(t);
+	assert_int_equal(n, 2);
+	assert_int_equal(pids[1], 2511);
+	t = fixture("clients-6.1");
+	assert_int_equal(parse_drm_client_pids(t, pids, 1, &n), 0);
+	free(t);
+	assert_int_equal(n, 1);
+	assert_int_equal(pids[0], 113);
+	assert_int_equal(parse_drm_client_pids("  command   pid dev master a   uid      magic\n"
+					       "  Web Content   77   0   n    y  1000          0\n"
+					       "  x -1 0 n y 0 0\n", pids, 8, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(pids[0], 77);
+	assert_int_equal(parse_drm_client_pids("no header here\n", pids, 8, &n), -EINVAL);
+}
+
 static void bufinfo_all_formats(void **state)
 {
 	static const struct { const char *file; uint64_t objects, bytes; } cases[] = {
@@ -195,6 +225,7 @@ int main(void)
 		cmocka_unit_test(gem_names_real),
 		cmocka_unit_test(gem_names_empty_and_garbage),
 		cmocka_unit_test(clients_all_formats),
+		cmocka_unit_test(client_pids_all_formats),
 		cmocka_unit_test(bufinfo_all_formats),
 		cmocka_unit_test(meminfo_and_status),
 		cmocka_unit_test(negative_and_overflowing_numbers_are_refused),
