@@ -11,6 +11,7 @@
 
 #include <event2/event.h>
 
+#include "common/fork-clean.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "daemon/config.h"
@@ -114,7 +115,8 @@ static int start_instance(struct instance *in)
 	in->progress_cycles = instance_cycles(in);
 	in->pgid = 0; /* the first worker's fork makes the group */
 	for (int i = 0; i < in->nprocs; i++) {
-		pid_t pid = fork();
+		/* Not fork(): a worker must never run libevent's handlers. */
+		pid_t pid = fork_clean();
 		if (pid < 0) {
 			int e = errno;
 			emit(in, LOG_ERR, "fork-failed", "fork: %s", strerror(e));

@@ -39,19 +39,22 @@ static void keep_only(int *fds, int n)
 	close_range((unsigned)(3 + n), ~0u, 0);
 }
 
-/* The daemon's handlers and blocked signals are not the worker's. */
-static void reset_signals(void)
-{
-	static const int sigs[] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGUSR1, SIGUSR2 };
-	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
-		signal(sigs[i], SIG_DFL);
-	sigset_t all;
-	sigemptyset(&all);
-	sigprocmask(SIG_SETMASK, &all, NULL);
-}
-
 void worker_main(const struct worker_start *w)
 {
+	/* Signals are the defaults already (fork_clean): close what the
+	 * worker inherited from the daemon first, libevent's signal
+	 * socketpair among it. */
+	struct wl_proc p = {
+		.cfg = w->cfg, .dev = w->dev, .index = w->index, .nprocs = w->nprocs,
+		.ctr = w->ctr, .deadline = w->deadline, .dev_fd = -1,
+	};
+	int keep[WL_MAX_FDS + 1];
+	keep[0] = w->report_fd;
+	int n = w->cfg->type->fds(w->chan, w->cfg, w->index, keep + 1, WL_MAX_FDS);
+	keep_only(keep, n + 1);
+	p.report_fd = keep[0];
+	memcpy(p.fds, keep + 1, (size_t)n * sizeof(int));
+	p.nfds = n;
 	/* One process group per workload instance (the daemon sets it too:
 	 * whichever runs first wins the race), so one kill reaches the
 	 * processes the workers fork as well. */
@@ -66,23 +69,10 @@ void worker_main(const struct worker_start *w)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != w->daemon_pid)
 		_exit(0);
-	reset_signals();
 	/* The kernel keeps 15 characters of a process name. */
 	char title[16] = "gs:";
 	memcpy(title + 3, w->cfg->name, strnlen(w->cfg->name, sizeof(title) - 4));
 	prctl(PR_SET_NAME, title);
-
-	struct wl_proc p = {
-		.cfg = w->cfg, .dev = w->dev, .index = w->index, .nprocs = w->nprocs,
-		.ctr = w->ctr, .deadline = w->deadline, .dev_fd = -1,
-	};
-	int keep[WL_MAX_FDS + 1];
-	keep[0] = w->report_fd;
-	int n = w->cfg->type->fds(w->chan, w->cfg, w->index, keep + 1, WL_MAX_FDS);
-	keep_only(keep, n + 1);
-	p.report_fd = keep[0];
-	memcpy(p.fds, keep + 1, (size_t)n * sizeof(int));
-	p.nfds = n;
 	if (dropped) {
 		wl_report(&p, "privilege", "cannot become user %s: %s", w->user->name, strerror(-dropped));
 		wl_exit(&p, 5);

@@ -35,6 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/fork-clean.h"
 #include "common/util.h"
 #include "device/kms.h"
 #include "device/master.h"
@@ -172,11 +173,12 @@ static int wait_child(pid_t pid, double limit, int *status)
 }
 
 /* A child process for one generation's server, restart command or
- * client; it dies with its worker. Returns its pid (0 in the child), or
- * -1 after reporting why not. */
+ * client; it dies with its worker, and starts with the default signal
+ * handlers (not the worker's SIGTERM handler, which stops the server).
+ * Returns its pid (0 in the child), or -1 after reporting why not. */
 static pid_t spawn(struct wl_proc *p)
 {
-	pid_t pid = fork();
+	pid_t pid = fork_clean();
 	if (pid < 0)
 		wl_report(p, "setup", "fork: %s", strerror(errno));
 	if (pid == 0)
@@ -216,9 +218,6 @@ static pid_t spawn_sh(struct wl_proc *p, const char *cmd, int fd3, const char *d
 	if (pid != 0)
 		return pid;
 	prctl(PR_SET_PDEATHSIG, deathsig);
-	sigset_t all;
-	sigfillset(&all);
-	sigprocmask(SIG_UNBLOCK, &all, NULL);
 	setpgid(0, 0);
 	if (fd3 == 3) {
 		fcntl(3, F_SETFD, 0);

@@ -1,0 +1,63 @@
+#!/bin/sh
+# gemsoakd against the kernel model, reloaded as a hostile operator would.
+# Quick pairs of reloads, each restarting a workload its predecessor had
+# just started: the new workers get SIGTERM while they start, and the
+# daemon must not take it for its own (it runs on, exit 0 at its
+# --duration, no "received TERM").
+set -eu
+. tests/lib.sh
+. tests/model/lib.sh
+make -s all model
+out=$TOP/build/tests/model-reload
+rm -rf "$out"
+mkdir -p "$out"
+daemon=
+trap 'kill "$daemon" 2>/dev/null || true; model_stop' EXIT
+model_start "$out"
+
+# storm_conf RATE: eight workers of one workload, at RATE cycles/s.
+storm_conf() {
+	printf '[daemon]\ndevice = %s/card0\ndebugfs = %s/debugfs\ninterval = 1s\n\n' "$out" "$out"
+	printf '[workload storm]\ntype = flink-share\nproducers = 4\nconsumers = 4\nrate = %s\n' "$1"
+}
+# reloads: how many reloads the daemon has begun.
+reloads() {
+	grep -c 'received SIGHUP' "$out/daemon.log" || true
+}
+# reload_to RATE: change the config and send SIGHUP; return once the
+# daemon has begun that reload (it read the file), not when it ended.
+reload_to() {
+	storm_conf "$1" > "$out/test.conf"
+	before=$(reloads)
+	kill -HUP "$daemon" 2>/dev/null || return 0
+	give_up=$(($(date +%s) + 30))
+	until [ "$(reloads)" -gt "$before" ]; do
+		kill -0 "$daemon" 2>/dev/null || return 0
+		[ "$(date +%s)" -lt $give_up ] || fail "reload $((before + 1)) did not begin within 30 s"
+	done
+}
+
+storm_conf 100 > "$out/test.conf"
+model_daemon "$out/daemon.log" -v -c "$out/test.conf" --database "$out/gs.db" --duration 600s
+wait_line "$out/daemon.log" 'ready:'
+pairs=0
+while [ $pairs -lt 60 ] && kill -0 "$daemon" 2>/dev/null; do
+	reload_to 101
+	reload_to 100
+	pairs=$((pairs + 1))
+done
+alive=no
+kill -0 "$daemon" 2>/dev/null && alive=yes
+kill -TERM "$daemon" 2>/dev/null || true
+set +e
+wait "$daemon"
+rc=$?
+set -e
+daemon=
+restarted=$(sql "$out/gs.db" "select count(*) from events where kind = 'config-reloaded' and message like '%storm restarted%'")
+echo "reload storm: $pairs pair(s) of quick reloads, $restarted restart(s) of the workload; daemon alive after them: $alive"
+[ $alive = yes ] || { grep -n 'received\|stopping' "$out/daemon.log" | head; fail "the daemon stopped itself after $pairs pair(s) of reloads"; }
+[ $rc = 0 ] || fail "exit $rc after the reload storm"
+[ "$(grep -c 'received TERM' "$out/daemon.log")" = 1 ] || fail "a worker's SIGTERM was taken for the daemon's"
+[ "$restarted" -ge 60 ] || fail "only $restarted of 120 reloads restarted the workload"
+echo "ok: the daemon outlived $pairs pairs of reloads"
