@@ -70,13 +70,19 @@ static int copy_runs(sqlite3 *db, const char *in, int *copied)
 /* Everything that hangs off the copied runs. Tick ids are shifted past
  * main's so samples keep pointing at their ticks. The rollup trigger is
  * off meanwhile: the source's rollups are copied instead. The probe's
- * pauses exist from schema 7 on. */
+ * pauses exist from schema 7 on, run_configs from 9. */
 static int copy_data(sqlite3 *db, int version, const char *trigger_sql)
 {
 	char sql[4096];
 	const char *pauses = version >= 7 ?
 		"INSERT INTO main.probe_pauses SELECT m.new, p.workload, p.t_start, p.t_end FROM src.probe_pauses p"
 		" JOIN temp.run_map m ON m.old = p.run_id;" : "";
+	/* A run's configs from schema 9 on; before, its one config from its start. */
+	const char *configs = version >= 9 ?
+		"INSERT INTO main.run_configs SELECT m.new, c.t, c.config_text FROM src.run_configs c"
+		" JOIN temp.run_map m ON m.old = c.run_id;" :
+		"INSERT INTO main.run_configs SELECT m.new, r.started, r.config_text FROM src.runs r"
+		" JOIN temp.run_map m ON m.old = r.id;";
 	snprintf(sql, sizeof(sql),
 		"INSERT OR IGNORE INTO main.metrics(name, unit) SELECT name, unit FROM src.metrics;"
 		"CREATE TEMP TABLE IF NOT EXISTS tick_off AS SELECT 0 AS off;"
@@ -98,7 +104,7 @@ static int copy_data(sqlite3 *db, int version, const char *trigger_sql)
 		" JOIN temp.run_map m ON m.old = e.run_id;"
 		"INSERT OR IGNORE INTO main.run_props SELECT m.new, p.key, p.value FROM src.run_props p"
 		" JOIN temp.run_map m ON m.old = p.run_id;"
-		"%s%s;", pauses, trigger_sql);
+		"%s%s%s;", pauses, configs, trigger_sql);
 	return exec_sql(db, "copy", sql);
 }
 

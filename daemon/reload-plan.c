@@ -15,8 +15,10 @@ bool reload_same_workload(const struct wl_config *a, const struct wl_config *b)
 {
 	if (a->type != b->type)
 		return false;
+	/* Strings too: a changed command once ran on with its old value. */
 	for (int k = 0; a->type->keys[k].name; k++)
-		if (a->val[k] != b->val[k])
+		if (a->val[k] != b->val[k] ||
+		    (a->type->keys[k].kind == WK_STRING && strcmp(a->str[k], b->str[k]) != 0))
 			return false;
 	return true;
 }

@@ -24,7 +24,7 @@ struct reload_step {
 size_t reload_plan(const struct gs_config *old, const struct gs_config *new,
 		   struct reload_step *steps);
 
-/* Same type and the same value for every key. */
+/* Same type and the same value for every key, strings included. */
 bool reload_same_workload(const struct wl_config *a, const struct wl_config *b);
 
 /* [daemon] settings a reload cannot apply (the device, sampling interval,

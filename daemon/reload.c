@@ -131,5 +131,5 @@ int reload_run(struct reload_state *rs, struct supervisor *sup, const struct gs_
 		 count[RELOAD_KEEP], count[RELOAD_RESTART], count[RELOAD_START], count[RELOAD_STOP],
 		 names);
 	sink.emit(sink.ctx, LOG_NOTICE, "daemon", "config-reloaded", msg);
-	return 0;
+	return 1;
 }

@@ -367,7 +367,11 @@ static void reload_cb(evutil_socket_t fd, short what, void *arg)
 	log_notice("received SIGHUP, reloading %s", s->cfg->path);
 	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=reloading",
 		   (unsigned long long)(now_monotonic() * 1e6));
-	reload_run(&s->reload, s->sup, s->dev, sink_of(s));
+	/* The run's recorded config follows what runs (the versions before
+	 * stay in run_configs). */
+	if (reload_run(&s->reload, s->sup, s->dev, sink_of(s)) > 0 &&
+	    store_run_config(s->st, s->run_id, now_realtime(), s->reload.current->text ? s->reload.current->text : ""))
+		log_err("%s: cannot record the reloaded config: %s", s->cfg->database, store_errmsg(s->st));
 	/* Workloads a reload started or restarted wait for memory too. */
 	if (s->guard.stopped)
 		supervisor_pause(s->sup);

@@ -3,7 +3,9 @@
 # Quick pairs of reloads, each restarting a workload its predecessor had
 # just started: the new workers get SIGTERM while they start, and the
 # daemon must not take it for its own (it runs on, exit 0 at its
-# --duration, no "received TERM").
+# --duration, no "received TERM"). A changed string key (x-restart's
+# command) restarts its workload at once, and the run's recorded config
+# follows the reload, the earlier one kept in run_configs.
 set -eu
 . tests/lib.sh
 . tests/model/lib.sh
@@ -61,3 +63,35 @@ echo "reload storm: $pairs pair(s) of quick reloads, $restarted restart(s) of th
 [ "$(grep -c 'received TERM' "$out/daemon.log")" = 1 ] || fail "a worker's SIGTERM was taken for the daemon's"
 [ "$restarted" -ge 60 ] || fail "only $restarted of 120 reloads restarted the workload"
 echo "ok: the daemon outlived $pairs pairs of reloads"
+
+# A string key changes: the command that runs is the new one from the
+# reload on, and the run's config is the new one, the old one in history.
+# cmd_conf WORD: x-restart running a command that appends WORD to a file.
+cmd_conf() {
+	printf '[daemon]\ndevice = %s/card0\ndebugfs = %s/debugfs\ninterval = 1s\n\n' "$out" "$out"
+	printf '[workload x]\ntype = x-restart\nrate = 20\ncommand = echo %s >> %s/ran\n' "$1" "$out"
+}
+rm -f "$out/gs.db"* "$out/ran"
+cmd_conf old > "$out/test.conf"
+model_daemon "$out/daemon.log" -v -c "$out/test.conf" --database "$out/gs.db" --duration 600s
+wait_line "$out/daemon.log" 'ready:'
+wait_line "$out/ran" old
+cmd_conf new > "$out/test.conf"
+kill -HUP "$daemon"
+wait_line "$out/daemon.log" 'config-reloaded'
+grep -o 'config-reloaded: .*' "$out/daemon.log"
+grep -q 'config-reloaded: .*x restarted' "$out/daemon.log" || fail "a changed command did not restart the workload"
+wait_line "$out/ran" new
+kill -TERM "$daemon"
+set +e
+wait "$daemon"
+rc=$?
+set -e
+daemon=
+[ $rc = 0 ] || fail "exit $rc after the command's reload"
+after=$(sed -n '/new/,$p' "$out/ran" | grep -c old || true)
+echo "command changed by a reload: $(grep -c old "$out/ran") cycle(s) of the old command before, $(grep -c new "$out/ran") of the new one, $after of the old one after the first new"
+[ "$after" = 0 ] || fail "the old command ran $after time(s) after the new one"
+assert_true "$out/gs.db" "select config_text like '%echo new%' from runs" "the run's config is the reloaded one"
+assert_sql "$out/gs.db" "select group_concat(config_text like '%echo new%', ',') from (select config_text from run_configs order by t)" "0,1" "run_configs: the start config, then the reloaded one"
+echo "ok: a changed command restarts its workload, the run's config follows the reload"
