@@ -259,6 +259,25 @@ static const struct daemon_key daemon_keys[] = {
 	{ NULL, DK_STRING, 0, 0, NULL, 0, 0, -1 },
 };
 
+bool config_daemon_changed(const struct gs_config *a, const struct gs_config *b, char *buf, size_t len)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	for (const struct daemon_key *k = daemon_keys; k->name; k++) {
+		const char *fa = (const char *)a + k->offset, *fb = (const char *)b + k->offset;
+		bool same;
+		if (k->kind == DK_STRING)
+			same = strncmp(fa, fb, k->size) == 0;
+		else if (k->kind == DK_USER)
+			same = strcmp(((const struct gs_user *)fa)->name, ((const struct gs_user *)fb)->name) == 0;
+		else
+			same = memcmp(fa, fb, k->size) == 0;
+		if (!same)
+			list_add(buf, len, &used, k->name);
+	}
+	return used > 0;
+}
+
 /* Parse e's value as key k into its field; false (with the problem
  * reported) when it is not a valid value. */
 static bool daemon_value(struct parse *p, const struct daemon_key *k, const struct raw_entry *e)

@@ -5,6 +5,7 @@
 #ifndef GS_CONFIG_H
 #define GS_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -63,5 +64,8 @@ int config_load_files(const char *const *paths, size_t npaths, struct gs_config 
  * in byte order of their names: daemon/config-dir.c. */
 int config_load_dir(const char *path, struct gs_config *cfg, FILE *errs);
 void config_free(struct gs_config *cfg);
+/* Every [daemon] key whose value differs between a and b, by name and in
+ * the order of the key table, comma-separated in buf; false when none. */
+bool config_daemon_changed(const struct gs_config *a, const struct gs_config *b, char *buf, size_t len);
 
 #endif

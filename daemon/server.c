@@ -635,14 +635,8 @@ int server_run(const struct gs_config *cfg, const struct gs_device *dev,
 	s.sampler.cycles_base = s.cycles_base;
 	retention_init(&s.retention, cfg->retention_ms);
 	for (size_t i = 0; i < cfg->nworkloads; i++) {
-		int r = supervisor_add(s.sup, &cfg->workloads[i]);
-		if (r < 0) {
-			char msg[256];
-			snprintf(msg, sizeof(msg), "cannot start workload %s: %s", cfg->workloads[i].name,
-				 strerror(-r));
-			server_emit(&s, LOG_ERR, "daemon", "start-failed", msg);
-			goto out;
-		}
+		if (supervisor_add(s.sup, &cfg->workloads[i]) < 0)
+			goto out; /* out of memory: the start-failed event says so */
 	}
 	/* A first sample at once: the baseline every trend starts from. */
 	s.last_t = now_monotonic();

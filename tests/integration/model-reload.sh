@@ -5,7 +5,11 @@
 # daemon must not take it for its own (it runs on, exit 0 at its
 # --duration, no "received TERM"). A changed string key (x-restart's
 # command) restarts its workload at once, and the run's recorded config
-# follows the reload, the earlier one kept in run_configs.
+# follows the reload, the earlier one kept in run_configs. A reload of
+# the leak guard's keys says it needs a restart; one to a device that is
+# not there is refused; a workload that could not start because fds ran
+# out is tried again with backoff and starts once they are back, and the
+# summary counts it as failed.
 set -eu
 . tests/lib.sh
 . tests/model/lib.sh
@@ -95,3 +99,64 @@ echo "command changed by a reload: $(grep -c old "$out/ran") cycle(s) of the old
 assert_true "$out/gs.db" "select config_text like '%echo new%' from runs" "the run's config is the reloaded one"
 assert_sql "$out/gs.db" "select group_concat(config_text like '%echo new%', ',') from (select config_text from run_configs order by t)" "0,1" "run_configs: the start config, then the reloaded one"
 echo "ok: a changed command restarts its workload, the run's config follows the reload"
+
+# The leak guard's keys, a device that is not there, fds that run out.
+rm -f "$out/gs.db"*
+model_flink_conf "$out/test.conf" "$out"
+cp "$out/test.conf" "$out/base.conf"
+model_daemon "$out/daemon.log" -v -c "$out/test.conf" --database "$out/gs.db" --duration 600s
+wait_line "$out/daemon.log" 'ready:'
+# hup_wait PATTERN: SIGHUP, then wait for one more log line with PATTERN.
+hup_wait() {
+	before=$(grep -c -- "$1" "$out/daemon.log" || true)
+	kill -HUP "$daemon"
+	give_up=$(($(date +%s) + 30))
+	until [ "$(grep -c -- "$1" "$out/daemon.log" || true)" -gt "$before" ]; do
+		[ "$(date +%s)" -lt $give_up ] || { cat "$out/daemon.log"; fail "no new '$1' within 30 s"; }
+		sleep 0.1
+	done
+}
+sed 's|^interval = 1s|&\nmemory_floor = 100M\nmemory_resume = 200M\nmeminfo = /proc/meminfo.none|' "$out/base.conf" > "$out/test.conf"
+hup_wait 'config-reloaded'
+assert_sql "$out/gs.db" "select count(*) from events where kind = 'config-needs-restart' and message like '%memory_floor, memory_resume, meminfo%'" 1 \
+	"a reload of the leak guard's keys says they need a restart"
+echo "ok: $(grep -o 'config-needs-restart: .*' "$out/daemon.log")"
+
+sed "s|^device = .*|device = $out/card9|" "$out/base.conf" > "$out/test.conf"
+hup_wait 'config-reload-failed'
+grep -o 'config-reload-failed: .*' "$out/daemon.log" | tail -1
+assert_sql "$out/gs.db" "select count(*) from events where kind = 'config-reload-failed' and message like '%device = $out/card9:%'" 1 \
+	"a reload to a device that is not there is refused, naming it"
+assert_sql "$out/gs.db" "select count(*) from runs where config_text like '%card9%'" 0 "the running config stays"
+echo "ok: a reload to a missing device is refused"
+
+# fds run out during a reload that adds a workload: the soft limit is set
+# 3 above the daemon's lowest free fd (reading the config needs one or two;
+# a workload's report and channel socketpairs need four).
+lowest=0
+while [ -e "/proc/$daemon/fd/$lowest" ]; do lowest=$((lowest + 1)); done
+limit=$(prlimit --pid "$daemon" --nofile --noheadings --output SOFT,HARD | awk '{ print $1 ":" $2 }')
+{ cat "$out/base.conf"; printf '\n[workload late]\ntype = flink-share\nrate = 50\n'; } > "$out/test.conf"
+prlimit --pid "$daemon" --nofile=$((lowest + 3)):"${limit#*:}"
+hup_wait 'config-reloaded'
+prlimit --pid "$daemon" --nofile="$limit"
+first=$(grep -o 'config-reloaded: .*' "$out/daemon.log" | tail -1)
+echo "with RLIMIT_NOFILE $((lowest + 3)): $first"
+grep -q 'start-failed: cannot start workload late: .*(RLIMIT_NOFILE' "$out/daemon.log" || fail "no start-failed event naming RLIMIT_NOFILE"
+echo "$first" | grep -q '1 kept, 0 restarted, 0 started, 0 stopped, 1 failed to start; late failed to start' || fail "the reload summary does not count the failed start"
+late_cycles() {
+	sql "$out/gs.db" "select count(*) from samples s join metrics m on m.id = s.metric_id where m.name = 'workload.late.cycles' and s.value > 0"
+}
+give_up=$(($(date +%s) + 30))
+until [ "$(late_cycles)" -gt 0 ]; do
+	[ "$(date +%s)" -lt $give_up ] || fail "the late workload recorded no cycle within 30 s"
+	sleep 0.2
+done
+kill -TERM "$daemon"
+set +e
+wait "$daemon"
+rc=$?
+set -e
+daemon=
+[ $rc = 0 ] || fail "exit $rc"
+echo "ok: a workload that failed to start when fds ran out starts with no other reload once they are back ($(late_cycles) samples with cycles; $(grep -c 'start-failed: cannot start workload late' "$out/daemon.log") start-failed event(s))"

@@ -162,6 +162,12 @@ static void daemon_changes_are_named(void **state)
 	char all[256];
 	assert_true(reload_daemon_changed(&a, &b, all, sizeof(all)));
 	assert_string_equal(all, "user, restart_backoff, trend_window, retention, quiesce");
+	config_free(&b);
+	/* The leak guard's keys were once ignored without a word. */
+	load("[daemon]\ndevice = auto\ninterval = 10s\nmemory_floor = 100M\nmemory_resume = 200M\n"
+	     "meminfo = /tmp/meminfo\n", &b);
+	assert_true(reload_daemon_changed(&a, &b, all, sizeof(all)));
+	assert_string_equal(all, "memory_floor, memory_resume, meminfo");
 	config_free(&a);
 	config_free(&b);
 }
