@@ -8,5 +8,6 @@ CHECK_SCRIPTS += tests/integration/leak-guard.sh
 CHECK_SCRIPTS += tests/integration/run-continuation.sh
 CHECK_SCRIPTS += tests/integration/daemon-signals.sh
 CHECK_SCRIPTS += tests/integration/model-reload.sh
+CHECK_SCRIPTS += tests/integration/model-limits.sh
 CHECK_SCRIPTS += tests/integration/leak-guard-busy.sh
 CHECK_SCRIPTS += tests/integration/progress.sh

@@ -339,13 +339,25 @@ int supervisor_add(struct supervisor *sup, const struct wl_config *cfg)
 	return 0;
 }
 
+/* What a worker's exit status means: the statuses of workloads/workload.h. */
+static const char *exit_meaning(int code)
+{
+	switch (code) {
+	case WL_EXIT_DEVICE: return " (it cannot use the device)";
+	case WL_EXIT_SETUP: return " (a setup step failed: a fork or a thread)";
+	case WL_EXIT_NOFILE: return " (the fds it keeps do not fit under RLIMIT_NOFILE)";
+	case WL_EXIT_USER: return " (it cannot become [daemon] user)";
+	}
+	return "";
+}
+
 static void describe_status(int status, char *buf, size_t len)
 {
 	if (WIFSIGNALED(status))
 		snprintf(buf, len, "killed by signal %s%s", sigabbrev_np(WTERMSIG(status)) ?: "?",
 			 WCOREDUMP(status) ? " (core dumped)" : "");
 	else
-		snprintf(buf, len, "exited with status %d", WEXITSTATUS(status));
+		snprintf(buf, len, "exited with status %d%s", WEXITSTATUS(status), exit_meaning(WEXITSTATUS(status)));
 }
 
 static void after_death(struct instance *in)

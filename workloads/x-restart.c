@@ -538,7 +538,7 @@ static void x_restart_run(struct wl_proc *p)
 		fdpass_recv(p, p->fds[0], &h, sizeof(h), NULL, 0);
 		pid_t pid = spawn(p);
 		if (pid < 0)
-			wl_exit(p, 5);
+			wl_exit(p, WL_EXIT_SETUP);
 		if (pid == 0) {
 			client_generation(p, p->fds[0], h.gen);
 			_exit(0);
