@@ -237,7 +237,7 @@ static const struct daemon_key daemon_keys[] = {
 	{ "interval", DK_DURATION, 100, 86400000, "a duration from 100ms to 1d (e.g. 10s, 1m)",
 	  DK_FIELD(interval_ms), -1 },
 	{ "debugfs", DK_STRING, 0, 0, NULL, DK_FIELD(debugfs), -1 },
-	{ "user", DK_USER, 0, 0, NULL, DK_FIELD(user), -1 },
+	{ "user", DK_USER, 0, 0, NULL, DK_FIELD(user), DK_LINE(user_line) },
 	{ "restart_backoff", DK_DURATION, 10, 3600000, "a duration from 10ms to 1h",
 	  DK_FIELD(backoff_ms), DK_LINE(backoff_line) },
 	{ "restart_backoff_max", DK_DURATION, 10, 3600000, "a duration from 10ms to 1h",

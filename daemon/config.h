@@ -31,6 +31,7 @@ struct gs_config {
 	int64_t interval_ms;
 	char debugfs[256];
 	struct gs_user user;     /* workers' account; empty name: unchanged */
+	int user_line;
 	int64_t backoff_ms;      /* first restart delay after a worker death */
 	int64_t backoff_max_ms;  /* the delay doubles up to this */
 	int backoff_line;

@@ -60,7 +60,7 @@ static struct gs_config *read_config(const char *path, const struct gs_config *c
 	}
 	int problems = config_load_dir(path, cfg, f);
 	if (!problems)
-		problems = check_new_device(cur, cfg, f);
+		problems = check_new_device(cur, cfg, f) + config_check_user(cfg, f);
 	if (!problems)
 		problems = config_check_caps(cfg, dev->caps, dev->path, dev->driver, f);
 	fclose(f);

@@ -2,7 +2,10 @@
 # gemsoakd against the kernel model under limits a service can have.
 # RLIMIT_NOFILE at 1000 (systemd's default soft limit is 1024): the
 # workers keep their fds and work (they once exited at start, moving their
-# fds to 1000 and up).
+# fds to 1000 and up). `user =` that no worker can become (the shipped
+# unit has no CAP_SETUID/CAP_SETGID, here dropped with setpriv): refused
+# at config check and at start with a message naming the unit, exit 78;
+# the same config with the capabilities is accepted.
 set -eu
 . tests/lib.sh
 . tests/model/lib.sh
@@ -26,3 +29,23 @@ echo "RLIMIT_NOFILE 1000: $cycles cycles, $exits worker exit(s)"
 [ "$exits" = 0 ] || { grep worker-exit "$out/daemon.log" | head -3; fail "workers exit under RLIMIT_NOFILE 1000"; }
 [ "$cycles" -gt 0 ] || fail "no cycle under RLIMIT_NOFILE 1000"
 echo "ok: workers work under RLIMIT_NOFILE 1000"
+
+sed 's|^interval = 1s|&\nuser = nobody|' "$out/test.conf" > "$out/user.conf"
+nocaps() {
+	setpriv --bounding-set -setuid,-setgid "$@"
+}
+set +e
+model_env nocaps "$GEMSOAKD" --check-config "$out/user.conf" > "$out/check.out" 2> "$out/check.err"
+rc=$?
+set -e
+cat "$out/check.err"
+[ $rc = 78 ] || fail "--check-config of user = without CAP_SETUID: exit $rc, expected 78"
+grep -q "user.conf:5: user = nobody: .*gemsoak.service" "$out/check.err" || fail "the message names neither the line nor the unit"
+set +e
+model_env nocaps "$GEMSOAKD" -c "$out/user.conf" --database "$out/user.db" --duration 2s > "$out/start.log" 2>&1
+rc=$?
+set -e
+[ $rc = 78 ] || { cat "$out/start.log"; fail "start with user = without CAP_SETUID: exit $rc, expected 78"; }
+[ ! -e "$out/user.db" ] || fail "a refused start created a database"
+model_env "$GEMSOAKD" --check-config "$out/user.conf" > "$out/check.out" 2>&1 || { cat "$out/check.out"; fail "user = nobody refused with the capabilities"; }
+echo "ok: user = that no worker can become is refused (exit 78, naming the unit); accepted with CAP_SETUID/CAP_SETGID: $(cat "$out/check.out")"
