@@ -71,6 +71,7 @@ CHECK_SCRIPTS += tests/integration/config-errors.sh
 CHECK_SCRIPTS += tests/integration/model-verdicts.sh
 CHECK_SCRIPTS += tests/integration/model-probe.sh
 CHECK_SCRIPTS += tests/integration/model-fdinfo.sh
+CHECK_SCRIPTS += tests/integration/model-x-restart.sh
 CHECK_SCRIPTS += tests/integration/vm-flink-share.sh
 CHECK_SCRIPTS += tests/integration/vm-canary.sh
 CHECK_SCRIPTS += tests/integration/vm-worker-restart.sh
