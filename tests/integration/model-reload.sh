@@ -106,15 +106,8 @@ model_flink_conf "$out/test.conf" "$out"
 cp "$out/test.conf" "$out/base.conf"
 model_daemon "$out/daemon.log" -v -c "$out/test.conf" --database "$out/gs.db" --duration 600s
 wait_line "$out/daemon.log" 'ready:'
-# hup_wait PATTERN: SIGHUP, then wait for one more log line with PATTERN.
 hup_wait() {
-	before=$(grep -c -- "$1" "$out/daemon.log" || true)
-	kill -HUP "$daemon"
-	give_up=$(($(date +%s) + 30))
-	until [ "$(grep -c -- "$1" "$out/daemon.log" || true)" -gt "$before" ]; do
-		[ "$(date +%s)" -lt $give_up ] || { cat "$out/daemon.log"; fail "no new '$1' within 30 s"; }
-		sleep 0.1
-	done
+	model_hup_wait "$out/daemon.log" "$1"
 }
 sed 's|^interval = 1s|&\nmemory_floor = 100M\nmemory_resume = 200M\nmeminfo = /proc/meminfo.none|' "$out/base.conf" > "$out/test.conf"
 hup_wait 'config-reloaded'
@@ -133,8 +126,7 @@ echo "ok: a reload to a missing device is refused"
 # fds run out during a reload that adds a workload: the soft limit is set
 # 3 above the daemon's lowest free fd (reading the config needs one or two;
 # a workload's report and channel socketpairs need four).
-lowest=0
-while [ -e "/proc/$daemon/fd/$lowest" ]; do lowest=$((lowest + 1)); done
+lowest=$(model_lowest_fd)
 limit=$(prlimit --pid "$daemon" --nofile --noheadings --output SOFT,HARD | awk '{ print $1 ":" $2 }')
 { cat "$out/base.conf"; printf '\n[workload late]\ntype = flink-share\nrate = 50\n'; } > "$out/test.conf"
 prlimit --pid "$daemon" --nofile=$((lowest + 3)):"${limit#*:}"
@@ -144,14 +136,7 @@ first=$(grep -o 'config-reloaded: .*' "$out/daemon.log" | tail -1)
 echo "with RLIMIT_NOFILE $((lowest + 3)): $first"
 grep -q 'start-failed: cannot start workload late: .*(RLIMIT_NOFILE' "$out/daemon.log" || fail "no start-failed event naming RLIMIT_NOFILE"
 echo "$first" | grep -q '1 kept, 0 restarted, 0 started, 0 stopped, 1 failed to start; late failed to start' || fail "the reload summary does not count the failed start"
-late_cycles() {
-	sql "$out/gs.db" "select count(*) from samples s join metrics m on m.id = s.metric_id where m.name = 'workload.late.cycles' and s.value > 0"
-}
-give_up=$(($(date +%s) + 30))
-until [ "$(late_cycles)" -gt 0 ]; do
-	[ "$(date +%s)" -lt $give_up ] || fail "the late workload recorded no cycle within 30 s"
-	sleep 0.2
-done
+model_wait_cycled "$out/gs.db" late
 kill -TERM "$daemon"
 set +e
 wait "$daemon"
@@ -159,4 +144,4 @@ rc=$?
 set -e
 daemon=
 [ $rc = 0 ] || fail "exit $rc"
-echo "ok: a workload that failed to start when fds ran out starts with no other reload once they are back ($(late_cycles) samples with cycles; $(grep -c 'start-failed: cannot start workload late' "$out/daemon.log") start-failed event(s))"
+echo "ok: a workload that failed to start when fds ran out starts with no other reload once they are back ($(model_cycled "$out/gs.db" late) samples with cycles; $(grep -c 'start-failed: cannot start workload late' "$out/daemon.log") start-failed event(s))"
