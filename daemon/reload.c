@@ -123,7 +123,7 @@ int reload_run(struct reload_state *rs, struct supervisor *sup, const struct gs_
 		return 0;
 	}
 
-	char what[128];
+	char what[256]; /* every [daemon] key name fits */
 	if (reload_daemon_changed(rs->current, next, what, sizeof(what))) {
 		snprintf(msg, sizeof(msg), "[daemon] %s changed: takes effect at the next start", what);
 		sink.emit(sink.ctx, LOG_WARNING, "daemon", "config-needs-restart", msg);

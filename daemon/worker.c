@@ -24,7 +24,8 @@ int set_oom_score_adj(int adj)
 /* Move the fds a worker keeps to 3, 4, ... and close everything else it
  * inherited from the daemon (the database, libevent's fds, other
  * workloads' channels). The copies go just above the targets, so any
- * RLIMIT_NOFILE that holds them will do. 0, or -errno (nothing closed). */
+ * RLIMIT_NOFILE that holds them will do. 0, or -errno when a copy could
+ * not be made (then nothing has moved yet). */
 static int keep_only(int *fds, int n)
 {
 	int moved[WL_MAX_FDS + 1];
