@@ -12,6 +12,7 @@
 
 #include "common/log.h"
 #include "common/util.h"
+#include "daemon/fd-limit.h"
 #include "daemon/leak-guard.h"
 #include "daemon/leak-watch.h"
 #include "daemon/probe.h"
@@ -359,6 +360,14 @@ static void child_cb(evutil_socket_t fd, short what, void *arg)
 	supervisor_reap(s->sup);
 }
 
+/* The fd-limit warning when the limit leaves the daemon too few fds. */
+static void check_fd_limit(struct server *s)
+{
+	char msg[256];
+	if (fd_limit_low(msg, sizeof(msg)))
+		server_emit(s, LOG_WARNING, "daemon", "fd-limit", msg);
+}
+
 /* RELOADING=1 ... READY=1 brackets the reload for systemd (MONOTONIC_USEC
  * as Type=notify-reload wants it); the run goes on either way. */
 static void reload_cb(evutil_socket_t fd, short what, void *arg)
@@ -369,9 +378,12 @@ static void reload_cb(evutil_socket_t fd, short what, void *arg)
 		   (unsigned long long)(now_monotonic() * 1e6));
 	/* The run's recorded config follows what runs (the versions before
 	 * stay in run_configs). */
-	if (reload_run(&s->reload, s->sup, s->dev, sink_of(s)) > 0 &&
-	    store_run_config(s->st, s->run_id, now_realtime(), s->reload.current->text ? s->reload.current->text : ""))
-		log_err("%s: cannot record the reloaded config: %s", s->cfg->database, store_errmsg(s->st));
+	if (reload_run(&s->reload, s->sup, s->dev, sink_of(s)) > 0) {
+		if (store_run_config(s->st, s->run_id, now_realtime(),
+				     s->reload.current->text ? s->reload.current->text : ""))
+			log_err("%s: cannot record the reloaded config: %s", s->cfg->database, store_errmsg(s->st));
+		check_fd_limit(s);
+	}
 	/* Workloads a reload started or restarted wait for memory too. */
 	if (s->guard.stopped)
 		supervisor_pause(s->sup);
@@ -638,6 +650,7 @@ int server_run(const struct gs_config *cfg, const struct gs_device *dev,
 		if (supervisor_add(s.sup, &cfg->workloads[i]) < 0)
 			goto out; /* out of memory: the start-failed event says so */
 	}
+	check_fd_limit(&s);
 	/* A first sample at once: the baseline every trend starts from. */
 	s.last_t = now_monotonic();
 	sampler_tick(&s.sampler, now_realtime());

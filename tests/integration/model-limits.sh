@@ -2,7 +2,8 @@
 # gemsoakd against the kernel model under limits a service can have.
 # RLIMIT_NOFILE at 1000 (systemd's default soft limit is 1024): the
 # workers keep their fds and work (they once exited at start, moving their
-# fds to 1000 and up). `user =` that no worker can become (the shipped
+# fds to 1000 and up), with no warning; at 48 the daemon warns at start
+# that the limit leaves it too few fds. `user =` that no worker can become (the shipped
 # unit has no CAP_SETUID/CAP_SETGID, here dropped with setpriv): refused
 # at config check and at start with a message naming the unit, exit 78;
 # the same config with the capabilities is accepted. A worker whose fds
@@ -29,7 +30,20 @@ exits=$(sql "$out/gs.db" "select count(*) from events where kind = 'worker-exit'
 echo "RLIMIT_NOFILE 1000: $cycles cycles, $exits worker exit(s)"
 [ "$exits" = 0 ] || { grep worker-exit "$out/daemon.log" | head -3; fail "workers exit under RLIMIT_NOFILE 1000"; }
 [ "$cycles" -gt 0 ] || fail "no cycle under RLIMIT_NOFILE 1000"
+assert_sql "$out/gs.db" "select count(*) from events where kind = 'fd-limit'" 0 "no fd-limit warning with fds to spare"
 echo "ok: workers work under RLIMIT_NOFILE 1000"
+
+# A limit that leaves the daemon fewer than 64 fds free once its workloads
+# run: an fd-limit warning at start, naming the limit.
+set +e
+model_env prlimit --nofile=48:48 "$GEMSOAKD" -c "$out/test.conf" --database "$out/low.db" --duration 2s \
+	> "$out/low.log" 2>&1
+rc=$?
+set -e
+[ $rc = 0 ] || { cat "$out/low.log"; fail "RLIMIT_NOFILE 48: exit $rc"; }
+warned=$(sql "$out/low.db" "select message from events where kind = 'fd-limit' and source = 'daemon'")
+echo "RLIMIT_NOFILE 48: $warned"
+echo "$warned" | grep -q '^RLIMIT_NOFILE 48 leaves [0-9]* of them free' || fail "no fd-limit warning at start under RLIMIT_NOFILE 48"
 
 sed 's|^interval = 1s|&\nuser = nobody|' "$out/test.conf" > "$out/user.conf"
 nocaps() {
