@@ -106,17 +106,26 @@ static int copy_runs(sqlite3 *db, const char *in, int *copied)
 
 /* Everything that hangs off the mapped runs and main lacks: the ticks
  * of times main has none of (with their samples), the events it has not,
- * and, as the source has them now, the rollups (unless main's bucket
- * holds more samples), the facts and the probe's pauses. Tick ids are
- * shifted past main's so samples keep pointing at their ticks. The rollup
- * trigger is off meanwhile: the source's rollups are copied instead. The
- * probe's pauses exist from schema 7 on. */
+ * the configs it has not, and, as the source has them now, the rollups
+ * (unless main's bucket holds more samples), the facts and the probe's
+ * pauses. Tick ids are shifted past main's so samples keep pointing at
+ * their ticks. The rollup trigger is off meanwhile: the source's rollups
+ * are copied instead. The probe's pauses exist from schema 7 on,
+ * run_configs from 11. */
 static int copy_data(sqlite3 *db, int version, const char *trigger_sql)
 {
 	char sql[6144];
 	const char *pauses = version >= 7 ?
 		"INSERT OR REPLACE INTO main.probe_pauses SELECT m.new, p.workload, p.t_start, p.t_end"
 		" FROM src.probe_pauses p JOIN temp.run_map m ON m.old = p.run_id;" : "";
+	/* A run's configs from schema 11 on; before, its one config from its start. */
+	const char *configs = version >= 11 ?
+		"INSERT INTO main.run_configs SELECT m.new, c.t, c.config_text FROM src.run_configs c"
+		" JOIN temp.run_map m ON m.old = c.run_id WHERE NOT EXISTS (SELECT 1 FROM main.run_configs x"
+		"  WHERE x.run_id = m.new AND x.t = c.t AND x.config_text = c.config_text);" :
+		"INSERT INTO main.run_configs SELECT m.new, r.started, r.config_text FROM src.runs r"
+		" JOIN temp.run_map m ON m.old = r.id"
+		" WHERE NOT EXISTS (SELECT 1 FROM main.run_configs x WHERE x.run_id = m.new);";
 	snprintf(sql, sizeof(sql),
 		"INSERT OR IGNORE INTO main.metrics(name, unit) SELECT name, unit FROM src.metrics;"
 		"CREATE TEMP TABLE IF NOT EXISTS tick_off AS SELECT 0 AS off;"
@@ -147,7 +156,7 @@ static int copy_data(sqlite3 *db, int version, const char *trigger_sql)
 		" ORDER BY e.id;"
 		"INSERT OR REPLACE INTO main.run_props SELECT m.new, p.key, p.value FROM src.run_props p"
 		" JOIN temp.run_map m ON m.old = p.run_id WHERE p.key <> 'merged_from';"
-		"%s%s;", pauses, trigger_sql);
+		"%s%s%s;", pauses, configs, trigger_sql);
 	return exec_sql(db, "copy", sql);
 }
 

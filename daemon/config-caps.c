@@ -1,6 +1,7 @@
-/* The device check of a loaded config: the workloads' needs against the
- * capabilities the device backend probed (device/device.c). Apart from the
- * config reader, which never opens a device. */
+/* The checks of a loaded config against this machine: the workloads'
+ * needs against the capabilities the device backend probed
+ * (device/device.c), and whether workers can become [daemon] user. Apart
+ * from the config reader, which never opens a device nor forks. */
 #include <stdio.h>
 #include <string.h>
 
@@ -20,6 +21,18 @@ static int check_second_device(const struct wl_config *w, const char *device, FI
 		return 0;
 	fprintf(errs, "%s:%d: workload %s (%s) needs a second device with %s: %s\n", w->file, w->line,
 		w->name, w->type->name, device_cap_name(GS_CAP_PRIME_IMPORT), err);
+	return 1;
+}
+
+int config_check_user(const struct gs_config *cfg, FILE *errs)
+{
+	int r = privilege_probe(&cfg->user);
+	if (r == 0)
+		return 0;
+	fprintf(errs, "%s:%d: user = %s: a worker cannot become %s here: %s (the shipped gemsoak.service "
+		"allows no change of user: it keeps CAP_SYS_ADMIN only, without CAP_SETUID and CAP_SETGID, and "
+		"filters @privileged); remove user = under that unit\n", cfg->path, cfg->user_line,
+		cfg->user.name, cfg->user.name, strerror(-r));
 	return 1;
 }
 

@@ -12,4 +12,9 @@
 int config_check_caps(const struct gs_config *cfg, unsigned caps, const char *device,
 		      const char *driver, FILE *errs);
 
+/* Check that a worker can become [daemon] user here (a child process
+ * tries): one that cannot fails every worker at start, and the run
+ * records no work. 0, or 1 after a FILE:LINE message naming the unit. */
+int config_check_user(const struct gs_config *cfg, FILE *errs);
+
 #endif

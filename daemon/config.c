@@ -237,7 +237,7 @@ static const struct daemon_key daemon_keys[] = {
 	{ "interval", DK_DURATION, 100, 86400000, "a duration from 100ms to 1d (e.g. 10s, 1m)",
 	  DK_FIELD(interval_ms), -1 },
 	{ "debugfs", DK_STRING, 0, 0, NULL, DK_FIELD(debugfs), -1 },
-	{ "user", DK_USER, 0, 0, NULL, DK_FIELD(user), -1 },
+	{ "user", DK_USER, 0, 0, NULL, DK_FIELD(user), DK_LINE(user_line) },
 	{ "restart_backoff", DK_DURATION, 10, 3600000, "a duration from 10ms to 1h",
 	  DK_FIELD(backoff_ms), DK_LINE(backoff_line) },
 	{ "restart_backoff_max", DK_DURATION, 10, 3600000, "a duration from 10ms to 1h",
@@ -259,6 +259,25 @@ static const struct daemon_key daemon_keys[] = {
 	{ "meminfo", DK_STRING, 0, 0, NULL, DK_FIELD(meminfo), -1 },
 	{ NULL, DK_STRING, 0, 0, NULL, 0, 0, -1 },
 };
+
+bool config_daemon_changed(const struct gs_config *a, const struct gs_config *b, char *buf, size_t len)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	for (const struct daemon_key *k = daemon_keys; k->name; k++) {
+		const char *fa = (const char *)a + k->offset, *fb = (const char *)b + k->offset;
+		bool same;
+		if (k->kind == DK_STRING)
+			same = strncmp(fa, fb, k->size) == 0;
+		else if (k->kind == DK_USER)
+			same = strcmp(((const struct gs_user *)fa)->name, ((const struct gs_user *)fb)->name) == 0;
+		else
+			same = memcmp(fa, fb, k->size) == 0;
+		if (!same)
+			list_add(buf, len, &used, k->name);
+	}
+	return used > 0;
+}
 
 /* Parse e's value as key k into its field; false (with the problem
  * reported) when it is not a valid value. */

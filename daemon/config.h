@@ -5,6 +5,7 @@
 #ifndef GS_CONFIG_H
 #define GS_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -30,6 +31,7 @@ struct gs_config {
 	int64_t interval_ms;
 	char debugfs[256];
 	struct gs_user user;     /* workers' account; empty name: unchanged */
+	int user_line;
 	int64_t backoff_ms;      /* first restart delay after a worker death */
 	int64_t backoff_max_ms;  /* the delay doubles up to this */
 	int backoff_line;
@@ -64,5 +66,8 @@ int config_load_files(const char *const *paths, size_t npaths, struct gs_config 
  * in byte order of their names: daemon/config-dir.c. */
 int config_load_dir(const char *path, struct gs_config *cfg, FILE *errs);
 void config_free(struct gs_config *cfg);
+/* Every [daemon] key whose value differs between a and b, by name and in
+ * the order of the key table, comma-separated in buf; false when none. */
+bool config_daemon_changed(const struct gs_config *a, const struct gs_config *b, char *buf, size_t len);
 
 #endif

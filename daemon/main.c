@@ -58,6 +58,8 @@ static int check_config(const char *path)
 {
 	struct gs_config cfg;
 	int problems = config_load_dir(path, &cfg, stderr);
+	if (!problems)
+		problems = config_check_user(&cfg, stderr);
 	if (!problems) {
 		struct gs_device dev;
 		if (open_device(&cfg, &dev, true) == 0)
@@ -135,7 +137,7 @@ int main(int argc, char **argv)
 	}
 
 	struct gs_config cfg;
-	if (config_load_dir(config, &cfg, stderr)) {
+	if (config_load_dir(config, &cfg, stderr) || config_check_user(&cfg, stderr)) {
 		config_free(&cfg);
 		return GS_EXIT_CONFIG;
 	}

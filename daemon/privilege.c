@@ -3,8 +3,10 @@
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/fork-clean.h"
 #include "common/util.h"
 #include "daemon/privilege.h"
 
@@ -36,4 +38,22 @@ int privilege_drop(const struct gs_user *u)
 	if (u->uid != 0 && setuid(0) == 0)
 		return -EPERM;
 	return 0;
+}
+
+int privilege_probe(const struct gs_user *u)
+{
+	if (!u->name[0])
+		return 0;
+	pid_t pid = fork_clean();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0)
+		_exit(-privilege_drop(u) & 0xff);
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (!WIFEXITED(status))
+		return -ECHILD;
+	return -WEXITSTATUS(status);
 }

@@ -21,4 +21,9 @@ int privilege_lookup(const char *name, struct gs_user *u, char *err, size_t errl
  * 0, or -errno. A no-op when u->name is empty. */
 int privilege_drop(const struct gs_user *u);
 
+/* Can a process of this daemon become u? A child tries privilege_drop
+ * and exits: 0, or its -errno (EPERM under a unit without CAP_SETUID,
+ * CAP_SETGID or with @privileged filtered). 0 when u->name is empty. */
+int privilege_probe(const struct gs_user *u);
+
 #endif

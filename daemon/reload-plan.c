@@ -15,8 +15,10 @@ bool reload_same_workload(const struct wl_config *a, const struct wl_config *b)
 {
 	if (a->type != b->type)
 		return false;
+	/* Strings too: a changed command once ran on with its old value. */
 	for (int k = 0; a->type->keys[k].name; k++)
-		if (a->val[k] != b->val[k])
+		if (a->val[k] != b->val[k] ||
+		    (a->type->keys[k].kind == WK_STRING && strcmp(a->str[k], b->str[k]) != 0))
 			return false;
 	return true;
 }
@@ -37,41 +39,11 @@ size_t reload_plan(const struct gs_config *old, const struct gs_config *new,
 	return n;
 }
 
-static void add_name(char *buf, size_t len, const char *name)
-{
-	size_t used = strlen(buf);
-	snprintf(buf + used, len - used, "%s%s", used ? ", " : "", name);
-}
-
 bool reload_daemon_changed(const struct gs_config *old, const struct gs_config *new,
 			   char *buf, size_t len)
 {
-	buf[0] = '\0';
-	if (strcmp(old->device, new->device) != 0)
-		add_name(buf, len, "device");
-	if (old->interval_ms != new->interval_ms)
-		add_name(buf, len, "interval");
-	if (strcmp(old->debugfs, new->debugfs) != 0)
-		add_name(buf, len, "debugfs");
-	if (strcmp(old->database, new->database) != 0)
-		add_name(buf, len, "database");
-	if (strcmp(old->user.name, new->user.name) != 0)
-		add_name(buf, len, "user");
-	if (old->backoff_ms != new->backoff_ms || old->backoff_max_ms != new->backoff_max_ms)
-		add_name(buf, len, "restart_backoff");
-	if (old->trend_window_ms != new->trend_window_ms)
-		add_name(buf, len, "trend_window");
-	if (old->retention_ms != new->retention_ms)
-		add_name(buf, len, "retention");
-	if (old->progress_ms != new->progress_ms)
-		add_name(buf, len, "progress");
-	if (old->probe_ms != new->probe_ms)
-		add_name(buf, len, "probe");
-	if (old->quiesce != new->quiesce)
-		add_name(buf, len, "quiesce");
-	if (old->drop_caches != new->drop_caches)
-		add_name(buf, len, "drop_caches");
-	return buf[0] != '\0';
+	/* Every key of the table: none a reload applies can be forgotten. */
+	return config_daemon_changed(old, new, buf, len);
 }
 
 const char *reload_action_name(enum reload_action a)

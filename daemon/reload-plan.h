@@ -24,11 +24,12 @@ struct reload_step {
 size_t reload_plan(const struct gs_config *old, const struct gs_config *new,
 		   struct reload_step *steps);
 
-/* Same type and the same value for every key. */
+/* Same type and the same value for every key, strings included. */
 bool reload_same_workload(const struct wl_config *a, const struct wl_config *b);
 
-/* [daemon] settings a reload cannot apply (the device, sampling interval,
- * debugfs): their names, comma-separated, in buf; false when none changed. */
+/* [daemon] settings a reload cannot apply (every [daemon] key: the device,
+ * sampling interval, the leak guard's levels, ...): the names of those that
+ * changed, comma-separated, in buf; false when none changed. */
 bool reload_daemon_changed(const struct gs_config *old, const struct gs_config *new,
 			   char *buf, size_t len);
 

@@ -7,6 +7,10 @@
 #include "daemon/config-caps.h"
 #include "daemon/reload-plan.h"
 #include "daemon/reload.h"
+#include "device/device.h"
+
+/* apply_step's outcome besides the plan's actions. */
+#define RELOAD_FAILED (RELOAD_STOP + 1)
 
 void reload_init(struct reload_state *rs, const struct gs_config *initial)
 {
@@ -24,8 +28,25 @@ void reload_free(struct reload_state *rs)
 	rs->current = NULL;
 }
 
-/* Read and check the files; problems (FILE:LINE lines) into errs. */
-static struct gs_config *read_config(const char *path, const struct gs_device *dev, char **errs)
+/* A changed device takes effect at the next start: it must be there,
+ * or that start fails. Returns the number of problems (0 or 1). */
+static int check_new_device(const struct gs_config *cur, const struct gs_config *next, FILE *errs)
+{
+	if (strcmp(cur->device, next->device) == 0)
+		return 0;
+	char path[256], err[512];
+	struct gs_device probed;
+	if (device_resolve(next->device, path, sizeof(path), err, sizeof(err)) == 0 &&
+	    device_probe(path, &probed, err, sizeof(err)) == 0)
+		return 0;
+	fprintf(errs, "%s:%d: device = %s: %s\n", next->path, next->device_line, next->device, err);
+	return 1;
+}
+
+/* Read and check the files against the running config; problems
+ * (FILE:LINE lines) into errs. */
+static struct gs_config *read_config(const char *path, const struct gs_config *cur,
+				     const struct gs_device *dev, char **errs)
 {
 	size_t len;
 	FILE *f = open_memstream(errs, &len);
@@ -39,6 +60,8 @@ static struct gs_config *read_config(const char *path, const struct gs_device *d
 	}
 	int problems = config_load_dir(path, cfg, f);
 	if (!problems)
+		problems = check_new_device(cur, cfg, f) + config_check_user(cfg, f);
+	if (!problems)
 		problems = config_check_caps(cfg, dev->caps, dev->path, dev->driver, f);
 	fclose(f);
 	if (problems) {
@@ -49,23 +72,24 @@ static struct gs_config *read_config(const char *path, const struct gs_device *d
 	return cfg;
 }
 
-static void apply_step(const struct reload_step *st, struct supervisor *sup, struct event_sink sink)
+/* Apply one step of the plan; returns what happened: its action, or
+ * RELOAD_FAILED when the workload did not start (the supervisor tries it
+ * again with backoff, unless memory ran out). A kept workload the
+ * supervisor does not have (memory ran out before) is added again. */
+static int apply_step(const struct reload_step *st, struct supervisor *sup)
 {
 	int i = st->old ? supervisor_find(sup, st->old->name) : -1;
 	if (st->action == RELOAD_KEEP && i >= 0) {
 		supervisor_rebind(sup, (size_t)i, st->new);
-		return;
+		return RELOAD_KEEP;
 	}
 	if (i >= 0)
 		supervisor_remove(sup, (size_t)i);
 	if (st->action == RELOAD_STOP)
-		return;
-	int r = supervisor_add(sup, st->new);
-	if (r < 0) {
-		char msg[256];
-		snprintf(msg, sizeof(msg), "cannot start workload %s: %s", st->new->name, strerror(-r));
-		sink.emit(sink.ctx, LOG_ERR, "daemon", "start-failed", msg);
-	}
+		return RELOAD_STOP;
+	if (supervisor_add(sup, st->new) != 0)
+		return RELOAD_FAILED; /* its start-failed event says why */
+	return st->action == RELOAD_KEEP ? RELOAD_START : (int)st->action;
 }
 
 int reload_run(struct reload_state *rs, struct supervisor *sup, const struct gs_device *dev,
@@ -75,7 +99,7 @@ int reload_run(struct reload_state *rs, struct supervisor *sup, const struct gs_
 	char path[sizeof(rs->current->path)];
 	snprintf(path, sizeof(path), "%s", rs->current->path);
 	char *errs = NULL, msg[2048];
-	struct gs_config *next = read_config(path, dev, &errs);
+	struct gs_config *next = read_config(path, rs->current, dev, &errs);
 	if (!next) {
 		/* The messages are FILE:LINE lines: keep them readable in one event. */
 		for (char *c = errs; c && *c; c++)
@@ -99,7 +123,7 @@ int reload_run(struct reload_state *rs, struct supervisor *sup, const struct gs_
 		return 0;
 	}
 
-	char what[128];
+	char what[256]; /* every [daemon] key name fits */
 	if (reload_daemon_changed(rs->current, next, what, sizeof(what))) {
 		snprintf(msg, sizeof(msg), "[daemon] %s changed: takes effect at the next start", what);
 		sink.emit(sink.ctx, LOG_WARNING, "daemon", "config-needs-restart", msg);
@@ -112,24 +136,25 @@ int reload_run(struct reload_state *rs, struct supervisor *sup, const struct gs_
 		return -1;
 	}
 	size_t n = reload_plan(rs->current, next, steps);
-	unsigned count[4] = { 0 };
+	unsigned count[RELOAD_FAILED + 1] = { 0 };
 	char names[512] = "";
 	size_t used = 0;
 	for (size_t i = 0; i < n; i++) {
-		apply_step(&steps[i], sup, sink);
-		count[steps[i].action]++;
-		if (steps[i].action != RELOAD_KEEP && used < sizeof(names)) {
+		int done = apply_step(&steps[i], sup);
+		count[done]++;
+		if (done != RELOAD_KEEP && used < sizeof(names)) {
 			const struct wl_config *w = steps[i].new ? steps[i].new : steps[i].old;
 			used += (size_t)snprintf(names + used, sizeof(names) - used, "; %s %s",
-						 w->name, reload_action_name(steps[i].action));
+						 w->name, done == RELOAD_FAILED ? "failed to start"
+									: reload_action_name((enum reload_action)done));
 		}
 	}
 	free(steps);
 	reload_free(rs);
 	rs->current = rs->owned = next;
-	snprintf(msg, sizeof(msg), "%s: %u kept, %u restarted, %u started, %u stopped%s", path,
-		 count[RELOAD_KEEP], count[RELOAD_RESTART], count[RELOAD_START], count[RELOAD_STOP],
-		 names);
+	snprintf(msg, sizeof(msg), "%s: %u kept, %u restarted, %u started, %u stopped, %u failed to start%s",
+		 path, count[RELOAD_KEEP], count[RELOAD_RESTART], count[RELOAD_START], count[RELOAD_STOP],
+		 count[RELOAD_FAILED], names);
 	sink.emit(sink.ctx, LOG_NOTICE, "daemon", "config-reloaded", msg);
-	return 0;
+	return 1;
 }

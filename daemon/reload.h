@@ -16,7 +16,8 @@ struct reload_state {
 };
 
 void reload_init(struct reload_state *rs, const struct gs_config *initial);
-/* Returns 0 when the new config was applied, -1 when it was refused. */
+/* Returns 1 when a changed config was applied (rs->current is it), 0 when
+ * the files were unchanged, -1 when the new config was refused. */
 int reload_run(struct reload_state *rs, struct supervisor *sup, const struct gs_device *dev,
 	       struct event_sink sink);
 /* After supervisor_free(): the supervisor points into the current config. */

@@ -13,6 +13,7 @@
 #include "analysis/verdicts.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "daemon/fd-limit.h"
 #include "daemon/leak-guard.h"
 #include "daemon/leak-watch.h"
 #include "daemon/probe.h"
@@ -413,6 +414,14 @@ static void child_cb(evutil_socket_t fd, short what, void *arg)
 	supervisor_reap(s->sup);
 }
 
+/* The fd-limit warning when the limit leaves the daemon too few fds. */
+static void check_fd_limit(struct server *s)
+{
+	char msg[256];
+	if (fd_limit_low(msg, sizeof(msg)))
+		server_emit(s, LOG_WARNING, "daemon", "fd-limit", msg);
+}
+
 /* RELOADING=1 ... READY=1 brackets the reload for systemd (MONOTONIC_USEC
  * as Type=notify-reload wants it); the run goes on either way. */
 static void reload_cb(evutil_socket_t fd, short what, void *arg)
@@ -421,7 +430,14 @@ static void reload_cb(evutil_socket_t fd, short what, void *arg)
 	log_notice("received SIGHUP, reloading %s", s->cfg->path);
 	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=reloading",
 		   (unsigned long long)(now_monotonic() * 1e6));
-	reload_run(&s->reload, s->sup, s->dev, sink_of(s));
+	/* The run's recorded config follows what runs (the versions before
+	 * stay in run_configs). */
+	if (reload_run(&s->reload, s->sup, s->dev, sink_of(s)) > 0) {
+		if (store_run_config(s->st, s->run_id, now_realtime(),
+				     s->reload.current->text ? s->reload.current->text : ""))
+			log_err("%s: cannot record the reloaded config: %s", s->cfg->database, store_errmsg(s->st));
+		check_fd_limit(s);
+	}
 	/* Workloads a reload started or restarted wait for memory too. */
 	if (s->guard.stopped)
 		supervisor_pause(s->sup);
@@ -687,15 +703,10 @@ int server_run(const struct gs_config *cfg, const struct gs_device *dev,
 	s.sampler.cycles_base = s.cycles_base;
 	retention_init(&s.retention, cfg->retention_ms);
 	for (size_t i = 0; i < cfg->nworkloads; i++) {
-		int r = supervisor_add(s.sup, &cfg->workloads[i]);
-		if (r < 0) {
-			char msg[256];
-			snprintf(msg, sizeof(msg), "cannot start workload %s: %s", cfg->workloads[i].name,
-				 strerror(-r));
-			server_emit(&s, LOG_ERR, "daemon", "start-failed", msg);
-			goto out;
-		}
+		if (supervisor_add(s.sup, &cfg->workloads[i]) < 0)
+			goto out; /* out of memory: the start-failed event says so */
 	}
+	check_fd_limit(&s);
 	/* A first sample at once: the baseline every trend starts from. */
 	s.last_t = now_monotonic();
 	sampler_tick(&s.sampler, run_now(&s));

@@ -5,12 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <event2/event.h>
 
+#include "common/fork-clean.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "daemon/config.h"
@@ -101,8 +103,47 @@ static void kill_all(struct instance *in, int sig)
 			kill(in->pids[i], sig);
 }
 
+/* Restart the instance after its backoff, which then doubles (up to the
+ * maximum). */
+static void schedule_restart(struct instance *in)
+{
+	struct timeval tv = { in->backoff_ms / 1000, (in->backoff_ms % 1000) * 1000 };
+	evtimer_add(in->restart_ev, &tv);
+	in->state = INST_BACKOFF;
+	in->backoff_ms = in->backoff_ms * 2 > in->sup->backoff_max_ms ? in->sup->backoff_max_ms : in->backoff_ms * 2;
+}
+
+static void report_cb(evutil_socket_t fd, short what, void *arg);
+
+/* The workers' report socket, made at the first start that can: fds may
+ * have run out at the one before. 0 or -errno. */
+static int open_report(struct instance *in)
+{
+	if (in->report[0] >= 0)
+		return 0;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, in->report) < 0) {
+		in->report[0] = in->report[1] = -1;
+		return -errno;
+	}
+	in->report_ev = event_new(in->sup->base, in->report[0], EV_READ | EV_PERSIST, report_cb, in);
+	if (!in->report_ev || event_add(in->report_ev, NULL) < 0) {
+		if (in->report_ev)
+			event_free(in->report_ev);
+		in->report_ev = NULL;
+		close(in->report[0]);
+		close(in->report[1]);
+		in->report[0] = in->report[1] = -1;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Fork every process of the instance; 0, or -errno when none started. */
 static int start_instance(struct instance *in)
 {
+	int r = open_report(in);
+	if (r < 0)
+		return r;
 	in->chan = in->cfg->type->setup(in->cfg);
 	if (!in->chan)
 		return -errno;
@@ -114,7 +155,8 @@ static int start_instance(struct instance *in)
 	in->progress_cycles = instance_cycles(in);
 	in->pgid = 0; /* the first worker's fork makes the group */
 	for (int i = 0; i < in->nprocs; i++) {
-		pid_t pid = fork();
+		/* Not fork(): a worker must never run libevent's handlers. */
+		pid_t pid = fork_clean();
 		if (pid < 0) {
 			int e = errno;
 			emit(in, LOG_ERR, "fork-failed", "fork: %s", strerror(e));
@@ -144,6 +186,20 @@ static int start_instance(struct instance *in)
 	return 0;
 }
 
+/* The start-failed event of a workload that could not start and is
+ * tried again in retry_ms (-1: never); fds that ran out name the limit. */
+static void start_failed(struct supervisor *sup, const struct wl_config *cfg, int err, int retry_ms)
+{
+	char msg[384], lim[64] = "", retry[64] = "";
+	struct rlimit rl;
+	if ((err == EMFILE || err == ENFILE) && getrlimit(RLIMIT_NOFILE, &rl) == 0)
+		snprintf(lim, sizeof(lim), " (RLIMIT_NOFILE %llu)", (unsigned long long)rl.rlim_cur);
+	if (retry_ms >= 0)
+		snprintf(retry, sizeof(retry), "; trying again in %.1f s", retry_ms / 1000.0);
+	snprintf(msg, sizeof(msg), "cannot start workload %s: %s%s%s", cfg->name, strerror(err), lim, retry);
+	sup->sink.emit(sup->sink.ctx, LOG_ERR, "daemon", "start-failed", msg);
+}
+
 static void restart_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct instance *in = arg;
@@ -156,10 +212,10 @@ static void restart_cb(evutil_socket_t fd, short what, void *arg)
 	else
 		log_info("workload %s: restarting (restart %u), the device is still unavailable",
 			 in->cfg->name, in->restarts);
-	if (start_instance(in) < 0) {
-		in->state = INST_BACKOFF;
-		struct timeval tv = { in->backoff_ms / 1000, (in->backoff_ms % 1000) * 1000 };
-		evtimer_add(in->restart_ev, &tv);
+	int r = start_instance(in);
+	if (r < 0) {
+		start_failed(in->sup, in->cfg, -r, in->backoff_ms);
+		schedule_restart(in);
 	}
 }
 
@@ -246,13 +302,13 @@ int supervisor_add(struct supervisor *sup, const struct wl_config *cfg)
 {
 	struct instance *in = calloc(1, sizeof(*in));
 	struct instance **arr = realloc(sup->inst, (sup->n + 1) * sizeof(*arr));
+	if (arr)
+		sup->inst = arr;
 	if (!in || !arr) {
 		free(in);
-		if (arr)
-			sup->inst = arr;
+		start_failed(sup, cfg, ENOMEM, -1);
 		return -ENOMEM;
 	}
-	sup->inst = arr;
 	in->sup = sup;
 	in->cfg = cfg;
 	in->report[0] = in->report[1] = -1;
@@ -265,25 +321,34 @@ int supervisor_add(struct supervisor *sup, const struct wl_config *cfg)
 	in->ctr = mmap(NULL, in->ctr_bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (in->ctr == MAP_FAILED)
 		in->ctr = NULL;
-	int r = -ENOMEM;
-	if (!in->pids || !in->ctr)
-		goto fail;
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, in->report) < 0) {
-		r = -errno;
-		goto fail;
-	}
-	in->report_ev = event_new(sup->base, in->report[0], EV_READ | EV_PERSIST, report_cb, in);
 	in->restart_ev = evtimer_new(sup->base, restart_cb, in);
-	if (!in->report_ev || !in->restart_ev)
-		goto fail;
-	event_add(in->report_ev, NULL);
-	if ((r = start_instance(in)) < 0)
-		goto fail;
+	if (!in->pids || !in->ctr || !in->restart_ev) {
+		free_instance(in);
+		start_failed(sup, cfg, ENOMEM, -1);
+		return -ENOMEM;
+	}
 	sup->inst[sup->n++] = in;
+	/* One that cannot start now (fds ran out) stays, and is tried again
+	 * with backoff like a workload whose worker died. */
+	int r = start_instance(in);
+	if (r < 0) {
+		start_failed(sup, cfg, -r, in->backoff_ms);
+		schedule_restart(in);
+		return 1;
+	}
 	return 0;
-fail:
-	free_instance(in);
-	return r;
+}
+
+/* What a worker's exit status means: the statuses of workloads/workload.h. */
+static const char *exit_meaning(int code)
+{
+	switch (code) {
+	case WL_EXIT_DEVICE: return " (it cannot use the device)";
+	case WL_EXIT_SETUP: return " (a setup step failed: a fork or a thread)";
+	case WL_EXIT_NOFILE: return " (the fds it keeps do not fit under RLIMIT_NOFILE)";
+	case WL_EXIT_USER: return " (it cannot become [daemon] user)";
+	}
+	return "";
 }
 
 static void describe_status(int status, char *buf, size_t len)
@@ -292,7 +357,7 @@ static void describe_status(int status, char *buf, size_t len)
 		snprintf(buf, len, "killed by signal %s%s", sigabbrev_np(WTERMSIG(status)) ?: "?",
 			 WCOREDUMP(status) ? " (core dumped)" : "");
 	else
-		snprintf(buf, len, "exited with status %d", WEXITSTATUS(status));
+		snprintf(buf, len, "exited with status %d%s", WEXITSTATUS(status), exit_meaning(WEXITSTATUS(status)));
 }
 
 static void after_death(struct instance *in)
@@ -311,10 +376,7 @@ static void after_death(struct instance *in)
 		return;
 	if (now_monotonic() - in->started >= STABLE_AFTER_S)
 		in->backoff_ms = in->sup->backoff_min_ms;
-	struct timeval tv = { in->backoff_ms / 1000, (in->backoff_ms % 1000) * 1000 };
-	evtimer_add(in->restart_ev, &tv);
-	in->state = INST_BACKOFF;
-	in->backoff_ms = in->backoff_ms * 2 > in->sup->backoff_max_ms ? in->sup->backoff_max_ms : in->backoff_ms * 2;
+	schedule_restart(in);
 }
 
 static void process_exit(struct instance *in, int idx, int status)
@@ -487,10 +549,10 @@ void supervisor_resume(struct supervisor *sup)
 		if (in->state != INST_PAUSED)
 			continue;
 		in->backoff_ms = sup->backoff_min_ms;
-		if (start_instance(in) < 0) {
-			in->state = INST_BACKOFF;
-			struct timeval tv = { in->backoff_ms / 1000, (in->backoff_ms % 1000) * 1000 };
-			evtimer_add(in->restart_ev, &tv);
+		int r = start_instance(in);
+		if (r < 0) {
+			start_failed(sup, in->cfg, -r, in->backoff_ms);
+			schedule_restart(in);
 		}
 	}
 }

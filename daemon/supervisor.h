@@ -25,11 +25,15 @@ struct event_sink {
 
 struct supervisor *supervisor_new(struct event_base *base, const struct gs_device *dev,
 				  struct event_sink sink);
-/* Fork every process of one workload; returns 0 or -errno. */
 /* Workers started from now on drop to this account (daemon/privilege.h). */
 void supervisor_set_user(struct supervisor *sup, const struct gs_user *user);
 /* Restart delays: the first after a death, doubling up to max. */
 void supervisor_set_backoff(struct supervisor *sup, int min_ms, int max_ms);
+/* Add a workload and fork every process of it. Returns 0 when it started;
+ * 1 when it could not start yet (fds ran out): it stays, and is tried
+ * again with backoff like a workload whose worker died; -ENOMEM when it
+ * could not be added. A start-failed event says why (naming
+ * RLIMIT_NOFILE when fds ran out). */
 int supervisor_add(struct supervisor *sup, const struct wl_config *cfg);
 /* Called on SIGCHLD: reap, report and schedule restarts. */
 void supervisor_reap(struct supervisor *sup);

@@ -1,6 +1,7 @@
 /* The worker side of fork(): what a workload process does between fork()
- * and its type's run() (process group, OOM score, privilege drop, death
- * signal, signals, name, fds). The supervisor (daemon/supervisor.c) is the
+ * and its type's run() (fds, process group, OOM score, privilege drop,
+ * death signal, name; the supervisor forks with fork_clean, which resets
+ * its signals). The supervisor (daemon/supervisor.c) is the
  * parent side. */
 #ifndef GS_WORKER_H
 #define GS_WORKER_H

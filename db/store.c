@@ -397,8 +397,21 @@ static int step_done(sqlite3_stmt *s)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* Release savepoint `name` when ok, else roll back to it (keeping the
+ * error for store_errmsg); 0 when ok and released. */
+static int end_savepoint(struct store *st, const char *name, bool ok)
+{
+	char sql[96];
+	if (!ok)
+		keep_error(st);
+	snprintf(sql, sizeof(sql), ok ? "RELEASE %s" : "ROLLBACK TO %s; RELEASE %s", name, name);
+	return exec(st, sql) || !ok ? -1 : 0;
+}
+
 int store_begin_run(struct store *st, double t, const struct run_info *ri, int64_t *run_id)
 {
+	if (exec(st, "SAVEPOINT begin_run"))
+		return -1;
 	int rc = run_once(st->db, NULL, NULL,
 			  "INSERT INTO runs(started, hostname, kernel_release, kernel_version, device,"
 			  " driver, capabilities, config_path, config_text, gemsoak_version)"
@@ -406,10 +419,25 @@ int store_begin_run(struct store *st, double t, const struct run_info *ri, int64
 			  or_empty(ri->hostname), or_empty(ri->kernel_release), or_empty(ri->kernel_version),
 			  or_empty(ri->device), or_empty(ri->driver), or_empty(ri->capabilities),
 			  or_empty(ri->config_path), or_empty(ri->config_text), GS_VERSION);
-	if (rc != SQLITE_DONE)
+	int64_t id = sqlite3_last_insert_rowid(st->db);
+	if (rc == SQLITE_DONE)
+		rc = run_once(st->db, NULL, NULL, "INSERT INTO run_configs(run_id, t, config_text) VALUES (?, ?, ?)",
+			      "idt", id, t, or_empty(ri->config_text));
+	if (end_savepoint(st, "begin_run", rc == SQLITE_DONE))
 		return -1;
-	*run_id = sqlite3_last_insert_rowid(st->db);
+	*run_id = id;
 	return 0;
+}
+
+int store_run_config(struct store *st, int64_t run_id, double t, const char *text)
+{
+	if (!st || fs_readonly(st) || exec(st, "SAVEPOINT run_config"))
+		return -1;
+	bool ok = run_once(st->db, NULL, NULL, "UPDATE runs SET config_text = ? WHERE id = ?", "ti", text,
+			   run_id) == SQLITE_DONE &&
+		  run_once(st->db, NULL, NULL, "INSERT INTO run_configs(run_id, t, config_text) VALUES (?, ?, ?)",
+			   "idt", run_id, t, text) == SQLITE_DONE;
+	return end_savepoint(st, "run_config", ok);
 }
 
 int store_end_run(struct store *st, int64_t run_id, double t)

@@ -55,6 +55,9 @@ int store_schema_version(struct store *st);
 
 int store_begin_run(struct store *st, double t, const struct run_info *ri, int64_t *run_id);
 int store_end_run(struct store *st, int64_t run_id, double t);
+/* A reload changed the run's config at t: runs.config_text becomes text,
+ * and run_configs keeps it beside the versions before. 0 or -1. */
+int store_run_config(struct store *st, int64_t run_id, double t, const char *text);
 /* Record (or replace) one run_props fact of the run. */
 int store_run_prop(struct store *st, int64_t run_id, const char *key, const char *value);
 int store_event(struct store *st, int64_t run_id, double t, const char *severity,

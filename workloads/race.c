@@ -46,7 +46,7 @@ void race_run(struct wl_proc *p, const struct race_ops *ops)
 		pthread_t t;
 		if (pthread_create(&t, NULL, racer_main, &args[i])) {
 			wl_report(p, "setup", "cannot start racer thread %d", i);
-			wl_exit(p, 5);
+			wl_exit(p, WL_EXIT_SETUP);
 		}
 	}
 	struct prng rnd;

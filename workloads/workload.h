@@ -91,6 +91,13 @@ struct wl_proc {
 /* A worker's exit status when its device cannot be opened or is gone
  * (driver unbound): the supervisor logs that once per outage. */
 #define WL_EXIT_DEVICE 4
+/* Exit statuses of a worker that could not start, after a report saying
+ * why (the supervisor words them in its worker-exit event): a setup step
+ * (a fork, a thread) failed; the fds it keeps do not fit under its
+ * RLIMIT_NOFILE; it cannot become [daemon] user. */
+#define WL_EXIT_SETUP 5
+#define WL_EXIT_NOFILE 6
+#define WL_EXIT_USER 7
 
 struct wl_type {
 	const char *name;

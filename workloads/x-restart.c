@@ -35,6 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/fork-clean.h"
 #include "common/util.h"
 #include "device/kms.h"
 #include "device/master.h"
@@ -154,13 +155,16 @@ static int serve(struct wl_proc *p, uint32_t gen, bool drop_master)
 	return 0; /* exiting closes the file: handles, names and master go */
 }
 
-/* Wait for a child within `limit` seconds (0 = forever); -1 on timeout. */
-static int wait_child(pid_t pid, double limit, int *status)
+/* Wait for a child to exit within `limit` seconds (0 = forever), leaving
+ * it unreaped: while it is a zombie its pid cannot name another process
+ * group. 0 when it exited, -1 on timeout. */
+static int wait_exit(pid_t pid, double limit)
 {
 	double end = limit > 0 ? now_monotonic() + limit : 0;
 	for (;;) {
-		pid_t r = waitpid(pid, status, limit > 0 ? WNOHANG : 0);
-		if (r == pid)
+		siginfo_t si = { .si_pid = 0 };
+		int r = waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT | (limit > 0 ? WNOHANG : 0));
+		if (r == 0 && si.si_pid == pid)
 			return 0;
 		if (r < 0 && errno != EINTR)
 			return -1;
@@ -171,12 +175,33 @@ static int wait_child(pid_t pid, double limit, int *status)
 	}
 }
 
+/* A child that exited: SIGKILL what is left in its process group (what a
+ * command started in the background; nothing when the child had no group
+ * of its own), then reap it into *status. */
+static void end_group(pid_t pid, int *status)
+{
+	kill(-pid, SIGKILL);
+	while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+		;
+}
+
+/* Wait for a child within `limit` seconds (0 = forever) and end what it
+ * left in its group; -1 on timeout (the child still runs). */
+static int wait_child(pid_t pid, double limit, int *status)
+{
+	if (wait_exit(pid, limit) < 0)
+		return -1;
+	end_group(pid, status);
+	return 0;
+}
+
 /* A child process for one generation's server, restart command or
- * client; it dies with its worker. Returns its pid (0 in the child), or
- * -1 after reporting why not. */
+ * client; it dies with its worker, and starts with the default signal
+ * handlers (not the worker's SIGTERM handler, which stops the server).
+ * Returns its pid (0 in the child), or -1 after reporting why not. */
 static pid_t spawn(struct wl_proc *p)
 {
-	pid_t pid = fork();
+	pid_t pid = fork_clean();
 	if (pid < 0)
 		wl_report(p, "setup", "fork: %s", strerror(errno));
 	if (pid == 0)
@@ -209,16 +234,14 @@ static int reap(struct wl_proc *p, pid_t pid, double limit, uint32_t gen, const 
  * ends it and all it started, never the workers), fd 3 being `fd3` when
  * not -1 and DISPLAY `display` when not NULL. The parent-death signal is
  * `deathsig`: SIGTERM lets a display server give the console back when its
- * worker dies. Returns the pid, or -1 after reporting why not. */
+ * worker dies. What the command leaves in its group when it exits is
+ * killed then (wait_child). Returns the pid, or -1 after reporting why not. */
 static pid_t spawn_sh(struct wl_proc *p, const char *cmd, int fd3, const char *display, int deathsig)
 {
 	pid_t pid = spawn(p);
 	if (pid != 0)
 		return pid;
 	prctl(PR_SET_PDEATHSIG, deathsig);
-	sigset_t all;
-	sigfillset(&all);
-	sigprocmask(SIG_UNBLOCK, &all, NULL);
 	setpgid(0, 0);
 	if (fd3 == 3) {
 		fcntl(3, F_SETFD, 0);
@@ -453,10 +476,11 @@ static bool run_generation(struct wl_proc *p, uint32_t gen, struct prng *rnd)
 	if (pid == 0) {
 		if (!*cmd)
 			_exit(serve(p, gen, drop));
-		/* Its own process group, apart from the workload's: on timeout
-		 * one kill(-pid) ends the command and all it started, and must
-		 * not reach the workers. The shell dies with its worker (the
-		 * parent-death signal); what it started is the restart's own. */
+		/* Its own process group, apart from the workload's: at the
+		 * cycle's end (or its timeout) one kill(-pid) ends what the
+		 * command left in it, and must not reach the workers. The shell
+		 * dies with its worker (the parent-death signal); what left the
+		 * group (setsid: a display server) is the restart's own. */
 		setpgid(0, 0);
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		_exit(127);
@@ -539,7 +563,7 @@ static void x_restart_run(struct wl_proc *p)
 		fdpass_recv(p, p->fds[0], &h, sizeof(h), NULL, 0);
 		pid_t pid = spawn(p);
 		if (pid < 0)
-			wl_exit(p, 5);
+			wl_exit(p, WL_EXIT_SETUP);
 		if (pid == 0) {
 			client_generation(p, p->fds[0], h.gen);
 			_exit(0);

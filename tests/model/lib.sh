@@ -46,6 +46,42 @@ model_daemon() {
 	daemon=$!
 }
 
+# model_hup_wait LOG PATTERN: send SIGHUP to $daemon (model_daemon), then
+# wait for one more line with PATTERN in its LOG (at most 30 s).
+model_hup_wait() {
+	m_before=$(grep -c -- "$2" "$1" || true)
+	kill -HUP "$daemon"
+	m_give_up=$(($(date +%s) + 30))
+	until [ "$(grep -c -- "$2" "$1" || true)" -gt "$m_before" ]; do
+		[ "$(date +%s)" -lt $m_give_up ] || { cat "$1"; fail "no new '$2' in $1 within 30 s"; }
+		sleep 0.1
+	done
+}
+
+# model_lowest_fd: the lowest fd $daemon has free (it gets the next one).
+model_lowest_fd() {
+	m_fd=0
+	while [ -e "/proc/$daemon/fd/$m_fd" ]; do m_fd=$((m_fd + 1)); done
+	echo $m_fd
+}
+
+# model_cycled DB NAME: how many samples of workload NAME's cycles in DB
+# are above 0.
+model_cycled() {
+	sql "$1" "select count(*) from samples s join metrics m on m.id = s.metric_id
+		where m.name = 'workload.$2.cycles' and s.value > 0"
+}
+
+# model_wait_cycled DB NAME: wait until a sample of workload NAME's cycles
+# in DB is above 0 (at most 30 s).
+model_wait_cycled() {
+	m_give_up=$(($(date +%s) + 30))
+	until [ "$(model_cycled "$1" "$2")" -gt 0 ]; do
+		[ "$(date +%s)" -lt $m_give_up ] || fail "workload $2 recorded no cycle within 30 s"
+		sleep 0.2
+	done
+}
+
 # model_set_available DIR KB: MemAvailable as the leak guard will read it
 # from DIR/meminfo (its [daemon] meminfo in model_guard_daemon).
 model_set_available() {

@@ -105,28 +105,47 @@ static void unchanged_config_keeps_everything(void **state)
 	config_free(&b);
 }
 
+/* A value of string key `key` of type t that its check accepts. */
+static const char *string_value(const struct wl_type *t, const char *key)
+{
+	static const char *const candidates[] = { "true", "random", "auto" };
+	for (size_t i = 0; i < sizeof(candidates) / sizeof(candidates[0]); i++)
+		if (!t->check_str || !t->check_str(key, candidates[i]))
+			return candidates[i];
+	fail_msg("no test value for %s's key %s", t->name, key);
+	return NULL;
+}
+
+/* Every key of every type, strings too (a changed `command` once ran on
+ * with its old value): a change restarts the workload. */
 static void every_key_counts(void **state)
 {
-	struct gs_config a, b;
-	load("[workload flink-share]\n", &a);
-	const struct wl_type *t = a.workloads[0].type;
-	for (int k = 0; t->keys[k].name; k++) {
-		const struct wl_key *key = &t->keys[k];
-		/* A value other than the default, within the key's range. */
-		int64_t v = key->def == key->min ? key->min + 1 : key->min;
-		char text[256];
-		if (key->kind == WK_BOOL)
-			snprintf(text, sizeof(text), "[workload flink-share]\n%s = %s\n", key->name,
-				 key->def ? "no" : "yes");
-		else
-			snprintf(text, sizeof(text), "[workload flink-share]\n%s = %lld%s\n", key->name,
-				 (long long)v, key->kind == WK_DURATION ? "ms" : "");
-		load(text, &b);
-		if (reload_same_workload(&a.workloads[0], &b.workloads[0]))
-			fail_msg("a change of '%s' was not noticed", key->name);
-		config_free(&b);
+	for (const struct wl_type *const *t = wl_types(); *t; t++) {
+		struct gs_config a, b;
+		char text[512];
+		snprintf(text, sizeof(text), "[workload w]\ntype = %s\n", (*t)->name);
+		load(text, &a);
+		for (int k = 0; (*t)->keys[k].name; k++) {
+			const struct wl_key *key = &(*t)->keys[k];
+			if (key->kind != WK_STRING && key->kind != WK_BOOL && key->min == key->max)
+				continue; /* one value only: it cannot change */
+			/* A value other than the default, within the key's range. */
+			int64_t v = key->def == key->min ? key->min + 1 : key->min;
+			int used = snprintf(text, sizeof(text), "[workload w]\ntype = %s\n%s = ", (*t)->name, key->name);
+			if (key->kind == WK_BOOL)
+				snprintf(text + used, sizeof(text) - (size_t)used, "%s\n", key->def ? "no" : "yes");
+			else if (key->kind == WK_STRING)
+				snprintf(text + used, sizeof(text) - (size_t)used, "%s\n", string_value(*t, key->name));
+			else
+				snprintf(text + used, sizeof(text) - (size_t)used, "%lld%s\n", (long long)v,
+					 key->kind == WK_DURATION ? "ms" : "");
+			load(text, &b);
+			if (reload_same_workload(&a.workloads[0], &b.workloads[0]))
+				fail_msg("a change of %s's '%s' was not noticed", (*t)->name, key->name);
+			config_free(&b);
+		}
+		config_free(&a);
 	}
-	config_free(&a);
 }
 
 static void daemon_changes_are_named(void **state)
@@ -143,6 +162,12 @@ static void daemon_changes_are_named(void **state)
 	char all[256];
 	assert_true(reload_daemon_changed(&a, &b, all, sizeof(all)));
 	assert_string_equal(all, "user, restart_backoff, trend_window, retention, quiesce, drop_caches");
+	config_free(&b);
+	/* The leak guard's keys were once ignored without a word. */
+	load("[daemon]\ndevice = auto\ninterval = 10s\nmemory_floor = 100M\nmemory_resume = 200M\n"
+	     "meminfo = /tmp/meminfo\n", &b);
+	assert_true(reload_daemon_changed(&a, &b, all, sizeof(all)));
+	assert_string_equal(all, "memory_floor, memory_resume, meminfo");
 	config_free(&a);
 	config_free(&b);
 }
