@@ -96,3 +96,10 @@ CHECK_SCRIPTS += tests/integration/vm-workloads.sh
 CHECK_SCRIPTS += tests/integration/vm-anomalies.sh
 CHECK_SCRIPTS += tests/integration/workload-docs.sh
 CHECK_SCRIPTS += tests/integration/vm-xorg.sh
+
+# The corpus replay (tests/corpus/): a recorded run judged by the engine
+# round by round.
+$(B)/tests/gemsoak-replay: $(B)/obj/tests/corpus/replay.o $(COMMON_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+all: $(B)/tests/gemsoak-replay

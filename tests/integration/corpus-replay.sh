@@ -1,7 +1,8 @@
 #!/bin/sh
 # The recorded corpus (tests/corpus/): every run of hours on the real kernel
-# replayed through the detector round by round (tests/corpus/replay.sh),
-# each verdict checked at every round against the run's NAME.expect:
+# replayed through the engine round by round (tests/corpus/replay.c, its
+# verdict_history holds every change), each verdict checked at every round
+# against the run's NAME.expect:
 #   clean                 no kernel metric is leaking at any round
 #   onset MIN             the leak starts after MIN minutes (a late config
 #                         reloaded then): no kernel metric leaking before it
@@ -25,8 +26,19 @@ for xz in "$dir"/*.db.xz; do
 	expect=$dir/$name.expect
 	[ -f "$expect" ] || fail "$xz has no $expect"
 	xz -dc "$xz" > "$work/$name.db"
-	rounds=$(tests/corpus/replay.sh "$work/$name.db" "$work/$name-replay.db")
 	db=$work/$name-replay.db
+	rm -f "$db" "$db-wal" "$db-shm"
+	cp "$work/$name.db" "$db"
+	rounds=$(build/tests/gemsoak-replay "$db") || fail "$name: the replay failed"
+	# Every change of verdict, with the round it came at and the metric's
+	# final attribution and scope.
+	sqlite3 "$db" "create table replay as
+		select (select count(*) from ticks k where k.run_id = h.run_id and k.t <= h.t) as round,
+		       h.t - r.started as t, h.cycles, m.name as metric, h.new_verdict as verdict,
+		       h.confidence, coalesce(v.slope_per_kcycle_workload, v.slope_per_kcycle) as per_kcycle,
+		       v.workload, v.scope
+		from verdict_history h join metrics m on m.id = h.metric_id join runs r on r.id = h.run_id
+		join verdicts v on v.run_id = h.run_id and v.metric_id = h.metric_id"
 	span=$(sql "$db" "select printf('%.0f', max(t) / 60) from replay")
 	echo "== $name: $rounds rounds, $span min replayed"
 	onset=$(awk '$1 == "onset" { print $2 }' "$expect")
@@ -66,8 +78,8 @@ for xz in "$dir"/*.db.xz; do
 		awk -v m="$1" -v w="$within" 'BEGIN { exit !(m <= w) }' ||
 			fail "$name: $metric found $1 min after the onset, later than $within"
 		[ "$3" = "$workload" ] || fail "$name: $metric attributed to $3, not $workload"
-		final=$(sql "$db" "select printf('%.3f', per_kcycle) from replay where metric = '$metric' order by round desc limit 1")
-		echo "$metric: $final per 1000 cycles of $workload when it was found"
+		final=$(sql "$db" "select printf('%.3f', per_kcycle) from replay where metric = '$metric' limit 1")
+		echo "$metric: $final per 1000 cycles of $workload at the end"
 	done < "$expect"
 	runs=$((runs + 1))
 done
