@@ -47,13 +47,18 @@ gemsoakd --check-config /tmp/auto2.conf >> /mnt/share/refuse.log 2>&1; echo "aut
 printf '[workload x-restart]\n' > /tmp/master.conf
 sleep 30 < /dev/dri/card0 &
 holder=$!
-sleep 1
+# the holder is master once its stdin is the card
+i=0
+until [ "$(readlink /proc/$holder/fd/0)" = /dev/dri/card0 ] || [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done
 gemsoakd --check-config /tmp/master.conf >> /mnt/share/refuse.log 2>&1; echo "master exit $?" >> /mnt/share/refuse.log
 kill $holder
 wait $holder
 VM
 )
-VM_DURING='sleep 6; kill -SEGV $(pidof gs:prime-share | cut -d" " -f1)'
+# A prime-share worker killed by SIGSEGV once the daemon has started one
+# (a fixed wait fired before the daemon was ready on a busy host).
+VM_DURING='i=0; until w=$(pidof gs:prime-share) || [ $i -ge 600 ]; do sleep 0.1; i=$((i + 1)); done
+kill -SEGV ${w%% *}'
 export VM_BEFORE VM_DURING
 vm_run_daemon build/tests/anomalies.conf 16 "$out"
 db=$out/gs.db
