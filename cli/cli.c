@@ -165,6 +165,19 @@ sqlite3_stmt *cli_prepare(sqlite3 *db, const char *sql)
 	return s;
 }
 
+int cli_has_table(sqlite3 *db, const char *name)
+{
+	sqlite3_stmt *s = cli_prepare(db, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?1");
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	int r = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) > 0 : -1;
+	if (r < 0)
+		cli_error("%s: %s", sqlite3_db_filename(db, "main"), sqlite3_errmsg(db));
+	sqlite3_finalize(s);
+	return r;
+}
+
 sqlite3 *cli_open_run(struct cli *c, const char *run_arg, int64_t *run)
 {
 	sqlite3 *db = cli_open(c, false);

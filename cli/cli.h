@@ -81,6 +81,10 @@ int cli_file_uri(const char *path, const char *query, char *uri, size_t len);
 /* PRAGMA SCHEMA.user_version; -1 on error. */
 int cli_schema_version(sqlite3 *db, const char *schema);
 
+/* Whether the database has the table NAME (an older schema may not): 1,
+ * 0, or -1 after a message. */
+int cli_has_table(sqlite3 *db, const char *name);
+
 /* Prepare SQL; on failure print the database's reason and return NULL. */
 sqlite3_stmt *cli_prepare(sqlite3 *db, const char *sql);
 

@@ -119,6 +119,67 @@ static double onset_of(const double *x, const double *y, size_t n)
 	return x[i];
 }
 
+/* "+H:MM:SS (HH:MM:SS UTC)" for x seconds after the run's start. */
+static void change_time(char *buf, size_t len, double started, double x)
+{
+	time_t t = (time_t)(started + x);
+	struct tm tm;
+	char utc[16];
+	gmtime_r(&t, &tm);
+	strftime(utc, sizeof(utc), "%H:%M:%S", &tm);
+	long s = lround(x);
+	snprintf(buf, len, "+%ld:%02ld:%02ld (%s UTC)", s / 3600, s / 60 % 60, s % 60, utc);
+}
+
+/* Under a metric's plot: its verdict over the run's time axis (the plot's,
+ * 0 .. span), a coloured segment per period from one change of verdict
+ * (verdict_history) to the next, then the change times in words. Nothing
+ * when the metric has no history (an older database, a merged run). */
+static int history_strip(FILE *f, sqlite3 *db, int64_t run, const struct report_metric *m)
+{
+	int has = cli_has_table(db, "verdict_history");
+	if (has <= 0)
+		return has;
+	sqlite3_stmt *s = cli_prepare(db, "SELECT h.t - r.started, h.new_verdict FROM verdict_history h"
+				      " JOIN runs r ON r.id = h.run_id WHERE h.run_id = ?1 AND h.metric_id = ?2"
+				      " ORDER BY h.t");
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, run);
+	sqlite3_bind_int64(s, 2, m->id);
+	double span = m->span > 0 ? m->span : 1;
+	char when[64], words[2048] = "";
+	size_t used = 0;
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		fprintf(f, "<div class=\"strip\" style=\"margin-left:%.0fpx;width:%.0fpx\">", PLOT_MARGIN_L,
+			900 - PLOT_MARGIN_L - PLOT_MARGIN_R);
+	while (rc == SQLITE_ROW) {
+		double x = fmin(fmax(sqlite3_column_double(s, 0), 0), span);
+		const char *v = (const char *)sqlite3_column_text(s, 1);
+		char verdict[32];
+		snprintf(verdict, sizeof(verdict), "%s", v ? v : "-");
+		change_time(when, sizeof(when), m->started, x);
+		rc = sqlite3_step(s);
+		/* The period lasts until the next change, or the plot's end. */
+		double end = rc == SQLITE_ROW ? fmin(fmax(sqlite3_column_double(s, 0), x), span) : span;
+		fprintf(f, "<span class=\"v-%s\" style=\"left:%.3f%%;width:%.3f%%\" title=\"", verdict,
+			100 * x / span, 100 * (end - x) / span);
+		cli_markup_text(f, verdict);
+		fprintf(f, " from %s\"></span>", when);
+		if (used < sizeof(words))
+			used += (size_t)snprintf(words + used, sizeof(words) - used, "%s%s from %s",
+						 used ? ", " : "", verdict, when);
+	}
+	if (used) {
+		fputs("</div>\n<p class=\"changes\">verdict: ", f);
+		cli_markup_text(f, words);
+		fputs("</p>", f);
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 static int plot_metric(FILE *f, sqlite3 *db, int64_t run, const struct report_metric *m,
 		       const struct plot_marker *mk, size_t nmk)
 {
@@ -159,7 +220,9 @@ static int plot_metric(FILE *f, sqlite3 *db, int64_t run, const struct report_me
 		cli_markup_text(f, m->name);
 		fputs("\" width=\"900\" height=\"260\" src=\"data:image/png;base64,", f);
 		base64(f, png, len);
-		fputs("\"><figcaption>", f);
+		fputs("\">", f);
+		r = history_strip(f, db, run, m);
+		fputs("<figcaption>", f);
 		cli_markup_text(f, m->name);
 		fputs(": ", f);
 		cli_markup_text(f, m->verdict);
@@ -297,7 +360,10 @@ static const char style[] =
 	"td,th{border:1px solid #ccc;padding:2px 8px;text-align:left;font-size:90%}"
 	"tr.leak td{background:#fdd}pre{background:#f4f4f4;padding:1em}figure{margin:1em 0}"
 	"li.headline{background:#fdd;padding:2px 6px;margin:2px 0;list-style:none}figcaption{font-size:85%;color:#555}"
-	".legend span{margin-right:1.5em}";
+	".legend span{margin-right:1.5em}.strip{position:relative;height:12px;background:#f4f4f4}"
+	".strip span{position:absolute;top:0;height:100%}.v-stable{background:#5a5}.v-leaking{background:#d33}"
+	".v-insufficient-data{background:#bbb}.v-not-assessed{background:#99c}.v-over-bound{background:#e80}"
+	".changes{font-size:85%;color:#555;margin:2px 0}";
 
 static int write_report(FILE *f, sqlite3 *db, int64_t run)
 {
@@ -320,7 +386,8 @@ static int write_report(FILE *f, sqlite3 *db, int64_t run)
 	fputs("<h2>Plots: the kernel's metrics</h2>\n<p class=\"legend\"><span>blue: values (band: min-max, line: mean)</span>"
 	      "<span>black: lowest value</span><span>red line: floor trend, with its slope</span>"
 	      "<span>green dots: onset</span><span>red dashes: gap</span><span>orange dashes: restart</span>"
-	      "<span>x: UTC</span></p>\n", f);
+	      "<span>x: UTC</span><span>strip: the verdict over time (grey: insufficient-data, green: stable,"
+	      " red: leaking)</span></p>\n", f);
 	r |= plots(f, db, run);
 	fputs("<h2>Events</h2>\n", f);
 	r |= html_table(f, db,

@@ -1,9 +1,52 @@
 /* gemsoak trends: the leak verdicts of one run (leak_trends). */
 #include <stdio.h>
+#include <string.h>
 
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/format.h"
+
+/* --history: every change of verdict of the run's metrics matching GLOB,
+ * in time order, as the engine recorded it (verdict_history). A database
+ * older than that table, or a run without rows (merged), prints one line
+ * saying so. Exits as trends does: 1 when a kernel metric leaks now. */
+static int history_exec(struct cli *c, sqlite3 *db, int64_t run, const char *glob)
+{
+	int has = cli_has_table(db, "verdict_history");
+	sqlite3_stmt *s = has != 1 ? NULL : cli_prepare(db,
+		"SELECT round(h.t - r.started, 1) AS since_start_s, datetime(h.t, 'unixepoch') AS time, h.cycles,"
+		" m.name AS metric, h.old_verdict AS old, h.new_verdict AS new, h.confidence, h.robust_slope"
+		" FROM verdict_history h JOIN metrics m ON m.id = h.metric_id JOIN runs r ON r.id = h.run_id"
+		" WHERE h.run_id = ?1 AND m.name GLOB ?2 ORDER BY h.t, m.name");
+	if (has == 1 && !s)
+		has = -1;
+	if (s) {
+		sqlite3_bind_int64(s, 1, run);
+		sqlite3_bind_text(s, 2, glob, -1, SQLITE_STATIC);
+	}
+	if (cli_human(c))
+		printf("run %lld: changes of verdict (time since the run's start, UTC)\n", (long long)run);
+	cli_doc_begin(c);
+	cli_doc_int(c, "run", run);
+	int rows = 0;
+	if (s)
+		rows = cli_doc_rows(c, "history", s, true);
+	else if (c->format == CLI_JSON)
+		fputs(",\"history\":[]", stdout);
+	sqlite3_finalize(s);
+	int leaking = has < 0 || rows < 0 ? -1 : cli_count_leaking(db, run, glob);
+	sqlite3_close(db);
+	if (leaking < 0)
+		return CMD_ERROR;
+	cli_doc_int(c, "leaking", leaking);
+	cli_doc_end(c);
+	if (cli_human(c) && rows == 0)
+		printf("no verdict history%s%s in run %lld (%s)\n", strcmp(glob, "*") ? " for " : "",
+		       strcmp(glob, "*") ? glob : "", (long long)run,
+		       has ? "none recorded: a merged run, or no verdict stored yet"
+			   : "the database predates verdict_history");
+	return leaking ? CMD_FOUND : CMD_OK;
+}
 
 static int trends_exec(struct cli *c)
 {
@@ -12,6 +55,8 @@ static int trends_exec(struct cli *c)
 	sqlite3 *db = cli_open_run(c, cli_opt(c, "run"), &run);
 	if (!db)
 		return CMD_ERROR;
+	if (cli_opt(c, "history"))
+		return history_exec(c, db, run, metric ? metric : "*");
 	sqlite3_stmt *s = cli_prepare(db,
 		"SELECT metric, verdict, confidence, robust_slope, per, workload,"
 		" slope_per_kcycle_workload AS per_kcycle_of_workload, holder, slope_per_kcycle AS floor_per_kcycle,"
@@ -85,6 +130,7 @@ static int trends_exec(struct cli *c)
 static const struct cmd_option trends_options[] = {
 	{ .name = "run", .letter = 'r', .arg = "N", .help = "the run (default: the newest; see `gemsoak runs`)" },
 	{ .name = "metric", .letter = 'm', .arg = "GLOB", .help = "only metrics matching GLOB (e.g. 'gem.*')" },
+	{ .name = "history", .letter = 'H', .help = "every change of verdict instead, in time order" },
 	{ NULL },
 };
 

@@ -10,8 +10,6 @@
 
 #include "cli/plot.h"
 
-#define MARGIN_L 70.0
-#define MARGIN_R 15.0
 #define MARGIN_T 28.0
 #define MARGIN_B 34.0
 
@@ -293,7 +291,7 @@ int plot_png(const struct plot *p, int width, int height, unsigned char **png, s
 	cairo_t *cr = cairo_create(sf);
 	cairo_set_source_rgb(cr, 1, 1, 1);
 	cairo_paint(cr);
-	struct frame f = { .left = MARGIN_L, .right = width - MARGIN_R, .top = MARGIN_T,
+	struct frame f = { .left = PLOT_MARGIN_L, .right = width - PLOT_MARGIN_R, .top = MARGIN_T,
 			   .bottom = height - MARGIN_B };
 	data_range(p, &f);
 	cairo_save(cr);

@@ -6,6 +6,12 @@
 
 #include <stddef.h>
 
+/* The plot area's left and right margins in pixels: its x axis runs from
+ * PLOT_MARGIN_L to width - PLOT_MARGIN_R, which the report's verdict strip
+ * under each plot lines up with. */
+#define PLOT_MARGIN_L 70.0
+#define PLOT_MARGIN_R 15.0
+
 struct plot_series {
 	double *x, *lo, *hi, *mean;   /* per bucket; x in seconds from the start */
 	size_t n;

@@ -29,6 +29,28 @@ expect 0 '^gem.flink_names +stable' $GS trends --db "$db"
 expect 0 '^mem.shmem_kb ' $GS trends --db "$db" --metric 'mem.*'
 ! grep -q '^gem' "$d/out" || fail "trends --metric: other metrics shown"
 
+# --history: the changes of verdict in time order, filtered by --metric;
+# a run without history rows (synth writes none, as merge) says so.
+cp "$db" "$d/hist.db"
+sql "$d/hist.db" "insert into verdict_history values
+	(1, 1, 1700001200, 600000, null, 'insufficient-data', null, null),
+	(1, 2, 1700001200, 600000, null, 'insufficient-data', null, null),
+	(1, 1, 1700002400, 1200000, 'insufficient-data', 'stable', 0.42, 0.31),
+	(1, 2, 1700002400, 1200000, 'insufficient-data', 'stable', 0.9, 0),
+	(1, 1, 1700004800, 2400000, 'stable', 'leaking', 0.9987, 1.001)"
+expect 1 '^4800 +2023-11-14 23:33:20 +2400000 +gem.flink_names +stable +leaking +0.9987 +1.001$' \
+	$GS trends --db "$d/hist.db" --run 1 --history
+[ "$(grep -Ec '^[0-9]+ +2023' "$d/out")" = 5 ] || fail "trends --history: 5 changes"
+expect 1 '"history":\[' $GS trends --db "$d/hist.db" --run 1 --history --metric 'gem.*' --json
+got=$(python3 -c 'import json, sys; print(" ".join("%s:%s" % (r["since_start_s"], r["new"]) for r in json.load(open(sys.argv[1]))["history"]))' "$d/out")
+[ "$got" = "1200:insufficient-data 2400:stable 4800:leaking" ] || fail "trends --history --metric: '$got'"
+echo "trends --history, gem.*: $got"
+expect 1 '^2400,2023-11-14 22:53:20,1200000,dmabuf.objects,insufficient-data,stable,0.9,0' \
+	$GS trends --db "$d/hist.db" --run 1 --history --csv
+expect 0 '^no verdict history in run 2 ' $GS trends --db "$d/hist.db" --history
+[ "$(wc -l < "$d/out")" = 2 ] || fail "trends --history without history: one line after the title"
+expect 0 '"history":\[\]' $GS trends --db "$d/hist.db" --history --json
+
 expect 0 'gap +run continues after 300 s' $GS events --db "$db" --run 1
 expect 0 'worker-exit' $GS events --db "$db" --since '2023-11-15 12:00'
 ! grep -q ' gap ' "$d/out" || fail "events --since: an older event shown"

@@ -10,6 +10,16 @@ d=$TOP/build/tests/report-browser
 rm -rf "$d"
 mkdir -p "$d"
 build/gemsoak-synth --db "$d/gs.db" --preset demo
+# A known verdict history for run 1 (synth writes none: run 2 has none).
+sqlite3 -batch "$d/gs.db" "insert into verdict_history values
+	(1, 1, 1700001200, 600000, null, 'insufficient-data', null, null),
+	(1, 2, 1700001200, 600000, null, 'insufficient-data', null, null),
+	(1, 1, 1700002400, 1200000, 'insufficient-data', 'stable', 0.42, 0.31),
+	(1, 2, 1700002400, 1200000, 'insufficient-data', 'stable', 0.9, 0),
+	(1, 1, 1700004800, 2400000, 'stable', 'leaking', 0.9987, 1.001)"
+build/gemsoak report --db "$d/gs.db" --run 2 --out "$d/report-2.html" 2> "$d/report.err" ||
+	fail "report of run 2: exit $? ($(cat "$d/report.err"))"
+! grep -q 'class="strip"' "$d/report-2.html" || fail "a verdict strip for a run without history"
 build/gemsoak report --db "$d/gs.db" --run 1 --out "$d/report.html" 2> "$d/report.err" ||
 	fail "report: exit $? ($(cat "$d/report.err"))"
 [ ! -s "$d/report.err" ] || fail "report: messages: $(head -3 "$d/report.err")"
@@ -43,6 +53,15 @@ for metric, ticks in re.findall(r'<figcaption>([^:]*):[^<]*<span class="yticks">
     steps = {round(b - a, 6) for a, b in zip(vals, vals[1:])}
     assert len(vals) >= 3 and len(steps) == 1, f'{metric}: ticks {ticks}'
     print(f'{metric}: y ticks {ticks}')
+# A verdict strip under each plot with a history: a segment per period,
+# in time order, from each change to the next (or the plot's end).
+strips = dict(re.findall(r'<img alt="([^"]*)"[^>]*><div class="strip"[^>]*>(.*?)</div>', html))
+segs = {k: re.findall(r'class="v-([a-z-]*)" style="left:([0-9.]*)%;width:([0-9.]*)%"', v) for k, v in strips.items()}
+assert segs == {'gem.flink_names': [('insufficient-data', '16.667', '16.667'), ('stable', '33.333', '33.333'),
+                                    ('leaking', '66.667', '33.333')],
+                'dmabuf.objects': [('insufficient-data', '16.667', '16.667'), ('stable', '33.333', '66.667')]}, segs
+assert 'leaking from +1:20:00 (23:33:20 UTC)' in html, 'change times under the strip'
+print('verdict strips:', segs)
 print('first plot:', figs[0][1], '; headline:', re.sub('<[^>]*>', '', heads[0]))
 PY
 
