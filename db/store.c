@@ -558,7 +558,7 @@ int store_samples(struct store *st, int64_t run_id, double t, uint64_t cycles,
 		return -1;
 	}
 	size_t refused = 0;
-	char first[sizeof(st->error)] = "";
+	char first[sizeof(st->error) - 64] = ""; /* room for the count before it */
 	sqlite3_bind_int64(st->ins_tick, 1, run_id);
 	sqlite3_bind_double(st->ins_tick, 2, t);
 	sqlite3_bind_int64(st->ins_tick, 3, (sqlite3_int64)cycles);
