@@ -63,6 +63,37 @@ int cli_schema_version(sqlite3 *db, const char *schema)
 	return v;
 }
 
+/* A database older than schema 12 has no events.repeats (each row is one
+ * event): TEMP views, which come first when a name is looked up, give
+ * its events and the anomaly views a repeats of 1, so that every count
+ * reads alike. 0, or -1 when SQLite cannot. */
+static int repeats_of_one(sqlite3 *db)
+{
+	static const char *const names[] = { "events", "anomalies", "lateness", NULL };
+	for (int i = 0; names[i]; i++) {
+		char *q = sqlite3_mprintf("SELECT (SELECT COUNT(*) FROM sqlite_master WHERE name = %Q),"
+					  " (SELECT COUNT(*) FROM pragma_table_info(%Q) WHERE name = 'repeats')",
+					  names[i], names[i]);
+		sqlite3_stmt *s;
+		bool add = false;
+		if (!q || sqlite3_prepare_v2(db, q, -1, &s, NULL) != SQLITE_OK) {
+			sqlite3_free(q);
+			return -1;
+		}
+		if (sqlite3_step(s) == SQLITE_ROW)
+			add = sqlite3_column_int(s, 0) > 0 && sqlite3_column_int(s, 1) == 0;
+		sqlite3_finalize(s);
+		sqlite3_free(q);
+		char *v = add ? sqlite3_mprintf("CREATE TEMP VIEW \"%w\" AS SELECT *, 1 AS repeats FROM main.\"%w\"",
+						 names[i], names[i]) : NULL;
+		int rc = v ? sqlite3_exec(db, v, NULL, NULL, NULL) : SQLITE_OK;
+		sqlite3_free(v);
+		if (add && rc != SQLITE_OK)
+			return -1;
+	}
+	return 0;
+}
+
 /* Open PATH read-only through a URI with QUERY, with this gemsoak's views
  * (TEMP ones when the file's are older); NULL when SQLite cannot, or when
  * the file is not a readable gemsoak database (why says). */
@@ -87,6 +118,8 @@ static sqlite3 *open_ro(const char *path, const char *query, char *why, size_t w
 		snprintf(why, whylen, "not a gemsoak database (empty)");
 	else if (views < 0)
 		snprintf(why, whylen, "%s", verr);
+	else if (own > 0 && repeats_of_one(db))
+		snprintf(why, whylen, "events: %s", sqlite3_errmsg(db));
 	else if (own > 0 && sqlite3_exec(db, "SELECT 1 FROM leak_trends LIMIT 0", NULL, NULL, NULL) != SQLITE_OK)
 		snprintf(why, whylen, "not a gemsoak database (or too old): %s", sqlite3_errmsg(db));
 	else if (own > 0)

@@ -41,7 +41,7 @@ static int print_doc(const struct cli *c, sqlite3 *db, int64_t run, int64_t last
 	sqlite3_stmt *s = cli_prepare(db, "SELECT run_id AS run, hour, workload, kind, anomalies FROM anomalies_per_hour"
 				      " WHERE ?1 = 0 OR run_id = ?1");
 	sqlite3_stmt *m = cli_prepare(db, "SELECT * FROM (SELECT datetime(t, 'unixepoch') AS time, run_id AS run,"
-				      " workload, kind, message FROM anomalies WHERE ?1 = 0 OR run_id = ?1"
+				      " workload, kind, message, repeats FROM anomalies WHERE ?1 = 0 OR run_id = ?1"
 				      " ORDER BY t DESC, id DESC LIMIT ?2) ORDER BY time");
 	int n = -1;
 	if (s && m) {
@@ -81,7 +81,8 @@ static int anomalies_exec(struct cli *c)
 	if (!r && counted && last > 0) {
 		printf("\nlast %lld:\n", (long long)last);
 		r = print_rows(db,
-			       "SELECT * FROM (SELECT datetime(t, 'unixepoch'), workload, kind, message FROM anomalies"
+			       "SELECT * FROM (SELECT datetime(t, 'unixepoch'), workload, kind,"
+			       " message || CASE WHEN repeats > 1 THEN ' (×' || repeats || ')' ELSE '' END FROM anomalies"
 			       " WHERE ?1 = 0 OR run_id = ?1 ORDER BY t DESC, id DESC LIMIT ?2) ORDER BY 1",
 			       run, last, &shown);
 	}

@@ -41,7 +41,8 @@ static int events_exec(struct cli *c)
 		return CMD_ERROR;
 	}
 	sqlite3_stmt *s = cli_prepare(db,
-		"SELECT datetime(t, 'unixepoch') AS time, run_id AS run, severity, source, kind, message"
+		"SELECT datetime(t, 'unixepoch') AS time, run_id AS run, severity, source, kind,"
+		" message || CASE WHEN repeats > 1 THEN ' (×' || repeats || ')' ELSE '' END AS message, repeats"
 		" FROM events WHERE t >= ?1 AND (?2 = 0 OR run_id = ?2) ORDER BY t, id");
 	if (s) {
 		sqlite3_bind_double(s, 1, since);

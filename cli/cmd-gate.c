@@ -152,7 +152,7 @@ static const char promises_sql[] =
 	"           FROM metrics m JOIN samples sa ON sa.metric_id = m.id JOIN ticks k ON k.id = sa.tick_id"
 	"           WHERE k.run_id = ?1 AND m.name GLOB 'workload.*.cycles'"
 	"           UNION SELECT workload FROM anomalies WHERE run_id = ?1),"
-	" a AS (SELECT workload, kind, COUNT(*) AS n, MIN(message) AS first FROM anomalies"
+	" a AS (SELECT workload, kind, SUM(repeats) AS n, MIN(message) AS first FROM anomalies"
 	"       WHERE run_id = ?1 GROUP BY workload, kind)"
 	" SELECT w.workload, COALESCE(SUM(a.n), 0),"
 	"  COALESCE(SUM(a.n), 0) || ' broken promise(s): ' || COALESCE(group_concat(a.kind || ' ' || a.n, ', '), ''),"
@@ -165,8 +165,8 @@ static const char work_sql[] =
 	"             MAX(sa.value) - MIN(sa.value) AS cycles, MAX(k.t) - MIN(k.t) AS span"
 	"           FROM metrics m JOIN samples sa ON sa.metric_id = m.id JOIN ticks k ON k.id = sa.tick_id"
 	"           WHERE k.run_id = ?1 AND m.name GLOB 'workload.*.cycles' GROUP BY m.id),"
-	" e AS (SELECT substr(source, 10) AS workload, SUM(kind = 'worker-exit') AS exits,"
-	"         SUM(kind = 'workload-below-rate') AS below"
+	" e AS (SELECT substr(source, 10) AS workload, SUM((kind = 'worker-exit') * repeats) AS exits,"
+	"         SUM((kind = 'workload-below-rate') * repeats) AS below"
 	"       FROM events WHERE run_id = ?1 AND source LIKE 'workload %' GROUP BY source)"
 	" SELECT w.workload, w.n, w.cycles, w.span, COALESCE(e.exits, 0), COALESCE(e.below, 0),"
 	"  (SELECT message FROM events WHERE run_id = ?1 AND source = 'workload ' || w.workload"
@@ -174,8 +174,8 @@ static const char work_sql[] =
 	" FROM w LEFT JOIN e ON e.workload = w.workload ORDER BY w.workload";
 
 static const char late_sql[] =
-	"SELECT workload, COUNT(*), group_concat(kind || ' ' || n, ', ') FROM"
-	" (SELECT workload, kind, COUNT(*) AS n FROM lateness WHERE run_id = ?1 GROUP BY workload, kind)"
+	"SELECT workload, SUM(n), group_concat(kind || ' ' || n, ', ') FROM"
+	" (SELECT workload, kind, SUM(repeats) AS n FROM lateness WHERE run_id = ?1 GROUP BY workload, kind)"
 	" GROUP BY workload ORDER BY workload";
 
 /* Every row of sql (?1: the run) through row. 0, or -1 after a message. */

@@ -111,7 +111,7 @@ static int copy_runs(sqlite3 *db, const char *in, int *copied)
  * pauses. Tick ids are shifted past main's so samples keep pointing at
  * their ticks. The rollup trigger is off meanwhile: the source's rollups
  * are copied instead. The probe's pauses exist from schema 7 on,
- * run_configs from 11. */
+ * run_configs from 11, events.repeats from 12 (before, each row is one). */
 static int copy_data(sqlite3 *db, int version, const char *trigger_sql)
 {
 	char sql[6144];
@@ -126,6 +126,7 @@ static int copy_data(sqlite3 *db, int version, const char *trigger_sql)
 		"INSERT INTO main.run_configs SELECT m.new, r.started, r.config_text FROM src.runs r"
 		" JOIN temp.run_map m ON m.old = r.id"
 		" WHERE NOT EXISTS (SELECT 1 FROM main.run_configs x WHERE x.run_id = m.new);";
+	const char *repeats = version >= 12 ? "e.repeats" : "1";
 	snprintf(sql, sizeof(sql),
 		"INSERT OR IGNORE INTO main.metrics(name, unit) SELECT name, unit FROM src.metrics;"
 		"CREATE TEMP TABLE IF NOT EXISTS tick_off AS SELECT 0 AS off;"
@@ -148,15 +149,15 @@ static int copy_data(sqlite3 *db, int version, const char *trigger_sql)
 		" JOIN src.metrics sm ON sm.id = w.metric_id JOIN main.metrics mm ON mm.name = sm.name"
 		" WHERE NOT EXISTS (SELECT 1 FROM main.rollups x WHERE x.run_id = m.new AND x.width = w.width"
 		"  AND x.metric_id = mm.id AND x.bucket = w.bucket AND x.n > w.n);"
-		"INSERT INTO main.events(run_id, t, severity, source, kind, message)"
-		" SELECT m.new, e.t, e.severity, e.source, e.kind, e.message FROM src.events e"
+		"INSERT INTO main.events(run_id, t, severity, source, kind, message, repeats)"
+		" SELECT m.new, e.t, e.severity, e.source, e.kind, e.message, %s FROM src.events e"
 		" JOIN temp.run_map m ON m.old = e.run_id"
 		" WHERE NOT EXISTS (SELECT 1 FROM main.events x WHERE x.run_id = m.new AND x.t = e.t"
 		"  AND x.source = e.source AND x.kind = e.kind AND x.message = e.message)"
 		" ORDER BY e.id;"
 		"INSERT OR REPLACE INTO main.run_props SELECT m.new, p.key, p.value FROM src.run_props p"
 		" JOIN temp.run_map m ON m.old = p.run_id WHERE p.key <> 'merged_from';"
-		"%s%s%s;", pauses, configs, trigger_sql);
+		"%s%s%s;", repeats, pauses, configs, trigger_sql);
 	return exec_sql(db, "copy", sql);
 }
 

@@ -391,7 +391,8 @@ static int write_report(FILE *f, sqlite3 *db, int64_t run)
 	r |= plots(f, db, run);
 	fputs("<h2>Events</h2>\n", f);
 	r |= html_table(f, db,
-		"SELECT datetime(t, 'unixepoch') AS time, severity, source, kind, message FROM events"
+		"SELECT datetime(t, 'unixepoch') AS time, severity, source, kind,"
+		" message || CASE WHEN repeats > 1 THEN ' (×' || repeats || ')' ELSE '' END AS message FROM events"
 		" WHERE run_id = ?1 ORDER BY t LIMIT 500", run);
 	fputs("<h2>Configuration</h2>\n<pre>", f);
 	sqlite3_stmt *s = cli_prepare(db, "SELECT config_text FROM runs WHERE id = ?1");

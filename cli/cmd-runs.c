@@ -17,7 +17,7 @@ static int runs_exec(struct cli *c)
 		" COALESCE(datetime(r.stopped, 'unixepoch'), CASE WHEN ?9 THEN '-' END) AS stopped,"
 		" (SELECT COUNT(*) FROM ticks WHERE run_id = r.id) AS rounds,"
 		" (SELECT MAX(cycles) FROM ticks WHERE run_id = r.id) AS cycles,"
-		" (SELECT COUNT(*) FROM events WHERE run_id = r.id AND kind = 'gap') AS gaps,"
+		" (SELECT COALESCE(SUM(repeats), 0) FROM events WHERE run_id = r.id AND kind = 'gap') AS gaps,"
 		" (SELECT COUNT(*) FROM leak_trends t WHERE t.run_id = r.id AND verdict = 'leaking' AND scope = 'kernel') AS leaking"
 		" FROM runs r ORDER BY r.id");
 	/* ?9: a dash for nothing in the table; null in JSON, empty in CSV. */

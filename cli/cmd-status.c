@@ -91,7 +91,7 @@ static int print_run(const struct cli *c, sqlite3 *db, int64_t run, const struct
 		"  datetime(r.started, 'unixepoch') AS started, r.stopped IS NOT NULL AS stop_recorded,"
 		"  datetime(l.t, 'unixepoch') AS last_sample,"
 		"  CASE WHEN l.t > b.t THEN (l.cycles - b.cycles) / (l.t - b.t) END AS cycles_per_s, l.cycles AS cycles,"
-		"  (SELECT COUNT(*) FROM events WHERE run_id = r.id AND kind = 'gap') AS gaps,"
+		"  (SELECT COALESCE(SUM(repeats), 0) FROM events WHERE run_id = r.id AND kind = 'gap') AS gaps,"
 		"  datetime(r.stopped, 'unixepoch') AS stopped,"
 		"  (SELECT value FROM run_props WHERE run_id = r.id AND key = 'boot_id') AS boot_id, r.id AS run"
 		" FROM runs r LEFT JOIN last l LEFT JOIN base b WHERE r.id = ?1");

@@ -228,9 +228,9 @@ static const char metrics_sql[] =
 /* Counts per workload and kind: the anomalies, and the workers' deaths
  * (killed by a signal, exited, or killed by the supervisor as hung). */
 static const char anomalies_sql[] =
-	"SELECT workload, kind, COUNT(*) FROM anomalies WHERE run_id = ?1 GROUP BY workload, kind";
+	"SELECT workload, kind, SUM(repeats) FROM anomalies WHERE run_id = ?1 GROUP BY workload, kind";
 static const char late_sql[] =
-	"SELECT workload, kind, COUNT(*) FROM lateness WHERE run_id = ?1 GROUP BY workload, kind";
+	"SELECT workload, kind, SUM(repeats) FROM lateness WHERE run_id = ?1 GROUP BY workload, kind";
 /* Each workload's latest rate event: below half its rate (1) or back (0). */
 static const char below_rate_sql[] =
 	"SELECT substr(source, 10), kind = 'workload-below-rate' FROM events e"
@@ -240,7 +240,7 @@ static const char below_rate_sql[] =
 static const char deaths_sql[] =
 	"SELECT substr(source, 10),"
 	"  CASE WHEN kind = 'worker-hang' THEN 'hang' WHEN message LIKE '%killed by signal%' THEN 'signal'"
-	"  ELSE 'exit' END, COUNT(*)"
+	"  ELSE 'exit' END, SUM(repeats)"
 	" FROM events WHERE run_id = ?1 AND source LIKE 'workload %' AND kind IN ('worker-exit', 'worker-hang')"
 	" GROUP BY 1, 2";
 

@@ -13,6 +13,9 @@ int64_t retention_tick(struct retention *r, struct store *st, double now)
 	if (now < r->next_t)
 		return 0;
 	r->next_t = now + PRUNE_EVERY_S;
-	int64_t deleted;
-	return store_prune_samples(st, now - r->keep_s, &deleted) ? -1 : deleted;
+	int64_t deleted, folded;
+	if (store_prune_samples(st, now - r->keep_s, &deleted) ||
+	    store_prune_events(st, now - r->keep_s, RETENTION_KEEP_EVENTS, &folded))
+		return -1;
+	return deleted + folded;
 }

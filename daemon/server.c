@@ -361,7 +361,7 @@ static void sample_cb(evutil_socket_t fd, short what, void *arg)
 	if (measure)
 		guard_freed(s, meminfo_kb(s, "MemAvailable", true));
 	if (retention_tick(&s->retention, s->st, run_now(s)) < 0)
-		log_err("cannot prune old samples: %s", store_errmsg(s->st));
+		log_err("cannot prune old samples and events: %s", store_errmsg(s->st));
 	/* Two intervals without a cycle: hung (but never less than 5 s). */
 	double stall = 2.0 * (double)s->cfg->interval_ms / 1000.0;
 	supervisor_check_progress(s->sup, stall < 5.0 ? 5.0 : stall);

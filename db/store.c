@@ -618,6 +618,54 @@ int store_prune_samples(struct store *st, double before, int64_t *deleted)
 	return 0;
 }
 
+/* The events older than ?1, numbered within their run, source, kind and
+ * hour of the run (by time, then id), those of a bucket with more than
+ * 2N+1 rows only. Unnumbered runs (run_id NULL) count hours from 0. */
+static const char fold_sql[] =
+	"CREATE TEMP TABLE prune_fold AS"
+	" SELECT id, repeats, bucket, k, n FROM ("
+	"  SELECT e.id, e.repeats,"
+	"   DENSE_RANK() OVER (ORDER BY e.run_id, e.source, e.kind, CAST((e.t - COALESCE(r.started, 0)) / 3600 AS INTEGER)) AS bucket,"
+	"   ROW_NUMBER() OVER b AS k, COUNT(*) OVER b AS n"
+	"  FROM events e LEFT JOIN runs r ON r.id = e.run_id WHERE e.t < ?1"
+	"  WINDOW b AS (PARTITION BY e.run_id, e.source, e.kind, CAST((e.t - COALESCE(r.started, 0)) / 3600 AS INTEGER)"
+	"              ORDER BY e.t, e.id ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING))"
+	" WHERE n > 2 * ?2 + 1";
+
+/* Keep each bucket's first N and last N rows; the first of the last N
+ * takes the repeats of those between, which go. A second prune folds
+ * what it kept before like any row, so the sum holds however often it
+ * runs. All or nothing: a savepoint works in a batch and outside one. */
+int store_prune_events(struct store *st, double before, int keep, int64_t *folded)
+{
+	*folded = 0;
+	if (!st || keep < 1)
+		return -1;
+	if (exec(st, "SAVEPOINT prune_events") || exec(st, "DROP TABLE IF EXISTS temp.prune_fold"))
+		return -1;
+	if (run_once(st->db, NULL, NULL, fold_sql, "di", before, (int64_t)keep) != SQLITE_DONE ||
+	    exec(st, "CREATE INDEX temp.prune_fold_bucket ON prune_fold(bucket)"))
+		goto fail;
+	if (run_once(st->db, NULL, NULL,
+		     "UPDATE events SET repeats = repeats + (SELECT SUM(f.repeats) FROM prune_fold f"
+		     "  JOIN prune_fold g ON g.bucket = f.bucket WHERE g.id = events.id AND f.k > ?1 AND f.k <= f.n - ?1)"
+		     " WHERE id IN (SELECT id FROM prune_fold WHERE k = n - ?1 + 1)", "i", (int64_t)keep) != SQLITE_DONE ||
+	    run_once(st->db, NULL, NULL,
+		     "DELETE FROM events WHERE id IN (SELECT id FROM prune_fold WHERE k > ?1 AND k <= n - ?1)",
+		     "i", (int64_t)keep) != SQLITE_DONE)
+		goto fail;
+	*folded = sqlite3_changes(st->db);
+	if (exec(st, "DROP TABLE temp.prune_fold") || exec(st, "RELEASE prune_events"))
+		goto fail;
+	return 0;
+fail:
+	keep_error(st);
+	exec(st, "ROLLBACK TO prune_events");
+	exec(st, "RELEASE prune_events");
+	*folded = 0;
+	return -1;
+}
+
 /* run_once's row: the last run's record into a struct run_tail. */
 static int last_run_row(sqlite3_stmt *s, void *arg)
 {

@@ -85,6 +85,12 @@ int store_set_setting(struct store *st, const char *key, double value);
 /* Delete the raw samples of ticks older than `before` (rollups stay).
  * *deleted gets the number of samples removed. */
 int store_prune_samples(struct store *st, double before, int64_t *deleted);
+/* Fold the events older than `before`: of each run, source, kind and hour
+ * of the run, the first and last `keep` rows stay, and the first of the
+ * last ones adds the rows between to its repeats (db/migrations/0012), so
+ * a sum of repeats is what it was. *folded gets the rows removed. 0, or
+ * -1 with nothing changed (store_errmsg says why). */
+int store_prune_events(struct store *st, double before, int keep, int64_t *folded);
 
 /* The newest run of the database, so a restarted daemon can continue it;
  * its last tick is the last written (by id: the order the daemon took

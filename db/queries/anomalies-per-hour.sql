@@ -3,7 +3,7 @@
 -- usage: sqlite3 DB < db/queries/anomalies-per-hour.sql
 .headers on
 .mode column
-SELECT strftime('%Y-%m-%d %H:00', t, 'unixepoch') AS hour, run_id, kind, COUNT(*) AS events
+SELECT strftime('%Y-%m-%d %H:00', t, 'unixepoch') AS hour, run_id, kind, SUM(repeats) AS events
 FROM events
 WHERE severity IN ('err', 'warning')
 GROUP BY hour, run_id, kind

@@ -3,7 +3,7 @@ SELECT a.run_id,
        CAST((a.t - r.started) / 3600 AS INTEGER) AS hour,
        a.workload,
        a.kind,
-       COUNT(*) AS anomalies
+       SUM(a.repeats) AS anomalies
 FROM anomalies a JOIN runs r ON r.id = a.run_id
 GROUP BY a.run_id, hour, a.workload, a.kind
 ORDER BY a.run_id, hour, a.workload, a.kind;

@@ -4,7 +4,8 @@
 # (0), a worker killed by a signal fails it again, a run too short for its
 # verdicts is neither (77), and a growing daemon footprint never fails the
 # gate. A run whose workload did no cycle, or fell below half its rate,
-# fails whatever its metrics say; lateness never fails it. The JUnit file
+# fails whatever its metrics say; lateness never fails it. Anomalies the
+# prune folded count as many as they stand for. The JUnit file
 # parses and holds one testcase per assessed metric and, per workload, one
 # for its promises and one for its work, with the figures.
 set -eu
@@ -108,6 +109,16 @@ run_rc $GS gate -D "$d/late.db" --run 2 > "$d/failed.out"
 [ $rc = 1 ] && grep -q '^FAIL *canary: 1 broken promise(s): server-failed 1' "$d/failed.out" ||
 	fail "server-failed: exit $rc, not counted"
 
+# Anomalies folded by the daemon's prune (past retention, one row stands
+# for its repeats): the gate counts what they stand for, not the rows.
+cp "$db" "$d/folded.db"
+sql "$d/folded.db" "insert into events(run_id, t, severity, source, kind, message, repeats)
+	values (2, (select started + 900 from runs where id = 2), 'err', 'workload canary', 'promise', 'handle reused', 4980)"
+run_rc $GS gate -D "$d/folded.db" --run 2 > "$d/folded.out"
+folded=$(sed -n 's/^FAIL *canary: \([0-9]*\) broken promise.*/\1/p' "$d/folded.out")
+[ $rc = 1 ] && [ "$folded" = 4980 ] || fail "folded anomalies: exit $rc, $folded counted, not 4980"
+$GS events -D "$d/folded.db" --run 2 | grep -q 'handle reused (×4980)' || fail "events: the repeats not shown"
+
 # The daemon's own footprint growing fast in the clean run: judged, never
 # in the gate.
 sql "$db" "insert into metrics(name, unit) values ('daemon.fds', '');
@@ -155,4 +166,4 @@ ERR=$d/err run_rc $GS gate -D "$d/none.db"
 [ $rc = 2 ] || fail "no database: exit $rc"
 ERR=$d/err run_rc $GS gate -D "$db" --run 9
 [ $rc = 2 ] && grep -q 9 "$d/err" || fail "unknown run: exit $rc ($(cat "$d/err"))"
-echo "gate: leak 1, anomaly 1, clean 0, no work 1 ($idle_clean kernel metrics stable at 0 cycles), too little work 1, late 0, server-failed 1, daemon footprint 0, too short 77, errors 2"
+echo "gate: leak 1, anomaly 1, clean 0, no work 1 ($idle_clean kernel metrics stable at 0 cycles), too little work 1, late 0, server-failed 1, $folded folded anomalies 1, daemon footprint 0, too short 77, errors 2"

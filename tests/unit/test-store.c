@@ -333,6 +333,40 @@ static void wal_shrinks_after_a_long_reader(void **state)
 	store_close(st);
 }
 
+/* Past `retention`, the prune folds a kernel's thousands of broken
+ * promises of one hour into the first and last few rows, which carry the
+ * count of the others: the rows are bounded, the count of anomalies (per
+ * run and per hour) is what it was, however often the prune runs. The
+ * negative control: the events newer than the bound are all untouched. */
+static void events_folded_past_retention(void **state)
+{
+	struct store *st = open_store();
+	int64_t r, folded;
+	const double t0 = 1000.0;
+	assert_int_equal(store_begin_run(st, t0, &run, &r), 0);
+	assert_int_equal(store_batch_begin(st), 0);
+	for (int i = 0; i < 5000; i++) /* hour 0: one every 0.5 s */
+		assert_int_equal(store_event(st, r, t0 + 0.5 * i, "err", "workload w", "promise", "broken"), 0);
+	for (int i = 0; i < 300; i++) /* hour 2: newer than the bound */
+		assert_int_equal(store_event(st, r, t0 + 7200.0 + i, "err", "workload w", "promise", "broken"), 0);
+	assert_int_equal(store_batch_end(st), 0);
+	for (int round = 0; round < 2; round++)
+		assert_int_equal(store_prune_events(st, t0 + 3600.0, 10, &folded), 0);
+	double old_rows = query_double("SELECT COUNT(*) FROM events WHERE t < 4600");
+	double new_rows = query_double("SELECT COUNT(*) FROM events WHERE t >= 4600 AND repeats = 1");
+	double hour0 = query_double("SELECT anomalies FROM anomalies_per_hour WHERE hour = 0");
+	double total = query_double("SELECT SUM(repeats) FROM anomalies");
+	print_message("5000 anomalies past retention: %.0f row(s) left, counted %.0f (hour 0), %.0f in all;"
+		      " 300 newer: %.0f row(s) untouched\n", old_rows, hour0, total, new_rows);
+	assert_true(old_rows <= 21);
+	assert_float_equal(hour0, 5000, 0);
+	assert_float_equal(total, 5300, 0);
+	assert_float_equal(new_rows, 300, 0);
+	assert_float_equal(query_double("SELECT COUNT(*) FROM events WHERE t < 1005"), 10, 0); /* the first 10 */
+	assert_float_equal(query_double("SELECT COUNT(*) FROM events WHERE t >= 3495 AND t < 4600"), 10, 0); /* the last 10 */
+	store_close(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -343,6 +377,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(probe_pauses_recorded, setup, teardown),
 		cmocka_unit_test_setup_teardown(refusals_told_from_failures, setup, teardown),
 		cmocka_unit_test_setup_teardown(wal_shrinks_after_a_long_reader, setup, teardown),
+		cmocka_unit_test_setup_teardown(events_folded_past_retention, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
