@@ -25,11 +25,6 @@ int device_open_fd(const char *path)
 	return fd < 0 ? -errno : fd;
 }
 
-int device_ioctl(int fd, unsigned long request, void *arg)
-{
-	return drmIoctl(fd, request, arg) ? -errno : 0;
-}
-
 static bool driver_name(int fd, char *out, size_t len)
 {
 	drmVersionPtr v = drmGetVersion(fd);

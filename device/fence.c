@@ -8,9 +8,9 @@
 #include <linux/dma-buf.h>
 #include <xf86drm.h>
 
-#include "device/device.h"
 #include "device/fence.h"
 #include "device/gem.h"
+#include "device/ioctl.h"
 
 /* From include/uapi/drm/vgem_drm.h (Linux 4.10+). */
 struct gs_vgem_fence_attach {

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "device/device.h"
+#include "device/gem.h"
 
 /* Attach a new unsignalled fence to `handle` (a write fence when `write`);
  * vgem expires it by itself after 10 s. -EBUSY when an unsignalled fence
