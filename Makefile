@@ -49,6 +49,7 @@ GEN_SRCS    :=
 
 include common/module.mk
 include device/module.mk
+include binder/module.mk
 include workloads/module.mk
 include sources/module.mk
 include db/module.mk

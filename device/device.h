@@ -1,7 +1,7 @@
 /* The top of device/: finding, opening and probing a DRM device for what
  * the workloads need. It calls the helpers below it (gem.h, master.h,
  * i915.h, fence.h over ioctl.h, the bottom) and the binder client
- * (device/binder.h), none of which includes this header. The daemon only probes
+ * (binder/), none of which includes this header. The daemon only probes
  * here and then closes the fd. */
 #ifndef GS_DEVICE_H
 #define GS_DEVICE_H
