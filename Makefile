@@ -70,14 +70,19 @@ include tests/fuzz/module.mk
 include bench/module.mk
 .SECONDARY:
 
-.PHONY: all deps check demo soak install uninstall clean bench unit vm-initramfs
+.PHONY: all deps build-deps check demo soak install uninstall clean bench unit vm-initramfs
 all: $(B)/gemsoakd $(B)/gemsoak
 
-$(B)/obj/%.o: %.c
+# Before compiling anything: are the compiler and the PKGS there? If not,
+# tools/build-deps.sh names the Debian packages and how to install them.
+build-deps:
+	@PKG_CONFIG="$(PKG_CONFIG)" CC="$(CC)" tools/build-deps.sh $(PKGS)
+
+$(B)/obj/%.o: %.c | build-deps
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(B)/obj/$(B)/gen/%.o: $(B)/gen/%.c
+$(B)/obj/$(B)/gen/%.o: $(B)/gen/%.c | build-deps
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
