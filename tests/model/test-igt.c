@@ -2,8 +2,8 @@
  * (gem_flink_race, prime_self_import, gem_ppgtt), written from reading
  * them, performed against the kernel model under the shim. Counts are read
  * from the model's debugfs right after the call before returns, with no
- * sleep: the model must release and show state as synchronously as the
- * kernel does.
+ * sleep, and as igt reads them (openat() relative to the directory): the
+ * model must release and show state as synchronously as the kernel does.
  *
  *   gs-model-igt SEQUENCE DEBUGFS
  *
@@ -148,15 +148,25 @@ static void gem_sync(int fd, uint32_t handle)
 	xioctl(fd, DRM_IOCTL_I915_GEM_WAIT, &w, "GEM_WAIT");
 }
 
-/* ---- debugfs, read as igt does: open, read, close ---- */
+/* ---- debugfs, read as igt does ---- */
 
-static char *debugfs_read(const char *rel)
+/* igt_debugfs_read: open the directory (dri/0 for a device's files),
+ * openat() the file relative to it, read it whole, close both. */
+static char *debugfs_read(const char *dir, const char *name)
 {
 	char path[512];
-	snprintf(path, sizeof(path), "%s/%s", debugfs, rel);
-	char *t = read_text_file(path, NULL);
-	if (!t)
+	snprintf(path, sizeof(path), "%s/%s", debugfs, dir);
+	int dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
 		die(path);
+	int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		die(name);
+	char *t = read_text_fd(fd, NULL);
+	if (!t)
+		die(name);
+	close(fd);
+	close(dfd);
 	return t;
 }
 
@@ -165,7 +175,7 @@ static char *debugfs_read(const char *rel)
 static long object_count(void)
 {
 	int fd = drm_open();
-	char *t = debugfs_read("dri/0/i915_gem_objects");
+	char *t = debugfs_read("dri/0", "i915_gem_objects");
 	struct i915_objects_stats os;
 	if (parse_i915_gem_objects(t, &os) != 0) {
 		fprintf(stderr, "gs-model-igt: i915_gem_objects not understood\n");
@@ -178,7 +188,7 @@ static long object_count(void)
 
 static long dmabuf_count(void)
 {
-	char *t = debugfs_read("dma_buf/bufinfo");
+	char *t = debugfs_read("dma_buf", "bufinfo");
 	uint64_t n = 0, bytes;
 	parse_dmabuf_bufinfo(t, &n, &bytes);
 	free(t);
@@ -189,7 +199,7 @@ static long dmabuf_count(void)
  * its line of i915_gem_gtt (igt matches "(name: N)"). */
 static int name_in_gtt(uint32_t name)
 {
-	char *t = debugfs_read("dri/0/i915_gem_gtt"), match[32];
+	char *t = debugfs_read("dri/0", "i915_gem_gtt"), match[32];
 	snprintf(match, sizeof(match), "(name: %u)", name);
 	int n = 0;
 	for (char *line = strtok(t, "\n"); line; line = strtok(NULL, "\n")) {
