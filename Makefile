@@ -113,7 +113,7 @@ check: deps
 # model's host tests (gs-model-igt's sequences once, not three times);
 # each script is also in CHECK_SCRIPTS, which CI runs whole.
 CHECK_QUICK_SCRIPTS := tests/integration/device-layers.sh tests/integration/build-deps.sh \
-	tests/integration/shellcheck.sh \
+	tests/integration/shellcheck.sh tests/integration/cppcheck.sh \
 	tests/integration/config-errors.sh tests/integration/workload-docs.sh \
 	tests/integration/model-igt.sh tests/integration/model-seeds.sh \
 	tests/integration/model-ioctl-faults.sh tests/integration/model-store-refused.sh \
