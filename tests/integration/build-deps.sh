@@ -7,6 +7,9 @@
 # passes silently.
 set -eu
 . tests/lib.sh
+# Run by make -j (check-quick), the inner makes would warn on stderr that
+# they cannot reach the jobserver: each runs on its own.
+unset MAKEFLAGS MFLAGS MAKELEVEL
 out=$TOP/build/tests/build-deps
 rm -rf "$out"
 mkdir -p "$out/bin"
