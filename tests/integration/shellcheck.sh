@@ -5,7 +5,7 @@
 set -eu
 . tests/lib.sh
 command -v shellcheck > /dev/null || { echo "shellcheck is not installed"; exit 77; }
-scripts=$(git ls-files tools kernel bench 'tests/vm*' | grep '\.sh$')
+scripts=$(find tools kernel bench tests/vm tests/vm-display tests/vm-systemd -name '*.sh' | sort)
 # The text of these two is a cache key (the rebuilt drm/vgem modules, the
 # rootfs tarballs): an edit would rebuild those, so their intended forms
 # are excused here rather than marked in the file. build-modules.sh:
