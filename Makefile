@@ -2,6 +2,7 @@
 #
 #   make            build gemsoakd and gemsoak into build/
 #   make check      the whole test suite (installs its Debian packages first)
+#   make check-quick  the contributor's loop: unit and host model tests, no root
 #   make demo       run the daemon on a real kernel and print leak_trends
 #   make soak       a soak of hours on the real kernel (CONFIG= HOURS= DB=)
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -49,6 +50,7 @@ GEN_SRCS    :=
 
 include common/module.mk
 include device/module.mk
+include binder/module.mk
 include workloads/module.mk
 include sources/module.mk
 include db/module.mk
@@ -70,14 +72,19 @@ include tests/fuzz/module.mk
 include bench/module.mk
 .SECONDARY:
 
-.PHONY: all deps check demo soak install uninstall clean bench unit vm-initramfs
+.PHONY: all deps build-deps check check-quick demo soak install uninstall clean bench unit vm-initramfs
 all: $(B)/gemsoakd $(B)/gemsoak
 
-$(B)/obj/%.o: %.c
+# Before compiling anything: are the compiler and the PKGS there? If not,
+# tools/build-deps.sh names the Debian packages and how to install them.
+build-deps:
+	@PKG_CONFIG="$(PKG_CONFIG)" CC="$(CC)" tools/build-deps.sh $(PKGS)
+
+$(B)/obj/%.o: %.c | build-deps
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(B)/obj/$(B)/gen/%.o: $(B)/gen/%.c
+$(B)/obj/$(B)/gen/%.o: $(B)/gen/%.c | build-deps
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -101,6 +108,20 @@ deps:
 check: deps
 	$(MAKE) all unit vm-initramfs
 	@tests/run-scripts.sh $(CHECK_SCRIPTS)
+
+# The loop a contributor runs: no root, no apt, no VM, a few minutes on
+# two cores. The build, the unit tests, the static checks and the kernel
+# model's host tests (gs-model-igt's sequences once, not three times);
+# each script is also in CHECK_SCRIPTS, which CI runs whole.
+CHECK_QUICK_SCRIPTS := tests/integration/device-layers.sh tests/integration/build-deps.sh \
+	tests/integration/shellcheck.sh tests/integration/cppcheck.sh \
+	tests/integration/config-errors.sh tests/integration/workload-docs.sh \
+	tests/integration/model-igt.sh tests/integration/model-seeds.sh \
+	tests/integration/model-ioctl-faults.sh tests/integration/model-store-refused.sh \
+	tests/integration/model-device-vanish.sh
+check-quick:
+	$(MAKE) all unit model
+	@RUNS=1 tests/run-scripts.sh $(CHECK_QUICK_SCRIPTS)
 
 # The demo: on the host when it has a DRM device with GEM, else under qemu.
 # BUG=NNN: on the real kernel with seed NNN's bug put back (kernel/bugs/).

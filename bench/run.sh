@@ -119,7 +119,7 @@ table=$(mktemp)
 	echo "| raw ioctl loop, 1 process (cycles/s) | $(grep raw-flink-1proc "$out/raw.txt" | cut -d' ' -f2 | median) | |"
 	echo "| raw ioctl loop, 2 processes + socket round trip (cycles/s) | $(grep raw-flink-2proc "$out/raw.txt" | cut -d' ' -f2 | median) | |"
 	for c in 1 2 4 8; do
-		rates=$(for f in "$out"/tp-$c-*.db; do rate_of "$f"; done)
+		rates=$(for f in "$out/tp-$c"-*.db; do rate_of "$f"; done)
 		r=$(echo "$rates" | med)
 		echo "| flink-share, 1 producer + $c consumer(s) (cycles/s) | $(echo "$rates" | median) | |"
 		[ $c = 1 ] && {
@@ -132,7 +132,7 @@ table=$(mktemp)
 		m=share; [ $w = self-import ] && m=self
 		echo "| raw $w sequence, 1 pair (raw-prime -m $m, cycles/s) | $(grep "raw-prime-$m " "$out/raw.txt" | cut -d' ' -f2 | median) | |"
 		for c in 1 2 4 8; do
-			rates=$(for f in "$out"/$w-$c-*.db; do rate_of "$f"; done)
+			rates=$(for f in "$out/$w-$c"-*.db; do rate_of "$f"; done)
 			echo "| $w, $c pair(s) (cycles/s) | $(echo "$rates" | median) | |"
 			[ $c = 1 ] && echo "| $w ratio to its raw loop | $(pair_ratios "$out/$w-1" raw-prime-$m | ratio_median) | >= 0.95 |"
 		done

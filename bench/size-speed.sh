@@ -17,7 +17,7 @@ bytes=$(stat -c %s "$db")
 echo "database: $((bytes / 1048576)) MB (goal: under 300 MB)"
 sqlite3 -box "$db" "SELECT name AS 'table', ROUND(SUM(pgsize) / 1048576.0, 1) AS mb FROM dbstat GROUP BY name ORDER BY 2 DESC LIMIT 6" 2>/dev/null || true
 best=""
-for i in 1 2 3; do
+for _ in 1 2 3; do
 	ms=$(printf '.timer on\nSELECT * FROM leak_trends;\n' | sqlite3 "$db" |
 		sed -n 's/^Run Time: real \([0-9.]*\).*/\1/p' | awk '{ printf "%d", $1 * 1000 }')
 	if [ -z "$best" ] || [ "$ms" -lt "$best" ]; then best=$ms; fi

@@ -46,6 +46,7 @@ raw_run() {
 	model_daemon "$out/sampler.log" -c "$out/sampler.conf" --database "$out/sampler.db" \
 		--duration $((secs + 10))
 	wait_line "$out/sampler.log" "ready:"
+	# shellcheck disable=SC2086 # $raw is a command and its options
 	r=$(model_env $raw -d "$mdir/card0" -s "$secs" | cut -d' ' -f2)
 	stop_daemon
 }

@@ -1,132 +1,60 @@
-/* A small binder client from the uAPI (linux/android/binder.h), as there
- * is no libbinder on Debian: one single-threaded looper per process,
- * transactions carrying plain data, binder/handle objects, fd objects
- * and fd arrays (in a native_handle-shaped buffer, as HIDL sends one),
- * strong references and death notifications.
- *
- * Ownership, as the driver has it: an fd received in a BINDER_TYPE_FD
- * object is the receiver's to close; fds received in an fd array belong
- * to the transaction buffer and are closed by the driver at
- * BC_FREE_BUFFER, so a receiver that keeps one dups it first. igt-style:
- * the functions return 0 or -errno. */
-#ifndef GS_BINDER_H
-#define GS_BINDER_H
+/* The binder client's old place and names, kept for the buffer-queue
+ * workload's files until they include binder/binder.h and use the
+ * prefixed binder_txn_ and binder_in_ names; new code uses those. Delete
+ * this header once nothing includes it. */
+#ifndef GS_DEVICE_BINDER_COMPAT_H
+#define GS_DEVICE_BINDER_COMPAT_H
 
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
+#include "binder/binder.h"
 
-#include <linux/android/binder.h>
+static inline void txn_init(struct binder_txn *t)
+{
+	binder_txn_init(t);
+}
 
-#define BINDER_DEFAULT_DEVICE "/dev/binder"
-#define BINDER_MAP_SIZE (128 * 1024)
+static inline int txn_put(struct binder_txn *t, const void *p, size_t n)
+{
+	return binder_txn_put(t, p, n);
+}
 
-/* Incoming data: a BR_TRANSACTION or BR_REPLY, in the process's map. */
-struct binder_in {
-	uint32_t code, flags;
-	int32_t sender_pid;
-	uint64_t target, cookie;   /* the local node a transaction is for */
-	const uint8_t *data;
-	size_t len;
-	const binder_size_t *offs;
-	size_t nobjs;
-	uint64_t buffer;           /* for BC_FREE_BUFFER */
-};
+static inline int txn_put_binder(struct binder_txn *t, uint64_t ptr, uint64_t cookie)
+{
+	return binder_txn_put_binder(t, ptr, cookie);
+}
 
-enum binder_ev {
-	BEV_TRANSACTION,   /* in: an incoming call (oneway when TF_ONE_WAY) */
-	BEV_REPLY,         /* in: the answer to ours */
-	BEV_DEAD_REPLY,    /* the target's process is gone */
-	BEV_FAILED_REPLY,  /* the driver refused the transaction */
-	BEV_DEATH,         /* cookie: a node we asked about died */
-};
+static inline int txn_put_handle(struct binder_txn *t, uint32_t handle)
+{
+	return binder_txn_put_handle(t, handle);
+}
 
-struct binder_event {
-	enum binder_ev kind;
-	struct binder_in in;
-	uint64_t cookie;
-};
+static inline int txn_put_fd(struct binder_txn *t, int fd)
+{
+	return binder_txn_put_fd(t, fd);
+}
 
-#define BINDER_WBUF 1024
-#define BINDER_RBUF 4096
-#define BINDER_DEFERRED 32
+static inline int txn_put_fd_array(struct binder_txn *t, const int *fds, int n)
+{
+	return binder_txn_put_fd_array(t, fds, n);
+}
 
-struct binder {
-	int fd;
-	void *map;
-	uint8_t wbuf[BINDER_WBUF];   /* commands not yet written */
-	size_t wlen;
-	unsigned dropped;            /* commands lost to a full wbuf (a caller's bug) */
-	uint8_t rbuf[BINDER_RBUF];   /* returns not yet taken */
-	size_t rlen, rpos;
-	/* events that arrived while a transaction waited for its reply */
-	struct binder_event deferred[BINDER_DEFERRED];
-	size_t ndeferred;
-};
+static inline const void *in_data(const struct binder_in *in, size_t off, size_t n)
+{
+	return binder_in_data(in, off, n);
+}
 
-/* Open the device, check the protocol version, map the receive area and
- * enter the looper (no thread pool: BINDER_SET_MAX_THREADS 0). */
-int binder_open(struct binder *b, const char *path);
-void binder_close(struct binder *b);
-/* Become the context manager (handle 0 of every other process). */
-int binder_become_manager(struct binder *b);
-/* Can this process open `path` and speak the current protocol? */
-bool binder_probe(const char *path);
+static inline int in_fd(const struct binder_in *in, int nth)
+{
+	return binder_in_fd(in, nth);
+}
 
-/* An outgoing parcel. */
-#define BINDER_TXN_DATA 256
-#define BINDER_TXN_OBJS 8
-#define BINDER_TXN_FDA_MAX 4
-struct binder_txn {
-	uint8_t data[BINDER_TXN_DATA] __attribute__((aligned(8)));
-	size_t len;
-	binder_size_t offs[BINDER_TXN_OBJS];
-	size_t nobjs;
-	/* native_handle_t-shaped: version, numFds, numInts, fds */
-	struct { int32_t version, nfds, nints, fds[BINDER_TXN_FDA_MAX]; } handle;
-	bool has_handle;
-};
-void txn_init(struct binder_txn *t);
-int txn_put(struct binder_txn *t, const void *p, size_t n);
-/* A local node (ptr, cookie) the receiver gets a handle to. */
-int txn_put_binder(struct binder_txn *t, uint64_t ptr, uint64_t cookie);
-int txn_put_handle(struct binder_txn *t, uint32_t handle);
-/* An fd the driver dups into the receiver (the sender keeps its own). */
-int txn_put_fd(struct binder_txn *t, int fd);
-/* At most one fd array per parcel, in the native handle. */
-int txn_put_fd_array(struct binder_txn *t, const int *fds, int n);
+static inline int in_fd_array(const struct binder_in *in, int *fds, int max)
+{
+	return binder_in_fd_array(in, fds, max);
+}
 
-/* Reading a received parcel: the plain data at offset off (NULL when the
- * parcel is shorter); the fd of the nth fd object; the fds of its fd
- * array; the handle of its first handle object. -EPROTO when absent. */
-const void *in_data(const struct binder_in *in, size_t off, size_t n);
-int in_fd(const struct binder_in *in, int nth);
-int in_fd_array(const struct binder_in *in, int *fds, int max);
-int in_handle(const struct binder_in *in, uint32_t *handle);
-
-/* A transaction to `handle`; a two-way one waits for the reply event
- * (BEV_REPLY, whose buffer the caller frees, or BEV_DEAD_REPLY /
- * BEV_FAILED_REPLY). Events for the looper that arrive meanwhile wait for
- * binder_next. */
-int binder_transact(struct binder *b, uint32_t handle, uint32_t code, const struct binder_txn *t,
-		    bool oneway, struct binder_event *reply);
-/* Answer the transaction `in` and free its buffer. */
-int binder_reply(struct binder *b, const struct binder_in *in, const struct binder_txn *t);
-/* Free a received buffer (its fd-array fds are closed by the driver). */
-void binder_free(struct binder *b, const struct binder_in *in);
-/* The next event for the looper within timeout_ms (-1 = forever):
- * 0, -ETIME when none came, -EPROTO on a return it does not know. */
-int binder_next(struct binder *b, int timeout_ms, struct binder_event *ev);
-
-/* Strong and weak reference on a handle, and their release. */
-void binder_acquire(struct binder *b, uint32_t handle);
-void binder_release(struct binder *b, uint32_t handle);
-/* Ask for a BEV_DEATH with `cookie` when handle's node dies; cancel; and
- * say a BEV_DEATH was handled. */
-void binder_watch_death(struct binder *b, uint32_t handle, uint64_t cookie);
-void binder_unwatch_death(struct binder *b, uint32_t handle, uint64_t cookie);
-void binder_death_done(struct binder *b, uint64_t cookie);
-/* Write the queued commands now. */
-int binder_flush(struct binder *b);
+static inline int in_handle(const struct binder_in *in, uint32_t *handle)
+{
+	return binder_in_handle(in, handle);
+}
 
 #endif

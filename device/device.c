@@ -12,7 +12,7 @@
 #include <i915_drm.h>
 
 #include "common/util.h"
-#include "device/binder.h"
+#include "binder/binder.h"
 #include "device/device.h"
 #include "device/fence.h"
 #include "device/gem.h"
@@ -23,11 +23,6 @@ int device_open_fd(const char *path)
 {
 	int fd = open(path, O_RDWR | O_CLOEXEC);
 	return fd < 0 ? -errno : fd;
-}
-
-int device_ioctl(int fd, unsigned long request, void *arg)
-{
-	return drmIoctl(fd, request, arg) ? -errno : 0;
 }
 
 static bool driver_name(int fd, char *out, size_t len)
@@ -187,6 +182,8 @@ int device_probe(const char *path, struct gs_device *dev, char *err, size_t errl
 	 * ioctls there. */
 	if (strcmp(dev->driver, "vgem") == 0 && fence_probe(fd, dev->kind))
 		dev->caps |= GS_CAP_FENCE;
+	/* Binder is no DRM device, but a workload's needs are one set of
+	 * GS_CAP_* bits, so its client (binder/) is probed here too. */
 	if (binder_probe(BINDER_DEFAULT_DEVICE))
 		dev->caps |= GS_CAP_BINDER;
 	close(fd);

@@ -1,11 +1,15 @@
-/* Device backend: finding, opening and probing a DRM device.
- * Everything the workloads do to the kernel goes through device/ and
- * device/gem.c; the daemon only probes here and then closes the fd. */
+/* The top of device/: finding, opening and probing a DRM device for what
+ * the workloads need. It calls the helpers below it (gem.h, master.h,
+ * i915.h, fence.h over ioctl.h, the bottom) and the binder client
+ * (binder/), none of which includes this header. The daemon only probes
+ * here and then closes the fd. */
 #ifndef GS_DEVICE_H
 #define GS_DEVICE_H
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "device/gem.h"
 
 /* Capabilities a workload can require; probed by device_probe(). */
 enum {
@@ -19,8 +23,6 @@ enum {
 	GS_CAP_FENCE      = 1u << 7, /* vgem fences exported as sync_files from dma-bufs */
 	GS_CAP_BINDER     = 1u << 8, /* /dev/binder opens and speaks the current protocol */
 };
-
-enum gs_driver_kind { GS_DRIVER_GENERIC, GS_DRIVER_I915 };
 
 struct gs_device {
 	char path[256];      /* /dev/dri/cardN */
@@ -38,10 +40,6 @@ int device_resolve(const char *spec, char *path, size_t pathlen, char *err, size
 
 /* Open a device node read-write with O_CLOEXEC; -errno on failure. */
 int device_open_fd(const char *path);
-
-/* drmIoctl (which retries EINTR and EAGAIN) returning 0 or -errno, the
- * way every ioctl helper in device/ reports. */
-int device_ioctl(int fd, unsigned long request, void *arg);
 
 /* Open path, identify the driver, find the debugfs minor and probe caps
  * by doing one real create/flink/export/import/close cycle. */

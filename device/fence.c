@@ -10,9 +10,9 @@
 #include <linux/sync_file.h>
 #include <xf86drm.h>
 
-#include "device/device.h"
 #include "device/fence.h"
 #include "device/gem.h"
+#include "device/ioctl.h"
 
 /* From include/uapi/drm/vgem_drm.h (Linux 4.10+). */
 struct gs_vgem_fence_attach {

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "device/device.h"
+#include "device/gem.h"
 
 /* vgem signals every fence of its own after this long (VGEM_FENCE_TIMEOUT,
  * 10 s since Linux 4.10), without an error status in 6.1: only the late

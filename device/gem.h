@@ -5,29 +5,10 @@
 
 #include <stdint.h>
 
-#include "device/device.h"
+#include "device/ioctl.h"
 
-/* Ids of the ioctls the workloads count errors for. */
-enum gs_ioctl {
-	GS_IOC_CREATE,
-	GS_IOC_FLINK,
-	GS_IOC_OPEN,
-	GS_IOC_CLOSE,
-	GS_IOC_MAP_OFFSET,
-	GS_IOC_MMAP,
-	GS_IOC_PRIME_EXPORT,
-	GS_IOC_PRIME_IMPORT,
-	GS_IOC_GET_MAGIC,
-	GS_IOC_AUTH_MAGIC,
-	GS_IOC_SET_MASTER,
-	GS_IOC_DROP_MASTER,
-	GS_IOC_CONTEXT_CREATE,
-	GS_IOC_CONTEXT_DESTROY,
-	GS_IOC_EXECBUF,
-	GS_IOC_COUNT
-};
-
-const char *gs_ioctl_name(enum gs_ioctl ioc);
+/* Which create ioctl a driver takes: i915's own, or dumb buffers. */
+enum gs_driver_kind { GS_DRIVER_GENERIC, GS_DRIVER_I915 };
 
 int gem_create(int fd, enum gs_driver_kind kind, uint64_t size, uint32_t *handle);
 int gem_flink(int fd, uint32_t handle, uint32_t *name);

@@ -5,9 +5,9 @@
 #include <xf86drm.h>
 #include <i915_drm.h>
 
-#include "device/device.h"
 #include "device/gem.h"
 #include "device/i915.h"
+#include "device/ioctl.h"
 
 /* Not in the uAPI header: the command that ends a batch (MI opcode 0x0a). */
 #define MI_BATCH_BUFFER_END (0x0aU << 23)

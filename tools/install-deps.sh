@@ -18,5 +18,7 @@ echo "install-deps: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
 # Wait for another apt run (a second checkout, unattended-upgrades) instead of failing.
 lock="-o DPkg::Lock::Timeout=900"
+# shellcheck disable=SC2086 # $lock is two words; $missing, one per package
 apt-get $lock update -qq
+# shellcheck disable=SC2086
 apt-get $lock install -y -qq --no-install-recommends $missing

@@ -20,7 +20,7 @@ prime-cache-open-file prime-stale-entry"
 # targets SEED: the sequences that fail with SEED's fix out.
 targets() {
 	case $1 in
-	000) echo "prime-cache-open-file prime-stale-entry" ;;
+	000) echo "with_one_bo prime-cache-open-file prime-stale-entry" ;;
 	001) echo "export-vs-gem_close-race" ;;
 	002) echo "flink_name flink_close" ;;
 	004) echo "flink-and-exit" ;;

@@ -510,6 +510,26 @@ ssize_t readlink(const char *path, char *buf, size_t len)
 	return real_readlink(path, buf, len);
 }
 
+/* The absolute path openat(dirfd, path) names, for a relative path and
+ * a directory fd: igt opens debugfs's dri/N once and its files relative
+ * to it. path itself when it needs no directory; NULL when dirfd has no
+ * path in /proc/self/fd or the result is too long. */
+static const char *at_path(int dirfd, const char *path, char *buf, size_t len)
+{
+	if (!path || path[0] == '/' || dirfd == AT_FDCWD)
+		return path;
+	REAL(readlink);
+	char link[64], dir[4096];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", dirfd);
+	ssize_t n = real_readlink(link, dir, sizeof(dir) - 1);
+	if (n <= 0)
+		return NULL;
+	dir[n] = '\0';
+	if (dir[0] != '/' || (size_t)snprintf(buf, len, "%s/%s", dir, path) >= len)
+		return NULL;
+	return buf;
+}
+
 static int open_common(const char *path, int flags, mode_t mode, int dirfd, bool at)
 {
 	if (is_device(path) || reopens_model_file(path))
@@ -519,9 +539,9 @@ static int open_common(const char *path, int flags, mode_t mode, int dirfd, bool
 	if ((flags & O_ACCMODE) == O_RDONLY && proc_fd_path(path, "fdinfo", fdpath, sizeof(fdpath)) &&
 	    model_fdinfo(fdpath, true, &info))
 		return info;
-	char buf[4096];
-	const char *rel = (!at || dirfd == AT_FDCWD || (path && path[0] == '/')) &&
-			  (flags & O_ACCMODE) == O_RDONLY ? debugfs_rel(path, buf, sizeof(buf)) : NULL;
+	char buf[4096], full[4096];
+	const char *abs = at ? at_path(dirfd, path, full, sizeof(full)) : path;
+	const char *rel = abs && (flags & O_ACCMODE) == O_RDONLY ? debugfs_rel(abs, buf, sizeof(buf)) : NULL;
 	if (rel) {
 		int fd, e = debugfs_open(rel, flags, &fd);
 		if (e <= 0) {

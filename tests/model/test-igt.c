@@ -2,8 +2,8 @@
  * (gem_flink_race, prime_self_import, gem_ppgtt), written from reading
  * them, performed against the kernel model under the shim. Counts are read
  * from the model's debugfs right after the call before returns, with no
- * sleep: the model must release and show state as synchronously as the
- * kernel does.
+ * sleep, and as igt reads them (openat() relative to the directory): the
+ * model must release and show state as synchronously as the kernel does.
  *
  *   gs-model-igt SEQUENCE DEBUGFS
  *
@@ -105,25 +105,38 @@ static uint32_t to_handle(int fd, int dmabuf)
 	return p.handle;
 }
 
-/* The legacy CPU mapping (igt's gem_mmap__cpu). */
-static void *bo_map(int fd, uint32_t handle)
+/* The legacy CPU mapping (igt's gem_mmap__cpu); NULL when the handle
+ * cannot be mapped, where igt's wrapper fails the subtest. */
+static unsigned char *bo_map(int fd, uint32_t handle)
 {
 	struct drm_i915_gem_mmap m = { .handle = handle, .size = BO_SIZE };
-	xioctl(fd, DRM_IOCTL_I915_GEM_MMAP, &m, "GEM_MMAP");
-	return (void *)(uintptr_t)m.addr_ptr;
+	if (drmIoctl(fd, DRM_IOCTL_I915_GEM_MMAP, &m) != 0)
+		return NULL;
+	return (unsigned char *)(uintptr_t)m.addr_ptr;
 }
 
-/* check_bo: both handles show the same contents, and a write through
- * one is seen through the other. 0 when they do. */
+/* What the last check_bo wrote into every byte (igt's `counter`). */
+static unsigned char counter;
+
+/* igt's check_bo: both handles still show what the last check wrote
+ * (the same object, nothing lost), and a write through one is seen
+ * through the other. 0 when all holds; 1 when not, or when a handle
+ * cannot be mapped. */
 static int check_bo(int fd1, uint32_t h1, int fd2, uint32_t h2)
 {
 	unsigned char *a = bo_map(fd1, h1), *b = bo_map(fd2, h2);
-	int bad = memcmp(a, b, BO_SIZE) != 0;
-	for (int i = 0; i < BO_SIZE; i++)
-		a[i] = (unsigned char)rand();
-	bad |= memcmp(a, b, BO_SIZE) != 0;
-	munmap(a, BO_SIZE);
-	munmap(b, BO_SIZE);
+	int bad = !a || !b;
+	if (!bad) {
+		for (int i = 0; i < BO_SIZE; i++)
+			bad |= a[i] != counter || b[i] != counter;
+		counter++;
+		memset(a, counter, BO_SIZE);
+		bad |= memcmp(a, b, BO_SIZE) != 0;
+	}
+	if (a)
+		munmap(a, BO_SIZE);
+	if (b)
+		munmap(b, BO_SIZE);
 	return bad;
 }
 
@@ -148,15 +161,25 @@ static void gem_sync(int fd, uint32_t handle)
 	xioctl(fd, DRM_IOCTL_I915_GEM_WAIT, &w, "GEM_WAIT");
 }
 
-/* ---- debugfs, read as igt does: open, read, close ---- */
+/* ---- debugfs, read as igt does ---- */
 
-static char *debugfs_read(const char *rel)
+/* igt_debugfs_read: open the directory (dri/0 for a device's files),
+ * openat() the file relative to it, read it whole, close both. */
+static char *debugfs_read(const char *dir, const char *name)
 {
 	char path[512];
-	snprintf(path, sizeof(path), "%s/%s", debugfs, rel);
-	char *t = read_text_file(path, NULL);
-	if (!t)
+	snprintf(path, sizeof(path), "%s/%s", debugfs, dir);
+	int dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
 		die(path);
+	int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		die(name);
+	char *t = read_text_fd(fd, NULL);
+	if (!t)
+		die(name);
+	close(fd);
+	close(dfd);
 	return t;
 }
 
@@ -165,7 +188,7 @@ static char *debugfs_read(const char *rel)
 static long object_count(void)
 {
 	int fd = drm_open();
-	char *t = debugfs_read("dri/0/i915_gem_objects");
+	char *t = debugfs_read("dri/0", "i915_gem_objects");
 	struct i915_objects_stats os;
 	if (parse_i915_gem_objects(t, &os) != 0) {
 		fprintf(stderr, "gs-model-igt: i915_gem_objects not understood\n");
@@ -178,7 +201,7 @@ static long object_count(void)
 
 static long dmabuf_count(void)
 {
-	char *t = debugfs_read("dma_buf/bufinfo");
+	char *t = debugfs_read("dma_buf", "bufinfo");
 	uint64_t n = 0, bytes;
 	parse_dmabuf_bufinfo(t, &n, &bytes);
 	free(t);
@@ -189,7 +212,7 @@ static long dmabuf_count(void)
  * its line of i915_gem_gtt (igt matches "(name: N)"). */
 static int name_in_gtt(uint32_t name)
 {
-	char *t = debugfs_read("dri/0/i915_gem_gtt"), match[32];
+	char *t = debugfs_read("dri/0", "i915_gem_gtt"), match[32];
 	snprintf(match, sizeof(match), "(name: %u)", name);
 	int n = 0;
 	for (char *line = strtok(t, "\n"); line; line = strtok(NULL, "\n")) {
@@ -336,33 +359,45 @@ static int seq_reimport_close(void)
 
 /* ---- prime_self_import's functional subtests ---- */
 
-/* Close both files; what the checks found and what was left. */
+/* Close both files (fd1 -1: closed already); what the checks found and
+ * what was left. */
 static int pair_done(const char *seq, int fd1, int fd2, long before, int bad)
 {
-	close(fd1);
+	if (fd1 >= 0)
+		close(fd1);
 	close(fd2);
 	long left = object_count() - before;
 	printf("%s: failed checks %#x, leaked %ld objects\n", seq, bad, left);
 	return bad || left;
 }
 
+/* test_with_one_bo of igt's tests/prime_self_import.c, step for step;
+ * bit n of the failed checks is its nth check. */
 static int seq_with_one_bo(void)
 {
 	long before = object_count();
 	int fd1 = drm_open(), fd2 = drm_open(), bad = 0;
 	uint32_t h = bo_create(fd1, BO_SIZE);
 	int dmabuf = to_fd(fd1, h);
-	uint32_t imp1 = to_handle(fd2, dmabuf), imp2 = to_handle(fd2, dmabuf);
-	bad |= (imp1 != imp2) << 0;            /* reimport: the same handle */
-	close(dmabuf);
-	dmabuf = to_fd(fd2, imp1);
-	bad |= (to_handle(fd1, dmabuf) != h) << 1; /* self-import: the original */
-	bad |= check_bo(fd1, h, fd2, imp1) << 2;
+	uint32_t imp1 = to_handle(fd2, dmabuf);
+	bad |= check_bo(fd1, h, fd2, imp1) << 0;
+	bad |= (to_handle(fd2, dmabuf) != imp1) << 1; /* reimport: the same handle */
+	bad |= (to_handle(fd1, dmabuf) != h) << 2;    /* on the exporter: the original */
+	close(dmabuf);                                /* nothing disappears */
+	bad |= check_bo(fd1, h, fd2, imp1) << 3;
 	bo_close(fd1, h);
-	bad |= check_bo(fd2, imp1, fd2, imp1) << 3;
-	close(dmabuf);
 	bad |= check_bo(fd2, imp1, fd2, imp1) << 4;
-	return pair_done("with_one_bo", fd1, fd2, before, bad);
+	/* Re-import into the old exporter, with every handle of the object
+	 * closed in between: only the dma-buf keeps it. */
+	dmabuf = to_fd(fd2, imp1);
+	bo_close(fd2, imp1);
+	h = to_handle(fd1, dmabuf);
+	imp1 = to_handle(fd2, dmabuf);
+	bad |= check_bo(fd1, h, fd2, imp1) << 5;
+	close(fd1); /* the exporting file ripped out */
+	bad |= check_bo(fd2, imp1, fd2, imp1) << 6;
+	close(dmabuf);
+	return pair_done("with_one_bo", -1, fd2, before, bad);
 }
 
 static int seq_with_two_bos(void)
@@ -529,7 +564,6 @@ int main(int argc, char **argv)
 	}
 	debugfs = argv[2];
 	const char *s = argv[1];
-	srand((unsigned)getpid());
 	if (!strcmp(s, "flink_name"))
 		return seq_flink_name();
 	if (!strcmp(s, "flink_close"))

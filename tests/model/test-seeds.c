@@ -24,6 +24,7 @@
 #include <i915_drm.h>
 
 #include "common/util.h"
+#include "device/device.h"
 #include "device/gem.h"
 #include "sources/sources.h"
 

@@ -9,6 +9,7 @@ set -eu
 img=$(cd "$1" && pwd)
 share=$(cd "$2" && pwd)
 limit=${3:-600}
+# shellcheck source=tests/vm/qemu.sh
 . "$(dirname "$0")/../vm/qemu.sh"
 vm_qemu "$share" "$limit" "$img/vmlinuz" "$img/initrd" "root=/dev/vda rw init=/sbin/gs-display-init" \
 	-drive "file=$img/root.img,format=raw,if=virtio,snapshot=on" \

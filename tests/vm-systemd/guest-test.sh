@@ -4,6 +4,7 @@
 # systemd, the journal, the processes and the database say. One line per
 # check on the second serial port ("ok - ..." / "not ok - ..."), then
 # "DONE failures=N", then power off.
+# shellcheck disable=SC2317 # the checks are functions run through check and wait_for
 exec > /dev/ttyS1 2>&1
 set -u
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -74,6 +75,7 @@ check "flink-share workers run" pgrep -x gs:flink-share
 more_ticks() { gt "$(ticks)" "$1"; }
 wait_for 15 more_ticks 2 || bad "fewer than 3 samples after 15 s"
 status=$(prop StatusText)
+# shellcheck disable=SC2016 # eval expands it
 check "STATUS with cycles/s and the verdict ($status)" eval 'contains "$status" "cycles/s" && contains "$status" "no anomalies"'
 systemctl status gemsoak --no-pager > /tmp/status 2>&1
 check "systemctl status: active (running)" grep -q "Active: active (running)" /tmp/status

@@ -1,4 +1,5 @@
 #!/bin/busybox sh
+# shellcheck shell=dash
 # /init of the test initramfs: mount the usual filesystems, load the DRM
 # and 9p modules, mount the host's share and run its job.sh, then power off.
 /bin/busybox --install -s /bin
@@ -14,6 +15,7 @@ hostname gemsoak-vm
 # variant (tests/vm/mkinitramfs.sh GS_INITRAMFS_VARIANTS) in place of the
 # image's own.
 variant=$(sed -n 's/.*gs\.modules=\([^ ]*\).*/\1/p' /proc/cmdline)
+# shellcheck disable=SC2013 # one module path per line, no spaces
 for m in $(cat /etc/modules.order); do
 	f=/lib/modules/$m
 	[ -n "$variant" ] && [ -f "/lib/modules/variants/$variant/$m" ] && f=/lib/modules/variants/$variant/$m

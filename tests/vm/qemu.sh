@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Sourced by tests/vm/run.sh and tests/vm-display/run.sh (POSIX sh).
 # vm_qemu SHARE LIMIT KERNEL INITRD APPEND [QEMU ARGS...]: boot KERNEL
 # under qemu for at most LIMIT seconds, with the host directory SHARE as

@@ -14,6 +14,7 @@ kdir=$("$top/tests/vm/fetch-kernel.sh")
 initrd=${GS_VM_INITRD:-$top/build/vm/initramfs.cpio.gz}
 [ -f "$initrd" ] || { echo "run.sh: $initrd missing (make vm-initramfs)" >&2; exit 1; }
 . "$top/tests/vm/qemu.sh"
+# shellcheck disable=SC2086 # GS_VM_DEVICES is qemu options, split on purpose
 vm_qemu "$share" "$limit" "$(ls "$kdir"/boot/vmlinuz-* | head -n 1)" "$initrd" "${GS_VM_APPEND:-}" \
 	${GS_VM_DEVICES:-} ${GS_VM_DISK:+-drive file=$GS_VM_DISK,if=virtio,format=raw}
 exit 0
