@@ -23,13 +23,13 @@ warm=${OBS_WARM:-4}
 secs=${OBS_SECONDS:-15}
 rm -rf "$out"
 mkdir -p "$out"
-holder= d=
+holder="" d=""
 cleanup() {
 	for p in $holder $d; do
 		kill "$p" 2>/dev/null || true
 		wait "$p" 2>/dev/null || true
 	done
-	holder= d=
+	holder="" d=""
 	model_stop
 }
 trap cleanup EXIT
@@ -73,4 +73,4 @@ done
 # Nothing of this run is left: each process it started has $out in its
 # command line.
 left=$(pgrep -f -- "$out/" || true)
-[ -z "$left" ] || fail "processes left running: $(ps -o pid=,args= -p "$(echo $left | tr ' ' ,)")"
+[ -z "$left" ] || fail "processes left running: $(ps -o pid=,args= -p "$(echo "$left" | paste -sd, -)")"
