@@ -120,6 +120,8 @@ static sqlite3 *open_ro(const char *path, const char *query, char *why, size_t w
 		snprintf(why, whylen, "%s", verr);
 	else if (own > 0 && repeats_of_one(db))
 		snprintf(why, whylen, "events: %s", sqlite3_errmsg(db));
+	else if (views == 1 && views_add_missing_temp(db))
+		snprintf(why, whylen, "views: %s", sqlite3_errmsg(db));
 	else if (own > 0 && sqlite3_exec(db, "SELECT 1 FROM leak_trends LIMIT 0", NULL, NULL, NULL) != SQLITE_OK)
 		snprintf(why, whylen, "not a gemsoak database (or too old): %s", sqlite3_errmsg(db));
 	else if (own > 0)

@@ -169,3 +169,35 @@ int views_install_temp(sqlite3 *db, char *err, size_t errlen)
 	}
 	return create_all(db, true, err, errlen);
 }
+
+int views_add_missing_temp(sqlite3 *db)
+{
+	static const char keyword[] = "CREATE VIEW ";
+	char err[128];
+	for (const struct embedded_sql *e = gs_views; e->name; e++) {
+		struct view_def v;
+		if (view_def(e, &v, err, sizeof(err)))
+			return -1;
+		char *q = sqlite3_mprintf("SELECT COUNT(*) FROM sqlite_master WHERE name = %Q", v.name);
+		char *qt = sqlite3_mprintf("SELECT COUNT(*) FROM sqlite_temp_master WHERE name = %Q", v.name);
+		sqlite3_stmt *s = NULL, *st = NULL;
+		bool there = true;
+		if (q && qt && sqlite3_prepare_v2(db, q, -1, &s, NULL) == SQLITE_OK &&
+		    sqlite3_prepare_v2(db, qt, -1, &st, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW &&
+		    sqlite3_step(st) == SQLITE_ROW)
+			there = sqlite3_column_int(s, 0) > 0 || sqlite3_column_int(st, 0) > 0;
+		sqlite3_finalize(s);
+		sqlite3_finalize(st);
+		sqlite3_free(q);
+		sqlite3_free(qt);
+		if (there)
+			continue;
+		/* A view reading what the older tables lack stays absent. */
+		char *sql = sqlite3_mprintf("CREATE TEMP VIEW %.*s", v.len - (int)strlen(keyword),
+					    v.sql + strlen(keyword));
+		if (sql)
+			sqlite3_exec(db, sql, NULL, NULL, NULL);
+		sqlite3_free(sql);
+	}
+	return 0;
+}

@@ -38,4 +38,12 @@ int views_install(struct sqlite3 *db, char *err, size_t errlen);
  * its own views are left to judge it; -1 with err filled. */
 int views_install_temp(struct sqlite3 *db, char *err, size_t errlen);
 
+/* For a reader of a file whose schema is older than this gemsoak's (its
+ * own views kept, views_install_temp gave 1): each view of db/views the
+ * file lacks altogether (a view added since, such as lateness) as a TEMP
+ * view, where the file's tables can serve it; the others stay absent.
+ * After any TEMP views the reader puts in front of the file's tables.
+ * 0, or -1 when a definition cannot be read. */
+int views_add_missing_temp(struct sqlite3 *db);
+
 #endif
