@@ -109,7 +109,7 @@ check "gemsoak.prom is readable by node_exporter (mode $(stat -c %a $prom/gemsoa
 check "gemsoak.prom holds the verdict state set" grep -q '^gemsoak_verdict{.*verdict="stable"} [01]$' $prom/gemsoak.prom
 systemctl start gemsoak-export.timer
 rewritten() { [ -n "$(newest)" ] && [ "$(newest)" != "$t1" ]; }
-check "the timer rewrites it with a newer sample" wait_for 40 rewritten
+check "the timer rewrites it with a newer sample" wait_for 90 rewritten
 systemctl stop gemsoak-export.timer
 journalctl -u gemsoak-export --no-pager | tail -n 5
 
