@@ -29,7 +29,7 @@ bench: deps
 	bench/size-speed.sh $(BENCH_DAYS) > $(B)/bench/size-speed.txt; s=$$?; cat $(B)/bench/size-speed.txt; exit $$s
 	@BENCH_DAYS=$(BENCH_DAYS) bench/run.sh
 
-# The engine (analysis/) against the leak_trends view, on any databases.
+# The stored verdicts (leak_trends) against a full judgement now, on any databases.
 $(B)/bench/verdict-diff: $(B)/obj/bench/verdict-diff.o $(COMMON_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
