@@ -186,8 +186,10 @@ static int write_basis(sqlite3 *db, int64_t run_id, const char *basis)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* gs_store_verdicts, with (history) or without verdict_history rows. */
-static int store_run(sqlite3 *db, int64_t run_id, bool history, size_t *changed, char *err, size_t errlen)
+/* gs_store_verdicts, with (history) or without verdict_history rows,
+ * judged from state st (NULL: a full judgement). */
+static int store_run(sqlite3 *db, int64_t run_id, struct gs_run_state *st, bool history, size_t *changed,
+		     char *err, size_t errlen)
 {
 	struct gs_trend_row *rows;
 	size_t n;
@@ -206,7 +208,7 @@ static int store_run(sqlite3 *db, int64_t run_id, bool history, size_t *changed,
 		snprintf(err, errlen, "verdicts: %s", sqlite3_errmsg(db));
 		return -1;
 	}
-	if (gs_judge_run(db, run_id, &rows, &n, err, errlen))
+	if (st ? gs_run_state_judge(st, db, &rows, &n, err, errlen) : gs_judge_run(db, run_id, &rows, &n, err, errlen))
 		return -1;
 	long r = -1;
 	if (sqlite3_exec(db, "SAVEPOINT gs_verdicts", NULL, NULL, NULL) == SQLITE_OK) {
@@ -229,7 +231,13 @@ static int store_run(sqlite3 *db, int64_t run_id, bool history, size_t *changed,
 
 int gs_store_verdicts(sqlite3 *db, int64_t run_id, size_t *changed, char *err, size_t errlen)
 {
-	return store_run(db, run_id, true, changed, err, errlen);
+	return store_run(db, run_id, NULL, true, changed, err, errlen);
+}
+
+int gs_store_state_verdicts(sqlite3 *db, int64_t run_id, struct gs_run_state *st, size_t *changed, char *err,
+			    size_t errlen)
+{
+	return store_run(db, run_id, st, true, changed, err, errlen);
 }
 
 int gs_stale_runs(sqlite3 *db, int64_t skip, int64_t **runs, size_t *n, char *err, size_t errlen)
@@ -277,7 +285,7 @@ int gs_store_stale_verdicts(sqlite3 *db, int64_t skip, size_t *judged, char *err
 	if (gs_stale_runs(db, skip, &runs, &n, err, errlen))
 		return -1;
 	for (; i < n; i++)
-		if (store_run(db, runs[i], false, NULL, err, errlen))
+		if (store_run(db, runs[i], NULL, false, NULL, err, errlen))
 			break;
 	free(runs);
 	if (judged)

@@ -34,6 +34,13 @@ int gs_verdict_basis(struct sqlite3 *db, char *out, size_t len);
  * filled. */
 int gs_store_verdicts(struct sqlite3 *db, int64_t run_id, size_t *changed, char *err, size_t errlen);
 
+/* The same, judged from st (analysis/run.h: gs_run_state_judge, a state
+ * of run run_id kept by the caller between rounds): what the daemon does
+ * each round, reading only what the round added. */
+struct gs_run_state;
+int gs_store_state_verdicts(struct sqlite3 *db, int64_t run_id, struct gs_run_state *st, size_t *changed,
+			    char *err, size_t errlen);
+
 /* The runs of db but skip (0: none) that have ticks and whose stored
  * verdicts are missing, older than their last tick, or of another basis
  * (gs_verdict_basis): a run no daemon judged to its end (recorded by an

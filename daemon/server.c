@@ -10,6 +10,7 @@
 #include <event2/event.h>
 #include <systemd/sd-daemon.h>
 
+#include "analysis/run.h"
 #include "analysis/verdicts.h"
 #include "common/log.h"
 #include "common/util.h"
@@ -59,6 +60,8 @@ struct server {
 	struct rate_report rates;   /* each workload's cycles/s against its rate */
 	char progress[600];         /* the verdicts so far, for STATUS and the progress line */
 	char judge_error[256];      /* the last failure to store the verdicts, said once */
+	struct gs_run_state *judged; /* the run's judgement between rounds (analysis/run.h) */
+	int64_t judged_run;         /* ... of this run */
 	uint64_t progress_cycles;
 	double progress_t;
 	int watch_fd;
@@ -112,7 +115,19 @@ static void judge(struct server *s)
 	char err[256];
 	if (!s->st || s->sampler.store_error[0])
 		return;
-	if (gs_store_verdicts(store_db(s->st), s->run_id, NULL, err, sizeof(err)) == 0) {
+	/* a state reads only what was written since: another run starts one
+	 * anew (and so does another file: reopen_if_replaced drops it) */
+	if (s->judged && s->judged_run != s->run_id) {
+		gs_run_state_free(s->judged);
+		s->judged = NULL;
+	}
+	if (!s->judged) {
+		s->judged = gs_run_state_new(s->run_id);
+		s->judged_run = s->run_id;
+	}
+	if (!s->judged)
+		snprintf(err, sizeof(err), "out of memory");
+	if (s->judged && gs_store_state_verdicts(store_db(s->st), s->run_id, s->judged, NULL, err, sizeof(err)) == 0) {
 		s->judge_error[0] = '\0';
 	} else if (strcmp(err, s->judge_error) != 0) {
 		log_err("cannot store the verdicts of run %lld: %s", (long long)s->run_id, err);
@@ -153,6 +168,8 @@ static void reopen_if_replaced(struct server *s)
 		return;
 	if (s->st) {
 		s->replaced_run = s->run_id;
+		gs_run_state_free(s->judged);
+		s->judged = NULL;
 		store_close(s->st);
 		s->st = s->sampler.st = NULL;
 	}
@@ -654,6 +671,7 @@ static void teardown(struct server *s)
 	reload_free(&s->reload);
 	sampler_free(&s->sampler);
 	rate_report_free(&s->rates);
+	gs_run_state_free(s->judged);
 	store_close(s->st);
 	if (s->base)
 		event_base_free(s->base);
