@@ -45,6 +45,7 @@ struct run_ctx {
 	size_t nser, capser;
 	struct gs_pause *pauses;
 	size_t npauses;
+	sqlite3_stmt *fl[2];    /* first_last's statements, for one judgement */
 	char *err;
 	size_t errlen;
 };
@@ -250,12 +251,12 @@ static int load_points(struct run_ctx *c, int64_t since)
 	static const char raw[] =
 		"SELECT s.metric_id, m.name, k.t, CAST(k.cycles AS REAL), s.value, s.value, s.value, 1"
 		" FROM ticks k CROSS JOIN metrics m CROSS JOIN samples s"
-		" WHERE k.run_id = ?1 AND k.id > ?3 AND s.metric_id = m.id AND s.tick_id = k.id";
+		" WHERE +k.run_id = ?1 AND k.id > ?3 AND s.metric_id = m.id AND s.tick_id = k.id";
 	static const char rolled[] =
 		"SELECT w.metric_id, m.name, w.t0, CAST(w.c0 AS REAL), w.vmin, w.vmax, w.vsum / w.n, w.n"
 		" FROM metrics m CROSS JOIN rollups w"
 		" WHERE w.run_id = ?1 AND w.width = ?2 AND w.metric_id = m.id AND w.bucket >="
-		" COALESCE((SELECT MIN(t) FROM ticks WHERE run_id = ?1 AND id > ?3) - ?2, -1e300)";
+		" COALESCE((SELECT MIN(t) FROM ticks WHERE +run_id = ?1 AND id > ?3) - ?2, -1e300)";
 	sqlite3_stmt *s = prepare_run(c, c->base == 0 ? raw : rolled);
 	if (!s)
 		return -1;
@@ -300,7 +301,8 @@ static int load_pauses(struct run_ctx *c)
 	return finish(c, s, rc);
 }
 
-/* The first and last value of the series' minute rollups. */
+/* The first and last value of the series' minute rollups; the two
+ * statements are prepared once per judgement (ctx->fl). */
 static void first_last(struct run_ctx *c, struct gs_trend_row *r)
 {
 	static const char *const sql[2] = {
@@ -310,13 +312,13 @@ static void first_last(struct run_ctx *c, struct gs_trend_row *r)
 	double *out[2] = { &r->first_value, &r->last_value };
 	for (int i = 0; i < 2; i++) {
 		*out[i] = NAN;
-		sqlite3_stmt *s = prepare_run(c, sql[i]);
+		sqlite3_stmt *s = c->fl[i] ? c->fl[i] : (c->fl[i] = prepare_run(c, sql[i]));
 		if (!s)
 			continue;
+		sqlite3_reset(s);
 		sqlite3_bind_int64(s, 2, r->metric_id);
 		if (sqlite3_step(s) == SQLITE_ROW)
 			*out[i] = col(s, 0);
-		sqlite3_finalize(s);
 	}
 }
 
@@ -560,7 +562,9 @@ static void reset_round(struct run_ctx *c)
 static int update_points(struct gs_run_state *st)
 {
 	struct run_ctx *c = &st->c;
-	sqlite3_stmt *s = prepare_run(c, "SELECT MAX(id) FROM ticks WHERE run_id = ?1");
+	/* the newest tick of the file: ticks ids only grow, and the run's
+	 * are those above since (a rowid range, not a scan of the run) */
+	sqlite3_stmt *s = prepare_run(c, "SELECT MAX(id) FROM ticks");
 	if (!s)
 		return -1;
 	int rc = sqlite3_step(s);
@@ -613,6 +617,10 @@ done:
 	for (size_t i = 0; i < c->nser; i++) {
 		free(c->ser[i].wins);
 		c->ser[i].wins = NULL;
+	}
+	for (int i = 0; i < 2; i++) {
+		sqlite3_finalize(c->fl[i]);
+		c->fl[i] = NULL;
 	}
 	return r;
 }
