@@ -103,13 +103,11 @@ static struct event_sink sink_of(struct server *s)
 	return (struct event_sink){ server_emit, s };
 }
 
-/* Judge the run with the engine and store its verdicts, where they are
- * read: for the progress line, at the leak guard's stop, at the end of
- * the run. Not on a timer of its own: the judgement's malloc churn stays
- * in glibc's caches, which mallinfo counts in daemon.heap_kb (+4.8 kB at
- * the first judgement of the model's demo, up to +86 kB over 40), and a
- * short run would take that step for the daemon's own leak. A failure is
- * said once until it changes. */
+/* Judge the run with the engine and store its verdicts: every [daemon]
+ * progress (a minute by default), at the leak guard's stop, at the end of
+ * the run. From a state kept between judgements (analysis/run.h), which
+ * reads only what was written since. A failure is said once until it
+ * changes. */
 static void judge(struct server *s)
 {
 	char err[256];
@@ -385,9 +383,9 @@ static void sample_cb(evutil_socket_t fd, short what, void *arg)
 	update_status(s);
 }
 
-/* Every [daemon] progress on a terminal or under systemd: the verdicts
- * so far (in STATUS from then on), and on a terminal a line with the
- * cycles per second since the last one. */
+/* Every [daemon] progress: the verdicts judged and stored (in STATUS
+ * from then on, under systemd), and on a terminal a line with the cycles
+ * per second since the last one. */
 static void progress_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct server *s = arg;
@@ -510,8 +508,9 @@ static int setup_events(struct server *s, const struct server_options *opt)
 	struct timeval progress = tv_of((double)s->cfg->progress_ms / 1000.0);
 	s->progress_t = now_monotonic();
 	s->progress_cycles = supervisor_total_cycles(s->sup);
-	if (s->cfg->progress_ms > 0 && (isatty(STDERR_FILENO) || getenv("NOTIFY_SOCKET")) &&
-	    add_event(s, -1, EV_PERSIST, progress_cb, &progress))
+	/* every [daemon] progress the verdicts are judged and stored, with or
+	 * without a terminal or systemd to tell them to */
+	if (s->cfg->progress_ms > 0 && add_event(s, -1, EV_PERSIST, progress_cb, &progress))
 		return -1;
 	if (opt->duration_s > 0) {
 		struct timeval d = tv_of(opt->duration_s);
