@@ -52,7 +52,17 @@ sql "$d/stale.db" "update verdicts set confidence = -1 where run_id = 1"
 $GS runs --db "$d/stale.db" > /dev/null
 assert_sql "$d/stale.db" "select count(*) = count(nullif(confidence, -1)) from verdicts where run_id = 1" 0 \
 	"verdicts up to date: not judged again"
-echo "without verdicts: $(wc -l < "$d/stale.csv") lines of trends as with them, stored in a file of this user, in memory otherwise"
+# A file of schema 12 (verdicts, no verdict_basis): never written by a
+# reader, its runs judged in memory by this gemsoak, without the note
+# that older files (before schema 9) keep their own method.
+cp "$d/stale-ro.db" "$d/schema12.db"
+chown "$(id -u)" "$d/schema12.db" 2>/dev/null || true
+sql "$d/schema12.db" "drop table verdict_basis; pragma user_version = 12"
+ERR=$d/err12 run_rc $GS trends --db "$d/schema12.db" --run 1 --csv > "$d/schema12.csv"
+cmp -s "$d/judged.csv" "$d/schema12.csv" || { diff "$d/judged.csv" "$d/schema12.csv" | head -5; fail "schema 12: other trends"; }
+! grep -q 'judged by the method of the gemsoak that made it' "$d/err12" || fail "schema 12: the older method's note"
+assert_sql "$d/schema12.db" "select count(*) from verdicts" 0 "schema 12: judged in memory, not written"
+echo "without verdicts: $(wc -l < "$d/stale.csv") lines of trends as with them, stored in a file of this user, in memory otherwise (also at schema 12)"
 
 # --history: the changes of verdict in time order, filtered by --metric;
 # a run without history rows (synth writes none, as merge) says so.
