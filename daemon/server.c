@@ -10,6 +10,7 @@
 #include <event2/event.h>
 #include <systemd/sd-daemon.h>
 
+#include "analysis/run.h"
 #include "analysis/verdicts.h"
 #include "common/log.h"
 #include "common/util.h"
@@ -59,6 +60,8 @@ struct server {
 	struct rate_report rates;   /* each workload's cycles/s against its rate */
 	char progress[600];         /* the verdicts so far, for STATUS and the progress line */
 	char judge_error[256];      /* the last failure to store the verdicts, said once */
+	struct gs_run_state *judged; /* the run's judgement between rounds (analysis/run.h) */
+	int64_t judged_run;         /* ... of this run */
 	uint64_t progress_cycles;
 	double progress_t;
 	int watch_fd;
@@ -100,19 +103,29 @@ static struct event_sink sink_of(struct server *s)
 	return (struct event_sink){ server_emit, s };
 }
 
-/* Judge the run with the engine and store its verdicts, where they are
- * read: for the progress line, at the leak guard's stop, at the end of
- * the run. Not on a timer of its own: the judgement's malloc churn stays
- * in glibc's caches, which mallinfo counts in daemon.heap_kb (+4.8 kB at
- * the first judgement of the model's demo, up to +86 kB over 40), and a
- * short run would take that step for the daemon's own leak. A failure is
- * said once until it changes. */
+/* Judge the run with the engine and store its verdicts: every [daemon]
+ * progress (a minute by default), at the leak guard's stop, at the end of
+ * the run. From a state kept between judgements (analysis/run.h), which
+ * reads only what was written since. A failure is said once until it
+ * changes. */
 static void judge(struct server *s)
 {
 	char err[256];
 	if (!s->st || s->sampler.store_error[0])
 		return;
-	if (gs_store_verdicts(store_db(s->st), s->run_id, NULL, err, sizeof(err)) == 0) {
+	/* a state reads only what was written since: another run starts one
+	 * anew (and so does another file: reopen_if_replaced drops it) */
+	if (s->judged && s->judged_run != s->run_id) {
+		gs_run_state_free(s->judged);
+		s->judged = NULL;
+	}
+	if (!s->judged) {
+		s->judged = gs_run_state_new(s->run_id);
+		s->judged_run = s->run_id;
+	}
+	if (!s->judged)
+		snprintf(err, sizeof(err), "out of memory");
+	if (s->judged && gs_store_state_verdicts(store_db(s->st), s->run_id, s->judged, NULL, err, sizeof(err)) == 0) {
 		s->judge_error[0] = '\0';
 	} else if (strcmp(err, s->judge_error) != 0) {
 		log_err("cannot store the verdicts of run %lld: %s", (long long)s->run_id, err);
@@ -153,6 +166,8 @@ static void reopen_if_replaced(struct server *s)
 		return;
 	if (s->st) {
 		s->replaced_run = s->run_id;
+		gs_run_state_free(s->judged);
+		s->judged = NULL;
 		store_close(s->st);
 		s->st = s->sampler.st = NULL;
 	}
@@ -368,9 +383,9 @@ static void sample_cb(evutil_socket_t fd, short what, void *arg)
 	update_status(s);
 }
 
-/* Every [daemon] progress on a terminal or under systemd: the verdicts
- * so far (in STATUS from then on), and on a terminal a line with the
- * cycles per second since the last one. */
+/* Every [daemon] progress: the verdicts judged and stored (in STATUS
+ * from then on, under systemd), and on a terminal a line with the cycles
+ * per second since the last one. */
 static void progress_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct server *s = arg;
@@ -493,8 +508,9 @@ static int setup_events(struct server *s, const struct server_options *opt)
 	struct timeval progress = tv_of((double)s->cfg->progress_ms / 1000.0);
 	s->progress_t = now_monotonic();
 	s->progress_cycles = supervisor_total_cycles(s->sup);
-	if (s->cfg->progress_ms > 0 && (isatty(STDERR_FILENO) || getenv("NOTIFY_SOCKET")) &&
-	    add_event(s, -1, EV_PERSIST, progress_cb, &progress))
+	/* every [daemon] progress the verdicts are judged and stored, with or
+	 * without a terminal or systemd to tell them to */
+	if (s->cfg->progress_ms > 0 && add_event(s, -1, EV_PERSIST, progress_cb, &progress))
 		return -1;
 	if (opt->duration_s > 0) {
 		struct timeval d = tv_of(opt->duration_s);
@@ -654,6 +670,7 @@ static void teardown(struct server *s)
 	reload_free(&s->reload);
 	sampler_free(&s->sampler);
 	rate_report_free(&s->rates);
+	gs_run_state_free(s->judged);
 	store_close(s->st);
 	if (s->base)
 		event_base_free(s->base);
