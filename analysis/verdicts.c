@@ -5,6 +5,7 @@
 
 #include <sqlite3.h>
 
+#include "analysis/findings-store.h"
 #include "analysis/run.h"
 #include "analysis/verdicts.h"
 
@@ -132,6 +133,19 @@ done:
 	return changed;
 }
 
+/* The findings of the rows, written beside them (analysis/findings-store.h). */
+static int store_findings(sqlite3 *db, int64_t run_id, const struct gs_trend_row *rows, size_t n, double t,
+			  char *err, size_t errlen)
+{
+	struct gs_finding *f;
+	size_t nf;
+	if (gs_findings_of_rows(db, run_id, rows, n, &f, &nf, err, errlen))
+		return -1;
+	int r = gs_write_findings(db, run_id, t, f, nf, err, errlen);
+	free(f);
+	return r;
+}
+
 int gs_store_verdicts(sqlite3 *db, int64_t run_id, size_t *changed, char *err, size_t errlen)
 {
 	struct gs_trend_row *rows;
@@ -153,6 +167,8 @@ int gs_store_verdicts(sqlite3 *db, int64_t run_id, size_t *changed, char *err, s
 		r = write_rows(db, rows, n, t, cycles);
 		if (r < 0)
 			snprintf(err, errlen, "verdicts: %s", sqlite3_errmsg(db));
+		else if (store_findings(db, run_id, rows, n, t, err, errlen))
+			r = -1;
 		if (r < 0)
 			sqlite3_exec(db, "ROLLBACK TO gs_verdicts", NULL, NULL, NULL);
 		sqlite3_exec(db, "RELEASE gs_verdicts", NULL, NULL, NULL);
