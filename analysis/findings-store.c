@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include "analysis/findings-store.h"
+#include "db/bind.h"
 
 static double col(sqlite3_stmt *s, int i)
 {
@@ -69,31 +70,32 @@ static int load_lows(sqlite3 *db, int64_t run, int64_t metric, const char *sql, 
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* Onset and levels of leak x from its lowest values l (t in Unix time):
- * the onset is after the last value back at the first one's level (as
- * the report's plot marks it); the levels sample, at GS_LEVELS instants
- * from t0 to t1, the least value from then on (the level normal use
- * keeps returning to). */
-static void shape(struct gs_leak *x, const struct lows *l, double started, double t0, double t1)
+/* Onset and levels of leak x from its lowest values l (t in Unix time),
+ * through the least value from each point on (the level normal use
+ * keeps returning to, which a sawtooth or noise does not move): the
+ * onset is the last point before that level has risen a tenth of its
+ * whole rise; the levels sample it at GS_LEVELS instants from t0 to t1.
+ * Works in place in l->v. */
+static void shape(struct gs_leak *x, struct lows *l, double started, double t0, double t1)
 {
 	x->onset = NAN;
 	for (int j = 0; j < GS_LEVELS; j++)
 		x->level[j] = NAN;
 	if (l->n < 2)
 		return;
-	size_t i = l->n - 1;
-	while (i > 0 && l->v[i] > l->v[0])
-		i--;
+	for (size_t i = l->n - 1; i-- > 0;)
+		l->v[i] = fmin(l->v[i], l->v[i + 1]);
+	double rise = l->v[l->n - 1] - l->v[0];
+	size_t i = 0;
+	while (i + 1 < l->n && l->v[i + 1] <= l->v[0] + rise / 10)
+		i++;
 	x->onset = l->t[i] - started;
-	double low = INFINITY;
-	size_t k = l->n;
-	for (int j = GS_LEVELS - 1; j >= 0; j--) {
+	size_t k = 0;
+	for (int j = 0; j < GS_LEVELS; j++) {
 		double tj = t0 + (t1 - t0) * j / (GS_LEVELS - 1);
-		/* the least value at or after the last point at or before tj */
-		while (k > 0 && l->t[k - 1] >= tj)
-			low = fmin(low, l->v[--k]);
-		double v = k > 0 ? fmin(low, l->v[k - 1]) : low;
-		x->level[j] = isinf(v) ? NAN : v;
+		while (k + 1 < l->n && l->t[k + 1] <= tj)
+			k++;
+		x->level[j] = l->v[k];
 	}
 }
 
@@ -170,22 +172,6 @@ done:
 	return r;
 }
 
-static void bind_num(sqlite3_stmt *s, int i, double v)
-{
-	if (isnan(v))
-		sqlite3_bind_null(s, i);
-	else
-		sqlite3_bind_double(s, i, v);
-}
-
-static void bind_text(sqlite3_stmt *s, int i, const char *v)
-{
-	if (v && *v)
-		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(s, i);
-}
-
 int gs_write_findings(sqlite3 *db, int64_t run_id, double t, const struct gs_finding *f, size_t n, char *err,
 		      size_t errlen)
 {
@@ -204,16 +190,16 @@ int gs_write_findings(sqlite3 *db, int64_t run_id, double t, const struct gs_fin
 		sqlite3_bind_int64(put, 1, run_id);
 		sqlite3_bind_int(put, 2, f[i].id);
 		sqlite3_bind_double(put, 3, t);
-		bind_text(put, 4, f[i].workload);
-		bind_text(put, 5, f[i].holder);
-		bind_num(put, 6, round(f[i].per_kcycle * 1000) / 1000);
-		bind_num(put, 7, round(f[i].per_hour * 1000) / 1000);
-		bind_text(put, 8, f[i].unit);
-		bind_text(put, 9, f[i].lead_metric);
-		bind_text(put, 10, f[i].metrics);
-		bind_num(put, 11, started + f[i].onset);
-		bind_num(put, 12, round(f[i].confidence * 10000) / 10000);
-		bind_text(put, 13, f[i].attribution);
+		sql_bind_text(put, 4, f[i].workload);
+		sql_bind_text(put, 5, f[i].holder);
+		sql_bind_num(put, 6, round(f[i].per_kcycle * 1000) / 1000);
+		sql_bind_num(put, 7, round(f[i].per_hour * 1000) / 1000);
+		sql_bind_text(put, 8, f[i].unit);
+		sql_bind_text(put, 9, f[i].lead_metric);
+		sql_bind_text(put, 10, f[i].metrics);
+		sql_bind_num(put, 11, started + f[i].onset);
+		sql_bind_num(put, 12, round(f[i].confidence * 10000) / 10000);
+		sql_bind_text(put, 13, f[i].attribution);
 		sqlite3_bind_text(put, 14, f[i].summary, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(put, 15, f[i].next, -1, SQLITE_TRANSIENT);
 		if (sqlite3_step(put) != SQLITE_DONE)
