@@ -14,6 +14,23 @@ static void run_time(char *buf, size_t len, double s)
 	snprintf(buf, len, "+%ld:%02ld:%02ld", v / 3600, v / 60 % 60, v % 60);
 }
 
+/* n rounded to two significant digits, with thousands separated by
+ * commas ("200", "1,000", "25,000"), as a person writes a ratio. */
+static char *ratio(char *buf, size_t len, double n)
+{
+	double mag = pow(10, floor(log10(n)) - 1);
+	long long v = n >= 10 ? llround(round(n / mag) * mag) : llround(n);
+	char digits[32];
+	int k = snprintf(digits, sizeof(digits), "%lld", v), at = 0;
+	for (int i = 0; i < k && at + 2 < (int)len; i++) {
+		if (i > 0 && (k - i) % 3 == 0)
+			buf[at++] = ',';
+		buf[at++] = digits[i];
+	}
+	buf[at] = '\0';
+	return buf;
+}
+
 /* "(held by its process)" and the like, for holder; "" when unknown. */
 static const char *held(const char *holder, int has_workload)
 {
@@ -48,7 +65,7 @@ static void summary(struct gs_finding *f, const struct gs_findings_params *p)
 	char rate[128] = "", n[32], q[64];
 	if (*f->workload && !isnan(f->per_kcycle) && f->per_kcycle > 0) {
 		if (thing && f->per_kcycle < 1000)
-			snprintf(rate, sizeof(rate), "1 %s per %s of its cycles", thing, gs_count(n, sizeof(n), 1000 / f->per_kcycle));
+			snprintf(rate, sizeof(rate), "1 %s per %s of its cycles", thing, ratio(n, sizeof(n), 1000 / f->per_kcycle));
 		else if (thing)
 			snprintf(rate, sizeof(rate), "%s %ss per cycle", gs_count(n, sizeof(n), f->per_kcycle / 1000), thing);
 		else
@@ -76,7 +93,7 @@ static void summary(struct gs_finding *f, const struct gs_findings_params *p)
 
 /* What to do next: the kernel check when the pattern is a known fix's,
  * the config key that reproduces it faster, the report's plot. */
-static void next(struct gs_finding *f)
+static void next(struct gs_finding *f, const struct gs_findings_params *p)
 {
 	const char *fixes = gs_known_fixes(f->lead_metric);
 	size_t used = 0;
@@ -90,8 +107,9 @@ static void next(struct gs_finding *f)
 					 "a lower leak_every in [workload %s] shows it sooner; " :
 					 "a higher rate in [workload %s] shows it sooner; ", f->workload);
 	if (!*f->workload && used < sizeof(f->next))
-		used += (size_t)snprintf(f->next + used, sizeof(f->next) - used,
-					 "run the workloads one at a time, or with the probe on; ");
+		used += (size_t)snprintf(f->next + used, sizeof(f->next) - used, "%s; ",
+					 p->probed ? "run the workloads one at a time"
+						   : "run the workloads one at a time, or with the probe on");
 	if (used < sizeof(f->next))
 		snprintf(f->next + used, sizeof(f->next) - used, "the plot of %s: gemsoak report --out run.html",
 			 f->lead_metric);
@@ -100,5 +118,5 @@ static void next(struct gs_finding *f)
 void gs_finding_words(struct gs_finding *f, const struct gs_findings_params *p)
 {
 	summary(f, p);
-	next(f);
+	next(f, p);
 }
