@@ -58,13 +58,14 @@ struct gs_finding {
 
 /* Group the n leaks into findings (out has room for n): first one per
  * attributed workload; then each leak without a workload, in order of
- * onset, joins the first finding whose lead has the same onset (within
- * onset_tol_s) and floors proportional to its own (correlation of the
- * levels at least min_corr), else starts a finding of its own. Each
- * finding's lead metric is the first of its metrics in the table of
+ * onset, joins the first finding whose first member has the same onset
+ * (within onset_tol_s) and floors proportional to its own (correlation
+ * of the levels at least min_corr), else starts a finding of its own.
+ * Each finding's lead metric is the first of its metrics in the table of
  * known objects (GEM names before dma-bufs before memory), else the most
  * confident; summary and next are filled (gs_finding_words). Returns the
- * number of findings, ordered by onset, then lead metric. */
+ * number of findings, ordered by onset, then lead metric, numbered from
+ * 1 in that order; 0 when out of memory. */
 size_t gs_findings(const struct gs_leak *leaks, size_t n, const struct gs_findings_params *p,
 		   struct gs_finding *out);
 
