@@ -6,6 +6,7 @@
 
 #include <sqlite3.h>
 
+#include "analysis/findings-store.h"
 #include "analysis/run.h"
 #include "analysis/verdicts.h"
 
@@ -186,6 +187,19 @@ static int write_basis(sqlite3 *db, int64_t run_id, const char *basis)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* The findings of the rows, written beside them (analysis/findings-store.h). */
+static int store_findings(sqlite3 *db, int64_t run_id, const struct gs_trend_row *rows, size_t n, double t,
+			  char *err, size_t errlen)
+{
+	struct gs_finding *f;
+	size_t nf;
+	if (gs_findings_of_rows(db, run_id, rows, n, &f, &nf, err, errlen))
+		return -1;
+	int r = gs_write_findings(db, run_id, t, f, nf, err, errlen);
+	free(f);
+	return r;
+}
+
 /* gs_store_verdicts, with (history) or without verdict_history rows,
  * judged from state st (NULL: a full judgement). */
 static int store_run(sqlite3 *db, int64_t run_id, struct gs_run_state *st, bool history, size_t *changed,
@@ -217,6 +231,8 @@ static int store_run(sqlite3 *db, int64_t run_id, struct gs_run_state *st, bool 
 			r = -1;
 		if (r < 0)
 			snprintf(err, errlen, "verdicts: %s", sqlite3_errmsg(db));
+		else if (store_findings(db, run_id, rows, n, t, err, errlen))
+			r = -1;
 		if (r < 0)
 			sqlite3_exec(db, "ROLLBACK TO gs_verdicts", NULL, NULL, NULL);
 		sqlite3_exec(db, "RELEASE gs_verdicts", NULL, NULL, NULL);

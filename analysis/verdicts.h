@@ -28,7 +28,9 @@ int gs_verdict_basis(struct sqlite3 *db, char *out, size_t len);
 /* Judge run run_id (gs_judge_run) and write every row into verdicts, as
  * of the run's last tick (its t and cycles), with leak_trends' rounding;
  * each verdict that changed (or is the first) gets a verdict_history row,
- * and verdict_basis the basis it was judged with. One savepoint: all or nothing, inside the caller's transaction if one
+ * verdict_basis the basis it was judged with, and the run's findings
+ * (analysis/findings-store.h) are rewritten. One savepoint: all or
+ * nothing, inside the caller's transaction if one
  * is open. *changed (may be NULL) gets the number of history rows added.
  * 0 (also for a run without ticks: nothing to judge), or -1 with err
  * filled. */

@@ -17,6 +17,7 @@
 #include "daemon/fd-limit.h"
 #include "daemon/leak-guard.h"
 #include "daemon/leak-watch.h"
+#include "daemon/probe-plan.h"
 #include "daemon/probe.h"
 #include "daemon/rate-report.h"
 #include "daemon/reload.h"
@@ -57,6 +58,8 @@ struct server {
 	double guard_before[8];     /* the watched counters at the stop */
 	struct leak_watch *watch;   /* memory read while the loop is busy */
 	struct probe probe;         /* pauses the workloads in turn ([daemon] probe) */
+	struct event *probe_ev;     /* probe = auto: its next period, re-armed each time */
+	double probe_t0;            /* probe = auto: when the daemon's periods began */
 	struct rate_report rates;   /* each workload's cycles/s against its rate */
 	char progress[600];         /* the verdicts so far, for STATUS and the progress line */
 	char judge_error[256];      /* the last failure to store the verdicts, said once */
@@ -404,12 +407,25 @@ static void progress_cb(evutil_socket_t fd, short what, void *arg)
 			   (unsigned long long)s->sampler.ticks, s->progress, controls[0] ? "; " : "", controls);
 }
 
+static struct timeval tv_of(double seconds)
+{
+	struct timeval tv = { (time_t)seconds, (suseconds_t)((seconds - (double)(time_t)seconds) * 1e6) };
+	return tv;
+}
+
 /* A period of [daemon] probe begins: the next workload's pause, or all
  * running; none while the guard keeps the workloads stopped. */
 static void probe_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct server *s = arg;
 	probe_period(&s->probe, s->st, s->run_id, run_now(s), s->guard.stopped);
+	if (s->probe_ev) {
+		int64_t elapsed = (int64_t)((now_monotonic() - s->probe_t0) * 1000);
+		struct timeval tv = tv_of((double)probe_plan_auto_ms(s->probe.period - 1, elapsed,
+									s->cfg->interval_ms) / 1000.0);
+		if (event_add(s->probe_ev, &tv) < 0)
+			log_err("probe: cannot schedule its next period; no more pauses in this run");
+	}
 	watch_publish(s);
 }
 
@@ -468,12 +484,6 @@ static void watchdog_cb(evutil_socket_t fd, short what, void *arg)
 	sd_notify(0, "WATCHDOG=1");
 }
 
-static struct timeval tv_of(double seconds)
-{
-	struct timeval tv = { (time_t)seconds, (suseconds_t)((seconds - (double)(time_t)seconds) * 1e6) };
-	return tv;
-}
-
 static int add_event(struct server *s, evutil_socket_t fd, short what, event_callback_fn cb,
 		     const struct timeval *tv)
 {
@@ -505,6 +515,14 @@ static int setup_events(struct server *s, const struct server_options *opt)
 	struct timeval probe = tv_of((double)s->cfg->probe_ms / 1000.0);
 	if (s->cfg->probe_ms > 0 && add_event(s, -1, EV_PERSIST, probe_cb, &probe))
 		return -1;
+	/* probe = auto: one period at a time, each as long as the plan says
+	 * when it begins */
+	struct timeval first = tv_of((double)probe_plan_auto_ms(0, 0, s->cfg->interval_ms) / 1000.0);
+	s->probe_t0 = now_monotonic();
+	if (s->cfg->probe_ms < 0 && add_event(s, -1, 0, probe_cb, &first))
+		return -1;
+	if (s->cfg->probe_ms < 0)
+		s->probe_ev = s->ev[s->nev - 1];
 	struct timeval progress = tv_of((double)s->cfg->progress_ms / 1000.0);
 	s->progress_t = now_monotonic();
 	s->progress_cycles = supervisor_total_cycles(s->sup);
@@ -712,9 +730,14 @@ int server_run(const struct gs_config *cfg, const struct gs_device *dev,
 	 * one that came during start-up is handled now. */
 	early_signals(SIG_UNBLOCK);
 	probe_init(&s.probe, s.sup, sink_of(&s));
+	s.probe.need_two = cfg->probe_ms < 0;
 	if (cfg->probe_ms > 0)
 		log_notice("probe: periods of %.0f s alternate between all %zu workload(s) running and one paused,"
 			   " in turn", (double)cfg->probe_ms / 1000.0, cfg->nworkloads);
+	else if (cfg->probe_ms < 0)
+		log_notice("probe: auto: while two or more workloads run, periods of %.0f s and longer as the run"
+			   " goes on alternate between all running and one paused, in turn (probe = no: off)",
+			   (double)probe_plan_auto_ms(0, 0, cfg->interval_ms) / 1000.0);
 	supervisor_set_user(s.sup, &cfg->user);
 	supervisor_set_backoff(s.sup, (int)cfg->backoff_ms, (int)cfg->backoff_max_ms);
 	s.sampler.cycles_base = s.cycles_base;

@@ -108,6 +108,17 @@ grep -q '^gemsoak_workload_below_rate{host="lab-a",run="2",workload="canary"} 0$
 [ "$(grep -c '^# TYPE' "$d/gemsoak.prom")" = "$(grep -v '^#' "$d/gemsoak.prom" | sed 's/{.*//' | uniq | wc -l)" ] ||
 	fail "export: one group per metric family"
 [ ! -e "$d/gemsoak.prom.tmp" ] || fail "export: temp file left"
+grep -q '^gemsoak_findings{host="lab-a",run="2"} 0$' "$d/gemsoak.prom" || fail "export: no finding in the clean run"
+# The leaking run as the newest: its finding, labelled with its words.
+cp "$db" "$d/leak.db"
+sql "$d/leak.db" "delete from samples where tick_id in (select id from ticks where run_id = 2);
+	delete from ticks where run_id = 2; delete from rollups where run_id = 2; delete from runs where id = 2"
+mkdir -p "$d/leak"
+$GS export --db "$d/leak.db" --prometheus "$d/leak" > /dev/null
+grep '^gemsoak_finding' "$d/leak/gemsoak.prom"
+grep -q '^gemsoak_finding_info{host="lab-a",run="1",finding="1",workload="canary",.*lead_metric="gem.flink_names",.*summary="the canary keeps 1 GEM name per 1,000 of its cycles"} 1$' \
+	"$d/leak/gemsoak.prom" || fail "export: the finding's info"
+grep -q '^gemsoak_findings{host="lab-a",run="1"} 1$' "$d/leak/gemsoak.prom" || fail "export: the findings' number"
 # x-restart's failed start is an anomaly, its client past the timeout is late.
 cp "$db" "$d/xr.db"
 sql "$d/xr.db" "insert into events(run_id, t, severity, source, kind, message) values
