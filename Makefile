@@ -136,7 +136,7 @@ CHECK_QUICK_SCRIPTS := tests/integration/device-layers.sh tests/integration/buil
 	tests/integration/config-errors.sh tests/integration/workload-docs.sh \
 	tests/integration/model-igt.sh tests/integration/model-seeds.sh \
 	tests/integration/model-ioctl-faults.sh tests/integration/model-store-refused.sh \
-	tests/integration/model-device-vanish.sh
+	tests/integration/model-device-vanish.sh tests/integration/model-origins.sh
 check-quick:
 	$(MAKE) all unit model
 	@RUNS=1 tests/run-scripts.sh $(CHECK_QUICK_SCRIPTS)

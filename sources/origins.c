@@ -1,0 +1,284 @@
+/* The origins of the live GEM objects and dma-bufs, traced in the kernel
+ * (bpf/origins.bpf.c, loaded with libbpf at the first round): each round
+ * reads the live-object map and groups it by kind, workload, process name
+ * and creation stack into ctx->origins, which the sampler stores
+ * (db/origins.h). A workload is the one whose process group made the
+ * object, else the one whose worker name ("gs:NAME", cut to 15
+ * characters) made it, else the process name. Stacks are symbolized from
+ * /proc/kallsyms once per stack id.
+ *
+ * Where BPF cannot run (no CAP_BPF/CAP_PERFMON, lockdown, no BTF, a
+ * kernel without the hooked functions, a device that is not the running
+ * kernel's, as under the kernel model) the first round says why and the
+ * source stays unavailable: the load is not tried again. */
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "bpf/origins.h"
+#include "origins.skel.h" /* build/gen: bpftool gen skeleton of bpf/origins.bpf.c */
+#include "sources/kallsyms.h"
+#include "sources/sources.h"
+#include "sources/workers.h"
+
+#define DRM_MAJOR 226
+#define READ_CHUNK 4096
+
+/* One traced object as the grouping needs it. */
+struct traced {
+	uint32_t kind;
+	int workload;      /* index in the workers view, -1: none */
+	int32_t stack_id;
+	char comm[16];
+	uint64_t size;
+};
+
+/* A symbolized stack, kept by id: the stack map never reuses an id for
+ * another stack (no BPF_F_REUSE_STACKID). */
+struct stack_text {
+	int32_t id;
+	char *text;
+};
+
+static struct {
+	struct origins_bpf *skel;
+	int error;                 /* the load's -errno: said once, not tried again */
+	char why[400];
+	char libbpf_said[256];     /* libbpf's last warning, for the reason */
+	struct traced *obj;
+	size_t cap;
+	struct stack_text *stacks;
+	size_t nstacks, capstacks;
+} g;
+
+/* libbpf's messages go to the reason of a failed load, not to stderr. */
+static int keep_libbpf_message(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level != LIBBPF_WARN)
+		return 0;
+	vsnprintf(g.libbpf_said, sizeof(g.libbpf_said), fmt, ap);
+	g.libbpf_said[strcspn(g.libbpf_said, "\n")] = '\0';
+	return 0;
+}
+
+/* 0 when the device under test is a DRM node of the running kernel (or
+ * unknown), else -ENODEV with why: the model's device has no kernel. */
+static int device_is_kernels(const struct source_ctx *ctx)
+{
+	struct stat st;
+	if (!ctx->device || (stat(ctx->device, &st) == 0 && S_ISCHR(st.st_mode) && major(st.st_rdev) == DRM_MAJOR))
+		return 0;
+	snprintf(g.why, sizeof(g.why), "%s is not a DRM device node of the running kernel (the kernel model:"
+		 " its objects are not the kernel's, nothing to trace)", ctx->device);
+	return -ENODEV;
+}
+
+/* Load and attach the program; 0 or -errno with g.why filled. */
+static int load(const struct source_ctx *ctx)
+{
+	int r = device_is_kernels(ctx);
+	if (r)
+		return r;
+	libbpf_set_print(keep_libbpf_message);
+	const char *step = "open";
+	g.skel = origins_bpf__open();
+	r = g.skel ? 0 : -errno;
+	if (!r) {
+		step = "load";
+		r = origins_bpf__load(g.skel);
+	}
+	if (!r) {
+		step = "attach to dma_buf_export, dma_buf_release, drm_gem_object_init,"
+		       " drm_gem_private_object_init, drm_gem_object_release";
+		r = origins_bpf__attach(g.skel);
+	}
+	if (!r)
+		return 0;
+	r = r < 0 ? r : -EINVAL;
+	snprintf(g.why, sizeof(g.why), "cannot %s the BPF program: %s%s%s%s", step, strerror(-r),
+		 r == -EPERM ? " (it needs CAP_BPF, CAP_PERFMON and CAP_SYSLOG or root, and no kernel lockdown)" : "",
+		 g.libbpf_said[0] ? "; libbpf: " : "", g.libbpf_said);
+	origins_bpf__destroy(g.skel);
+	g.skel = NULL;
+	return r;
+}
+
+/* The workload that made an object: the workers view's workload whose
+ * process group it is, else the one whose worker name it has; -1. */
+static int workload_of(const struct workers_view *w, int32_t pgid, const char *comm)
+{
+	if (!w)
+		return -1;
+	for (size_t i = 0; i < w->n; i++)
+		if (pgid > 0 && w->wl[i].pgid == pgid)
+			return (int)i;
+	if (strncmp(comm, "gs:", 3) != 0)
+		return -1;
+	int found = -1;
+	size_t len = strnlen(comm + 3, 12);
+	for (size_t i = 0; i < w->n; i++) {
+		if (strncmp(w->wl[i].name, comm + 3, len) != 0)
+			continue;
+		if (found >= 0)
+			return -1; /* two workloads' names start alike: say the process name */
+		found = (int)i;
+	}
+	return found;
+}
+
+/* Read the live-object map into g.obj; the count, or -errno. */
+static long read_live(const struct workers_view *w)
+{
+	static __u64 keys[READ_CHUNK];
+	static struct origin_val vals[READ_CHUNK];
+	int fd = bpf_map__fd(g.skel->maps.live);
+	__u64 batch = 0;
+	size_t n = 0;
+	for (bool first = true, done = false; !done; first = false) {
+		__u32 count = READ_CHUNK;
+		int r = bpf_map_lookup_batch(fd, first ? NULL : &batch, &batch, keys, vals, &count, NULL);
+		if (r < 0 && errno != ENOENT)
+			return -errno;
+		done = r < 0;
+		if (n + count > g.cap) {
+			size_t cap = (n + count) * 2;
+			struct traced *o = realloc(g.obj, cap * sizeof(*o));
+			if (!o)
+				return -ENOMEM;
+			g.obj = o;
+			g.cap = cap;
+		}
+		for (__u32 i = 0; i < count; i++, n++) {
+			struct traced *o = &g.obj[n];
+			o->kind = vals[i].kind;
+			o->stack_id = vals[i].stack_id;
+			memcpy(o->comm, vals[i].comm, sizeof(o->comm));
+			o->comm[sizeof(o->comm) - 1] = '\0';
+			o->workload = workload_of(w, vals[i].pgid, o->comm);
+			o->size = vals[i].size;
+		}
+	}
+	return (long)n;
+}
+
+static int by_group(const void *pa, const void *pb)
+{
+	const struct traced *a = pa, *b = pb;
+	if (a->kind != b->kind)
+		return a->kind < b->kind ? -1 : 1;
+	if (a->workload != b->workload)
+		return a->workload < b->workload ? -1 : 1;
+	if (a->stack_id != b->stack_id)
+		return a->stack_id < b->stack_id ? -1 : 1;
+	return strcmp(a->comm, b->comm);
+}
+
+static const char *stack_known(int32_t id)
+{
+	for (size_t i = 0; i < g.nstacks; i++)
+		if (g.stacks[i].id == id)
+			return g.stacks[i].text;
+	return NULL;
+}
+
+/* Symbolize stack id (negative: none was recorded) and keep it; the text
+ * or NULL when memory runs out. */
+static const char *stack_text(const struct source_ctx *ctx, int32_t id)
+{
+	const char *known = stack_known(id);
+	if (known)
+		return known;
+	char buf[ORIGIN_STACK_MAX] = "";
+	if (id < 0) {
+		snprintf(buf, sizeof(buf), "(no stack: the stack map was full or the stack unreadable)");
+	} else {
+		__u64 ips[ORIGINS_STACK_DEPTH] = { 0 };
+		struct ksym_want want[ORIGINS_STACK_DEPTH];
+		size_t n = 0;
+		if (bpf_map_lookup_elem(bpf_map__fd(g.skel->maps.stacks), &id, ips) == 0)
+			for (; n < ORIGINS_STACK_DEPTH && ips[n]; n++)
+				want[n] = (struct ksym_want){ .addr = ips[n] };
+		char path[256];
+		snprintf(path, sizeof(path), "%s/kallsyms", ctx->procfs);
+		ksyms_resolve(path, want, n); /* unreadable: the frames stay addresses */
+		size_t len = 0;
+		for (size_t i = 0; i < n && len < sizeof(buf); i++) {
+			char frame[KSYM_NAME_MAX + 24];
+			ksym_format(&want[i], frame, sizeof(frame));
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s", i ? "\n" : "", frame);
+		}
+	}
+	if (g.nstacks == g.capstacks) {
+		size_t cap = g.capstacks ? g.capstacks * 2 : 16;
+		struct stack_text *s = realloc(g.stacks, cap * sizeof(*s));
+		if (!s)
+			return NULL;
+		g.stacks = s;
+		g.capstacks = cap;
+	}
+	char *text = strdup(buf);
+	if (!text)
+		return NULL;
+	g.stacks[g.nstacks++] = (struct stack_text){ id, text };
+	return text;
+}
+
+/* One row per group of the sorted objects; 0 or -ENOMEM. */
+static int put_groups(const struct source_ctx *ctx, size_t n)
+{
+	const struct workers_view *w = ctx->workers;
+	for (size_t i = 0; i < n;) {
+		struct origin_row *row = origin_rows_add(ctx->origins);
+		const struct traced *o = &g.obj[i];
+		const char *stack = stack_text(ctx, o->stack_id);
+		if (!row || !stack)
+			return -ENOMEM;
+		row->kind = o->kind == ORIGIN_DMABUF ? "dma-buf" : "gem";
+		snprintf(row->workload, sizeof(row->workload), "%s", o->workload >= 0 ? w->wl[o->workload].name : o->comm);
+		snprintf(row->comm, sizeof(row->comm), "%s", o->comm);
+		snprintf(row->stack, sizeof(row->stack), "%s", stack);
+		for (; i < n && by_group(o, &g.obj[i]) == 0; i++) {
+			row->alive++;
+			row->alive_bytes += g.obj[i].size;
+		}
+	}
+	return 0;
+}
+
+static int collect_origins(const struct source_ctx *ctx, struct metric_batch *b, char *why, size_t whylen)
+{
+	if (!ctx->origins)
+		return SOURCE_NO_DATA;
+	if (!g.skel && !g.error)
+		g.error = load(ctx);
+	if (g.error) {
+		snprintf(why, whylen, "%s", g.why);
+		return g.error;
+	}
+	long n = read_live(ctx->workers);
+	if (n < 0) {
+		snprintf(why, whylen, "cannot read the BPF map of live objects: %s", strerror((int)-n));
+		return (int)n;
+	}
+	qsort(g.obj, (size_t)n, sizeof(*g.obj), by_group);
+	int r = put_groups(ctx, (size_t)n);
+	if (r) {
+		ctx->origins->n = 0;
+		return r;
+	}
+	__u32 slot = ORIGINS_STAT_UNTRACED;
+	__u64 untraced = 0;
+	bpf_map_lookup_elem(bpf_map__fd(g.skel->maps.stats), &slot, &untraced);
+	ctx->origins->untraced = untraced;
+	ctx->origins->bound = ORIGINS_MAX_OBJECTS;
+	ctx->origins->taken = true;
+	return 0;
+}
+
+const struct source source_origins = { "origins", collect_origins };
