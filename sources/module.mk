@@ -15,4 +15,4 @@ DAEMON_SRCS += sources/table.c sources/i915-quiesce.c
 # libbpf; the symbolizer is pure and unit-tested.
 COMMON_SRCS += sources/kallsyms.c
 DAEMON_SRCS += sources/origins.c
-CHECK_SCRIPTS += tests/integration/model-origins.sh
+CHECK_SCRIPTS += tests/integration/model-origins.sh tests/integration/vm-origins.sh
