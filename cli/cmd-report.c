@@ -10,6 +10,7 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/origins.h"
 #include "cli/output.h"
 #include "cli/plot.h"
 
@@ -383,6 +384,7 @@ static int write_report(FILE *f, sqlite3 *db, int64_t run)
 		"SELECT metric, verdict, confidence, robust_slope, per, workload, holder, slope_per_kcycle, slope_per_hour,"
 		" r2, windows, window_s, span_s, first_value, last_value, scope FROM leak_trends WHERE run_id = ?1"
 		" ORDER BY scope = 'kernel' DESC, verdict = 'leaking' DESC, metric", run);
+	r |= origins_html(f, db, run);
 	fputs("<h2>Plots: the kernel's metrics</h2>\n<p class=\"legend\"><span>blue: values (band: min-max, line: mean)</span>"
 	      "<span>black: lowest value</span><span>red line: floor trend, with its slope</span>"
 	      "<span>green dots: onset</span><span>red dashes: gap</span><span>orange dashes: restart</span>"

@@ -21,4 +21,8 @@ echo "model: origins source-unavailable events: $why"
 case $why in *"not a DRM device node of the running kernel"*) ;; *) fail "the reason does not say the device is not the kernel's ($why)" ;; esac
 assert_sql "$db" "select count(*) from object_origins" 0 "nothing recorded as origins"
 assert_true "$db" "select count(*) >= 3 from ticks" "sampling went on"
+# gemsoak origins says why there is nothing.
+EXPECT_DIR=$out
+expect 0 '^no object alive from a traced origin in run 1: origins unavailable.*not a DRM device node' \
+	"$TOP/build/gemsoak" origins -D "$db"
 echo ok

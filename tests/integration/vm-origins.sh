@@ -59,6 +59,13 @@ other=$(sql "$here/000/gs.db" "select coalesce(sum(alive), 0) from origins
 	where kind = 'dma-buf' and not (workload = 'prime-share' and $prime)")
 echo "seed 000: $kept dma-bufs alive made by prime-share through its PRIME export; $other from elsewhere"
 [ "$kept" -ge 100 ] || fail "seed 000: $kept dma-bufs alive from prime-share's PRIME export, expected at least 100"
+EXPECT_DIR=$here
+expect 0 '^dma-buf +prime-share +gs:prime-share +[0-9]+ +[0-9]+ +dma_buf_export ← .*drm_gem_prime_handle_to_fd ← .*drm_ioctl' \
+	"$TOP/build/gemsoak" origins -D "$here/000/gs.db" --kind dma-buf --workload prime-share
+cat "$here/out"
+"$TOP/build/gemsoak" report -D "$here/000/gs.db" --out "$here/000/report.html" > /dev/null
+grep -q '<td>dma_buf_export ← drm_gem_dmabuf_export ← drm_gem_prime_handle_to_fd' "$here/000/report.html" ||
+	fail "seed 000: the report has no origins section naming the PRIME export"
 
 most=$(sql "$here/stock/gs.db" "select coalesce(max(alive), 0) from origins")
 canary=$(sql "$here/stock/gs.db" "select coalesce(sum(alive), 0) from origins
