@@ -7,8 +7,9 @@
 
 #include <linux/types.h>
 
-/* Live objects traced at once. Past it new objects are counted as
- * untraced (ORIGINS_STAT_UNTRACED) and the reader says so once. */
+/* Live objects traced at once, unless the loader sets another bound
+ * (gemsoakd's [daemon] origins_objects). Past it new objects are counted
+ * as untraced (ORIGINS_STAT_UNTRACED) and the reader says so once. */
 #define ORIGINS_MAX_OBJECTS 65536
 /* Distinct creation stacks kept (a stack map's buckets), and the frames
  * kept of each: what a reader needs to see the ioctl that made it. */

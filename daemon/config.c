@@ -213,6 +213,7 @@ enum daemon_key_kind {
 	DK_MEMORY,     /* a size from min to max bytes, kept in kB; "auto" is -1 */
 	DK_BOOL,
 	DK_USER,       /* an account (daemon/privilege.h) */
+	DK_COUNT,      /* a number from min to max (a size's suffixes allowed: 64K) */
 };
 
 /* One [daemon] key: the shape of the workloads' wl_key, plus where in
@@ -257,6 +258,8 @@ static const struct daemon_key daemon_keys[] = {
 	{ "memory_resume", DK_MEMORY, 0, (int64_t)1 << 50,
 	  "a size (e.g. 256M, 1G; 0 turns the guard off) or auto", DK_FIELD(memory_resume_kb), DK_LINE(memory_line) },
 	{ "meminfo", DK_STRING, 0, 0, NULL, DK_FIELD(meminfo), -1 },
+	{ "origins_objects", DK_COUNT, 0, 4194304, "a count from 0 (off) to 4M (e.g. 65536, 64K)",
+	  DK_FIELD(origins_objects), -1 },
 	{ NULL, DK_STRING, 0, 0, NULL, 0, 0, -1 },
 };
 
@@ -306,6 +309,9 @@ static bool daemon_value(struct parse *p, const struct daemon_key *k, const stru
 		break;
 	case DK_BOOL:
 		ok = parse_bool(e->value, (bool *)field);
+		break;
+	case DK_COUNT:
+		ok = parse_size(e->value, k->min, k->max, (int64_t *)field);
 		break;
 	}
 	if (!ok)
@@ -561,6 +567,7 @@ int config_load_files(const char *const *paths, size_t npaths, struct gs_config 
 	cfg->progress_ms = 60000;
 	cfg->memory_floor_kb = cfg->memory_resume_kb = -1;
 	snprintf(cfg->meminfo, sizeof(cfg->meminfo), "/proc/meminfo");
+	cfg->origins_objects = GS_DEFAULT_ORIGINS_OBJECTS;
 
 	struct parse p = { .errs = errs, .cfg = cfg };
 	append_text(&p, "");

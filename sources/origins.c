@@ -88,7 +88,7 @@ static int load(const struct source_ctx *ctx)
 	libbpf_set_print(keep_libbpf_message);
 	const char *step = "open";
 	g.skel = origins_bpf__open();
-	r = g.skel ? 0 : -errno;
+	r = g.skel ? bpf_map__set_max_entries(g.skel->maps.live, ctx->origins_max) : -errno;
 	if (!r) {
 		step = "load";
 		r = origins_bpf__load(g.skel);
@@ -101,7 +101,7 @@ static int load(const struct source_ctx *ctx)
 	if (!r)
 		return 0;
 	r = r < 0 ? r : -EINVAL;
-	snprintf(g.why, sizeof(g.why), "cannot %s the BPF program: %s%s%s%s", step, strerror(-r),
+	snprintf(g.why, sizeof(g.why), "cannot %s the BPF program: %s%s%s%.120s", step, strerror(-r),
 		 r == -EPERM ? " (it needs CAP_BPF, CAP_PERFMON and CAP_SYSLOG or root, and no kernel lockdown)" : "",
 		 g.libbpf_said[0] ? "; libbpf: " : "", g.libbpf_said);
 	origins_bpf__destroy(g.skel);
@@ -253,7 +253,7 @@ static int put_groups(const struct source_ctx *ctx, size_t n)
 
 static int collect_origins(const struct source_ctx *ctx, struct metric_batch *b, char *why, size_t whylen)
 {
-	if (!ctx->origins)
+	if (!ctx->origins || !ctx->origins_max)
 		return SOURCE_NO_DATA;
 	if (!g.skel && !g.error)
 		g.error = load(ctx);
@@ -276,7 +276,7 @@ static int collect_origins(const struct source_ctx *ctx, struct metric_batch *b,
 	__u64 untraced = 0;
 	bpf_map_lookup_elem(bpf_map__fd(g.skel->maps.stats), &slot, &untraced);
 	ctx->origins->untraced = untraced;
-	ctx->origins->bound = ORIGINS_MAX_OBJECTS;
+	ctx->origins->bound = ctx->origins_max;
 	ctx->origins->taken = true;
 	return 0;
 }

@@ -29,6 +29,7 @@ struct source_ctx {
 	const struct workers_view *workers;  /* the workloads' counters and pids; NULL outside the daemon */
 	struct origin_rows *origins;  /* where the origins source puts its rows (the sampler stores
 				       * them); NULL: nobody stores them, the source skips */
+	uint32_t origins_max;         /* live objects it traces at once; 0: it does not trace */
 };
 
 /* No verdict this round (say, no worker alive between restarts): the

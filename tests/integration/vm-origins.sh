@@ -8,8 +8,10 @@
 # PRIME export ioctl (drm_gem_prime_handle_to_fd ... drm_ioctl); the
 # control, the stock rebuild, must have fewer than 20 alive from any
 # origin at the end, while the canary's kept objects are traced there to
-# the canary (so the low count is not a source that saw nothing). Both
-# print what they saw.
+# the canary (so the low count is not a source that saw nothing). The
+# tracing is bounded to 500 objects: seed 000's leak reaches the bound,
+# which one origins-cap event says; the stock run never does. Both print
+# what they saw.
 set -eu
 . tests/lib.sh
 here=$TOP/build/tests/vm-origins
@@ -20,6 +22,7 @@ cat > "$conf" <<CONF
 [daemon]
 interval = 1s
 trend_window = 10s
+origins_objects = 500
 
 [workload prime-share]
 objects = 2
@@ -67,6 +70,10 @@ cat "$here/out"
 grep -q '<td>dma_buf_export ← drm_gem_dmabuf_export ← drm_gem_prime_handle_to_fd' "$here/000/report.html" ||
 	fail "seed 000: the report has no origins section naming the PRIME export"
 
+cap=$(sql "$here/000/gs.db" "select count(*) || '|' || group_concat(message) from events where kind = 'origins-cap'")
+echo "seed 000: origins-cap events: $cap"
+[ "${cap%%|*}" = 1 ] || fail "seed 000: the bound of 500 traced objects not said once ($cap)"
+
 most=$(sql "$here/stock/gs.db" "select coalesce(max(alive), 0) from origins")
 canary=$(sql "$here/stock/gs.db" "select coalesce(sum(alive), 0) from origins
 	where kind = 'gem' and workload = 'canary' and stack like '%drm_gem_object_init%' and stack like '%drm_ioctl%'")
@@ -74,4 +81,5 @@ cycles=$(sql "$here/stock/gs.db" "select $(series workload.canary.cycles 'max(s.
 echo "stock: at most $most alive from one origin at the end; the canary's $canary GEM objects (${cycles%.*} cycles, one kept in 40) traced to it"
 [ "$most" -lt 20 ] || fail "stock: $most objects alive from one origin at the end, expected fewer than 20"
 [ "$canary" -ge 1 ] || fail "stock: none of the canary's kept objects traced to it (the control saw nothing)"
+assert_sql "$here/stock/gs.db" "select count(*) from events where kind = 'origins-cap'" 0 "stock: the bound reached"
 echo ok
