@@ -57,10 +57,12 @@ static struct {
 	size_t nstacks, capstacks;
 } g;
 
-/* libbpf's messages go to the reason of a failed load, not to stderr. */
+/* libbpf's messages go to the reason of a failed load, not to stderr:
+ * its first warning, which names the program and the cause (the later
+ * ones say that the step failed). */
 static int keep_libbpf_message(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	if (level != LIBBPF_WARN)
+	if (level != LIBBPF_WARN || g.libbpf_said[0])
 		return 0;
 	vsnprintf(g.libbpf_said, sizeof(g.libbpf_said), fmt, ap);
 	g.libbpf_said[strcspn(g.libbpf_said, "\n")] = '\0';
@@ -102,7 +104,7 @@ static int load(const struct source_ctx *ctx)
 		return 0;
 	r = r < 0 ? r : -EINVAL;
 	snprintf(g.why, sizeof(g.why), "cannot %s the BPF program: %s%s%s%.120s", step, strerror(-r),
-		 r == -EPERM ? " (it needs CAP_BPF, CAP_PERFMON and CAP_SYSLOG or root, and no kernel lockdown)" : "",
+		 r == -EPERM ? " (it needs root, CAP_SYS_ADMIN or CAP_BPF with CAP_PERFMON, and no kernel lockdown)" : "",
 		 g.libbpf_said[0] ? "; libbpf: " : "", g.libbpf_said);
 	origins_bpf__destroy(g.skel);
 	g.skel = NULL;
