@@ -1,23 +1,33 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sources/kallsyms.h"
 
 void ksyms_line(const char *line, struct ksym_want *w, size_t n)
 {
-	unsigned long long addr;
-	char type, name[KSYM_NAME_MAX];
-	/* %127s: KSYM_NAME_MAX - 1; a longer name is cut, never overflows. */
-	if (sscanf(line, "%llx %c %127s", &addr, &type, name) != 3 || addr == 0)
+	/* By hand, not sscanf: a pass reads some 150,000 lines, and only the
+	 * rare line that becomes a best is worth copying a name from. */
+	char *end;
+	unsigned long long addr = strtoull(line, &end, 16);
+	if (end == line || *end != ' ' || addr == 0)
 		return;
-	if (type != 't' && type != 'T' && type != 'w' && type != 'W')
+	char type = end[1];
+	if ((type != 't' && type != 'T' && type != 'w' && type != 'W') || end[2] != ' ')
 		return;
+	const char *name = end + 3;
+	size_t len = strcspn(name, " \t\n");
+	if (!len)
+		return;
+	if (len >= KSYM_NAME_MAX)
+		len = KSYM_NAME_MAX - 1; /* cut, never overflows */
 	for (size_t i = 0; i < n; i++) {
 		if (addr <= w[i].addr && addr > w[i].sym) {
 			w[i].sym = addr;
-			snprintf(w[i].name, sizeof(w[i].name), "%s", name);
+			memcpy(w[i].name, name, len);
+			w[i].name[len] = '\0';
 		}
 	}
 }
@@ -27,6 +37,7 @@ int ksyms_resolve(const char *path, struct ksym_want *w, size_t n)
 	FILE *f = fopen(path, "re");
 	if (!f)
 		return -errno;
+	setvbuf(f, NULL, _IOFBF, 65536); /* 16 times fewer reads of the kernel's 10 MB */
 	char line[512];
 	while (fgets(line, sizeof(line), f))
 		ksyms_line(line, w, n);

@@ -189,46 +189,83 @@ static const char *stack_known(int32_t id)
 	return NULL;
 }
 
-/* Symbolize stack id (negative: none was recorded) and keep it; the text
- * or NULL when memory runs out. */
-static const char *stack_text(const struct source_ctx *ctx, int32_t id)
+/* Keep text as stack id's; 0 or -ENOMEM. */
+static int stack_keep(int32_t id, const char *text)
 {
-	const char *known = stack_known(id);
-	if (known)
-		return known;
-	char buf[ORIGIN_STACK_MAX] = "";
-	if (id < 0) {
-		snprintf(buf, sizeof(buf), "(no stack: the stack map was full or the stack unreadable)");
-	} else {
-		__u64 ips[ORIGINS_STACK_DEPTH] = { 0 };
-		struct ksym_want want[ORIGINS_STACK_DEPTH];
-		size_t n = 0;
-		if (bpf_map_lookup_elem(bpf_map__fd(g.skel->maps.stacks), &id, ips) == 0)
-			for (; n < ORIGINS_STACK_DEPTH && ips[n]; n++)
-				want[n] = (struct ksym_want){ .addr = ips[n] };
-		char path[256];
-		snprintf(path, sizeof(path), "%s/kallsyms", ctx->procfs);
-		ksyms_resolve(path, want, n); /* unreadable: the frames stay addresses */
-		size_t len = 0;
-		for (size_t i = 0; i < n && len < sizeof(buf); i++) {
-			char frame[KSYM_NAME_MAX + 24];
-			ksym_format(&want[i], frame, sizeof(frame));
-			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s", i ? "\n" : "", frame);
-		}
-	}
 	if (g.nstacks == g.capstacks) {
 		size_t cap = g.capstacks ? g.capstacks * 2 : 16;
 		struct stack_text *s = realloc(g.stacks, cap * sizeof(*s));
 		if (!s)
-			return NULL;
+			return -ENOMEM;
 		g.stacks = s;
 		g.capstacks = cap;
 	}
-	char *text = strdup(buf);
-	if (!text)
-		return NULL;
-	g.stacks[g.nstacks++] = (struct stack_text){ id, text };
-	return text;
+	char *copy = strdup(text);
+	if (!copy)
+		return -ENOMEM;
+	g.stacks[g.nstacks++] = (struct stack_text){ id, copy };
+	return 0;
+}
+
+#define LEARN_MAX (READ_CHUNK / ORIGINS_STACK_DEPTH)
+
+/* Symbolize up to LEARN_MAX stacks of the sorted objects not seen before,
+ * in one pass over kallsyms for all of them (a pass took seconds in a
+ * slow guest); a negative id is no stack. The number symbolized, or
+ * -ENOMEM. */
+static int stacks_learn_some(const struct source_ctx *ctx, size_t n)
+{
+	int32_t ids[LEARN_MAX];
+	static struct ksym_want want[LEARN_MAX * ORIGINS_STACK_DEPTH];
+	size_t nids = 0, nwant = 0, first[LEARN_MAX + 1];
+	for (size_t i = 0; i < n && nids < LEARN_MAX; i++) {
+		int32_t id = g.obj[i].stack_id;
+		if (stack_known(id))
+			continue;
+		if (id < 0) {
+			if (stack_keep(id, "(no stack: the stack map was full or the stack unreadable)"))
+				return -ENOMEM;
+			continue;
+		}
+		bool again = false; /* sorted by kind and workload first: an id may come back */
+		for (size_t k = 0; k < nids && !again; k++)
+			again = ids[k] == id;
+		if (again)
+			continue;
+		__u64 ips[ORIGINS_STACK_DEPTH] = { 0 };
+		first[nids] = nwant;
+		ids[nids++] = id;
+		if (bpf_map_lookup_elem(bpf_map__fd(g.skel->maps.stacks), &id, ips) == 0)
+			for (size_t f = 0; f < ORIGINS_STACK_DEPTH && ips[f]; f++)
+				want[nwant++] = (struct ksym_want){ .addr = ips[f] };
+	}
+	first[nids] = nwant;
+	if (!nids)
+		return 0;
+	char path[256];
+	snprintf(path, sizeof(path), "%s/kallsyms", ctx->procfs);
+	ksyms_resolve(path, want, nwant); /* unreadable: the frames stay addresses */
+	for (size_t k = 0; k < nids; k++) {
+		char buf[ORIGIN_STACK_MAX] = "";
+		size_t len = 0;
+		for (size_t i = first[k]; i < first[k + 1] && len < sizeof(buf); i++) {
+			char frame[KSYM_NAME_MAX + 24];
+			ksym_format(&want[i], frame, sizeof(frame));
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s", i > first[k] ? "\n" : "", frame);
+		}
+		if (stack_keep(ids[k], len ? buf : "(the stack map had no frames for it)"))
+			return -ENOMEM;
+	}
+	return (int)nids;
+}
+
+/* Symbolize every stack of the sorted objects not seen before; 0 or -ENOMEM. */
+static int stacks_learn(const struct source_ctx *ctx, size_t n)
+{
+	int r;
+	while ((r = stacks_learn_some(ctx, n)) > 0)
+		;
+	return r;
 }
 
 /* One row per group of the sorted objects; 0 or -ENOMEM. */
@@ -238,7 +275,7 @@ static int put_groups(const struct source_ctx *ctx, size_t n)
 	for (size_t i = 0; i < n;) {
 		struct origin_row *row = origin_rows_add(ctx->origins);
 		const struct traced *o = &g.obj[i];
-		const char *stack = stack_text(ctx, o->stack_id);
+		const char *stack = stack_known(o->stack_id);
 		if (!row || !stack)
 			return -ENOMEM;
 		row->kind = o->kind == ORIGIN_DMABUF ? "dma-buf" : "gem";
@@ -269,7 +306,9 @@ static int collect_origins(const struct source_ctx *ctx, struct metric_batch *b,
 		return (int)n;
 	}
 	qsort(g.obj, (size_t)n, sizeof(*g.obj), by_group);
-	int r = put_groups(ctx, (size_t)n);
+	int r = stacks_learn(ctx, (size_t)n);
+	if (!r)
+		r = put_groups(ctx, (size_t)n);
 	if (r) {
 		ctx->origins->n = 0;
 		return r;
