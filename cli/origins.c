@@ -86,27 +86,27 @@ int origins_html(FILE *f, sqlite3 *db, int64_t run)
 	sqlite3_stmt *s = origins_query(db, run, NULL, NULL, false);
 	if (!s)
 		return -1;
-	int rc, rows = 0;
-	fputs("<table><tr><th>kind</th><th>workload</th><th>comm</th><th>alive</th><th>alive_bytes</th>"
-	      "<th>stack</th></tr>\n", f);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		fputs("<tr>", f);
-		for (int i = 0; i < 6; i++) {
-			fputs("<td>", f);
-			cli_markup_text(f, (const char *)sqlite3_column_text(s, i));
-			fputs("</td>", f);
-		}
-		fputs("</tr>\n", f);
-		rows++;
-	}
-	fputs("</table>\n", f);
-	sqlite3_finalize(s);
-	char *why = rows ? NULL : origins_unavailable(db, run);
-	if (why) {
+	int rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		char *why = origins_unavailable(db, run);
 		fputs("<p>", f);
-		cli_markup_text(f, why);
+		cli_markup_text(f, why ? why : "No object alive from a traced origin in this run.");
 		fputs("</p>\n", f);
 		free(why);
+	} else {
+		fputs("<table><tr><th>kind</th><th>workload</th><th>comm</th><th>alive</th><th>alive_bytes</th>"
+		      "<th>stack</th></tr>\n", f);
+		for (; rc == SQLITE_ROW; rc = sqlite3_step(s)) {
+			fputs("<tr>", f);
+			for (int i = 0; i < 6; i++) {
+				fputs("<td>", f);
+				cli_markup_text(f, (const char *)sqlite3_column_text(s, i));
+				fputs("</td>", f);
+			}
+			fputs("</tr>\n", f);
+		}
+		fputs("</table>\n", f);
 	}
+	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? 0 : -1;
 }

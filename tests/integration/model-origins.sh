@@ -25,4 +25,7 @@ assert_true "$db" "select count(*) >= 3 from ticks" "sampling went on"
 EXPECT_DIR=$out
 expect 0 '^no object alive from a traced origin in run 1: origins unavailable.*not a DRM device node' \
 	"$TOP/build/gemsoak" origins -D "$db"
+"$TOP/build/gemsoak" report -D "$db" --out "$out/report.html" > /dev/null
+grep -A2 '<h2>Origins</h2>' "$out/report.html" | grep -q '<p>origins unavailable.*not a DRM device node' ||
+	fail "the report's origins section does not say why nothing was traced"
 echo ok
