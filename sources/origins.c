@@ -14,7 +14,10 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -209,16 +212,54 @@ static int stack_keep(int32_t id, const char *text)
 
 #define LEARN_MAX (READ_CHUNK / ORIGINS_STACK_DEPTH)
 
-/* Symbolize up to LEARN_MAX stacks of the sorted objects not seen before,
- * in one pass over kallsyms for all of them (a pass took seconds in a
- * slow guest); a negative id is no stack. The number symbolized, or
- * -ENOMEM. */
-static int stacks_learn_some(const struct source_ctx *ctx, size_t n)
-{
+/* The stacks being named: a pass over kallsyms takes seconds in a slow
+ * guest (the kernel generating the file), so it runs in a thread of its
+ * own and the sampling round goes on; the groups of a stack not named yet
+ * wait for a later round. The round's thread hands the frames over and
+ * reads them back only while no pass runs (running, done). */
+static struct {
+	pthread_t thread;
+	bool running;
+	atomic_bool done;
 	int32_t ids[LEARN_MAX];
-	static struct ksym_want want[LEARN_MAX * ORIGINS_STACK_DEPTH];
-	size_t nids = 0, nwant = 0, first[LEARN_MAX + 1];
-	for (size_t i = 0; i < n && nids < LEARN_MAX; i++) {
+	size_t nids, first[LEARN_MAX + 1];
+	struct ksym_want want[LEARN_MAX * ORIGINS_STACK_DEPTH];
+	size_t nwant;
+	char path[256];
+} sym;
+
+static void *sym_main(void *arg)
+{
+	ksyms_resolve(sym.path, sym.want, sym.nwant); /* unreadable: the frames stay addresses */
+	atomic_store(&sym.done, true);
+	return arg;
+}
+
+/* Keep the texts of a finished pass; 0 or -ENOMEM. */
+static int sym_collect(void)
+{
+	for (size_t k = 0; k < sym.nids; k++) {
+		char buf[ORIGIN_STACK_MAX] = "";
+		size_t len = 0;
+		for (size_t i = sym.first[k]; i < sym.first[k + 1] && len < sizeof(buf); i++) {
+			char frame[KSYM_NAME_MAX + 24];
+			ksym_format(&sym.want[i], frame, sizeof(frame));
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s", i > sym.first[k] ? "\n" : "", frame);
+		}
+		if (stack_keep(sym.ids[k], len ? buf : "(the stack map had no frames for it)"))
+			return -ENOMEM;
+	}
+	sym.nids = 0;
+	return 0;
+}
+
+/* Hand up to LEARN_MAX stacks of the sorted objects that are not named
+ * yet to a pass (a negative id, no stack, is named at once); the number
+ * handed, or -ENOMEM. */
+static int sym_gather(const struct source_ctx *ctx, size_t n)
+{
+	sym.nids = sym.nwant = 0;
+	for (size_t i = 0; i < n && sym.nids < LEARN_MAX; i++) {
 		int32_t id = g.obj[i].stack_id;
 		if (stack_known(id))
 			continue;
@@ -228,44 +269,48 @@ static int stacks_learn_some(const struct source_ctx *ctx, size_t n)
 			continue;
 		}
 		bool again = false; /* sorted by kind and workload first: an id may come back */
-		for (size_t k = 0; k < nids && !again; k++)
-			again = ids[k] == id;
+		for (size_t k = 0; k < sym.nids && !again; k++)
+			again = sym.ids[k] == id;
 		if (again)
 			continue;
 		__u64 ips[ORIGINS_STACK_DEPTH] = { 0 };
-		first[nids] = nwant;
-		ids[nids++] = id;
+		sym.first[sym.nids] = sym.nwant;
+		sym.ids[sym.nids++] = id;
 		if (bpf_map_lookup_elem(bpf_map__fd(g.skel->maps.stacks), &id, ips) == 0)
 			for (size_t f = 0; f < ORIGINS_STACK_DEPTH && ips[f]; f++)
-				want[nwant++] = (struct ksym_want){ .addr = ips[f] };
+				sym.want[sym.nwant++] = (struct ksym_want){ .addr = ips[f] };
 	}
-	first[nids] = nwant;
-	if (!nids)
-		return 0;
-	char path[256];
-	snprintf(path, sizeof(path), "%s/kallsyms", ctx->procfs);
-	ksyms_resolve(path, want, nwant); /* unreadable: the frames stay addresses */
-	for (size_t k = 0; k < nids; k++) {
-		char buf[ORIGIN_STACK_MAX] = "";
-		size_t len = 0;
-		for (size_t i = first[k]; i < first[k + 1] && len < sizeof(buf); i++) {
-			char frame[KSYM_NAME_MAX + 24];
-			ksym_format(&want[i], frame, sizeof(frame));
-			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s", i > first[k] ? "\n" : "", frame);
-		}
-		if (stack_keep(ids[k], len ? buf : "(the stack map had no frames for it)"))
-			return -ENOMEM;
-	}
-	return (int)nids;
+	sym.first[sym.nids] = sym.nwant;
+	snprintf(sym.path, sizeof(sym.path), "%s/kallsyms", ctx->procfs);
+	return (int)sym.nids;
 }
 
-/* Symbolize every stack of the sorted objects not seen before; 0 or -ENOMEM. */
+/* Take a finished pass's names, and start one for the stacks not named
+ * yet (signals blocked in the thread: they are the event loop's). Without
+ * a thread the pass runs here. 0 or -ENOMEM. */
 static int stacks_learn(const struct source_ctx *ctx, size_t n)
 {
-	int r;
-	while ((r = stacks_learn_some(ctx, n)) > 0)
-		;
-	return r;
+	if (sym.running) {
+		if (!atomic_load(&sym.done))
+			return 0;
+		pthread_join(sym.thread, NULL);
+		sym.running = false;
+		if (sym_collect())
+			return -ENOMEM;
+	}
+	int r = sym_gather(ctx, n);
+	if (r <= 0)
+		return r;
+	atomic_store(&sym.done, false);
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	sym.running = pthread_create(&sym.thread, NULL, sym_main, NULL) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (sym.running)
+		return 0;
+	sym_main(NULL);
+	return sym_collect();
 }
 
 /* One row per group of the sorted objects; 0 or -ENOMEM. */
@@ -273,10 +318,15 @@ static int put_groups(const struct source_ctx *ctx, size_t n)
 {
 	const struct workers_view *w = ctx->workers;
 	for (size_t i = 0; i < n;) {
-		struct origin_row *row = origin_rows_add(ctx->origins);
 		const struct traced *o = &g.obj[i];
 		const char *stack = stack_known(o->stack_id);
-		if (!row || !stack)
+		if (!stack) { /* being named: the group waits for a later round */
+			while (i < n && by_group(o, &g.obj[i]) == 0)
+				i++;
+			continue;
+		}
+		struct origin_row *row = origin_rows_add(ctx->origins);
+		if (!row)
 			return -ENOMEM;
 		row->kind = o->kind == ORIGIN_DMABUF ? "dma-buf" : "gem";
 		snprintf(row->workload, sizeof(row->workload), "%s", o->workload >= 0 ? w->wl[o->workload].name : o->comm);
