@@ -34,25 +34,7 @@ static int html_table(FILE *f, sqlite3 *db, const char *sql, int64_t run)
 	if (!s)
 		return -1;
 	sqlite3_bind_int64(s, 1, run);
-	int cols = sqlite3_column_count(s), rc;
-	fputs("<table><tr>", f);
-	for (int i = 0; i < cols; i++) {
-		fputs("<th>", f);
-		cli_markup_text(f, sqlite3_column_name(s, i));
-		fputs("</th>", f);
-	}
-	fputs("</tr>\n", f);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *first = (const char *)sqlite3_column_text(s, 1);
-		fprintf(f, "<tr%s>", first && strcmp(first, "leaking") == 0 ? " class=\"leak\"" : "");
-		for (int i = 0; i < cols; i++) {
-			fputs("<td>", f);
-			cli_markup_text(f, (const char *)sqlite3_column_text(s, i));
-			fputs("</td>", f);
-		}
-		fputs("</tr>\n", f);
-	}
-	fputs("</table>\n", f);
+	int rc = cli_html_table(f, s);
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? 0 : -1;
 }

@@ -83,30 +83,24 @@ int origins_html(FILE *f, sqlite3 *db, int64_t run)
 		return recorded;
 	fputs("<h2>Origins</h2>\n<p>The live GEM objects and dma-bufs at the last round, by the workload and"
 	      " kernel stack that made them (traced with BPF; docs/ORIGINS.md).</p>\n", f);
-	sqlite3_stmt *s = origins_query(db, run, NULL, NULL, false);
+	sqlite3_stmt *s = cli_prepare(db, "SELECT COUNT(*) FROM origins WHERE run_id = ?1 AND alive > 0");
 	if (!s)
 		return -1;
-	int rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		char *why = origins_unavailable(db, run);
+	sqlite3_bind_int64(s, 1, run);
+	int rows = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
+	sqlite3_finalize(s);
+	if (rows <= 0) {
+		char *why = rows == 0 ? origins_unavailable(db, run) : NULL;
 		fputs("<p>", f);
 		cli_markup_text(f, why ? why : "No object alive from a traced origin in this run.");
 		fputs("</p>\n", f);
 		free(why);
-	} else {
-		fputs("<table><tr><th>kind</th><th>workload</th><th>comm</th><th>alive</th><th>alive_bytes</th>"
-		      "<th>stack</th></tr>\n", f);
-		for (; rc == SQLITE_ROW; rc = sqlite3_step(s)) {
-			fputs("<tr>", f);
-			for (int i = 0; i < 6; i++) {
-				fputs("<td>", f);
-				cli_markup_text(f, (const char *)sqlite3_column_text(s, i));
-				fputs("</td>", f);
-			}
-			fputs("</tr>\n", f);
-		}
-		fputs("</table>\n", f);
+		return rows == 0 ? 0 : -1;
 	}
+	s = origins_query(db, run, NULL, NULL, false);
+	if (!s)
+		return -1;
+	int rc = cli_html_table(f, s);
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
