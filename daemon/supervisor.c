@@ -654,13 +654,13 @@ uint64_t supervisor_errors(const struct supervisor *sup, size_t i, enum gs_ioctl
 const char *supervisor_gauge(const struct supervisor *sup, size_t i, int g, int64_t *value)
 {
 	const struct instance *in = sup->inst[i];
-	const char *const *names = in->cfg->type->gauges;
-	if (!names || g >= WL_MAX_GAUGES || !names[g])
+	const struct wl_gauge *gauges = in->cfg->type->gauges;
+	if (!gauges || g >= WL_MAX_GAUGES || !gauges[g].name)
 		return NULL;
 	*value = 0;
 	for (int j = 0; j < in->nprocs; j++)
 		*value += atomic_load_explicit(&in->ctr[j].gauges[g], memory_order_relaxed);
-	return names[g];
+	return gauges[g].name;
 }
 
 int supervisor_alive(const struct supervisor *sup)

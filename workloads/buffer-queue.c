@@ -181,8 +181,12 @@ static void map_shared(struct wl_proc *p)
 /* The gauges (workload.NAME.GAUGE): late fences and slots, and the
  * longest wait of a late fence. */
 enum { G_LATE_FENCES, G_FENCE_MAX_MS, G_LATE_SLOTS };
-static const char *const buffer_queue_gauges[] = { "late.fence_signals", "late.fence_max_ms", "late.slot_returns",
-						   NULL };
+static const struct wl_gauge buffer_queue_gauges[] = {
+	{ "late.fence_signals", true, "fences signalled later than fence_timeout (timing, no broken promise)" },
+	{ "late.fence_max_ms", false, "the longest wait of a late fence" },
+	{ "late.slot_returns", true, "slots the compositor returned later than fence_timeout" },
+	{ NULL, false, NULL },
+};
 
 /* The signaller starts frame seq: before the waiter can have its fence.
  * The record is marked as being rewritten first, so that a reader never

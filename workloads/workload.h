@@ -99,6 +99,14 @@ struct wl_proc {
 #define WL_EXIT_NOFILE 6
 #define WL_EXIT_USER 7
 
+/* One value a type's workers keep beside their cycles: a name ending in
+ * _ms is in milliseconds, any other a count. */
+struct wl_gauge {
+	const char *name;
+	bool counter;       /* only ever added to (wl_gauge_add), else set */
+	const char *doc;
+};
+
 struct wl_type {
 	const char *name;
 	const char *summary;
@@ -121,10 +129,10 @@ struct wl_type {
 	/* Optional: NULL when the WK_STRING key's value is acceptable, else
 	 * why it is not (the config reader adds file, line and key). */
 	const char *(*check_str)(const char *key, const char *value);
-	/* Optional: names of values the workers set with wl_gauge_set()
-	 * (NULL-terminated, at most WL_MAX_GAUGES), sampled summed over the
-	 * processes as workload.NAME.GAUGE. */
-	const char *const *gauges;
+	/* Optional: the values the workers set with wl_gauge_set() or
+	 * wl_gauge_add() (ending with a NULL name, at most WL_MAX_GAUGES),
+	 * sampled summed over the processes as workload.NAME.GAUGE. */
+	const struct wl_gauge *gauges;
 };
 
 /* workloads/registry.c */

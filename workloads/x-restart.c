@@ -70,7 +70,12 @@ struct grant {
 
 /* The gauges of the server mode (workload.NAME.GAUGE). */
 enum { G_READY_MS, G_CYCLE_MS, G_FAILED };
-static const char *const x_restart_gauges[] = { "ready_ms", "cycle_ms", "failed", NULL };
+static const struct wl_gauge x_restart_gauges[] = {
+	{ "ready_ms", false, "how long the last server took to be ready" },
+	{ "cycle_ms", false, "how long the last restart took, clients and console check included" },
+	{ "failed", true, "restarts that failed" },
+	{ NULL, false, NULL },
+};
 
 static bool server_mode(const struct wl_config *cfg)
 {
