@@ -21,11 +21,13 @@ export GS_VM_INITRD
 # Reloads while it runs: a drop-in starts a workload, changes it, is
 # refused when broken, and removed (each config is freed and replaced).
 dropin=/mnt/share/conf.d/20-extra.conf
+# shellcheck disable=SC2089 # shell text the guest runs: its quotes and $ are for the guest
 VM_DURING="sleep 4; mkdir -p /mnt/share/conf.d
 printf '[workload extra]\ntype = flink-share\n' > $dropin; kill -HUP \$daemon; sleep 3
 printf '[workload extra]\ntype = flink-share\nproducers = 2\n' > $dropin; kill -HUP \$daemon; sleep 3
 printf '[workload extra]\nproducers = x\n' > $dropin; kill -HUP \$daemon; sleep 2
 rm $dropin; kill -HUP \$daemon"
+# shellcheck disable=SC2090 # shell text the guest runs: its quotes and $ are for the guest
 export VM_DURING
 vm_run_daemon build/tests/sanitizers.conf 20 build/tests/vm-sanitizers
 log=build/tests/vm-sanitizers/job.log
