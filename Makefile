@@ -134,6 +134,7 @@ check: deps
 CHECK_QUICK_SCRIPTS := tests/integration/device-layers.sh tests/integration/build-deps.sh \
 	tests/integration/shellcheck.sh tests/integration/cppcheck.sh \
 	tests/integration/config-errors.sh tests/integration/workload-docs.sh \
+	tests/integration/metric-docs.sh \
 	tests/integration/model-igt.sh tests/integration/model-seeds.sh \
 	tests/integration/model-ioctl-faults.sh tests/integration/model-store-refused.sh \
 	tests/integration/model-device-vanish.sh tests/integration/model-origins.sh

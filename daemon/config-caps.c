@@ -12,7 +12,7 @@
  * PRIME buffers from the first, the one thing it is used for. */
 static int check_second_device(const struct wl_config *w, const char *device, FILE *errs)
 {
-	const char *path = wl_get_str(w, "device2");
+	const char *path = wl_get_str_opt(w, "device2");
 	char err[512], found[256];
 	if (!*path)
 		return 0;

@@ -428,14 +428,21 @@ static void workload_section(struct parse *p, int s, const char *name)
 				o->line);
 		return;
 	}
-	/* The type is `type =`, or else the section's own name. */
+	/* The type is `type =`, set once, or else the section's own name. */
 	const char *type_name = name;
 	int type_line = sec->line;
+	bool typed = false;
 	for (size_t i = 0; i < p->nent; i++) {
-		if (p->ent[i].section == s && strcmp(p->ent[i].key, "type") == 0) {
-			type_name = p->ent[i].value;
-			type_line = p->ent[i].line;
+		if (p->ent[i].section != s || strcmp(p->ent[i].key, "type") != 0)
+			continue;
+		if (typed) {
+			problem(p, p->ent[i].line, "type: set twice in [workload %s] (also at line %d)", name,
+				type_line);
+			return;
 		}
+		typed = true;
+		type_name = p->ent[i].value;
+		type_line = p->ent[i].line;
 	}
 	const struct wl_type *t = wl_type_find(type_name);
 	if (!t) {

@@ -12,6 +12,7 @@
 #include "daemon/server.h"
 #include "db/db-path.h"
 #include "device/device.h"
+#include "sources/sources.h"
 
 static void usage(FILE *out)
 {
@@ -24,6 +25,8 @@ static void usage(FILE *out)
 		"                          its device is present), then exit\n"
 		"      --database FILE     use FILE instead of the config's database\n"
 		"      --list-workloads    print the workload types and their keys, then exit\n"
+		"      --list-metrics      print every metric (name, unit, kind, judged or\n"
+		"                          recorded, what it counts), then exit\n"
 		"      --duration TIME     stop after TIME (e.g. 90s, 2h); default: until SIGTERM\n"
 		"      --new-run           start a new run even when the database's last run\n"
 		"                          has the same kernel and configuration\n"
@@ -82,6 +85,7 @@ int main(int argc, char **argv)
 		{ "duration", required_argument, NULL, 'd' },
 		{ "database", required_argument, NULL, 'D' },
 		{ "list-workloads", no_argument, NULL, 'L' },
+		{ "list-metrics", no_argument, NULL, 'M' },
 		{ "new-run", no_argument, NULL, 'N' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
@@ -113,6 +117,9 @@ int main(int argc, char **argv)
 			break;
 		case 'L':
 			wl_print_types(stdout);
+			return 0;
+		case 'M':
+			metrics_print(stdout);
 			return 0;
 		case 'N':
 			sopt.new_run = true;

@@ -18,7 +18,7 @@ static const struct wl_config *config_of(const struct gs_config *cfg, const char
  * positive control at per_s cycles/s, else "". */
 static void control_text(const struct wl_config *wc, double per_s, char *buf, size_t len)
 {
-	int64_t every = wl_get(wc, "leak_every");
+	int64_t every = wl_get_opt(wc, "leak_every");
 	buf[0] = '\0';
 	if (every <= 0)
 		return;
@@ -34,7 +34,7 @@ static void note_props(struct rate_report *r, const struct wl_config *wc, struct
 {
 	if (!st)
 		return;
-	int64_t cap = wl_get(wc, "rate"), every = wl_get(wc, "leak_every");
+	int64_t cap = wl_get(wc, "rate"), every = wl_get_opt(wc, "leak_every");
 	struct rate_noted *n = NULL;
 	for (size_t i = 0; i < r->nnoted && !n; i++)
 		if (strcmp(r->noted[i].name, wc->name) == 0)

@@ -144,7 +144,7 @@ static int start_instance(struct instance *in)
 	int r = open_report(in);
 	if (r < 0)
 		return r;
-	in->chan = in->cfg->type->setup(in->cfg);
+	in->chan = wl_channels_open(in->cfg);
 	if (!in->chan)
 		return -errno;
 	pid_t self = getpid();
@@ -280,7 +280,7 @@ static void free_instance(struct instance *in)
 		close(in->report[1]);
 	}
 	if (in->chan)
-		in->cfg->type->teardown(in->chan);
+		wl_channels_close(in->cfg, in->chan);
 	if (in->ctr)
 		munmap(in->ctr, in->ctr_bytes);
 	free(in->pids);
@@ -365,7 +365,7 @@ static void after_death(struct instance *in)
 	if (in->alive > 0)
 		return;
 	in->pgid = 0; /* its last member may be gone: the id may be reused */
-	in->cfg->type->teardown(in->chan);
+	wl_channels_close(in->cfg, in->chan);
 	in->chan = NULL;
 	if (in->state == INST_FINISHING) {
 		in->state = INST_DONE;
@@ -443,7 +443,7 @@ void supervisor_check_progress(struct supervisor *sup, double stall_s)
 		double rate = (double)wl_get(in->cfg, "rate");
 		double allowed = rate > 0 && 2.0 / rate > stall_s ? 2.0 / rate : stall_s;
 		/* A cycle may take up to the workload's own timeout (a restart command). */
-		allowed += (double)wl_get(in->cfg, "timeout") / 1000.0;
+		allowed += (double)wl_get_opt(in->cfg, "timeout") / 1000.0;
 		if (now - in->progress_t < allowed)
 			continue;
 		emit(in, LOG_WARNING, "worker-hang", "no cycle completed for %.0f s; killing and restarting the workload",
@@ -535,7 +535,7 @@ int supervisor_pause(struct supervisor *sup)
 		stop_and_reap(&in, 1, SIGKILL, STOP_GRACE_S);
 		in->pgid = 0;
 		if (in->chan)
-			in->cfg->type->teardown(in->chan);
+			wl_channels_close(in->cfg, in->chan);
 		in->chan = NULL;
 		in->state = finished ? INST_DONE : INST_PAUSED;
 	}
@@ -654,13 +654,13 @@ uint64_t supervisor_errors(const struct supervisor *sup, size_t i, enum gs_ioctl
 const char *supervisor_gauge(const struct supervisor *sup, size_t i, int g, int64_t *value)
 {
 	const struct instance *in = sup->inst[i];
-	const char *const *names = in->cfg->type->gauges;
-	if (!names || g >= WL_MAX_GAUGES || !names[g])
+	const struct wl_gauge *gauges = in->cfg->type->gauges;
+	if (!gauges || g >= WL_MAX_GAUGES || !gauges[g].name)
 		return NULL;
 	*value = 0;
 	for (int j = 0; j < in->nprocs; j++)
 		*value += atomic_load_explicit(&in->ctr[j].gauges[g], memory_order_relaxed);
-	return names[g];
+	return gauges[g].name;
 }
 
 pid_t supervisor_pgid(const struct supervisor *sup, size_t i)

@@ -54,7 +54,7 @@ void worker_main(const struct worker_start *w)
 	};
 	int keep[WL_MAX_FDS + 1];
 	keep[0] = w->report_fd;
-	int n = w->cfg->type->fds(w->chan, w->cfg, w->index, keep + 1, WL_MAX_FDS);
+	int n = wl_channels_fds(w->chan, w->cfg, w->index, keep + 1, WL_MAX_FDS);
 	p.report_fd = w->report_fd;
 	int kept = keep_only(keep, n + 1);
 	if (kept) {

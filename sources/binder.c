@@ -121,4 +121,23 @@ static int collect_binder(const struct source_ctx *ctx, struct metric_batch *b, 
 	return 0;
 }
 
-const struct source source_binder = { "binder", collect_binder };
+static const struct metric_decl binder_metrics[] = {
+	{ "binder.procs", "count", METRIC_GAUGE, true, "processes with binder open (binder/stats, active)" },
+	{ "binder.threads", "count", METRIC_GAUGE, true, "binder threads alive" },
+	{ "binder.nodes", "count", METRIC_GAUGE, true, "binder nodes alive" },
+	{ "binder.refs", "count", METRIC_GAUGE, true, "references to binder nodes alive" },
+	{ "binder.deaths", "count", METRIC_GAUGE, true, "death notifications registered" },
+	{ "binder.transactions", "count", METRIC_GAUGE, true, "transactions alive" },
+	{ "binder.buffers", "count", METRIC_GAUGE, true,
+	  "transaction buffers allocated, summed over processes" },
+	{ "binder.pending_transactions", "count", METRIC_GAUGE, true,
+	  "transactions queued and not read, summed over processes" },
+	{ "binder.proc_max_threads", "count", METRIC_GAUGE, true, "the most threads of one process" },
+	{ "binder.proc_max_nodes", "count", METRIC_GAUGE, true, "the most nodes of one process" },
+	{ "binder.proc_max_refs", "count", METRIC_GAUGE, true, "the most refs of one process" },
+	{ "binder.proc_max_buffers", "count", METRIC_GAUGE, true, "the most buffers of one process" },
+	{ "binder.dead_nodes", "count", METRIC_GAUGE, true,
+	  "nodes whose process is gone that references still hold (binder/state)" },
+	METRIC_DECL_END,
+};
+const struct source source_binder = { "binder", collect_binder, binder_metrics };

@@ -54,4 +54,9 @@ static int collect_dmabuf(const struct source_ctx *ctx, struct metric_batch *b, 
 	return source_collect_text(ctx, &dmabuf, b, why, whylen);
 }
 
-const struct source source_dmabuf = { "dma_buf", collect_dmabuf };
+static const struct metric_decl dmabuf_metrics[] = {
+	{ "dmabuf.objects", "count", METRIC_GAUGE, true, "dma-bufs alive (dma_buf/bufinfo)" },
+	{ "dmabuf.bytes", "bytes", METRIC_GAUGE, true, "their size" },
+	METRIC_DECL_END,
+};
+const struct source source_dmabuf = { "dma_buf", collect_dmabuf, dmabuf_metrics };

@@ -107,4 +107,8 @@ static int collect_clients(const struct source_ctx *ctx, struct metric_batch *b,
 	return source_collect_text(ctx, &clients, b, why, whylen);
 }
 
-const struct source source_drm_clients = { "clients", collect_clients };
+static const struct metric_decl drm_clients_metrics[] = {
+	{ "drm.clients", "count", METRIC_GAUGE, true, "open DRM files of the device (dri/N/clients)" },
+	METRIC_DECL_END,
+};
+const struct source source_drm_clients = { "clients", collect_clients, drm_clients_metrics };

@@ -203,4 +203,16 @@ static int collect_framebuffers(const struct source_ctx *ctx, struct metric_batc
 	return source_collect_text(ctx, &framebuffers, b, why, whylen);
 }
 
-const struct source source_drm_framebuffers = { "framebuffers", collect_framebuffers };
+static const struct metric_decl drm_framebuffers_metrics[] = {
+	{ "drm.framebuffers", "count", METRIC_GAUGE, true, "framebuffers of the device (dri/N/framebuffer)" },
+	{ "drm.framebuffers.by.OWNER", "count", METRIC_GAUGE, true,
+	  "those of one owner (the creating process, up to 16; the rest in .by.other)" },
+	{ "drm.scanout.planes", "count", METRIC_GAUGE, true,
+	  "planes scanning out a framebuffer (dri/N/state, atomic drivers)" },
+	{ "drm.scanout.fbcon", "count", METRIC_GAUGE, true,
+	  "of those, planes scanning out fbcon's framebuffer" },
+	METRIC_DECL_END,
+};
+const struct source source_drm_framebuffers = {
+	"framebuffers", collect_framebuffers, drm_framebuffers_metrics,
+};

@@ -16,4 +16,4 @@ static int drop_caches(const struct source_ctx *ctx, struct metric_batch *b, cha
 	return source_write_under(ctx->procfs, "sys/vm/drop_caches", "2", why, whylen);
 }
 
-const struct source source_drop_caches = { "drop_caches", drop_caches };
+const struct source source_drop_caches = { "drop_caches", drop_caches, NULL };

@@ -131,4 +131,21 @@ static int collect_fdinfo(const struct source_ctx *ctx, struct metric_batch *b, 
 	return r;
 }
 
-const struct source source_fdinfo = { "fdinfo", collect_fdinfo };
+static const struct metric_decl fdinfo_metrics[] = {
+	{ "drm.fdinfo_files", "count", METRIC_GAUGE, true, "the workers' DRM files (/proc/PID/fdinfo)" },
+	{ "drm.fdinfo_total_bytes", "bytes", METRIC_GAUGE, true,
+	  "memory of the workers' DRM files (drm-total-*)" },
+	{ "drm.fdinfo_shared_bytes", "bytes", METRIC_GAUGE, true, "of it, shared (drm-shared-*)" },
+	{ "drm.fdinfo_resident_bytes", "bytes", METRIC_GAUGE, true, "of it, resident (drm-resident-*)" },
+	{ "gem.clients_by_workload", "count", METRIC_GAUGE, true, "DRM clients of the workers" },
+	{ "gem.clients_by_other", "count", METRIC_GAUGE, true, "DRM clients of other processes" },
+	{ "gem.client_bytes", "bytes", METRIC_GAUGE, true,
+	  "GEM memory of every DRM client (drm-total-*, 6.5+)" },
+	{ "gem.client_bytes_by_workload", "bytes", METRIC_GAUGE, true, "of it, the workers' clients" },
+	{ "gem.client_bytes_by_other", "bytes", METRIC_GAUGE, true, "of it, other processes' clients" },
+	{ "gem.client_shared_bytes", "bytes", METRIC_GAUGE, true, "GEM memory shared between clients" },
+	{ "gem.clients_uncounted", "count", METRIC_GAUGE, true,
+	  "DRM clients beyond the table's bound, not counted" },
+	METRIC_DECL_END,
+};
+const struct source source_fdinfo = { "fdinfo", collect_fdinfo, fdinfo_metrics };

@@ -89,4 +89,11 @@ static int collect_fences(const struct source_ctx *ctx, struct metric_batch *b, 
 	return batch_put(b, "fds.sync_file", (double)syncs, "count");
 }
 
-const struct source source_fences = { "fences", collect_fences };
+static const struct metric_decl fences_metrics[] = {
+	{ "dmabuf.fences", "count", METRIC_GAUGE, true, "fences on dma-bufs (dma_buf/bufinfo)" },
+	{ "dmabuf.fences_unsignalled", "count", METRIC_GAUGE, true, "of those, not signalled" },
+	{ "fds.dmabuf", "count", METRIC_GAUGE, true, "dma-buf fds held by processes (/proc/PID/fd)" },
+	{ "fds.sync_file", "count", METRIC_GAUGE, true, "sync_file fds held by processes" },
+	METRIC_DECL_END,
+};
+const struct source source_fences = { "fences", collect_fences, fences_metrics };

@@ -95,4 +95,11 @@ static int collect_gem_names(const struct source_ctx *ctx, struct metric_batch *
 	return source_collect_text(ctx, &gem_names, b, why, whylen);
 }
 
-const struct source source_gem_names = { "gem_names", collect_gem_names };
+static const struct metric_decl gem_names_metrics[] = {
+	{ "gem.flink_names", "count", METRIC_GAUGE, true, "flink names (dri/N/gem_names)" },
+	{ "gem.flink_handles", "count", METRIC_GAUGE, true, "handles on named objects" },
+	{ "gem.flink_refcount", "count", METRIC_GAUGE, true, "references to named objects" },
+	{ "gem.flink_bytes", "bytes", METRIC_GAUGE, true, "size of named objects" },
+	METRIC_DECL_END,
+};
+const struct source source_gem_names = { "gem_names", collect_gem_names, gem_names_metrics };

@@ -141,4 +141,18 @@ static int collect_holders(const struct source_ctx *ctx, struct metric_batch *b,
 	return 0;
 }
 
-const struct source source_holders = { "holders", collect_holders };
+static const struct metric_decl holders_metrics[] = {
+	{ "dmabuf.held", "count", METRIC_GAUGE, true, "dma-bufs a process holds (fd or mapping)" },
+	{ "dmabuf.held_by_workload", "count", METRIC_GAUGE, true, "of those, held by a worker" },
+	{ "dmabuf.held_by_other", "count", METRIC_GAUGE, true, "of those, held by another process" },
+	{ "dmabuf.held_bytes", "bytes", METRIC_GAUGE, true, "size of the held dma-bufs" },
+	{ "dmabuf.orphaned", "count", METRIC_GAUGE, true, "dma-bufs no process holds (kept by the kernel)" },
+	{ "dmabuf.orphaned_bytes", "bytes", METRIC_GAUGE, true, "their size" },
+	{ "gem.names_held", "count", METRIC_GAUGE, true, "flinked objects a process's handle keeps" },
+	{ "gem.names_unheld", "count", METRIC_GAUGE, true,
+	  "flinked objects no handle keeps (kept by the kernel)" },
+	{ "gem.names_held_bytes", "bytes", METRIC_GAUGE, true, "size of the held named objects" },
+	{ "gem.names_unheld_bytes", "bytes", METRIC_GAUGE, true, "size of the unheld named objects" },
+	METRIC_DECL_END,
+};
+const struct source source_holders = { "holders", collect_holders, holders_metrics };

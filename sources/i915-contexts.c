@@ -61,4 +61,12 @@ static int collect_i915_contexts(const struct source_ctx *ctx, struct metric_bat
 	return source_collect_text(ctx, &i915_contexts, b, why, whylen);
 }
 
-const struct source source_i915_contexts = { "i915_context_status", collect_i915_contexts };
+static const struct metric_decl i915_contexts_metrics[] = {
+	{ "i915.contexts", "count", METRIC_GAUGE, true, "HW contexts (dri/N/i915_context_status)" },
+	{ "i915.contexts_closed", "count", METRIC_GAUGE, true,
+	  "of those, of closed files or destroyed, still alive" },
+	METRIC_DECL_END,
+};
+const struct source source_i915_contexts = {
+	"i915_context_status", collect_i915_contexts, i915_contexts_metrics,
+};

@@ -106,4 +106,15 @@ static int collect_i915_gtt(const struct source_ctx *ctx, struct metric_batch *b
 	return source_collect_text(ctx, &i915_gtt, b, why, whylen);
 }
 
-const struct source source_i915_gtt = { "i915_gem_gtt", collect_i915_gtt };
+static const struct metric_decl i915_gtt_metrics[] = {
+	{ "i915.bound_objects", "count", METRIC_GAUGE, true,
+	  "objects bound in an address space (dri/N/i915_gem_gtt)" },
+	{ "i915.bound_bytes", "bytes", METRIC_GAUGE, true, "their size" },
+	{ "i915.bound_named_objects", "count", METRIC_GAUGE, true, "bound objects with a flink name" },
+	{ "i915.named_object_max_vmas", "count", METRIC_GAUGE, true, "the most VMAs on one flinked object" },
+	{ "i915.vmas", "count", METRIC_GAUGE, true, "VMAs" },
+	{ "i915.vmas_ggtt", "count", METRIC_GAUGE, true, "of those, in the global GTT" },
+	{ "i915.vmas_ppgtt", "count", METRIC_GAUGE, true, "of those, in a per-process GTT" },
+	METRIC_DECL_END,
+};
+const struct source source_i915_gtt = { "i915_gem_gtt", collect_i915_gtt, i915_gtt_metrics };

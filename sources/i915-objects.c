@@ -97,4 +97,15 @@ static int collect_i915_objects(const struct source_ctx *ctx, struct metric_batc
 	return source_collect_text(ctx, &i915_objects, b, why, whylen);
 }
 
-const struct source source_i915_objects = { "i915_gem_objects", collect_i915_objects };
+static const struct metric_decl i915_objects_metrics[] = {
+	{ "i915.objects", "count", METRIC_GAUGE, true, "objects (dri/N/i915_gem_objects, 3.x-4.x)" },
+	{ "i915.object_bytes", "bytes", METRIC_GAUGE, true, "their size (3.x-4.x)" },
+	{ "i915.gtt_objects", "count", METRIC_GAUGE, true, "objects in the GTT (3.x-4.x)" },
+	{ "i915.file_objects", "count", METRIC_GAUGE, true,
+	  "objects of the per-file lines, summed (3.x-4.x)" },
+	{ "i915.shrinkable_objects", "count", METRIC_GAUGE, true, "shrinkable objects (4.19+)" },
+	{ "i915.free_objects", "count", METRIC_GAUGE, true, "objects waiting to be freed (4.19+)" },
+	{ "i915.shrinkable_bytes", "bytes", METRIC_GAUGE, true, "size of the shrinkable objects (4.19+)" },
+	METRIC_DECL_END,
+};
+const struct source source_i915_objects = { "i915_gem_objects", collect_i915_objects, i915_objects_metrics };

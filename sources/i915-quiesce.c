@@ -24,4 +24,4 @@ static int quiesce(const struct source_ctx *ctx, struct metric_batch *b, char *w
 	return source_write_under(ctx->debugfs, rel, GS_DROP_CACHES, why, whylen);
 }
 
-const struct source source_i915_quiesce = { "i915_gem_drop_caches", quiesce };
+const struct source source_i915_quiesce = { "i915_gem_drop_caches", quiesce, NULL };

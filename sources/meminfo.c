@@ -63,4 +63,11 @@ static int collect_meminfo(const struct source_ctx *ctx, struct metric_batch *b,
 	return r;
 }
 
-const struct source source_meminfo = { "meminfo", collect_meminfo };
+static const struct metric_decl meminfo_metrics[] = {
+	{ "mem.shmem_kb", "kB", METRIC_GAUGE, true, "Shmem of /proc/meminfo: GEM objects' backing store" },
+	{ "mem.slab_kb", "kB", METRIC_GAUGE, false,
+	  "Slab: includes the reclaimable slab a clean kernel keeps" },
+	{ "mem.sunreclaim_kb", "kB", METRIC_GAUGE, true, "SUnreclaim: the unreclaimable slab" },
+	METRIC_DECL_END,
+};
+const struct source source_meminfo = { "meminfo", collect_meminfo, meminfo_metrics };

@@ -43,7 +43,7 @@ static int collect_new_round(const struct source_ctx *ctx, struct metric_batch *
 	return 0;
 }
 
-const struct source source_proc_walk = { "proc-walk", collect_new_round };
+const struct source source_proc_walk = { "proc-walk", collect_new_round, NULL };
 
 static void forget(struct walk_proc *p)
 {

@@ -60,4 +60,15 @@ static int collect_self(const struct source_ctx *ctx, struct metric_batch *b, ch
 	return batch_put(b, "daemon.fds", (double)fds, "count");
 }
 
-const struct source source_self = { "self", collect_self };
+static const struct metric_decl self_metrics[] = {
+	{ "daemon.rss_kb", "kB", METRIC_GAUGE, false, "gemsoakd's RSS (its parts are judged)" },
+	{ "daemon.sqlite_kb", "kB", METRIC_GAUGE, true, "SQLite's memory, judged against its bound" },
+	{ "daemon.heap_kb", "kB", METRIC_GAUGE, false, "gemsoakd's heap in use (its parts are judged)" },
+	{ "daemon.heap_outside_sqlite_kb", "kB", METRIC_GAUGE, true,
+	  "the heap without SQLite's: must stay flat" },
+	{ "daemon.fds", "count", METRIC_GAUGE, true, "gemsoakd's open fds" },
+	{ "daemon.samples_dropped", "count", METRIC_COUNTER, false,
+	  "rounds the store could not take, dropped (put by the sampler)" },
+	METRIC_DECL_END,
+};
+const struct source source_self = { "self", collect_self, self_metrics };

@@ -127,4 +127,14 @@ static int collect_slabinfo(const struct source_ctx *ctx, struct metric_batch *b
 	return r;
 }
 
-const struct source source_slabinfo = { "slabinfo", collect_slabinfo };
+static const struct metric_decl slabinfo_metrics[] = {
+	{ "slab.shmem_inode_cache", "count", METRIC_GAUGE, true,
+	  "active objects of /proc/slabinfo shmem_inode_cache (a GEM object's backing file)" },
+	{ "slab.filp", "count", METRIC_GAUGE, true, "active objects of filp (open files)" },
+	{ "slab.inode_cache", "count", METRIC_GAUGE, false, "active objects of inode_cache (reclaimable)" },
+	{ "i915.slab_vmas", "count", METRIC_GAUGE, true, "active objects of i915_vma or i915_gem_vma" },
+	{ "i915.slab_objects", "count", METRIC_GAUGE, true,
+	  "active objects of drm_i915_gem_object or i915_gem_object" },
+	METRIC_DECL_END,
+};
+const struct source source_slabinfo = { "slabinfo", collect_slabinfo, slabinfo_metrics };

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "common/metric-batch.h"
 #include "common/origin-rows.h"
@@ -36,16 +37,46 @@ struct source_ctx {
  * source stays available or unavailable as it was. */
 #define SOURCE_NO_DATA 1
 
+/* One metric a source puts, declared once, beside the code that puts it:
+ * `gemsoakd --list-metrics` prints these, and the tests hold the docs,
+ * the thresholds and real samples to them (tests/unit/test-metrics.c,
+ * tests/integration/metric-docs.sh). */
+enum metric_kind {
+	METRIC_GAUGE,     /* goes up and down: what is alive now */
+	METRIC_COUNTER,   /* only grows: what happened since the start */
+};
+struct metric_decl {
+	const char *name;       /* an upper-case part stands for any name: workload.NAME.cycles */
+	const char *unit;       /* as the source puts it: count, bytes, kB, cycles, ms */
+	enum metric_kind kind;
+	bool judged;            /* given a verdict (trend_thresholds.assess); else recorded only */
+	const char *doc;        /* one line: what it counts */
+};
+#define METRIC_DECL_END { NULL, NULL, METRIC_GAUGE, false, NULL }
+
 struct source {
 	const char *name;
 	/* Append this source's metrics. Returns 0, or -errno when the source
 	 * is unavailable (why says which file and what went wrong), or
 	 * SOURCE_NO_DATA when there was nothing to look at this round. */
 	int (*collect)(const struct source_ctx *ctx, struct metric_batch *b, char *why, size_t whylen);
+	/* The metrics collect puts, ending with METRIC_DECL_END; NULL for a
+	 * source that puts none. */
+	const struct metric_decl *metrics;
 };
 
 /* The sources the sampler runs, in order; NULL-terminated. */
 extern const struct source *const gs_sources[];
+
+/* Call fn with every metric declared: each source's, then the gauges of
+ * each workload type (workload.NAME.GAUGE, wl_type.gauges). The name fn
+ * gets is valid during the call only. */
+void metrics_each(void (*fn)(const struct metric_decl *m, void *arg), void *arg);
+/* The unit of a workload type's gauge: ms for a name ending in _ms, else
+ * count (sources/workload-counters.c). */
+const char *workload_gauge_unit(const char *gauge);
+/* Print them, one a line: name, unit, kind, judged or recorded, doc. */
+void metrics_print(FILE *out);
 
 /* ---- parsers (pure; return 0, or -EINVAL when the text is not in a
  * format they know, -ERANGE for a number no counter can be) ---- */

@@ -16,6 +16,12 @@ static const char *errno_label(int e, char *buf, size_t len)
 	return buf;
 }
 
+const char *workload_gauge_unit(const char *gauge)
+{
+	size_t len = strlen(gauge);
+	return len > 3 && strcmp(gauge + len - 3, "_ms") == 0 ? "ms" : "count";
+}
+
 static int collect_workloads(const struct source_ctx *ctx, struct metric_batch *b, char *why,
 			     size_t whylen)
 {
@@ -32,8 +38,7 @@ static int collect_workloads(const struct source_ctx *ctx, struct metric_batch *
 		for (int k = 0; !r && k < ws->ngauges; k++) {
 			const char *g = ws->gauge_name[k];
 			snprintf(name, sizeof(name), "workload.%s.%s", wl, g);
-			size_t len = strlen(g);
-			r = batch_put(b, name, (double)ws->gauge[k], len > 3 && !strcmp(g + len - 3, "_ms") ? "ms" : "count");
+			r = batch_put(b, name, (double)ws->gauge[k], workload_gauge_unit(g));
 		}
 		for (int ioc = 0; ioc < GS_IOC_COUNT && !r; ioc++) {
 			for (int e = 1; e < GS_ERRNO_SLOTS && !r; e++) {
@@ -51,4 +56,11 @@ static int collect_workloads(const struct source_ctx *ctx, struct metric_batch *
 	return r;
 }
 
-const struct source source_workloads = { "workloads", collect_workloads };
+static const struct metric_decl workloads_metrics[] = {
+	{ "workload.NAME.cycles", "cycles", METRIC_COUNTER, false,
+	  "the workload's cycles, summed over its processes" },
+	{ "workload.NAME.errors.IOCTL.ERRNO", "count", METRIC_COUNTER, false,
+	  "errors the kernel returned to one ioctl, by errno" },
+	METRIC_DECL_END,
+};
+const struct source source_workloads = { "workloads", collect_workloads, workloads_metrics };

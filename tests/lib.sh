@@ -1,7 +1,9 @@
+# shellcheck shell=sh
 # Shared helpers for tests/integration/*.sh (sourced; POSIX sh).
 # Each test runs from the repository root.
 
 TOP=$(pwd)
+# shellcheck disable=SC2034 # for the scripts that source this file
 GEMSOAKD=$TOP/build/gemsoakd
 
 fail() {

@@ -97,6 +97,7 @@ CHECK_SCRIPTS += tests/integration/fuzz-short.sh
 CHECK_SCRIPTS += tests/integration/vm-workloads.sh
 CHECK_SCRIPTS += tests/integration/vm-anomalies.sh
 CHECK_SCRIPTS += tests/integration/workload-docs.sh
+CHECK_SCRIPTS += tests/integration/metric-docs.sh
 CHECK_SCRIPTS += tests/integration/vm-xorg.sh
 
 # The corpus replay (tests/corpus/): a recorded run judged by the engine

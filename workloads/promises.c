@@ -161,7 +161,7 @@ void wl_anomaly(struct wl_proc *p, const char *kind, const char *fmt, ...)
 /* The test hook fires once per worker process. */
 static bool hook_fires(struct wl_proc *p, const char *promise)
 {
-	if (strcmp(wl_get_str(p->cfg, "test_hook_violate"), promise) != 0)
+	if (strcmp(wl_get_str_opt(p->cfg, "test_hook_violate"), promise) != 0)
 		return false;
 	return !atomic_exchange(&state->hook_fired, true);
 }

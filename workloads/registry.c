@@ -2,6 +2,7 @@
  * line here, and the other lines docs/DEVELOPING.md lists (module.mk,
  * docs/workloads.md, the kernel model). */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "workloads/workload.h"
@@ -50,16 +51,58 @@ int wl_key_index(const struct wl_type *t, const char *key)
 	return -1;
 }
 
+/* The index of a key the code reads: a key its type does not declare is
+ * a mistake in the code (a typo, a key of another type), never a value. */
+static int declared(const struct wl_config *cfg, const char *key)
+{
+	int i = wl_key_index(cfg->type, key);
+	if (i < 0) {
+		fprintf(stderr, "gemsoak: workload type %s declares no key '%s'\n", cfg->type->name, key);
+		abort();
+	}
+	return i;
+}
+
 int64_t wl_get(const struct wl_config *cfg, const char *key)
+{
+	return cfg->val[declared(cfg, key)];
+}
+
+const char *wl_get_str(const struct wl_config *cfg, const char *key)
+{
+	return cfg->str[declared(cfg, key)];
+}
+
+int64_t wl_get_opt(const struct wl_config *cfg, const char *key)
 {
 	int i = wl_key_index(cfg->type, key);
 	return i >= 0 ? cfg->val[i] : 0;
 }
 
-const char *wl_get_str(const struct wl_config *cfg, const char *key)
+const char *wl_get_str_opt(const struct wl_config *cfg, const char *key)
 {
 	int i = wl_key_index(cfg->type, key);
 	return i >= 0 ? cfg->str[i] : "";
+}
+
+/* What wl_channels_open gives a type without setup: not NULL, which
+ * means failure, and owning nothing. */
+static char no_channels;
+
+void *wl_channels_open(const struct wl_config *cfg)
+{
+	return cfg->type->setup ? cfg->type->setup(cfg) : &no_channels;
+}
+
+int wl_channels_fds(void *chan, const struct wl_config *cfg, int index, int *fds, int max)
+{
+	return cfg->type->fds ? cfg->type->fds(chan, cfg, index, fds, max) : 0;
+}
+
+void wl_channels_close(const struct wl_config *cfg, void *chan)
+{
+	if (chan && chan != &no_channels && cfg->type->teardown)
+		cfg->type->teardown(chan);
 }
 
 unsigned wl_caps_needed(const struct wl_config *cfg)

@@ -99,14 +99,24 @@ struct wl_proc {
 #define WL_EXIT_NOFILE 6
 #define WL_EXIT_USER 7
 
+/* One value a type's workers keep beside their cycles: a name ending in
+ * _ms is in milliseconds, any other a count. */
+struct wl_gauge {
+	const char *name;
+	bool counter;       /* only ever added to (wl_gauge_add), else set */
+	const char *doc;
+};
+
 struct wl_type {
 	const char *name;
 	const char *summary;
 	const struct wl_key *keys;          /* ends with WL_KEY_END */
 	unsigned caps;                      /* GS_CAP_* the device must offer */
 	int (*nprocs)(const struct wl_config *cfg);
-	/* In the daemon, before forking: create the channels between the
-	 * processes. Returns NULL (errno set) on failure. */
+	/* Optional (processes with no channels between them leave out all
+	 * three; callers go through wl_channels_*): in the daemon, before
+	 * forking, create the channels between the processes. Returns NULL
+	 * (errno set) on failure. */
 	void *(*setup)(const struct wl_config *cfg);
 	/* Which of the channel fds process `index` keeps (in order). */
 	int (*fds)(void *chan, const struct wl_config *cfg, int index, int *fds, int max);
@@ -119,19 +129,33 @@ struct wl_type {
 	/* Optional: NULL when the WK_STRING key's value is acceptable, else
 	 * why it is not (the config reader adds file, line and key). */
 	const char *(*check_str)(const char *key, const char *value);
-	/* Optional: names of values the workers set with wl_gauge_set()
-	 * (NULL-terminated, at most WL_MAX_GAUGES), sampled summed over the
-	 * processes as workload.NAME.GAUGE. */
-	const char *const *gauges;
+	/* Optional: the values the workers set with wl_gauge_set() or
+	 * wl_gauge_add() (ending with a NULL name, at most WL_MAX_GAUGES),
+	 * sampled summed over the processes as workload.NAME.GAUGE. */
+	const struct wl_gauge *gauges;
 };
 
 /* workloads/registry.c */
 const struct wl_type *wl_type_find(const char *name);
 const struct wl_type *const *wl_types(void);
 int wl_key_index(const struct wl_type *t, const char *key);
+/* A key's value, parsed once by the config reader. The key must be one
+ * its type declares: any other aborts naming it (a typo in the code must
+ * not read 0). */
 int64_t wl_get(const struct wl_config *cfg, const char *key);
-/* A WK_STRING key's value ("" when the type has no such key). */
+/* A WK_STRING key's value, under the same rule. */
 const char *wl_get_str(const struct wl_config *cfg, const char *key);
+/* For code that serves every type (the daemon, the shared helpers): a key
+ * that only some types declare; 0 or "" when this type has none. */
+int64_t wl_get_opt(const struct wl_config *cfg, const char *key);
+const char *wl_get_str_opt(const struct wl_config *cfg, const char *key);
+/* The channels between an instance's processes, through the type's
+ * optional setup, fds and teardown: a type without setup gets an empty
+ * placeholder (never NULL, which is failure, errno set), no fds, and
+ * nothing to tear down. */
+void *wl_channels_open(const struct wl_config *cfg);
+int wl_channels_fds(void *chan, const struct wl_config *cfg, int index, int *fds, int max);
+void wl_channels_close(const struct wl_config *cfg, void *chan);
 unsigned wl_caps_needed(const struct wl_config *cfg);
 /* Every type with its keys (kind, range, default, help), for --list-workloads. */
 void wl_print_types(FILE *out);

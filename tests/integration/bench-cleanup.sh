@@ -10,6 +10,7 @@ out=$TOP/build/tests/bench-cleanup
 rm -rf "$out"
 mkdir -p "$out"
 # Whatever a failing run left is ended here, by the pids found.
+# shellcheck disable=SC2154 # p is the trap's own variable
 trap 'p=$(pgrep -f -- "$out/" || true); [ -z "$p" ] || kill $p 2>/dev/null; true' EXIT
 
 left() { # what is still running of the runs under $out

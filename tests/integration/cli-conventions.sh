@@ -35,18 +35,18 @@ expect_err() {
 }
 
 # --version, help, help COMMAND, a group alone.
-expect 0 "^gemsoak $(sed -n 's/^VERSION *:= *//p' Makefile)\$" $GS --version
-expect 0 '^  anomalies ' $GS help
-expect 0 '^usage: gemsoak trends ' $GS help trends
-expect 0 '^usage: gemsoak kernel check ' $GS help kernel check
-expect 0 '^  kernel apply ' $GS help kernel
-expect_err 2 'gemsoak help' "unknown command 'frob'" $GS help frob
-ERR=$out/err run_rc $GS kernel > "$out/out"
+expect 0 "^gemsoak $(sed -n 's/^VERSION *:= *//p' Makefile)\$" "$GS" --version
+expect 0 '^  anomalies ' "$GS" help
+expect 0 '^usage: gemsoak trends ' "$GS" help trends
+expect 0 '^usage: gemsoak kernel check ' "$GS" help kernel check
+expect 0 '^  kernel apply ' "$GS" help kernel
+expect_err 2 'gemsoak help' "unknown command 'frob'" "$GS" help frob
+ERR=$out/err run_rc "$GS" kernel > "$out/out"
 [ $rc = 2 ] && grep -q '^  kernel check ' "$out/err" && grep -q '^  kernel apply ' "$out/err" ||
 	fail "gemsoak kernel alone: exit $rc, $(cat "$out/err")"
-expect 0 '^  kernel check ' $GS kernel --help
-expect_err 2 'gemsoak kernel' "unknown command 'frob'" $GS kernel frob
-expect_err 2 gemsoak "unknown command 'frob'" $GS frob
+expect 0 '^  kernel check ' "$GS" kernel --help
+expect_err 2 'gemsoak kernel' "unknown command 'frob'" "$GS" kernel frob
+expect_err 2 gemsoak "unknown command 'frob'" "$GS" frob
 echo "ok: --version, help, help COMMAND, gemsoak kernel alone"
 
 # Every command that reads a database takes -D and names it in its help;
@@ -68,14 +68,14 @@ echo "$cmds" | while read -r c; do
 	grep -q '^Exit status: 0 ' "$out/help" || fail "$c: no exit status in its help"
 done
 for c in status trends events anomalies runs; do
-	ERR=$out/err run_rc $GS $c -D "$out/a.db" > /dev/null
+	ERR=$out/err run_rc "$GS" $c -D "$out/a.db" > /dev/null
 	[ $rc -le 1 ] || fail "$c -D: exit $rc, $(cat "$out/err")"
 done
 echo "ok: -D on every database command; commands in gemsoak(1): $(echo "$cmds" | tr '\n' ',')"
 
 # anomalies -d: the same output as -D, with a deprecation warning.
 $GS anomalies -D "$out/a.db" > "$out/new.out" 2> "$out/new.err" || true
-ERR=$out/err run_rc $GS anomalies -d "$out/a.db" > "$out/old.out"
+ERR=$out/err run_rc "$GS" anomalies -d "$out/a.db" > "$out/old.out"
 cmp -s "$out/new.out" "$out/old.out" || fail "anomalies -d and -D differ"
 [ ! -s "$out/new.err" ] || fail "anomalies -D warned: $(cat "$out/new.err")"
 grep -q '^gemsoak anomalies: warning: -d/--database is deprecated .*use -D/--db' "$out/err" ||
@@ -83,40 +83,40 @@ grep -q '^gemsoak anomalies: warning: -d/--database is deprecated .*use -D/--db'
 echo "ok: anomalies -d = -D ($(wc -l < "$out/new.out") lines), warns: $(cat "$out/err")"
 
 # The exit status table: 0 none, 1 found, 2 error, for the checks.
-expect 1 '^gem.flink_names +leaking' $GS trends -D "$out/a.db" --run 1
-expect 0 '^gem.flink_names +stable' $GS trends -D "$out/a.db" --run 2
-expect 1 'new leak' $GS compare -D "$out/a.db" 2 1
-expect 0 'fixed' $GS compare -D "$out/a.db" 1 2
+expect 1 '^gem.flink_names +leaking' "$GS" trends -D "$out/a.db" --run 1
+expect 0 '^gem.flink_names +stable' "$GS" trends -D "$out/a.db" --run 2
+expect 1 'new leak' "$GS" compare -D "$out/a.db" 2 1
+expect 0 'fixed' "$GS" compare -D "$out/a.db" 1 2
 cp "$out/a.db" "$out/clean.db"
 sqlite3 "$out/clean.db" "delete from events where message like '%killed by signal%'"
-expect 0 '^no anomalies$' $GS anomalies -D "$out/clean.db"
-expect 1 '^run 2  hour 1  canary  worker-exit  1$' $GS anomalies -D "$out/a.db" --run 2
+expect 0 '^no anomalies$' "$GS" anomalies -D "$out/clean.db"
+expect 1 '^run 2  hour 1  canary  worker-exit  1$' "$GS" anomalies -D "$out/a.db" --run 2
 sqlite3 "$out/a.db" "insert into events(run_id, t, severity, source, kind, message)
 	select 1, started + 10, 'err', 'workload flink-share', 'promise', 'a broken promise' from runs where id = 1" 2> "$out/ins.err" ||
 	fail "cannot add an anomaly: $(cat "$out/ins.err")"
-expect 1 '^run 1  hour 0  flink-share  promise  1$' $GS anomalies -D "$out/a.db"
+expect 1 '^run 1  hour 0  flink-share  promise  1$' "$GS" anomalies -D "$out/a.db"
 grep -q '  a broken promise$' "$out/out" || fail "anomalies: the message is not shown"
 
 # Every message names its command; every error exits 2.
 for c in status trends events anomalies runs; do
-	expect_err 2 "gemsoak $c" 'missing.db: No such file' $GS $c -D "$out/missing.db"
-	expect_err 2 "gemsoak $c" "unknown option '--frob'" $GS $c --frob
-	expect_err 2 "gemsoak $c" "option '-D' needs an argument" $GS $c -D
+	expect_err 2 "gemsoak $c" 'missing.db: No such file' "$GS" $c -D "$out/missing.db"
+	expect_err 2 "gemsoak $c" "unknown option '--frob'" "$GS" $c --frob
+	expect_err 2 "gemsoak $c" "option '-D' needs an argument" "$GS" $c -D
 done
-expect_err 2 'gemsoak trends' 'run 99 is not in the database' $GS trends -D "$out/a.db" --run 99
-expect_err 2 'gemsoak trends' "--run: 'x' is not a run number" $GS trends -D "$out/a.db" --run x
-expect_err 2 'gemsoak anomalies' 'run 99 is not in the database' $GS anomalies -D "$out/a.db" --run 99
-expect_err 2 'gemsoak anomalies' "--last: 'x' is not a count" $GS anomalies -D "$out/a.db" --last x
-expect_err 2 'gemsoak events' "--since: 'x' is neither" $GS events -D "$out/a.db" --since x
-expect_err 2 'gemsoak compare' 'RUN_A RUN_B expected, 1 given' $GS compare -D "$out/a.db" 1
-expect_err 2 'gemsoak report' '--out FILE.html is needed' $GS report -D "$out/a.db"
-expect_err 2 'gemsoak export' '--prometheus DIR is needed' $GS export -D "$out/a.db"
-expect_err 2 'gemsoak export' "--every: 'x' is not a duration" $GS export -D "$out/a.db" --prometheus "$out" --every x
-expect_err 2 'gemsoak merge' 'OUT.db IN.db... expected, 1 given' $GS merge "$out/m.db"
-expect_err 2 'gemsoak kernel check' 'give exactly one of --tree DIR and --running' $GS kernel check
-expect_err 2 'gemsoak kernel check' "--seconds: 'x'" $GS kernel check --running --seconds x
-expect_err 2 'gemsoak kernel apply' '--tree DIR is needed' $GS kernel apply
-expect_err 2 'gemsoak kernel check' 'series' $GS kernel check --running --series "$out/missing-series"
+expect_err 2 'gemsoak trends' 'run 99 is not in the database' "$GS" trends -D "$out/a.db" --run 99
+expect_err 2 'gemsoak trends' "--run: 'x' is not a run number" "$GS" trends -D "$out/a.db" --run x
+expect_err 2 'gemsoak anomalies' 'run 99 is not in the database' "$GS" anomalies -D "$out/a.db" --run 99
+expect_err 2 'gemsoak anomalies' "--last: 'x' is not a count" "$GS" anomalies -D "$out/a.db" --last x
+expect_err 2 'gemsoak events' "--since: 'x' is neither" "$GS" events -D "$out/a.db" --since x
+expect_err 2 'gemsoak compare' 'RUN_A RUN_B expected, 1 given' "$GS" compare -D "$out/a.db" 1
+expect_err 2 'gemsoak report' '--out FILE.html is needed' "$GS" report -D "$out/a.db"
+expect_err 2 'gemsoak export' '--prometheus DIR is needed' "$GS" export -D "$out/a.db"
+expect_err 2 'gemsoak export' "--every: 'x' is not a duration" "$GS" export -D "$out/a.db" --prometheus "$out" --every x
+expect_err 2 'gemsoak merge' 'OUT.db IN.db... expected, 1 given' "$GS" merge "$out/m.db"
+expect_err 2 'gemsoak kernel check' 'give exactly one of --tree DIR and --running' "$GS" kernel check
+expect_err 2 'gemsoak kernel check' "--seconds: 'x'" "$GS" kernel check --running --seconds x
+expect_err 2 'gemsoak kernel apply' '--tree DIR is needed' "$GS" kernel apply
+expect_err 2 'gemsoak kernel check' 'series' "$GS" kernel check --running --series "$out/missing-series"
 echo "ok: every message names its command, every error exits 2"
 
 # kernel check --behaviour without a device: the probes cannot run, so the
@@ -124,7 +124,7 @@ echo "ok: every message names its command, every error exits 2"
 # decides them.
 probes=$(grep -c '^[[:space:]]*probe ' kernel/series || true)
 [ "$probes" -gt 0 ] || fail "kernel/series names no probe"
-ERR=$out/err run_rc $GS kernel check --running --behaviour --device "$out/no-such-card" --series kernel/series > "$out/kb.out"
+ERR=$out/err run_rc "$GS" kernel check --running --behaviour --device "$out/no-such-card" --series kernel/series > "$out/kb.out"
 unknown=$(grep -c ' unknown .*behaviour not run' "$out/kb.out" || true)
 [ $rc = 1 ] && [ "$unknown" -ge 1 ] || { cat "$out/kb.out" "$out/err"; fail "kernel check --behaviour without a device: exit $rc, $unknown unknown"; }
 ! grep ' present .*behaviour not run' "$out/kb.out" || fail "a fix whose probe did not run is present"
@@ -137,7 +137,7 @@ echo "ok: kernel check --behaviour without a device: $unknown fix(es) unknown, e
 # workload registry.
 syms=$(for o in build/obj/daemon/*.o build/obj/workloads/registry.o; do nm --defined-only "$o" | awk '$2 == "T" && $3 != "main" { print $3 }'; done | sort -u)
 linked=$(nm --defined-only build/gemsoak | awk '$2 == "T" { print $3 }' | sort -u | comm -12 - "$(printf '%s\n' "$syms" > "$out/syms"; echo "$out/syms")")
-[ -z "$linked" ] || fail "the CLI links the daemon's functions: $(echo $linked)"
+[ -z "$linked" ] || fail "the CLI links the daemon's functions: $(echo "$linked" | tr "\n" " ")"
 ! grep -q '"daemon/' cli/*.c cli/*.h || fail "cli/ includes daemon/ headers: $(grep -l '"daemon/' cli/*.[ch])"
 echo "ok: the CLI links none of $(echo "$syms" | wc -l) daemon/registry functions"
 
@@ -153,11 +153,11 @@ sqlite3 "$out/a.db" "insert into events(run_id, t, severity, source, kind, messa
 check_formats() {
 	key=$1
 	shift
-	ERR=$out/err run_rc $GS "$@" > "$out/table"
+	ERR=$out/err run_rc "$GS" "$@" > "$out/table"
 	table_rc=$rc
-	ERR=$out/err run_rc $GS "$@" --json > "$out/json"
+	ERR=$out/err run_rc "$GS" "$@" --json > "$out/json"
 	[ $rc = $table_rc ] || fail "$* --json: exit $rc, the table's $table_rc"
-	ERR=$out/err run_rc $GS "$@" --csv > "$out/csv"
+	ERR=$out/err run_rc "$GS" "$@" --csv > "$out/csv"
 	[ $rc = $table_rc ] || fail "$* --csv: exit $rc, the table's $table_rc"
 	python3 - "$out/json" "$out/csv" "$key" "$1" > "$out/formats" <<'PY' || fail "$* --json/--csv: $(cat "$out/formats")"
 import csv, json, sys
@@ -178,15 +178,17 @@ PY
 	[ "$(tail -n +2 "$out/csv" | grep -c '')" -ge "$n" ] || fail "$*: CSV lines"
 	echo "$* --json/--csv: $n $key row(s), exit $table_rc"
 }
-check_formats metrics status -D "$out/a.db" > "$out/formats.log"
-check_formats metrics trends -D "$out/a.db" --run 1 >> "$out/formats.log"
-check_formats metrics trends -D "$out/a.db" --run 2 >> "$out/formats.log"
-check_formats events events -D "$out/a.db" >> "$out/formats.log"
-check_formats per_hour anomalies -D "$out/a.db" >> "$out/formats.log"
-check_formats per_hour anomalies -D "$out/clean.db" >> "$out/formats.log"
-check_formats runs runs -D "$out/a.db" >> "$out/formats.log"
-check_formats metrics compare -D "$out/a.db" 2 1 >> "$out/formats.log"
-check_formats metrics compare -D "$out/a.db" 1 2 >> "$out/formats.log"
+{
+	check_formats metrics status -D "$out/a.db"
+	check_formats metrics trends -D "$out/a.db" --run 1
+	check_formats metrics trends -D "$out/a.db" --run 2
+	check_formats events events -D "$out/a.db"
+	check_formats per_hour anomalies -D "$out/a.db"
+	check_formats per_hour anomalies -D "$out/clean.db"
+	check_formats runs runs -D "$out/a.db"
+	check_formats metrics compare -D "$out/a.db" 2 1
+	check_formats metrics compare -D "$out/a.db" 1 2
+} > "$out/formats.log"
 cat "$out/formats.log"
 grep -q '^trends -D .* --run 1 --json/--csv: [1-9][0-9]* metrics row(s), exit 1$' "$out/formats.log" || fail "trends --run 1: not exit 1"
 $GS trends -D "$out/a.db" --run 1 --json | python3 -c '
@@ -207,8 +209,8 @@ $GS events -D "$out/a.db" --json | python3 -c '
 import json, sys
 assert any(r["message"] == "a, \"quoted\" message" for r in json.load(sys.stdin)["events"])
 ' || fail "events --json: a message with a comma and quotes"
-expect_err 2 'gemsoak runs' '--json and --csv: one or the other' $GS runs -D "$out/a.db" --json --csv
-expect_err 2 'gemsoak report' "unknown option '--json'" $GS report -D "$out/a.db" --out "$out/r.html" --json
+expect_err 2 'gemsoak runs' '--json and --csv: one or the other' "$GS" runs -D "$out/a.db" --json --csv
+expect_err 2 'gemsoak report' "unknown option '--json'" "$GS" report -D "$out/a.db" --out "$out/r.html" --json
 echo "ok: --json and --csv on status, trends, events, anomalies, runs, compare"
 
 # status: alive (pid and lock), stopped, crashed, against the kernel model.
@@ -230,33 +232,33 @@ start() {
 	done
 }
 start
-expect 0 "^daemon: alive, pid $daemon \(it holds the database's lock\)" $GS status -D "$out/gs.db"
+expect 0 "^daemon: alive, pid $daemon \(it holds the database's lock\)" "$GS" status -D "$out/gs.db"
 alive=$(head -n 1 "$out/out")
 # Another user sees the lock, not the pid (root's /proc/PID/fd is closed to it).
 if command -v setpriv > /dev/null && setpriv --reuid=65534 --regid=65534 --clear-groups true 2> /dev/null; then
 	expect 0 "^daemon: alive \(a process holds the database's lock; its pid is not visible to this user\)" \
-		setpriv --reuid=65534 --regid=65534 --clear-groups $GS status -D "$out/gs.db"
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$GS" status -D "$out/gs.db"
 	echo "ok: status as another user: $(head -n 1 "$out/out")"
 fi
-expect 0 "\"daemon\":\"alive\",\"daemon_pid\":$daemon," $GS status -D "$out/gs.db" --json
+expect 0 "\"daemon\":\"alive\",\"daemon_pid\":$daemon," "$GS" status -D "$out/gs.db" --json
 kill -TERM "$daemon"
 wait "$daemon" || fail "gemsoakd: exit $? after SIGTERM"
 daemon=
-expect 0 '^daemon: stopped \(the run recorded its stop at ' $GS status -D "$out/gs.db"
+expect 0 '^daemon: stopped \(the run recorded its stop at ' "$GS" status -D "$out/gs.db"
 stopped=$(head -n 1 "$out/out")
 start
 kill -KILL "$daemon"
 wait "$daemon" 2>/dev/null || true
 daemon=
-expect 3 "^daemon: crashed or killed \(the run has no stop and no process holds the database's lock" $GS status -D "$out/gs.db"
+expect 3 "^daemon: crashed or killed \(the run has no stop and no process holds the database's lock" "$GS" status -D "$out/gs.db"
 crashed=$(head -n 1 "$out/out")
-expect 3 '"daemon":"crashed","daemon_pid":null,' $GS status -D "$out/gs.db" --json
+expect 3 '"daemon":"crashed","daemon_pid":null,' "$GS" status -D "$out/gs.db" --json
 # A run of another host (a merged database) cannot be told from here.
 cp "$out/a.db" "$out/other.db"
 sqlite3 "$out/other.db" "update runs set stopped = null"
-expect 0 "^daemon: unknown \(the run was recorded on lab-a, this is $(hostname)\)" $GS status -D "$out/other.db"
+expect 0 "^daemon: unknown \(the run was recorded on lab-a, this is $(hostname)\)" "$GS" status -D "$out/other.db"
 sqlite3 "$out/other.db" "update runs set hostname = '$(hostname)'"
-expect 3 '^daemon: crashed or killed ' $GS status -D "$out/other.db"
+expect 3 '^daemon: crashed or killed ' "$GS" status -D "$out/other.db"
 echo "ok: status: $alive; $stopped; $crashed (exit 3)"
 
 # status --watch: the status again and again until interrupted, then exit 0

@@ -19,6 +19,7 @@ mkdir -p "$d/prom"
 GS=$TOP/build/gemsoak
 build/gemsoak-synth --db "$d/a.db" --preset demo --host lab-a > /dev/null
 pids=
+# shellcheck disable=SC2154 # p is the trap's own variable
 trap 'for p in $pids; do kill "$p" 2>/dev/null; done; true' EXIT
 
 # status --watch into a pipe its reader closed after one line. timeout is

@@ -62,8 +62,10 @@ for xz in "$dir"/*.db.xz; do
 	grep -q '^clean' "$expect" && clean=1
 	{
 		echo "drop table if exists expected; create table expected(metric text primary key);"
+		# shellcheck disable=SC2086 # lists of metric names, split on purpose
 		printf '%s\n' $leaks $also | sed "/^$/d; s/.*/insert into expected values ('&');/"
 		echo "drop table if exists known; create table known(metric text primary key);"
+		# shellcheck disable=SC2086 # a list of metric names, split on purpose
 		printf '%s\n' $known | sed "/^$/d; s/.*/insert into known values ('&');/"
 		echo "drop table if exists unexpected; create table unexpected as select * from replay
 			where scope = 'kernel' and verdict = 'leaking'
@@ -102,6 +104,7 @@ for xz in "$dir"/*.db.xz; do
 			from h where h.verdict = 'leaking' and h.round > coalesce((select r from last_off), 0)
 			order by h.round limit 1")
 		[ -n "$found" ] || fail "$name: $metric never leaking to the end ($(sql "$db" "select group_concat(round || ':' || verdict, ' ') from replay where metric = '$metric'"))"
+		# shellcheck disable=SC2086 # three words, split on purpose
 		set -- $found
 		echo "$metric: leaking from $1 min after the onset (round $2) to the end, workload $3 (promised within $within min)"
 		awk -v m="$1" -v w="$within" 'BEGIN { exit !(m <= w) }' ||

@@ -14,7 +14,7 @@ out=$TOP/build/tests/daemon-signals
 rm -rf "$out"
 mkdir -p "$out"
 trap 'kill "$daemon" "$locker" 2>/dev/null || true; model_stop' EXIT
-daemon= locker=
+daemon='' locker=''
 model_start "$out"
 model_flink_conf "$out/test.conf" "$out"
 # The config names a database; the daemon is given another (--database).

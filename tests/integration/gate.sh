@@ -42,7 +42,7 @@ run2_event() {
 }
 
 # Run 1: the leak (gem.flink_names grows 1 per 1000 cycles).
-run_rc $GS gate -D "$db" --run 1 --junit "$d/leak.xml" > "$d/leak.out"
+run_rc "$GS" gate -D "$db" --run 1 --junit "$d/leak.xml" > "$d/leak.out"
 cat "$d/leak.out"
 [ $rc = 1 ] || fail "leak: exit $rc, not 1"
 grep -q '^FAIL *finding 1: the canary keeps 1 GEM name per 1,000 of its cycles$' "$d/leak.out" ||
@@ -65,12 +65,12 @@ PY
 
 # Run 2: the fixed kernel; its one anomaly (a worker killed by SIGKILL)
 # is a broken promise.
-run_rc $GS gate -D "$db" --run 2 > "$d/fixed.out"
+run_rc "$GS" gate -D "$db" --run 2 > "$d/fixed.out"
 cat "$d/fixed.out"
 [ $rc = 1 ] || fail "fixed with an anomaly: exit $rc, not 1"
 grep -q '^FAIL *canary: 1 broken promise(s): worker-exit 1' "$d/fixed.out" || fail "fixed: the anomaly not named"
 sql "$db" "delete from events where run_id = 2 and kind = 'worker-exit'"
-run_rc $GS gate -D "$db" --run 2 --junit "$d/clean.xml" > "$d/clean.out"
+run_rc "$GS" gate -D "$db" --run 2 --junit "$d/clean.xml" > "$d/clean.out"
 cat "$d/clean.out"
 [ $rc = 0 ] || fail "clean: exit $rc, not 0"
 grep -q '^gate: PASS$' "$d/clean.out" || fail "clean: no PASS line"
@@ -89,7 +89,7 @@ sql "$d/idle.db" "update samples set value = 0 where tick_id in (select id from 
 	select 2, t, 'warning', 'workload canary', 'worker-exit', 'process 0 exited with status 5; restarting the workload'
 	from ticks where run_id = 2 limit 16"
 idle_clean=$(sql "$d/idle.db" "select count(*) from leak_trends where run_id = 2 and scope = 'kernel' and verdict = 'stable'")
-run_rc $GS gate -D "$d/idle.db" --run 2 --junit "$d/idle.xml" > "$d/idle.out"
+run_rc "$GS" gate -D "$d/idle.db" --run 2 --junit "$d/idle.xml" > "$d/idle.out"
 cat "$d/idle.out"
 [ $rc = 1 ] || fail "no work: exit $rc, not 1"
 grep -q '^FAIL *canary: no work: 0 cycles in 7200 s, 16 worker exit(s)$' "$d/idle.out" || fail "no work: not said"
@@ -100,7 +100,7 @@ grep -q '<testcase classname="gemsoak.work" name="canary" time="0"><failure type
 # Below half its rate (the daemon's workload-below-rate event): too little work.
 cp "$db" "$d/slow.db"
 run2_event "$d/slow.db" 600 workload-below-rate '2.6 cycles/s over the last 12 rounds (120 s), below half its rate of 100'
-run_rc $GS gate -D "$d/slow.db" --run 2 > "$d/slow.out"
+run_rc "$GS" gate -D "$d/slow.db" --run 2 > "$d/slow.out"
 cat "$d/slow.out"
 [ $rc = 1 ] || fail "too little work: exit $rc, not 1"
 grep -q '^FAIL *canary: too little work: 1 time(s) below half its rate; first: 2.6 cycles/s' "$d/slow.out" ||
@@ -110,12 +110,12 @@ grep -q '^FAIL *canary: too little work: 1 time(s) below half its rate; first: 2
 # after its timeout is late (said, never a failure).
 cp "$db" "$d/late.db"
 run2_event "$d/late.db" 600 client-timeout 'process 1: generation 4: client 0 of display :0 still running after 60 s; killed'
-run_rc $GS gate -D "$d/late.db" --run 2 > "$d/late.out"
+run_rc "$GS" gate -D "$d/late.db" --run 2 > "$d/late.out"
 cat "$d/late.out"
 [ $rc = 0 ] || fail "lateness: exit $rc, not 0"
 grep -q '^LATE *canary: client-timeout 1 (timing, not a kernel promise)$' "$d/late.out" || fail "lateness: not said"
 run2_event "$d/late.db" 700 server-failed "process 0: generation 5: ''Xorg'' exited with status 1 before it was ready"
-run_rc $GS gate -D "$d/late.db" --run 2 > "$d/failed.out"
+run_rc "$GS" gate -D "$d/late.db" --run 2 > "$d/failed.out"
 [ $rc = 1 ] && grep -q '^FAIL *canary: 1 broken promise(s): server-failed 1' "$d/failed.out" ||
 	fail "server-failed: exit $rc, not counted"
 
@@ -124,10 +124,10 @@ run_rc $GS gate -D "$d/late.db" --run 2 > "$d/failed.out"
 cp "$db" "$d/folded.db"
 sql "$d/folded.db" "insert into events(run_id, t, severity, source, kind, message, repeats)
 	values (2, (select started + 900 from runs where id = 2), 'err', 'workload canary', 'promise', 'handle reused', 4980)"
-run_rc $GS gate -D "$d/folded.db" --run 2 > "$d/folded.out"
+run_rc "$GS" gate -D "$d/folded.db" --run 2 > "$d/folded.out"
 folded=$(sed -n 's/^FAIL *canary: \([0-9]*\) broken promise.*/\1/p' "$d/folded.out")
 [ $rc = 1 ] && [ "$folded" = 4980 ] || fail "folded anomalies: exit $rc, $folded counted, not 4980"
-$GS events -D "$d/folded.db" --run 2 | grep -q 'handle reused (×4980)' || fail "events: the repeats not shown"
+"$GS" events -D "$d/folded.db" --run 2 | grep -q 'handle reused (×4980)' || fail "events: the repeats not shown"
 
 # The daemon's own footprint growing fast in the clean run: judged, never
 # in the gate. Samples added to ticks judged already: the run's verdicts
@@ -137,14 +137,14 @@ sql "$db" "insert into metrics(name, unit) values ('daemon.fds', '');
 	select (select id from metrics where name = 'daemon.fds'), id, 1000 + 10 * (row_number() over (order by t))
 	from ticks where run_id = 2;
 	delete from verdicts where run_id = 2"
-run_rc $GS gate -D "$db" --run 2 > "$d/daemon.out"
+run_rc "$GS" gate -D "$db" --run 2 > "$d/daemon.out"
 [ $rc = 0 ] || fail "daemon footprint leaking: gate exit $rc, not 0"
 assert_sql "$db" "select verdict from leak_trends where run_id = 2 and metric = 'daemon.fds'" leaking \
 	"the grown daemon.fds"
 
 # Too short to judge: every verdict needs more time than the run had.
 sql "$db" "update trend_thresholds set min_span_s = 1e9"
-run_rc $GS gate -D "$db" --run 2 --junit - > "$d/short.xml"
+run_rc "$GS" gate -D "$db" --run 2 --junit - > "$d/short.xml"
 [ $rc = 77 ] || fail "too short: exit $rc, not 77"
 junit_check "$d/short.xml" 5 0 3
 
@@ -161,8 +161,8 @@ PY
 mkdir -p "$d/bin"
 printf '#!/bin/sh\necho "$*" >> %s\n' "$d/lava.log" > "$d/bin/lava-test-case"
 chmod +x "$d/bin/lava-test-case"
-PATH=$d/bin:$PATH GEMSOAK=$GS lava/report.sh --daemon-status 0 "$db" > /dev/null
-PATH=$d/bin:$PATH GEMSOAK=$GS lava/report.sh --daemon-status 70 "$d/none.db" > /dev/null 2>&1
+PATH=$d/bin:$PATH GEMSOAK="$GS" lava/report.sh --daemon-status 0 "$db" > /dev/null
+PATH=$d/bin:$PATH GEMSOAK="$GS" lava/report.sh --daemon-status 70 "$d/none.db" > /dev/null 2>&1
 cat "$d/lava.log"
 # the short run: gemsoakd, 3 metrics, 1 workload's promises and work, the gate; no database: gemsoakd, the gate
 [ "$(grep -c . "$d/lava.log")" = 9 ] || fail "lava: $(grep -c . "$d/lava.log") calls, not 9"
@@ -174,8 +174,8 @@ grep -qx 'promises-canary --result pass' "$d/lava.log" && grep -qx 'work-canary 
 	grep -q 'gate --result fail' "$d/lava.log" || fail "lava: the gate's results"
 
 # Errors: no database, an unknown run.
-ERR=$d/err run_rc $GS gate -D "$d/none.db"
+ERR=$d/err run_rc "$GS" gate -D "$d/none.db"
 [ $rc = 2 ] || fail "no database: exit $rc"
-ERR=$d/err run_rc $GS gate -D "$db" --run 9
+ERR=$d/err run_rc "$GS" gate -D "$db" --run 9
 [ $rc = 2 ] && grep -q 9 "$d/err" || fail "unknown run: exit $rc ($(cat "$d/err"))"
 echo "gate: leak 1, anomaly 1, clean 0, no work 1 ($idle_clean kernel metrics stable at 0 cycles), too little work 1, late 0, server-failed 1, $folded folded anomalies 1, daemon footprint 0, too short 77, errors 2"

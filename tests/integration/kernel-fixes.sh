@@ -15,7 +15,7 @@ mkdir -p "$d"
 ERR=$d/err
 export GIT_AUTHOR_NAME=gemsoak-test GIT_AUTHOR_EMAIL=test@gemsoak.invalid
 export GIT_COMMITTER_NAME=gemsoak-test GIT_COMMITTER_EMAIL=test@gemsoak.invalid
-export GIT_CONFIG_NOSYSTEM=1 HOME=$d
+export GIT_CONFIG_NOSYSTEM=1 HOME="$d"
 
 gg() { dir=$1; shift; git -C "$dir" "$@"; }
 commit_all() { gg "$1" add -A && gg "$1" commit -qm "$2"; }

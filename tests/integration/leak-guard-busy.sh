@@ -33,7 +33,7 @@ wait_for() {
 	done
 }
 debug_states() {
-	for t in /proc/$daemon/task/*; do echo "daemon thread ${t##*/}: $(state "$daemon/task/${t##*/}") $(cat "$t/wchan") $(cut -d' ' -f1 "$t/syscall")"; done
+	for t in /proc/"$daemon"/task/*; do echo "daemon thread ${t##*/}: $(state "$daemon/task/${t##*/}") $(cat "$t/wchan") $(cut -d' ' -f1 "$t/syscall")"; done
 	for w in $(pgrep -P "$daemon"); do echo "worker $w: $(state "$w") pgid $(ps -o pgid= -p "$w")"; done
 }
 db_has() { [ "$(sql "$db" "$1" 2>/dev/null)" = 1 ]; }

@@ -46,7 +46,7 @@ for variant in off on; do
 	workers=$(pgrep -P "$daemon" || true)
 	[ -n "$workers" ] || fail "no worker processes ($variant)"
 	for w in $workers; do
-		[ "$(cat /proc/$w/oom_score_adj)" = 1000 ] || fail "worker $w: oom_score_adj $(cat /proc/$w/oom_score_adj), expected 1000"
+		[ "$(cat "/proc/$w/oom_score_adj")" = 1000 ] || fail "worker $w: oom_score_adj $(cat "/proc/$w/oom_score_adj"), expected 1000"
 	done
 	adj=$(cat /proc/$daemon/oom_score_adj)
 	[ "$adj" = -900 ] || grep -q "cannot lower the daemon's oom_score_adj" "$dir/daemon.log" ||
@@ -79,6 +79,7 @@ for variant in off on; do
 	echo "$variant: leaking when stopped: '$(sql "$db" "select value from run_props where key = 'leak_guard.1.leaking'")'," \
 		"now: $(sql "$db" "select group_concat(metric || '=' || verdict) from leak_trends where metric = 'dmabuf.objects'")"
 done
+# shellcheck disable=SC2154 # set by eval "freed_$variant=..." above
 echo "dma-bufs freed by stopping the workers: fix out $freed_off, fix in $freed_on"
 # The leak is what the stop frees: many dma-bufs with the fix out, at
 # most the few in flight with it in.

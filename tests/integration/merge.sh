@@ -94,7 +94,7 @@ case ",$leaks," in *,2:*) ;; *) fail "synth run 1's leak lost" ;; esac
 
 # Judged by other thresholds: refused, nothing of it merged.
 build/gemsoak-synth --db "$d/other.db" --preset demo --host lab-c > /dev/null
-ERR=$d/err run_rc $GS merge "$d/fleet.db" "$d/other.db"
+ERR=$d/err run_rc "$GS" merge "$d/fleet.db" "$d/other.db"
 cat "$d/err"
 [ $rc = 2 ] || fail "other thresholds: exit $rc, not 2"
 grep -q "other.db: judged by other trend thresholds than .*fleet.db (threshold \*, " "$d/err" || fail "other thresholds: the message"

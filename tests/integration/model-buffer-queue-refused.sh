@@ -32,7 +32,7 @@ for how in check start; do
 	[ $rc = 78 ] || fail "$how: exit $rc, expected 78"
 	grep -qF "$mdir/test.conf:8: $fence" "$mdir/$how.err" || fail "$how: the missing fences are not named"
 	# A machine that has binder (and lets us open it) offers it to the model too.
-	if [ ! -c /dev/binder ] || ! [ -r /dev/binder -a -w /dev/binder ]; then
+	if [ ! -c /dev/binder ] || ! { [ -r /dev/binder ] && [ -w /dev/binder ]; }; then
 		grep -qF "$mdir/test.conf:8: $binder" "$mdir/$how.err" || fail "$how: the missing binder is not named"
 	fi
 done

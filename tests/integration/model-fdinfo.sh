@@ -19,6 +19,7 @@ out=$TOP/build/tests/model-fdinfo
 rm -rf "$out"
 mkdir -p "$out"
 HOLDER=$TOP/build/tests/gs-model-holder
+# shellcheck disable=SC2154 # p is the trap's own variable
 trap 'for d in $out/memory $out/6.1; do for p in model holder; do [ -f "$d/$p.pid" ] && kill "$(cat "$d/$p.pid")" 2>/dev/null; done; done; true' EXIT
 
 # run DIR SECONDS [SERVER ARGS]: the two workloads and the holder process

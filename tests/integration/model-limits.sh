@@ -85,7 +85,7 @@ model_hup_wait "$out/daemon.log" 'config-reloaded'
 need=$(($(model_lowest_fd) - free))
 cp "$out/base.conf" "$out/test.conf"
 model_hup_wait "$out/daemon.log" 'config-reloaded'
-[ "$(model_lowest_fd)" = $free ] || fail "the removed workload's fds were not all closed"
+[ "$(model_lowest_fd)" = "$free" ] || fail "the removed workload's fds were not all closed"
 limit=$(prlimit --pid "$daemon" --nofile --noheadings --output SOFT,HARD | awk '{ print $1 ":" $2 }')
 prlimit --pid "$daemon" --nofile=$((free + need)):"${limit#*:}"
 cp "$out/late.conf" "$out/test.conf"

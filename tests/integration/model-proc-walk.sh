@@ -23,7 +23,8 @@ out=$TOP/build/tests/model-proc-walk
 rm -rf "$out"
 mkdir -p "$out"
 HOLDER=$TOP/build/tests/gs-model-holder
-fds= holder= daemon=
+fds='' holder='' daemon=''
+# shellcheck disable=SC2154 # p is the trap's own variable
 trap 'for p in $holder $fds $daemon; do kill "$p" 2>/dev/null; done; model_stop; true' EXIT
 
 model_start "$out" --fdinfo-memory

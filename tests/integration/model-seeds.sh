@@ -85,7 +85,7 @@ model_stop
 
 # ---- seeds 000, 001, 002: direct clients with concurrent threads ----
 for seed in 000 001 002; do
-	rm -rf "$out/$seed"
+	rm -rf "${out:?}/$seed"
 	model_start "$out/$seed-off" --without-fix $seed
 	model_env build/tests/gs-model-seeds "$seed" leak "$mdir/debugfs" || fail "seed $seed with its fix off: no leak seen"
 	model_stop

@@ -17,7 +17,7 @@ make -s all model
 out=$TOP/build/tests/model-store-refused
 rm -rf "$out"
 mkdir -p "$out"
-daemon= locker=
+daemon='' locker=''
 trap 'kill "$daemon" "$locker" 2>/dev/null || true; model_stop' EXIT
 model_start "$out"
 model_flink_conf "$out/test.conf" "$out"

@@ -40,7 +40,7 @@ if "$GEMSOAKD" --check-config tests/model/seed-002.conf > /dev/null 2>&1; then
 fi
 wait $demo_pid || { cat "$out/demo.log"; fail "the demo run failed"; }
 wait $clean_pid || { cat "$out/clean.log"; fail "the run without the canary failed"; }
-[ $seed002 = no ] || wait $seed002_pid || { cat "$out/002-off.log"; fail "the seed 002 run failed"; }
+[ "$seed002" = no ] || wait "$seed002_pid" || { cat "$out/002-off.log"; fail "the seed 002 run failed"; }
 cat "$out/demo.log" "$out/clean.log"
 [ $seed002 = no ] || cat "$out/002-off.log"
 

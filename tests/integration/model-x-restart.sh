@@ -16,6 +16,7 @@ mark=86399.$$
 left() {
 	pgrep -f "^sleep $mark\$" || true
 }
+# shellcheck disable=SC2154 # p is the trap's own variable
 trap 'for p in $(left); do kill "$p"; done; model_stop' EXIT
 model_start "$out"
 printf '[daemon]\ndevice = %s/card0\ndebugfs = %s/debugfs\ninterval = 1s\n\n' "$out" "$out" > "$out/test.conf"

@@ -50,7 +50,7 @@ sql "$d/names.db" "update runs set hostname = 'lab \"b\" \\ 2' where id = 2;
 		case m.unit when 'kB' then 3 when 'ms' then 1500 else 7 end
 	from metrics m where m.id > 4"
 mkdir -p "$d/names"
-ERR=$d/names.err run_rc $GS export -D "$d/names.db" --prometheus "$d/names"
+ERR=$d/names.err run_rc "$GS" export -D "$d/names.db" --prometheus "$d/names"
 [ $rc = 0 ] || fail "export of the odd names: exit $rc, $(cat "$d/names.err")"
 promtool check metrics < "$d/names/gemsoak.prom" > "$d/lint-names.out" 2>&1 || { cat "$d/lint-names.out"; fail "promtool check metrics (odd names)"; }
 h='host="lab \"b\" \\ 2",run="2"'
@@ -101,12 +101,14 @@ exposure=$(sed -n 's/.*Overall exposure level for gemsoak-export.service: \([0-9
 awk -v e="$exposure" 'BEGIN { exit !(e != "" && e <= 2.0) }' || { grep '✗' "$d/security.out"; fail "export unit: exposure '$exposure' is above 2.0"; }
 # What the timer runs, as it runs it (the installed binary, the database named here).
 mkdir -p "$d/installed-textfile"
+# shellcheck disable=SC2086 # ExecStart= is a command line: split into its words on purpose
 $dest$exec_start -D "$d/synth.db" > /dev/null || fail "the unit's ExecStart failed"
 cmp -s "$d/installed-textfile/gemsoak.prom" "$d/synth/gemsoak.prom" || fail "the unit's ExecStart wrote another file"
 echo "ok: make install: export unit (exposure $exposure) and timer verified; ExecStart writes $(grep -vc '^#' "$d/installed-textfile/gemsoak.prom") series"
 
 # ---- live: two runs on the kernel model, node_exporter, Prometheus ----
 # Free loopback ports: leak's node_exporter, clean's, Prometheus.
+# shellcheck disable=SC2046 # three port numbers, split on purpose
 set -- $(python3 -c 'import socket
 s = [socket.socket() for _ in range(3)]
 for x in s: x.bind(("127.0.0.1", 0))
@@ -236,6 +238,7 @@ while read -r n; do
 	[ "$(value "count({__name__=\"$n\"})")" != "" ] || fail "the dashboard names $n, which Prometheus does not have"
 done < "$d/dash-names"
 while read -r e; do
+	# shellcheck disable=SC2016 # the dashboard's literal $host, not ours
 	e=$(printf '%s' "$e" | sed 's/\$host/.+/g')
 	[ "$(curl -s "$api/query" --data-urlencode "query=$e" | jq -r .status)" = success ] || fail "the dashboard's '$e' does not evaluate"
 done < "$d/dash-exprs"
@@ -243,8 +246,9 @@ echo "ok: the dashboard: $(wc -l < "$d/dash-exprs") expressions evaluate, the $(
 
 [ "$(curl -sf "$api/rules" | jq -r '[.data.groups[].rules[] | select(.health != "ok")] | length')" = 0 ] ||
 	fail "a rule is unhealthy in Prometheus"
-kill -TERM $daemon_leak $daemon_clean
-for p in $daemon_leak $daemon_clean; do
-	wait $p || fail "gemsoakd stopped with status $?: $(tail -n 3 "$d"/*/daemon.log)"
+# shellcheck disable=SC2154 # set by eval "daemon_$name=..." above
+kill -TERM "$daemon_leak" "$daemon_clean"
+for p in "$daemon_leak" "$daemon_clean"; do
+	wait "$p" || fail "gemsoakd stopped with status $?: $(tail -n 3 "$d"/*/daemon.log)"
 done
 echo "ok"

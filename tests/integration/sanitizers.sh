@@ -23,6 +23,7 @@ export GS_VM_INITRD
 # Each SIGHUP waits for the daemon's answer to the one before (its log
 # line): two signals pending at once are one reload.
 dropin=/mnt/share/conf.d/20-extra.conf
+# shellcheck disable=SC2089 # shell text the guest runs: its quotes and $ are for the guest
 VM_DURING="answered() { i=0; until [ \$(grep -c 'config-reload' /mnt/share/job.log) -ge \$1 ] || [ \$i -ge 600 ]; do sleep 0.1; i=\$((i + 1)); done; }
 i=0; until grep -q '^gemsoakd: ready' /mnt/share/job.log || [ \$i -ge 600 ]; do sleep 0.1; i=\$((i + 1)); done
 mkdir -p /mnt/share/conf.d
@@ -30,6 +31,7 @@ printf '[workload extra]\\ntype = flink-share\\n' > $dropin; kill -HUP \$daemon;
 printf '[workload extra]\\ntype = flink-share\\nproducers = 2\\n' > $dropin; kill -HUP \$daemon; answered 2
 printf '[workload extra]\\nproducers = x\\n' > $dropin; kill -HUP \$daemon; answered 3
 rm $dropin; kill -HUP \$daemon; answered 4"
+# shellcheck disable=SC2090 # shell text the guest runs: its quotes and $ are for the guest
 export VM_DURING
 vm_run_daemon build/tests/sanitizers.conf 30 build/tests/vm-sanitizers
 log=build/tests/vm-sanitizers/job.log

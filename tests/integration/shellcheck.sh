@@ -1,11 +1,13 @@
 #!/bin/sh
-# Runs shellcheck (.shellcheckrc) over the scripts of tools/, kernel/, bench/ and
-# the VM harnesses (tests/vm*/), at every severity: each finding fails.
+# Runs shellcheck (.shellcheckrc) over the scripts of tools/, kernel/, bench/,
+# the VM harnesses (tests/vm*/), the test scripts (tests/integration/,
+# tests/model/, tests/fuzz/) and the files they source and run (tests/lib.sh,
+# tests/run-scripts.sh), at every severity: each finding fails.
 # Prints the number of scripts checked.
 set -eu
 . tests/lib.sh
 command -v shellcheck > /dev/null || { echo "shellcheck is not installed"; exit 77; }
-scripts=$(find tools kernel bench tests/vm tests/vm-display tests/vm-systemd -name '*.sh' | sort)
+scripts=$(find tools kernel bench tests -name '*.sh' | sort)
 # The text of these two is a cache key (the rebuilt drm/vgem modules, the
 # rootfs tarballs): an edit would rebuild those, so their intended forms
 # are excused here rather than marked in the file. build-modules.sh:

@@ -57,6 +57,7 @@ VM
 )
 # A prime-share worker killed by SIGSEGV once the daemon has started one
 # (a fixed wait fired before the daemon was ready on a busy host).
+# shellcheck disable=SC2016 # shell text the guest runs: its quotes and $ are for the guest
 VM_DURING='i=0; until w=$(pidof gs:prime-share) || [ $i -ge 600 ]; do sleep 0.1; i=$((i + 1)); done
 kill -SEGV ${w%% *}'
 export VM_BEFORE VM_DURING

@@ -20,8 +20,8 @@ rm -rf "$out"
 mkdir -p "$out"
 # The apps and the compositor live for the whole run: one process each.
 head='[daemon]\ninterval = 1s\n\n[workload bq]\ntype = buffer-queue\nproducer_lifetime = 0\nconsumer_lifetime = 0\n'
-{ printf "$head"; printf '%s\n' "fence_timeout = 1000ms"; } > "$out/starved.conf"
-{ printf "$head"; printf '%s\n' "unsignalled_every = 10" "fence_timeout = 100ms" "rate = 100"; } > "$out/unsignalled.conf"
+{ printf '%b' "$head"; printf '%s\n' "fence_timeout = 1000ms"; } > "$out/starved.conf"
+{ printf '%b' "$head"; printf '%s\n' "unsignalled_every = 10" "fence_timeout = 100ms" "rate = 100"; } > "$out/unsignalled.conf"
 cat > "$out/job.sh" <<'JOB'
 #!/bin/sh
 # children PID: the processes whose parent is PID, in pid order

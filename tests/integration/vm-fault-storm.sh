@@ -10,6 +10,7 @@ faults=${GS_FAULTS:-1000}
 flink_share_conf build/tests/fault-storm.conf 1 1 'interval = 1s
 restart_backoff = 10ms
 restart_backoff_max = 10ms'
+# shellcheck disable=SC2089 # shell text the guest runs: its quotes and $ are for the guest
 VM_DURING="sleep 3
 i=0
 while :; do
@@ -27,6 +28,7 @@ done
 echo \"sent \$i signals for \$n restarts\"
 sleep 4
 kill -TERM \$daemon"
+# shellcheck disable=SC2090 # shell text the guest runs: its quotes and $ are for the guest
 export VM_DURING
 vm_run_daemon build/tests/fault-storm.conf $((faults / 4 + 600)) "$out"
 db=$out/gs.db

@@ -49,7 +49,7 @@ VM_DISK=1 GS_VM_MEM=512 GS_VM_INITRD=$TOP/build/vm/initramfs-bugs.cpio.gz GS_VM_
 	VM_DURING="while kill -0 \$daemon 2>/dev/null; do grep -E '^(MemFree|MemAvailable|SReclaimable):' /proc/meminfo | tr -s ' \n' ' ' >> /mnt/share/meminfo.log; echo >> /mnt/share/meminfo.log; sleep 1; done &
 	until grep -q 'leak-guard-resume' /mnt/share/job.log || ! kill -0 \$daemon 2>/dev/null; do sleep 0.5; done; kill -TERM \$daemon" \
 	vm_run_daemon "$conf" "$seconds" "$out" > "$out.log" 2>&1 || { cat "$out.log"; fail "the VM run failed"; }
-cat "$out.log" | grep -v 'unexpected-errno' | tail -n 40
+grep -v 'unexpected-errno' "$out.log" | tail -n 40
 db=$out/gs.db
 [ "$(cat "$out/gemsoakd.status")" = 0 ] || fail "gemsoakd exited $(cat "$out/gemsoakd.status")"
 assert_sql "$db" "pragma integrity_check" ok "database integrity"

@@ -79,6 +79,7 @@ for pair in "stock 002" "000 001" "003"; do
 		pids="$pids $!"
 	done
 	for v in $pair; do
+		# shellcheck disable=SC2086 # a list of pids, split on purpose
 		set -- $pids
 		pid=$1
 		shift
@@ -163,6 +164,7 @@ expect_leak 001 dmabuf.objects prime-dma-buf-link
 expect_leak 002 gem.flink_names gem-flink-create-race gem-open-close-race
 # What leaks is held by no process: the kernel's PRIME caches and names.
 for c in "000 dmabuf.objects" "001 dmabuf.objects" "002 gem.flink_names"; do
+	# shellcheck disable=SC2086 # a seed and a metric, split on purpose
 	set -- $c
 	assert_sql "$out/$1/gs.db" "select holder from leak_trends where metric = '$2'" kernel "$1: $2 held by"
 done

@@ -8,10 +8,12 @@ set -eu
 . tests/lib.sh
 out=build/tests/vm-store-locks
 flink_share_conf build/tests/store-locks.conf
+# shellcheck disable=SC2016,SC2089 # shell text the guest runs: its quotes and $ are for the guest
 VM_DURING='sleep 4
 (echo "BEGIN; SELECT count(*) FROM samples;"; sleep 12; echo "COMMIT;") | sqlite3 /var/lib/gemsoak/gs.db > /tmp/reader.out
 echo "reader saw $(cat /tmp/reader.out) samples"
 (echo "BEGIN IMMEDIATE;"; sleep 12; echo "COMMIT;") | sqlite3 /var/lib/gemsoak/gs.db'
+# shellcheck disable=SC2090 # shell text the guest runs: its quotes and $ are for the guest
 export VM_DURING
 vm_run_daemon build/tests/store-locks.conf 36 "$out"
 db=$out/gs.db

@@ -13,12 +13,15 @@ flink_share_conf build/tests/store-readonly.conf
 # lives on a small filesystem on a loop device (busybox makes it ext2; the
 # ext4 driver mounts it); the initramfs root is not block-backed and stays
 # writable. mounts.ro records that the remount really happened.
+# shellcheck disable=SC2016,SC2089 # shell text the guest runs: its quotes and $ are for the guest
 VM_BEFORE='dd if=/dev/zero of=/tmp/db.img bs=1M count=16 2>/dev/null && loop=$(losetup -f) &&
 losetup $loop /tmp/db.img && mke2fs -q $loop && mkdir -p /tmp/db && mount -t ext4 $loop /tmp/db ||
 echo "cannot mount the loop filesystem"'
+# shellcheck disable=SC2089 # shell text the guest runs: its quotes and $ are for the guest
 VM_DURING='sleep 5; echo u > /proc/sysrq-trigger; sleep 1; grep " /tmp/db " /proc/mounts > /mnt/share/mounts.ro;
 sleep 7; mount -o remount,rw /tmp/db; grep " /tmp/db " /proc/mounts > /mnt/share/mounts.rw'
 VM_DB=/tmp/db/gs.db
+# shellcheck disable=SC2090 # shell text the guest runs: its quotes and $ are for the guest
 export VM_BEFORE VM_DURING VM_DB
 vm_run_daemon build/tests/store-readonly.conf 22 "$out"
 db=$out/gs.db

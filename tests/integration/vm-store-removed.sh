@@ -7,7 +7,9 @@ set -eu
 . tests/lib.sh
 out=build/tests/vm-store-removed
 flink_share_conf build/tests/store-removed.conf
+# shellcheck disable=SC2089 # shell text the guest runs: its quotes and $ are for the guest
 VM_DURING='sleep 6; rm /var/lib/gemsoak/gs.db /var/lib/gemsoak/gs.db-wal /var/lib/gemsoak/gs.db-shm; echo "removed the database"'
+# shellcheck disable=SC2090 # shell text the guest runs: its quotes and $ are for the guest
 export VM_DURING
 vm_run_daemon build/tests/store-removed.conf 20 "$out"
 db=$out/gs.db

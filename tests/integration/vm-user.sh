@@ -8,15 +8,18 @@ set -eu
 out=build/tests/vm-user
 flink_share_conf build/tests/user.conf 1 1 'interval = 1s
 user = soak'
+# shellcheck disable=SC2089 # shell text the guest runs: its quotes and $ are for the guest
 VM_BEFORE='echo "root:x:0:0::/root:/bin/sh" > /etc/passwd
 echo "soak:x:1000:1000::/tmp:/bin/sh" >> /etc/passwd
 printf "root:x:0:\nsoak:x:1000:\nvideo:x:44:soak\n" > /etc/group
 chgrp video /dev/dri/card0 && chmod 660 /dev/dri/card0'
+# shellcheck disable=SC2016,SC2089 # shell text the guest runs: its quotes and $ are for the guest
 VM_DURING='sleep 8
 for p in $(pidof gs:flink-share); do awk "/^Uid:/ { print \$2 }" /proc/$p/status; done > /mnt/share/worker-uids
 awk "/^Uid:/ { print \$2 }" /proc/$daemon/status > /mnt/share/daemon-uid
 chmod 600 /dev/dri/card0
 kill -KILL $(pidof gs:flink-share)'
+# shellcheck disable=SC2090 # shell text the guest runs: its quotes and $ are for the guest
 export VM_BEFORE VM_DURING
 vm_run_daemon build/tests/user.conf 20 "$out"
 db=$out/gs.db

@@ -25,6 +25,7 @@ VM_WRAP="env VALGRIND_LIB=/usr/libexec/valgrind valgrind.bin --extra-debuginfo-p
  --error-exitcode=99 --child-silent-after-fork=yes --log-file=/mnt/share/valgrind.log"
 # memcheck's start-up can take half a minute on a busy host: wait for the
 # canary's worker to exist, then let it run before killing it.
+# shellcheck disable=SC2016 # shell text the guest runs: its quotes and $ are for the guest
 VM_DURING='i=0; until pidof gs:canary > /dev/null || [ $i -ge 90 ]; do sleep 1; i=$((i + 1)); done;
 sleep 15; kill -KILL $(pidof gs:canary)'
 export VM_WRAP VM_DURING

@@ -8,7 +8,9 @@ set -eu
 . tests/lib.sh
 out=build/tests/vm-worker-restart
 flink_share_conf build/tests/worker-restart.conf 1 2
+# shellcheck disable=SC2016,SC2089 # shell text the guest runs: its quotes and $ are for the guest
 VM_DURING='sleep 6; kill -SEGV $(pidof gs:flink-share | cut -d" " -f1); sleep 6; kill -KILL $(pidof gs:flink-share | cut -d" " -f1); sleep 6; kill -STOP $(pidof gs:flink-share)'
+# shellcheck disable=SC2090 # shell text the guest runs: its quotes and $ are for the guest
 export VM_DURING
 vm_run_daemon build/tests/worker-restart.conf 36 "$out"
 db=$out/gs.db

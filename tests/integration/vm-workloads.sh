@@ -48,6 +48,7 @@ EOF2
 # The shipped configs travel inside job.sh (only the output directory is shared).
 VM_BEFORE="mkdir -p /tmp/cfg"
 for c in configs/*.conf; do
+	# shellcheck disable=SC2089 # shell text the guest runs: its quotes and $ are for the guest
 	VM_BEFORE="$VM_BEFORE
 cat > /tmp/cfg/$(basename "$c") <<'CFG'
 $(cat "$c")
@@ -55,6 +56,7 @@ CFG"
 done
 VM_BEFORE="$VM_BEFORE
 for c in /tmp/cfg/*.conf; do gemsoakd --check-config \$c >> /mnt/share/check.log 2>&1 || echo \"FAILED \$c\" >> /mnt/share/check.log; done"
+# shellcheck disable=SC2090 # shell text the guest runs: its quotes and $ are for the guest
 export VM_BEFORE
 vm_run_daemon build/tests/workloads.conf 24 "$out"
 db=$out/gs.db

@@ -304,7 +304,7 @@ assert_true "$db" "select robust_slope >= 2000 from leak_trends where metric = '
 # counts the free objects of the slabs a CPU holds as active, so its
 # shmem is what the control asserts.)
 per() { # BEFORE AFTER RESTARTS: kB of SUnreclaim per restart, 2 decimals
-	awk "BEGIN { printf \"%.2f\", ($(kb SUnreclaim $2) - $(kb SUnreclaim $1)) / $3 }"
+	awk "BEGIN { printf \"%.2f\", ($(kb SUnreclaim "$2") - $(kb SUnreclaim "$1")) / $3 }"
 }
 objs() { # CACHE SNAPSHOT: its active objects
 	awk -v c="$1" '$1 == c { print $2 }' "$d/slab.$2"

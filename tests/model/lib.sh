@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Helpers for tests that run against the kernel model (sourced after
 # tests/lib.sh; POSIX sh). The model is a test double at the ioctl
 # boundary: see tests/model/README.md.

@@ -1,7 +1,12 @@
-/* The sharing workloads' configuration: string keys (close_order, device2,
+/* The workloads' configuration: string keys (close_order, device2,
  * command) are validated with FILE:LINE messages, and a workload that
- * needs a capability the device lacks is refused naming it. */
+ * needs a capability the device lacks is refused naming it. The key
+ * tables are the one declaration of every workload key: a key is set once
+ * per section (`type` included), code that reads a key its type does not
+ * declare stops with its name instead of reading 0, and a type with no
+ * channels between its processes writes no setup, fds or teardown. */
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -9,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -45,7 +51,7 @@ static void string_keys(void **state)
 	assert_string_equal(wl_get_str(&cfg.workloads[0], "close_order"), "exporter,fd,importer");
 	assert_string_equal(wl_get_str(&cfg.workloads[1], "close_order"), ""); /* = cycle */
 	assert_string_equal(wl_get_str(&cfg.workloads[1], "device2"), "");
-	assert_string_equal(wl_get_str(&cfg.workloads[1], "no-such-key"), "");
+	assert_string_equal(wl_get_str_opt(&cfg.workloads[1], "no-such-key"), "");
 	assert_string_equal(wl_get_str(&cfg.workloads[2], "command"), "systemctl restart display-manager");
 	assert_int_equal(wl_get(&cfg.workloads[2], "timeout"), 60000);
 	config_free(&cfg);
@@ -105,12 +111,148 @@ static void capabilities_by_name(void **state)
 	free(errs);
 }
 
+static void type_set_twice_is_refused(void **state)
+{
+	struct gs_config cfg;
+	char *errs;
+	int problems = load("[workload a]\ntype = flink-share\nproducers = 2\ntype = canary\n", &cfg, &errs);
+	printf("type twice: %d problem(s): %s", problems, errs);
+	assert_int_equal(problems, 1);
+	assert_non_null(strstr(errs, ":4: type: set twice in [workload a] (also at line 2)"));
+	free(errs);
+	config_free(&cfg);
+
+	/* The negative control: once is fine. */
+	assert_int_equal(load("[workload a]\ntype = canary\nleak_every = 5\n", &cfg, &errs), 0);
+	free(errs);
+	assert_string_equal(cfg.workloads[0].type->name, "canary");
+	config_free(&cfg);
+}
+
+/* Run fn() in a child with stderr in a pipe: its wait status, and
+ * what it wrote in msg. */
+static int in_child(void (*fn)(const struct wl_config *), const struct wl_config *w, char *msg, size_t len)
+{
+	int pipefd[2];
+	assert_int_equal(pipe(pipefd), 0);
+	fflush(NULL);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(pipefd[1], 2);
+		fn(w);
+		_exit(0);
+	}
+	close(pipefd[1]);
+	size_t used = 0;
+	ssize_t n;
+	while (used < len - 1 && (n = read(pipefd[0], msg + used, len - 1 - used)) > 0)
+		used += (size_t)n;
+	msg[used] = '\0';
+	close(pipefd[0]);
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return status;
+}
+
+static void read_typo(const struct wl_config *w)
+{
+	fprintf(stdout, "%lld\n", (long long)wl_get(w, "producrs"));
+}
+
+static void read_str_typo(const struct wl_config *w)
+{
+	fprintf(stdout, "%s\n", wl_get_str(w, "comand"));
+}
+
+static void read_declared(const struct wl_config *w)
+{
+	if (wl_get(w, "producers") != 2 || wl_get_opt(w, "leak_every") != 0 ||
+	    strcmp(wl_get_str_opt(w, "device2"), "") != 0)
+		_exit(1);
+}
+
+static void undeclared_key_stops_the_reader(void **state)
+{
+	struct gs_config cfg;
+	char *errs;
+	assert_int_equal(load("[workload flink-share]\nproducers = 2\n", &cfg, &errs), 0);
+	free(errs);
+	char msg[512];
+	int status = in_child(read_typo, &cfg.workloads[0], msg, sizeof(msg));
+	printf("wl_get(\"producrs\"): wait status %#x, \"%s\"\n", status, msg);
+	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+	assert_non_null(strstr(msg, "workload type flink-share declares no key 'producrs'"));
+	status = in_child(read_str_typo, &cfg.workloads[0], msg, sizeof(msg));
+	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+	assert_non_null(strstr(msg, "declares no key 'comand'"));
+	/* The negative control: declared keys, and keys read as optional. */
+	status = in_child(read_declared, &cfg.workloads[0], msg, sizeof(msg));
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	config_free(&cfg);
+}
+
+/* The daemon reads these of every workload (its cap, its end, the seed it
+ * records), so every type declares them. */
+static void every_type_declares_the_common_keys(void **state)
+{
+	static const char *const common[] = { "size", "rate", "duration", "seed" };
+	for (const struct wl_type *const *t = wl_types(); *t; t++)
+		for (size_t i = 0; i < sizeof(common) / sizeof(common[0]); i++)
+			if (wl_key_index(*t, common[i]) < 0)
+				fail_msg("workload type %s does not declare %s", (*t)->name, common[i]);
+}
+
+static int one_proc(const struct wl_config *cfg)
+{
+	return 1;
+}
+
+static void never_run(struct wl_proc *p) __attribute__((noreturn));
+static void never_run(struct wl_proc *p)
+{
+	abort();
+}
+
+static const struct wl_key bare_keys[] = { WL_KEY_RATE, WL_KEY_END };
+
+/* A type without channels between its processes. */
+static const struct wl_type bare = {
+	.name = "bare", .summary = "test", .keys = bare_keys, .nprocs = one_proc, .run = never_run,
+};
+
+static void channels_are_optional(void **state)
+{
+	struct wl_config w = { .name = "bare", .type = &bare };
+	void *chan = wl_channels_open(&w);
+	assert_non_null(chan);
+	int fds[WL_MAX_FDS];
+	assert_int_equal(wl_channels_fds(chan, &w, 0, fds, WL_MAX_FDS), 0);
+	wl_channels_close(&w, chan);
+
+	/* The negative control: a type with channels gets them. */
+	struct gs_config cfg;
+	char *errs;
+	assert_int_equal(load("[workload prime-share]\nprocesses = 2\n", &cfg, &errs), 0);
+	free(errs);
+	chan = wl_channels_open(&cfg.workloads[0]);
+	assert_non_null(chan);
+	assert_int_equal(wl_channels_fds(chan, &cfg.workloads[0], 3, fds, WL_MAX_FDS), 1);
+	assert_true(fds[0] > 2);
+	wl_channels_close(&cfg.workloads[0], chan);
+	config_free(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(string_keys),
 		cmocka_unit_test(bad_string_values),
 		cmocka_unit_test(capabilities_by_name),
+		cmocka_unit_test(type_set_twice_is_refused),
+		cmocka_unit_test(undeclared_key_stops_the_reader),
+		cmocka_unit_test(every_type_declares_the_common_keys),
+		cmocka_unit_test(channels_are_optional),
 	};
 	return cmocka_run_group_tests_name("workload keys", tests, NULL, NULL);
 }
