@@ -123,6 +123,16 @@ static void store_origin_rows(struct sampler *s, double t)
 	}
 }
 
+/* The i-th source of a round: gs_sources, then source_origins; NULL past
+ * the end. */
+static const struct source *round_source(int i)
+{
+	int n = 0;
+	while (gs_sources[n])
+		n++;
+	return i < n ? gs_sources[i] : i == n ? &source_origins : NULL;
+}
+
 int sampler_tick(struct sampler *s, double t)
 {
 	batch_reset(&s->batch);
@@ -131,8 +141,8 @@ int sampler_tick(struct sampler *s, double t)
 	 * could have produced its counter values. */
 	uint64_t cycles = s->cycles_base + (s->sup ? supervisor_total_cycles(s->sup) : 0);
 	s->ctx.workers = s->sup && fill_workers(s) == 0 ? &s->workers : NULL;
-	for (int i = 0; gs_sources[i] && i < SAMPLER_MAX_SOURCES; i++) {
-		const struct source *src = gs_sources[i];
+	const struct source *src;
+	for (int i = 0; i < SAMPLER_MAX_SOURCES && (src = round_source(i)); i++) {
 		char why[512] = "";
 		size_t before = s->batch.n;
 		int r = src->collect(&s->ctx, &s->batch, why, sizeof(why));

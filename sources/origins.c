@@ -372,4 +372,5 @@ static int collect_origins(const struct source_ctx *ctx, struct metric_batch *b,
 	return 0;
 }
 
-const struct source source_origins = { "origins", collect_origins };
+/* Its rows go to object_origins, not to samples: no metric of its own. */
+const struct source source_origins = { "origins", collect_origins, NULL };

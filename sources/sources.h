@@ -67,6 +67,10 @@ struct source {
 
 /* The sources the sampler runs, in order; NULL-terminated. */
 extern const struct source *const gs_sources[];
+/* The daemon's last source, after gs_sources: the origins of live objects
+ * (sources/origins.c, linked with libbpf into gemsoakd only). It puts no
+ * metric, so the declarations (metrics_each) need not know it. */
+extern const struct source source_origins;
 
 /* Call fn with every metric declared: each source's, then the gauges of
  * each workload type (workload.NAME.GAUGE, wl_type.gauges). The name fn

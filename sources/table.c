@@ -22,7 +22,6 @@ extern const struct source source_fdinfo;
 extern const struct source source_binder;
 extern const struct source source_fences;
 extern const struct source source_holders;
-extern const struct source source_origins;
 
 const struct source *const gs_sources[] = {
 	&source_i915_quiesce, /* first: the others read settled counts */
@@ -43,6 +42,5 @@ const struct source *const gs_sources[] = {
 	&source_binder,
 	&source_fences,
 	&source_holders,
-	&source_origins,
 	NULL,
 };
