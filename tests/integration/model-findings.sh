@@ -16,6 +16,7 @@ make -s model all
 out=$TOP/build/tests/model-findings
 rm -rf "$out"
 mkdir -p "$out"
+# shellcheck disable=SC2154 # d is the trap's own variable
 trap 'for d in $out/leak $out/clean; do [ -f "$d/model.pid" ] && kill "$(cat "$d/model.pid")" 2>/dev/null; done; true' EXIT
 
 # run DIR TYPE: gemsoakd for 90 s (in 60 the clean run is not judged
