@@ -148,7 +148,7 @@ static void a_reader_gets_todays_views_in_memory(void **state)
 	sqlite3_close(db);
 }
 
-/* A reader cannot migrate: a database of schema 6 (no probe_pauses,
+/* A reader cannot migrate: a database of schema 6 (no verdicts table,
  * which today's leak_trends reads) keeps its own views, and they work. */
 static void a_reader_of_an_older_schema_keeps_its_views(void **state)
 {
