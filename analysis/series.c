@@ -1,6 +1,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "analysis/changepoint.h"
 #include "analysis/series.h"
 #include "analysis/stats.h"
 
@@ -231,6 +232,40 @@ static void trend_tests(const struct gs_window *w, size_t nw, const struct gs_se
 			  gs_normal_cdf(gs_z_continuity((double)-s_edge, var)));
 }
 
+/* Whether the nw judged floors (windows of k points) still rise
+ * (db/TRENDS.md, "Late onsets"): the last, when its window is whole (a
+ * part of one has a minimum that saw fewer dips), has left the band the
+ * others kept, above their highest by at least the band's width (a flat
+ * run that starts to rise); or, split where two lines fit them best
+ * (gs_changepoint, at least 4 and min_windows floors a part), the recent
+ * part rises faster than the one before, with confidence conf that it
+ * rises at m or faster. buf holds 2 nw doubles. */
+static int still_rising(const struct gs_window *w, size_t nw, long k, const struct gs_series_params *p,
+			double *buf)
+{
+	double *u = buf, *f = buf + nw;
+	if (nw < 2)
+		return 0;
+	double lo = w[0].f, hi = w[0].f, last = w[nw - 1].f;
+	for (size_t j = 0; j < nw; j++) {
+		u[j] = axis(&w[j], p);
+		f[j] = w[j].f;
+		if (j + 1 < nw)
+			lo = fmin(lo, f[j]), hi = fmax(hi, f[j]);
+	}
+	if (w[nw - 1].n >= (size_t)k && last > hi && last - hi >= hi - lo)
+		return 1;
+	size_t min_part = p->min_windows > 4 ? (size_t)p->min_windows : 4;
+	struct gs_split sp;
+	gs_changepoint(u, f, nw, min_part, min_part, &sp);
+	if (sp.s == 0)
+		return 0;
+	struct gs_fit head, tail;
+	gs_ols(u, f, sp.s, &head);
+	gs_ols(u + sp.s, f + sp.s, nw - sp.s, &tail);
+	return tail.slope > head.slope && p_up_of(tail.slope, tail.se, p->m, (double)(nw - sp.s) - 2) >= p->conf;
+}
+
 /* The period test on the points (leak_trends' pd0 to pdv). */
 static void period_test(const struct gs_point *pts, size_t n, const struct gs_series_params *p,
 			struct gs_series_result *r, double *buf, long *lbuf)
@@ -245,7 +280,8 @@ static void period_test(const struct gs_point *pts, size_t n, const struct gs_se
 
 /* leak_trends' v0 and v: the verdict on the floors, then the period
  * test's for what they leave undecided; and the final CASE for a series
- * without a window. */
+ * without a window. A series whose floors still rise (still_rising)
+ * is never stable (db/TRENDS.md, "Late onsets"). */
 static void decide(const struct gs_series_params *p, struct gs_series_result *r)
 {
 	enum gs_verdict v;
@@ -264,7 +300,7 @@ static void decide(const struct gs_series_params *p, struct gs_series_result *r)
 		 (isnan(r->u_slope1) ? 0 : r->u_slope1) >= p->min_half_ratio * m &&
 		 (isnan(r->u_slope2) ? 0 : r->u_slope2) >= p->min_half_ratio * m)
 		v = GS_LEAKING;
-	else if (1 - r->p_up >= p->conf || (isnan(r->p_below) ? 0 : r->p_below) >= p->conf)
+	else if ((1 - r->p_up >= p->conf || (isnan(r->p_below) ? 0 : r->p_below) >= p->conf) && !r->rising)
 		v = GS_STABLE;
 	else
 		v = GS_INSUFFICIENT_DATA;
@@ -321,6 +357,7 @@ int gs_judge_series(const struct gs_point *pts, size_t n, const struct gs_series
 		size_t d = r->warm_up = warm_up_end(wins, r->windows, p);
 		fit_tests(wins + d, r->windows - d, p, d ? (wins[d].t0 + r->t_last) / 2 : p->t_mid, r, buf);
 		trend_tests(wins + d, r->windows - d, p, r, buf);
+		r->rising = still_rising(wins + d, r->windows - d, r->k, p, buf);
 	}
 	if (p->assess && !p->has_bound && !isnan(p->m))
 		period_test(pts, n, p, r, buf, lbuf);

@@ -57,6 +57,7 @@ struct gs_series_result {
 	double u_slope;         /* ts: Theil-Sen on u */
 	double p_below;         /* mk: the more confident Mann-Kendall test for below m */
 	struct gs_period period; /* pd*: p_per NAN when not tested */
+	int rising;             /* the judged floors still rise: never stable (db/TRENDS.md, "Late onsets") */
 	enum gs_verdict verdict0, verdict;
 	double confidence;      /* of the verdict, NAN when it has none */
 };

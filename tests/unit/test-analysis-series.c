@@ -1,6 +1,6 @@
 /* The verdict on one series (analysis/series.h) on runs whose shape is
- * known: a warm-up (db/TRENDS.md, "Warm-up"), each with its negative or
- * positive control. */
+ * known: a warm-up (db/TRENDS.md, "Warm-up"), a late onset ("Late
+ * onsets"), each with its negative or positive control. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -116,11 +116,52 @@ static void warm_up_then_leak_is_leaking(void **state)
 	assert_true(fabs(r.u_slope * 1000 - 0.1) < 0.02);
 }
 
+/* Flat for 40 minutes, then a leak of 0.2 per 1000 cycles (4 times the
+ * threshold: an object every 50 s). Before, the whole run's floors were
+ * stable at 10 of the minutes 45 to 55 (5 to 15 minutes after the
+ * onset), Mann-Kendall reading the flat stretch; now never from minute 45
+ * (the floors after the changepoint rise at m or faster, or the last
+ * leaves the flat band), and leaking from minute 72 on, as before. */
+static void late_onset_is_never_stable(void **state)
+{
+	static struct gs_point p[MAX_ROUNDS];
+	const struct shape onset = { .onset = 2400, .late = 0.2 };
+	char mins[256], leak_mins[256];
+	rounds(p, 481, &onset);
+	int stable = minutes_where(p, 45, 80, GS_STABLE, 1, mins, sizeof(mins));
+	int leaking = minutes_where(p, 40, 80, GS_LEAKING, 1, leak_mins, sizeof(leak_mins));
+	printf("late onset at 40 min: stable at %d of minutes 45 to 80:%s; leaking at %d minutes:%s\n", stable, mins,
+	       leaking, leak_mins);
+	assert_int_equal(stable, 0);
+	struct gs_series_result r;
+	assert_int_equal(judge(p, 481, &r), GS_LEAKING);
+}
+
+/* Negative control: the same run without the onset is never leaking and
+ * stable at its end (the band rule may hold it back for a minute whose
+ * last floor steps above the others: counted). */
+static void flat_run_stays_stable(void **state)
+{
+	static struct gs_point p[MAX_ROUNDS];
+	const struct shape flat = { .onset = INFINITY };
+	char mins[256];
+	rounds(p, 481, &flat);
+	int not_stable = minutes_where(p, 40, 80, GS_STABLE, 0, mins, sizeof(mins));
+	int leaking = minutes_where(p, 10, 80, GS_LEAKING, 1, mins + 128, 128);
+	printf("flat: not stable at %d of minutes 40 to 80:%s; leaking at %d of minutes 10 to 80\n", not_stable,
+	       mins, leaking);
+	assert_int_equal(leaking, 0);
+	struct gs_series_result r;
+	assert_int_equal(judge(p, 481, &r), GS_STABLE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(warm_up_then_flat_is_no_leak),
 		cmocka_unit_test(warm_up_then_leak_is_leaking),
+		cmocka_unit_test(late_onset_is_never_stable),
+		cmocka_unit_test(flat_run_stays_stable),
 	};
 	return cmocka_run_group_tests_name("analysis-series", tests, NULL, NULL);
 }
