@@ -232,29 +232,18 @@ static void trend_tests(const struct gs_window *w, size_t nw, const struct gs_se
 			  gs_normal_cdf(gs_z_continuity((double)-s_edge, var)));
 }
 
-/* Whether the nw judged floors (windows of k points) still rise
- * (db/TRENDS.md, "Late onsets"): the last, when its window is whole (a
- * part of one has a minimum that saw fewer dips), has left the band the
- * others kept, above their highest by at least the band's width (a flat
- * run that starts to rise); or, split where two lines fit them best
- * (gs_changepoint, at least 4 and min_windows floors a part), the recent
- * part rises faster than the one before, with confidence conf that it
- * rises at m or faster. buf holds 2 nw doubles. */
-static int still_rising(const struct gs_window *w, size_t nw, long k, const struct gs_series_params *p,
-			double *buf)
+/* Whether the nw judged floors still rise (db/TRENDS.md, "Late onsets"):
+ * split where two lines fit them best (gs_changepoint, at least 4 and
+ * min_windows floors a part), the recent part rises faster than the one
+ * before, with confidence conf that it rises at m or faster. buf holds
+ * 2 nw doubles. */
+static int still_rising(const struct gs_window *w, size_t nw, const struct gs_series_params *p, double *buf)
 {
 	double *u = buf, *f = buf + nw;
-	if (nw < 2)
-		return 0;
-	double lo = w[0].f, hi = w[0].f, last = w[nw - 1].f;
 	for (size_t j = 0; j < nw; j++) {
 		u[j] = axis(&w[j], p);
 		f[j] = w[j].f;
-		if (j + 1 < nw)
-			lo = fmin(lo, f[j]), hi = fmax(hi, f[j]);
 	}
-	if (w[nw - 1].n >= (size_t)k && last > hi && last - hi >= hi - lo)
-		return 1;
 	size_t min_part = p->min_windows > 4 ? (size_t)p->min_windows : 4;
 	struct gs_split sp;
 	gs_changepoint(u, f, nw, min_part, min_part, &sp);
@@ -357,7 +346,7 @@ int gs_judge_series(const struct gs_point *pts, size_t n, const struct gs_series
 		size_t d = r->warm_up = warm_up_end(wins, r->windows, p);
 		fit_tests(wins + d, r->windows - d, p, d ? (wins[d].t0 + r->t_last) / 2 : p->t_mid, r, buf);
 		trend_tests(wins + d, r->windows - d, p, r, buf);
-		r->rising = still_rising(wins + d, r->windows - d, r->k, p, buf);
+		r->rising = still_rising(wins + d, r->windows - d, p, buf);
 	}
 	if (p->assess && !p->has_bound && !isnan(p->m))
 		period_test(pts, n, p, r, buf, lbuf);
