@@ -105,9 +105,23 @@ $(B)/gemsoak: $(CLI_OBJS) $(B)/libgemsoak.a
 deps:
 	@tools/install-deps.sh
 
+# The scripts run two at a time (CHECK_JOBS); those in CHECK_ALONE with
+# nothing beside them: they load both CPUs (the fuzzers, the ASan build,
+# two guests at once) or judge how fast the guest leaks. Everything a
+# script builds is built first, so that no two makes race.
+CHECK_JOBS ?= 2
+CHECK_ALONE := tests/integration/build-flags.sh tests/integration/vm-seeds.sh \
+	tests/integration/vm-leak-guard.sh tests/integration/sanitizers.sh \
+	tests/integration/fuzz-short.sh
+# The longest start first, so that the two lanes end together.
+CHECK_FIRST := $(CHECK_ALONE) tests/integration/vm-xorg.sh tests/integration/vm-systemd.sh \
+	tests/integration/vm-buffer-queue.sh tests/integration/model-probe.sh \
+	tests/integration/model-verdicts.sh tests/integration/vm-crash-safety.sh \
+	tests/integration/vm-valgrind.sh tests/integration/vm-process-group.sh
 check: deps
-	$(MAKE) all unit vm-initramfs
-	@tests/run-scripts.sh $(CHECK_SCRIPTS)
+	$(MAKE) all unit vm-initramfs vm-display-tools model $(BENCH_BINS) $(B)/gemsoak-synth
+	@JOBS=$(CHECK_JOBS) ALONE="$(CHECK_ALONE)" tests/run-scripts.sh \
+		$(filter $(CHECK_SCRIPTS),$(CHECK_FIRST)) $(filter-out $(CHECK_FIRST),$(CHECK_SCRIPTS))
 
 # The loop a contributor runs: no root, no apt, no VM, a few minutes on
 # two cores. The build, the unit tests, the static checks and the kernel
@@ -131,9 +145,9 @@ endif
 CONFIG  ?= configs/demo.conf
 SECONDS ?= 120
 DB      ?= $(B)/demo.db
-demo: deps
-	$(MAKE) all
-	@BUG="$(BUG)" tools/demo.sh "$(CONFIG)" "$(SECONDS)" "$(DB)"
+# tools/demo.sh installs the packages and builds itself, one line each.
+demo:
+	+@BUG="$(BUG)" tools/demo.sh "$(CONFIG)" "$(SECONDS)" "$(DB)"
 
 # make soak CONFIG=FILE HOURS=N [BUG=NNN] [LATE=FILE LATE_AFTER=MIN] DB=FILE:
 # a soak of hours on the real kernel under qemu (tools/soak.sh).

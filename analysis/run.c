@@ -1,4 +1,5 @@
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,11 +16,12 @@ struct threshold {
 	double min_windows, min_span_s, min_per_kcycle, min_per_hour, min_r2, min_half_ratio;
 };
 
-/* One series of the run: its points in ctx->pts, its chosen windows. */
+/* One series of the run: its points, its chosen windows. */
 struct series {
 	int64_t metric_id;
 	char name[METRIC_NAME_MAX];
-	size_t first, n;
+	struct gs_point *pts;
+	size_t n, cap;
 	struct gs_window *wins;
 	size_t nwins;
 	int by_cycles;
@@ -38,12 +40,12 @@ struct run_ctx {
 	size_t nsteps;
 	struct threshold *th;
 	size_t nth;
-	struct gs_point *pts;
-	size_t npts;
+	size_t maxn;            /* the most points of a series */
 	struct series *ser;
-	size_t nser;
+	size_t nser, capser;
 	struct gs_pause *pauses;
 	size_t npauses;
+	sqlite3_stmt *fl[2];    /* first_last's statements, for one judgement */
 	char *err;
 	size_t errlen;
 };
@@ -176,53 +178,104 @@ static const struct threshold *threshold_of(const struct run_ctx *c, const char 
 	return best;
 }
 
-/* Every point of the run (trend_base), grouped into series by metric. */
-static int load_points(struct run_ctx *c)
+/* The series of metric id, added (in metric id order) when new; NULL when
+ * out of memory. */
+static struct series *series_of(struct run_ctx *c, int64_t id, sqlite3_stmt *s)
+{
+	size_t lo = 0, hi = c->nser;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (c->ser[mid].metric_id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < c->nser && c->ser[lo].metric_id == id)
+		return &c->ser[lo];
+	if (c->nser == c->capser) {
+		size_t cap = c->capser ? 2 * c->capser : 64;
+		struct series *n = realloc(c->ser, cap * sizeof(*n));
+		if (!n)
+			return NULL;
+		c->ser = n;
+		c->capser = cap;
+	}
+	memmove(&c->ser[lo + 1], &c->ser[lo], (c->nser - lo) * sizeof(*c->ser));
+	c->nser++;
+	c->ser[lo] = (struct series){ .metric_id = id };
+	copy_text(c->ser[lo].name, sizeof(c->ser[lo].name), s, 1);
+	return &c->ser[lo];
+}
+
+/* Put point p into series x in time order: it replaces the point of the
+ * same t (a rollup bucket that took more samples), else it is inserted
+ * where its t goes (at the end but for a round written late). 0, -1. */
+static int put_point(struct series *x, struct gs_point p)
+{
+	size_t j = x->n;
+	while (j > 0 && x->pts[j - 1].t > p.t)
+		j--;
+	if (j > 0 && x->pts[j - 1].t == p.t) {
+		x->pts[j - 1] = p;
+		return 0;
+	}
+	if (x->n == x->cap) {
+		size_t cap = x->cap ? 2 * x->cap : 256;
+		struct gs_point *n = realloc(x->pts, cap * sizeof(*n));
+		if (!n)
+			return -1;
+		x->pts = n;
+		x->cap = cap;
+	}
+	memmove(&x->pts[j + 1], &x->pts[j], (x->n - j) * sizeof(*x->pts));
+	x->pts[j] = p;
+	x->n++;
+	return 0;
+}
+
+/* Forget every point (the run's base changed: its points are others). */
+static void drop_points(struct run_ctx *c)
+{
+	for (size_t i = 0; i < c->nser; i++)
+		free(c->ser[i].pts);
+	c->nser = 0;
+}
+
+/* The points of the run (trend_base) written since tick since (by id: the
+ * order they were written in, whatever their t), grouped into series by
+ * metric: the raw samples of those ticks, or the rollups from the bucket
+ * before the earliest of them (the buckets they changed). All of them
+ * when since is 0. */
+static int load_points(struct run_ctx *c, int64_t since)
 {
 	static const char raw[] =
 		"SELECT s.metric_id, m.name, k.t, CAST(k.cycles AS REAL), s.value, s.value, s.value, 1"
-		" FROM ticks k JOIN samples s ON s.tick_id = k.id JOIN metrics m ON m.id = s.metric_id"
-		" WHERE k.run_id = ?1 ORDER BY s.metric_id, k.t";
+		" FROM ticks k CROSS JOIN metrics m CROSS JOIN samples s"
+		" WHERE +k.run_id = ?1 AND k.id > ?3 AND s.metric_id = m.id AND s.tick_id = k.id";
 	static const char rolled[] =
 		"SELECT w.metric_id, m.name, w.t0, CAST(w.c0 AS REAL), w.vmin, w.vmax, w.vsum / w.n, w.n"
-		" FROM rollups w JOIN metrics m ON m.id = w.metric_id"
-		" WHERE w.run_id = ?1 AND w.width = ?2 ORDER BY w.metric_id, w.t0";
+		" FROM metrics m CROSS JOIN rollups w"
+		" WHERE w.run_id = ?1 AND w.width = ?2 AND w.metric_id = m.id AND w.bucket >="
+		" COALESCE((SELECT MIN(t) FROM ticks WHERE +run_id = ?1 AND id > ?3) - ?2, -1e300)";
 	sqlite3_stmt *s = prepare_run(c, c->base == 0 ? raw : rolled);
 	if (!s)
 		return -1;
-	if (c->base > 0)
-		sqlite3_bind_int64(s, 2, c->base);
-	size_t cap = 0, capser = 0;
+	sqlite3_bind_int64(s, 2, c->base);
+	sqlite3_bind_int64(s, 3, since);
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(s, 0);
-		if (c->nser == 0 || c->ser[c->nser - 1].metric_id != id) {
-			if (c->nser == capser) {
-				capser = capser ? 2 * capser : 64;
-				struct series *n = realloc(c->ser, capser * sizeof(*n));
-				if (!n)
-					goto oom;
-				c->ser = n;
-			}
-			struct series *x = &c->ser[c->nser++];
-			*x = (struct series){ .metric_id = id, .first = c->npts };
-			copy_text(x->name, sizeof(x->name), s, 1);
+		struct series *x = series_of(c, sqlite3_column_int64(s, 0), s);
+		if (!x || put_point(x, (struct gs_point){ col(s, 2), col(s, 3), col(s, 4), col(s, 5), col(s, 6),
+							  col(s, 7) })) {
+			sqlite3_finalize(s);
+			snprintf(c->err, c->errlen, "out of memory");
+			return -1;
 		}
-		if (c->npts == cap) {
-			cap = cap ? 2 * cap : 4096;
-			struct gs_point *n = realloc(c->pts, cap * sizeof(*n));
-			if (!n)
-				goto oom;
-			c->pts = n;
-		}
-		c->pts[c->npts++] = (struct gs_point){ col(s, 2), col(s, 3), col(s, 4), col(s, 5), col(s, 6), col(s, 7) };
-		c->ser[c->nser - 1].n++;
 	}
+	c->maxn = 0;
+	for (size_t i = 0; i < c->nser; i++)
+		c->maxn = c->ser[i].n > c->maxn ? c->ser[i].n : c->maxn;
 	return finish(c, s, rc);
-oom:
-	sqlite3_finalize(s);
-	snprintf(c->err, c->errlen, "out of memory");
-	return -1;
 }
 
 /* The attribution probe's pauses of the run, in seconds since its first
@@ -248,7 +301,8 @@ static int load_pauses(struct run_ctx *c)
 	return finish(c, s, rc);
 }
 
-/* The first and last value of the series' minute rollups. */
+/* The first and last value of the series' minute rollups; the two
+ * statements are prepared once per judgement (ctx->fl). */
 static void first_last(struct run_ctx *c, struct gs_trend_row *r)
 {
 	static const char *const sql[2] = {
@@ -258,13 +312,13 @@ static void first_last(struct run_ctx *c, struct gs_trend_row *r)
 	double *out[2] = { &r->first_value, &r->last_value };
 	for (int i = 0; i < 2; i++) {
 		*out[i] = NAN;
-		sqlite3_stmt *s = prepare_run(c, sql[i]);
+		sqlite3_stmt *s = c->fl[i] ? c->fl[i] : (c->fl[i] = prepare_run(c, sql[i]));
 		if (!s)
 			continue;
+		sqlite3_reset(s);
 		sqlite3_bind_int64(s, 2, r->metric_id);
 		if (sqlite3_step(s) == SQLITE_ROW)
 			*out[i] = col(s, 0);
-		sqlite3_finalize(s);
 	}
 }
 
@@ -285,7 +339,7 @@ static int judge_one(struct run_ctx *c, struct series *x, struct gs_trend_row *r
 		.conf = c->conf, .swing_max = c->swing_max, .steps = c->steps, .nsteps = c->nsteps,
 	};
 	x->wins = malloc((x->n ? x->n : 1) * sizeof(*x->wins));
-	if (!x->wins || gs_judge_series(c->pts + x->first, x->n, &p, &r->res, x->wins, &x->nwins)) {
+	if (!x->wins || gs_judge_series(x->pts, x->n, &p, &r->res, x->wins, &x->nwins)) {
 		snprintf(c->err, c->errlen, "out of memory");
 		return -1;
 	}
@@ -330,7 +384,7 @@ static int by_rss(const void *a, const void *b)
 static int regress(struct run_ctx *c, const struct series *x, long k, const struct series *wl,
 		   struct gs_window *cw, struct regression *out)
 {
-	size_t ncw = gs_windows(c->pts + wl->first, wl->n, c->t_first, (double)k * c->step, 0, cw);
+	size_t ncw = gs_windows(wl->pts, wl->n, c->t_first, (double)k * c->step, 0, cw);
 	double n = 0, mx = 0, mxx = 0, mf = 0, mff = 0, mxf = 0;
 	for (size_t a = 0, b = 0; a < x->nwins && b < ncw;) {
 		if (x->wins[a].i < cw[b].i) {
@@ -364,7 +418,7 @@ static const char *probe(struct run_ctx *c, const struct series *x, const struct
 {
 	if (c->npauses == 0 || isnan(x->min_per_s))
 		return method;
-	const char *w = gs_probe_workload(c->pts + x->first, x->n, c->t_first, c->pauses, c->npauses, x->min_per_s);
+	const char *w = gs_probe_workload(x->pts, x->n, c->t_first, c->pauses, c->npauses, x->min_per_s);
 	if (!w)
 		return method;
 	*named = (struct regression){ .workload = w, .wlen = strlen(w), .slope = NAN };
@@ -379,7 +433,7 @@ static const char *probe(struct run_ctx *c, const struct series *x, const struct
 static int attribute(struct run_ctx *c, struct series *x, struct gs_trend_row *r)
 {
 	struct regression *reg = malloc((c->nser + 1) * sizeof(*reg));
-	struct gs_window *cw = malloc((c->npts + 1) * sizeof(*cw));
+	struct gs_window *cw = malloc((c->maxn + 1) * sizeof(*cw));
 	size_t nreg = 0;
 	if (!reg || !cw) {
 		free(reg);
@@ -486,43 +540,126 @@ static int by_metric(const void *a, const void *b)
 	return strcmp(((const struct gs_trend_row *)a)->metric, ((const struct gs_trend_row *)b)->metric);
 }
 
-int gs_judge_run(sqlite3 *db, int64_t run_id, struct gs_trend_row **rows, size_t *nrows, char *err,
-		 size_t errlen)
+/* What a run's judgement keeps between rounds: its points, and up to
+ * which tick (by id) and on which base they were read. */
+struct gs_run_state {
+	struct run_ctx c;
+	int64_t last_tick;
+	long base;
+	bool loaded;
+};
+
+struct gs_run_state *gs_run_state_new(int64_t run_id)
 {
-	struct run_ctx c = { .db = db, .run_id = run_id, .err = err, .errlen = errlen };
+	struct gs_run_state *st = calloc(1, sizeof(*st));
+	if (st)
+		st->c.run_id = run_id;
+	return st;
+}
+
+void gs_run_state_free(struct gs_run_state *st)
+{
+	if (!st)
+		return;
+	drop_points(&st->c);
+	free(st->c.ser);
+	free(st->c.th);
+	free(st->c.steps);
+	free(st->c.pauses);
+	free(st);
+}
+
+/* Forget what each judgement reads anew: settings, thresholds, pauses. */
+static void reset_round(struct run_ctx *c)
+{
+	free(c->th);
+	free(c->steps);
+	free(c->pauses);
+	c->th = NULL, c->steps = NULL, c->pauses = NULL;
+	c->nth = c->nsteps = c->npauses = 0;
+}
+
+/* Bring st's points up to the run's last tick in db: those written since
+ * the last update, or all when the run's base changed. 0, or -1. */
+static int update_points(struct gs_run_state *st)
+{
+	struct run_ctx *c = &st->c;
+	/* the newest tick of the file: ticks ids only grow, and the run's
+	 * are those above since (a rowid range, not a scan of the run) */
+	sqlite3_stmt *s = prepare_run(c, "SELECT MAX(id) FROM ticks");
+	if (!s)
+		return -1;
+	int rc = sqlite3_step(s);
+	int64_t last = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	if (finish(c, s, rc))
+		return -1;
+	if (!st->loaded || st->base != c->base) {
+		drop_points(c);
+		st->last_tick = 0;
+	}
+	if (load_points(c, st->last_tick))
+		return -1;
+	st->loaded = true;
+	st->base = c->base;
+	st->last_tick = last;
+	return 0;
+}
+
+int gs_run_state_judge(struct gs_run_state *st, sqlite3 *db, struct gs_trend_row **rows, size_t *nrows,
+		       char *err, size_t errlen)
+{
+	struct run_ctx *c = &st->c;
 	struct gs_trend_row *out = NULL;
 	int r = -1;
+	c->db = db, c->err = err, c->errlen = errlen;
 	*rows = NULL;
 	*nrows = 0;
-	if (load_run(&c) || load_thresholds(&c) || load_points(&c) || load_pauses(&c))
+	reset_round(c);
+	if (load_run(c) || load_thresholds(c) || update_points(st) || load_pauses(c))
 		goto done;
-	if (!(out = calloc(c.nser + 1, sizeof(*out)))) {
+	if (!(out = calloc(c->nser + 1, sizeof(*out)))) {
 		snprintf(err, errlen, "out of memory");
 		goto done;
 	}
-	for (size_t i = 0; i < c.nser; i++)
-		if (judge_one(&c, &c.ser[i], &out[i]))
+	for (size_t i = 0; i < c->nser; i++)
+		if (judge_one(c, &c->ser[i], &out[i]))
 			goto done;
-	if (sizes(&c, out, c.nser))
+	if (sizes(c, out, c->nser))
 		goto done;
-	for (size_t i = 0; i < c.nser; i++)
-		if (out[i].verdict == GS_LEAKING && out[i].res.k > 0 && attribute(&c, &c.ser[i], &out[i]))
+	for (size_t i = 0; i < c->nser; i++)
+		if (out[i].verdict == GS_LEAKING && out[i].res.k > 0 && attribute(c, &c->ser[i], &out[i]))
 			goto done;
-	if (holders(&c, out, c.nser))
+	if (holders(c, out, c->nser))
 		goto done;
-	qsort(out, c.nser, sizeof(*out), by_metric);
+	qsort(out, c->nser, sizeof(*out), by_metric);
 	*rows = out;
-	*nrows = c.nser;
+	*nrows = c->nser;
 	out = NULL;
 	r = 0;
 done:
 	free(out);
-	for (size_t i = 0; i < c.nser; i++)
-		free(c.ser[i].wins);
-	free(c.ser);
-	free(c.pts);
-	free(c.th);
-	free(c.steps);
-	free(c.pauses);
+	for (size_t i = 0; i < c->nser; i++) {
+		free(c->ser[i].wins);
+		c->ser[i].wins = NULL;
+	}
+	for (int i = 0; i < 2; i++) {
+		sqlite3_finalize(c->fl[i]);
+		c->fl[i] = NULL;
+	}
+	return r;
+}
+
+int gs_judge_run(sqlite3 *db, int64_t run_id, struct gs_trend_row **rows, size_t *nrows, char *err,
+		 size_t errlen)
+{
+	struct gs_run_state *st = gs_run_state_new(run_id);
+	if (!st) {
+		*rows = NULL;
+		*nrows = 0;
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	int r = gs_run_state_judge(st, db, rows, nrows, err, errlen);
+	gs_run_state_free(st);
 	return r;
 }

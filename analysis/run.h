@@ -38,8 +38,29 @@ struct gs_trend_row {
 
 /* Judge run run_id of db. *rows (malloc'd, free it) gets one row per
  * metric with points, ordered by metric name; *nrows their number. 0,
- * or -1 with err filled. Reads only. */
+ * or -1 with err filled. Reads only. The full judgement: the same as a
+ * gs_run_state_judge on a new state. */
 int gs_judge_run(struct sqlite3 *db, int64_t run_id, struct gs_trend_row **rows, size_t *nrows, char *err,
 		 size_t errlen);
+
+/* A run's judgement kept between rounds (incremental): the series'
+ * points as last read, so that a round reads only what was written since
+ * (the raw samples of the new ticks, or the rollup buckets they changed),
+ * O(metrics) rows, not the run's history. The points one series has are
+ * bounded by the run's base (trend_runs: raw samples up to
+ * raw_max_points, then minute, hour, 6-hour rollups), so judging them
+ * stays bounded too. */
+struct gs_run_state;
+
+/* A state for run run_id with nothing read yet; NULL when out of memory. */
+struct gs_run_state *gs_run_state_new(int64_t run_id);
+void gs_run_state_free(struct gs_run_state *st);
+
+/* Bring st up to date with db (all the points again when the run's base
+ * changed, else those written since the last call, a late round's
+ * included) and judge the run as gs_judge_run does: the same rows. 0, or
+ * -1 with err filled (st stays usable). Reads only. */
+int gs_run_state_judge(struct gs_run_state *st, struct sqlite3 *db, struct gs_trend_row **rows, size_t *nrows,
+		       char *err, size_t errlen);
 
 #endif

@@ -1,10 +1,12 @@
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <sqlite3.h>
 
+#include "analysis/findings-store.h"
 #include "analysis/run.h"
 #include "analysis/verdicts.h"
 
@@ -83,8 +85,10 @@ static int last_tick(sqlite3 *db, int64_t run_id, double *t, int64_t *cycles)
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
 }
 
-/* Write the rows in the open savepoint; the history rows added, or -1. */
-static long write_rows(sqlite3 *db, const struct gs_trend_row *rows, size_t n, double t, int64_t cycles)
+/* Write the rows in the open savepoint, and (history) a verdict_history
+ * row for each verdict that changed; the history rows added, or -1. */
+static long write_rows(sqlite3 *db, const struct gs_trend_row *rows, size_t n, double t, int64_t cycles,
+		       bool history)
 {
 	sqlite3_stmt *old = NULL, *put = NULL, *hist = NULL;
 	long changed = -1;
@@ -112,7 +116,7 @@ static long write_rows(sqlite3 *db, const struct gs_trend_row *rows, size_t n, d
 			changed = -1;
 			break;
 		}
-		if (has_old && strcmp(was, now) == 0)
+		if (!history || (has_old && strcmp(was, now) == 0))
 			continue;
 		sqlite3_reset(hist);
 		sqlite3_bind_int64(hist, 1, r->run_id);
@@ -132,7 +136,74 @@ done:
 	return changed;
 }
 
-int gs_store_verdicts(sqlite3 *db, int64_t run_id, size_t *changed, char *err, size_t errlen)
+/* FNV-1a over the n bytes of p, continuing from h. */
+static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
+{
+	for (const unsigned char *c = p; n--; c++)
+		h = (h ^ *c) * 0x100000001b3ull;
+	return h;
+}
+
+int gs_verdict_basis(sqlite3 *db, char *out, size_t len)
+{
+	/* every row of what a verdict is judged with, in a fixed order */
+	static const char *const sql[] = {
+		"SELECT * FROM trend_thresholds ORDER BY pattern",
+		"SELECT * FROM trend_settings WHERE key <> 'window_s' ORDER BY key",
+		"SELECT * FROM trend_window_steps ORDER BY k",
+		"SELECT * FROM trend_holders ORDER BY 1",
+	};
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
+		sqlite3_stmt *s;
+		if (sqlite3_prepare_v2(db, sql[i], -1, &s, NULL) != SQLITE_OK)
+			return -1;
+		int rc;
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+			for (int c = 0; c < sqlite3_column_count(s); c++) {
+				const unsigned char *v = sqlite3_column_text(s, c);
+				h = fnv1a(h, v ? (const char *)v : "\1NULL", v ? (size_t)sqlite3_column_bytes(s, c) : 5);
+				h = fnv1a(h, "", 1); /* a separator no value holds */
+			}
+		sqlite3_finalize(s);
+		if (rc != SQLITE_DONE)
+			return -1;
+		h = fnv1a(h, "\n", 1);
+	}
+	snprintf(out, len, "method %d, settings %016llx", GS_METHOD_VERSION, (unsigned long long)h);
+	return 0;
+}
+
+/* Record the basis the run's verdicts were judged with; 0 or -1. */
+static int write_basis(sqlite3 *db, int64_t run_id, const char *basis)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO verdict_basis VALUES (?, ?)", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(s, 1, run_id);
+	sqlite3_bind_text(s, 2, basis, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The findings of the rows, written beside them (analysis/findings-store.h). */
+static int store_findings(sqlite3 *db, int64_t run_id, const struct gs_trend_row *rows, size_t n, double t,
+			  char *err, size_t errlen)
+{
+	struct gs_finding *f;
+	size_t nf;
+	if (gs_findings_of_rows(db, run_id, rows, n, &f, &nf, err, errlen))
+		return -1;
+	int r = gs_write_findings(db, run_id, t, f, nf, err, errlen);
+	free(f);
+	return r;
+}
+
+/* gs_store_verdicts, with (history) or without verdict_history rows,
+ * judged from state st (NULL: a full judgement). */
+static int store_run(sqlite3 *db, int64_t run_id, struct gs_run_state *st, bool history, size_t *changed,
+		     char *err, size_t errlen)
 {
 	struct gs_trend_row *rows;
 	size_t n;
@@ -146,13 +217,22 @@ int gs_store_verdicts(sqlite3 *db, int64_t run_id, size_t *changed, char *err, s
 			snprintf(err, errlen, "%s", sqlite3_errmsg(db));
 		return tick < 0 ? -1 : 0;
 	}
-	if (gs_judge_run(db, run_id, &rows, &n, err, errlen))
+	char basis[GS_BASIS_MAX];
+	if (gs_verdict_basis(db, basis, sizeof(basis))) {
+		snprintf(err, errlen, "verdicts: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	if (st ? gs_run_state_judge(st, db, &rows, &n, err, errlen) : gs_judge_run(db, run_id, &rows, &n, err, errlen))
 		return -1;
 	long r = -1;
 	if (sqlite3_exec(db, "SAVEPOINT gs_verdicts", NULL, NULL, NULL) == SQLITE_OK) {
-		r = write_rows(db, rows, n, t, cycles);
+		r = write_rows(db, rows, n, t, cycles, history);
+		if (r >= 0 && write_basis(db, run_id, basis))
+			r = -1;
 		if (r < 0)
 			snprintf(err, errlen, "verdicts: %s", sqlite3_errmsg(db));
+		else if (store_findings(db, run_id, rows, n, t, err, errlen))
+			r = -1;
 		if (r < 0)
 			sqlite3_exec(db, "ROLLBACK TO gs_verdicts", NULL, NULL, NULL);
 		sqlite3_exec(db, "RELEASE gs_verdicts", NULL, NULL, NULL);
@@ -163,4 +243,68 @@ int gs_store_verdicts(sqlite3 *db, int64_t run_id, size_t *changed, char *err, s
 	if (r >= 0 && changed)
 		*changed = (size_t)r;
 	return r < 0 ? -1 : 0;
+}
+
+int gs_store_verdicts(sqlite3 *db, int64_t run_id, size_t *changed, char *err, size_t errlen)
+{
+	return store_run(db, run_id, NULL, true, changed, err, errlen);
+}
+
+int gs_store_state_verdicts(sqlite3 *db, int64_t run_id, struct gs_run_state *st, size_t *changed, char *err,
+			    size_t errlen)
+{
+	return store_run(db, run_id, st, true, changed, err, errlen);
+}
+
+int gs_stale_runs(sqlite3 *db, int64_t skip, int64_t **runs, size_t *n, char *err, size_t errlen)
+{
+	sqlite3_stmt *s;
+	char basis[GS_BASIS_MAX];
+	*runs = NULL;
+	*n = 0;
+	if (gs_verdict_basis(db, basis, sizeof(basis)) ||
+	    sqlite3_prepare_v2(db, "SELECT r.id FROM runs r WHERE r.id <> ?1 AND"
+			       " (SELECT MAX(t) FROM ticks k WHERE k.run_id = r.id) IS NOT NULL AND"
+			       " ((SELECT MAX(t) FROM ticks k WHERE k.run_id = r.id) >"
+			       "  COALESCE((SELECT MIN(t) FROM verdicts v WHERE v.run_id = r.id), -1e300)"
+			       "  OR (SELECT basis FROM verdict_basis b WHERE b.run_id = r.id) IS NOT ?2) ORDER BY r.id",
+			       -1, &s, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "verdicts: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	sqlite3_bind_int64(s, 1, skip);
+	sqlite3_bind_text(s, 2, basis, -1, SQLITE_STATIC);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t *m = realloc(*runs, (*n + 1) * sizeof(*m));
+		if (!m)
+			break;
+		*runs = m;
+		(*runs)[(*n)++] = sqlite3_column_int64(s, 0);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		snprintf(err, errlen, "verdicts: %s", rc == SQLITE_ROW ? "out of memory" : sqlite3_errmsg(db));
+		free(*runs);
+		*runs = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int gs_store_stale_verdicts(sqlite3 *db, int64_t skip, size_t *judged, char *err, size_t errlen)
+{
+	int64_t *runs;
+	size_t n, i = 0;
+	if (judged)
+		*judged = 0;
+	if (gs_stale_runs(db, skip, &runs, &n, err, errlen))
+		return -1;
+	for (; i < n; i++)
+		if (store_run(db, runs[i], NULL, false, NULL, err, errlen))
+			break;
+	free(runs);
+	if (judged)
+		*judged = i;
+	return i < n ? -1 : 0;
 }

@@ -21,16 +21,24 @@ $(B)/bench/parse-bench: $(B)/obj/bench/parse-bench.o $(COMMON_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 
 BENCH_DAYS ?= 30
+BENCH_ENGINE_DAYS ?= 1 7 30 90
 bench: deps
-	$(MAKE) all vm-initramfs model $(BENCH_BINS) $(B)/bench/parse-bench
+	$(MAKE) all vm-initramfs model $(BENCH_BINS) $(B)/bench/parse-bench $(B)/bench/engine-bench
 	@mkdir -p $(B)/bench
 	$(B)/bench/parse-bench
 	bench/detector-eval.sh > $(B)/bench/detector.txt; s=$$?; cat $(B)/bench/detector.txt; exit $$s
 	bench/size-speed.sh $(BENCH_DAYS) > $(B)/bench/size-speed.txt; s=$$?; cat $(B)/bench/size-speed.txt; exit $$s
+	bench/engine.sh $(BENCH_ENGINE_DAYS) > $(B)/bench/engine.txt; s=$$?; cat $(B)/bench/engine.txt; exit $$s
 	@BENCH_DAYS=$(BENCH_DAYS) bench/run.sh
 
-# The engine (analysis/) against the leak_trends view, on any databases.
+# The stored verdicts (leak_trends) against a full judgement now, on any databases.
 $(B)/bench/verdict-diff: $(B)/obj/bench/verdict-diff.o $(COMMON_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 all: $(B)/bench/verdict-diff
+
+# The engine's cost on a generated run (bench/engine.sh, `make bench`).
+$(B)/bench/engine-bench: $(B)/obj/bench/engine-bench.o $(COMMON_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+all: $(B)/bench/engine-bench

@@ -18,6 +18,7 @@
 
 #include <sqlite3.h>
 
+#include "analysis/verdicts.h"
 #include "common/util.h"
 #include "db/store.h"
 #include "sources/sources.h"
@@ -157,6 +158,11 @@ static void bench_store(const char *path, long ticks)
 	if (ticks <= MEASURED_ROUNDS)
 		took = now_monotonic() - t0;
 	store_end_run(st, run, t + (double)ticks * INTERVAL);
+	/* the final verdicts, as the daemon stores them at its stop */
+	if (gs_store_verdicts(store_db(st), run, NULL, err, sizeof(err))) {
+		fprintf(stderr, "store-bench: verdicts: %s\n", err);
+		exit(2);
+	}
 	store_close(st);
 	batch_free(&b);
 	long rows, bytes = file_bytes(path);

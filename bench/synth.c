@@ -7,12 +7,15 @@
  *   --preset bench  one run of DAYS days at 10 s with 50 metrics, pruning
  *                   raw samples as the daemon does
  *   --preset demo   two runs (a leak, then fixed) with events and a gap,
- *                   for the CLI tests */
+ *                   for the CLI tests
+ * Then it judges every run it wrote (analysis/verdicts.h), as a daemon
+ * does at the end of a run: leak_trends reads the stored verdicts. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/verdicts.h"
 #include "bench/series.h"
 #include "common/util.h"
 #include "db/store.h"
@@ -244,6 +247,10 @@ int main(int argc, char **argv)
 	else {
 		fprintf(stderr, "gemsoak-synth: unknown preset '%s'\n", preset);
 		r = 2;
+	}
+	if (r == 0 && gs_store_stale_verdicts(store_db(g.st), 0, NULL, err, sizeof(err))) {
+		fprintf(stderr, "gemsoak-synth: %s\n", err);
+		r = 1;
 	}
 	batch_free(&g.b);
 	store_close(g.st);

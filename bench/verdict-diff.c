@@ -1,7 +1,10 @@
-/* The engine (analysis/run.h) against the leak_trends view: every run of
- * each database judged both ways, every difference listed with both
- * values, and the CPU time each way took. Exit 0 when every verdict is the same, 1 when one differs, 2
- * on an error. usage: verdict-diff DB... */
+/* The verdicts a database holds (leak_trends, over the verdicts table: as
+ * the daemon stored them round by round, or gemsoak-synth, merge or the
+ * CLI after the fact) against a full judgement of the same runs now
+ * (analysis/run.h): every difference listed with both values, and the CPU
+ * time each way took (reading the view, judging). Exit 0 when every
+ * verdict is the same, 1 when one differs, 2 on an error.
+ * usage: verdict-diff DB... */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,7 +72,7 @@ static void compare_row(sqlite3_stmt *s, const struct gs_trend_row *r, struct ta
 	const char *verdict = (const char *)sqlite3_column_text(s, 2);
 	if (!same_text(verdict, gs_verdict_name(r->verdict))) {
 		t->verdicts_differ++;
-		printf("%s run %lld %s: verdict %s (view) %s (engine); confidence %g / %g, windows %d / %ld\n", db,
+		printf("%s run %lld %s: verdict %s (stored) %s (judged now); confidence %g / %g, windows %d / %ld\n", db,
 		       (long long)r->run_id, r->metric, verdict, gs_verdict_name(r->verdict),
 		       sqlite3_column_double(s, 3), r->confidence, sqlite3_column_int(s, 4), r->windows);
 	}
@@ -83,7 +86,7 @@ static void compare_row(sqlite3_stmt *s, const struct gs_trend_row *r, struct ta
 			double cv = *(const double *)((const char *)r + num_cols[k].off);
 			if (!same_num(sqlv, cv, num_cols[k].decimals)) {
 				t->columns_differ++;
-				printf("%s run %lld %s: %s %.10g (view) %.10g (engine)\n", db, (long long)r->run_id,
+				printf("%s run %lld %s: %s %.10g (stored) %.10g (judged now)\n", db, (long long)r->run_id,
 				       r->metric, name, sqlv, cv);
 			}
 		}
@@ -99,13 +102,13 @@ static void compare_row(sqlite3_stmt *s, const struct gs_trend_row *r, struct ta
 	for (int i = 0; i < 5; i++)
 		if (!same_text(texts[i][0], texts[i][1])) {
 			t->columns_differ++;
-			printf("%s run %lld %s: %s %s (view) %s (engine)\n", db, (long long)r->run_id, r->metric,
+			printf("%s run %lld %s: %s %s (stored) %s (judged now)\n", db, (long long)r->run_id, r->metric,
 			       tnames[i], texts[i][0] ? texts[i][0] : "NULL", texts[i][1] ? texts[i][1] : "NULL");
 		}
 	long w = sqlite3_column_int64(s, 4);
 	if (w != r->windows) {
 		t->columns_differ++;
-		printf("%s run %lld %s: windows %ld (view) %ld (engine)\n", db, (long long)r->run_id, r->metric, w,
+		printf("%s run %lld %s: windows %ld (stored) %ld (judged now)\n", db, (long long)r->run_id, r->metric, w,
 		       r->windows);
 	}
 }
@@ -149,19 +152,19 @@ static int compare_db(const char *path, struct tally *t)
 				break;
 			const char *metric = (const char *)sqlite3_column_text(view, 1);
 			while (i < n && strcmp(rows[i].metric, metric) < 0) {
-				printf("%s run %lld %s: only in the engine\n", path, (long long)run, rows[i++].metric);
+				printf("%s run %lld %s: only judged now\n", path, (long long)run, rows[i++].metric);
 				t->missing++;
 			}
 			if (i < n && strcmp(rows[i].metric, metric) == 0) {
 				t->rows++;
 				compare_row(view, &rows[i++], t, path);
 			} else {
-				printf("%s run %lld %s: only in the view\n", path, (long long)run, metric);
+				printf("%s run %lld %s: only stored\n", path, (long long)run, metric);
 				t->missing++;
 			}
 		}
 		for (; i < n; i++, t->missing++)
-			printf("%s run %lld %s: only in the engine\n", path, (long long)run, rows[i].metric);
+			printf("%s run %lld %s: only judged now\n", path, (long long)run, rows[i].metric);
 		free(rows);
 	}
 	sqlite3_finalize(runs);
@@ -182,6 +185,6 @@ int main(int argc, char **argv)
 			return 2;
 	printf("%ld rows compared: %ld verdicts differ, %ld other values differ, %ld rows in one only\n", t.rows,
 	       t.verdicts_differ, t.columns_differ, t.missing);
-	printf("CPU time: the view %.3f s, the engine %.3f s\n", t.view_s, t.engine_s);
+	printf("CPU time: reading leak_trends %.3f s, judging anew %.3f s\n", t.view_s, t.engine_s);
 	return t.verdicts_differ || t.missing ? 1 : 0;
 }

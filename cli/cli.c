@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "cli/judge.h"
 #include "common/defaults.h"
 #include "common/util.h"
 #include "db/store.h"
@@ -158,6 +159,8 @@ sqlite3 *cli_open(struct cli *c, bool write)
 		return db;
 	}
 	char why[512] = "", why_imm[512] = "";
+	/* before any connection to path: a close would drop SQLite's locks */
+	int held = store_lock_held(path);
 	db = open_ro(path, "mode=ro", why, sizeof(why));
 	if (!db && needs_shm(why)) {
 		/* immutable=1 reads the file as it is, without -shm; a WAL left
@@ -177,8 +180,14 @@ sqlite3 *cli_open(struct cli *c, bool write)
 		fprintf(stderr, "gemsoak %s: %s: %s\n", c->cmd->name, path, why);
 		return NULL;
 	}
+	if (cli_judge_stale(db, path, held, why, sizeof(why))) {
+		fprintf(stderr, "gemsoak %s: %s: %s\n", c->cmd->name, path, why);
+		sqlite3_close(db);
+		return NULL;
+	}
 	int v = cli_schema_version(db, "main");
-	if (v >= 0 && v < store_known_version())
+	/* from schema 9 on, its runs are judged by this gemsoak (cli/judge.h) */
+	if (v >= 0 && v < 9)
 		fprintf(stderr, "gemsoak %s: %s: note: database schema version %d is older than this"
 			" gemsoak's (%d): judged by the method of the gemsoak that made it (gemsoakd or"
 			" gemsoak merge, which write to it, bring it up to date)\n", c->cmd->name, path, v,

@@ -6,8 +6,10 @@
  * footprint never decides, nor does lateness (a step past its timeout). A
  * run too short for some verdict is neither clean nor failed and gets a
  * status of its own, so a gate cannot pass by running too briefly.
- * --junit writes one testcase per assessed metric and, per workload, one
- * for its promises and one for its work, for igt_runner-style result
+ * --junit writes one testcase per finding (a cause: the leaking metrics
+ * it groups in its output), one per assessed metric (a leaking one a
+ * finding covers is detail, not a failure of its own) and, per workload,
+ * one for its promises and one for its work, for igt_runner-style result
  * viewers and LAVA. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,10 +17,13 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/findings.h"
 #include "cli/output.h"
 
 struct gate_counts {
+	int findings;       /* a cause each: the leaking metrics grouped */
 	int metrics, failed, undecided, passed;
+	int covered;        /* leaking metrics a finding covers (among failed) */
 	int workloads, broken, anomalies;
 	int idle, late;     /* workloads that did no or too little work; late steps */
 };
@@ -56,27 +61,59 @@ struct gate_ctx {
 	struct gate_counts *n;
 };
 
+/* A finding: a line on out and a failing testcase whose output lists
+ * its metrics. Columns: id, summary, lead metric, its rate in words,
+ * metrics, next. */
+static void finding_row(struct gate_ctx *g, sqlite3_stmt *s)
+{
+	int id = sqlite3_column_int(s, 0);
+	const char *summary = (const char *)sqlite3_column_text(s, 1);
+	char name[96], text[2048];
+	snprintf(name, sizeof(name), "%d-%s", id, sqlite3_column_text(s, 2));
+	snprintf(text, sizeof(text), "%s %s; metrics: %s; next: %s", sqlite3_column_text(s, 2),
+		 sqlite3_column_text(s, 3), sqlite3_column_text(s, 4), sqlite3_column_text(s, 5));
+	g->n->findings++;
+	fprintf(g->out, "FAIL      finding %d: %s\n          %s\n", id, summary, text);
+	if (!g->junit)
+		return;
+	fprintf(g->junit, "    <testcase classname=\"gemsoak.findings\" name=\"");
+	cli_markup_text(g->junit, name);
+	fputs("\" time=\"0\"><failure type=\"leak\" message=\"", g->junit);
+	cli_markup_text(g->junit, summary);
+	fputs("\"/><system-out>", g->junit);
+	cli_markup_text(g->junit, text);
+	fputs("</system-out></testcase>\n", g->junit);
+}
+
 /* A kernel metric the verdicts assess: a line on out when it is not
- * clean, a testcase in junit. Columns: metric, verdict, figures. */
+ * clean, a testcase in junit. A leaking metric a finding covers is its
+ * detail (the finding fails). Columns: metric, verdict, figures, the
+ * finding's id or NULL. */
 static void metric_row(struct gate_ctx *g, sqlite3_stmt *s)
 {
 	const char *metric = (const char *)sqlite3_column_text(s, 0);
 	const char *verdict = (const char *)sqlite3_column_text(s, 1);
 	const char *figures = (const char *)sqlite3_column_text(s, 2);
-	bool fail = strcmp(verdict, "leaking") == 0 || strcmp(verdict, "over-bound") == 0;
+	int finding = sqlite3_column_int(s, 3);
+	bool covered = finding > 0 && strcmp(verdict, "leaking") == 0;
+	bool fail = !covered && (strcmp(verdict, "leaking") == 0 || strcmp(verdict, "over-bound") == 0);
 	bool undecided = strcmp(verdict, "insufficient-data") == 0;
+	char detail[600];
+	snprintf(detail, sizeof(detail), "%s (finding %d)", figures, finding);
 	g->n->metrics++;
-	g->n->failed += fail;
+	g->n->failed += fail || covered;
+	g->n->covered += covered;
 	g->n->undecided += undecided;
-	g->n->passed += !fail && !undecided;
-	if (fail || undecided)
-		fprintf(g->out, "%-9s %s: %s\n", fail ? "FAIL" : "UNDECIDED", metric, figures);
+	g->n->passed += !fail && !covered && !undecided;
+	if (fail || undecided || covered)
+		fprintf(g->out, "%-9s %s: %s\n", covered ? "LEAKING" : fail ? "FAIL" : "UNDECIDED", metric,
+			covered ? detail : figures);
 	if (!g->junit)
 		return;
 	if (fail || undecided)
 		junit_case(g->junit, "trends", metric, fail ? "failure" : "skipped", fail ? "leak" : NULL, figures, NULL);
 	else
-		junit_case(g->junit, "trends", metric, "system-out", NULL, NULL, figures);
+		junit_case(g->junit, "trends", metric, "system-out", NULL, NULL, covered ? detail : figures);
 }
 
 /* A workload and the promises it saw broken. Columns: workload, number
@@ -136,15 +173,22 @@ static void late_row(struct gate_ctx *g, sqlite3_stmt *s)
 		sqlite3_column_text(s, 2));
 }
 
+static const char findings_sql[] =
+	"SELECT id, summary, lead_metric, per_hour_words, metrics, next FROM temp.run_findings WHERE ?1 = ?1"
+	" ORDER BY id";
+
 static const char metrics_sql[] =
-	"SELECT metric, verdict,"
-	" printf('%s: %.4g per 1000 cycles%s, %.4g per hour, %.4g -> %.4g over %d s (%d windows of %d s),"
-	" confidence %.2f%s', verdict,"
-	"  COALESCE(slope_per_kcycle_workload, slope_per_kcycle, 0),"
-	"  COALESCE(' of ' || workload, ''), COALESCE(slope_per_hour, 0), first_value, last_value,"
-	"  span_s, windows, window_s, COALESCE(confidence, 0), COALESCE(', held by ' || holder, ''))"
-	" FROM leak_trends WHERE run_id = ?1 AND scope = 'kernel' AND verdict <> 'not-assessed'"
-	" ORDER BY verdict IN ('leaking', 'over-bound') DESC, verdict = 'insufficient-data' DESC, metric";
+	"SELECT t.metric, t.verdict,"
+	" printf('%s: %s per 1000 cycles%s, %s, %s -> %s over %d s (%d windows of %d s),"
+	" confidence %.2f%s', t.verdict,"
+	"  words_qty(COALESCE(t.slope_per_kcycle_workload, t.slope_per_kcycle, 0), m.unit),"
+	"  COALESCE(' of ' || t.workload, ''), words_rate(COALESCE(t.slope_per_hour, 0), m.unit),"
+	"  words_qty(t.first_value, m.unit), words_qty(t.last_value, m.unit),"
+	"  t.span_s, t.windows, t.window_s, COALESCE(t.confidence, 0), COALESCE(', held by ' || t.holder, '')),"
+	" (SELECT f.id FROM temp.run_findings f WHERE ',' || f.metrics || ',' LIKE '%,' || t.metric || ',%')"
+	" FROM leak_trends t JOIN metrics m ON m.name = t.metric"
+	" WHERE t.run_id = ?1 AND t.scope = 'kernel' AND t.verdict <> 'not-assessed'"
+	" ORDER BY t.verdict IN ('leaking', 'over-bound') DESC, t.verdict = 'insufficient-data' DESC, t.metric";
 
 /* The workloads of the run (those that counted cycles, or saw anomalies). */
 static const char promises_sql[] =
@@ -197,11 +241,14 @@ static int gate_rows(sqlite3 *db, int64_t run, const char *sql, void (*row)(stru
 	return 0;
 }
 
-/* The metrics, the workloads' promises and work, then lateness. */
+/* The findings, the metrics, the workloads' promises and work, then
+ * lateness. */
 static int gate_all(sqlite3 *db, int64_t run, FILE *out, FILE *junit, struct gate_counts *n)
 {
 	struct gate_ctx g = { out, junit, n };
-	return gate_rows(db, run, metrics_sql, metric_row, &g) || gate_rows(db, run, promises_sql, promise_row, &g) ||
+	if (cli_words_functions(db) || cli_load_findings(db, run) < 0)
+		return -1;
+	return gate_rows(db, run, findings_sql, finding_row, &g) || gate_rows(db, run, metrics_sql, metric_row, &g) || gate_rows(db, run, promises_sql, promise_row, &g) ||
 		       gate_rows(db, run, work_sql, work_row, &g) || gate_rows(db, run, late_sql, late_row, &g)
 		       ? -1 : 0;
 }
@@ -223,8 +270,11 @@ static int gate_junit(sqlite3 *db, int64_t run, const char *path, bool force, FI
 		r = -1;
 	struct cli_out o;
 	if (r == 0 && cli_out_open(&o, path, force, "gate") == 0) {
-		/* a testcase for each workload's promises and one for its work */
-		int tests = n->metrics + 2 * n->workloads, failures = n->failed + n->broken + n->idle;
+		/* a testcase per finding, per metric, and for each workload's
+		 * promises and its work; a leaking metric fails through its
+		 * finding */
+		int tests = n->findings + n->metrics + 2 * n->workloads;
+		int failures = n->findings + n->failed - n->covered + n->broken + n->idle;
 		fprintf(o.f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 			"<testsuites name=\"gemsoak\" tests=\"%d\" failures=\"%d\" skipped=\"%d\">\n"
 			"  <testsuite name=\"gemsoak.run.%lld\" tests=\"%d\" failures=\"%d\" errors=\"0\" skipped=\"%d\">\n",
@@ -255,13 +305,13 @@ static int gate_exec(struct cli *c)
 	sqlite3_close(db);
 	if (r)
 		return CMD_ERROR;
-	fprintf(out, "run %lld: %d kernel metric(s) assessed: %d leaking, %d undecided, %d clean; "
+	fprintf(out, "run %lld: %d finding(s); %d kernel metric(s) assessed: %d leaking, %d undecided, %d clean; "
 		"%d workload(s), %d with broken promises (%d anomalies), %d did no or too little work; "
-		"%d late step(s)\n", (long long)run, n.metrics, n.failed, n.undecided, n.passed, n.workloads, n.broken,
+		"%d late step(s)\n", (long long)run, n.findings, n.metrics, n.failed, n.undecided, n.passed, n.workloads, n.broken,
 		n.anomalies, n.idle, n.late);
 	/* No assessed metric at all (a run with no sample yet) is undecided
 	 * too; a run that did not do its work fails whatever its metrics say. */
-	int status = n.failed || n.broken || n.idle ? CMD_FOUND
+	int status = n.findings || n.failed || n.broken || n.idle ? CMD_FOUND
 		     : n.undecided || n.metrics == 0 ? CMD_UNDECIDED : CMD_OK;
 	fprintf(out, "gate: %s\n", status == CMD_FOUND ? "FAIL" : status == CMD_UNDECIDED ? "too short to judge" : "PASS");
 	return status;
@@ -277,10 +327,12 @@ static const struct cmd_option gate_options[] = {
 const struct cmd_entry cmd_gate = {
 	.name = "gate",
 	.summary = "Pass or fail a run for CI: a kernel leak, a broken promise or no work fails it",
-	.help = "Every kernel metric the verdicts assess, every workload's promises (its anomalies)\n"
-		"and its work decide: a workload that did no cycle or fell below half its rate fails\n"
-		"the run. gemsoakd's own footprint and lateness never do. One line per metric or\n"
-		"workload that is not clean, one per workload with steps past their timeout (LATE).",
+	.help = "The findings (one per cause of a leak, gemsoak findings) come first, then every\n"
+		"kernel metric the verdicts assess (LEAKING: part of a finding), every workload's\n"
+		"promises (its anomalies) and its work. They decide: a workload that did no cycle\n"
+		"or fell below half its rate fails the run. gemsoakd's own footprint and lateness\n"
+		"never do. One line per finding, per metric or workload that is not clean, one per\n"
+		"workload with steps past their timeout (LATE).",
 	.flags = CMD_DATABASE,
 	.options = gate_options,
 	.exit_status = "0 clean, 1 a kernel metric leaks, a promise broke or a workload did no or too\n"

@@ -5,12 +5,16 @@
  * its source: new ticks and their samples, events, the stop, the probe's
  * pauses, its rollups and facts as they are now); one with nothing new is
  * left alone, so merging again is harmless. Rollups are copied as they
- * are (the raw samples they came from may be pruned already). */
+ * are (the raw samples they came from may be pruned already). The runs'
+ * verdicts and their history travel too (schema 9 on); a run whose
+ * verdicts are missing or older than its last tick (an older gemsoak's,
+ * one stopped before it judged) is judged by the engine at the end. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "analysis/verdicts.h"
 #include "cli/commands.h"
 #include "db/store.h"
 
@@ -161,6 +165,44 @@ static int copy_data(sqlite3 *db, int version, const char *trigger_sql)
 	return exec_sql(db, "copy", sql);
 }
 
+/* The mapped runs' verdicts as the source has them (unless main's were
+ * made at a later tick) and their history, from schema 9 on, and what
+ * they were judged with from 13 on (else they are judged again). */
+static int copy_verdicts(sqlite3 *db, int version)
+{
+	if (version < 9)
+		return 0;
+	if (version >= 13 && exec_sql(db, "verdict basis",
+		"INSERT OR REPLACE INTO main.verdict_basis SELECT m.new, b.basis FROM src.verdict_basis b"
+		" JOIN temp.run_map m ON m.old = b.run_id"
+		" WHERE NOT EXISTS (SELECT 1 FROM main.verdicts x WHERE x.run_id = m.new"
+		"  AND x.t > (SELECT MAX(t) FROM src.verdicts v WHERE v.run_id = b.run_id))"))
+		return -1;
+	return exec_sql(db, "verdicts",
+		"INSERT OR REPLACE INTO main.verdicts SELECT m.new, mm.id, v.t, v.cycles, v.samples, v.span_s,"
+		" v.first_value, v.last_value, v.slope_per_hour, v.slope_per_kcycle, v.mean_per_hour,"
+		" v.mean_per_kcycle, v.robust_slope, v.per, v.windows, v.window_s, v.r2, v.half1_slope,"
+		" v.half2_slope, v.verdict, v.workload, v.slope_per_kcycle_workload, v.holder, v.confidence,"
+		" v.attribution, v.scope, v.threshold, v.bound, v.max_value FROM src.verdicts v"
+		" JOIN temp.run_map m ON m.old = v.run_id"
+		" JOIN src.metrics sm ON sm.id = v.metric_id JOIN main.metrics mm ON mm.name = sm.name"
+		" WHERE NOT EXISTS (SELECT 1 FROM main.verdicts x WHERE x.run_id = m.new AND x.metric_id = mm.id"
+		"  AND x.t > v.t);"
+		"INSERT OR IGNORE INTO main.verdict_history SELECT m.new, mm.id, h.t, h.cycles, h.old_verdict,"
+		" h.new_verdict, h.confidence, h.robust_slope FROM src.verdict_history h"
+		" JOIN temp.run_map m ON m.old = h.run_id"
+		" JOIN src.metrics sm ON sm.id = h.metric_id JOIN main.metrics mm ON mm.name = sm.name");
+}
+
+/* Judge the runs whose verdicts did not come up to their last tick. */
+static int judge_stale(sqlite3 *db)
+{
+	char err[512];
+	if (gs_store_stale_verdicts(db, 0, NULL, err, sizeof(err)) == 0)
+		return 0;
+	fprintf(stderr, "gemsoak merge: %s\n", err);
+	return -1;
+}
 
 /* The columns of trend_thresholds: since schema 4, and since 6. */
 #define THRESHOLD_COLUMNS_4 "pattern, assess, min_windows, min_span_s, min_per_kcycle, min_per_hour, min_r2, " \
@@ -245,6 +287,7 @@ static int merge_one(sqlite3 *db, const char *in, const char *out, const char *t
 	else if (exec_sql(db, "begin", "BEGIN IMMEDIATE") == 0) {
 		r = same_judgement(db, in, out, version) || copy_runs(db, in, &copied) ||
 				    map_held_runs(db, in, &updated) || copy_data(db, version, trigger_sql) ||
+				    copy_verdicts(db, version) ||
 				    count_of(db, "SELECT COUNT(*) FROM temp.new_ticks WHERE fresh = 0", &ticks) ? -1 : 0;
 		exec_sql(db, r ? "rollback" : "commit", r ? "ROLLBACK" : "COMMIT");
 	}
@@ -277,6 +320,8 @@ static int merge_exec(struct cli *c)
 	r = trigger ? 0 : -1;
 	for (int i = 1; r == 0 && i < c->argc; i++)
 		r = merge_one(db, c->argv[i], out, trigger);
+	if (r == 0)
+		r = judge_stale(db);
 	free(trigger);
 	sqlite3_close(db);
 	return r ? CMD_ERROR : CMD_OK;

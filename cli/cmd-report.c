@@ -1,5 +1,6 @@
 /* gemsoak report: one self-contained HTML file about a run: its metadata
- * (kernel, driver, fixes present, config), the verdict table, the events,
+ * (kernel, driver, fixes present, config), a headline per finding, the
+ * verdict table, the events,
  * and a plot per metric (cli/plot.c) embedded as a PNG data: URI. */
 #include <math.h>
 #include <stdbool.h>
@@ -8,8 +9,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "analysis/units.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/findings.h"
 #include "cli/output.h"
 #include "cli/plot.h"
 
@@ -201,8 +204,8 @@ static int plot_metric(FILE *f, sqlite3 *db, int64_t run, const struct report_me
 		return -1;
 	}
 	bool leaking = strcmp(m->verdict, "leaking") == 0;
-	char trend[96];
-	snprintf(trend, sizeof(trend), "%+.4g %s per hour", m->per_hour, m->unit);
+	char trend[96], q[64];
+	snprintf(trend, sizeof(trend), "%s per hour", gs_quantity(q, sizeof(q), m->per_hour, m->unit, 1));
 	struct plot p = {
 		.title = m->name, .unit = m->unit, .s = { v[0], v[1], v[2], v[3], n, fl[0], fl[1], nf },
 		.trend_per_s = isnan(m->per_hour) ? NAN : m->per_hour / 3600.0,
@@ -282,74 +285,76 @@ static void metric_of(sqlite3_stmt *s, struct report_metric *m)
 		m->verdict = "-";
 }
 
-/* A headline per leaking kernel metric: its slopes, growth, onset, holder. */
-static int headline(FILE *f, sqlite3 *db, int64_t run, const struct report_metric *m)
-{
-	double *fl[2] = { NULL };
-	size_t nf = fetch_lowest(db, run, m->id, fl);
-	double onset = nf == FETCH_FAILED ? NAN : onset_of(fl[0], fl[1], nf);
-	free(fl[0]);
-	free(fl[1]);
-	if (nf == FETCH_FAILED)
-		return -1;
-	char when[32] = "-";
-	if (!isnan(onset)) {
-		time_t t = (time_t)(m->started + onset);
-		struct tm tm;
-		gmtime_r(&t, &tm);
-		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
-	}
-	fputs("<li class=\"headline\"><b>", f);
-	cli_markup_text(f, m->name);
-	fprintf(f, "</b> leaks: %+.4g %s per 1000 cycles", m->per_kcycle, m->unit);
-	if (m->workload) {
-		fputs(" of <b>", f);
-		cli_markup_text(f, m->workload);
-		fputs("</b>", f);
-	}
-	fprintf(f, ", %+.4g %s per hour; %.15g &rarr; %.15g (%+.15g) over %.0f s; onset %s", m->per_hour, m->unit,
-		m->first, m->last, m->last - m->first, m->span, when);
-	if (m->holder) {
-		fputs("; held by ", f);
-		cli_markup_text(f, m->holder);
-	}
-	fputs("</li>\n", f);
-	return 0;
-}
-
-/* Each metric of the scope through plot_metric, or (leaks only) headline. */
-static int each_metric(FILE *f, sqlite3 *db, int64_t run, const char *scope, bool headlines,
-		       const struct plot_marker *mk, size_t nmk)
+/* Each metric of the scope through plot_metric, leaking first. */
+static int each_metric(FILE *f, sqlite3 *db, int64_t run, const char *scope, const struct plot_marker *mk,
+		       size_t nmk)
 {
 	sqlite3_stmt *s = cli_prepare(db, metrics_sql);
 	if (!s)
 		return -1;
 	sqlite3_bind_int64(s, 1, run);
 	sqlite3_bind_text(s, 2, scope, -1, SQLITE_STATIC);
-	int r = 0, rc, leaks = 0;
+	int r = 0, rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct report_metric m;
 		metric_of(s, &m);
-		if (!headlines) {
-			r |= plot_metric(f, db, run, &m, mk, nmk);
-		} else if (strcmp(m.verdict, "leaking") == 0) {
-			leaks++;
-			r |= headline(f, db, run, &m);
-		}
+		r |= plot_metric(f, db, run, &m, mk, nmk);
 	}
-	if (headlines && leaks == 0)
-		fputs("<li>no kernel metric is leaking</li>\n", f);
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? r : -1;
+}
+
+/* A headline per finding (cli/findings.h): what it means, its lead
+ * metric's rates, onset, metrics and what to do next; or one saying
+ * nothing leaks. */
+static int headlines(FILE *f, sqlite3 *db, int64_t run)
+{
+	int n = cli_load_findings(db, run);
+	sqlite3_stmt *s = n < 0 ? NULL : cli_prepare(db,
+		"SELECT f.summary, f.lead_metric, f.per_hour_words, f.per_kcycle, f.workload, f.onset_s + r.started,"
+		" f.metrics, f.next FROM temp.run_findings f JOIN runs r ON r.id = ?1 ORDER BY f.id");
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, run);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		fputs("<li class=\"headline\"><b>", f);
+		cli_markup_text(f, (const char *)sqlite3_column_text(s, 0));
+		fputs("</b><br>", f);
+		cli_markup_text(f, (const char *)sqlite3_column_text(s, 1));
+		fputc(' ', f);
+		cli_markup_text(f, (const char *)sqlite3_column_text(s, 2));
+		if (sqlite3_column_type(s, 3) != SQLITE_NULL) {
+			fprintf(f, ", %.1f per 1000 cycles of ", sqlite3_column_double(s, 3));
+			cli_markup_text(f, (const char *)sqlite3_column_text(s, 4));
+		}
+		if (sqlite3_column_type(s, 5) != SQLITE_NULL) {
+			char when[32];
+			time_t t = (time_t)sqlite3_column_double(s, 5);
+			struct tm tm;
+			gmtime_r(&t, &tm);
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
+			fprintf(f, "; onset %s", when);
+		}
+		fputs("<br>metrics: ", f);
+		cli_markup_text(f, (const char *)sqlite3_column_text(s, 6));
+		fputs("<br>next: ", f);
+		cli_markup_text(f, (const char *)sqlite3_column_text(s, 7));
+		fputs("</li>\n", f);
+	}
+	if (n == 0)
+		fputs("<li>no leak found: no kernel metric is leaking</li>\n", f);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 static int plots(FILE *f, sqlite3 *db, int64_t run)
 {
 	struct plot_marker *mk;
 	size_t nmk = load_markers(db, run, &mk);
-	int r = each_metric(f, db, run, "kernel", false, mk, nmk);
+	int r = each_metric(f, db, run, "kernel", mk, nmk);
 	fputs("<h2>gemsoakd's own footprint</h2>\n<p>Judged apart, against its bounds; never a kernel leak.</p>\n", f);
-	r |= each_metric(f, db, run, "daemon", false, mk, nmk);
+	r |= each_metric(f, db, run, "daemon", mk, nmk);
 	free(mk);
 	plot_cleanup();
 	return r;
@@ -370,7 +375,7 @@ static int write_report(FILE *f, sqlite3 *db, int64_t run)
 	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
 		   "<title>gemsoak run %lld</title><style>%s</style></head><body>\n"
 		   "<h1>gemsoak run %lld</h1>\n<ul class=\"headlines\">\n", (long long)run, style, (long long)run);
-	int r = each_metric(f, db, run, "kernel", true, NULL, 0);
+	int r = headlines(f, db, run);
 	fputs("</ul>\n<h2>Run</h2>\n", f);
 	r |= html_table(f, db,
 		"SELECT hostname AS host, kernel_release AS kernel, kernel_version AS build, device, driver,"

@@ -13,6 +13,7 @@
 #include "common/about.h"
 #include "cli/commands.h"
 #include "cli/daemon-state.h"
+#include "cli/findings.h"
 #include "cli/format.h"
 
 /* The leak guard's stops and the verdicts it kept: after a stop the
@@ -183,6 +184,27 @@ static int print_workloads(struct cli *c, sqlite3 *db, int64_t run)
 	return r;
 }
 
+/* The run's findings first (cli/findings.h): a numbered paragraph each,
+ * or a line saying there is none; in JSON and CSV their rows. 0, or -1. */
+static int print_findings(struct cli *c, sqlite3 *db, int64_t run)
+{
+	int n = cli_words_functions(db) ? -1 : cli_load_findings(db, run);
+	if (n < 0)
+		return -1;
+	if (!cli_human(c)) {
+		sqlite3_stmt *s = cli_prepare(db, "SELECT id AS finding, workload, holder, per_kcycle AS"
+					      " per_kcycle_of_workload, per_hour, unit, lead_metric, metrics, summary,"
+					      " next FROM temp.run_findings ORDER BY id");
+		int r = s ? cli_doc_rows(c, "findings", s, false) : -1;
+		sqlite3_finalize(s);
+		return r < 0 ? -1 : 0;
+	}
+	printf("%d finding(s)%s\n", n, n ? ":" : ": no leak found so far");
+	int r = cli_print_findings(db) < 0 ? -1 : 0;
+	putchar('\n');
+	return r;
+}
+
 static int status_once(struct cli *c)
 {
 	int r;
@@ -194,6 +216,8 @@ static int status_once(struct cli *c)
 	if (db)
 		cli_doc_begin(c);
 	int state = db ? print_run(c, db, run, &lock) : -1;
+	if (state >= 0 && print_findings(c, db, run))
+		state = -1;
 	if (state >= 0 && print_workloads(c, db, run))
 		state = -1;
 	if (state < 0) {
@@ -203,11 +227,13 @@ static int status_once(struct cli *c)
 	sqlite3_stmt *s = cli_prepare(db,
 		"WITH lt AS (SELECT id FROM ticks WHERE run_id = ?1 ORDER BY t DESC LIMIT 1)"
 		" SELECT m.name AS metric, s.value AS latest, COALESCE(t.verdict, CASE WHEN ?9 THEN '-' END) AS verdict,"
-		"  t.slope_per_kcycle AS floor_per_kcycle, t.slope_per_hour AS floor_per_hour"
+		"  t.slope_per_kcycle AS floor_per_kcycle,"
+		"  CASE WHEN ?9 THEN words_rate(t.slope_per_hour, m.unit) ELSE t.slope_per_hour END AS floor_per_hour"
 		" FROM lt JOIN samples s ON s.tick_id = lt.id JOIN metrics m ON m.id = s.metric_id"
 		" LEFT JOIN leak_trends t ON t.run_id = ?1 AND t.metric = m.name"
 		" ORDER BY t.scope = 'kernel' DESC, t.verdict = 'leaking' DESC, m.name");
-	/* ?9: a dash for nothing in the table; null in JSON, empty in CSV. */
+	/* ?9: a dash for nothing in the table, rates in words; null in JSON,
+	 * empty in CSV, numbers. */
 	if (s) {
 		sqlite3_bind_int64(s, 1, run);
 		sqlite3_bind_int(s, 9, cli_human(c));

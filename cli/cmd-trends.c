@@ -4,6 +4,7 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/findings.h"
 #include "cli/format.h"
 
 /* --history: every change of verdict of the run's metrics matching GLOB,
@@ -57,12 +58,13 @@ static int trends_exec(struct cli *c)
 		return CMD_ERROR;
 	if (cli_opt(c, "history"))
 		return history_exec(c, db, run, metric ? metric : "*");
-	sqlite3_stmt *s = cli_prepare(db,
+	sqlite3_stmt *s = cli_words_functions(db) ? NULL : cli_prepare(db,
 		"SELECT metric, verdict, confidence, robust_slope, per, workload,"
 		" slope_per_kcycle_workload AS per_kcycle_of_workload, holder, slope_per_kcycle AS floor_per_kcycle,"
-		" slope_per_hour AS floor_per_hour, r2, windows, window_s, span_s, first_value AS first,"
-		" last_value AS last, attribution"
-		" FROM leak_trends WHERE run_id = ?1 AND metric GLOB ?2 AND scope = 'kernel'"
+		" CASE WHEN ?9 THEN words_rate(slope_per_hour, m.unit) ELSE slope_per_hour END AS floor_per_hour,"
+		" r2, windows, window_s, span_s, first_value AS first, last_value AS last, attribution"
+		" FROM leak_trends JOIN metrics m ON m.name = metric"
+		" WHERE run_id = ?1 AND metric GLOB ?2 AND scope = 'kernel'"
 		" ORDER BY verdict = 'leaking' DESC, metric");
 	if (!s) {
 		sqlite3_close(db);
@@ -71,6 +73,8 @@ static int trends_exec(struct cli *c)
 	const char *glob = metric ? metric : "*";
 	sqlite3_bind_int64(s, 1, run);
 	sqlite3_bind_text(s, 2, glob, -1, SQLITE_STATIC);
+	/* ?9: the rate per hour in words for people, a number for scripts */
+	sqlite3_bind_int(s, 9, cli_human(c));
 	if (cli_human(c))
 		printf("run %lld (floor slopes: per 1000 workload cycles and per hour; see db/TRENDS.md)\n",
 		       (long long)run);

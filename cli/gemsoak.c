@@ -11,6 +11,7 @@
 /* Commands register here as they are added (cli/cmd-*.c). */
 static const struct cmd_entry *const cmd_table[] = {
 	&cmd_status,
+	&cmd_findings,
 	&cmd_trends,
 	&cmd_gate,
 	&cmd_events,

@@ -1,8 +1,9 @@
 CLI_SRCS += cli/gemsoak.c cli/args.c
 CLI_SRCS += cli/cmd-anomalies.c
-CLI_SRCS += cli/cli.c cli/daemon-state.c cli/cmd-status.c cli/cmd-trends.c cli/cmd-gate.c cli/cmd-events.c cli/cmd-runs.c
+CLI_SRCS += cli/cli.c cli/judge.c cli/daemon-state.c cli/cmd-status.c cli/cmd-trends.c cli/cmd-gate.c cli/cmd-events.c cli/cmd-runs.c
 CLI_SRCS += cli/cmd-compare.c
 CLI_SRCS += cli/cmd-report.c cli/plot.c
+CLI_SRCS += cli/cmd-findings.c cli/findings.c
 # Plots are drawn with cairo (only the CLI links it).
 $(B)/obj/cli/plot.o: override CFLAGS += $(shell $(PKG_CONFIG) --cflags cairo fontconfig 2>/dev/null)
 $(B)/gemsoak: override LDLIBS += $(shell $(PKG_CONFIG) --libs cairo fontconfig 2>/dev/null) -lm

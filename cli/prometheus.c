@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/findings.h"
 #include "cli/prometheus.h"
 
 #define FAMILY_MAX 160
@@ -448,6 +449,50 @@ static int add_metrics(struct expo *e, sqlite3 *db, int64_t run, int64_t tick, c
 	return metrics;
 }
 
+/* The run's findings (cli/findings.h): gemsoak_findings, their number,
+ * and gemsoak_finding_info, 1 for each with its words as labels. 0, or
+ * -1 after a message. */
+static int add_findings(struct expo *e, sqlite3 *db, int64_t run)
+{
+	int n = cli_load_findings(db, run);
+	sqlite3_stmt *s = n < 0 ? NULL : cli_prepare(db, "SELECT id, workload, holder, lead_metric, metrics,"
+						    " attribution, summary, per_kcycle FROM temp.run_findings ORDER BY id");
+	if (!s)
+		return -1;
+	add(e, "gemsoak_findings", "gauge", "Findings of the run: its leaks, one per cause (gemsoak findings).", "", n);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		char l[LABELS_MAX] = "";
+		label_add(l, sizeof(l), "finding", col_text(s, 0));
+		label_add(l, sizeof(l), "workload", col_text(s, 1));
+		label_add(l, sizeof(l), "holder", col_text(s, 2));
+		label_add(l, sizeof(l), "lead_metric", col_text(s, 3));
+		label_add(l, sizeof(l), "metrics", col_text(s, 4));
+		label_add(l, sizeof(l), "attribution", col_text(s, 5));
+		char w[LABELS_MAX] = "";
+		label_add(w, sizeof(w), "summary", col_text(s, 6));
+		/* the summary last: a long one is cut, never the other labels */
+		char both[2 * LABELS_MAX];
+		snprintf(both, sizeof(both), "%s,%s", l, w);
+		add(e, "gemsoak_finding_info", "gauge",
+		    "A finding: 1, labelled with its workload, holder, lead metric, metrics and what it means.", both, 1);
+		if (sqlite3_column_type(s, 7) != SQLITE_NULL) {
+			char lk[LABELS_MAX] = "";
+			label_add(lk, sizeof(lk), "finding", col_text(s, 0));
+			label_add(lk, sizeof(lk), "workload", col_text(s, 1));
+			label_add(lk, sizeof(lk), "lead_metric", col_text(s, 3));
+			add(e, "gemsoak_finding_per_kcycle", "gauge",
+			    "A finding's lead metric per 1000 of its workload's own cycles.", lk, sqlite3_column_double(s, 7));
+		}
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		fprintf(stderr, "gemsoak export: %s\n", sqlite3_errmsg(db));
+		return -1;
+	}
+	return 0;
+}
+
 static int by_family(const void *a, const void *b)
 {
 	const struct series *x = a, *y = b;
@@ -556,7 +601,7 @@ int prometheus_write(sqlite3 *db, FILE *f)
 	     add_counts(&e, db, deaths_sql, run, &wls, &nwl, "gemsoak_worker_deaths_total",
 			"Worker processes of the run that died: killed by a signal, exited, or killed as hung.",
 			"cause", death_causes, sizeof(death_causes) / sizeof(death_causes[0])) ||
-	     add_below_rate(&e, db, run, &wls, &nwl)))
+	     add_below_rate(&e, db, run, &wls, &nwl) || (ticked && add_findings(&e, db, run))))
 		metrics = -1;
 	if (e.oom) {
 		fprintf(stderr, "gemsoak export: out of memory\n");

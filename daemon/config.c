@@ -213,6 +213,7 @@ enum daemon_key_kind {
 	DK_MEMORY,     /* a size from min to max bytes, kept in kB; "auto" is -1 */
 	DK_BOOL,
 	DK_USER,       /* an account (daemon/privilege.h) */
+	DK_PROBE,      /* a duration from min to max ms, "no" (0), "auto" or "yes" (-1) */
 };
 
 /* One [daemon] key: the shape of the workloads' wl_key, plus where in
@@ -250,7 +251,7 @@ static const struct daemon_key daemon_keys[] = {
 	{ "drop_caches", DK_BOOL, 0, 0, "yes or no", DK_FIELD(drop_caches), -1 },
 	{ "progress", DK_DURATION, 0, 86400000, "a duration up to 1d (e.g. 1m; 0: never)",
 	  DK_FIELD(progress_ms), -1 },
-	{ "probe", DK_DURATION, 0, 86400000, "a duration up to 1d (e.g. 10m; 0: off)",
+	{ "probe", DK_PROBE, 0, 86400000, "auto, no, or a duration up to 1d (e.g. 10m; 0: off)",
 	  DK_FIELD(probe_ms), DK_LINE(probe_line) },
 	{ "memory_floor", DK_MEMORY, 0, (int64_t)1 << 50,
 	  "a size (e.g. 256M, 1G; 0 turns the guard off) or auto", DK_FIELD(memory_floor_kb), DK_LINE(memory_line) },
@@ -307,6 +308,16 @@ static bool daemon_value(struct parse *p, const struct daemon_key *k, const stru
 	case DK_BOOL:
 		ok = parse_bool(e->value, (bool *)field);
 		break;
+	case DK_PROBE: {
+		bool on;
+		if ((ok = strcmp(e->value, "auto") == 0))
+			*(int64_t *)field = -1;
+		else if ((ok = parse_bool(e->value, &on)))
+			*(int64_t *)field = on ? -1 : 0;
+		else
+			ok = parse_duration_ms(e->value, k->min, k->max, (int64_t *)field);
+		break;
+	}
 	}
 	if (!ok)
 		problem(p, e->line, "%s: '%s' is not %s", e->key, e->value, k->help);
@@ -560,6 +571,7 @@ int config_load_files(const char *const *paths, size_t npaths, struct gs_config 
 	cfg->retention_ms = 7LL * 86400000;
 	cfg->progress_ms = 60000;
 	cfg->memory_floor_kb = cfg->memory_resume_kb = -1;
+	cfg->probe_ms = -1;
 	snprintf(cfg->meminfo, sizeof(cfg->meminfo), "/proc/meminfo");
 
 	struct parse p = { .errs = errs, .cfg = cfg };

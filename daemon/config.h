@@ -40,7 +40,8 @@ struct gs_config {
 	int64_t progress_ms;      /* a progress line this often when interactive; 0: never */
 	/* The attribution probe (daemon/probe.h): periods of this length
 	 * alternate between all workloads running and one paused, in turn.
-	 * 0: off. */
+	 * 0: off ("no"); -1 ("auto", the default): on while two or more
+	 * workloads run, periods growing with the run (daemon/probe-plan.h). */
 	int64_t probe_ms;
 	int probe_line;
 	bool quiesce;              /* i915: drop caches before each sample (as igt does) */

@@ -58,8 +58,10 @@ void probe_end(struct probe *p, struct store *st, int64_t run_id, double t, cons
 void probe_period(struct probe *p, struct store *st, int64_t run_id, double t, bool hold)
 {
 	probe_end(p, st, run_id, t, NULL);
-	int turn = probe_plan_paused(p->period++, supervisor_count(p->sup));
-	if (turn < 0 || hold)
+	size_t n = supervisor_count(p->sup);
+	int turn = probe_plan_paused(p->period++, n);
+	/* one workload alone needs no telling apart */
+	if (turn < 0 || hold || (p->need_two && n < 2))
 		return;
 	const char *name = supervisor_name(p->sup, (size_t)turn);
 	if (supervisor_freeze(p->sup, (size_t)turn, true) < 0) {

@@ -26,6 +26,7 @@ struct probe {
 	double t_start;            /* its pause's start (Unix seconds) */
 	uint64_t cycles_start;     /* its cycles then */
 	bool no_table_said;        /* the database has no probe_pauses table: said once */
+	bool need_two;             /* probe = auto: no pause while fewer than two workloads run */
 };
 
 void probe_init(struct probe *p, struct supervisor *sup, struct event_sink sink);

@@ -40,34 +40,48 @@ int rate_watch_round(struct rate_watch *w, const char *name, int64_t cap, double
 	if (!tr)
 		return -1;
 	const int size = RATE_WATCH_POINTS;
-	/* A pause, or counters that went back (a restarted workload), start
-	 * the window again; the state it was in stays until a full one. */
-	int last = (tr->head + tr->n - 1) % size;
-	if (paused || (tr->n && cycles < tr->cycles[last]))
-		tr->n = 0;
-	if (paused)
+	if (paused) {
+		tr->gap = true;
 		return RATE_SAME;
+	}
+	/* Counters that went back (a restarted workload) start the window
+	 * again; the state it was in stays until a full one. */
+	if (tr->seen && cycles < tr->last_cycles) {
+		tr->n = 0;
+		tr->left_out = cycles;
+	} else if (tr->seen && tr->gap) {
+		/* the interval a pause fell in: neither its time nor its cycles */
+		tr->left_out += cycles - tr->last_cycles;
+	} else if (tr->seen) {
+		tr->running += t - tr->last_t;
+	}
+	tr->seen = true;
+	tr->gap = false;
+	tr->last_t = t;
+	tr->last_cycles = cycles;
+	double u = tr->running;
+	uint64_t done = cycles - tr->left_out;
 	if (tr->n == size) {
 		tr->head = (tr->head + 1) % size;
 		tr->n--;
 	}
 	int at = (tr->head + tr->n) % size;
-	tr->t[at] = t;
-	tr->cycles[at] = cycles;
+	tr->t[at] = u;
+	tr->cycles[at] = done;
 	tr->n++;
 	/* The newest earlier round at least a window ago begins the window;
 	 * the rounds before it are no longer needed. */
 	int from = -1;
 	for (int k = tr->n - 2; k >= 0 && from < 0; k--)
-		if (t - tr->t[(tr->head + k) % size] >= w->window_s)
+		if (u - tr->t[(tr->head + k) % size] >= w->window_s)
 			from = k;
 	if (from < 0)
 		return RATE_SAME;
 	tr->head = (tr->head + from) % size;
 	tr->n -= from;
-	if (t <= tr->t[tr->head])
+	if (u <= tr->t[tr->head])
 		return RATE_SAME;
-	tr->per_s = (double)(cycles - tr->cycles[tr->head]) / (t - tr->t[tr->head]);
+	tr->per_s = (double)(done - tr->cycles[tr->head]) / (u - tr->t[tr->head]);
 	*per_s = tr->per_s;
 	/* Without a cap (a reload took it away) nothing is below it. */
 	bool far = cap > 0 && tr->per_s < RATE_WATCH_BELOW * (double)cap;

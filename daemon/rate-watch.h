@@ -4,8 +4,12 @@
  * minutes at the default 10 s) is said once when it falls there, and once
  * when it is back (three quarters of its cap again), not every round. The
  * window is time, not rounds: rounds that come late on a busy machine do
- * not shorten it. A workload paused on purpose (the leak guard, the
- * attribution probe) starts its window again. */
+ * not shorten it. The time a workload is paused on purpose (the leak
+ * guard, the attribution probe) is left out of its window, with the
+ * interval of the round after each pause (it ran part of it): the window
+ * is of its own running time, so that the probe's pauses in turn, which
+ * come as often as a window in a short run, do not keep it from ever
+ * being full. */
 #ifndef GS_RATE_WATCH_H
 #define GS_RATE_WATCH_H
 
@@ -21,8 +25,13 @@
 
 struct rate_track {
 	char name[RATE_WATCH_NAME];
-	double t[RATE_WATCH_POINTS];         /* a ring of the last rounds */
-	uint64_t cycles[RATE_WATCH_POINTS];
+	double t[RATE_WATCH_POINTS];         /* a ring of the last rounds: running time, */
+	uint64_t cycles[RATE_WATCH_POINTS];  /* and cycles less those left out */
+	double running;                      /* the time it ran, rounds after a pause left out */
+	uint64_t left_out;                   /* the cycles of the rounds left out */
+	double last_t;                       /* the last round fed (not paused), and its cycles */
+	uint64_t last_cycles;
+	bool seen, gap;                      /* a round fed yet; a pause since the last one */
 	int n, head;                         /* points held; the oldest */
 	bool below;
 	double below_since;                  /* t it fell below */
@@ -39,7 +48,7 @@ enum rate_change { RATE_SAME, RATE_BELOW, RATE_BACK };
 
 /* One round of workload `name`: its cumulative cycles at time t (s, on a
  * monotonic clock), its cap in cycles/s (0: none, never below). paused:
- * stopped on purpose this round. Returns RATE_BELOW when it falls under
+ * stopped on purpose this round (left out, with the round after it). Returns RATE_BELOW when it falls under
  * half its cap over a full window, RATE_BACK when it is back (with
  * *below_s, the seconds it was below), else RATE_SAME; -1 out of memory.
  * *per_s: the window's cycles/s, or -1 while the window is not full. */

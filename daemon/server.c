@@ -10,12 +10,14 @@
 #include <event2/event.h>
 #include <systemd/sd-daemon.h>
 
+#include "analysis/run.h"
 #include "analysis/verdicts.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "daemon/fd-limit.h"
 #include "daemon/leak-guard.h"
 #include "daemon/leak-watch.h"
+#include "daemon/probe-plan.h"
 #include "daemon/probe.h"
 #include "daemon/rate-report.h"
 #include "daemon/reload.h"
@@ -56,9 +58,13 @@ struct server {
 	double guard_before[8];     /* the watched counters at the stop */
 	struct leak_watch *watch;   /* memory read while the loop is busy */
 	struct probe probe;         /* pauses the workloads in turn ([daemon] probe) */
+	struct event *probe_ev;     /* probe = auto: its next period, re-armed each time */
+	double probe_t0;            /* probe = auto: when the daemon's periods began */
 	struct rate_report rates;   /* each workload's cycles/s against its rate */
 	char progress[600];         /* the verdicts so far, for STATUS and the progress line */
 	char judge_error[256];      /* the last failure to store the verdicts, said once */
+	struct gs_run_state *judged; /* the run's judgement between rounds (analysis/run.h) */
+	int64_t judged_run;         /* ... of this run */
 	uint64_t progress_cycles;
 	double progress_t;
 	int watch_fd;
@@ -100,19 +106,29 @@ static struct event_sink sink_of(struct server *s)
 	return (struct event_sink){ server_emit, s };
 }
 
-/* Judge the run with the engine and store its verdicts, where they are
- * read: for the progress line, at the leak guard's stop, at the end of
- * the run. Not on a timer of its own: the judgement's malloc churn stays
- * in glibc's caches, which mallinfo counts in daemon.heap_kb (+4.8 kB at
- * the first judgement of the model's demo, up to +86 kB over 40), and a
- * short run would take that step for the daemon's own leak. A failure is
- * said once until it changes. */
+/* Judge the run with the engine and store its verdicts: every [daemon]
+ * progress (a minute by default), at the leak guard's stop, at the end of
+ * the run. From a state kept between judgements (analysis/run.h), which
+ * reads only what was written since. A failure is said once until it
+ * changes. */
 static void judge(struct server *s)
 {
 	char err[256];
 	if (!s->st || s->sampler.store_error[0])
 		return;
-	if (gs_store_verdicts(store_db(s->st), s->run_id, NULL, err, sizeof(err)) == 0) {
+	/* a state reads only what was written since: another run starts one
+	 * anew (and so does another file: reopen_if_replaced drops it) */
+	if (s->judged && s->judged_run != s->run_id) {
+		gs_run_state_free(s->judged);
+		s->judged = NULL;
+	}
+	if (!s->judged) {
+		s->judged = gs_run_state_new(s->run_id);
+		s->judged_run = s->run_id;
+	}
+	if (!s->judged)
+		snprintf(err, sizeof(err), "out of memory");
+	if (s->judged && gs_store_state_verdicts(store_db(s->st), s->run_id, s->judged, NULL, err, sizeof(err)) == 0) {
 		s->judge_error[0] = '\0';
 	} else if (strcmp(err, s->judge_error) != 0) {
 		log_err("cannot store the verdicts of run %lld: %s", (long long)s->run_id, err);
@@ -153,6 +169,8 @@ static void reopen_if_replaced(struct server *s)
 		return;
 	if (s->st) {
 		s->replaced_run = s->run_id;
+		gs_run_state_free(s->judged);
+		s->judged = NULL;
 		store_close(s->st);
 		s->st = s->sampler.st = NULL;
 	}
@@ -368,9 +386,9 @@ static void sample_cb(evutil_socket_t fd, short what, void *arg)
 	update_status(s);
 }
 
-/* Every [daemon] progress on a terminal or under systemd: the verdicts
- * so far (in STATUS from then on), and on a terminal a line with the
- * cycles per second since the last one. */
+/* Every [daemon] progress: the verdicts judged and stored (in STATUS
+ * from then on, under systemd), and on a terminal a line with the cycles
+ * per second since the last one. */
 static void progress_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct server *s = arg;
@@ -389,12 +407,25 @@ static void progress_cb(evutil_socket_t fd, short what, void *arg)
 			   (unsigned long long)s->sampler.ticks, s->progress, controls[0] ? "; " : "", controls);
 }
 
+static struct timeval tv_of(double seconds)
+{
+	struct timeval tv = { (time_t)seconds, (suseconds_t)((seconds - (double)(time_t)seconds) * 1e6) };
+	return tv;
+}
+
 /* A period of [daemon] probe begins: the next workload's pause, or all
  * running; none while the guard keeps the workloads stopped. */
 static void probe_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct server *s = arg;
 	probe_period(&s->probe, s->st, s->run_id, run_now(s), s->guard.stopped);
+	if (s->probe_ev) {
+		int64_t elapsed = (int64_t)((now_monotonic() - s->probe_t0) * 1000);
+		struct timeval tv = tv_of((double)probe_plan_auto_ms(s->probe.period - 1, elapsed,
+									s->cfg->interval_ms) / 1000.0);
+		if (event_add(s->probe_ev, &tv) < 0)
+			log_err("probe: cannot schedule its next period; no more pauses in this run");
+	}
 	watch_publish(s);
 }
 
@@ -453,12 +484,6 @@ static void watchdog_cb(evutil_socket_t fd, short what, void *arg)
 	sd_notify(0, "WATCHDOG=1");
 }
 
-static struct timeval tv_of(double seconds)
-{
-	struct timeval tv = { (time_t)seconds, (suseconds_t)((seconds - (double)(time_t)seconds) * 1e6) };
-	return tv;
-}
-
 static int add_event(struct server *s, evutil_socket_t fd, short what, event_callback_fn cb,
 		     const struct timeval *tv)
 {
@@ -490,11 +515,20 @@ static int setup_events(struct server *s, const struct server_options *opt)
 	struct timeval probe = tv_of((double)s->cfg->probe_ms / 1000.0);
 	if (s->cfg->probe_ms > 0 && add_event(s, -1, EV_PERSIST, probe_cb, &probe))
 		return -1;
+	/* probe = auto: one period at a time, each as long as the plan says
+	 * when it begins */
+	struct timeval first = tv_of((double)probe_plan_auto_ms(0, 0, s->cfg->interval_ms) / 1000.0);
+	s->probe_t0 = now_monotonic();
+	if (s->cfg->probe_ms < 0 && add_event(s, -1, 0, probe_cb, &first))
+		return -1;
+	if (s->cfg->probe_ms < 0)
+		s->probe_ev = s->ev[s->nev - 1];
 	struct timeval progress = tv_of((double)s->cfg->progress_ms / 1000.0);
 	s->progress_t = now_monotonic();
 	s->progress_cycles = supervisor_total_cycles(s->sup);
-	if (s->cfg->progress_ms > 0 && (isatty(STDERR_FILENO) || getenv("NOTIFY_SOCKET")) &&
-	    add_event(s, -1, EV_PERSIST, progress_cb, &progress))
+	/* every [daemon] progress the verdicts are judged and stored, with or
+	 * without a terminal or systemd to tell them to */
+	if (s->cfg->progress_ms > 0 && add_event(s, -1, EV_PERSIST, progress_cb, &progress))
 		return -1;
 	if (opt->duration_s > 0) {
 		struct timeval d = tv_of(opt->duration_s);
@@ -654,6 +688,7 @@ static void teardown(struct server *s)
 	reload_free(&s->reload);
 	sampler_free(&s->sampler);
 	rate_report_free(&s->rates);
+	gs_run_state_free(s->judged);
 	store_close(s->st);
 	if (s->base)
 		event_base_free(s->base);
@@ -695,9 +730,14 @@ int server_run(const struct gs_config *cfg, const struct gs_device *dev,
 	 * one that came during start-up is handled now. */
 	early_signals(SIG_UNBLOCK);
 	probe_init(&s.probe, s.sup, sink_of(&s));
+	s.probe.need_two = cfg->probe_ms < 0;
 	if (cfg->probe_ms > 0)
 		log_notice("probe: periods of %.0f s alternate between all %zu workload(s) running and one paused,"
 			   " in turn", (double)cfg->probe_ms / 1000.0, cfg->nworkloads);
+	else if (cfg->probe_ms < 0)
+		log_notice("probe: auto: while two or more workloads run, periods of %.0f s and longer as the run"
+			   " goes on alternate between all running and one paused, in turn (probe = no: off)",
+			   (double)probe_plan_auto_ms(0, 0, cfg->interval_ms) / 1000.0);
 	supervisor_set_user(s.sup, &cfg->user);
 	supervisor_set_backoff(s.sup, (int)cfg->backoff_ms, (int)cfg->backoff_max_ms);
 	s.sampler.cycles_base = s.cycles_base;

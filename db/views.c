@@ -95,27 +95,44 @@ int views_current(sqlite3 *db)
 	return 1;
 }
 
-/* Create every view of db/views: in main, or TEMP ones ("CREATE TEMP VIEW"
+/* Create the view of file e: in main, or a TEMP one ("CREATE TEMP VIEW"
  * in place of the file's "CREATE VIEW", after dropping this connection's
  * own of that name). 0, or -1 with err filled. */
-static int create_all(sqlite3 *db, bool temp, char *err, size_t errlen)
+static int create_one(sqlite3 *db, const struct embedded_sql *e, bool temp, char *err, size_t errlen)
 {
 	static const char keyword[] = "CREATE VIEW ";
-	for (const struct embedded_sql *e = gs_views; e->name; e++) {
-		struct view_def v;
-		if (view_def(e, &v, err, errlen))
-			return -1;
-		char *sql = temp ? sqlite3_mprintf("DROP VIEW IF EXISTS temp.\"%w\"; CREATE TEMP VIEW %.*s",
-						   v.name, v.len - (int)strlen(keyword), v.sql + strlen(keyword))
-				 : sqlite3_mprintf("%.*s", v.len, v.sql);
-		int rc = sql ? sqlite3_exec(db, sql, NULL, NULL, NULL) : SQLITE_NOMEM;
-		sqlite3_free(sql);
-		if (rc != SQLITE_OK) {
-			snprintf(err, errlen, "views: db/views/%s: %s", e->name, sqlite3_errmsg(db));
-			return -1;
-		}
+	struct view_def v;
+	if (view_def(e, &v, err, errlen))
+		return -1;
+	char *sql = temp ? sqlite3_mprintf("DROP VIEW IF EXISTS temp.\"%w\"; CREATE TEMP VIEW %.*s", v.name,
+					   v.len - (int)strlen(keyword), v.sql + strlen(keyword))
+			 : sqlite3_mprintf("%.*s", v.len, v.sql);
+	int rc = sql ? sqlite3_exec(db, sql, NULL, NULL, NULL) : SQLITE_NOMEM;
+	sqlite3_free(sql);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "views: db/views/%s: %s", e->name, sqlite3_errmsg(db));
+		return -1;
 	}
 	return 0;
+}
+
+/* create_one for every view of db/views. */
+static int create_all(sqlite3 *db, bool temp, char *err, size_t errlen)
+{
+	for (const struct embedded_sql *e = gs_views; e->name; e++)
+		if (create_one(db, e, temp, err, errlen))
+			return -1;
+	return 0;
+}
+
+int views_temp_one(sqlite3 *db, const char *name, char *err, size_t errlen)
+{
+	size_t len = strlen(name);
+	for (const struct embedded_sql *e = gs_views; e->name; e++)
+		if (strncmp(e->name, name, len) == 0 && strcmp(e->name + len, ".sql") == 0)
+			return create_one(db, e, true, err, errlen);
+	snprintf(err, errlen, "views: no view %s", name);
+	return -1;
 }
 
 int views_install(sqlite3 *db, char *err, size_t errlen)

@@ -46,4 +46,10 @@ int views_install_temp(struct sqlite3 *db, char *err, size_t errlen);
  * 0, or -1 when a definition cannot be read. */
 int views_add_missing_temp(struct sqlite3 *db);
 
+/* Create today's view NAME of db/views as a TEMP view of this connection
+ * (after dropping this connection's own TEMP one), whatever the file
+ * holds: for a reader that put TEMP tables in front of the file's (a
+ * TEMP view reads them first). 0, or -1 with err filled. */
+int views_temp_one(struct sqlite3 *db, const char *name, char *err, size_t errlen);
+
 #endif

@@ -70,6 +70,7 @@ vm-display-tools: $(B)/vm-display/gs-fb-keeper $(B)/vm-display/gs-weston-launch
 CHECK_SCRIPTS += tests/integration/config-errors.sh
 CHECK_SCRIPTS += tests/integration/model-verdicts.sh
 CHECK_SCRIPTS += tests/integration/model-probe.sh
+CHECK_SCRIPTS += tests/integration/model-findings.sh
 CHECK_SCRIPTS += tests/integration/model-rate.sh
 CHECK_SCRIPTS += tests/integration/model-fdinfo.sh
 CHECK_SCRIPTS += tests/integration/bench-cleanup.sh

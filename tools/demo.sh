@@ -1,33 +1,65 @@
 #!/bin/sh
 # make demo: run gemsoakd with CONFIG for SECONDS on a real kernel and print
-# the verdicts from DB. On a machine with a DRM device that can
+# the findings from DB. On a machine with a DRM device that can
 # create GEM objects the daemon runs right here; otherwise Debian's kernel
 # boots under qemu with vgem (tests/vm/) and the database comes back.
+# Each setup step is one line; its full output is in build/demo-logs/,
+# shown when it fails.
 # usage: demo.sh CONFIG SECONDS DB
 set -eu
 config=$1 seconds=$2 db=$3
 [ -f "$config" ] || { echo "demo: $config: no such config" >&2; exit 2; }
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tests/lib.sh"
-mkdir -p "$(dirname "$db")"
+logs=$top/build/demo-logs
+mkdir -p "$(dirname "$db")" "$logs"
 rm -f "$db" "$db-wal" "$db-shm"
 
-# The verdicts a person reads, in 100 columns: the kernel's metrics that do
-# not come out stable (growth per 1000 cycles of the workload the verdict
-# attributes them to, else of all workloads, and per hour), a count of the rest, and an HTML
-# report with a plot per metric next to the database.
+# step MESSAGE LOG COMMAND...: say in one line what is done, run COMMAND
+# (a program or a function) with its output in LOG; when it fails, show
+# the end of LOG and stop.
+step() {
+	step_msg=$1 step_log=$2
+	shift 2
+	printf '%s…\n' "$step_msg"
+	if "$@" > "$step_log" 2>&1; then
+		return 0
+	fi
+	echo "demo: that failed; the end of its log ($step_log):" >&2
+	tail -n 40 "$step_log" >&2
+	exit 1
+}
+
+# The Debian packages (tools/packages.txt) and the build.
+missing=$("$top/tools/install-deps.sh" --missing | wc -l)
+if [ "$missing" -gt 0 ]; then
+	step "installing $missing Debian packages" "$logs/install.log" "$top/tools/install-deps.sh"
+fi
+step "building" "$logs/build.log" make -C "$top" all
+
+# What a person reads first: the findings, one per cause of a leak (or
+# that none was found, and what the run could have seen), then the counts
+# of the kernel's metrics and anomalies, then the report (a plot per
+# metric) next to the database.
 demo_summary() { # DB
 	report=${1%.db}.html
+	gs=$top/build/gemsoak
 	echo
-	echo "verdicts of $1"
-	echo "(all of them, every column: sqlite3 -box $1 'select * from leak_trends')"
-	sqlite3 -header -column "$1" "select substr(metric, 1, 30) as metric, verdict,
-		printf('%.1f', coalesce(slope_per_kcycle_workload, slope_per_kcycle)) as per_1000,
-		printf('%d', round(slope_per_hour)) as per_hour,
-		coalesce(substr(workload, 1, 16), '-') as of_workload, coalesce(substr(holder, 1, 12), '-') as holder
-		from leak_trends where scope = 'kernel' and verdict not in ('stable', 'not-assessed')
-		order by verdict <> 'leaking', metric"
-	sqlite3 "$1" "select count(*) filter (where verdict = 'leaking') || ' kernel metric(s) leaking, ' ||
+	if "$gs" findings -D "$1" > "$logs/findings.txt" 2>&1; then
+		sqlite3 "$1" "select printf('no leak found in %.1f min at %d cycles/s; a leak of 1 per 10,000 cycles'
+			|| ' would keep its first object after %s, and needs several to be judged', span / 60.0,
+			c / max(span, 1), case when c = 0 then 'never (no cycle)'
+			when 10000 * span / c < 120 then printf('%d s', 10000 * span / c)
+			when 10000 * span / c < 7200 then printf('%.1f min', 10000 * span / c / 60)
+			else printf('%.1f h', 10000 * span / c / 3600) end)
+			from (select max(t) - min(t) as span, max(cycles) - min(cycles) as c from ticks
+			where run_id = (select max(id) from runs))"
+	else
+		cat "$logs/findings.txt"
+	fi
+	echo
+	sqlite3 "$1" "select count(*) filter (where verdict = 'leaking') || ' kernel metric(s) leaking (' ||
+		(select count(*) from findings) || ' finding(s)), ' ||
 		count(*) filter (where verdict = 'stable') || ' stable, ' ||
 		count(*) filter (where verdict not in ('leaking', 'stable')) || ' not yet decided'
 		from leak_trends where scope = 'kernel' and verdict <> 'not-assessed'"
@@ -35,7 +67,8 @@ demo_summary() { # DB
 		coalesce(': ' || group_concat(distinct workload || ' ' || kind), '') from anomalies"
 	# the measured sign of a machine too busy for the config
 	"$top/tools/rate-warnings.sh" "$1"
-	"$top/build/gemsoak" report -D "$1" --out "$report" --force > /dev/null &&
+	echo "every metric: build/gemsoak trends -D $1"
+	"$gs" report -D "$1" --out "$report" --force > /dev/null &&
 		echo "report: $report (a plot per metric; open it in a browser)"
 }
 
@@ -43,7 +76,7 @@ demo_summary() { # DB
 # (tests/model/), with the listed seed fixes left out.
 if [ -n "${MODEL:-}" ]; then
 	. "$top/tests/model/lib.sh"
-	make -s -C "$top" model
+	step "building the kernel model" "$logs/model-build.log" make -C "$top" model
 	out=$top/build/demo-model
 	rm -rf "$out"
 	mkdir -p "$out"
@@ -54,10 +87,9 @@ if [ -n "${MODEL:-}" ]; then
 	# The config's device and debugfs become the model's.
 	sed -e '/^[[:space:]]*device[[:space:]]*=/d' -e '/^[[:space:]]*debugfs[[:space:]]*=/d' \
 		-e 's|^\[daemon\]|[daemon]\ndevice = @DEVICE@\ndebugfs = @DEBUGFS@|' "$config" > "$out.conf"
-	echo "demo: running against the kernel model for ${seconds}s (fixes left out: ${UNFIXED:-none})"
 	# shellcheck disable=SC2086
-	model_run_daemon "$out.conf" "$seconds" "$out/run" $model_args > "$out.log" 2>&1 ||
-		{ cat "$out.log"; exit 1; }
+	step "running $config against the kernel model for $seconds s (fixes left out: ${UNFIXED:-none})" "$out.log" \
+		model_run_daemon "$out.conf" "$seconds" "$out/run" $model_args
 	cp "$out/run/gs.db" "$db"
 	demo_summary "$db"
 	exit 0
@@ -69,14 +101,14 @@ fi
 if [ -n "${BUG:-}" ]; then
 	[ "$BUG" = stock ] || ls "$top"/kernel/bugs/"$BUG"-*.patch > /dev/null 2>&1 ||
 		{ echo "demo: BUG=$BUG: no kernel/bugs/$BUG-*.patch (known: $(cd "$top/kernel/bugs" && ls [0-9]*.patch | cut -c1-3 | tr '\n' ' ')stock)" >&2; exit 2; }
-	echo "demo: building drm.ko and vgem.ko with bug $BUG (cached in build/cache), booting Debian's kernel under qemu"
-	make -s -C "$top" build/vm/initramfs-bugs.cpio.gz
+	step "building drm.ko and vgem.ko with bug $BUG (cached in build/cache)" "$logs/vm-prepare.log" \
+		make -C "$top" build/vm/initramfs-bugs.cpio.gz
 	out=$top/build/demo-vm
-	VM_DISK=1 GS_VM_INITRD=$top/build/vm/initramfs-bugs.cpio.gz GS_VM_APPEND="gs.modules=$BUG" \
-		vm_run_daemon "$config" "$seconds" "$out" > "$out.log" 2>&1 || { cat "$out.log"; exit 1; }
-	grep -E 'run-start|stopping' "$out/job.log"
+	export VM_DISK=1 GS_VM_INITRD="$top/build/vm/initramfs-bugs.cpio.gz" GS_VM_APPEND="gs.modules=$BUG"
+	step "booting the VM (Debian's kernel under qemu, bug $BUG) and running $config for $seconds s" "$out.log" \
+		vm_run_daemon "$config" "$seconds" "$out"
 	status=$(cat "$out/gemsoakd.status")
-	[ "$status" = 0 ] || { echo "demo: gemsoakd exited with $status" >&2; exit 1; }
+	[ "$status" = 0 ] || { tail -n 20 "$out/job.log" >&2; echo "demo: gemsoakd exited with $status (log: $out/job.log)" >&2; exit 1; }
 	cp "$out/gs.db" "$db"
 	demo_summary "$db"
 	exit 0
@@ -88,9 +120,9 @@ fi
 # machine's display.
 if grep -q '^[[:space:]]*server[[:space:]]*=' "$config"; then
 	"$GEMSOAKD" --check-config "$config" > /dev/null || exit $?
-	echo "demo: a real display server: booting the display-stack VM (the first build takes minutes)"
 	img=$top/build/vm-display out=$top/build/demo-display
-	"$top/tests/vm-display/mkimage.sh" "$img" > /dev/null
+	step "preparing the display-stack VM for a real display server (the first build takes minutes)" \
+		"$logs/vm-display-prepare.log" "$top/tests/vm-display/mkimage.sh" "$img"
 	rm -rf "$out"
 	mkdir -p "$out"
 	cp "$config" "$out/demo.conf"
@@ -100,8 +132,8 @@ if grep -q '^[[:space:]]*server[[:space:]]*=' "$config"; then
 		'[ -f /var/lib/gemsoak/demo.db-wal ] && cp /var/lib/gemsoak/demo.db-wal /mnt/share/gs.db-wal' \
 		'exit 0' > "$out/job.sh"
 	chmod +x "$out/job.sh"
-	"$top/tests/vm-display/run.sh" "$img" "$out" $((seconds + 300))
-	grep '^gemsoakd:' "$out/job.log" || true
+	step "booting the display-stack VM and running $config for $seconds s" "$out.log" \
+		"$top/tests/vm-display/run.sh" "$img" "$out" $((seconds + 300))
 	status=$(cat "$out/gemsoakd.status")
 	[ "$status" = 0 ] || { echo "demo: gemsoakd exited with $status (log: $out/job.log)" >&2; exit 1; }
 	sqlite3 "$out/gs.db" 'pragma wal_checkpoint' > /dev/null
@@ -113,21 +145,21 @@ fi
 check=$("$GEMSOAKD" --check-config "$config") || exit $?
 case "$check" in
 *"not present here"*)
-	echo "demo: no usable DRM device on this machine; booting Debian's kernel with vgem under qemu"
-	make -s -C "$top" build/vm/initramfs.cpio.gz
+	step "preparing the VM (no DRM device here: Debian's kernel under qemu with vgem)" "$logs/vm-prepare.log" \
+		make -C "$top" build/vm/initramfs.cpio.gz
 	out=$top/build/demo-vm
 	# the database on a disk of its own: on the guest's tmpfs its growth
 	# would count in mem.shmem_kb
-	VM_DISK=1 vm_run_daemon "$config" "$seconds" "$out" > "$out.log" 2>&1 || { cat "$out.log"; exit 1; }
-	cat "$out/job.log"
+	export VM_DISK=1
+	step "booting the VM and running $config for $seconds s" "$out.log" vm_run_daemon "$config" "$seconds" "$out"
 	status=$(cat "$out/gemsoakd.status")
-	[ "$status" = 0 ] || { echo "demo: gemsoakd exited with $status" >&2; exit 1; }
+	[ "$status" = 0 ] || { tail -n 20 "$out/job.log" >&2; echo "demo: gemsoakd exited with $status (log: $out/job.log)" >&2; exit 1; }
 	cp "$out/gs.db" "$db"
 	;;
 *)
-	echo "demo: running on this machine's DRM device for ${seconds}s"
 	mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug || true
-	"$GEMSOAKD" -c "$config" --database "$db" --duration "$seconds"
+	step "running $config on this machine's DRM device for $seconds s" "$logs/gemsoakd.log" \
+		"$GEMSOAKD" -c "$config" --database "$db" --duration "$seconds"
 	;;
 esac
 demo_summary "$db"

@@ -29,6 +29,41 @@ expect 0 '^gem.flink_names +stable' $GS trends --db "$db"
 expect 0 '^mem.shmem_kb ' $GS trends --db "$db" --metric 'mem.*'
 ! grep -q '^gem' "$d/out" || fail "trends --metric: other metrics shown"
 
+# A run no daemon judged (its verdicts gone, as in a database of an older
+# gemsoak or one stopped before its last judgement): the CLI judges it with
+# the engine, stores the verdicts where it may write (no history: judged
+# after the fact), and judges in memory where it may not, the file left as
+# it was. The same trends either way; a database judged up to date is not
+# written.
+$GS trends --db "$db" --run 1 --csv > "$d/judged.csv" || [ $? = 1 ]
+cp "$db" "$d/stale.db"
+sql "$d/stale.db" "delete from verdicts; delete from verdict_basis"
+cp "$d/stale.db" "$d/stale-ro.db"
+$GS trends --db "$d/stale.db" --run 1 --csv > "$d/stale.csv" || [ $? = 1 ]
+cmp -s "$d/judged.csv" "$d/stale.csv" || { diff "$d/judged.csv" "$d/stale.csv" | head -5; fail "a run without verdicts: other trends"; }
+assert_sql "$d/stale.db" "select count(distinct run_id) from verdicts" 2 "the CLI stored the verdicts of both runs"
+assert_sql "$d/stale.db" "select count(*) from verdict_history" 0 "judged after the fact: no history"
+if [ "$(id -u)" = 0 ]; then chown nobody "$d/stale-ro.db"; else chmod 444 "$d/stale-ro.db"; fi
+$GS trends --db "$d/stale-ro.db" --run 1 --csv > "$d/stale-ro.csv" || [ $? = 1 ]
+cmp -s "$d/judged.csv" "$d/stale-ro.csv" || { diff "$d/judged.csv" "$d/stale-ro.csv" | head -5; fail "read-only, without verdicts: other trends"; }
+assert_sql "$d/stale-ro.db" "select count(*) from verdicts" 0 "judged in memory: the file not of this user untouched"
+# a mark a judgement would overwrite stays
+sql "$d/stale.db" "update verdicts set confidence = -1 where run_id = 1"
+$GS runs --db "$d/stale.db" > /dev/null
+assert_sql "$d/stale.db" "select count(*) = count(nullif(confidence, -1)) from verdicts where run_id = 1" 0 \
+	"verdicts up to date: not judged again"
+# A file of schema 12 (verdicts, no verdict_basis): never written by a
+# reader, its runs judged in memory by this gemsoak, without the note
+# that older files (before schema 9) keep their own method.
+cp "$d/stale-ro.db" "$d/schema12.db"
+chown "$(id -u)" "$d/schema12.db" 2>/dev/null || true
+sql "$d/schema12.db" "drop table verdict_basis; pragma user_version = 12"
+ERR=$d/err12 run_rc $GS trends --db "$d/schema12.db" --run 1 --csv > "$d/schema12.csv"
+cmp -s "$d/judged.csv" "$d/schema12.csv" || { diff "$d/judged.csv" "$d/schema12.csv" | head -5; fail "schema 12: other trends"; }
+! grep -q 'judged by the method of the gemsoak that made it' "$d/err12" || fail "schema 12: the older method's note"
+assert_sql "$d/schema12.db" "select count(*) from verdicts" 0 "schema 12: judged in memory, not written"
+echo "without verdicts: $(wc -l < "$d/stale.csv") lines of trends as with them, stored in a file of this user, in memory otherwise (also at schema 12)"
+
 # --history: the changes of verdict in time order, filtered by --metric;
 # a run without history rows (synth writes none, as merge) says so.
 cp "$db" "$d/hist.db"
@@ -73,6 +108,17 @@ grep -q '^gemsoak_workload_below_rate{host="lab-a",run="2",workload="canary"} 0$
 [ "$(grep -c '^# TYPE' "$d/gemsoak.prom")" = "$(grep -v '^#' "$d/gemsoak.prom" | sed 's/{.*//' | uniq | wc -l)" ] ||
 	fail "export: one group per metric family"
 [ ! -e "$d/gemsoak.prom.tmp" ] || fail "export: temp file left"
+grep -q '^gemsoak_findings{host="lab-a",run="2"} 0$' "$d/gemsoak.prom" || fail "export: no finding in the clean run"
+# The leaking run as the newest: its finding, labelled with its words.
+cp "$db" "$d/leak.db"
+sql "$d/leak.db" "delete from samples where tick_id in (select id from ticks where run_id = 2);
+	delete from ticks where run_id = 2; delete from rollups where run_id = 2; delete from runs where id = 2"
+mkdir -p "$d/leak"
+$GS export --db "$d/leak.db" --prometheus "$d/leak" > /dev/null
+grep '^gemsoak_finding' "$d/leak/gemsoak.prom"
+grep -q '^gemsoak_finding_info{host="lab-a",run="1",finding="1",workload="canary",.*lead_metric="gem.flink_names",.*summary="the canary keeps 1 GEM name per 1,000 of its cycles"} 1$' \
+	"$d/leak/gemsoak.prom" || fail "export: the finding's info"
+grep -q '^gemsoak_findings{host="lab-a",run="1"} 1$' "$d/leak/gemsoak.prom" || fail "export: the findings' number"
 # x-restart's failed start is an anomaly, its client past the timeout is late.
 cp "$db" "$d/xr.db"
 sql "$d/xr.db" "insert into events(run_id, t, severity, source, kind, message) values

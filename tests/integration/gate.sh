@@ -6,8 +6,10 @@
 # gate. A run whose workload did no cycle, or fell below half its rate,
 # fails whatever its metrics say; lateness never fails it. Anomalies the
 # prune folded count as many as they stand for. The JUnit file
-# parses and holds one testcase per assessed metric and, per workload, one
-# for its promises and one for its work, with the figures.
+# parses and holds one testcase per finding (failing, its metrics in its
+# output), one per assessed metric (a leaking one its finding's detail)
+# and, per workload, one for its promises and one for its work, with the
+# figures in words (no exponent notation).
 set -eu
 . tests/lib.sh
 GS=$TOP/build/gemsoak
@@ -43,14 +45,22 @@ run2_event() {
 run_rc $GS gate -D "$db" --run 1 --junit "$d/leak.xml" > "$d/leak.out"
 cat "$d/leak.out"
 [ $rc = 1 ] || fail "leak: exit $rc, not 1"
-grep -q '^FAIL *gem.flink_names: leaking: ' "$d/leak.out" || fail "leak: gem.flink_names not named"
+grep -q '^FAIL *finding 1: the canary keeps 1 GEM name per 1,000 of its cycles$' "$d/leak.out" ||
+	fail "leak: no finding for the canary"
+grep -q '^LEAKING *gem.flink_names: leaking: 1 per 1000 cycles of canary, +1.8k/h, .*(finding 1)$' "$d/leak.out" ||
+	fail "leak: gem.flink_names not named under its finding"
 grep -q '^gate: FAIL$' "$d/leak.out" || fail "leak: no FAIL line"
-junit_check "$d/leak.xml" 5 2 0
-python3 - "$d/leak.xml" <<'PY' || fail "leak.xml: the leak's testcase"
+junit_check "$d/leak.xml" 6 2 0
+python3 - "$d/leak.xml" <<'PY' || fail "leak.xml: the finding's testcase"
 import sys, xml.etree.ElementTree as ET
-c = ET.parse(sys.argv[1]).getroot().find(".//testcase[@name='gem.flink_names']")
+root = ET.parse(sys.argv[1]).getroot()
+c = root.find(".//testcase[@name='1-gem.flink_names']")
 f = c.find('failure')
-assert f is not None and 'per 1000 cycles' in f.get('message'), ET.tostring(c)
+assert f is not None and f.get('message').startswith('the canary keeps 1 GEM name'), ET.tostring(c)
+assert 'metrics: gem.flink_names' in c.find('system-out').text, ET.tostring(c)
+m = root.find(".//testcase[@name='gem.flink_names']")
+assert m.find('failure') is None and '(finding 1)' in m.find('system-out').text, ET.tostring(m)
+assert 'e+' not in ET.tostring(root, encoding='unicode'), 'exponent notation'
 PY
 
 # Run 2: the fixed kernel; its one anomaly (a worker killed by SIGKILL)
@@ -120,15 +130,17 @@ folded=$(sed -n 's/^FAIL *canary: \([0-9]*\) broken promise.*/\1/p' "$d/folded.o
 $GS events -D "$d/folded.db" --run 2 | grep -q 'handle reused (×4980)' || fail "events: the repeats not shown"
 
 # The daemon's own footprint growing fast in the clean run: judged, never
-# in the gate.
+# in the gate. Samples added to ticks judged already: the run's verdicts
+# go with the edit, and the gate judges it again (and stores it).
 sql "$db" "insert into metrics(name, unit) values ('daemon.fds', '');
 	insert into samples(metric_id, tick_id, value)
 	select (select id from metrics where name = 'daemon.fds'), id, 1000 + 10 * (row_number() over (order by t))
-	from ticks where run_id = 2"
-assert_sql "$db" "select verdict from leak_trends where run_id = 2 and metric = 'daemon.fds'" leaking \
-	"the grown daemon.fds"
+	from ticks where run_id = 2;
+	delete from verdicts where run_id = 2"
 run_rc $GS gate -D "$db" --run 2 > "$d/daemon.out"
 [ $rc = 0 ] || fail "daemon footprint leaking: gate exit $rc, not 0"
+assert_sql "$db" "select verdict from leak_trends where run_id = 2 and metric = 'daemon.fds'" leaking \
+	"the grown daemon.fds"
 
 # Too short to judge: every verdict needs more time than the run had.
 sql "$db" "update trend_thresholds set min_span_s = 1e9"

@@ -6,7 +6,9 @@
 # other trend thresholds than the output's runs is refused (exit 2, what
 # differs named) and the output keeps what it had. A run merged while it
 # ran (a nightly merge of a multi-day soak) is brought up to date by the
-# next merge: its new ticks, samples, rollups, events and stop.
+# next merge: its new ticks, samples, rollups, events and stop. Verdicts
+# and their history travel with their runs; a run whose verdicts are
+# missing, older than its last tick or of another basis is judged again.
 set -eu
 . tests/lib.sh
 . tests/model/lib.sh
@@ -38,6 +40,14 @@ echo "windows: model $(sql "$d/m.db" "select value from trend_settings where key
 
 $GS merge "$d/fleet.db" "$d/m.db" "$d/s.db" > "$d/merge.out" || fail "merge: exit $?"
 assert_sql "$d/fleet.db" "select count(*) from runs" 3 "three runs merged"
+# The daemon's verdict history travels with its run; every run has
+# verdicts judged with the fleet's basis (the model's, with the thresholds
+# edited above, and synth's judged again).
+history=$(sql "$d/m.db" "select count(*) from verdict_history where run_id = 1")
+echo "verdict history of the model's run: $history row(s) in its database, $(sql "$d/fleet.db" "select count(*) from verdict_history where run_id = 1") after the merge"
+[ "$history" -gt 0 ] || fail "the model's run has no verdict history to merge"
+assert_sql "$d/fleet.db" "select count(*) from verdict_history where run_id = 1" "$history" "the verdict history merged"
+assert_sql "$d/fleet.db" "select count(distinct run_id) || ' ' || count(distinct basis) from verdict_basis" "3 1" "every run judged on one basis"
 
 # same WHAT SOURCE_ARGS -- FLEET_ARGS: the command's CSV, all but the run
 # column where it has one, alike in the source and the fleet.

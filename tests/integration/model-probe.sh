@@ -43,7 +43,7 @@ run() {
 # The two runs are independent: side by side.
 ( run "$out/on" "probe = 15s" 140 ) > "$out/on.out" 2>&1 &
 on_pid=$!
-( run "$out/off" "" 140 ) > "$out/off.out" 2>&1 &
+( run "$out/off" "probe = no" 140 ) > "$out/off.out" 2>&1 &
 off_pid=$!
 
 # ---- meanwhile, a reload, the leak guard and the stop during pauses ----

@@ -29,8 +29,9 @@ build/gemsoak report --db "$d/gs.db" --run 1 --out "$d/report.html" 2> "$d/repor
 [ "$(grep -o 'src="data:image/png;base64,' "$d/report.html" | wc -l)" = 4 ] || fail "one plot per metric (4)"
 grep -q '<td>gem.flink_names</td><td>leaking</td>' "$d/report.html" || fail "verdict table"
 grep -q '<td>6.1.0-before</td>' "$d/report.html" || fail "run metadata"
-# At a glance: a headline for the leak with its slope per 1000 cycles of
-# the workload, growth and onset; the first plot is that leaking kernel
+# At a glance: a headline per finding (the leak in words, its lead
+# metric per hour and per 1000 cycles of the workload, onset, metrics,
+# what to do next), no exponent notation; the first plot is that leaking kernel
 # metric; the kernel's plots come before the daemon's own section; every
 # plot's y ticks are round numbers at an even step (as drawn: the report
 # gives the labels the plot was drawn with).
@@ -38,8 +39,9 @@ python3 - "$d/report.html" <<'PY' || fail "the report at a glance"
 import re, sys
 html = open(sys.argv[1]).read()
 heads = re.findall(r'<li class="headline">(.*?)</li>', html)
-assert len(heads) == 1 and heads[0].startswith('<b>gem.flink_names</b> leaks: +1.001 count per 1000 cycles of <b>canary</b>'), heads
-assert 'onset 20' in heads[0] and '(+3587)' in heads[0], heads[0]
+assert len(heads) == 1 and heads[0].startswith('<b>the canary keeps 1 GEM name per 1,000 of its cycles</b><br>'
+                                               'gem.flink_names +1.8k/h, 1.0 per 1000 cycles of canary; onset 20'), heads
+assert 'metrics: gem.flink_names<br>next: ' in heads[0] and 'e+' not in html.split('<h2>Verdicts')[0], heads[0]
 figs = re.findall(r'<figure class="([^"]*)"><img alt="([^"]*)"', html)
 assert figs[0] == ('leak', 'gem.flink_names'), figs
 assert html.index('<figure') < html.index("<h2>gemsoakd's own footprint</h2>"), 'daemon section first'

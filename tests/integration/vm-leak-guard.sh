@@ -1,12 +1,15 @@
 #!/bin/sh
 # The leak guard on a real leaking kernel: Debian's 6.1 with seed 000's bug
-# put back into drm.ko (kernel/bugs/000-*.patch), prime-share unthrottled
+# put back into drm.ko (kernel/bugs/000-*.patch), prime-share leaking
 # in a 512 MB guest, so the leaked dma-bufs would use up the guest within
-# minutes; the guard's floor is set high (288 of the guest's 400 MB usable
-# at the start), so that it is reached in about half a minute: Debian's
-# 6.1.0-57 leaks about 3 MB/s here, and 96M was not reached in 60 s. The database is on a disk of its own (tests/lib.sh VM_DISK).
-# The leaked dma-bufs pin their dentries and inodes in "reclaimable" slab,
-# so the guard judges MemAvailable less SReclaimable.
+# minutes; the guard's floor is set 80 MB below the usable memory the
+# guest has at the start, so that it is reached after about 19,000 leaked
+# dma-bufs (each costs the guest about 4.3 kB): 30 to 60 s at prime-share's
+# cap of 350 cycles/s of 2 objects, which keeps a fast host from reaching
+# it before the 20 s a verdict needs. The run ends once the guard has
+# stopped and restarted the workloads (the guest waits for the daemon's
+# leak-guard-resume line, then sends SIGTERM), so a slow host only makes it
+# longer; its --duration is the safety net.
 # gemsoakd must outlive the leak: it stops the workloads when that
 # falls below memory_floor, records how much that freed (on this kernel the
 # stop is what releases the leak), restarts them when memory is back, and
@@ -17,29 +20,34 @@
 set -eu
 . tests/lib.sh
 out=$TOP/build/tests/vm-leak-guard
-seconds=${GUARD_SECONDS:-60}
+seconds=${GUARD_SECONDS:-300}
 conf=$TOP/build/tests/vm-leak-guard.conf
 mkdir -p "$TOP/build/tests"
 cat > "$conf" <<CONF
 [daemon]
 interval = 1s
 trend_window = 10s
-memory_floor = 288M
-memory_resume = 352M
+memory_floor = @FLOOR@M
+memory_resume = @RESUME@M
 
 [workload prime-share]
 objects = 2
 size = 64K
+rate = 350
 CONF
 # The leak fills this guest in under a minute, before the table's 60 s
 # a verdict needs: a first run of one second (no workload) creates the
 # database, and its verdicts are allowed after 20 s and 4 windows.
-before="printf '[daemon]\\ninterval = 1s\\n' > /tmp/empty.conf;
+# The floor: 80 MB below MemAvailable less SReclaimable at the start.
+before="usable=\$(awk '/^MemAvailable:/ { a = \$2 } /^SReclaimable:/ { r = \$2 } END { print int((a - r) / 1024) }' /proc/meminfo);
+	sed -i \"s/@FLOOR@/\$((usable - 80))/; s/@RESUME@/\$((usable - 30))/\" /mnt/share/test.conf; grep memory_ /mnt/share/test.conf;
+	printf '[daemon]\\ninterval = 1s\\n' > /tmp/empty.conf;
 	gemsoakd -c /tmp/empty.conf --database /var/lib/gemsoak/gs.db --duration 1 >/dev/null 2>&1;
 	sqlite3 /var/lib/gemsoak/gs.db 'update trend_thresholds set min_span_s = 20, min_windows = 4'"
 VM_DISK=1 GS_VM_MEM=512 GS_VM_INITRD=$TOP/build/vm/initramfs-bugs.cpio.gz GS_VM_APPEND=gs.modules=000 \
 	VM_AFTER="dmesg > /mnt/share/dmesg.txt" VM_BEFORE="grep MemTotal /proc/meminfo; $before" \
-	VM_DURING="while kill -0 \$daemon 2>/dev/null; do grep -E '^(MemFree|MemAvailable|SReclaimable):' /proc/meminfo | tr -s ' \n' ' ' >> /mnt/share/meminfo.log; echo >> /mnt/share/meminfo.log; sleep 1; done &" \
+	VM_DURING="while kill -0 \$daemon 2>/dev/null; do grep -E '^(MemFree|MemAvailable|SReclaimable):' /proc/meminfo | tr -s ' \n' ' ' >> /mnt/share/meminfo.log; echo >> /mnt/share/meminfo.log; sleep 1; done &
+	until grep -q 'leak-guard-resume' /mnt/share/job.log || ! kill -0 \$daemon 2>/dev/null; do sleep 0.5; done; kill -TERM \$daemon" \
 	vm_run_daemon "$conf" "$seconds" "$out" > "$out.log" 2>&1 || { cat "$out.log"; fail "the VM run failed"; }
 cat "$out.log" | grep -v 'unexpected-errno' | tail -n 40
 db=$out/gs.db

@@ -101,10 +101,102 @@ static void verdicts_and_their_history(void **state)
 	sqlite3_close(db);
 }
 
+/* The runs of dbpath gs_stale_runs lists, as "1 2 ..." ("" for none). */
+static void stale_of(int64_t skip, char *out, size_t len)
+{
+	sqlite3 *db;
+	char err[256];
+	int64_t *runs;
+	size_t n, used = 0;
+	assert_int_equal(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	if (gs_stale_runs(db, skip, &runs, &n, err, sizeof(err))) {
+		print_error("%s\n", err);
+		fail();
+	}
+	out[0] = '\0';
+	for (size_t i = 0; i < n; i++)
+		used += (size_t)snprintf(out + used, len - used, "%s%lld", i ? " " : "", (long long)runs[i]);
+	free(runs);
+	sqlite3_close(db);
+}
+
+/* Judge the stale runs but skip on a connection of its own; how many. */
+static size_t store_stale(int64_t skip)
+{
+	sqlite3 *db;
+	char err[256];
+	size_t judged;
+	assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+	if (gs_store_stale_verdicts(db, skip, &judged, err, sizeof(err))) {
+		print_error("%s\n", err);
+		fail();
+	}
+	sqlite3_close(db);
+	return judged;
+}
+
+/* A run is judged again when its verdicts are missing, older than its
+ * last tick or of another basis (thresholds edited, an older method);
+ * one judged up to date, or without ticks, or skipped, is left alone;
+ * judging after the fact writes no history. */
+static void stale_runs_are_judged_again(void **state)
+{
+	struct store *st;
+	char err[256], stale[64];
+	static const struct run_info ri = { .hostname = "h", .kernel_release = "6.1", .config_text = "" };
+	int64_t r1, r2, r3;
+	assert_int_equal(store_open(dbpath, &st, err, sizeof(err)), 0);
+	assert_int_equal(store_begin_run(st, 1.7e9, &ri, &r1), 0);
+	write_rounds(st, r1, 0, 120);
+	assert_int_equal(store_begin_run(st, 1.7e9, &ri, &r2), 0);
+	write_rounds(st, r2, 0, 120);
+	assert_int_equal(store_begin_run(st, 1.7e9, &ri, &r3), 0); /* no ticks */
+	assert_int_equal(store_verdicts(), 3);                       /* run 1, as a daemon */
+	stale_of(0, stale, sizeof(stale));
+	printf("stale: [%s] with run 1 judged to its last tick\n", stale);
+	assert_string_equal(stale, "2");
+	write_rounds(st, r1, 120, 130);
+	stale_of(0, stale, sizeof(stale));
+	printf("stale: [%s] after 10 more rounds of run 1\n", stale);
+	assert_string_equal(stale, "1 2");
+	stale_of(1, stale, sizeof(stale));
+	assert_string_equal(stale, "2");
+	assert_int_equal(store_stale(1), 1);
+	stale_of(0, stale, sizeof(stale));
+	assert_string_equal(stale, "1");
+	assert_int_equal(store_stale(0), 1);
+	stale_of(0, stale, sizeof(stale));
+	assert_string_equal(stale, "");
+	assert_int_equal(store_stale(0), 0);
+	store_close(st);
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+	/* judged after the fact: verdicts, no history */
+	assert_int_equal(db_int(db, "SELECT COUNT(*) FROM verdicts WHERE run_id = 2"), 3);
+	assert_int_equal(db_int(db, "SELECT COUNT(*) FROM verdict_history WHERE run_id = 2"), 0);
+	assert_int_equal(db_int(db, "SELECT COUNT(*) FROM verdict_history WHERE run_id = 1"), 3);
+	/* thresholds edited: every run's verdicts are of another basis */
+	assert_int_equal(sqlite3_exec(db, "UPDATE trend_thresholds SET min_windows = min_windows + 1", NULL, NULL,
+				      NULL), SQLITE_OK);
+	sqlite3_close(db);
+	stale_of(0, stale, sizeof(stale));
+	printf("stale: [%s] after the thresholds changed\n", stale);
+	assert_string_equal(stale, "1 2");
+	/* the floor window setting is not part of it */
+	assert_int_equal(store_stale(0), 2);
+	assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "INSERT OR REPLACE INTO trend_settings VALUES ('window_s', 7)", NULL, NULL,
+				      NULL), SQLITE_OK);
+	sqlite3_close(db);
+	stale_of(0, stale, sizeof(stale));
+	assert_string_equal(stale, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(verdicts_and_their_history, setup, teardown),
+		cmocka_unit_test_setup_teardown(stale_runs_are_judged_again, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("analysis-verdicts", tests, NULL, NULL);
 }

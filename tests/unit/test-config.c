@@ -74,7 +74,7 @@ static void defaults_and_values(void **state)
 	assert_int_equal(cfg.interval_ms, 10000);
 	assert_int_equal(cfg.backoff_ms, 1000);
 	assert_int_equal(cfg.backoff_max_ms, 60000);
-	assert_int_equal(cfg.probe_ms, 0); /* the probe is opt-in */
+	assert_int_equal(cfg.probe_ms, -1); /* the probe: auto, on with two workloads */
 	assert_false(cfg.drop_caches);     /* intrusive: opt-in */
 	assert_int_equal(cfg.nworkloads, 2);
 	const struct wl_config *w = &cfg.workloads[0];
@@ -118,8 +118,8 @@ static void problems_name_file_and_line(void **state)
 	expect_problem("[daemon]\n\nuser = no-such-user-here\n", 3, "user 'no-such-user-here': no such user");
 	expect_problem("[daemon]\nrestart_backoff = 1ms\n", 2, "restart_backoff: '1ms' is not a duration");
 	expect_problem("[daemon]\nrestart_backoff = 2m\n", 2, "restart_backoff is longer than restart_backoff_max");
-	expect_problem("[daemon]\nprobe = often\n", 2, "probe: 'often' is not a duration up to 1d");
-	expect_problem("[daemon]\nprobe = 2d\n", 2, "probe: '2d' is not a duration up to 1d");
+	expect_problem("[daemon]\nprobe = often\n", 2, "probe: 'often' is not auto, no, or a duration up to 1d");
+	expect_problem("[daemon]\nprobe = 2d\n", 2, "probe: '2d' is not auto, no, or a duration up to 1d");
 	/* a pause must hold samples of its own: 3 intervals at least */
 	expect_problem("[daemon]\ninterval = 10s\n\nprobe = 20s\n", 4, "probe (20000 ms) is shorter than 3 intervals (30000 ms)");
 }

@@ -1,7 +1,8 @@
 /* The below-rate watch (daemon/rate-watch.c): a workload far below its
  * cap over a full window is said once when it falls there and once when
  * it is back, never every round; no cap, a pause or a restarted counter
- * never makes it below. */
+ * never makes it below, and pauses in turn do not keep the window from
+ * being full. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -106,9 +107,35 @@ static void never_below_without_cap_or_when_paused(void **state)
 	/* paused by the guard or the probe: no cycles, not below */
 	feed(&rw, "paused", 100, &t, &c, 100, 20, false, &n);
 	feed(&rw, "paused", 100, &t, &c, 0, 40, true, &n);
-	/* after the pause the window starts again from its first round */
+	/* the pause is left out of the window: at its rate again after it */
 	feed(&rw, "paused", 100, &t, &c, 100, 20, false, &n);
 	assert_int_equal(n.below, 0);
+	rate_watch_free(&rw);
+}
+
+/* The probe's pauses in turn in a short run: paused 3 rounds in every
+ * 12, as often as the window is long. A slow workload is still found
+ * below its rate (its running time fills the window), one at its rate
+ * is not. */
+static void paused_in_turn_still_judged(void **state)
+{
+	struct rate_watch rw = { 0 };
+	struct tally slow = { 0 }, fast = { 0 };
+	double ts = 0, tf = 0;
+	uint64_t cs = 0, cf = 0;
+	for (int k = 0; k < 10; k++) {
+		feed(&rw, "slow", 100, &ts, &cs, 3, 9, false, &slow);
+		feed(&rw, "slow", 100, &ts, &cs, 0, 3, true, &slow);
+		feed(&rw, "fast", 100, &tf, &cf, 100, 9, false, &fast);
+		feed(&rw, "fast", 100, &tf, &cf, 0, 3, true, &fast);
+	}
+	const struct rate_track *tr = rate_watch_find(&rw, "fast");
+	print_message("paused 3 rounds in 12: slow below %d time(s) at %.1f cycles/s; fast below %d time(s),"
+		      " %.1f cycles/s\n", slow.below, slow.per_s, fast.below, tr->per_s);
+	assert_int_equal(slow.below, 1);
+	assert_true(slow.per_s > 2 && slow.per_s < 4);
+	assert_int_equal(fast.below, 0);
+	assert_true(tr->per_s > 99 && tr->per_s < 101);
 	rate_watch_free(&rw);
 }
 
@@ -136,6 +163,7 @@ int main(void)
 		cmocka_unit_test(no_work_is_below),
 		cmocka_unit_test(late_rounds_keep_the_window),
 		cmocka_unit_test(never_below_without_cap_or_when_paused),
+		cmocka_unit_test(paused_in_turn_still_judged),
 		cmocka_unit_test(restarted_counter_starts_the_window_again),
 	};
 	return cmocka_run_group_tests_name("rate-watch", tests, NULL, NULL);

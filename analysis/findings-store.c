@@ -1,0 +1,286 @@
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "analysis/findings-store.h"
+#include "db/bind.h"
+
+static double col(sqlite3_stmt *s, int i)
+{
+	return sqlite3_column_type(s, i) == SQLITE_NULL ? NAN : sqlite3_column_double(s, i);
+}
+
+/* One number from sql with run bound to ?1; NAN when no row, NULL or an
+ * error (a table an older schema lacks). */
+static double query_num(sqlite3 *db, const char *sql, int64_t run)
+{
+	sqlite3_stmt *s;
+	double v = NAN;
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+		return NAN;
+	sqlite3_bind_int64(s, 1, run);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = col(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+/* The lowest values of one metric over the run, in time order: the raw
+ * samples, or the minute rollups where retention has pruned the samples
+ * of a long run. */
+struct lows {
+	double *t, *v;
+	size_t n, cap;
+};
+
+static int lows_add(struct lows *l, double t, double v)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 256;
+		double *nt = realloc(l->t, cap * sizeof(*nt));
+		if (nt)
+			l->t = nt;
+		double *nv = realloc(l->v, cap * sizeof(*nv));
+		if (nv)
+			l->v = nv;
+		if (!nt || !nv)
+			return -1;
+		l->cap = cap;
+	}
+	l->t[l->n] = t, l->v[l->n] = v, l->n++;
+	return 0;
+}
+
+static int load_lows(sqlite3 *db, int64_t run, int64_t metric, const char *sql, struct lows *l)
+{
+	sqlite3_stmt *s;
+	l->n = 0;
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(s, 1, run);
+	sqlite3_bind_int64(s, 2, metric);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (lows_add(l, col(s, 0), col(s, 1)))
+			rc = SQLITE_NOMEM;
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Onset and levels of leak x from its lowest values l (t in Unix time),
+ * through the least value from each point on (the level normal use
+ * keeps returning to, which a sawtooth or noise does not move): the
+ * onset is the last point before that level has risen a tenth of its
+ * whole rise; the levels sample it at GS_LEVELS instants from t0 to t1.
+ * Works in place in l->v. */
+static void shape(struct gs_leak *x, struct lows *l, double started, double t0, double t1)
+{
+	x->onset = NAN;
+	for (int j = 0; j < GS_LEVELS; j++)
+		x->level[j] = NAN;
+	if (l->n < 2)
+		return;
+	for (size_t i = l->n - 1; i-- > 0;)
+		l->v[i] = fmin(l->v[i], l->v[i + 1]);
+	double rise = l->v[l->n - 1] - l->v[0];
+	size_t i = 0;
+	while (i + 1 < l->n && l->v[i + 1] <= l->v[0] + rise / 10)
+		i++;
+	x->onset = l->t[i] - started;
+	size_t k = 0;
+	for (int j = 0; j < GS_LEVELS; j++) {
+		double tj = t0 + (t1 - t0) * j / (GS_LEVELS - 1);
+		while (k + 1 < l->n && l->t[k + 1] <= tj)
+			k++;
+		x->level[j] = l->v[k];
+	}
+}
+
+int gs_findings_of_rows(sqlite3 *db, int64_t run_id, const struct gs_trend_row *rows, size_t nrows,
+			struct gs_finding **out, size_t *n, char *err, size_t errlen)
+{
+	static const char raw[] = "SELECT k.t, s.value FROM ticks k JOIN samples s ON s.tick_id = k.id"
+				  " WHERE k.run_id = ?1 AND s.metric_id = ?2 ORDER BY k.t";
+	static const char minutes[] = "SELECT t0, vmin FROM rollups WHERE run_id = ?1 AND width = 60"
+				      " AND metric_id = ?2 ORDER BY t0";
+	struct gs_findings_params p = { .min_corr = 0.9 };
+	struct gs_leak *leaks = calloc(nrows + 1, sizeof(*leaks));
+	char (*units)[16] = calloc(nrows + 1, sizeof(*units));
+	struct lows l = { 0 }, m = { 0 };
+	size_t nl = 0;
+	int r = -1;
+	*out = NULL;
+	*n = 0;
+	if (!leaks || !units) {
+		snprintf(err, errlen, "out of memory");
+		goto done;
+	}
+	double started = query_num(db, "SELECT started FROM runs WHERE id = ?1", run_id);
+	double t0 = query_num(db, "SELECT min(t) FROM ticks WHERE run_id = ?1", run_id);
+	double t1 = query_num(db, "SELECT max(t) FROM ticks WHERE run_id = ?1", run_id);
+	double pauses = query_num(db, "SELECT count(*) FROM probe_pauses WHERE run_id = ?1", run_id);
+	p.probed = pauses > 0;
+	double widest = 0;
+	for (size_t i = 0; i < nrows; i++) {
+		const struct gs_trend_row *w = &rows[i];
+		if (sqlite3_strglob("workload.?*.cycles", w->metric) == 0)
+			p.nworkloads++;
+		if (w->verdict != GS_LEAKING || strcmp(w->scope, "kernel") != 0)
+			continue;
+		sqlite3_stmt *s;
+		if (sqlite3_prepare_v2(db, "SELECT COALESCE(NULLIF(unit, ''), 'count') FROM metrics WHERE id = ?", -1,
+				       &s, NULL) == SQLITE_OK) {
+			sqlite3_bind_int64(s, 1, w->metric_id);
+			if (sqlite3_step(s) == SQLITE_ROW)
+				snprintf(units[nl], sizeof(units[nl]), "%s", (const char *)sqlite3_column_text(s, 0));
+			sqlite3_finalize(s);
+		}
+		struct gs_leak *x = &leaks[nl];
+		*x = (struct gs_leak){
+			.metric = w->metric, .unit = *units[nl] ? units[nl] : "count", .workload = w->workload,
+			.holder = w->holder, .attribution = w->attribution,
+			.per_kcycle_workload = w->slope_per_kcycle_workload, .per_kcycle = w->slope_per_kcycle,
+			.per_hour = w->slope_per_hour, .confidence = w->confidence,
+		};
+		/* A long run's raw samples may be pruned: its minute rollups
+		 * then tell the shape better. */
+		if (load_lows(db, run_id, w->metric_id, raw, &l) || load_lows(db, run_id, w->metric_id, minutes, &m)) {
+			snprintf(err, errlen, "findings: %s", sqlite3_errmsg(db));
+			goto done;
+		}
+		shape(x, m.n >= 3 * GS_LEVELS && m.t[0] < (l.n ? l.t[0] : INFINITY) ? &m : &l, started, t0, t1);
+		if (!isnan(w->window_s))
+			widest = fmax(widest, w->window_s);
+		nl++;
+	}
+	/* Two onsets within two floor windows, or a tenth of the run, are
+	 * one: the onset is known to a window at best. */
+	p.onset_tol_s = fmax(2 * widest, (t1 - t0) / 10);
+	if (nl > 0 && !(*out = malloc(nl * sizeof(**out)))) {
+		snprintf(err, errlen, "out of memory");
+		goto done;
+	}
+	*n = gs_findings(leaks, nl, &p, *out);
+	r = 0;
+done:
+	free(l.t), free(l.v), free(m.t), free(m.v);
+	free(leaks);
+	free(units);
+	return r;
+}
+
+int gs_write_findings(sqlite3 *db, int64_t run_id, double t, const struct gs_finding *f, size_t n, char *err,
+		      size_t errlen)
+{
+	sqlite3_stmt *del = NULL, *put = NULL;
+	double started = query_num(db, "SELECT started FROM runs WHERE id = ?1", run_id);
+	int r = -1;
+	if (sqlite3_prepare_v2(db, "DELETE FROM findings WHERE run_id = ?", -1, &del, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", -1,
+			       &put, NULL) != SQLITE_OK)
+		goto done;
+	sqlite3_bind_int64(del, 1, run_id);
+	if (sqlite3_step(del) != SQLITE_DONE)
+		goto done;
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_reset(put);
+		sqlite3_bind_int64(put, 1, run_id);
+		sqlite3_bind_int(put, 2, f[i].id);
+		sqlite3_bind_double(put, 3, t);
+		sql_bind_text(put, 4, f[i].workload);
+		sql_bind_text(put, 5, f[i].holder);
+		sql_bind_num(put, 6, round(f[i].per_kcycle * 1000) / 1000);
+		sql_bind_num(put, 7, round(f[i].per_hour * 1000) / 1000);
+		sql_bind_text(put, 8, f[i].unit);
+		sql_bind_text(put, 9, f[i].lead_metric);
+		sql_bind_text(put, 10, f[i].metrics);
+		sql_bind_num(put, 11, started + f[i].onset);
+		sql_bind_num(put, 12, round(f[i].confidence * 10000) / 10000);
+		sql_bind_text(put, 13, f[i].attribution);
+		sqlite3_bind_text(put, 14, f[i].summary, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(put, 15, f[i].next, -1, SQLITE_TRANSIENT);
+		if (sqlite3_step(put) != SQLITE_DONE)
+			goto done;
+	}
+	r = 0;
+done:
+	if (r)
+		snprintf(err, errlen, "findings: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(del);
+	sqlite3_finalize(put);
+	return r;
+}
+
+static void text(char *dst, size_t len, sqlite3_stmt *s, int i)
+{
+	const char *t = (const char *)sqlite3_column_text(s, i);
+	snprintf(dst, len, "%s", t ? t : "");
+}
+
+/* Read run_id's rows of the findings table into *out; -1 on an error. */
+static int read_findings(sqlite3 *db, int64_t run_id, struct gs_finding **out, size_t *n)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(db, "SELECT f.id, f.workload, f.holder, f.per_kcycle, f.per_hour, f.unit,"
+			       " f.lead_metric, f.metrics, f.onset - r.started, f.confidence, f.attribution, f.summary,"
+			       " f.next FROM findings f JOIN runs r ON r.id = f.run_id WHERE f.run_id = ? ORDER BY f.id",
+			       -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(s, 1, run_id);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct gs_finding *g = realloc(*out, (*n + 1) * sizeof(*g));
+		if (!g) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		*out = g;
+		struct gs_finding *f = &g[(*n)++];
+		*f = (struct gs_finding){ .id = sqlite3_column_int(s, 0), .per_kcycle = col(s, 3), .per_hour = col(s, 4),
+					  .onset = col(s, 8), .confidence = col(s, 9) };
+		text(f->workload, sizeof(f->workload), s, 1);
+		text(f->holder, sizeof(f->holder), s, 2);
+		text(f->unit, sizeof(f->unit), s, 5);
+		text(f->lead_metric, sizeof(f->lead_metric), s, 6);
+		text(f->metrics, sizeof(f->metrics), s, 7);
+		text(f->attribution, sizeof(f->attribution), s, 10);
+		text(f->summary, sizeof(f->summary), s, 11);
+		text(f->next, sizeof(f->next), s, 12);
+		f->nmetrics = 1;
+		for (const char *c = f->metrics; *c; c++)
+			f->nmetrics += *c == ',';
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int gs_load_findings(sqlite3 *db, int64_t run_id, struct gs_finding **out, size_t *n, char *err, size_t errlen)
+{
+	*out = NULL;
+	*n = 0;
+	double last = query_num(db, "SELECT max(t) FROM ticks WHERE run_id = ?1", run_id);
+	if (isnan(last))
+		return 0; /* no tick: nothing judged, nothing found */
+	/* The table is current when the verdicts it was written with are
+	 * as of the last tick. */
+	double judged = query_num(db, "SELECT max(t) FROM findings WHERE run_id = ?1", run_id);
+	double verdicts = query_num(db, "SELECT max(t) FROM verdicts WHERE run_id = ?1", run_id);
+	if (verdicts == last && (isnan(judged) || judged == last) &&
+	    !isnan(query_num(db, "SELECT count(*) FROM findings", run_id))) {
+		if (read_findings(db, run_id, out, n) == 0)
+			return 0;
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	struct gs_trend_row *rows;
+	size_t nrows;
+	if (gs_judge_run(db, run_id, &rows, &nrows, err, errlen))
+		return -1;
+	int r = gs_findings_of_rows(db, run_id, rows, nrows, out, n, err, errlen);
+	free(rows);
+	return r;
+}

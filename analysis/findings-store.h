@@ -1,0 +1,32 @@
+/* A run's findings (analysis/findings.h) from its verdicts, and the
+ * table findings (schema 0014) that keeps them. */
+#ifndef GS_ANALYSIS_FINDINGS_STORE_H
+#define GS_ANALYSIS_FINDINGS_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analysis/findings.h"
+#include "analysis/run.h"
+
+struct sqlite3;
+
+/* The findings of run run_id from its judged rows (gs_judge_run): the
+ * leaking kernel metrics with their units, onsets and floors read from
+ * the database. *out (malloc'd, free it; may be NULL when *n is 0) and
+ * *n. 0, or -1 with err filled. Reads only. */
+int gs_findings_of_rows(struct sqlite3 *db, int64_t run_id, const struct gs_trend_row *rows, size_t nrows,
+			struct gs_finding **out, size_t *n, char *err, size_t errlen);
+
+/* Replace run run_id's rows of findings with f (n of them), as of time
+ * t. 0, or -1 with err filled. The caller holds the transaction. */
+int gs_write_findings(struct sqlite3 *db, int64_t run_id, double t, const struct gs_finding *f, size_t n,
+		      char *err, size_t errlen);
+
+/* The findings of run run_id as of its last tick: the table's when they
+ * are as new as the run's last tick, else judged now (gs_judge_run),
+ * without writing. For readers. 0, or -1 with err filled. */
+int gs_load_findings(struct sqlite3 *db, int64_t run_id, struct gs_finding **out, size_t *n, char *err,
+		     size_t errlen);
+
+#endif

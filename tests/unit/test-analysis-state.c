@@ -1,0 +1,140 @@
+/* The incremental judgement (analysis/run.h, gs_run_state): kept between
+ * rounds, reading only what each round wrote, it gives the full
+ * judgement's rows at every round, through the run's change of base (raw
+ * samples, then minute rollups) and a round written late. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "analysis/run.h"
+#include "db/store.h"
+#include "tests/unit/tmp-db.h"
+
+/* Round k (10 s apart) of a canary keeping one name every 400 of its 300
+ * cycles/s under a sawtooth of 70 s, the sawtooth alone, and the canary's
+ * cycles. */
+static void write_round(struct store *st, int64_t run, int k)
+{
+	struct metric_batch b;
+	batch_init(&b);
+	double t = 10.0 * k, cycles = 300 * t, saw = (double)((k * 10) % 70);
+	batch_put(&b, "gem.flink_names", 20 + saw + floor(cycles / 400), "count");
+	batch_put(&b, "dmabuf.objects", 20 + saw, "count");
+	batch_put(&b, "workload.canary.cycles", cycles, "count");
+	assert_int_equal(store_samples(st, run, 1.7e9 + t, (uint64_t)cycles, &b), 0);
+	batch_free(&b);
+}
+
+static int same_double(double a, double b)
+{
+	return (isnan(a) && isnan(b)) || a == b;
+}
+
+static int same_text(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+/* Whether two rows are the same in every column of leak_trends. */
+static int same_row(const struct gs_trend_row *a, const struct gs_trend_row *b)
+{
+	const double x[] = { a->samples, a->span_s, a->first_value, a->last_value, a->slope_per_hour,
+			     a->slope_per_kcycle, a->mean_per_hour, a->mean_per_kcycle, a->robust_slope, a->window_s,
+			     a->r2, a->half1_slope, a->half2_slope, a->slope_per_kcycle_workload, a->confidence,
+			     a->threshold, a->bound, a->max_value };
+	const double y[] = { b->samples, b->span_s, b->first_value, b->last_value, b->slope_per_hour,
+			     b->slope_per_kcycle, b->mean_per_hour, b->mean_per_kcycle, b->robust_slope, b->window_s,
+			     b->r2, b->half1_slope, b->half2_slope, b->slope_per_kcycle_workload, b->confidence,
+			     b->threshold, b->bound, b->max_value };
+	for (size_t i = 0; i < sizeof(x) / sizeof(x[0]); i++)
+		if (!same_double(x[i], y[i]))
+			return 0;
+	return a->metric_id == b->metric_id && a->verdict == b->verdict && a->windows == b->windows &&
+	       same_text(a->per, b->per) && same_text(a->workload, b->workload) && same_text(a->holder, b->holder) &&
+	       same_text(a->attribution, b->attribution) && same_text(a->scope, b->scope);
+}
+
+/* Judge run 1 from the state and in full; assert the same rows. The
+ * verdict of gem.flink_names into leak (may be NULL). */
+static size_t compare(struct gs_run_state *st, enum gs_verdict *leak)
+{
+	sqlite3 *db;
+	char err[256];
+	struct gs_trend_row *a, *b;
+	size_t na, nb;
+	assert_int_equal(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	if (gs_run_state_judge(st, db, &a, &na, err, sizeof(err)) || gs_judge_run(db, 1, &b, &nb, err, sizeof(err))) {
+		print_error("%s\n", err);
+		fail();
+	}
+	assert_int_equal(na, nb);
+	for (size_t i = 0; i < na; i++) {
+		if (!same_row(&a[i], &b[i]))
+			fail_msg("%s: the state's row differs from the full judgement's", a[i].metric);
+		if (leak && strcmp(a[i].metric, "gem.flink_names") == 0)
+			*leak = a[i].verdict;
+	}
+	free(a);
+	free(b);
+	sqlite3_close(db);
+	return na;
+}
+
+static long long base_of(void)
+{
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	long long base = db_int(db, "SELECT base FROM trend_runs WHERE run_id = 1");
+	sqlite3_close(db);
+	return base;
+}
+
+static void state_judges_as_the_full_judgement(void **state)
+{
+	struct store *st;
+	char err[256];
+	static const struct run_info ri = { .hostname = "h", .kernel_release = "6.1", .config_text = "" };
+	int64_t run;
+	assert_int_equal(store_open(dbpath, &st, err, sizeof(err)), 0);
+	/* raw samples for the first 60 rounds, then minute rollups */
+	assert_int_equal(store_set_setting(st, "raw_max_points", 60), 0);
+	assert_int_equal(store_begin_run(st, 1.7e9, &ri, &run), 0);
+	struct gs_run_state *js = gs_run_state_new(run);
+	assert_non_null(js);
+	size_t rounds = 0, rows = 0;
+	long long bases[2] = { -1, -1 };
+	enum gs_verdict leak = GS_VERDICT_NONE;
+	for (int k = 0; k < 240; k++) {
+		if (k == 150)
+			continue; /* written late, below */
+		write_round(st, run, k);
+		if (k == 155)
+			write_round(st, run, 150);
+		rows += compare(js, &leak);
+		rounds++;
+		bases[k >= 60] = base_of();
+	}
+	gs_run_state_free(js);
+	store_close(st);
+	printf("%zu rounds, %zu rows, each the same from the state as in full; base %lld s then %lld s;"
+	       " gem.flink_names %s at the end\n", rounds, rows, bases[0], bases[1], gs_verdict_name(leak));
+	assert_int_equal(bases[0], 0);
+	assert_int_equal(bases[1], 60);
+	assert_int_equal(leak, GS_LEAKING);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(state_judges_as_the_full_judgement, setup, teardown),
+	};
+	return cmocka_run_group_tests_name("analysis-state", tests, NULL, NULL);
+}
