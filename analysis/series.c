@@ -235,8 +235,9 @@ static void trend_tests(const struct gs_window *w, size_t nw, const struct gs_se
 /* Whether the nw judged floors still rise (db/TRENDS.md, "Late onsets"):
  * split where two lines fit them best (gs_changepoint, at least 4 and
  * min_windows floors a part), the recent part rises faster than the one
- * before, with confidence conf that it rises at m or faster. buf holds
- * 2 nw doubles. */
+ * before, with confidence that it rises at m or faster of conf over the
+ * number of splits tried (1 - (1 - conf) / splits: the best of them was
+ * picked). buf holds 2 nw doubles. */
 static int still_rising(const struct gs_window *w, size_t nw, const struct gs_series_params *p, double *buf)
 {
 	double *u = buf, *f = buf + nw;
@@ -252,7 +253,9 @@ static int still_rising(const struct gs_window *w, size_t nw, const struct gs_se
 	struct gs_fit head, tail;
 	gs_ols(u, f, sp.s, &head);
 	gs_ols(u + sp.s, f + sp.s, nw - sp.s, &tail);
-	return tail.slope > head.slope && p_up_of(tail.slope, tail.se, p->m, (double)(nw - sp.s) - 2) >= p->conf;
+	double splits = (double)(nw - 2 * min_part + 1);
+	return tail.slope > head.slope &&
+	       p_up_of(tail.slope, tail.se, p->m, (double)(nw - sp.s) - 2) >= 1 - (1 - p->conf) / splits;
 }
 
 /* The period test on the points (leak_trends' pd0 to pdv). */
