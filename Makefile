@@ -23,11 +23,13 @@ VERSION     := 0.1.0
 CC          ?= cc
 PKG_CONFIG  ?= pkg-config
 PKGS        := libevent libdrm sqlite3 inih libsystemd
+# Libraries only gemsoakd links (the origins source's BPF loader).
+DAEMON_PKGS := libbpf
 
 CFLAGS      ?= -O2 -g
 WARNFLAGS   := -std=c11 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
                -Wstrict-prototypes -Wmissing-prototypes
-PKG_CFLAGS   = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_CFLAGS   = $(shell $(PKG_CONFIG) --cflags $(PKGS) $(DAEMON_PKGS) 2>/dev/null)
 PKG_LIBS     = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS   = $(WARNFLAGS) -D_GNU_SOURCE -I. -I$(B)/gen $(PKG_CFLAGS) $(CFLAGS) \
                -DGS_DATADIR='"$(DATADIR)"' -DGS_VERSION='"$(VERSION)"' -MMD -MP
@@ -53,6 +55,7 @@ include device/module.mk
 include binder/module.mk
 include workloads/module.mk
 include sources/module.mk
+include bpf/module.mk
 include db/module.mk
 include analysis/module.mk
 include daemon/module.mk
@@ -78,7 +81,8 @@ all: $(B)/gemsoakd $(B)/gemsoak
 # Before compiling anything: are the compiler and the PKGS there? If not,
 # tools/build-deps.sh names the Debian packages and how to install them.
 build-deps:
-	@PKG_CONFIG="$(PKG_CONFIG)" CC="$(CC)" tools/build-deps.sh $(PKGS)
+	@PKG_CONFIG="$(PKG_CONFIG)" CC="$(CC)" BPF_CLANG="$(BPF_CLANG)" BPFTOOL="$(BPFTOOL)" \
+		tools/build-deps.sh $(PKGS) $(DAEMON_PKGS)
 
 $(B)/obj/%.o: %.c | build-deps
 	@mkdir -p $(dir $@)
@@ -89,7 +93,7 @@ $(B)/obj/$(B)/gen/%.o: $(B)/gen/%.c | build-deps
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(B)/gemsoakd: $(DAEMON_OBJS) $(COMMON_OBJS)
-	$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS) $(shell $(PKG_CONFIG) --libs $(DAEMON_PKGS) 2>/dev/null)
 
 # The CLI links the shared objects as an archive, so it gets only what it
 # uses (not the daemon's config reader, workload registry or device checks).
@@ -132,7 +136,7 @@ CHECK_QUICK_SCRIPTS := tests/integration/device-layers.sh tests/integration/buil
 	tests/integration/config-errors.sh tests/integration/workload-docs.sh \
 	tests/integration/model-igt.sh tests/integration/model-seeds.sh \
 	tests/integration/model-ioctl-faults.sh tests/integration/model-store-refused.sh \
-	tests/integration/model-device-vanish.sh
+	tests/integration/model-device-vanish.sh tests/integration/model-origins.sh
 check-quick:
 	$(MAKE) all unit model
 	@RUNS=1 tests/run-scripts.sh $(CHECK_QUICK_SCRIPTS)

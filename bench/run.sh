@@ -3,7 +3,8 @@
 # throughput against the raw-ioctl limit (bench/raw-flink) with 1, 2, 4
 # and 8 consumer processes, prime-share's and self-import's (1, 2, 4 and 8
 # pairs) against bench/raw-prime repeating each one's own sequence for one
-# pair (-m share, -m self), the daemon's CPU per sample with 0, 1,000
+# pair (-m share, -m self), and for 1 pair without the origins' BPF
+# tracing too (origins_objects = 0), the daemon's CPU per sample with 0, 1,000
 # and 10,000 live objects (bench/hold-objects), and its RSS and fd count
 # over a soak of BENCH_SOAK_MIN minutes; then, on the host, the daemon's
 # CPU per sample and the throughput ratios against the kernel model
@@ -34,8 +35,8 @@ conf() { # producers consumers interval
 # CPU time in ns (/proc/PID/stat's 10 ms ticks are too coarse).
 cpu() { cut -d' ' -f1 /proc/\$1/schedstat; }
 ticks() { sqlite3 \$1 'select count(*) from ticks'; }
-wconf() { # type processes
-	printf '[daemon]\ninterval = 1s\n[workload %s]\nprocesses = %s\n' "\$1" "\$2"
+wconf() { # type processes [daemon keys]
+	printf '[daemon]\ninterval = 1s\n%s\n[workload %s]\nprocesses = %s\n' "\$3" "\$1" "\$2"
 }
 # Warm-up, then the 1-process references.
 ./raw-flink -s 2 > /dev/null
@@ -65,6 +66,11 @@ for w in prime-share self-import; do
 			wconf \$w \$c > tp.conf
 			gemsoakd -c tp.conf --database /tmp/\$w-\$c-\$i.db --duration \$(( $secs + 3 ))
 			cp /tmp/\$w-\$c-\$i.db \$w-\$c-\$i.db
+			# The same without the origins' BPF tracing (on by default).
+			[ \$c = 1 ] || continue
+			wconf \$w 1 'origins_objects = 0' > tp.conf
+			gemsoakd -c tp.conf --database /tmp/\$w-off-\$i.db --duration \$(( $secs + 3 ))
+			cp /tmp/\$w-off-\$i.db \$w-off-\$i.db
 		done
 	done
 done
@@ -134,7 +140,10 @@ table=$(mktemp)
 		for c in 1 2 4 8; do
 			rates=$(for f in "$out/$w-$c"-*.db; do rate_of "$f"; done)
 			echo "| $w, $c pair(s) (cycles/s) | $(echo "$rates" | median) | |"
-			[ $c = 1 ] && echo "| $w ratio to its raw loop | $(pair_ratios "$out/$w-1" raw-prime-$m | ratio_median) | >= 0.95 |"
+			[ $c = 1 ] && {
+				echo "| $w ratio to its raw loop (origins traced, the default) | $(pair_ratios "$out/$w-1" raw-prime-$m | ratio_median) | >= 0.95 |"
+				echo "| $w ratio to its raw loop, origins_objects = 0 (no BPF tracing) | $(pair_ratios "$out/$w-off" raw-prime-$m | ratio_median) | |"
+			}
 		done
 	done
 	for w in flink-share prime-share self-import; do

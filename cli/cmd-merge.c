@@ -204,6 +204,22 @@ static int judge_stale(sqlite3 *db)
 	return -1;
 }
 
+/* The origins of the mapped runs' objects (db/origins.h), from inputs that
+ * have them: each stack once, by its text (ids differ between databases),
+ * and the rows main lacks. 0, or -1 after a message. */
+static int copy_origins(sqlite3 *db)
+{
+	if (sqlite3_exec(db, "SELECT 1 FROM src.object_origins LIMIT 0", NULL, NULL, NULL) != SQLITE_OK)
+		return 0; /* an input older than the origins */
+	return exec_sql(db, "origins",
+		"INSERT OR IGNORE INTO main.origin_stacks(stack) SELECT stack FROM src.origin_stacks;"
+		"INSERT INTO main.object_origins(run_id, t, kind, workload, comm, stack_id, alive, alive_bytes)"
+		" SELECT m.new, o.t, o.kind, o.workload, o.comm, ms.id, o.alive, o.alive_bytes"
+		" FROM src.object_origins o JOIN temp.run_map m ON m.old = o.run_id"
+		" JOIN src.origin_stacks ss ON ss.id = o.stack_id JOIN main.origin_stacks ms ON ms.stack = ss.stack"
+		" WHERE NOT EXISTS (SELECT 1 FROM main.object_origins x WHERE x.run_id = m.new AND x.t = o.t"
+		"  AND x.kind = o.kind AND x.workload = o.workload AND x.comm = o.comm AND x.stack_id = ms.id);");
+}
 /* The columns of trend_thresholds: since schema 4, and since 6. */
 #define THRESHOLD_COLUMNS_4 "pattern, assess, min_windows, min_span_s, min_per_kcycle, min_per_hour, min_r2, " \
 	"min_half_ratio"
@@ -287,7 +303,7 @@ static int merge_one(sqlite3 *db, const char *in, const char *out, const char *t
 	else if (exec_sql(db, "begin", "BEGIN IMMEDIATE") == 0) {
 		r = same_judgement(db, in, out, version) || copy_runs(db, in, &copied) ||
 				    map_held_runs(db, in, &updated) || copy_data(db, version, trigger_sql) ||
-				    copy_verdicts(db, version) ||
+				    copy_verdicts(db, version) || copy_origins(db) ||
 				    count_of(db, "SELECT COUNT(*) FROM temp.new_ticks WHERE fresh = 0", &ticks) ? -1 : 0;
 		exec_sql(db, r ? "rollback" : "commit", r ? "ROLLBACK" : "COMMIT");
 	}

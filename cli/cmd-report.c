@@ -13,6 +13,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/findings.h"
+#include "cli/origins.h"
 #include "cli/output.h"
 #include "cli/plot.h"
 
@@ -36,25 +37,7 @@ static int html_table(FILE *f, sqlite3 *db, const char *sql, int64_t run)
 	if (!s)
 		return -1;
 	sqlite3_bind_int64(s, 1, run);
-	int cols = sqlite3_column_count(s), rc;
-	fputs("<table><tr>", f);
-	for (int i = 0; i < cols; i++) {
-		fputs("<th>", f);
-		cli_markup_text(f, sqlite3_column_name(s, i));
-		fputs("</th>", f);
-	}
-	fputs("</tr>\n", f);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *first = (const char *)sqlite3_column_text(s, 1);
-		fprintf(f, "<tr%s>", first && strcmp(first, "leaking") == 0 ? " class=\"leak\"" : "");
-		for (int i = 0; i < cols; i++) {
-			fputs("<td>", f);
-			cli_markup_text(f, (const char *)sqlite3_column_text(s, i));
-			fputs("</td>", f);
-		}
-		fputs("</tr>\n", f);
-	}
-	fputs("</table>\n", f);
+	int rc = cli_html_table(f, s);
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
@@ -388,6 +371,7 @@ static int write_report(FILE *f, sqlite3 *db, int64_t run)
 		"SELECT metric, verdict, confidence, robust_slope, per, workload, holder, slope_per_kcycle, slope_per_hour,"
 		" r2, windows, window_s, span_s, first_value, last_value, scope FROM leak_trends WHERE run_id = ?1"
 		" ORDER BY scope = 'kernel' DESC, verdict = 'leaking' DESC, metric", run);
+	r |= origins_html(f, db, run);
 	fputs("<h2>Plots: the kernel's metrics</h2>\n<p class=\"legend\"><span>blue: values (band: min-max, line: mean)</span>"
 	      "<span>black: lowest value</span><span>red line: floor trend, with its slope</span>"
 	      "<span>green dots: onset</span><span>red dashes: gap</span><span>orange dashes: restart</span>"

@@ -16,6 +16,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_gate,
 	&cmd_events,
 	&cmd_anomalies,
+	&cmd_origins,
 	&cmd_runs,
 	&cmd_compare,
 	&cmd_report,

@@ -91,12 +91,18 @@ static int temp_copy(sqlite3 *db, const char *name, const char *fallback)
 	return rc == SQLITE_OK ? 0 : -1;
 }
 
-/* Judge the stale runs but skip into TEMP tables of this connection, and
- * put today's leak_trends in front of them. 0, or -1 with err filled. */
+/* Judge the stale runs but skip into TEMP tables of this connection (the
+ * verdicts, their basis and the findings written with them), and put
+ * today's leak_trends in front of them. 0, or -1 with err filled. */
 static int judge_in_memory(sqlite3 *db, int64_t skip, char *err, size_t errlen)
 {
 	if (temp_copy(db, "verdicts", NULL) ||
-	    temp_copy(db, "verdict_basis", "verdict_basis (run_id INTEGER PRIMARY KEY, basis TEXT NOT NULL)")) {
+	    temp_copy(db, "verdict_basis", "verdict_basis (run_id INTEGER PRIMARY KEY, basis TEXT NOT NULL)") ||
+	    temp_copy(db, "findings",
+		      "findings (run_id INTEGER NOT NULL, id INTEGER NOT NULL, t REAL NOT NULL, workload TEXT,"
+		      " holder TEXT, per_kcycle REAL, per_hour REAL, unit TEXT NOT NULL, lead_metric TEXT NOT NULL,"
+		      " metrics TEXT NOT NULL, onset REAL, confidence REAL, attribution TEXT, summary TEXT NOT NULL,"
+		      " next TEXT NOT NULL, PRIMARY KEY (run_id, id)) WITHOUT ROWID")) {
 		snprintf(err, errlen, "verdicts in memory: %s", sqlite3_errmsg(db));
 		return -1;
 	}

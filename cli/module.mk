@@ -15,3 +15,4 @@ CHECK_SCRIPTS += tests/integration/cli-conventions.sh
 CHECK_SCRIPTS += tests/integration/cli-signals.sh
 $(B)/tests/test-cli-args: $(B)/obj/cli/args.o
 CHECK_SCRIPTS += tests/integration/merge.sh
+CLI_SRCS += cli/cmd-origins.c cli/origins.c

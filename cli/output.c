@@ -6,6 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "cli/output.h"
 #include "common/util.h"
 
@@ -113,4 +115,28 @@ void cli_markup_text(FILE *f, const char *s)
 		default: fputc((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t' ? ' ' : *s, f);
 		}
 	}
+}
+
+int cli_html_table(FILE *f, sqlite3_stmt *s)
+{
+	int cols = sqlite3_column_count(s), rc;
+	fputs("<table><tr>", f);
+	for (int i = 0; i < cols; i++) {
+		fputs("<th>", f);
+		cli_markup_text(f, sqlite3_column_name(s, i));
+		fputs("</th>", f);
+	}
+	fputs("</tr>\n", f);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *second = (const char *)sqlite3_column_text(s, 1);
+		fprintf(f, "<tr%s>", second && strcmp(second, "leaking") == 0 ? " class=\"leak\"" : "");
+		for (int i = 0; i < cols; i++) {
+			fputs("<td>", f);
+			cli_markup_text(f, (const char *)sqlite3_column_text(s, i));
+			fputs("</td>", f);
+		}
+		fputs("</tr>\n", f);
+	}
+	fputs("</table>\n", f);
+	return rc;
 }

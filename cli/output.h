@@ -31,4 +31,10 @@ int cli_out_close(struct cli_out *o, bool ok, const char *cmd);
  * spaces: text and attribute values of HTML and XML alike. */
 void cli_markup_text(FILE *f, const char *s);
 
+/* The rows of s, stepped to its end, as an HTML table with the column
+ * names for a header; a row whose second column is "leaking" is of class
+ * "leak". SQLITE_DONE, or the failed step's code. */
+struct sqlite3_stmt;
+int cli_html_table(FILE *f, struct sqlite3_stmt *s);
+
 #endif

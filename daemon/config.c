@@ -214,6 +214,7 @@ enum daemon_key_kind {
 	DK_BOOL,
 	DK_USER,       /* an account (daemon/privilege.h) */
 	DK_PROBE,      /* a duration from min to max ms, "no" (0), "auto" or "yes" (-1) */
+	DK_COUNT,      /* a number from min to max (a size's suffixes allowed: 64K) */
 };
 
 /* One [daemon] key: the shape of the workloads' wl_key, plus where in
@@ -258,6 +259,8 @@ static const struct daemon_key daemon_keys[] = {
 	{ "memory_resume", DK_MEMORY, 0, (int64_t)1 << 50,
 	  "a size (e.g. 256M, 1G; 0 turns the guard off) or auto", DK_FIELD(memory_resume_kb), DK_LINE(memory_line) },
 	{ "meminfo", DK_STRING, 0, 0, NULL, DK_FIELD(meminfo), -1 },
+	{ "origins_objects", DK_COUNT, 0, 4194304, "a count from 0 (off) to 4M (e.g. 65536, 64K)",
+	  DK_FIELD(origins_objects), -1 },
 	{ NULL, DK_STRING, 0, 0, NULL, 0, 0, -1 },
 };
 
@@ -318,6 +321,9 @@ static bool daemon_value(struct parse *p, const struct daemon_key *k, const stru
 			ok = parse_duration_ms(e->value, k->min, k->max, (int64_t *)field);
 		break;
 	}
+	case DK_COUNT:
+		ok = parse_size(e->value, k->min, k->max, (int64_t *)field);
+		break;
 	}
 	if (!ok)
 		problem(p, e->line, "%s: '%s' is not %s", e->key, e->value, k->help);
@@ -573,6 +579,7 @@ int config_load_files(const char *const *paths, size_t npaths, struct gs_config 
 	cfg->memory_floor_kb = cfg->memory_resume_kb = -1;
 	cfg->probe_ms = -1;
 	snprintf(cfg->meminfo, sizeof(cfg->meminfo), "/proc/meminfo");
+	cfg->origins_objects = GS_DEFAULT_ORIGINS_OBJECTS;
 
 	struct parse p = { .errs = errs, .cfg = cfg };
 	append_text(&p, "");

@@ -18,6 +18,7 @@
 #define GS_EXIT_UNAVAILABLE 69 /* EX_UNAVAILABLE: device or database */
 
 #define GS_DEFAULT_BACKOFF_MS 1000       /* first restart after a worker death */
+#define GS_DEFAULT_ORIGINS_OBJECTS 65536 /* live objects traced at once (bpf/origins.bpf.c) */
 #define GS_DEFAULT_BACKOFF_MAX_MS 60000  /* doubling up to this */
 #define GS_CONFIG_MAX_BYTES (1u << 20)   /* a config file larger than this is refused */
 #define GS_MAX_PROCESSES 4096            /* worker processes of all workloads together */
@@ -52,6 +53,7 @@ struct gs_config {
 	int64_t memory_resume_kb;
 	int memory_line;
 	char meminfo[256];         /* where MemAvailable is read */
+	int64_t origins_objects;   /* objects the origins source traces at once; 0: no tracing */
 	struct wl_config *workloads;
 	size_t nworkloads;
 	char *text;              /* the files as read, for the run record */

@@ -5,6 +5,7 @@
 
 #include "common/log.h"
 #include "daemon/sampler.h"
+#include "db/origins.h"
 
 int sampler_init(struct sampler *s, const struct source_ctx *ctx, const struct supervisor *sup,
 		 struct store *st, int64_t run_id, struct event_sink sink)
@@ -16,12 +17,15 @@ int sampler_init(struct sampler *s, const struct source_ctx *ctx, const struct s
 	s->run_id = run_id;
 	s->sink = sink;
 	batch_init(&s->batch);
+	origin_rows_init(&s->origins);
+	s->ctx.origins = &s->origins;
 	return backlog_init(&s->backlog, SAMPLER_BACKLOG);
 }
 
 void sampler_free(struct sampler *s)
 {
 	batch_free(&s->batch);
+	origin_rows_free(&s->origins);
 	free(s->workers.wl);
 	backlog_free(&s->backlog);
 	kept_files_close();
@@ -45,6 +49,7 @@ static int fill_workers(struct sampler *s)
 		struct workload_sample *ws = &w->wl[i];
 		ws->name = supervisor_name(s->sup, i);
 		ws->cycles = supervisor_cycles(s->sup, i);
+		ws->pgid = supervisor_pgid(s->sup, i);
 		ws->ngauges = 0;
 		while (ws->ngauges < WL_MAX_GAUGES &&
 		       (ws->gauge_name[ws->ngauges] = supervisor_gauge(s->sup, i, ws->ngauges,
@@ -100,9 +105,28 @@ static int flush_backlog(struct sampler *s)
 	return 0;
 }
 
+/* The origins the source took this round: written as a state, so a
+ * round the store cannot take is said by the next one (db/origins.h);
+ * the bound reached is said once. */
+static void store_origin_rows(struct sampler *s, double t)
+{
+	if (!s->origins.taken)
+		return;
+	store_origins(s->st, s->run_id, t, &s->origins);
+	if (s->origins.untraced && !s->origins_cap_said) {
+		char msg[256];
+		snprintf(msg, sizeof(msg), "the origins map is full (%llu live objects traced): %llu object(s) made"
+			 " since are not traced, origins undercount", (unsigned long long)s->origins.bound,
+			 (unsigned long long)s->origins.untraced);
+		s->sink.emit(s->sink.ctx, LOG_WARNING, "sampler", "origins-cap", msg);
+		s->origins_cap_said = true;
+	}
+}
+
 int sampler_tick(struct sampler *s, double t)
 {
 	batch_reset(&s->batch);
+	origin_rows_reset(&s->origins);
 	/* Read the cycles first: a tick's cycles never exceed the work that
 	 * could have produced its counter values. */
 	uint64_t cycles = s->cycles_base + (s->sup ? supervisor_total_cycles(s->sup) : 0);
@@ -130,6 +154,7 @@ int sampler_tick(struct sampler *s, double t)
 			s->failed[i] = false;
 		}
 	}
+	store_origin_rows(s, t);
 	/* The rounds dropped so far are a metric like any other. */
 	batch_put(&s->batch, "daemon.samples_dropped", (double)s->backlog.dropped, "count");
 	if (backlog_push(&s->backlog, t, cycles, &s->batch) == 0)

@@ -26,6 +26,8 @@ struct sampler {
 	int64_t run_id;
 	struct event_sink sink;
 	struct metric_batch batch;
+	struct origin_rows origins;    /* the origins source's rows, stored after each round */
+	bool origins_cap_said;         /* the origins-cap event, once */
 	bool failed[SAMPLER_MAX_SOURCES];
 	uint64_t ticks;
 	uint64_t cycles_base;    /* a continued run's cycles before this start */

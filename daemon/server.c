@@ -721,6 +721,7 @@ int server_run(const struct gs_config *cfg, const struct gs_device *dev,
 	struct source_ctx ctx = {
 		.debugfs = cfg->debugfs, .procfs = "/proc", .card_minor = dev->card_minor, .device = dev->path,
 		.i915 = dev->kind == GS_DRIVER_I915, .quiesce = cfg->quiesce, .drop_caches = cfg->drop_caches,
+		.origins_max = (uint32_t)cfg->origins_objects,
 	};
 	if (sampler_init(&s.sampler, &ctx, s.sup, s.st, s.run_id, sink_of(&s)) || setup_events(&s, opt)) {
 		log_err("cannot set up the event loop");

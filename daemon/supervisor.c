@@ -663,6 +663,11 @@ const char *supervisor_gauge(const struct supervisor *sup, size_t i, int g, int6
 	return names[g];
 }
 
+pid_t supervisor_pgid(const struct supervisor *sup, size_t i)
+{
+	return sup->inst[i]->pgid;
+}
+
 int supervisor_alive(const struct supervisor *sup)
 {
 	int n = 0;

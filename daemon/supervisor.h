@@ -80,6 +80,8 @@ uint64_t supervisor_errors(const struct supervisor *sup, size_t i, enum gs_ioctl
 /* The name of workload i's gauge g (wl_type.gauges) and its value summed
  * over the processes; NULL past its last gauge. */
 const char *supervisor_gauge(const struct supervisor *sup, size_t i, int g, int64_t *value);
+/* Workload i's process group (the first worker's pid), 0 while it has none. */
+pid_t supervisor_pgid(const struct supervisor *sup, size_t i);
 /* Processes currently alive, for STATUS. */
 int supervisor_alive(const struct supervisor *sup);
 /* The running worker processes' pids, at most max; returns how many.

@@ -11,3 +11,8 @@ PARSER_SRCS := sources/batch.c sources/kept-files.c sources/gem-names.c sources/
 COMMON_SRCS += $(PARSER_SRCS)
 COMMON_SRCS += sources/workload-counters.c
 DAEMON_SRCS += sources/table.c sources/i915-quiesce.c
+# The origins of live objects, traced with BPF (bpf/): the daemon links
+# libbpf; the symbolizer is pure and unit-tested.
+COMMON_SRCS += sources/kallsyms.c
+DAEMON_SRCS += sources/origins.c
+CHECK_SCRIPTS += tests/integration/model-origins.sh tests/integration/vm-origins.sh

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "common/metric-batch.h"
+#include "common/origin-rows.h"
 
 struct workers_view;
 
@@ -26,6 +27,9 @@ struct source_ctx {
 	bool quiesce;            /* i915: write i915_gem_drop_caches before sampling */
 	bool drop_caches;        /* write 2 (slab) to vm/drop_caches before sampling */
 	const struct workers_view *workers;  /* the workloads' counters and pids; NULL outside the daemon */
+	struct origin_rows *origins;  /* where the origins source puts its rows (the sampler stores
+				       * them); NULL: nobody stores them, the source skips */
+	uint32_t origins_max;         /* live objects it traces at once; 0: it does not trace */
 };
 
 /* No verdict this round (say, no worker alive between restarts): the

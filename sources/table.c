@@ -22,6 +22,7 @@ extern const struct source source_fdinfo;
 extern const struct source source_binder;
 extern const struct source source_fences;
 extern const struct source source_holders;
+extern const struct source source_origins;
 
 const struct source *const gs_sources[] = {
 	&source_i915_quiesce, /* first: the others read settled counts */
@@ -42,5 +43,6 @@ const struct source *const gs_sources[] = {
 	&source_binder,
 	&source_fences,
 	&source_holders,
+	&source_origins,
 	NULL,
 };

@@ -16,6 +16,7 @@
 struct workload_sample {
 	const char *name;          /* valid for the round */
 	uint64_t cycles;
+	pid_t pgid;                /* its workers' process group; 0: none running */
 	int ngauges;               /* the type's gauges, at most WL_MAX_GAUGES */
 	const char *gauge_name[WL_MAX_GAUGES];
 	int64_t gauge[WL_MAX_GAUGES];

@@ -17,6 +17,7 @@ package_of() {
 	sqlite3) echo libsqlite3-dev ;;
 	inih) echo libinih-dev ;;
 	libsystemd) echo libsystemd-dev ;;
+	libbpf) echo libbpf-dev ;;
 	*) echo "?$1" ;;
 	esac
 }
@@ -26,6 +27,9 @@ note() { missing="$missing $1"; why="$why
   $2 ($1)"; }
 
 command -v "$CC" >/dev/null 2>&1 || note build-essential "no C compiler ($CC)"
+# The BPF programs (bpf/): clang's BPF target, bpftool's skeletons.
+command -v "${BPF_CLANG:-clang}" >/dev/null 2>&1 || note clang "no clang for the BPF programs (${BPF_CLANG:-clang})"
+command -v "${BPFTOOL:-bpftool}" >/dev/null 2>&1 || note bpftool "no bpftool for the BPF skeletons (${BPFTOOL:-bpftool})"
 if ! command -v "$PKG_CONFIG" >/dev/null 2>&1; then
 	note pkg-config "no pkg-config program ($PKG_CONFIG)"
 	# Without pkg-config, say every library package dpkg does not have.

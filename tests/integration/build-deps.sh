@@ -47,7 +47,7 @@ echo "with no library: $line"
 for p in ${line#*apt-get install}; do
 	grep -qx "$p" tools/packages.txt || fail "$p is not in tools/packages.txt"
 done
-[ "$(echo "${line#*apt-get install}" | wc -w)" -eq 5 ] || fail "expected the 5 library packages"
+[ "$(echo "${line#*apt-get install}" | wc -w)" -eq 6 ] || fail "expected the 6 library packages"
 
 build "$out/bin/no-such-pkg-config"
 [ "$rc" -ne 0 ] || fail "make passed without pkg-config"

@@ -8,7 +8,7 @@ set -eu
 cc=${CC:-cc}
 flags="-std=c11 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wstrict-prototypes -Wmissing-prototypes
 	-D_GNU_SOURCE -I. -Ibuild/gen $(pkg-config --cflags libdrm 2>/dev/null) -DGS_VERSION=\"0\" -DGS_DATADIR=\"/\""
-make -s build/gen/migrations.c
+make -s build/gen/migrations.c build/gen/origins.skel.h
 n=0
 for opt in "-O1 -fsanitize=address,undefined" "-O2" "-O3"; do
 	for f in sources/*.c common/*.c db/store.c; do

@@ -15,7 +15,7 @@ db=$d/a.db
 EXPECT_DIR=$d
 
 expect 0 '^  trends ' $GS --help
-for c in status trends events runs compare report export merge; do
+for c in status trends events runs compare report export merge origins; do
 	expect 0 "^usage: gemsoak $c" $GS $c --help
 done
 
@@ -90,6 +90,13 @@ expect 0 'gap +run continues after 300 s' $GS events --db "$db" --run 1
 expect 0 'worker-exit' $GS events --db "$db" --since '2023-11-15 12:00'
 ! grep -q ' gap ' "$d/out" || fail "events --since: an older event shown"
 expect 0 '^no event' $GS events --db "$db" --since 1h
+
+# origins: a run that traced none (synth records no origins) says so.
+expect 0 '^no object alive from a traced origin in run 2$' $GS origins --db "$db"
+expect 0 '"origins":\[\],"unavailable":null' $GS origins --db "$db" --run 1 --json
+ERR=$d/err run_rc $GS origins --db "$db" --kind vma > /dev/null
+[ "$rc" = 2 ] || fail "origins --kind vma: exit $rc"
+grep -q "^gemsoak origins: --kind: 'vma' is neither dma-buf nor gem" "$d/err" || fail "origins --kind vma: $(cat "$d/err")"
 
 expect 0 '^2 +lab-a +6.1.0-fixed' $GS runs --db "$db"
 grep -Eq '^1 +lab-a +6.1.0-before .* 1 +1$' "$d/out" || fail "runs: gaps and leaking of run 1"

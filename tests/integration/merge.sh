@@ -38,6 +38,14 @@ for db in m s; do
 done
 echo "windows: model $(sql "$d/m.db" "select value from trend_settings where key = 'window_s'") s, synth $(sql "$d/s.db" "select value from trend_settings where key = 'window_s'") s"
 
+# Origins (the kernel model traces none): the same stacks in the two
+# inputs under other ids, one only in each.
+sql "$d/m.db" "insert into origin_stacks(stack) values ('dma_buf_export+0x1' || char(10) || 'drm_ioctl+0x22f'), ('drm_gem_object_init+0x1');
+	insert into object_origins values (1, 1000, 'dma-buf', 'prime-share', 'gs:prime-share', 1, 3, 12288),
+	(1, 1001, 'dma-buf', 'prime-share', 'gs:prime-share', 1, 5, 20480), (1, 1001, 'gem', 'canary', 'gs:canary', 2, 1, 4096)"
+sql "$d/s.db" "insert into origin_stacks(stack) values ('drm_gem_private_object_init+0x1'), ('drm_gem_object_init+0x1');
+	insert into object_origins values (2, 2000, 'gem', 'canary', 'gs:canary', 2, 7, 28672),
+	(2, 2000, 'gem', 'self-import', 'gs:self-import', 1, 2, 8192)"
 $GS merge "$d/fleet.db" "$d/m.db" "$d/s.db" > "$d/merge.out" || fail "merge: exit $?"
 assert_sql "$d/fleet.db" "select count(*) from runs" 3 "three runs merged"
 # The daemon's verdict history travels with its run; every run has
@@ -69,6 +77,11 @@ same "trends of the model's run" trends -D "$d/m.db" --run 1 -- trends -D "$d/fl
 same "trends of synth run 1" trends -D "$d/s.db" --run 1 -- trends -D "$d/fleet.db" --run 2
 same "trends of synth run 2" trends -D "$d/s.db" --run 2 -- trends -D "$d/fleet.db" --run 3
 same "compare of the synth runs" compare -D "$d/s.db" 1 2 -- compare -D "$d/fleet.db" 2 3
+same "origins of the model's run" origins -D "$d/m.db" --run 1 -- origins -D "$d/fleet.db" --run 1
+same "origins of synth run 2" origins -D "$d/s.db" --run 2 -- origins -D "$d/fleet.db" --run 3
+$GS merge "$d/fleet.db" "$d/m.db" > /dev/null || fail "merge again: exit $?"
+assert_sql "$d/fleet.db" "select count(*) || ' ' || (select count(*) from origin_stacks) from object_origins" "5 3" \
+	"origins: 5 rows and 3 stacks once, after merging the model's run twice"
 $GS runs -D "$d/m.db" --csv | tail -n +2 | cut -d, -f2- > "$d/runs.src"
 $GS runs -D "$d/s.db" --csv | tail -n +2 | cut -d, -f2- >> "$d/runs.src"
 $GS runs -D "$d/fleet.db" --csv | tail -n +2 | cut -d, -f2- > "$d/runs.fleet"

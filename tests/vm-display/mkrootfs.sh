@@ -16,7 +16,7 @@ cache="$top/build/cache"
 . /etc/os-release
 suite=${GS_ROOTFS_SUITE:-${VERSION_CODENAME:-bookworm}}
 packages="kmod,udev,initramfs-tools,linux-image-amd64,\
-libevent-2.1-7,libdrm2,libsqlite3-0,libinih1,libsystemd0,sqlite3,procps,\
+libevent-2.1-7,libdrm2,libsqlite3-0,libinih1,libsystemd0,libbpf1,sqlite3,procps,\
 xserver-xorg-core,xserver-xorg-input-libinput,x11-utils,x11-xserver-utils,weston"
 
 . "$top/tests/vm-systemd/rootfs-lib.sh"

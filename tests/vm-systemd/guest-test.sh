@@ -70,6 +70,10 @@ fi
 echo "start took $((SECONDS - t0)) s"
 check "active right after start" test "$(systemctl is-active gemsoak)" = active
 check "the run and its first sample exist when start returns" test "$(q 'select count(*) from ticks')" -ge 1 2>/dev/null
+# The first round loaded the origins source's BPF program under the unit's
+# capabilities and system call filter (docs/ORIGINS.md).
+check "origins traced under the unit (no source-unavailable)" \
+	test "$(q "select count(*) from events where kind = 'source-unavailable' and message like 'origins%'")" = 0
 pid=$(prop MainPID)
 check "flink-share workers run" pgrep -x gs:flink-share
 more_ticks() { gt "$(ticks)" "$1"; }

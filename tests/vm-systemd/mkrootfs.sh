@@ -13,7 +13,7 @@ cache="$top/build/cache"
 . /etc/os-release
 suite=${GS_ROOTFS_SUITE:-${VERSION_CODENAME:-bookworm}}
 packages="systemd,systemd-sysv,udev,kmod,initramfs-tools,linux-image-amd64,\
-libevent-2.1-7,libdrm2,libsqlite3-0,libinih1,libsystemd0,sqlite3,procps,man-db,\
+libevent-2.1-7,libdrm2,libsqlite3-0,libinih1,libsystemd0,libbpf1,sqlite3,procps,man-db,\
 libcairo2,libfontconfig1"
 
 . "$top/tests/vm-systemd/rootfs-lib.sh"
