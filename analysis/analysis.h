@@ -5,7 +5,7 @@
  *  - it sits below the daemon and the CLI and above the store: it may read
  *    the store's tables; nothing in db/, sources/ or common/ includes it;
  *  - its numeric kernels (analysis/stats.h, analysis/floors.h,
- *    analysis/period.h) are pure functions of their arguments: no global
+ *    analysis/period.h, analysis/changepoint.h) are pure functions of their arguments: no global
  *    state, no allocation unless a function says so, no I/O, the same
  *    numbers from the same inputs, so every verdict can be reproduced from
  *    the database alone;
@@ -16,6 +16,7 @@
 #ifndef GS_ANALYSIS_H
 #define GS_ANALYSIS_H
 
+#include "analysis/changepoint.h"
 #include "analysis/floors.h"
 #include "analysis/period.h"
 #include "analysis/stats.h"

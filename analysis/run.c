@@ -513,6 +513,28 @@ static int holders(struct run_ctx *c, struct gs_trend_row *rows, size_t n)
 	return finish(c, s, rc);
 }
 
+/* A byte total leaks only with its objects (trend_sizes, schema 0015;
+ * db/TRENDS.md, "Byte totals"): a leaking byte total whose count metric
+ * is judged and not leaking becomes insufficient-data, its confidence
+ * that of an undecided verdict; its floor moved with the sizes in
+ * flight. Nothing to do when the schema has no trend_sizes. */
+static int sizes(struct run_ctx *c, struct gs_trend_row *rows, size_t n)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(c->db, "SELECT metric, count_metric FROM trend_sizes", -1, &s, NULL) != SQLITE_OK)
+		return 0;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct gs_trend_row *x = judged_row(rows, n, (const char *)sqlite3_column_text(s, 0));
+		const struct gs_trend_row *k = judged_row(rows, n, (const char *)sqlite3_column_text(s, 1));
+		if (!x || !k || x->verdict != GS_LEAKING || k->verdict == GS_LEAKING)
+			continue;
+		x->verdict = x->res.verdict = GS_INSUFFICIENT_DATA;
+		x->confidence = x->res.confidence = fmax(x->res.p_up, 1 - x->res.p_up);
+	}
+	return finish(c, s, rc);
+}
+
 static int by_metric(const void *a, const void *b)
 {
 	return strcmp(((const struct gs_trend_row *)a)->metric, ((const struct gs_trend_row *)b)->metric);
@@ -602,6 +624,8 @@ int gs_run_state_judge(struct gs_run_state *st, sqlite3 *db, struct gs_trend_row
 	for (size_t i = 0; i < c->nser; i++)
 		if (judge_one(c, &c->ser[i], &out[i]))
 			goto done;
+	if (sizes(c, out, c->nser))
+		goto done;
 	for (size_t i = 0; i < c->nser; i++)
 		if (out[i].verdict == GS_LEAKING && out[i].res.k > 0 && attribute(c, &c->ser[i], &out[i]))
 			goto done;

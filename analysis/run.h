@@ -1,8 +1,9 @@
 /* The verdicts on every series of one run, read from the database: the
  * points leak_trends judges (trend_runs, trend_base), each series through
- * gs_judge_series, then what needs the run's other series: the
- * attribution to a workload by regression and by the probe's pauses, and
- * the holder. One row per
+ * gs_judge_series, then what needs the run's other series: a byte total
+ * leaking only with its count (trend_sizes), the attribution to a
+ * workload by regression and by the probe's pauses, and the holder. One
+ * row per
  * metric with points, in leak_trends' columns (db/TRENDS.md). */
 #ifndef GS_ANALYSIS_RUN_H
 #define GS_ANALYSIS_RUN_H

@@ -1,6 +1,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "analysis/changepoint.h"
 #include "analysis/series.h"
 #include "analysis/stats.h"
 
@@ -103,13 +104,15 @@ static double slope_of(const double *x, const double *y, size_t n, double scale)
 	return fit.slope * scale;
 }
 
-/* The slope of the floors on u over the windows of one half, from sums
- * as the view's u_slope1 and u_slope2; NAN with fewer than 2 windows. */
-static double half_slope(const struct gs_window *w, size_t nw, const struct gs_series_params *p, int first)
+/* The slope of the floors on u over the windows of one half (those that
+ * start before t_mid, or the others), from sums as the view's u_slope1
+ * and u_slope2; NAN with fewer than 2 windows. */
+static double half_slope(const struct gs_window *w, size_t nw, const struct gs_series_params *p, double t_mid,
+			 int first)
 {
 	double n = 0, su = 0, suu = 0, suf = 0, sf = 0;
 	for (size_t j = 0; j < nw; j++) {
-		if ((w[j].t0 < p->t_mid) != first)
+		if ((w[j].t0 < t_mid) != first)
 			continue;
 		double u = axis(&w[j], p);
 		n++, su += u, suu += u * u, suf += u * w[j].f, sf += w[j].f;
@@ -131,28 +134,74 @@ static double p_up_of(double bu, double se, double m, double df)
 	return gs_normal_cdf(gs_t_to_z(t, df));
 }
 
-/* The fits of the chosen windows (leak_trends' agg, fit, st, cv). */
+/* The slopes of the chosen windows' floors and means on time and cycles
+ * (leak_trends' agg, fit): what the whole run did. */
 static void fit_floors(const struct gs_window *w, size_t nw, const struct gs_series_params *p,
 		       struct gs_series_result *r, double *buf)
 {
-	double *x = buf, *c = buf + nw, *f = buf + 2 * nw, *u = buf + 3 * nw, *y = buf + 4 * nw;
+	double *x = buf, *c = buf + nw, *f = buf + 2 * nw, *y = buf + 3 * nw;
 	for (size_t j = 0; j < nw; j++) {
 		x[j] = w[j].t0 - p->started;
 		c[j] = w[j].c0;
 		f[j] = w[j].f;
-		u[j] = axis(&w[j], p);
 		y[j] = w[j].vmean;
 	}
 	r->floor_per_hour = slope_of(x, f, nw, 3600);
 	r->floor_per_kcycle = slope_of(c, f, nw, 1000);
 	r->mean_per_hour = slope_of(x, y, nw, 3600);
 	r->mean_per_kcycle = slope_of(c, y, nw, 1000);
+}
+
+/* The least-squares fit on u of the nw floors the tests read, and the
+ * slopes of their halves before and after t_mid (leak_trends' fit, st,
+ * cv). */
+static void fit_tests(const struct gs_window *w, size_t nw, const struct gs_series_params *p, double t_mid,
+		      struct gs_series_result *r, double *buf)
+{
+	double *u = buf, *f = buf + nw;
+	for (size_t j = 0; j < nw; j++) {
+		u[j] = axis(&w[j], p);
+		f[j] = w[j].f;
+	}
 	struct gs_fit fit;
 	gs_ols(u, f, nw, &fit);
 	r->bu = fit.slope, r->r2 = fit.r2, r->se = fit.se;
-	r->u_slope1 = half_slope(w, nw, p, 1);
-	r->u_slope2 = half_slope(w, nw, p, 0);
+	r->u_slope1 = half_slope(w, nw, p, t_mid, 1);
+	r->u_slope2 = half_slope(w, nw, p, t_mid, 0);
 	r->p_up = p_up_of(r->bu, r->se, p->m, (double)nw - 2);
+}
+
+/* The end of the run's warm-up (db/TRENDS.md, "Warm-up"): the MSER rule
+ * of simulation output analysis, for a slope. Of the first windows d
+ * from 0 to nw / 2 that leave at least 4 (and min_windows) floors after
+ * them, the one from which the least-squares slope of the floors on u
+ * has the smallest standard error (the first among equals); that d when
+ * its standard error is less than half the whole run's, else 0 (a line
+ * keeps its start: cutting it only loses floors). 0 with fewer than 8
+ * windows. One pass over the floors from the last, by running sums of
+ * the values less the first floor's. */
+static size_t warm_up_end(const struct gs_window *w, size_t nw, const struct gs_series_params *p)
+{
+	size_t min_tail = p->min_windows > 4 ? (size_t)p->min_windows : 4, best_d = 0;
+	if (nw < 8 || nw < 2 * min_tail)
+		return 0;
+	double n = 0, su = 0, sf = 0, suu = 0, sff = 0, suf = 0, best = INFINITY, whole = INFINITY;
+	double u0 = axis(&w[0], p), f0 = w[0].f;
+	for (size_t d = nw; d-- > 0;) {
+		double u = axis(&w[d], p) - u0, f = w[d].f - f0;
+		n++, su += u, sf += f, suu += u * u, sff += f * f, suf += u * f;
+		if (d > nw / 2 || n < (double)min_tail)
+			continue;
+		double vuu = suu - su * su / n, vff = sff - sf * sf / n, vuf = suf - su * sf / n;
+		if (!(vuu > 0))
+			continue;
+		double se2 = fmax(vff - vuf * vuf / vuu, 0) / (n - 2) / vuu; /* the slope's variance */
+		if (se2 <= best)
+			best = se2, best_d = d;
+		if (d == 0)
+			whole = se2;
+	}
+	return best < 0.25 * whole ? best_d : 0;
 }
 
 /* Theil-Sen and both Mann-Kendall tests on at most about 32 evenly spread
@@ -183,6 +232,32 @@ static void trend_tests(const struct gs_window *w, size_t nw, const struct gs_se
 			  gs_normal_cdf(gs_z_continuity((double)-s_edge, var)));
 }
 
+/* Whether the nw judged floors still rise (db/TRENDS.md, "Late onsets"):
+ * split where two lines fit them best (gs_changepoint, at least 4 and
+ * min_windows floors a part), the recent part rises faster than the one
+ * before, with confidence that it rises at m or faster of conf over the
+ * number of splits tried (1 - (1 - conf) / splits: the best of them was
+ * picked). buf holds 2 nw doubles. */
+static int still_rising(const struct gs_window *w, size_t nw, const struct gs_series_params *p, double *buf)
+{
+	double *u = buf, *f = buf + nw;
+	for (size_t j = 0; j < nw; j++) {
+		u[j] = axis(&w[j], p);
+		f[j] = w[j].f;
+	}
+	size_t min_part = p->min_windows > 4 ? (size_t)p->min_windows : 4;
+	struct gs_split sp;
+	gs_changepoint(u, f, nw, min_part, min_part, &sp);
+	if (sp.s == 0)
+		return 0;
+	struct gs_fit head, tail;
+	gs_ols(u, f, sp.s, &head);
+	gs_ols(u + sp.s, f + sp.s, nw - sp.s, &tail);
+	double splits = (double)(nw - 2 * min_part + 1);
+	return tail.slope > head.slope &&
+	       p_up_of(tail.slope, tail.se, p->m, (double)(nw - sp.s) - 2) >= 1 - (1 - p->conf) / splits;
+}
+
 /* The period test on the points (leak_trends' pd0 to pdv). */
 static void period_test(const struct gs_point *pts, size_t n, const struct gs_series_params *p,
 			struct gs_series_result *r, double *buf, long *lbuf)
@@ -197,7 +272,8 @@ static void period_test(const struct gs_point *pts, size_t n, const struct gs_se
 
 /* leak_trends' v0 and v: the verdict on the floors, then the period
  * test's for what they leave undecided; and the final CASE for a series
- * without a window. */
+ * without a window. A series whose floors still rise (still_rising)
+ * is never stable (db/TRENDS.md, "Late onsets"). */
 static void decide(const struct gs_series_params *p, struct gs_series_result *r)
 {
 	enum gs_verdict v;
@@ -216,7 +292,7 @@ static void decide(const struct gs_series_params *p, struct gs_series_result *r)
 		 (isnan(r->u_slope1) ? 0 : r->u_slope1) >= p->min_half_ratio * m &&
 		 (isnan(r->u_slope2) ? 0 : r->u_slope2) >= p->min_half_ratio * m)
 		v = GS_LEAKING;
-	else if (1 - r->p_up >= p->conf || (isnan(r->p_below) ? 0 : r->p_below) >= p->conf)
+	else if ((1 - r->p_up >= p->conf || (isnan(r->p_below) ? 0 : r->p_below) >= p->conf) && !r->rising)
 		v = GS_STABLE;
 	else
 		v = GS_INSUFFICIENT_DATA;
@@ -269,7 +345,11 @@ int gs_judge_series(const struct gs_point *pts, size_t n, const struct gs_series
 		r->w = (double)r->k * p->step;
 		r->windows = *nwins = windows_of(pts, n, p, r->k, wins);
 		fit_floors(wins, r->windows, p, r, buf);
-		trend_tests(wins, r->windows, p, r, buf);
+		/* the tests read the floors after the warm-up */
+		size_t d = r->warm_up = warm_up_end(wins, r->windows, p);
+		fit_tests(wins + d, r->windows - d, p, d ? (wins[d].t0 + r->t_last) / 2 : p->t_mid, r, buf);
+		trend_tests(wins + d, r->windows - d, p, r, buf);
+		r->rising = still_rising(wins + d, r->windows - d, p, buf);
 	}
 	if (p->assess && !p->has_bound && !isnan(p->m))
 		period_test(pts, n, p, r, buf, lbuf);

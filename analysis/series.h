@@ -47,12 +47,17 @@ struct gs_series_result {
 	long k;
 	double w;
 	size_t windows;
-	double floor_per_hour, floor_per_kcycle, mean_per_hour, mean_per_kcycle; /* fit */
+	double floor_per_hour, floor_per_kcycle, mean_per_hour, mean_per_kcycle; /* fit, of every window */
+	/* the tests read the windows from warm_up on: after the run's warm-up
+	 * (db/TRENDS.md, "Warm-up"), 0 when none was found; the halves are
+	 * those of these windows */
+	size_t warm_up;
 	double bu, r2, se, u_slope1, u_slope2, unit;                            /* fit, st */
 	double p_up;            /* cv: confidence that the slope is above m */
 	double u_slope;         /* ts: Theil-Sen on u */
 	double p_below;         /* mk: the more confident Mann-Kendall test for below m */
 	struct gs_period period; /* pd*: p_per NAN when not tested */
+	int rising;             /* the judged floors still rise: never stable (db/TRENDS.md, "Late onsets") */
 	enum gs_verdict verdict0, verdict;
 	double confidence;      /* of the verdict, NAN when it has none */
 };

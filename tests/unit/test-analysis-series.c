@@ -1,0 +1,165 @@
+/* The verdict on one series (analysis/series.h) on runs whose shape is
+ * known: a warm-up (db/TRENDS.md, "Warm-up"), a late onset ("Late
+ * onsets"), each with its negative or positive control. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "analysis/series.h"
+
+#define MAX_ROUNDS 721
+
+static const long steps[] = { 1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512 };
+
+/* The shape of a run's floor: `warm` objects filled in a ramp of `ramp`
+ * seconds from the start, `leak` objects per 1000 cycles, one object of
+ * noise (a fixed pseudo-random sequence), and from `onset` seconds on
+ * `late` objects per 1000 cycles more. */
+struct shape {
+	double warm, ramp, leak, onset, late;
+};
+
+/* Rounds 10 s apart of a workload at 100 cycles/s: the floor of shape s
+ * under a sawtooth of 70 s (a buffer every 3.5 s, as bench's). */
+static void rounds(struct gs_point *p, size_t n, const struct shape *s)
+{
+	unsigned long x = 1;
+	for (size_t i = 0; i < n; i++) {
+		double t = 10.0 * (double)i, c = 100 * t;
+		x = (x * 1103515245 + 12345) & 0x7fffffff;
+		double noise = (double)((x >> 16) % 3) - 1;
+		double f = floor(s->warm * fmin(t / s->ramp, 1) + s->leak * c / 1000 + noise +
+				 (t > s->onset ? s->late * (c - 100 * s->onset) / 1000 : 0));
+		double v = f + (double)((i * 10) % 70) / 3.5;
+		p[i] = (struct gs_point){ .t = t, .c = c, .lo = v, .hi = v, .mid = v, .cnt = 1 };
+	}
+}
+
+/* The verdict on the first n rounds, against the default thresholds of
+ * a count (0.05 per 1000 cycles) and settings (db/TRENDS.md). */
+static enum gs_verdict judge(const struct gs_point *p, size_t n, struct gs_series_result *r)
+{
+	static struct gs_window w[MAX_ROUNDS];
+	double tl = p[n - 1].t;
+	struct gs_series_params q = {
+		.started = 0, .t_first = 0, .t_mid = tl / 2, .span = tl, .step = 10, .by_cycles = 1, .m = 0.05 / 1000,
+		.assess = 1, .min_windows = 4, .min_span_s = 60, .min_r2 = 0.5, .min_half_ratio = 1, .conf = 0.999,
+		.swing_max = 0.05, .steps = steps, .nsteps = sizeof(steps) / sizeof(steps[0]),
+	};
+	size_t nw;
+	assert_int_equal(gs_judge_series(p, n, &q, r, w, &nw), 0);
+	return r->verdict;
+}
+
+/* The verdicts at each whole minute from `from` to `to` (a round count of
+ * 6 m + 1: windows that hold whole minutes); the minutes whose verdict is
+ * (is_ == 1) or is not (is_ == 0) v are listed in out. Their number. */
+static int minutes_where(const struct gs_point *p, int from, int to, enum gs_verdict v, int is_, char *out,
+			 size_t len)
+{
+	int n = 0;
+	out[0] = '\0';
+	for (int m = from; m <= to; m++) {
+		struct gs_series_result r;
+		if ((judge(p, (size_t)(6 * m + 1), &r) == v) != is_)
+			continue;
+		n++;
+		size_t l = strlen(out);
+		snprintf(out + l, len - l, " %d", m);
+	}
+	return n;
+}
+
+/* A warm-up of 100 objects in the first 5 minutes, then a flat floor:
+ * before the rule the whole run's line through the ramp was leaking at
+ * minutes 14, 16 and 17, then insufficient-data to 30. After it the
+ * floors after the ramp are judged: never leaking, and stable once they
+ * are enough (from minute 22). */
+static void warm_up_then_flat_is_no_leak(void **state)
+{
+	static struct gs_point p[MAX_ROUNDS];
+	const struct shape clean = { .warm = 100, .ramp = 300, .onset = INFINITY };
+	char mins[256];
+	rounds(p, 181, &clean);
+	int leaking = minutes_where(p, 10, 30, GS_LEAKING, 1, mins, sizeof(mins));
+	printf("warm-up then flat: leaking at %d of minutes 10 to 30:%s\n", leaking, mins);
+	assert_int_equal(leaking, 0);
+	struct gs_series_result r;
+	assert_int_equal(judge(p, 181, &r), GS_STABLE);
+	printf("at 30 min: stable %.4f, judged from window %zu of %zu\n", r.confidence, r.warm_up, r.windows);
+	assert_true(r.warm_up > 0);
+}
+
+/* Positive control: the same warm-up under a leak of 0.1 per 1000 cycles
+ * (twice the threshold). Before the rule the halves' slopes of the whole
+ * run read the ramp in the first half only, and from minute 30 the leak
+ * was insufficient-data again; after it, leaking at every minute from 15
+ * to 40. */
+static void warm_up_then_leak_is_leaking(void **state)
+{
+	static struct gs_point p[MAX_ROUNDS];
+	const struct shape leak = { .warm = 100, .ramp = 300, .leak = 0.1, .onset = INFINITY };
+	char mins[256];
+	rounds(p, 241, &leak);
+	int missed = minutes_where(p, 15, 40, GS_LEAKING, 0, mins, sizeof(mins));
+	struct gs_series_result r;
+	judge(p, 241, &r);
+	printf("warm-up then a leak of 0.1: not leaking at %d of minutes 15 to 40:%s; at 40 min %.3f per 1000"
+	       " cycles (robust)\n", missed, mins, r.u_slope * 1000);
+	assert_int_equal(missed, 0);
+	assert_true(fabs(r.u_slope * 1000 - 0.1) < 0.02);
+}
+
+/* Flat for 40 minutes, then a leak of 0.2 per 1000 cycles (4 times the
+ * threshold: an object every 50 s). Before, the whole run's floors were
+ * stable at 9 of the minutes 46 to 55 (6 to 15 minutes after the onset),
+ * Mann-Kendall reading the flat stretch; now never from minute 46 (the
+ * floors after the changepoint rise at m or faster), and leaking from
+ * minute 72 on, as before. */
+static void late_onset_is_never_stable(void **state)
+{
+	static struct gs_point p[MAX_ROUNDS];
+	const struct shape onset = { .onset = 2400, .late = 0.2 };
+	char mins[256], leak_mins[256];
+	rounds(p, 481, &onset);
+	int stable = minutes_where(p, 46, 80, GS_STABLE, 1, mins, sizeof(mins));
+	int leaking = minutes_where(p, 40, 80, GS_LEAKING, 1, leak_mins, sizeof(leak_mins));
+	printf("late onset at 40 min: stable at %d of minutes 46 to 80:%s; leaking at %d minutes:%s\n", stable, mins,
+	       leaking, leak_mins);
+	assert_int_equal(stable, 0);
+	struct gs_series_result r;
+	assert_int_equal(judge(p, 481, &r), GS_LEAKING);
+}
+
+/* Negative control: the same run without the onset is never leaking and
+ * stable at every minute from 40 to 80. */
+static void flat_run_stays_stable(void **state)
+{
+	static struct gs_point p[MAX_ROUNDS];
+	const struct shape flat = { .onset = INFINITY };
+	char mins[256];
+	rounds(p, 481, &flat);
+	int not_stable = minutes_where(p, 40, 80, GS_STABLE, 0, mins, sizeof(mins));
+	int leaking = minutes_where(p, 10, 80, GS_LEAKING, 1, mins + 128, 128);
+	printf("flat: not stable at %d of minutes 40 to 80:%s; leaking at %d of minutes 10 to 80\n", not_stable,
+	       mins, leaking);
+	assert_int_equal(leaking, 0);
+	assert_int_equal(not_stable, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(warm_up_then_flat_is_no_leak),
+		cmocka_unit_test(warm_up_then_leak_is_leaking),
+		cmocka_unit_test(late_onset_is_never_stable),
+		cmocka_unit_test(flat_run_stays_stable),
+	};
+	return cmocka_run_group_tests_name("analysis-series", tests, NULL, NULL);
+}
