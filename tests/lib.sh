@@ -131,7 +131,8 @@ vm_boot() {
 # seconds, and bring back OUTDIR/gs.db, OUTDIR/gemsoakd.status and
 # OUTDIR/job.log. In the guest (busybox sh): VM_BEFORE runs before the
 # daemon starts, VM_DURING while it runs, VM_AFTER once it exited; VM_WRAP
-# is a command the daemon runs under (valgrind). The database is
+# is a command the daemon runs under (valgrind); VM_LIMIT the seconds the
+# guest may take in all (default DURATION + 180). The database is
 # /var/lib/gemsoak/gs.db on an ext4 disk of its own (OUTDIR/disk.img, a
 # virtio disk), where a guest that runs out of memory or crashes cannot
 # take it and its growth is not the guest's shared memory (mem.shmem_kb);
@@ -173,10 +174,10 @@ $umount_disk
 exit 0
 JOB
 	if [ "$disk" = 1 ]; then
-		GS_VM_DISK=$out/disk.img vm_boot "$out" $((duration + 180))
+		GS_VM_DISK=$out/disk.img vm_boot "$out" "${VM_LIMIT:-$((duration + 180))}"
 		vm_disk_get "$out/disk.img" "${gdb#/var/lib/gemsoak/}" "$out/gs.db"
 	else
-		vm_boot "$out" $((duration + 180))
+		vm_boot "$out" "${VM_LIMIT:-$((duration + 180))}"
 	fi
 	echo "--- gemsoakd log (in the VM) ---"
 	cat "$out/job.log"
