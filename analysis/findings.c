@@ -204,7 +204,8 @@ size_t gs_findings(const struct gs_leak *leaks, size_t n, const struct gs_findin
 	}
 	for (size_t g = 0; g < ng; g++)
 		fill(&out[g], leaks, n, group_of, g, first[g], p);
-	qsort(out, ng, sizeof(*out), finding_order);
+	if (ng > 1) /* out may be NULL when there is nothing to order */
+		qsort(out, ng, sizeof(*out), finding_order);
 	for (size_t g = 0; g < ng; g++)
 		out[g].id = (int)g + 1;
 	free(group_of);
