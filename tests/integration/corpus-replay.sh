@@ -49,7 +49,7 @@ for xz in "$dir"/*.db.xz; do
 		       v.workload, v.scope
 		from verdict_history h join metrics m on m.id = h.metric_id join runs r on r.id = h.run_id
 		join verdicts v on v.run_id = h.run_id and v.metric_id = h.metric_id"
-	span=$(sql "$db" "select printf('%.0f', max(t) / 60) from replay")
+	span=$(sql "$db" "select printf('%.0f', (max(t) - min(t)) / 60) from ticks")
 	echo "== $name: $rounds rounds, $span min replayed"
 	onset=$(awk '$1 == "onset" { print $2 }' "$expect")
 	onset_s=$(( ${onset:-0} * 60 ))
