@@ -63,6 +63,15 @@ sql() {
 	sqlite3 -batch -noheader "$1" "$2"
 }
 
+# set_thresholds DB SET: change DB's trend thresholds (an SQL SET list,
+# e.g. "min_span_s = 4, min_windows = 4") and have gemsoak judge its runs
+# again with them, as any reader after the edit would: the verdicts are
+# stored, so a plain sqlite3 read of leak_trends shows them.
+set_thresholds() {
+	sql "$1" "update trend_thresholds set $2"
+	"$TOP/build/gemsoak" runs -D "$1" > /dev/null || fail "gemsoak runs -D $1: exit $? after the thresholds' edit"
+}
+
 # assert_sql DB QUERY EXPECTED MESSAGE
 assert_sql() {
 	got=$(sql "$1" "$2")

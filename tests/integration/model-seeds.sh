@@ -73,7 +73,7 @@ assert_true "$db" "select abs(slope_per_kcycle) < 5 from leak_trends where metri
 # and 6 windows before judging; these runs are seconds long, so judge them
 # with 4 windows of 1 s, the rest of the rule unchanged.
 for run in 004-off 004-on; do
-	sql "$out/$run/gs.db" "update trend_thresholds set min_span_s = 4, min_windows = 4"
+	set_thresholds "$out/$run/gs.db" "min_span_s = 4, min_windows = 4"
 done
 assert_sql "$out/004-off/gs.db" "select verdict from leak_trends where metric = 'i915.vmas_ppgtt'" leaking "fix 004 off: verdict"
 assert_sql "$out/004-on/gs.db" "select verdict from leak_trends where metric = 'i915.vmas_ppgtt'" stable "fix 004 on: verdict"

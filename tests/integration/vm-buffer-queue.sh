@@ -48,7 +48,7 @@ for run in clean keep-fd unsignalled; do
 	[ "$(cat "$out/$run.status")" = 0 ] || fail "$run: gemsoakd exited with $(cat "$out/$run.status")"
 	# Runs of 45 s: judge them with 4 windows of 5 s, the rest of the
 	# rule unchanged (as tests/integration/model-seeds.sh does).
-	sql "$db" "update trend_thresholds set min_span_s = 4, min_windows = 4"
+	set_thresholds "$db" "min_span_s = 4, min_windows = 4"
 	echo "--- $run: leak_trends ---"
 	sqlite3 -box "$db" "select metric, first_value, last_value, slope_per_kcycle, windows, verdict from leak_trends
 		where metric glob 'binder.*' or metric glob 'fds.*' or metric glob 'dmabuf.*' or metric glob 'workload.*'"

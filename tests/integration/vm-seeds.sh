@@ -107,8 +107,8 @@ for v in $variants; do
 		fail "$v: the kernel warned or oopsed (dmesg above)"
 	fi
 	# Short runs: verdicts from five 10 s floors over 50 s.
-	sql "$d/gs.db" "update trend_thresholds set min_span_s = 50, min_windows = 5"
-	[ ! -f "$d/cross.db" ] || sql "$d/cross.db" "update trend_thresholds set min_span_s = 30, min_windows = 3"
+	set_thresholds "$d/gs.db" "min_span_s = 50, min_windows = 5"
+	[ ! -f "$d/cross.db" ] || set_thresholds "$d/cross.db" "min_span_s = 30, min_windows = 3"
 	echo "--- leak_trends ($v) ---"
 	sqlite3 -box "$d/gs.db" "select metric, verdict, slope_per_kcycle, last_value from leak_trends where metric like 'dmabuf.%' or metric like 'gem.%' or metric like 'workload.%.cycles'"
 	sqlite3 "$d/gs.db" "select workload, kind, count(*) from anomalies group by 1, 2"
