@@ -12,6 +12,7 @@ void origin_rows_reset(struct origin_rows *r)
 {
 	r->n = 0;
 	r->taken = false;
+	r->ready_s = 0;
 }
 
 void origin_rows_free(struct origin_rows *r)

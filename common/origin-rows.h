@@ -28,11 +28,12 @@ struct origin_rows {
 	bool taken;            /* the source read the kernel this round: the rows are the whole state */
 	uint64_t untraced;     /* objects not traced since the start: the bound was reached */
 	uint64_t bound;        /* the most objects traced at once */
+	double ready_s;        /* > 0 in the round the tracing began: the seconds its load took */
 };
 
 /* An empty set that owns no memory. */
 void origin_rows_init(struct origin_rows *r);
-/* Forget the rows (taken false), keep the memory and untraced. */
+/* Forget the rows (taken false, ready_s 0), keep the memory and untraced. */
 void origin_rows_reset(struct origin_rows *r);
 void origin_rows_free(struct origin_rows *r);
 /* A new zeroed row at the end, or NULL when memory runs out. */

@@ -112,6 +112,12 @@ static void store_origin_rows(struct sampler *s, double t)
 {
 	if (!s->origins.taken)
 		return;
+	if (s->origins.ready_s > 0) {
+		char msg[160];
+		snprintf(msg, sizeof(msg), "tracing where GEM objects and dma-bufs are made (the BPF program"
+			 " took %.1f s to load; objects made before are not traced)", s->origins.ready_s);
+		s->sink.emit(s->sink.ctx, LOG_INFO, "sampler", "origins-ready", msg);
+	}
 	store_origins(s->st, s->run_id, t, &s->origins);
 	if (s->origins.untraced && !s->origins_cap_said) {
 		char msg[256];

@@ -1,5 +1,5 @@
 /* The origins of the live GEM objects and dma-bufs, traced in the kernel
- * (bpf/origins.bpf.c, loaded with libbpf at the first round): each round
+ * (bpf/origins.bpf.c, loaded with libbpf from the first round on): each round
  * reads the live-object map and groups it by kind, workload, process name
  * and creation stack into ctx->origins, which the sampler stores
  * (db/origins.h). A workload is the one whose process group made the
@@ -9,8 +9,13 @@
  *
  * Where BPF cannot run (no CAP_BPF/CAP_PERFMON, lockdown, no BTF, a
  * kernel without the hooked functions, a device that is not the running
- * kernel's, as under the kernel model) the first round says why and the
- * source stays unavailable: the load is not tried again. */
+ * kernel's, as under the kernel model) the round after the load says why
+ * and the source stays unavailable: the load is not tried again.
+ *
+ * The load runs in a thread of its own: libbpf parses the kernel's BTF
+ * (megabytes) for it, which takes seconds in a slow guest, and the rounds
+ * must not wait for that (a daemon stopped within those seconds had
+ * recorded nothing). The rounds before it is done have no origins. */
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
@@ -26,6 +31,7 @@
 
 #include "bpf/origins.h"
 #include "origins.skel.h" /* build/gen: bpftool gen skeleton of bpf/origins.bpf.c */
+#include "common/util.h"
 #include "sources/kallsyms.h"
 #include "sources/sources.h"
 #include "sources/workers.h"
@@ -84,16 +90,28 @@ static int device_is_kernels(const struct source_ctx *ctx)
 	return -ENODEV;
 }
 
-/* Load and attach the program; 0 or -errno with g.why filled. */
-static int load(const struct source_ctx *ctx)
+/* Start fn in a thread with every signal blocked (they are the event
+ * loop's); false when no thread could be made. */
+static bool thread_start(pthread_t *t, void *(*fn)(void *))
 {
-	int r = device_is_kernels(ctx);
-	if (r)
-		return r;
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	bool started = pthread_create(t, NULL, fn, NULL) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return started;
+}
+
+/* Load and attach the program, its map bounded to max live objects; 0
+ * or -errno with g.why filled. Runs in the loader's thread: it touches
+ * g.skel, g.why and g.libbpf_said only, which no round reads before the
+ * thread is done. */
+static int load(uint32_t max)
+{
 	libbpf_set_print(keep_libbpf_message);
 	const char *step = "open";
 	g.skel = origins_bpf__open();
-	r = g.skel ? bpf_map__set_max_entries(g.skel->maps.live, ctx->origins_max) : -errno;
+	int r = g.skel ? bpf_map__set_max_entries(g.skel->maps.live, max) : -errno;
 	if (!r) {
 		step = "load";
 		r = origins_bpf__load(g.skel);
@@ -302,11 +320,7 @@ static int stacks_learn(const struct source_ctx *ctx, size_t n)
 	if (r <= 0)
 		return r;
 	atomic_store(&sym.done, false);
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	sym.running = pthread_create(&sym.thread, NULL, sym_main, NULL) == 0;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	sym.running = thread_start(&sym.thread, sym_main);
 	if (sym.running)
 		return 0;
 	sym_main(NULL);
@@ -340,12 +354,65 @@ static int put_groups(const struct source_ctx *ctx, size_t n)
 	return 0;
 }
 
+/* The load's thread (see the header): started by the first round, its
+ * result taken by the first round after it is done. */
+static struct {
+	pthread_t thread;
+	bool running;      /* a thread was started and not joined yet */
+	bool tried;
+	atomic_bool done;
+	int result;
+	uint32_t max;
+	double took;       /* seconds */
+} loader;
+
+static void *loader_main(void *arg)
+{
+	double t0 = now_monotonic();
+	loader.result = load(loader.max);
+	loader.took = now_monotonic() - t0;
+	atomic_store(&loader.done, true);
+	return arg;
+}
+
+/* 0 once the program is loaded, -errno when it cannot be (g.error and
+ * g.why set), 1 while the load runs. g.skel is not read while it runs.
+ * The round the load succeeds in says how long it took (ready_s). */
+static int load_step(const struct source_ctx *ctx)
+{
+	if (loader.running) {
+		if (!atomic_load(&loader.done))
+			return 1;
+		pthread_join(loader.thread, NULL);
+		loader.running = false;
+		g.error = loader.result;
+		if (!g.error)
+			ctx->origins->ready_s = loader.took > 0 ? loader.took : 1e-9;
+	}
+	if (loader.tried)
+		return g.error;
+	loader.tried = true;
+	g.error = device_is_kernels(ctx);
+	if (g.error)
+		return g.error;
+	loader.max = ctx->origins_max;
+	loader.running = thread_start(&loader.thread, loader_main);
+	if (loader.running)
+		return 1;
+	loader_main(NULL); /* no thread: the round waits for the load */
+	g.error = loader.result;
+	if (!g.error)
+		ctx->origins->ready_s = loader.took > 0 ? loader.took : 1e-9;
+	return g.error;
+}
+
 static int collect_origins(const struct source_ctx *ctx, struct metric_batch *b, char *why, size_t whylen)
 {
 	if (!ctx->origins || !ctx->origins_max)
 		return SOURCE_NO_DATA;
-	if (!g.skel && !g.error)
-		g.error = load(ctx);
+	int loaded = load_step(ctx);
+	if (loaded > 0)
+		return SOURCE_NO_DATA;
 	if (g.error) {
 		snprintf(why, whylen, "%s", g.why);
 		return g.error;

@@ -44,6 +44,9 @@ run() {
 	db=$here/$1/gs.db
 	unavailable=$(sql "$db" "select message from events where kind = 'source-unavailable' and message like 'origins%'")
 	[ -z "$unavailable" ] || fail "$1: $unavailable"
+	ready=$(sql "$db" "select count(*) || ' ' || coalesce(max(message), '') from events where kind = 'origins-ready'")
+	echo "$1: origins-ready: $ready"
+	[ "${ready%% *}" = 1 ] || fail "$1: ${ready%% *} origins-ready events, expected 1"
 	echo "--- $1: origins at the end ---"
 	sqlite3 -box "$db" "select kind, workload, comm, alive, alive_bytes, replace(stack, char(10), ' <- ') as stack
 		from origins where alive > 0 order by alive desc limit 10"
