@@ -50,7 +50,7 @@ echo "image ready ($(( $(date +%s) - start )) s), booting"
 
 boot=$(date +%s)
 : > "$d/results.log"
-timeout 420 qemu-system-x86_64 \
+timeout 720 qemu-system-x86_64 \
 	-machine "q35,accel=${GS_VM_ACCEL:-tcg}" -m 1024 -smp 2 \
 	-nographic -no-reboot -nodefaults \
 	-kernel "$d/vmlinuz" -initrd "$d/initrd" \
