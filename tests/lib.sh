@@ -139,7 +139,8 @@ vm_boot() {
 # Boot Debian's kernel with vgem, run gemsoakd with CONFIG for DURATION
 # seconds, and bring back OUTDIR/gs.db, OUTDIR/gemsoakd.status and
 # OUTDIR/job.log. In the guest (busybox sh): VM_BEFORE runs before the
-# daemon starts, VM_DURING while it runs, VM_AFTER once it exited; VM_WRAP
+# daemon starts, VM_DURING while it runs (wait_sql QUERY there waits until
+# QUERY on the daemon's database prints 1), VM_AFTER once it exited; VM_WRAP
 # is a command the daemon runs under (valgrind); VM_LIMIT the seconds the
 # guest may take in all (default DURATION + 180). The database is
 # /var/lib/gemsoak/gs.db on an ext4 disk of its own (OUTDIR/disk.img, a
@@ -170,6 +171,17 @@ vm_run_daemon() {
 	fi
 	cat > "$out/job.sh" <<JOB
 #!/bin/sh
+# wait_sql QUERY: until QUERY on the daemon's database prints 1 (at most
+# 5 minutes), so that VM_DURING acts on what the daemon did, however slow
+# the guest runs.
+wait_sql() {
+	w=0
+	until [ "\$(sqlite3 $gdb "\$1" 2>/dev/null)" = 1 ]; do
+		w=\$((w + 1))
+		[ \$w -lt 1500 ] || { echo "job: no answer 1 to '\$1' after 5 minutes"; return 1; }
+		usleep 200000
+	done
+}
 $mount_disk
 ${VM_BEFORE:-}
 ${VM_WRAP:-} gemsoakd -c /mnt/share/test.conf --database $gdb --duration $duration $* &

@@ -11,7 +11,7 @@ flink_share_conf build/tests/fault-storm.conf 1 1 'interval = 1s
 restart_backoff = 10ms
 restart_backoff_max = 10ms'
 # shellcheck disable=SC2089 # shell text the guest runs: its quotes and $ are for the guest
-VM_DURING="sleep 3
+VM_DURING="wait_sql 'select count(*) >= 3 from ticks'
 i=0
 while :; do
 	if [ \$((i % 50)) = 0 ]; then
