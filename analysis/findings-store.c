@@ -257,6 +257,19 @@ static int read_findings(sqlite3 *db, int64_t run_id, struct gs_finding **out, s
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+int gs_read_findings(sqlite3 *db, int64_t run_id, struct gs_finding **out, size_t *n, char *err, size_t errlen)
+{
+	*out = NULL;
+	*n = 0;
+	if (read_findings(db, run_id, out, n) == 0)
+		return 0;
+	snprintf(err, errlen, "findings: %s", sqlite3_errmsg(db));
+	free(*out);
+	*out = NULL;
+	*n = 0;
+	return -1;
+}
+
 int gs_load_findings(sqlite3 *db, int64_t run_id, struct gs_finding **out, size_t *n, char *err, size_t errlen)
 {
 	*out = NULL;

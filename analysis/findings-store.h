@@ -23,6 +23,12 @@ int gs_findings_of_rows(struct sqlite3 *db, int64_t run_id, const struct gs_tren
 int gs_write_findings(struct sqlite3 *db, int64_t run_id, double t, const struct gs_finding *f, size_t n,
 		      char *err, size_t errlen);
 
+/* Run run_id's rows of the table findings as they are, judging nothing
+ * (for the daemon, which writes them with its verdicts). 0, or -1 with
+ * err filled. */
+int gs_read_findings(struct sqlite3 *db, int64_t run_id, struct gs_finding **out, size_t *n, char *err,
+		     size_t errlen);
+
 /* The findings of run run_id as of its last tick: the table's when they
  * are as new as the run's last tick, else judged now (gs_judge_run),
  * without writing. For readers. 0, or -1 with err filled. */

@@ -6,9 +6,10 @@
  * pauses, its rollups and facts as they are now); one with nothing new is
  * left alone, so merging again is harmless. Rollups are copied as they
  * are (the raw samples they came from may be pruned already). The runs'
- * verdicts and their history travel too (schema 9 on); a run whose
- * verdicts are missing or older than its last tick (an older gemsoak's,
- * one stopped before it judged) is judged by the engine at the end. */
+ * verdicts and their history travel too (schema 9 on), and the findings
+ * made of them (14 on); a run whose verdicts are missing or older than
+ * its last tick (an older gemsoak's, one stopped before it judged) is
+ * judged by the engine at the end, its findings with it. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,18 +166,33 @@ static int copy_data(sqlite3 *db, int version, const char *trigger_sql)
 	return exec_sql(db, "copy", sql);
 }
 
+/* SQL: the source's verdicts of mapped run m (of temp.run_map) are
+ * taken, main having none made at a later tick. */
+#define TAKES_VERDICTS(m) \
+	" NOT EXISTS (SELECT 1 FROM main.verdicts x WHERE x.run_id = " m ".new" \
+	"  AND x.t > (SELECT MAX(t) FROM src.verdicts v WHERE v.run_id = " m ".old))"
+
 /* The mapped runs' verdicts as the source has them (unless main's were
- * made at a later tick) and their history, from schema 9 on, and what
- * they were judged with from 13 on (else they are judged again). */
+ * made at a later tick) and their history, from schema 9 on; from 14 on,
+ * what they were judged with and the findings made of them, which
+ * replace main's as a set (a run's findings are its latest verdicts').
+ * From an older source, whose runs have no findings (13: a basis, but no
+ * findings), the runs are judged again at the end, findings and all:
+ * taken without findings, their findings would be none. */
 static int copy_verdicts(sqlite3 *db, int version)
 {
 	if (version < 9)
 		return 0;
-	if (version >= 13 && exec_sql(db, "verdict basis",
+	if (version >= 14 && exec_sql(db, "verdict basis and findings",
 		"INSERT OR REPLACE INTO main.verdict_basis SELECT m.new, b.basis FROM src.verdict_basis b"
-		" JOIN temp.run_map m ON m.old = b.run_id"
-		" WHERE NOT EXISTS (SELECT 1 FROM main.verdicts x WHERE x.run_id = m.new"
-		"  AND x.t > (SELECT MAX(t) FROM src.verdicts v WHERE v.run_id = b.run_id))"))
+		" JOIN temp.run_map m ON m.old = b.run_id WHERE" TAKES_VERDICTS("m") ";"
+		"DELETE FROM main.findings WHERE run_id IN (SELECT m.new FROM temp.run_map m"
+		" WHERE EXISTS (SELECT 1 FROM src.verdicts v WHERE v.run_id = m.old) AND" TAKES_VERDICTS("m") ");"
+		"INSERT INTO main.findings(run_id, id, t, workload, holder, per_kcycle, per_hour, unit, lead_metric,"
+		" metrics, onset, confidence, attribution, summary, next)"
+		" SELECT m.new, f.id, f.t, f.workload, f.holder, f.per_kcycle, f.per_hour, f.unit, f.lead_metric,"
+		" f.metrics, f.onset, f.confidence, f.attribution, f.summary, f.next FROM src.findings f"
+		" JOIN temp.run_map m ON m.old = f.run_id WHERE" TAKES_VERDICTS("m")))
 		return -1;
 	return exec_sql(db, "verdicts",
 		"INSERT OR REPLACE INTO main.verdicts SELECT m.new, mm.id, v.t, v.cycles, v.samples, v.span_s,"

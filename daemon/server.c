@@ -10,6 +10,8 @@
 #include <event2/event.h>
 #include <systemd/sd-daemon.h>
 
+#include "analysis/finding-brief.h"
+#include "analysis/findings-store.h"
 #include "analysis/run.h"
 #include "analysis/verdicts.h"
 #include "common/log.h"
@@ -386,6 +388,22 @@ static void sample_cb(evutil_socket_t fd, short what, void *arg)
 	update_status(s);
 }
 
+/* The run's findings as judge() stored them, in a few words (at most
+ * GS_BRIEF_CAP characters); "" when none, or when they cannot be read
+ * (the progress then names the leaking metrics, as the verdicts have
+ * them). */
+static void findings_brief(struct server *s, char *buf, size_t len)
+{
+	struct gs_finding *f;
+	size_t n;
+	char err[256];
+	buf[0] = '\0';
+	if (!s->st || gs_read_findings(store_db(s->st), s->run_id, &f, &n, err, sizeof(err)))
+		return;
+	gs_findings_brief(f, n, GS_BRIEF_CAP, buf, len);
+	free(f);
+}
+
 /* Every [daemon] progress: the verdicts judged and stored (in STATUS
  * from then on, under systemd), and on a terminal a line with the cycles
  * per second since the last one. */
@@ -398,7 +416,9 @@ static void progress_cb(evutil_socket_t fd, short what, void *arg)
 	s->progress_t = t;
 	s->progress_cycles = cycles;
 	judge(s);
-	if (store_progress(s->st, s->run_id, s->progress, sizeof(s->progress)))
+	char brief[GS_BRIEF_CAP + 1];
+	findings_brief(s, brief, sizeof(brief));
+	if (store_progress(s->st, s->run_id, brief, s->progress, sizeof(s->progress)))
 		return;
 	char controls[400];
 	rate_report_controls(&s->rates, s->reload.current, controls, sizeof(controls));

@@ -732,7 +732,7 @@ int store_leaking_metrics(struct store *st, int64_t run_id, char *buf, size_t le
 			"i", run_id) == SQLITE_ROW ? 0 : -1;
 }
 
-int store_progress(struct store *st, int64_t run_id, char *buf, size_t len)
+int store_progress(struct store *st, int64_t run_id, const char *findings, char *buf, size_t len)
 {
 	buf[0] = '\0';
 	if (!st)
@@ -742,11 +742,14 @@ int store_progress(struct store *st, int64_t run_id, char *buf, size_t len)
 			"WITH v AS (SELECT m.name AS metric, x.verdict, x.span_s FROM verdicts x JOIN metrics m ON m.id = x.metric_id"
 			"           WHERE x.run_id = ?1 AND x.scope = 'kernel' AND x.verdict <> 'not-assessed'),"
 			" wait AS (SELECT (SELECT MIN(min_span_s) FROM trend_thresholds) - COALESCE(MAX(span_s), 0) AS s FROM v)"
-			" SELECT 'leaking: ' || COALESCE((SELECT group_concat(metric, ', ') FROM v"
-			"                                 WHERE verdict IN ('leaking', 'over-bound')), 'none so far')"
+			" SELECT CASE WHEN ?2 <> '' THEN 'findings: ' || ?2"
+			"   || COALESCE('; over bound: ' || (SELECT group_concat(metric, ', ') FROM v"
+			"                                    WHERE verdict = 'over-bound'), '')"
+			"  ELSE 'leaking: ' || COALESCE((SELECT group_concat(metric, ', ') FROM v"
+			"                                WHERE verdict IN ('leaking', 'over-bound')), 'none so far') END"
 			"  || '; ' || (SELECT COUNT(*) FROM v WHERE verdict = 'insufficient-data') || ' undecided'"
 			"  || CASE WHEN wait.s > 0 THEN '; first verdicts in ' || CAST(wait.s AS INTEGER) || ' s' ELSE '' END"
-			" FROM wait", "i", run_id) == SQLITE_ROW ? 0 : -1;
+			" FROM wait", "it", run_id, findings) == SQLITE_ROW ? 0 : -1;
 }
 
 int store_resume_run(struct store *st, int64_t run_id)

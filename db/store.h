@@ -115,8 +115,12 @@ int store_leaking_metrics(struct store *st, int64_t run_id, char *buf, size_t le
 
 /* The run's kernel verdicts so far in one line, from the verdicts table:
  * what leaks, how many are undecided, and in how many seconds the first
- * verdicts can come. 0, or -1 (buf empty). */
-int store_progress(struct store *st, int64_t run_id, char *buf, size_t len);
+ * verdicts can come. What leaks is "findings: " and the caller's words
+ * for the run's findings, with the metrics over their bound (which no
+ * finding holds) after them; with findings "" (none), the metrics
+ * leaking or over their bound ("leaking: none so far" when none).
+ * 0, or -1 (buf empty). */
+int store_progress(struct store *st, int64_t run_id, const char *findings, char *buf, size_t len);
 /* The attribution probe's pauses (daemon/probe.h) in probe_pauses: a row
  * at a pause's start (t_end NULL), its t_end at the end. 0, -1 on error,
  * or STORE_NO_TABLE when the database has no such table (nothing is

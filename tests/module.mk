@@ -71,6 +71,7 @@ CHECK_SCRIPTS += tests/integration/config-errors.sh
 CHECK_SCRIPTS += tests/integration/model-verdicts.sh
 CHECK_SCRIPTS += tests/integration/model-probe.sh
 CHECK_SCRIPTS += tests/integration/model-findings.sh
+CHECK_SCRIPTS += tests/integration/model-findings-prime.sh
 CHECK_SCRIPTS += tests/integration/model-rate.sh
 CHECK_SCRIPTS += tests/integration/model-fdinfo.sh
 CHECK_SCRIPTS += tests/integration/bench-cleanup.sh

@@ -7,8 +7,11 @@
 # differs named) and the output keeps what it had. A run merged while it
 # ran (a nightly merge of a multi-day soak) is brought up to date by the
 # next merge: its new ticks, samples, rollups, events and stop. Verdicts
-# and their history travel with their runs; a run whose verdicts are
-# missing, older than its last tick or of another basis is judged again.
+# and their history travel with their runs, and so do the findings made
+# of them (the same rows as in the source: the model's run, judged before
+# the merge, keeps its PRIME finding); a run whose verdicts are missing,
+# older than its last tick or of another basis is judged again, findings
+# and all (the synth runs: the same findings as judged in their source).
 set -eu
 . tests/lib.sh
 . tests/model/lib.sh
@@ -32,10 +35,11 @@ CONF
 model_run_daemon "$d/model.conf" 12 "$d/model" --without-fix 000 > "$d/model.log"
 cp "$d/model/gs.db" "$d/m.db"
 build/gemsoak-synth --db "$d/s.db" --preset demo > /dev/null
-# The same thresholds in both, so short runs get verdicts too.
-for db in m s; do
-	sql "$d/$db.db" "update trend_thresholds set min_span_s = 3, min_windows = 4"
-done
+# The same thresholds in both, so short runs get verdicts too: the
+# model's run judged with them before the merge (its verdicts and findings
+# travel as they are), synth's judged after it.
+set_thresholds "$d/m.db" "min_span_s = 3, min_windows = 4"
+sql "$d/s.db" "update trend_thresholds set min_span_s = 3, min_windows = 4"
 echo "windows: model $(sql "$d/m.db" "select value from trend_settings where key = 'window_s'") s, synth $(sql "$d/s.db" "select value from trend_settings where key = 'window_s'") s"
 
 # Origins (the kernel model traces none): the same stacks in the two
@@ -78,6 +82,21 @@ same "trends of synth run 1" trends -D "$d/s.db" --run 1 -- trends -D "$d/fleet.
 same "trends of synth run 2" trends -D "$d/s.db" --run 2 -- trends -D "$d/fleet.db" --run 3
 same "compare of the synth runs" compare -D "$d/s.db" 1 2 -- compare -D "$d/fleet.db" 2 3
 same "origins of the model's run" origins -D "$d/m.db" --run 1 -- origins -D "$d/fleet.db" --run 1
+# Findings: the model's travel with its verdicts, synth's are judged again.
+# same_findings SOURCE RUN FLEET_RUN
+same_findings() {
+	same "findings of $1 run $2" findings -D "$d/$1" --run "$2" -- findings -D "$d/fleet.db" --run "$3"
+	echo "findings of $1 run $2: $(sql "$d/$1" "select count(*) from findings where run_id = $2") in the source" \
+		"($(sql "$d/$1" "select group_concat(lead_metric || ' of ' || coalesce(workload, 'no workload'), '; ')
+		from findings where run_id = $2")), the same $(sql "$d/fleet.db" "select count(*) from findings
+		where run_id = $3") as run $3 after the merge"
+}
+same_findings m.db 1 1
+same_findings s.db 1 2
+same_findings s.db 2 3
+assert_true "$d/m.db" "select count(*) >= 1 from findings where run_id = 1 and lead_metric = 'dmabuf.objects'" \
+	"the model's run has its PRIME finding to merge"
+assert_true "$d/s.db" "select count(*) >= 1 from findings where run_id = 1" "synth run 1 has a finding to merge"
 same "origins of synth run 2" origins -D "$d/s.db" --run 2 -- origins -D "$d/fleet.db" --run 3
 $GS merge "$d/fleet.db" "$d/m.db" > /dev/null || fail "merge again: exit $?"
 assert_sql "$d/fleet.db" "select count(*) || ' ' || (select count(*) from origin_stacks) from object_origins" "5 3" \
@@ -127,6 +146,7 @@ echo "run 2: partial copy: $before; after the next merge: $after; source: $(run_
 grep -qx '.*/s.db: 0 run(s) merged, 1 run(s) updated, +420 ticks' "$d/nightly.out" || fail "the update not said"
 [ "$after" = "$(run_state "$d/s.db" 2)" ] || fail "the run not brought up to date"
 same "trends of the updated run" trends -D "$d/s.db" --run 2 -- trends -D "$d/nightly.db" --run 2
+same "findings of the updated run" findings -D "$d/s.db" --run 2 -- findings -D "$d/nightly.db" --run 2
 # Negative control: the run held in full is left alone, and merging again changes nothing.
 [ "$(run_state "$d/nightly.db" 1)" = "$(run_state "$d/s.db" 1)" ] || fail "the finished run 1 changed"
 $GS merge "$d/nightly.db" "$d/s.db" > "$d/again.out"

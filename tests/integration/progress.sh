@@ -2,9 +2,11 @@
 # The progress line on a terminal: gemsoakd on a pseudo-terminal (script)
 # against the kernel model prints, every [daemon] progress, the cycles per
 # second, what leaks so far and what is undecided. Seed 000's fix left
-# out, dmabuf.objects comes to be named in it; with the fix in (the
-# control) no metric of the model's is, to the end. With stderr not a
-# terminal, no progress line at all.
+# out, the line comes to name the finding (prime-share leaving dma-bufs
+# in the kernel), in words and not as a list of metrics, its part at most
+# 80 characters; with the fix in (the control) no finding of the model's
+# is named, to the end. With stderr not a terminal, no progress line at
+# all.
 set -eu
 . tests/lib.sh
 . tests/model/lib.sh
@@ -47,13 +49,30 @@ CONF
 run leak --without-fix 000
 n=$(wc -l < "$out/leak/progress")
 [ "$n" -ge 3 ] || fail "leak: $n progress lines in 10 s at 2 s"
-grep -q 'progress: run 2, [0-9]* cycles/s, [0-9]* samples; leaking: ' "$out/leak/progress" || fail "leak: the line's shape"
-tail -1 "$out/leak/progress" | grep -q 'leaking: .*dmabuf.objects' || fail "leak: dmabuf.objects not named by the end"
+grep -q 'progress: run 2, [0-9]* cycles/s, [0-9]* samples; \(leaking\|findings\): ' "$out/leak/progress" ||
+	fail "leak: the line's shape"
 grep -q 'first verdicts in [0-9]* s' "$out/leak/progress" || fail "leak: no time to the first verdicts"
+# findings LINE: the line's findings part ("" when it names none).
+findings() {
+	printf '%s\n' "$1" | sed -n 's/.*; findings: \(.*\); [0-9]* undecided.*/\1/p'
+}
+last=$(tail -1 "$out/leak/progress")
+said=$(findings "$last")
+echo "leak: the findings said at the end (${#said} characters): $said"
+case "$said" in
+*'prime-share leaves dma-bufs in the kernel ('[0-9]*' metrics)'*) ;;
+*) fail "leak: the finding not named by the end: $last" ;;
+esac
+[ ${#said} -le 80 ] || fail "leak: the findings' part is ${#said} characters, over the cap of 80"
+case "$last" in *dmabuf.objects*) fail "leak: metrics listed beside a finding: $last" ;; esac
 
 run clean
-# (mem.* are this host's own /proc/meminfo, not the model's: not judged here)
-tail -1 "$out/clean/progress" | grep -q 'leaking: [^;]*\(dmabuf\|gem\.\|i915\|drm\.\)' &&
+# (mem.* are this host's own /proc/meminfo, not the model's: a finding of
+# them alone is not the model's)
+last=$(tail -1 "$out/clean/progress")
+echo "clean: the findings said at the end: $(findings "$last")"
+findings "$last" | grep -q 'prime-share\|dma-buf\|GEM\|VMA\|DRM' && fail "clean: a finding of the model's named"
+printf '%s\n' "$last" | grep -q 'leaking: [^;]*\(dmabuf\|gem\.\|i915\|drm\.\)' &&
 	fail "clean: a model metric called leaking"
 
 # Not on a terminal: no progress line.
