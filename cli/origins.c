@@ -3,13 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/finding-origin.h"
 #include "cli/cli.h"
 #include "cli/origins.h"
 #include "cli/output.h"
 
-/* SQL frames(stack): the stack a person reads, the functions without
- * their offsets from the hooked one down to the system call, "a ← b ← c";
- * the syscall entry frames below it say nothing about the path. */
+/* SQL frames(stack): the stack a person reads, gs_stack_words in full,
+ * "a ← b ← c" down to the system call. */
 static void frames_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
 	const char *stack = (const char *)sqlite3_value_text(argv[0]);
@@ -17,24 +17,13 @@ static void frames_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		sqlite3_result_null(ctx);
 		return;
 	}
-	size_t len = strlen(stack), n = 0;
-	char *out = malloc(len * 3 + 1); /* a frame of k >= 1 bytes and its newline: at most k + 5 */
+	size_t len = strlen(stack) * 3 + 1; /* a frame of k >= 1 bytes and its newline: at most k + 5 */
+	char *out = malloc(len);
 	if (!out) {
 		sqlite3_result_error_nomem(ctx);
 		return;
 	}
-	for (const char *p = stack; *p;) {
-		size_t frame = strcspn(p, "\n"), name = strcspn(p, "+\n");
-		if (!strncmp(p, "do_syscall_64", 13) || !strncmp(p, "entry_SYSCALL", 13))
-			break;
-		if (n)
-			n += (size_t)sprintf(out + n, " ← ");
-		memcpy(out + n, p, name);
-		n += name;
-		p += frame + (p[frame] == '\n');
-	}
-	out[n] = '\0';
-	sqlite3_result_text(ctx, out, (int)n, free);
+	sqlite3_result_text(ctx, gs_stack_words(out, len, stack, 0), -1, free);
 }
 
 int origins_recorded(sqlite3 *db)
