@@ -16,7 +16,7 @@ static int findings_exec(struct cli *c)
 	int n = cli_load_findings(db, run);
 	sqlite3_stmt *s = n < 0 ? NULL : cli_prepare(db,
 		"SELECT id AS finding, workload, holder, per_kcycle AS per_kcycle_of_workload, per_hour, unit,"
-		" per_hour_words, lead_metric, metrics, onset_s, confidence, attribution, summary, next"
+		" per_hour_words, lead_metric, metrics, onset_s, confidence, attribution, origin, summary, next"
 		" FROM temp.run_findings ORDER BY id");
 	int r = -1;
 	if (s && cli_human(c)) {
@@ -50,6 +50,9 @@ const struct cmd_entry cmd_findings = {
 		"without one, the metrics whose growth starts together and rises in\n"
 		"proportion. It gives the lead metric per 1000 of that workload's own cycles\n"
 		"and per hour, its holder, its metrics, what it means and what to do next.\n"
+		"Where gemsoakd traced the objects' creation in the kernel (gemsoak origins),\n"
+		"a finding of GEM objects or dma-bufs also says where most of its growth was\n"
+		"made: by which workload or process, through which kernel stack.\n"
 		"The per-metric verdicts behind it: gemsoak trends.\n",
 	.flags = CMD_DATABASE | CMD_FORMATS,
 	.options = findings_options,

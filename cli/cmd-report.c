@@ -288,14 +288,14 @@ static int each_metric(FILE *f, sqlite3 *db, int64_t run, const char *scope, con
 }
 
 /* A headline per finding (cli/findings.h): what it means, its lead
- * metric's rates, onset, metrics and what to do next; or one saying
- * nothing leaks. */
+ * metric's rates, onset, where its objects were made (when traced),
+ * metrics and what to do next; or one saying nothing leaks. */
 static int headlines(FILE *f, sqlite3 *db, int64_t run)
 {
 	int n = cli_load_findings(db, run);
 	sqlite3_stmt *s = n < 0 ? NULL : cli_prepare(db,
 		"SELECT f.summary, f.lead_metric, f.per_hour_words, f.per_kcycle, f.workload, f.onset_s + r.started,"
-		" f.metrics, f.next FROM temp.run_findings f JOIN runs r ON r.id = ?1 ORDER BY f.id");
+		" f.metrics, f.next, f.origin_line FROM temp.run_findings f JOIN runs r ON r.id = ?1 ORDER BY f.id");
 	if (!s)
 		return -1;
 	sqlite3_bind_int64(s, 1, run);
@@ -318,6 +318,10 @@ static int headlines(FILE *f, sqlite3 *db, int64_t run)
 			gmtime_r(&t, &tm);
 			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
 			fprintf(f, "; onset %s", when);
+		}
+		if (sqlite3_column_type(s, 8) != SQLITE_NULL) {
+			fputs("<br>", f);
+			cli_markup_text(f, (const char *)sqlite3_column_text(s, 8));
 		}
 		fputs("<br>metrics: ", f);
 		cli_markup_text(f, (const char *)sqlite3_column_text(s, 6));

@@ -193,8 +193,8 @@ static int print_findings(struct cli *c, sqlite3 *db, int64_t run)
 		return -1;
 	if (!cli_human(c)) {
 		sqlite3_stmt *s = cli_prepare(db, "SELECT id AS finding, workload, holder, per_kcycle AS"
-					      " per_kcycle_of_workload, per_hour, unit, lead_metric, metrics, summary,"
-					      " next FROM temp.run_findings ORDER BY id");
+					      " per_kcycle_of_workload, per_hour, unit, lead_metric, metrics, origin,"
+					      " summary, next FROM temp.run_findings ORDER BY id");
 		int r = s ? cli_doc_rows(c, "findings", s, false) : -1;
 		sqlite3_finalize(s);
 		return r < 0 ? -1 : 0;

@@ -13,8 +13,10 @@
  * workload, holder, per_kcycle, per_hour (in unit), per_hour_words
  * ("+2.76k/h", "+3.15 MiB/h"), unit, lead_metric, metrics, nmetrics,
  * onset_s (seconds after the run's start), confidence, attribution,
- * summary, next. The number of findings, or -1 after a message naming
- * the command. */
+ * summary, next, and where the run traced the origin of the finding's
+ * objects (analysis/finding-origin.h), origin (the sentence) and
+ * origin_line ("made at a ← b ← c ← d"), else NULL. The number of
+ * findings, or -1 after a message naming the command. */
 int cli_load_findings(sqlite3 *db, int64_t run);
 
 /* Register on db the SQL functions words_rate(V, UNIT) ("+3.15 MiB/h")
@@ -23,7 +25,8 @@ int cli_load_findings(sqlite3 *db, int64_t run);
 int cli_words_functions(sqlite3 *db);
 
 /* Print each finding of temp.run_findings for people: its summary, its
- * figures, its metrics and what to do next, numbered. The number
+ * figures, where its objects were made (when traced), its metrics and
+ * what to do next, numbered. The number
  * printed, or -1 after a message. */
 int cli_print_findings(sqlite3 *db);
 

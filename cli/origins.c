@@ -1,5 +1,6 @@
 /* The origins of the live objects for people and scripts: the query, the
  * readable stack, the reason none were traced, the report's section. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,9 +8,8 @@
 #include "cli/origins.h"
 #include "cli/output.h"
 
-/* SQL frames(stack): the stack a person reads, the functions without
- * their offsets from the hooked one down to the system call, "a ← b ← c";
- * the syscall entry frames below it say nothing about the path. */
+/* SQL frames(stack): the stack a person reads, gs_stack_words in full,
+ * "a ← b ← c" down to the system call. */
 static void frames_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
 	const char *stack = (const char *)sqlite3_value_text(argv[0]);
@@ -17,24 +17,13 @@ static void frames_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		sqlite3_result_null(ctx);
 		return;
 	}
-	size_t len = strlen(stack), n = 0;
-	char *out = malloc(len * 3 + 1); /* a frame of k >= 1 bytes and its newline: at most k + 5 */
+	size_t len = strlen(stack) * 3 + 1; /* a frame of k >= 1 bytes and its newline: at most k + 5 */
+	char *out = malloc(len);
 	if (!out) {
 		sqlite3_result_error_nomem(ctx);
 		return;
 	}
-	for (const char *p = stack; *p;) {
-		size_t frame = strcspn(p, "\n"), name = strcspn(p, "+\n");
-		if (!strncmp(p, "do_syscall_64", 13) || !strncmp(p, "entry_SYSCALL", 13))
-			break;
-		if (n)
-			n += (size_t)sprintf(out + n, " ← ");
-		memcpy(out + n, p, name);
-		n += name;
-		p += frame + (p[frame] == '\n');
-	}
-	out[n] = '\0';
-	sqlite3_result_text(ctx, out, (int)n, free);
+	sqlite3_result_text(ctx, gs_stack_words(out, len, stack, 0), -1, free);
 }
 
 int origins_recorded(sqlite3 *db)
@@ -60,6 +49,69 @@ sqlite3_stmt *origins_query(sqlite3 *db, int64_t run, const char *kind, const ch
 	sqlite3_bind_text(s, 3, workload, -1, SQLITE_STATIC);
 	sqlite3_bind_int(s, 4, raw);
 	return s;
+}
+
+void origins_free(struct gs_origin *o, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free((char *)o[i].kind);
+		free((char *)o[i].workload);
+		free((char *)o[i].comm);
+		free((char *)o[i].stack);
+	}
+	free(o);
+}
+
+static char *column_text(sqlite3_stmt *s, int i)
+{
+	const char *t = (const char *)sqlite3_column_text(s, i);
+	return strdup(t ? t : "");
+}
+
+int origins_since(sqlite3 *db, int64_t run, const char *kind, double since, struct gs_origin **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	/* The baseline: the origin's last row by then (object_origins keeps
+	 * a row per change, its index leads to it). */
+	sqlite3_stmt *s = cli_prepare(db,
+		"SELECT o.kind, o.workload, o.comm, o.stack, o.alive, COALESCE((SELECT b.alive FROM object_origins b"
+		" WHERE b.run_id = o.run_id AND b.kind = o.kind AND b.workload = o.workload AND b.comm = o.comm"
+		" AND b.stack_id = (SELECT id FROM origin_stacks WHERE stack = o.stack)"
+		" AND b.t <= (SELECT started FROM runs WHERE id = ?1) + ?3"
+		" ORDER BY b.t DESC LIMIT 1), 0) FROM origins o WHERE o.run_id = ?1 AND o.kind = ?2");
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, run);
+	sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
+	if (!isnan(since))
+		sqlite3_bind_double(s, 3, since);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct gs_origin *o = realloc(*out, (*n + 1) * sizeof(*o));
+		if (!o) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		*out = o;
+		o += (*n)++;
+		*o = (struct gs_origin){ .kind = column_text(s, 0), .workload = column_text(s, 1),
+					 .comm = column_text(s, 2), .stack = column_text(s, 3),
+					 .alive = sqlite3_column_double(s, 4), .base = sqlite3_column_double(s, 5) };
+		if (!o->kind || !o->workload || !o->comm || !o->stack)
+			rc = SQLITE_NOMEM;
+		if (rc == SQLITE_NOMEM)
+			break;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		cli_error("origins of run %lld: %s", (long long)run, rc == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(db));
+		origins_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		return -1;
+	}
+	return 0;
 }
 
 char *origins_unavailable(sqlite3 *db, int64_t run)

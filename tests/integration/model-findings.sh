@@ -5,7 +5,8 @@
 # regression can tell them apart. With the config saying nothing of the
 # probe (auto: on, with two workloads), the run gives ONE finding, the
 # canary's, with at least 3 metrics under it and its growth per 1000 of
-# the canary's own cycles (50, +-10 %). The negative control, the same
+# the canary's own cycles (50, +-10 %), and no origin (the model's objects
+# are not the kernel's, nothing is traced). The negative control, the same
 # with a second flink-share in the canary's place: no finding. mem.* is
 # the host's /proc/meminfo, which the model does not model and other
 # processes move: a finding led by it alone is shown, not asserted.
@@ -69,7 +70,8 @@ echo "leak: cycles $(sql "$db" "select group_concat(name || ' ' || n, ', ') from
 	from samples s join metrics m on m.id = s.metric_id where m.name glob 'workload.*.cycles' group by m.id)")"
 sqlite3 -box "$db" "select metric, verdict, workload, attribution, slope_per_kcycle_workload, slope_per_kcycle
 	from leak_trends where verdict = 'leaking'"
-"$TOP/build/gemsoak" findings -D "$db" || true
+run_rc "$TOP/build/gemsoak" findings -D "$db" > "$out/leak/findings.txt"
+cat "$out/leak/findings.txt"
 model="lead_metric not glob 'mem.*'"
 assert_sql "$db" "select count(*) from findings where $model" 1 "leak: one finding"
 assert_sql "$db" "select workload from findings where $model" canary "leak: the finding names the canary"
@@ -77,6 +79,13 @@ assert_true "$db" "select length(metrics) - length(replace(metrics, ',', '')) >=
 	"leak: 3 metrics or more under it"
 assert_true "$db" "select per_kcycle between 45 and 55 from findings where $model" "leak: per 1000 of the canary's own cycles"
 echo "leak: $(sql "$db" "select count(*) from findings") finding(s); the canary's: $(sql "$db" "select per_kcycle || ' per 1000 of its cycles, ' || metrics || ': ' || summary from findings where $model")"
+# The model's objects are not the kernel's: no origin traced, none told.
+run_rc "$TOP/build/gemsoak" findings -D "$db" --json > "$out/leak/findings.json"
+nulls=$(grep -o '"origin":null' "$out/leak/findings.json" | wc -l)
+echo "leak: origins traced $(sql "$db" "select count(*) from object_origins"), findings without an origin $nulls"
+[ "$nulls" = "$(sql "$db" "select count(*) from findings")" ] ||
+	{ cat "$out/leak/findings.json"; fail "leak: an origin told where none was traced"; }
+! grep -q '^   made ' "$out/leak/findings.txt" || fail "leak: a 'made at' line where no origin was traced"
 
 db=$out/clean/gs.db
 sqlite3 -box "$db" "select metric, verdict, workload, attribution from leak_trends where verdict = 'leaking'"

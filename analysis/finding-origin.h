@@ -1,0 +1,69 @@
+/* Where a finding's objects came from: of the origins the kernel traced
+ * (docs/ORIGINS.md), the one that holds most of the growth of the kind
+ * of object the finding counts, and its stack in words. Pure functions
+ * (analysis/analysis.h): the caller reads the origins from the store
+ * (cli/findings.c) and hands them over. */
+#ifndef GS_ANALYSIS_FINDING_ORIGIN_H
+#define GS_ANALYSIS_FINDING_ORIGIN_H
+
+#include <stddef.h>
+
+#include "analysis/findings.h"
+
+/* One origin: the traced objects of one kind, workload, process name and
+ * kernel stack (the store's object_origins), at a baseline and at the
+ * end. */
+struct gs_origin {
+	const char *kind;     /* "dma-buf" or "gem" */
+	const char *workload; /* the workload whose process made them, else the process name */
+	const char *comm;
+	const char *stack; /* as stored: one frame a line, innermost first, "name+0x1f/0x80" */
+	double base;	   /* alive at the baseline (0 when the origin had no row by then) */
+	double alive;	   /* alive at the end */
+};
+
+/* The kind of traced object ("gem", "dma-buf") that metric counts; NULL
+ * for a metric that counts none (bytes, memory, fences, clients). */
+const char *gs_origin_kind(const char *metric);
+
+/* The kind of the first of a finding's metrics (comma-separated, the
+ * lead first) that counts traced objects; NULL when none does. */
+const char *gs_finding_origin_kind(const char *metrics);
+
+/* The origin of finding f's objects among the n origins o (any order):
+ * of the kind of f's metrics (gs_finding_origin_kind), made by f's
+ * workload, or by anyone when f names none or its holder is the kernel
+ * (the objects a kernel-held leak keeps may be anybody's), the one
+ * whose alive count grew most from base to the end. Ties go to the one
+ * with more alive at the end, then to the first by workload, process
+ * name and stack, so that the order of o does not matter. Its index, or
+ * -1 when no such origin grew (none traced, or all constant). */
+long gs_pick_origin(const struct gs_finding *f, const struct gs_origin *o, size_t n);
+
+/* A stack as stored, in words: the function names without offsets,
+ * innermost first, "a ← b ← c", down to the system call (the entry
+ * frames below it say nothing of the path). With top > 0, only the top
+ * frames, then the subsystem's entry (the last frame above the system
+ * call's own, such as drm_ioctl), when more frames lie between. Returns
+ * buf (truncated to len). */
+char *gs_stack_words(char *buf, size_t len, const char *stack, int top);
+
+/* The path a stack is known by ("PRIME export", "dumb-buffer
+ * creation"), from the first known function in it; NULL when none. */
+const char *gs_stack_path(const char *stack);
+
+/* The origin o of a finding in one sentence, its stack as its top three
+ * frames and the subsystem's entry (gs_stack_words): "974 of the dma-bufs
+ * alive at the end were made by prime-share at dma_buf_export ←
+ * drm_gem_dmabuf_export ← drm_gem_prime_handle_to_fd ← drm_ioctl (PRIME
+ * export)". Returns buf. */
+char *gs_origin_sentence(char *buf, size_t len, const struct gs_origin *o);
+
+/* The same stack in a short line for the headline of a finding of
+ * workload: "made at dma_buf_export ← drm_gem_dmabuf_export ←
+ * drm_gem_prime_handle_to_fd ← drm_ioctl"; "made by canary at ..." when
+ * the maker is not that workload (a finding without one: ""). Returns
+ * buf. */
+char *gs_origin_line(char *buf, size_t len, const struct gs_origin *o, const char *workload);
+
+#endif
