@@ -247,9 +247,22 @@ daemon=
 expect 0 '^daemon: stopped \(the run recorded its stop at ' "$GS" status -D "$out/gs.db"
 stopped=$(head -n 1 "$out/out")
 start
+# Its workers share the lock's open file until their start closes what
+# they inherited, and die with it (PR_SET_PDEATHSIG): on a loaded host a
+# worker forked just before the kill still holds it for a moment.
+workers=$(pgrep -P "$daemon" || true)
 kill -KILL "$daemon"
 wait "$daemon" 2>/dev/null || true
 daemon=
+for w in $workers; do
+	i=0
+	# gone, or a zombie (its files closed) that no init reaped yet
+	while [ -d "/proc/$w" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$w/status" 2> /dev/null; do
+		i=$((i + 1))
+		[ $i -lt 100 ] || fail "worker $w outlived its killed daemon by 10 s"
+		sleep 0.1
+	done
+done
 expect 3 "^daemon: crashed or killed \(the run has no stop and no process holds the database's lock" "$GS" status -D "$out/gs.db"
 crashed=$(head -n 1 "$out/out")
 expect 3 '"daemon":"crashed","daemon_pid":null,' "$GS" status -D "$out/gs.db" --json
