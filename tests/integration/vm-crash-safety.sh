@@ -48,7 +48,7 @@ while [ \$i -lt $kills ]; do
 done
 cp /tmp/daemon.log /mnt/share/daemon.log
 JOB
-vm_boot "$out" $((kills * 6 + 300))
+vm_boot "$out" $((kills * 12 + 300))
 i=0
 while [ $i -lt "$kills" ]; do
 	f=$out/gs.db.$i
