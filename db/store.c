@@ -397,6 +397,20 @@ static int step_done(sqlite3_stmt *s)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* A COMMIT, or the RELEASE of an outermost savepoint, that fails (a
+ * full disk, an I/O error) may leave its transaction open; every BEGIN
+ * after it then fails with "cannot start a transaction within a
+ * transaction", so the daemon kept its rounds in memory until it stopped
+ * and dropped them there. Outside a batch, roll such a transaction back:
+ * none of its writes were stored, so neither are the metrics it added
+ * (their cached ids are forgotten). */
+static void end_failed_transaction(struct store *st)
+{
+	if (!st->batch && !sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	st->nids = 0;
+}
+
 /* Release savepoint `name` when ok, else roll back to it (keeping the
  * error for store_errmsg); 0 when ok and released. */
 static int end_savepoint(struct store *st, const char *name, bool ok)
@@ -405,7 +419,13 @@ static int end_savepoint(struct store *st, const char *name, bool ok)
 	if (!ok)
 		keep_error(st);
 	snprintf(sql, sizeof(sql), ok ? "RELEASE %s" : "ROLLBACK TO %s; RELEASE %s", name, name);
-	return exec(st, sql) || !ok ? -1 : 0;
+	if (exec(st, sql)) {
+		if (ok)
+			keep_error(st);
+		end_failed_transaction(st);
+		return -1;
+	}
+	return ok ? 0 : -1;
 }
 
 int store_begin_run(struct store *st, double t, const struct run_info *ri, int64_t *run_id)
@@ -516,7 +536,11 @@ int store_batch_begin(struct store *st)
 int store_batch_end(struct store *st)
 {
 	st->batch = 0;
-	return exec(st, "COMMIT");
+	if (!exec(st, "COMMIT"))
+		return 0;
+	keep_error(st);
+	end_failed_transaction(st);
+	return -1;
 }
 
 /* A reader that holds a read transaction (sqlite3 left open, a report
@@ -553,6 +577,8 @@ int store_samples(struct store *st, int64_t run_id, double t, uint64_t cycles,
 {
 	if (!st || fs_readonly(st))
 		return -1;
+	if (!st->batch && !sqlite3_get_autocommit(st->db))
+		end_failed_transaction(st); /* one a failed commit elsewhere left open */
 	if (exec(st, st->batch ? "SAVEPOINT round" : "BEGIN IMMEDIATE")) {
 		keep_error(st);
 		return -1;

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -306,6 +308,45 @@ static long long wal_bytes(void)
 	return stat(p, &sb) == 0 ? (long long)sb.st_size : -1;
 }
 
+/* A batch whose COMMIT fails (its file cannot grow: a full disk, here
+ * RLIMIT_FSIZE) must not leave its transaction open: the rounds after it
+ * are written once the file can grow again, as a daemon whose disk
+ * filled during its start goes on (they failed with "cannot start a
+ * transaction within a transaction" until it stopped, and were dropped). */
+static void failed_commit_leaves_no_transaction(void **state)
+{
+	struct store *st = open_store();
+	int64_t r;
+	assert_int_equal(store_begin_run(st, 0, &run, &r), 0);
+	struct metric_batch b;
+	batch_init(&b);
+	char name[32];
+	for (int i = 0; i < 3000; i++) { /* pages enough that the WAL must grow */
+		snprintf(name, sizeof(name), "m%d", i);
+		batch_put(&b, name, i, "count");
+	}
+	struct rlimit old, lim;
+	getrlimit(RLIMIT_FSIZE, &old);
+	lim = old;
+	lim.rlim_cur = (rlim_t)(wal_bytes() > 0 ? wal_bytes() : 0);
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	int began = store_batch_begin(st);
+	int stored = store_samples(st, r, 10.0, 0, &b);
+	int ended = store_batch_end(st);
+	setrlimit(RLIMIT_FSIZE, &old);
+	print_message("under the limit: begin %d, round %d, commit %d (%s)\n", began, stored, ended, store_errmsg(st));
+	assert_int_equal(began, 0);
+	assert_int_equal(ended, -1);
+	int again = store_samples(st, r, 20.0, 0, &b);
+	print_message("the next round: %d (%s), %.0f tick(s) stored\n", again, again ? store_errmsg(st) : "stored",
+		      query_double("SELECT COUNT(*) FROM ticks"));
+	assert_int_equal(again, 0);
+	assert_float_equal(query_double("SELECT COUNT(*) FROM ticks"), 1, 0);
+	batch_free(&b);
+	store_close(st);
+}
+
 /* A reader holding a read transaction lets the WAL grow past its bound
  * (no checkpoint can reach its end); once the reader is gone, the next
  * round brings it back under the bound instead of keeping its peak. */
@@ -384,6 +425,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(replaced_file_is_noticed, setup, teardown),
 		cmocka_unit_test_setup_teardown(probe_pauses_recorded, setup, teardown),
 		cmocka_unit_test_setup_teardown(refusals_told_from_failures, setup, teardown),
+		cmocka_unit_test_setup_teardown(failed_commit_leaves_no_transaction, setup, teardown),
 		cmocka_unit_test_setup_teardown(wal_shrinks_after_a_long_reader, setup, teardown),
 		cmocka_unit_test_setup_teardown(events_folded_past_retention, setup, teardown),
 	};
