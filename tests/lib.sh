@@ -112,12 +112,14 @@ model_flink_conf() {
 }
 
 # assert_rounds_kept DB ROUNDS: after a storage fault the daemon recovered
-# from, a round every second of the run is in DB (at least ROUNDS), no gap,
-# nothing counted as dropped, and the database is intact.
+# from, the rounds of a 1 s interval run are in DB (at least ROUNDS), none
+# missing for 4 s (a loaded guest takes them up to 3.3 s apart; a fault's
+# rounds not kept leave the whole fault's seconds, 8 or more), nothing
+# counted as dropped, and the database is intact.
 assert_rounds_kept() {
 	assert_sql "$1" "pragma integrity_check" ok "database integrity"
 	assert_true "$1" "select count(*) >= $2 from ticks" "every round written"
-	assert_true "$1" "select max(t2.t - t1.t) < 1.9 from ticks t1 join ticks t2 on t2.id = t1.id + 1" "no gap between rounds"
+	assert_true "$1" "select max(t2.t - t1.t) < 4 from ticks t1 join ticks t2 on t2.id = t1.id + 1" "no gap between rounds"
 	assert_true "$1" "select $(series daemon.samples_dropped 'max(s.value)') = 0" "nothing dropped"
 }
 

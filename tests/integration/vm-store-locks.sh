@@ -28,7 +28,9 @@ grep -q "reader saw [1-9]" "$out/job.log" || fail "the reader did not read"
 # The reader's and the writer's 12 s each: a round every second of them.
 assert_rounds_kept "$db" 24
 r0=$(cat "$out/reader.start") r1=$(cat "$out/reader.end")
-assert_true "$db" "select count(*) >= $((r1 - r0 - 1)) and max(t2.t - t1.t) < 1.9 from ticks t1 join ticks t2 on t2.id = t1.id + 1
+# (A blocked writer would leave the reader's 12 s, or the 5 s busy
+# timeout, without a round; a loaded guest takes them up to 2.6 s apart.)
+assert_true "$db" "select count(*) >= $(((r1 - r0) / 3)) and max(t2.t - t1.t) < 4 from ticks t1 join ticks t2 on t2.id = t1.id + 1
 	where t1.t >= $r0 and t2.t <= $r1" "rounds written while a reader held its transaction ($r0 to $r1)"
 # The writer's lock: refused rounds were kept and written later.
 grep -q "cannot store samples (keeping up to" "$out/job.log" || fail "the blocked write was not logged"
