@@ -569,6 +569,16 @@ void gs_run_state_free(struct gs_run_state *st)
 	free(st);
 }
 
+size_t gs_run_state_bytes(const struct gs_run_state *st)
+{
+	if (!st)
+		return 0;
+	size_t bytes = sizeof(*st) + st->c.capser * sizeof(*st->c.ser);
+	for (size_t i = 0; i < st->c.nser; i++)
+		bytes += st->c.ser[i].cap * sizeof(*st->c.ser[i].pts);
+	return bytes;
+}
+
 /* Forget what each judgement reads anew: settings, thresholds, pauses. */
 static void reset_round(struct run_ctx *c)
 {

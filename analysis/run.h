@@ -55,6 +55,11 @@ struct gs_run_state;
 /* A state for run run_id with nothing read yet; NULL when out of memory. */
 struct gs_run_state *gs_run_state_new(int64_t run_id);
 void gs_run_state_free(struct gs_run_state *st);
+/* The heap st holds between judgements (its series and their points):
+ * it grows with the run's rounds up to its base's bound and falls when
+ * the base changes, so the daemon counts it apart from its own heap,
+ * which must stay flat. 0 for NULL. */
+size_t gs_run_state_bytes(const struct gs_run_state *st);
 
 /* Bring st up to date with db (all the points again when the run's base
  * changed, else those written since the last call, a late round's

@@ -136,6 +136,8 @@ static void judge(struct server *s)
 		log_err("cannot store the verdicts of run %lld: %s", (long long)s->run_id, err);
 		snprintf(s->judge_error, sizeof(s->judge_error), "%s", err);
 	}
+	/* the self source counts it apart from the heap that must stay flat */
+	s->sampler.ctx.analysis_bytes = gs_run_state_bytes(s->judged);
 }
 
 static void update_status(struct server *s)
@@ -173,6 +175,7 @@ static void reopen_if_replaced(struct server *s)
 		s->replaced_run = s->run_id;
 		gs_run_state_free(s->judged);
 		s->judged = NULL;
+		s->sampler.ctx.analysis_bytes = 0;
 		store_close(s->st);
 		s->st = s->sampler.st = NULL;
 	}

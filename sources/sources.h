@@ -31,6 +31,8 @@ struct source_ctx {
 	struct origin_rows *origins;  /* where the origins source puts its rows (the sampler stores
 				       * them); NULL: nobody stores them, the source skips */
 	uint32_t origins_max;         /* live objects it traces at once; 0: it does not trace */
+	size_t analysis_bytes;        /* the heap the daemon's judgement keeps between rounds
+				       * (analysis/run.h); 0 outside the daemon */
 };
 
 /* No verdict this round (say, no worker alive between restarts): the
