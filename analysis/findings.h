@@ -19,7 +19,7 @@ struct gs_leak {
 	const char *unit;             /* "count", "bytes", "kB" */
 	const char *workload;         /* the attributed workload; NULL or "" when none */
 	const char *holder;           /* "process", "kernel", "mixed" or NULL */
-	const char *attribution;      /* "only-workload", "regression", "probe", "ambiguous" or NULL */
+	const char *attribution;      /* "only-workload", "regression", "probe", "onset", "ambiguous" or NULL */
 	double per_kcycle_workload;   /* per 1000 of the workload's own cycles; NAN without one */
 	double per_kcycle;            /* per 1000 cycles of all workloads; NAN */
 	double per_hour;              /* in unit; NAN */

@@ -6,6 +6,7 @@
 
 #include <sqlite3.h>
 
+#include "analysis/onset.h"
 #include "analysis/probe.h"
 #include "analysis/run.h"
 
@@ -322,6 +323,21 @@ static void first_last(struct run_ctx *c, struct gs_trend_row *r)
 	}
 }
 
+/* What judging series x (its threshold row th, or NULL) needs besides
+ * its points, over the whole run. */
+static struct gs_series_params series_params(const struct run_ctx *c, const struct series *x,
+					     const struct threshold *th)
+{
+	return (struct gs_series_params){
+		.started = c->started, .t_first = c->t_first, .t_mid = c->t_mid, .span = c->span, .step = c->step,
+		.by_cycles = x->by_cycles, .m = x->m, .assess = th ? th->assess : 1, .has_bound = th && th->has_bound,
+		.bound = th && th->has_bound ? setting(c->db, th->bound_setting) : NAN,
+		.min_windows = th ? th->min_windows : NAN, .min_span_s = th ? th->min_span_s : NAN,
+		.min_r2 = th ? th->min_r2 : NAN, .min_half_ratio = th ? th->min_half_ratio : NAN,
+		.conf = c->conf, .swing_max = c->swing_max, .steps = c->steps, .nsteps = c->nsteps,
+	};
+}
+
 /* Judge series x into row r (everything but attribution and holder). */
 static int judge_one(struct run_ctx *c, struct series *x, struct gs_trend_row *r)
 {
@@ -330,14 +346,7 @@ static int judge_one(struct run_ctx *c, struct series *x, struct gs_trend_row *r
 	x->by_cycles = c->by_cycles && strcmp(scope, "kernel") == 0;
 	x->m = !th ? NAN : x->by_cycles ? th->min_per_kcycle / 1000 : th->min_per_hour / 3600;
 	x->min_per_s = th ? th->min_per_hour / 3600 : NAN;
-	struct gs_series_params p = {
-		.started = c->started, .t_first = c->t_first, .t_mid = c->t_mid, .span = c->span, .step = c->step,
-		.by_cycles = x->by_cycles, .m = x->m, .assess = th ? th->assess : 1, .has_bound = th && th->has_bound,
-		.bound = th && th->has_bound ? setting(c->db, th->bound_setting) : NAN,
-		.min_windows = th ? th->min_windows : NAN, .min_span_s = th ? th->min_span_s : NAN,
-		.min_r2 = th ? th->min_r2 : NAN, .min_half_ratio = th ? th->min_half_ratio : NAN,
-		.conf = c->conf, .swing_max = c->swing_max, .steps = c->steps, .nsteps = c->nsteps,
-	};
+	struct gs_series_params p = series_params(c, x, th);
 	x->wins = malloc((x->n ? x->n : 1) * sizeof(*x->wins));
 	if (!x->wins || gs_judge_series(x->pts, x->n, &p, &r->res, x->wins, &x->nwins)) {
 		snprintf(c->err, c->errlen, "out of memory");
@@ -359,6 +368,118 @@ static int judge_one(struct run_ctx *c, struct series *x, struct gs_trend_row *r
 	snprintf(r->scope, sizeof(r->scope), "%s", scope);
 	first_last(c, r);
 	return 0;
+}
+
+/* Whether series x is a workload's cycle counter (workload.NAME.cycles);
+ * *name, *len get NAME. */
+static int is_counter(const struct series *x, const char **name, size_t *len)
+{
+	if (sqlite3_strglob("workload.?*.cycles", x->name) != 0)
+		return 0;
+	*name = x->name + 9;
+	*len = strlen(x->name) - 16;
+	return 1;
+}
+
+/* Judge the n points pts of series x (in time order, their c on the
+ * verdict's axis) over their own span into *res, their halves split at
+ * the middle of the time from t_half on (the first point's when NAN);
+ * wins has room for n windows, *nw gets their number. 0, or -1 with
+ * ctx->err. */
+static int judge_part(struct run_ctx *c, const struct series *x, const struct gs_point *pts, size_t n,
+		      double t_half, struct gs_series_result *res, struct gs_window *wins, size_t *nw)
+{
+	struct gs_series_params p = series_params(c, x, threshold_of(c, x->name));
+	if (n > 0) {
+		p.t_first = pts[0].t, p.span = pts[n - 1].t - pts[0].t;
+		p.t_mid = ((isnan(t_half) ? pts[0].t : t_half) + pts[n - 1].t) / 2;
+	}
+	if (gs_judge_series(pts, n, &p, res, wins, nw)) {
+		snprintf(c->err, c->errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* db/TRENDS.md, "Late onsets": a series judged on cycles and not leaking
+ * is judged again on the cycles of the workload that started last
+ * (gs_counter_start, gs_onset_candidate), 0 before it started
+ * (gs_on_counter_axis), its halves those of the time since. Leaking
+ * there, with at least min_windows of those windows before the start (a
+ * level to rise from), at least the threshold per cycle of all
+ * workloads since the start (gs_onset_share), and the floors
+ * before the start not leaking on every workload's cycles (the rise
+ * began with the workload), the series is leaking, attributed to that workload ("onset"), at its rate per
+ * 1000 of that workload's cycles. The row's verdict, confidence and tests
+ * (robust slope, halves, r2, windows) become that judgement's; its res
+ * and slopes stay the whole run's, which the holders compare with the
+ * other series'. */
+static int late_onset(struct run_ctx *c, const struct series *x, struct gs_trend_row *r)
+{
+	const struct gs_series_result *v = &r->res;
+	const struct threshold *th = threshold_of(c, x->name);
+	size_t min_part = th && th->min_windows > 4 ? (size_t)th->min_windows : 4;
+	if (!x->by_cycles || (v->verdict != GS_STABLE && v->verdict != GS_INSUFFICIENT_DATA))
+		return 0;
+	double *starts = malloc((c->nser + 1) * sizeof(*starts));
+	struct gs_point *pts = malloc((x->n + 1) * sizeof(*pts));
+	struct gs_window *wins = malloc((x->n + 1) * sizeof(*wins));
+	int rc = -1;
+	if (!starts || !pts || !wins) {
+		snprintf(c->err, c->errlen, "out of memory");
+		goto done;
+	}
+	for (size_t i = 0; i < c->nser; i++) {
+		const char *name;
+		size_t len;
+		starts[i] = is_counter(&c->ser[i], &name, &len) ? gs_counter_start(c->ser[i].pts, c->ser[i].n) : NAN;
+	}
+	long cand = gs_onset_candidate(starts, c->nser, c->step);
+	rc = 0;
+	if (cand < 0)
+		goto done;
+	const struct series *wl = &c->ser[cand];
+	double t0 = starts[cand];
+	struct gs_series_result on, before;
+	size_t n = gs_on_counter_axis(x->pts, x->n, wl->pts, wl->n, t0, pts), nw, nb = 0, wb = 0;
+	if ((rc = judge_part(c, x, pts, n, t0, &on, wins, &nw)))
+		goto done;
+	while (wb < nw && wins[wb].t0 < t0)
+		wb++;
+	while (nb < x->n && x->pts[nb].t < t0)
+		nb++;
+	/* at least the threshold per cycle of all since the start: a
+	 * workload with a small share of the cycles does not make a small
+	 * rise large */
+	double share = gs_onset_share(x->pts, x->n, wl->pts, wl->n, t0);
+	if (wb < min_part || !(on.u_slope * share >= x->m))
+		goto done;
+	if (on.verdict != GS_LEAKING) {
+		/* rising on the workload's cycles: not stable (as still_rising) */
+		if (v->verdict == GS_STABLE && on.p_up >= c->conf) {
+			r->verdict = r->res.verdict = GS_INSUFFICIENT_DATA;
+			r->confidence = r->res.confidence = fmax(v->p_up, 1 - v->p_up);
+		}
+		goto done;
+	}
+	if ((rc = judge_part(c, x, x->pts, nb, NAN, &before, wins, &nw)) || before.verdict == GS_LEAKING)
+		goto done;
+	const char *name = "";
+	size_t len = 0;
+	is_counter(wl, &name, &len);
+	r->verdict = r->res.verdict = GS_LEAKING;
+	r->confidence = r->res.confidence = on.confidence;
+	r->robust_slope = on.u_slope * on.unit;
+	r->half1_slope = on.u_slope1 * on.unit, r->half2_slope = on.u_slope2 * on.unit;
+	r->r2 = on.r2, r->windows = (long)on.windows, r->window_s = on.w;
+	r->attribution = "onset";
+	snprintf(r->workload, sizeof(r->workload), "%.*s", (int)len, name);
+	r->slope_per_kcycle_workload = on.floor_per_kcycle;
+done:
+	free(starts);
+	free(pts);
+	free(wins);
+	return rc;
 }
 
 /* A workload's regression of a leaking series' floors on the workload's
@@ -443,10 +564,11 @@ static int attribute(struct run_ctx *c, struct series *x, struct gs_trend_row *r
 	}
 	for (size_t i = 0; i < c->nser; i++) {
 		const struct series *wl = &c->ser[i];
-		size_t len = strlen(wl->name);
-		if (sqlite3_strglob("workload.?*.cycles", wl->name) != 0)
+		const char *name;
+		size_t len;
+		if (!is_counter(wl, &name, &len))
 			continue;
-		reg[nreg] = (struct regression){ .workload = wl->name + 9, .wlen = len - 16 };
+		reg[nreg] = (struct regression){ .workload = name, .wlen = len };
 		nreg += (size_t)regress(c, x, r->res.k, wl, cw, &reg[nreg]);
 	}
 	if (nreg > 0) {
@@ -634,10 +756,14 @@ int gs_run_state_judge(struct gs_run_state *st, sqlite3 *db, struct gs_trend_row
 	for (size_t i = 0; i < c->nser; i++)
 		if (judge_one(c, &c->ser[i], &out[i]))
 			goto done;
+	for (size_t i = 0; i < c->nser; i++)
+		if (late_onset(c, &c->ser[i], &out[i]))
+			goto done;
 	if (sizes(c, out, c->nser))
 		goto done;
 	for (size_t i = 0; i < c->nser; i++)
-		if (out[i].verdict == GS_LEAKING && out[i].res.k > 0 && attribute(c, &c->ser[i], &out[i]))
+		if (out[i].verdict == GS_LEAKING && out[i].res.k > 0 && !out[i].attribution &&
+		    attribute(c, &c->ser[i], &out[i]))
 			goto done;
 	if (holders(c, out, c->nser))
 		goto done;

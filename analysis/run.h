@@ -30,7 +30,7 @@ struct gs_trend_row {
 	double slope_per_kcycle_workload;
 	const char *holder;         /* "kernel", "process", "mixed" or NULL */
 	double confidence;
-	const char *attribution;    /* "only-workload", "regression", "probe", "ambiguous" or NULL */
+	const char *attribution;    /* "only-workload", "regression", "probe", "onset", "ambiguous" or NULL */
 	char scope[16];
 	double threshold, bound, max_value;
 	struct gs_series_result res; /* everything the verdict was made of */

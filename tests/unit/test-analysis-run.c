@@ -2,7 +2,8 @@
  * through the store: a canary's slow leak on a sawtooth, attributed to it
  * and held by a process, and the same sawtooth without the leak as the
  * negative control; a byte total judged with its count (db/TRENDS.md,
- * "Byte totals"). */
+ * "Byte totals"); a leak of a workload added late, judged on its cycles
+ * ("Late onsets"), with its controls. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -173,11 +174,100 @@ static void byte_total_leaks_only_with_its_count(void **state)
 	assert_int_equal(bytes, GS_LEAKING);
 }
 
+/* How the canary of a late-onset run runs. */
+enum canary { ADDED_LATE, FROM_THE_START };
+
+/* `minutes` of 10 s rounds: flink-share at 200 cycles/s from the start;
+ * the canary at 50 cycles/s, added at minute 40 (no reading before, its
+ * counter from 0) or running from the start; gem.names_held under a 70 s
+ * sawtooth, its floor flat at 20 until minute 40, then (when `rises`)
+ * one name more per 3000 cycles the canary ran since: 0.333 per 1000 of
+ * its cycles, 0.067 per 1000 of every workload's since minute 40 (the
+ * threshold is 0.05), less over the whole run. */
+static void write_late(int minutes, enum canary how, int rises)
+{
+	int64_t run;
+	struct metric_batch b;
+	struct store *st = begin_run(&run, &b);
+	for (int k = 0; k <= 6 * minutes; k++) {
+		double t = 10.0 * k, late = 50 * fmax(t - 2400, 0), steady = 200 * t, saw = (double)((k * 10) % 70);
+		double canary = how == ADDED_LATE ? late : 50 * t;
+		batch_reset(&b);
+		batch_put(&b, "gem.names_held", 20 + saw + (rises ? floor(late / 3000) : 0), "count");
+		batch_put(&b, "workload.flink-share.cycles", steady, "count");
+		if (how == FROM_THE_START || t >= 2400)
+			batch_put(&b, "workload.canary.cycles", canary, "count");
+		assert_int_equal(store_samples(st, run, 1.7e9 + t, (uint64_t)(steady + canary), &b), 0);
+	}
+	assert_int_equal(store_batch_end(st), 0);
+	batch_free(&b);
+	store_close(st);
+}
+
+/* gem.names_held of write_late's run into *out (the database removed). */
+static void judge_late(int minutes, enum canary how, int rises, struct gs_trend_row *out, void **state)
+{
+	sqlite3 *db;
+	size_t n;
+	write_late(minutes, how, rises);
+	struct gs_trend_row *rows = judge_run_1(&db, &n);
+	*out = *row_of(rows, n, "gem.names_held");
+	free(rows);
+	sqlite3_close(db);
+	teardown(state);
+}
+
+/* db/TRENDS.md, "Late onsets": the canary added at minute 40 keeps 0.333
+ * names per 1000 of its cycles: judged on its cycles since it started,
+ * leaking at every minute from some point to minute 70, attributed to
+ * it ("onset") at 0.333 per 1000 of its cycles, and never stable after
+ * the onset (without the rule: never leaking to minute 70, and stable
+ * at 2 of its minutes). */
+static void late_workload_leak_is_found_on_its_cycles(void **state)
+{
+	struct gs_trend_row r;
+	int found = 0, stable = 0;
+	for (int m = 45; m <= 70; m += 5) {
+		judge_late(m, ADDED_LATE, 1, &r, state);
+		found = r.verdict != GS_LEAKING ? 0 : found ? found : m;
+		stable += r.verdict == GS_STABLE;
+	}
+	printf("canary added at 40 min: leaking from minute %d (0: never) to 70, stable at %d of the minutes 45 to 70;"
+	       " at 70: %s %.4f, %s %s, %.3f per 1000 of its cycles (robust %.3f on %ld windows)\n", found, stable,
+	       gs_verdict_name(r.verdict), r.confidence, r.attribution ? r.attribution : "-", r.workload,
+	       r.slope_per_kcycle_workload, r.robust_slope, r.windows);
+	assert_true(found > 0 && found <= 60);
+	assert_int_equal(stable, 0);
+	assert_string_equal(r.attribution, "onset");
+	assert_string_equal(r.workload, "canary");
+	assert_float_equal(r.slope_per_kcycle_workload, 1.0 / 3, 0.03);
+}
+
+/* Negative controls: the same rise with the canary running from the
+ * start (no workload started then) is judged as before, on every
+ * workload's cycles (no "onset"); the canary added at minute 40 with no
+ * rise leaves the floor stable. */
+static void no_late_start_or_no_rise_is_no_onset(void **state)
+{
+	struct gs_trend_row same_rise, no_rise;
+	judge_late(100, FROM_THE_START, 1, &same_rise, state);
+	judge_late(100, ADDED_LATE, 0, &no_rise, state);
+	printf("the same rise, no workload started then: %s %.4f (robust %.3f per 1000 cycles), attribution %s;"
+	       " the canary added with no rise: %s %.4f, attribution %s\n", gs_verdict_name(same_rise.verdict),
+	       same_rise.confidence, same_rise.robust_slope, same_rise.attribution ? same_rise.attribution : "-",
+	       gs_verdict_name(no_rise.verdict), no_rise.confidence, no_rise.attribution ? no_rise.attribution : "-");
+	assert_true(!same_rise.attribution || strcmp(same_rise.attribution, "onset") != 0);
+	assert_int_equal(no_rise.verdict, GS_STABLE);
+	assert_null(no_rise.attribution);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(engine_judges_a_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(byte_total_leaks_only_with_its_count, setup, teardown),
+		cmocka_unit_test_setup_teardown(late_workload_leak_is_found_on_its_cycles, setup, teardown),
+		cmocka_unit_test_setup_teardown(no_late_start_or_no_rise_is_no_onset, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("analysis-run", tests, NULL, NULL);
 }
