@@ -78,9 +78,11 @@ assert_sql "$db" "select count(*) from events where kind in ('worker-hang', 'dev
 assert_true "$db" "select count(*) <= 16 from events where t between $unplug and $replug" "no flood of events while the device is away"
 
 # The sampler kept its rounds (daemon.* metrics too), and said once per
-# source that debugfs dri/N was gone, and once that it was back.
-assert_true "$db" "select max(k2.t - k1.t) <= 2.0 from ticks k1 join ticks k2 on k2.id = (select min(id) from ticks where id > k1.id)" \
-	"no gap of more than two intervals between rounds"
+# source that debugfs dri/N was gone, and once that it was back. (A
+# loaded host takes rounds late, up to 3.7 s apart; rounds not taken
+# while the device was away would leave its whole absence.)
+assert_true "$db" "select max(k2.t - k1.t) < 4 from ticks k1 join ticks k2 on k2.id = (select min(id) from ticks where id > k1.id)" \
+	"no gap of 4 intervals between rounds"
 assert_true "$db" "select count(*) >= 10 from ticks where t between $unplug and $replug" "rounds during the outage"
 assert_true "$db" "select $(series daemon.rss_kb 'count(*)' "s.tick_id in (select id from ticks where t between $unplug and $replug)") >= 10" "daemon.* metrics during the outage"
 assert_true "$db" "select count(*) >= 1 from events where kind = 'source-unavailable' and message like 'gem_names%'" \
