@@ -42,7 +42,9 @@ assert_true "$db" "select count(*) >= $faults from events where kind = 'worker-e
 # the daemon's own heap in use (daemon.heap_outside_sqlite_kb: without
 # SQLite's share, whose bounded page cache fills as the events table grows,
 # and without the run's points its judgement keeps, which grow with the
-# rounds: daemon.analysis_kb, printed), give or take 16 kB; RSS, which
+# rounds: daemon.analysis_kb, printed), give or take 32 kB (it steps up
+# at each minute's judgement, by 16, 11 and 4 kB in the first three, and
+# settles; a leak of 32 bytes a restart would pass it); RSS, which
 # also counts freed but kept pages, is printed.
 peak() { sql "$db" "with r as (select k.t, sum(case m.name when '$1' then v.value else -v.value end) as value
 	from samples v join metrics m on m.id = v.metric_id join ticks k on k.id = v.tick_id
@@ -56,5 +58,5 @@ echo "daemon peaks: fds $fds0 -> $fds1, heap without SQLite and the judgement's 
 	"(the points $(peak daemon.analysis_kb "$early") -> $(peak daemon.analysis_kb "$late") kB)," \
 	"RSS $(peak daemon.rss_kb "$early") -> $(peak daemon.rss_kb "$late") kB"
 [ "$fds1" -le "$fds0" ] || fail "the daemon's fd count grew from $fds0 to $fds1 over the restarts"
-[ "$heap1" -le $((heap0 + 16)) ] || fail "the daemon's heap grew from $heap0 to $heap1 kB over the restarts"
+[ "$heap1" -le $((heap0 + 32)) ] || fail "the daemon's heap grew from $heap0 to $heap1 kB over the restarts"
 echo ok
