@@ -111,6 +111,13 @@ model_flink_conf() {
 		"$2" "$2" > "$1"
 }
 
+# model_prime_conf FILE: prime-share at 200 cycles a second against the
+# kernel model that model_run_daemon starts (@DEVICE@, @DEBUGFS@), sampled
+# every 500 ms with 1 s windows.
+model_prime_conf() {
+	printf '[daemon]\ndevice = @DEVICE@\ndebugfs = @DEBUGFS@\ninterval = 500ms\ntrend_window = 1s\n\n[workload prime-share]\nrate = 200\n' > "$1"
+}
+
 # assert_rounds_kept DB ROUNDS: after a storage fault the daemon recovered
 # from, the rounds of a 1 s interval run are in DB (at least ROUNDS), none
 # missing for 4 s (a loaded guest takes them up to 3.3 s apart; a fault's

@@ -22,16 +22,7 @@ rm -rf "$d"
 mkdir -p "$d"
 trap 'model_stop' EXIT
 
-cat > "$d/model.conf" <<'CONF'
-[daemon]
-device = @DEVICE@
-debugfs = @DEBUGFS@
-interval = 500ms
-trend_window = 1s
-
-[workload prime-share]
-rate = 200
-CONF
+model_prime_conf "$d/model.conf"
 model_run_daemon "$d/model.conf" 12 "$d/model" --without-fix 000 > "$d/model.log"
 cp "$d/model/gs.db" "$d/m.db"
 build/gemsoak-synth --db "$d/s.db" --preset demo > /dev/null

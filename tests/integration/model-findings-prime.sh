@@ -21,16 +21,7 @@ trap 'model_stop' EXIT
 sentence='dma-bufs outlive every process that held them: PRIME export/import path'
 model="lead_metric not glob 'mem.*'"
 
-cat > "$out/prime.conf" <<'CONF'
-[daemon]
-device = @DEVICE@
-debugfs = @DEBUGFS@
-interval = 500ms
-trend_window = 1s
-
-[workload prime-share]
-rate = 200
-CONF
+model_prime_conf "$out/prime.conf"
 
 # run NAME [SERVER ARGS]: 12 s of prime-share, then judged with 4 windows
 # of 1 s over 3 s (the rule's defaults ask for 20 minutes), and its
