@@ -11,7 +11,7 @@ make -s model all
 out=$TOP/build/tests/model-origins
 conf=$TOP/build/tests/model-origins.conf
 mkdir -p "$TOP/build/tests"
-printf '[daemon]\ndevice = @DEVICE@\ndebugfs = @DEBUGFS@\ninterval = 1s\n\n[workload canary]\nrate = 50\nleak_every = 10\n' > "$conf"
+printf '[daemon]\ndevice = @DEVICE@\ndebugfs = @DEBUGFS@\ninterval = 1s\norigins_objects = 65536\n\n[workload canary]\nrate = 50\nleak_every = 10\n' > "$conf"
 model_run_daemon "$conf" 4 "$out" > "$out.log" 2>&1 || { cat "$out.log"; fail "the model run failed"; }
 db=$out/gs.db
 [ "$(cat "$out/gemsoakd.status")" = 0 ] || fail "gemsoakd exited $(cat "$out/gemsoakd.status")"
