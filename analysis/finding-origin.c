@@ -33,18 +33,21 @@ const char *gs_origin_kind(const char *metric)
 const char *gs_finding_origin_kind(const char *metrics)
 {
 	char name[64];
+	const char *found = NULL;
 	for (const char *p = metrics; p && *p;) {
 		size_t len = strcspn(p, ",");
 		if (len < sizeof(name)) {
 			memcpy(name, p, len);
 			name[len] = '\0';
 			const char *kind = gs_origin_kind(name);
-			if (kind)
-				return kind;
+			if (kind && !strcmp(kind, "dma-buf"))
+				return kind; /* it keeps its GEM object: the cause */
+			if (kind && !found)
+				found = kind;
 		}
 		p += len + (p[len] == ',');
 	}
-	return NULL;
+	return found;
 }
 
 static int str_cmp(const char *a, const char *b)

@@ -26,8 +26,12 @@ struct gs_origin {
  * for a metric that counts none (bytes, memory, fences, clients). */
 const char *gs_origin_kind(const char *metric);
 
-/* The kind of the first of a finding's metrics (comma-separated, the
- * lead first) that counts traced objects; NULL when none does. */
+/* The kind of traced object a finding's metrics (comma-separated) count:
+ * "dma-buf" when one of them counts dma-bufs (a kept dma-buf keeps its
+ * GEM object, so where the dma-bufs were made is the cause when both
+ * grow: seed 000's finding led by gem.names_held had its GEM objects'
+ * dumb-buffer origin, not the PRIME export), else "gem" when one counts
+ * GEM objects; NULL when none does. */
 const char *gs_finding_origin_kind(const char *metrics);
 
 /* The origin of finding f's objects among the n origins o (any order):

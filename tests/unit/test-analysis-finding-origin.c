@@ -45,6 +45,8 @@ static void kind_of_a_finding_is_its_first_counted_object(void **state)
 	assert_null(gs_origin_kind(NULL));
 	assert_string_equal(gs_finding_origin_kind("mem.shmem_kb,dmabuf.objects,gem.names_held"), "dma-buf");
 	assert_string_equal(gs_finding_origin_kind("gem.names_held,gem.flink_bytes"), "gem");
+	/* both grow: the dma-bufs, which keep their GEM objects, are the cause */
+	assert_string_equal(gs_finding_origin_kind("gem.names_held,dmabuf.bytes,dmabuf.objects,gem.flink_names"), "dma-buf");
 	assert_null(gs_finding_origin_kind("mem.shmem_kb,mem.slab_kb"));
 	assert_null(gs_finding_origin_kind(""));
 }
