@@ -118,16 +118,21 @@ systemctl stop gemsoak-export.timer
 journalctl -u gemsoak-export --no-pager | tail -n 5
 
 # reload: a new drop-in starts one workload, the unchanged one keeps its
-# processes, the run and the main process stay.
+# processes, the run and the main process stay. systemctl reload returns
+# once the SIGHUP is sent (ExecReload), not once the daemon has answered
+# it with READY=1, so the checks wait for the answer.
+is_active() { test "$(systemctl is-active gemsoak)" = active; }
+# last_reload TEXT: the newest config-reloaded event says TEXT.
+last_reload() { q "select message from events where kind = 'config-reloaded' order by id desc limit 1" | grep -q "$1"; }
 runs=$(q 'select count(*) from runs')
 workers=$(pgrep -x gs:flink-share | sort | tr '\n' ' ')
 printf '[workload canary]\nleak_every = 50\nrate = 100\n' > /etc/gemsoak/conf.d/20-canary.conf
 systemctl reload gemsoak
 check "systemctl reload succeeded" test $? = 0
-check "active after reload" test "$(systemctl is-active gemsoak)" = active
+check "active after reload" wait_for 30 is_active
 check "same main process after reload" test "$(prop MainPID)" = "$pid"
 check "same run after reload" test "$(q 'select count(*) from runs')" = "$runs"
-check "config-reloaded event: 1 kept, 1 started" eval "q \"select message from events where kind = 'config-reloaded'\" | grep -q '1 kept, 0 restarted, 1 started, 0 stopped'"
+check "config-reloaded event: 1 kept, 1 started" wait_for 30 last_reload '1 kept, 0 restarted, 1 started, 0 stopped'
 check "the kept workload's processes were not restarted" test "$(pgrep -x gs:flink-share | sort | tr '\n' ' ')" = "$workers"
 check "the new workload runs" pgrep -x gs:canary
 check "the new workload's cycles are sampled" wait_for 15 cycles_of canary
@@ -136,15 +141,16 @@ check "no worker-hang: the new workload makes progress" test "$(q "select count(
 # A change restarts only that workload.
 printf '[workload canary]\nleak_every = 60\nrate = 100\n' > /etc/gemsoak/conf.d/20-canary.conf
 systemctl reload gemsoak
-check "changed workload restarted, the other kept" eval "q \"select message from events where kind = 'config-reloaded' order by id desc limit 1\" | grep -q '1 kept, 1 restarted, 0 started, 0 stopped'"
+check "changed workload restarted, the other kept" wait_for 30 last_reload '1 kept, 1 restarted, 0 started, 0 stopped'
 check "flink-share still untouched" test "$(pgrep -x gs:flink-share | sort | tr '\n' ' ')" = "$workers"
 
 # A broken drop-in is refused and changes nothing.
 printf '[workload broken]\ntype = canary\nleak_every = lots\n' > /etc/gemsoak/conf.d/30-broken.conf
 systemctl reload gemsoak
-check "active after a refused reload" test "$(systemctl is-active gemsoak)" = active
+refused() { q "select message from events where kind = 'config-reload-failed'" | grep -q '30-broken.conf:3: leak_every'; }
+check "config-reload-failed names FILE:LINE" wait_for 30 refused
+check "active after a refused reload" wait_for 30 is_active
 check "same main process after a refused reload" test "$(prop MainPID)" = "$pid"
-check "config-reload-failed names FILE:LINE" eval "q \"select message from events where kind = 'config-reload-failed'\" | grep -q '30-broken.conf:3: leak_every'"
 check "the refusal is in the journal at err priority" eval 'journalctl -u gemsoak -p err --no-pager | grep -q "30-broken.conf:3"'
 check "no broken workload started" eval '! pgrep -x gs:broken'
 rm -f /etc/gemsoak/conf.d/30-broken.conf
