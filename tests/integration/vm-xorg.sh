@@ -99,6 +99,11 @@ echo "first Xorg: display :$display" > $s/first.txt
 dump running
 kill $x; wait $x
 echo $? > $s/first.status
+# The console takes its framebuffer back after the server's exit, in the
+# kernel's own time (a reference more, refcount=3, was seen right after
+# the wait): give it 10 s to come back to the baseline.
+i=0
+until cat $dri/framebuffer 2>&1 | cmp -s - $s/baseline.framebuffer || [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done
 dump stopped
 run() { # NAME RESTARTS TIME_LIMIT_S [WORKLOAD]
 	db=/var/lib/gemsoak/$1.db
