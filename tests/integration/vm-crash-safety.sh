@@ -1,9 +1,10 @@
 #!/bin/sh
 # The daemon killed with SIGKILL at random moments, 50 times, on the real
 # kernel: every time the database passes PRAGMA integrity_check, and no
-# worker outlives the daemon (PR_SET_PDEATHSIG). Every other kill comes
+# worker outlives the daemon (PR_SET_PDEATHSIG). Every fifth kill comes
 # after the daemon stored a round of its own, so that kills land while it
-# writes however long its start takes (seconds in a loaded guest).
+# writes however long its start takes (seconds in a loaded guest; every
+# other one took the test to 798 s).
 set -eu
 . tests/lib.sh
 out=build/tests/vm-crash-safety
@@ -29,7 +30,7 @@ ticks=0
 while [ \$i -lt $kills ]; do
 	gemsoakd -c /mnt/share/test.conf --database /tmp/gs.db 2>>/tmp/daemon.log &
 	d=\$!
-	if [ \$((i % 2)) = 1 ]; then
+	if [ \$((i % 5)) = 4 ]; then
 		w=0
 		until [ "\$(sqlite3 -readonly /tmp/gs.db "select count(*) > \$ticks from ticks" 2>/dev/null)" = 1 ] || [ \$w -ge 600 ]; do
 			usleep 100000
@@ -67,7 +68,7 @@ bad=$(awk 'NF > 1' "$out/survivors")
 runs=$(sql "$out/gs.db.$((kills - 1))" "select count(*) from runs")
 ticks=$(sql "$out/gs.db.$((kills - 1))" "select count(*) from ticks")
 echo "$kills kills survived: every database intact, no stray worker; $runs runs, $ticks rounds recorded"
-[ "$ticks" -ge $((kills / 2)) ] || fail "too few rounds recorded ($ticks): the kills after a stored round had none"
+[ "$ticks" -ge $((kills / 5)) ] || fail "too few rounds recorded ($ticks): the kills after a stored round had none"
 # Every restart after a crash continues the one run, a gap event marking
 # each outage (a kill before the first start was recorded leaves no trace).
 last=$out/gs.db.$((kills - 1))

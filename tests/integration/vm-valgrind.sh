@@ -24,18 +24,24 @@ VM_WRAP="env VALGRIND_LIB=/usr/libexec/valgrind valgrind.bin --extra-debuginfo-p
  --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
  --error-exitcode=99 --child-silent-after-fork=yes --log-file=/mnt/share/valgrind.log"
 # memcheck's start-up can take half a minute on a busy host: wait for the
-# canary's worker to exist, then let it run before killing it.
-# shellcheck disable=SC2016 # shell text the guest runs: its quotes and $ are for the guest
-VM_DURING='i=0; until pidof gs:canary > /dev/null || [ $i -ge 90 ]; do sleep 1; i=$((i + 1)); done;
-sleep 15; kill -KILL $(pidof gs:canary)'
+# canary's worker and some of its rounds before killing it, then for the
+# restart and 10 rounds in all (under memcheck and TCG a busy host gave 4
+# in 144 s), and stop the daemon.
+# shellcheck disable=SC2016,SC2089 # shell text the guest runs: its quotes and $ are for the guest
+VM_DURING='i=0; until pidof gs:canary > /dev/null || [ $i -ge 90 ]; do sleep 1; i=$((i + 1)); done
+wait_sql "select count(*) >= 3 from ticks"
+kill -KILL $(pidof gs:canary)
+wait_sql "select count(*) >= 1 from events where kind = '"'worker-restart'"'"
+wait_sql "select count(*) >= 10 from ticks"
+kill -TERM $daemon'
+# shellcheck disable=SC2090 # shell text the guest runs: its quotes and $ are for the guest
 export VM_WRAP VM_DURING
 GS_VM_INITRD=$TOP/build/vm/initramfs-valgrind.cpio.gz
 export GS_VM_INITRD
-# 90 s: with the workers under memcheck too, a busy host gave 9 rounds
-# in 60 s (one every 4 s under valgrind and TCG), under the 10 checked.
-# The guest may take 10 minutes in all: memcheck's start and its leak
+# The run ends once its steps are recorded (--duration 600 only bounds
+# it); the guest may take 15 minutes in all: memcheck's start and its leak
 # check at the exit took the guest past 270 s beside two other guests.
-VM_LIMIT=600 vm_run_daemon build/tests/valgrind.conf 90 "$out"
+VM_LIMIT=900 vm_run_daemon build/tests/valgrind.conf 600 "$out"
 echo "--- valgrind ---"
 cat "$out/valgrind.log"
 status=$(cat "$out/gemsoakd.status")
