@@ -358,8 +358,7 @@ static int put_groups(const struct source_ctx *ctx, size_t n)
  * result taken by the first round after it is done. */
 static struct {
 	pthread_t thread;
-	bool running;      /* a thread was started and not joined yet */
-	bool tried;
+	bool tried, running, taken; /* running: a thread to join */
 	atomic_bool done;
 	int result;
 	uint32_t max;
@@ -377,29 +376,28 @@ static void *loader_main(void *arg)
 
 /* 0 once the program is loaded, -errno when it cannot be (g.error and
  * g.why set), 1 while the load runs. g.skel is not read while it runs.
- * The round the load succeeds in says how long it took (ready_s). */
+ * The round that takes a successful load says how long it took (ready_s). */
 static int load_step(const struct source_ctx *ctx)
 {
-	if (loader.running) {
-		if (!atomic_load(&loader.done))
-			return 1;
-		pthread_join(loader.thread, NULL);
-		loader.running = false;
-		g.error = loader.result;
-		if (!g.error)
-			ctx->origins->ready_s = loader.took > 0 ? loader.took : 1e-9;
+	if (!loader.tried) {
+		loader.tried = true;
+		if ((g.error = device_is_kernels(ctx)) != 0) {
+			loader.taken = true;
+			return g.error;
+		}
+		loader.max = ctx->origins_max;
+		loader.running = thread_start(&loader.thread, loader_main);
+		if (!loader.running)
+			loader_main(NULL); /* no thread: the round waits for the load */
 	}
-	if (loader.tried)
+	if (loader.taken)
 		return g.error;
-	loader.tried = true;
-	g.error = device_is_kernels(ctx);
-	if (g.error)
-		return g.error;
-	loader.max = ctx->origins_max;
-	loader.running = thread_start(&loader.thread, loader_main);
-	if (loader.running)
+	if (!atomic_load(&loader.done))
 		return 1;
-	loader_main(NULL); /* no thread: the round waits for the load */
+	if (loader.running)
+		pthread_join(loader.thread, NULL);
+	loader.running = false;
+	loader.taken = true;
 	g.error = loader.result;
 	if (!g.error)
 		ctx->origins->ready_s = loader.took > 0 ? loader.took : 1e-9;
