@@ -401,6 +401,32 @@ static int judge_part(struct run_ctx *c, const struct series *x, const struct gs
 	return 0;
 }
 
+/* The counter of the workload that started last (gs_counter_start,
+ * gs_onset_candidate) and its start in *t0; NULL when there is none, or
+ * -1 with ctx->err when out of memory. The same for every series of a
+ * judgement, so it is found once. */
+static int onset_candidate(struct run_ctx *c, const struct series **wl, double *t0)
+{
+	*wl = NULL;
+	double *starts = malloc((c->nser + 1) * sizeof(*starts));
+	if (!starts) {
+		snprintf(c->err, c->errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < c->nser; i++) {
+		const char *name;
+		size_t len;
+		starts[i] = is_counter(&c->ser[i], &name, &len) ? gs_counter_start(c->ser[i].pts, c->ser[i].n) : NAN;
+	}
+	long cand = gs_onset_candidate(starts, c->nser, c->step);
+	if (cand >= 0) {
+		*wl = &c->ser[cand];
+		*t0 = starts[cand];
+	}
+	free(starts);
+	return 0;
+}
+
 /* db/TRENDS.md, "Late onsets": a series judged on cycles and not leaking
  * is judged again on the cycles of the workload that started last
  * (gs_counter_start, gs_onset_candidate), 0 before it started
@@ -413,33 +439,24 @@ static int judge_part(struct run_ctx *c, const struct series *x, const struct gs
  * 1000 of that workload's cycles. The row's verdict, confidence and tests
  * (robust slope, halves, r2, windows) become that judgement's; its res
  * and slopes stay the whole run's, which the holders compare with the
- * other series'. */
-static int late_onset(struct run_ctx *c, const struct series *x, struct gs_trend_row *r)
+ * other series'. wl is the candidate workload's counter, t0 its start
+ * (onset_candidate). */
+static int late_onset(struct run_ctx *c, const struct series *x, const struct series *wl, double t0,
+		      struct gs_trend_row *r)
 {
 	const struct gs_series_result *v = &r->res;
 	const struct threshold *th = threshold_of(c, x->name);
 	size_t min_part = th && th->min_windows > 4 ? (size_t)th->min_windows : 4;
 	if (!x->by_cycles || (v->verdict != GS_STABLE && v->verdict != GS_INSUFFICIENT_DATA))
 		return 0;
-	double *starts = malloc((c->nser + 1) * sizeof(*starts));
 	struct gs_point *pts = malloc((x->n + 1) * sizeof(*pts));
 	struct gs_window *wins = malloc((x->n + 1) * sizeof(*wins));
 	int rc = -1;
-	if (!starts || !pts || !wins) {
+	if (!pts || !wins) {
 		snprintf(c->err, c->errlen, "out of memory");
 		goto done;
 	}
-	for (size_t i = 0; i < c->nser; i++) {
-		const char *name;
-		size_t len;
-		starts[i] = is_counter(&c->ser[i], &name, &len) ? gs_counter_start(c->ser[i].pts, c->ser[i].n) : NAN;
-	}
-	long cand = gs_onset_candidate(starts, c->nser, c->step);
 	rc = 0;
-	if (cand < 0)
-		goto done;
-	const struct series *wl = &c->ser[cand];
-	double t0 = starts[cand];
 	struct gs_series_result on, before;
 	size_t n = gs_on_counter_axis(x->pts, x->n, wl->pts, wl->n, t0, pts), nw, nb = 0, wb = 0;
 	if ((rc = judge_part(c, x, pts, n, t0, &on, wins, &nw)))
@@ -476,7 +493,6 @@ static int late_onset(struct run_ctx *c, const struct series *x, struct gs_trend
 	snprintf(r->workload, sizeof(r->workload), "%.*s", (int)len, name);
 	r->slope_per_kcycle_workload = on.floor_per_kcycle;
 done:
-	free(starts);
 	free(pts);
 	free(wins);
 	return rc;
@@ -756,8 +772,12 @@ int gs_run_state_judge(struct gs_run_state *st, sqlite3 *db, struct gs_trend_row
 	for (size_t i = 0; i < c->nser; i++)
 		if (judge_one(c, &c->ser[i], &out[i]))
 			goto done;
-	for (size_t i = 0; i < c->nser; i++)
-		if (late_onset(c, &c->ser[i], &out[i]))
+	const struct series *onset_wl;
+	double onset_t0 = NAN;
+	if (onset_candidate(c, &onset_wl, &onset_t0))
+		goto done;
+	for (size_t i = 0; onset_wl && i < c->nser; i++)
+		if (late_onset(c, &c->ser[i], onset_wl, onset_t0, &out[i]))
 			goto done;
 	if (sizes(c, out, c->nser))
 		goto done;
