@@ -673,6 +673,51 @@ static int sizes(struct run_ctx *c, struct gs_trend_row *rows, size_t n)
 	return finish(c, s, rc);
 }
 
+/* Whether a metric is one of the whole machine's (trend_system): 1, 0,
+ * or -1 on a database error. */
+static int of_machine(sqlite3_stmt *s, const char *metric)
+{
+	sqlite3_reset(s);
+	sqlite3_bind_text(s, 1, metric, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	return rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
+}
+
+/* The machine's memory leaks with DRM's, or by an intervention
+ * (trend_system, schema 0019; db/TRENDS.md, "The machine's memory"): a
+ * leaking metric of the whole machine (every process and subsystem moves
+ * it) stays leaking when its attribution is an intervention (the probe's
+ * pause, a late onset) or another kernel metric of the run, one of DRM's,
+ * is leaking; otherwise it becomes insufficient-data, its confidence that
+ * of an undecided verdict, attributed to nobody. Run after attribute().
+ * Nothing to do when the schema has no trend_system. */
+static int machine_wide(struct run_ctx *c, struct gs_trend_row *rows, size_t n)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(c->db, "SELECT EXISTS (SELECT 1 FROM trend_system WHERE ?1 GLOB pattern)", -1, &s,
+			       NULL) != SQLITE_OK)
+		return 0;
+	bool drm_leaks = false;
+	int rc = 0;
+	for (size_t i = 0; rc >= 0 && i < n; i++)
+		if (rows[i].verdict == GS_LEAKING && strcmp(rows[i].scope, "kernel") == 0 &&
+		    (rc = of_machine(s, rows[i].metric)) == 0)
+			drm_leaks = true;
+	for (size_t i = 0; rc >= 0 && !drm_leaks && i < n; i++) {
+		struct gs_trend_row *x = &rows[i];
+		const char *a = x->attribution;
+		if (x->verdict != GS_LEAKING || strcmp(x->scope, "kernel") != 0 ||
+		    (a && (strcmp(a, "probe") == 0 || strcmp(a, "onset") == 0)) || (rc = of_machine(s, x->metric)) != 1)
+			continue;
+		x->verdict = x->res.verdict = GS_INSUFFICIENT_DATA;
+		x->confidence = x->res.confidence = fmax(x->res.p_up, 1 - x->res.p_up);
+		x->attribution = NULL;
+		x->workload[0] = '\0';
+		x->slope_per_kcycle_workload = NAN;
+	}
+	return finish(c, s, rc < 0 ? SQLITE_ERROR : SQLITE_DONE);
+}
+
 static int by_metric(const void *a, const void *b)
 {
 	return strcmp(((const struct gs_trend_row *)a)->metric, ((const struct gs_trend_row *)b)->metric);
@@ -785,7 +830,7 @@ int gs_run_state_judge(struct gs_run_state *st, sqlite3 *db, struct gs_trend_row
 		if (out[i].verdict == GS_LEAKING && out[i].res.k > 0 && !out[i].attribution &&
 		    attribute(c, &c->ser[i], &out[i]))
 			goto done;
-	if (holders(c, out, c->nser))
+	if (machine_wide(c, out, c->nser) || holders(c, out, c->nser))
 		goto done;
 	qsort(out, c->nser, sizeof(*out), by_metric);
 	*rows = out;
