@@ -7,7 +7,7 @@
  * run too short for some verdict is neither clean nor failed and gets a
  * status of its own, so a gate cannot pass by running too briefly.
  * --junit writes one testcase per finding (a cause: the leaking metrics
- * it groups in its output), one per assessed metric (a leaking one a
+ * it groups in its output, where its objects were made when traced), one per assessed metric (a leaking one a
  * finding covers is detail, not a failure of its own) and, per workload,
  * one for its promises and one for its work, for igt_runner-style result
  * viewers and LAVA. */
@@ -62,25 +62,48 @@ struct gate_ctx {
 };
 
 /* A finding: a line on out and a failing testcase whose output lists
- * its metrics. Columns: id, summary, lead metric, its rate in words,
- * metrics, next. */
+ * its metrics. Where the run traced where its objects were made, the
+ * failure's text says so (and a property "origin" holds it, the same
+ * sentence as gemsoak findings' origin field), so that a CI viewer shows
+ * the path beside the red mark. Columns: id, summary, lead metric, its
+ * rate in words, metrics, next, origin (the sentence) and origin_line,
+ * both NULL when none was traced. */
 static void finding_row(struct gate_ctx *g, sqlite3_stmt *s)
 {
 	int id = sqlite3_column_int(s, 0);
 	const char *summary = (const char *)sqlite3_column_text(s, 1);
+	const char *origin = (const char *)sqlite3_column_text(s, 6);
+	const char *line = (const char *)sqlite3_column_text(s, 7);
 	char name[96], text[2048];
 	snprintf(name, sizeof(name), "%d-%s", id, sqlite3_column_text(s, 2));
 	snprintf(text, sizeof(text), "%s %s; metrics: %s; next: %s", sqlite3_column_text(s, 2),
 		 sqlite3_column_text(s, 3), sqlite3_column_text(s, 4), sqlite3_column_text(s, 5));
 	g->n->findings++;
-	fprintf(g->out, "FAIL      finding %d: %s\n          %s\n", id, summary, text);
+	fprintf(g->out, "FAIL      finding %d: %s\n", id, summary);
+	if (line)
+		fprintf(g->out, "          %s\n", line);
+	fprintf(g->out, "          %s\n", text);
 	if (!g->junit)
 		return;
+	/* one testcase a line: lava/report.sh reads them so */
 	fprintf(g->junit, "    <testcase classname=\"gemsoak.findings\" name=\"");
 	cli_markup_text(g->junit, name);
-	fputs("\" time=\"0\"><failure type=\"leak\" message=\"", g->junit);
+	fputs("\" time=\"0\">", g->junit);
+	if (origin) {
+		fputs("<properties><property name=\"origin\" value=\"", g->junit);
+		cli_markup_text(g->junit, origin);
+		fputs("\"/></properties>", g->junit);
+	}
+	fputs("<failure type=\"leak\" message=\"", g->junit);
 	cli_markup_text(g->junit, summary);
-	fputs("\"/><system-out>", g->junit);
+	if (origin) {
+		fputs("\">", g->junit);
+		cli_markup_text(g->junit, origin);
+		fputs("</failure>", g->junit);
+	} else {
+		fputs("\"/>", g->junit);
+	}
+	fputs("<system-out>", g->junit);
 	cli_markup_text(g->junit, text);
 	fputs("</system-out></testcase>\n", g->junit);
 }
@@ -174,8 +197,8 @@ static void late_row(struct gate_ctx *g, sqlite3_stmt *s)
 }
 
 static const char findings_sql[] =
-	"SELECT id, summary, lead_metric, per_hour_words, metrics, next FROM temp.run_findings WHERE ?1 = ?1"
-	" ORDER BY id";
+	"SELECT id, summary, lead_metric, per_hour_words, metrics, next, origin, origin_line"
+	" FROM temp.run_findings WHERE ?1 = ?1 ORDER BY id";
 
 static const char metrics_sql[] =
 	"SELECT t.metric, t.verdict,"

@@ -72,6 +72,23 @@ set_thresholds() {
 	"$TOP/build/gemsoak" runs -D "$1" > /dev/null || fail "gemsoak runs -D $1: exit $? after the thresholds' edit"
 }
 
+# trace_canary DB RUN: record in DB what the origins source records on a
+# real kernel (gemsoak-synth and the kernel model trace nothing): RUN's
+# canary made GEM objects through vgem's dumb-buffer creation, 1 alive
+# 600 s into the run, 8 at its end (7200 s).
+trace_canary() {
+	sql "$1" "insert or ignore into origin_stacks(stack) values ('drm_gem_object_init+0x2c/0x100
+__drm_gem_shmem_create+0x8d/0x170
+drm_gem_shmem_dumb_create+0x2f/0xb0
+drm_ioctl_kernel+0xb5/0x160
+drm_ioctl+0x22f/0x410
+__x64_sys_ioctl+0x8d/0xd0
+do_syscall_64+0x58/0xc0');
+	insert into object_origins select r.id, r.started + x.t, 'gem', 'canary', 'gs:canary', s.id, x.alive, 4096 * x.alive
+	from runs r, origin_stacks s, (select 600 as t, 1 as alive union all select 7200, 8) x
+	where r.id = $2 and s.stack like 'drm_gem_object_init+0x2c/0x100%'"
+}
+
 # assert_sql DB QUERY EXPECTED MESSAGE
 assert_sql() {
 	got=$(sql "$1" "$2")

@@ -7,7 +7,8 @@
 # fails whatever its metrics say; lateness never fails it. Anomalies the
 # prune folded count as many as they stand for. The JUnit file
 # parses and holds one testcase per finding (failing, its metrics in its
-# output), one per assessed metric (a leaking one its finding's detail)
+# output; where the run traced its objects' origin, the failure's text and
+# a property say it, and where it did not, neither does), one per assessed metric (a leaking one its finding's detail)
 # and, per workload, one for its promises and one for its work, with the
 # figures in words (no exponent notation).
 set -eu
@@ -61,6 +62,33 @@ assert 'metrics: gem.flink_names' in c.find('system-out').text, ET.tostring(c)
 m = root.find(".//testcase[@name='gem.flink_names']")
 assert m.find('failure') is None and '(finding 1)' in m.find('system-out').text, ET.tostring(m)
 assert 'e+' not in ET.tostring(root, encoding='unicode'), 'exponent notation'
+# the negative control of the origin below: none traced, none told
+assert c.find('properties') is None and not (f.text or '').strip(), ET.tostring(c)
+PY
+! grep -q '^ *made ' "$d/leak.out" || fail "leak: a 'made at' line where no origin was traced"
+
+# The same run with the canary's GEM objects traced (the origins source
+# on a real kernel; synth records none): the finding says where they
+# were made, in its FAIL lines and in its testcase's failure and property.
+cp "$db" "$d/traced.db"
+trace_canary "$d/traced.db" 1
+run_rc "$GS" gate -D "$d/traced.db" --run 1 --junit "$d/traced.xml" > "$d/traced.out"
+[ $rc = 1 ] || fail "traced: exit $rc, not 1"
+made=$(sed -n 's/^ *\(made .*\)/\1/p' "$d/traced.out")
+echo "traced: $made"
+[ "$made" = 'made at drm_gem_object_init ← __drm_gem_shmem_create ← drm_gem_shmem_dumb_create ← drm_ioctl' ] ||
+	{ cat "$d/traced.out"; fail "traced: the finding's FAIL lines do not say where its objects were made"; }
+junit_check "$d/traced.xml" 6 2 0
+python3 - "$d/traced.xml" <<'PY' || fail "traced.xml: the finding's origin"
+import sys, xml.etree.ElementTree as ET
+c = ET.parse(sys.argv[1]).getroot().find(".//testcase[@name='1-gem.flink_names']")
+want = ('8 of the GEM objects alive at the end were made by canary at drm_gem_object_init'
+        ' ← __drm_gem_shmem_create ← drm_gem_shmem_dumb_create ← drm_ioctl (dumb-buffer creation)')
+f = c.find('failure')
+assert f is not None and f.text == want, ET.tostring(c, encoding='unicode')
+p = c.findall('properties/property')
+assert [(x.get('name'), x.get('value')) for x in p] == [('origin', want)], ET.tostring(c, encoding='unicode')
+print('traced.xml: failure and property origin:', f.text)
 PY
 
 # Run 2: the fixed kernel; its one anomaly (a worker killed by SIGKILL)
