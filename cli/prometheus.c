@@ -450,13 +450,18 @@ static int add_metrics(struct expo *e, sqlite3 *db, int64_t run, int64_t tick, c
 }
 
 /* The run's findings (cli/findings.h): gemsoak_findings, their number,
- * and gemsoak_finding_info, 1 for each with its words as labels. 0, or
- * -1 after a message. */
+ * and gemsoak_finding_info, 1 for each with its words as labels. Where
+ * the run traced where a finding's objects were made, the label origin
+ * is its "made at" line (the top three frames and the subsystem's entry,
+ * as gemsoak findings prints it): words that stay the same while the
+ * objects pile up, where the sentence's count would make a new series
+ * every scrape. 0, or -1 after a message. */
 static int add_findings(struct expo *e, sqlite3 *db, int64_t run)
 {
 	int n = cli_load_findings(db, run);
 	sqlite3_stmt *s = n < 0 ? NULL : cli_prepare(db, "SELECT id, workload, holder, lead_metric, metrics,"
-						    " attribution, summary, per_kcycle FROM temp.run_findings ORDER BY id");
+						    " attribution, summary, per_kcycle, origin_line FROM temp.run_findings"
+						    " ORDER BY id");
 	if (!s)
 		return -1;
 	add(e, "gemsoak_findings", "gauge", "Findings of the run: its leaks, one per cause (gemsoak findings).", "", n);
@@ -470,12 +475,15 @@ static int add_findings(struct expo *e, sqlite3 *db, int64_t run)
 		label_add(l, sizeof(l), "metrics", col_text(s, 4));
 		label_add(l, sizeof(l), "attribution", col_text(s, 5));
 		char w[LABELS_MAX] = "";
+		if (sqlite3_column_type(s, 8) != SQLITE_NULL)
+			label_add(w, sizeof(w), "origin", col_text(s, 8));
 		label_add(w, sizeof(w), "summary", col_text(s, 6));
-		/* the summary last: a long one is cut, never the other labels */
+		/* the words last: a long one is cut, never the other labels */
 		char both[2 * LABELS_MAX];
 		snprintf(both, sizeof(both), "%s,%s", l, w);
 		add(e, "gemsoak_finding_info", "gauge",
-		    "A finding: 1, labelled with its workload, holder, lead metric, metrics and what it means.", both, 1);
+		    "A finding: 1, labelled with its workload, holder, lead metric, metrics, where its objects were made"
+		    " (when traced) and what it means.", both, 1);
 		if (sqlite3_column_type(s, 7) != SQLITE_NULL) {
 			char lk[LABELS_MAX] = "";
 			label_add(lk, sizeof(lk), "finding", col_text(s, 0));

@@ -1,9 +1,12 @@
 #!/bin/sh
 # gemsoak for Prometheus, end to end:
 # - the textfile `gemsoak export` writes passes `promtool check metrics`;
+# - a finding's origin is a label of gemsoak_finding_info where the run
+#   traced it, and absent where it did not;
 # - the shipped rules pass their `promtool test rules` cases, and a rule
 #   made wrong fails them (a stale-sample threshold; a leak alerted per
-#   metric beside its finding's alert);
+#   metric beside its finding's alert; a finding's alert that leaves out
+#   where its objects were made);
 # - the dashboard parses, and every series its expressions name exists;
 # - make install puts the export unit and timer in place, clean for
 #   `systemd-analyze verify`, and its ExecStart writes the textfile;
@@ -68,6 +71,33 @@ grep -q 'gemsoak_x_used_bytes{.*}: two metrics map to this series; the second is
 	fail "export: the collision is not said: $(cat "$d/names.err")"
 echo "ok: odd names: dotted workloads, ioctl errors, ms as seconds, owners, escaped labels; a collision said: $(cat "$d/names.err")"
 
+# ---- a finding's origin: synth's leaking run 1 alone (its fixed run 2
+# removed, so that it is the newest), exported untraced, then with the
+# canary's GEM objects traced: the label origin only on the second ----
+cp "$d/synth.db" "$d/leak1.db"
+sql "$d/leak1.db" "delete from samples where tick_id in (select id from ticks where run_id = 2)"
+for t in $(sql "$d/leak1.db" "select m.name from sqlite_master m, pragma_table_info(m.name) p
+	where m.type = 'table' and p.name = 'run_id'"); do
+	sql "$d/leak1.db" "delete from $t where run_id = 2"
+done
+sql "$d/leak1.db" "delete from runs where id = 2"
+cp "$d/leak1.db" "$d/traced.db"
+trace_canary "$d/traced.db" 1
+for name in leak1 traced; do
+	mkdir -p "$d/$name"
+	$GS export -D "$d/$name.db" --prometheus "$d/$name" > /dev/null || fail "export of $name.db: exit $?"
+	promtool check metrics < "$d/$name/gemsoak.prom" > "$d/lint-$name.out" 2>&1 ||
+		{ cat "$d/lint-$name.out"; fail "promtool check metrics ($name.db)"; }
+done
+grep '^gemsoak_finding_info{' "$d/leak1/gemsoak.prom" | grep -q 'lead_metric="gem.flink_names"' ||
+	fail "leak1.db: no finding exported"
+! grep -q '^gemsoak_finding_info{.*origin=' "$d/leak1/gemsoak.prom" ||
+	fail "leak1.db: an origin exported where none was traced: $(grep '^gemsoak_finding_info' "$d/leak1/gemsoak.prom")"
+origin=$(sed -n 's/^gemsoak_finding_info{.*,origin="\([^"]*\)",.*/\1/p' "$d/traced/gemsoak.prom")
+[ "$origin" = 'made at drm_gem_object_init ← __drm_gem_shmem_create ← drm_gem_shmem_dumb_create ← drm_ioctl' ] ||
+	fail "traced.db: the finding's origin label is '$origin': $(grep '^gemsoak_finding_info' "$d/traced/gemsoak.prom")"
+echo "ok: gemsoak_finding_info: no origin label untraced; traced: origin=\"$origin\""
+
 # ---- the rules' unit tests, and a rule made wrong must fail them ----
 promtool test rules prometheus/gemsoak-rules.test.yml > "$d/rules.out" 2>&1 || { cat "$d/rules.out"; fail "promtool test rules"; }
 mkdir -p "$d/broken"
@@ -80,8 +110,12 @@ sed '/unless on (job, instance, host, run) gemsoak_findings > 0/d' prometheus/ge
 ! cmp -s prometheus/gemsoak-rules.yml "$d/broken/gemsoak-rules.yml" || fail "the per-metric leak rule was not altered"
 ! promtool test rules "$d/broken/gemsoak-rules.test.yml" > "$d/broken.out" 2>&1 || fail "promtool test rules passes a double alert"
 grep -q 'GemsoakKernelLeak' "$d/broken.out" || fail "the double alert's failure does not name it: $(cat "$d/broken.out")"
+sed 's/{{ with . | first | label "origin" }}Its objects were {{ . }}. {{ end }}//' prometheus/gemsoak-rules.yml > "$d/broken/gemsoak-rules.yml"
+! cmp -s prometheus/gemsoak-rules.yml "$d/broken/gemsoak-rules.yml" || fail "the finding's origin was not taken out of its alert"
+! promtool test rules "$d/broken/gemsoak-rules.test.yml" > "$d/broken.out" 2>&1 || fail "promtool test rules passes an alert without its origin"
+grep -q 'GemsoakFinding' "$d/broken.out" || fail "the missing origin's failure does not name it: $(cat "$d/broken.out")"
 echo "ok: promtool test rules: $(grep -c 'alertname:' prometheus/gemsoak-rules.test.yml) alert cases pass; a wrong stale threshold" \
-	"fails them, and so does a leak alerted per metric beside its finding"
+	"fails them, and so do a leak alerted per metric beside its finding and a finding's alert without its origin"
 
 # ---- the dashboard parses ----
 jq -e '.panels | length > 0' prometheus/gemsoak-dashboard.json > /dev/null || fail "the dashboard does not parse or has no panel"
