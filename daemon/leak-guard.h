@@ -6,7 +6,7 @@
  * them; on a leaking kernel how much that frees is itself a finding),
  * sampling goes on, and the workloads start again once MemAvailable is
  * back above the resume level. The decision is a pure function of the
- * readings, so it is unit-tested; daemon/server.c acts on it. */
+ * readings, so it is unit-tested; daemon/guard-actions.c acts on it. */
 #ifndef GS_LEAK_GUARD_H
 #define GS_LEAK_GUARD_H
 

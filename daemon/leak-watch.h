@@ -2,7 +2,7 @@
  * even while the event loop is busy. A sampling round over tens of
  * thousands of leaked dma-bufs takes seconds on a slow machine, and an
  * unthrottled leak takes a small machine's memory within those seconds,
- * before the loop's own guard (daemon/server.c) gets its turn. Below the
+ * before the loop's own guard (daemon/guard-actions.c) gets its turn. Below the
  * floor the watch freezes (SIGSTOP) the workers' process groups at once,
  * so the leak stops growing, and wakes the loop through a pipe; the loop
  * then decides as always (stop for good, or thaw) and rearms the watch.
