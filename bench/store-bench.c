@@ -1,6 +1,6 @@
 /* Store benchmark: writes a generated run (DAYS days at one sampling
  * round every 10 s, 50 metrics) through the daemon's own store
- * (db/store.c, one transaction per round), then reports ingest rate,
+ * (db/store-write.c, one transaction per round), then reports ingest rate,
  * bytes on disk per sample and the latency of `select * from
  * leak_trends` (median of 5 runs after a warm-up; raw samples kept 7
  * days, as the daemon keeps them); and the same for a naive baseline

@@ -1,5 +1,5 @@
 /* gemsoak-synth: write a gemsoak database of synthetic runs through the
- * real store (db/store.c, so the rollup triggers run as in the daemon).
+ * real store (db/store-write.c, so the rollup triggers run as in the daemon).
  *   --preset eval   one run per cycle rate, 1 hour: clean.SHAPE.N and
  *                   leak.RATE.SHAPE.N series (labels in the names)
  *   --preset ttv    runs of 1 to 60 minutes per cycle rate: how soon each

@@ -1,5 +1,5 @@
 /* A metric batch: one sampling round's named values, as the sources
- * (sources/) produce them and the store (db/store.c) writes them. Its own
+ * (sources/) produce them and the store (db/store-write.c) writes them. Its own
  * header so the store depends on the values, not on the sources. */
 #ifndef GS_METRIC_BATCH_H
 #define GS_METRIC_BATCH_H

@@ -9,7 +9,7 @@ $(B)/gen/views.c: $(VIEWS) tools/embed-sql.sh
 	@mkdir -p $(dir $@)
 	tools/embed-sql.sh gs_views $@ $(VIEWS)
 GEN_SRCS += $(B)/gen/views.c
-COMMON_SRCS += db/store.c db/views.c db/db-path.c db/origins.c
+COMMON_SRCS += db/store.c db/store-write.c db/store-read.c db/views.c db/db-path.c db/origins.c
 CHECK_SCRIPTS += tests/integration/store-ownership.sh
 CHECK_SCRIPTS += tests/integration/model-store-refused.sh
 CHECK_SCRIPTS += tests/integration/database-path.sh

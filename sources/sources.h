@@ -3,7 +3,7 @@
  * parsers are separate, pure functions so unit tests and fuzzers can feed
  * them real-format fixtures.
  *
- * Data flow: sampler (daemon/sampler.c) → sources → store (db/store.c)
+ * Data flow: sampler (daemon/sampler.c) → sources → store (db/store-write.c)
  * → analysis (the leak_trends view). */
 #ifndef GS_SOURCES_H
 #define GS_SOURCES_H

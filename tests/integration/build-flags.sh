@@ -12,7 +12,7 @@ flags="-std=c11 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wstrict-pr
 make -s build/gen/migrations.c build/gen/origins.skel.h
 n=0
 for opt in "-O1 -fsanitize=address,undefined" "-O2" "-O3"; do
-	for f in sources/*.c common/*.c db/store.c; do
+	for f in sources/*.c common/*.c db/store*.c; do
 		# shellcheck disable=SC2086,SC2090 # flags: words, and the macros' quotes kept as characters
 		$cc $flags $opt -c -o /dev/null "$f" || fail "$f does not build with $opt"
 		n=$((n + 1))
