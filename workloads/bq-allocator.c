@@ -12,7 +12,7 @@
 /* Allocate one buffer and send it back as a native handle. */
 static void gralloc_alloc(struct wl_proc *p, struct binder *b, int fd, const struct binder_in *in)
 {
-	const struct bq_alloc *req = in_data(in, 0, sizeof(*req));
+	const struct bq_alloc *req = binder_in_data(in, 0, sizeof(*req));
 	uint32_t h;
 	int dmabuf = -1;
 	int r = req ? gem_create(fd, p->dev->kind, req->size, &h) : -EPROTO;
@@ -24,11 +24,11 @@ static void gralloc_alloc(struct wl_proc *p, struct binder *b, int fd, const str
 	}
 	r = wl_ioctl_result(p, GS_IOC_PRIME_EXPORT, RACE_NONE, prime_export(fd, h, &dmabuf), "gralloc-export", h);
 	struct binder_txn t;
-	txn_init(&t);
+	binder_txn_init(&t);
 	struct bq_alloc_reply rep = { .status = r, .ino = r ? 0 : bq_inode_of(dmabuf) };
-	txn_put(&t, &rep, sizeof(rep));
+	binder_txn_put(&t, &rep, sizeof(rep));
 	if (!r)
-		txn_put_fd_array(&t, &dmabuf, 1);
+		binder_txn_put_fd_array(&t, &dmabuf, 1);
 	binder_reply(b, in, &t);
 	/* The driver took its own reference to the file while replying: the
 	 * allocator keeps nothing of the buffer, as gralloc's allocator does. */
@@ -84,7 +84,7 @@ void bq_allocator_run(struct wl_proc *p)
 		uint32_t h;
 		switch (ev.in.code) {
 		case SM_ADD:
-			if (in_handle(&ev.in, &h)) {
+			if (binder_in_handle(&ev.in, &h)) {
 				bq_reply_status(&b, &ev.in, -EINVAL);
 				break;
 			}
@@ -103,11 +103,11 @@ void bq_allocator_run(struct wl_proc *p)
 			break;
 		case SM_GET: {
 			struct binder_txn t;
-			txn_init(&t);
+			binder_txn_init(&t);
 			struct bq_status st = { .status = registered ? 0 : -ENOENT };
-			txn_put(&t, &st, sizeof(st));
+			binder_txn_put(&t, &st, sizeof(st));
 			if (registered)
-				txn_put_handle(&t, consumer);
+				binder_txn_put_handle(&t, consumer);
 			binder_reply(&b, &ev.in, &t);
 			break;
 		}

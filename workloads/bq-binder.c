@@ -38,9 +38,9 @@ void bq_check_dropped(struct wl_proc *p, struct binder *b)
 void bq_reply_status(struct binder *b, const struct binder_in *in, int32_t status)
 {
 	struct binder_txn t;
-	txn_init(&t);
+	binder_txn_init(&t);
 	struct bq_status st = { .status = status };
-	txn_put(&t, &st, sizeof(st));
+	binder_txn_put(&t, &st, sizeof(st));
 	binder_reply(b, in, &t);
 }
 
@@ -57,7 +57,7 @@ int bq_call(struct binder *b, uint32_t handle, uint32_t code, const struct binde
 		return -EPIPE;
 	if (rep->kind != BEV_REPLY)
 		return -EPROTO;
-	const struct bq_status *st = in_data(&rep->in, 0, sizeof(*st));
+	const struct bq_status *st = binder_in_data(&rep->in, 0, sizeof(*st));
 	r = !st ? -EPROTO : st->status > 0 ? -EPROTO : st->status;
 	if (r)
 		binder_free(b, &rep->in);

@@ -38,10 +38,10 @@ static void producer_gone(struct consumer *c)
 static void release_slot(struct consumer *c, const struct bq_frame *f, int release_fence)
 {
 	struct binder_txn t;
-	txn_init(&t);
-	txn_put(&t, f, sizeof(*f));
+	binder_txn_init(&t);
+	binder_txn_put(&t, f, sizeof(*f));
 	if (release_fence >= 0)
-		txn_put_fd(&t, release_fence);
+		binder_txn_put_fd(&t, release_fence);
 	struct binder_event unused;
 	binder_transact(&c->b, c->producer, BQ_RELEASED, &t, true, &unused);
 }
@@ -81,8 +81,8 @@ static void consumer_queue(struct consumer *c, const struct binder_in *in)
 {
 	struct wl_proc *p = c->p;
 	double came = now_monotonic();
-	const struct bq_frame *pf = in_data(in, 0, sizeof(*pf));
-	int fds[1], n = in_fd_array(in, fds, 1), acquire = in_fd(in, 0);
+	const struct bq_frame *pf = binder_in_data(in, 0, sizeof(*pf));
+	int fds[1], n = binder_in_fd_array(in, fds, 1), acquire = binder_in_fd(in, 0);
 	if (!pf || n != 1 || acquire < 0) {
 		wl_anomaly(p, "protocol", "a queued frame without its buffer or fence (%d buffer fds, fence %d)", n, acquire);
 		if (acquire >= 0)
@@ -123,7 +123,7 @@ static void consumer_event(struct consumer *c, struct binder_event *ev)
 	uint32_t h;
 	switch (ev->in.code) {
 	case BQ_CONNECT:
-		if (in_handle(&ev->in, &h)) {
+		if (binder_in_handle(&ev->in, &h)) {
 			bq_reply_status(&c->b, &ev->in, -EINVAL);
 			break;
 		}
@@ -145,7 +145,7 @@ static void consumer_event(struct consumer *c, struct binder_event *ev)
 		if (ev->in.flags & TF_ONE_WAY) {
 			binder_free(&c->b, &ev->in);
 		} else {
-			int fence = in_fd(&ev->in, 0);
+			int fence = binder_in_fd(&ev->in, 0);
 			if (fence >= 0)
 				close(fence);
 			bq_reply_status(&c->b, &ev->in, -EINVAL);
@@ -160,8 +160,8 @@ int bq_consumer_life(struct wl_proc *p, uint64_t lifetime)
 	c.fd = wl_open_client(p, NULL);
 	bq_open_binder(p, &c.b);
 	struct binder_txn t;
-	txn_init(&t);
-	txn_put_binder(&t, NODE_CONSUMER, NODE_CONSUMER);
+	binder_txn_init(&t);
+	binder_txn_put_binder(&t, NODE_CONSUMER, NODE_CONSUMER);
 	struct binder_event rep;
 	int r = bq_call_manager(p, &c.b, SM_ADD, &t, &rep);
 	if (r && wl_should_stop(p))

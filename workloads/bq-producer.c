@@ -51,17 +51,17 @@ static void drop_slot(struct producer *pr, struct pslot *s)
 static bool allocate_slot(struct producer *pr, struct pslot *s, uint32_t index)
 {
 	struct binder_txn t;
-	txn_init(&t);
+	binder_txn_init(&t);
 	struct bq_alloc req = { .size = (uint64_t)wl_get(pr->p->cfg, "size") };
-	txn_put(&t, &req, sizeof(req));
+	binder_txn_put(&t, &req, sizeof(req));
 	struct binder_event rep;
 	int r = bq_call(&pr->b, 0, GRALLOC_ALLOC, &t, &rep);
 	if (r) {
 		wl_anomaly(pr->p, "protocol", "slot %u: the allocator's answer: %s", index, strerror(-r));
 		return false;
 	}
-	const struct bq_alloc_reply *a = in_data(&rep.in, 0, sizeof(*a));
-	int fds[1], n = in_fd_array(&rep.in, fds, 1);
+	const struct bq_alloc_reply *a = binder_in_data(&rep.in, 0, sizeof(*a));
+	int fds[1], n = binder_in_fd_array(&rep.in, fds, 1);
 	/* The fd array's fds go with the reply's buffer: keep a copy. */
 	int dmabuf = n == 1 ? fcntl(fds[0], F_DUPFD_CLOEXEC, 0) : -1;
 	uint64_t sent = a ? a->ino : 0;
@@ -105,11 +105,11 @@ static bool producer_connect(struct producer *pr)
 	unsigned refused = 0;
 	while (!pr->connected && !wl_should_stop(pr->p)) {
 		struct binder_txn t;
-		txn_init(&t);
+		binder_txn_init(&t);
 		struct binder_event rep;
 		int r = bq_call_manager(pr->p, &pr->b, SM_GET, &t, &rep);
 		uint32_t h = 0;
-		if (r == 0 && in_handle(&rep.in, &h) != 0) {
+		if (r == 0 && binder_in_handle(&rep.in, &h) != 0) {
 			binder_free(&pr->b, &rep.in);
 			r = -EPROTO;
 		}
@@ -122,8 +122,8 @@ static bool producer_connect(struct producer *pr)
 		binder_acquire(&pr->b, h);
 		binder_free(&pr->b, &rep.in);
 		binder_watch_death(&pr->b, h, ++pr->cookie);
-		txn_init(&t);
-		txn_put_binder(&t, NODE_LISTENER, NODE_LISTENER);
+		binder_txn_init(&t);
+		binder_txn_put_binder(&t, NODE_LISTENER, NODE_LISTENER);
 		r = bq_call(&pr->b, h, BQ_CONNECT, &t, &rep);
 		if (r == 0) {
 			binder_free(&pr->b, &rep.in);
@@ -145,8 +145,8 @@ static bool producer_connect(struct producer *pr)
 /* A released slot: wait for its release fence, then it is free. */
 static void producer_released(struct producer *pr, const struct binder_in *in)
 {
-	const struct bq_frame *f = in_data(in, 0, sizeof(*f));
-	int fence = in_fd(in, 0);
+	const struct bq_frame *f = binder_in_data(in, 0, sizeof(*f));
+	int fence = binder_in_fd(in, 0);
 	if (f && f->slot < (uint32_t)pr->nslots && pr->slot[f->slot].state == SLOT_QUEUED &&
 	    pr->slot[f->slot].seq == f->seq) {
 		struct pslot *s = &pr->slot[f->slot];
@@ -271,11 +271,11 @@ static void produce(struct producer *pr, int i, uint32_t seq, bool hang)
 		return;
 	}
 	struct binder_txn t;
-	txn_init(&t);
+	binder_txn_init(&t);
 	struct bq_frame f = { .slot = (uint32_t)i, .seq = seq, .ino = s->ino };
-	txn_put(&t, &f, sizeof(f));
-	txn_put_fd_array(&t, &s->dmabuf, 1);
-	txn_put_fd(&t, acquire);
+	binder_txn_put(&t, &f, sizeof(f));
+	binder_txn_put_fd_array(&t, &s->dmabuf, 1);
+	binder_txn_put_fd(&t, acquire);
 	struct binder_event rep;
 	bq_log_start(&bq_mem->acquire, seq);
 	r = bq_call(&pr->b, pr->consumer, BQ_QUEUE, &t, &rep);

@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "device/binder.h"
+#include "binder/binder.h"
 #include "workloads/workload.h"
 
 #define MAX_SLOTS 8
