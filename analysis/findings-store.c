@@ -28,88 +28,28 @@ static double query_num(sqlite3 *db, const char *sql, int64_t run)
 	return v;
 }
 
-/* The lowest values of one metric over the run, in time order: the raw
- * samples, or the minute rollups where retention has pruned the samples
- * of a long run. */
-struct lows {
-	double *t, *v;
-	size_t n, cap;
-};
-
-static int lows_add(struct lows *l, double t, double v)
+/* The lows of a leaking metric (gs_lows_pick): from ls, or read in full
+ * into *raw and *minutes. NULL with err filled. */
+static const struct gs_lows *lows_of(sqlite3 *db, int64_t run_id, int64_t metric_id, struct gs_lows_store *ls,
+				     struct gs_lows *raw, struct gs_lows *minutes, char *err, size_t errlen)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 256;
-		double *nt = realloc(l->t, cap * sizeof(*nt));
-		if (nt)
-			l->t = nt;
-		double *nv = realloc(l->v, cap * sizeof(*nv));
-		if (nv)
-			l->v = nv;
-		if (!nt || !nv)
-			return -1;
-		l->cap = cap;
-	}
-	l->t[l->n] = t, l->v[l->n] = v, l->n++;
-	return 0;
-}
-
-static int load_lows(sqlite3 *db, int64_t run, int64_t metric, const char *sql, struct lows *l)
-{
-	sqlite3_stmt *s;
-	l->n = 0;
-	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_int64(s, 1, run);
-	sqlite3_bind_int64(s, 2, metric);
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		if (lows_add(l, col(s, 0), col(s, 1)))
-			rc = SQLITE_NOMEM;
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
-
-/* Onset and levels of leak x from its lowest values l (t in Unix time),
- * through the least value from each point on (the level normal use
- * keeps returning to, which a sawtooth or noise does not move): the
- * onset is the last point before that level has risen a tenth of its
- * whole rise; the levels sample it at GS_LEVELS instants from t0 to t1.
- * Works in place in l->v. */
-static void shape(struct gs_leak *x, struct lows *l, double started, double t0, double t1)
-{
-	x->onset = NAN;
-	for (int j = 0; j < GS_LEVELS; j++)
-		x->level[j] = NAN;
-	if (l->n < 2)
-		return;
-	for (size_t i = l->n - 1; i-- > 0;)
-		l->v[i] = fmin(l->v[i], l->v[i + 1]);
-	double rise = l->v[l->n - 1] - l->v[0];
-	size_t i = 0;
-	while (i + 1 < l->n && l->v[i + 1] <= l->v[0] + rise / 10)
-		i++;
-	x->onset = l->t[i] - started;
-	size_t k = 0;
-	for (int j = 0; j < GS_LEVELS; j++) {
-		double tj = t0 + (t1 - t0) * j / (GS_LEVELS - 1);
-		while (k + 1 < l->n && l->t[k + 1] <= tj)
-			k++;
-		x->level[j] = l->v[k];
-	}
+	const struct gs_lows *l = NULL;
+	if (ls)
+		return gs_lows_store_get(ls, db, metric_id, &l, err, errlen) ? NULL : l;
+	gs_lows_free(raw);
+	gs_lows_free(minutes);
+	if (gs_lows_load(db, run_id, metric_id, INT64_MAX, raw, minutes, NULL, err, errlen))
+		return NULL;
+	return gs_lows_pick(raw, minutes, GS_LOWS_MIN_MINUTES);
 }
 
 int gs_findings_of_rows(sqlite3 *db, int64_t run_id, const struct gs_trend_row *rows, size_t nrows,
-			struct gs_finding **out, size_t *n, char *err, size_t errlen)
+			struct gs_lows_store *ls, struct gs_finding **out, size_t *n, char *err, size_t errlen)
 {
-	static const char raw[] = "SELECT k.t, s.value FROM ticks k JOIN samples s ON s.tick_id = k.id"
-				  " WHERE k.run_id = ?1 AND s.metric_id = ?2 ORDER BY k.t";
-	static const char minutes[] = "SELECT t0, vmin FROM rollups WHERE run_id = ?1 AND width = 60"
-				      " AND metric_id = ?2 ORDER BY t0";
 	struct gs_findings_params p = { .min_corr = 0.9 };
 	struct gs_leak *leaks = calloc(nrows + 1, sizeof(*leaks));
 	char (*units)[16] = calloc(nrows + 1, sizeof(*units));
-	struct lows l = { 0 }, m = { 0 };
+	struct gs_lows raw = { 0 }, minutes = { 0 };
 	size_t nl = 0;
 	int r = -1;
 	*out = NULL;
@@ -147,11 +87,10 @@ int gs_findings_of_rows(sqlite3 *db, int64_t run_id, const struct gs_trend_row *
 		};
 		/* A long run's raw samples may be pruned: its minute rollups
 		 * then tell the shape better. */
-		if (load_lows(db, run_id, w->metric_id, raw, &l) || load_lows(db, run_id, w->metric_id, minutes, &m)) {
-			snprintf(err, errlen, "findings: %s", sqlite3_errmsg(db));
+		const struct gs_lows *l = lows_of(db, run_id, w->metric_id, ls, &raw, &minutes, err, errlen);
+		if (!l)
 			goto done;
-		}
-		shape(x, m.n >= 3 * GS_LEVELS && m.t[0] < (l.n ? l.t[0] : INFINITY) ? &m : &l, started, t0, t1);
+		gs_lows_shape(l, started, t0, t1, &x->onset, x->level, GS_LEVELS);
 		if (!isnan(w->window_s))
 			widest = fmax(widest, w->window_s);
 		nl++;
@@ -166,7 +105,8 @@ int gs_findings_of_rows(sqlite3 *db, int64_t run_id, const struct gs_trend_row *
 	*n = gs_findings(leaks, nl, &p, *out);
 	r = 0;
 done:
-	free(l.t), free(l.v), free(m.t), free(m.v);
+	gs_lows_free(&raw);
+	gs_lows_free(&minutes);
 	free(leaks);
 	free(units);
 	return r;
@@ -293,7 +233,7 @@ int gs_load_findings(sqlite3 *db, int64_t run_id, struct gs_finding **out, size_
 	size_t nrows;
 	if (gs_judge_run(db, run_id, &rows, &nrows, err, errlen))
 		return -1;
-	int r = gs_findings_of_rows(db, run_id, rows, nrows, out, n, err, errlen);
+	int r = gs_findings_of_rows(db, run_id, rows, nrows, NULL, out, n, err, errlen);
 	free(rows);
 	return r;
 }

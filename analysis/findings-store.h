@@ -7,16 +7,23 @@
 #include <stdint.h>
 
 #include "analysis/findings.h"
+#include "analysis/lows-store.h"
 #include "analysis/run.h"
 
 struct sqlite3;
 
+/* The minute rollups a finding's lows need before they are read instead
+ * of the raw samples (gs_lows_pick). */
+#define GS_LOWS_MIN_MINUTES (3 * GS_LEVELS)
+
 /* The findings of run run_id from its judged rows (gs_judge_run): the
- * leaking kernel metrics with their units, onsets and floors read from
- * the database. *out (malloc'd, free it; may be NULL when *n is 0) and
- * *n. 0, or -1 with err filled. Reads only. */
+ * leaking kernel metrics with their units, and their onsets and floors
+ * from their lows (analysis/lows.h): those ls keeps between rounds
+ * (gs_run_state_lows), or read in full when ls is NULL. *out (malloc'd,
+ * free it; may be NULL when *n is 0) and *n. 0, or -1 with err filled.
+ * Reads only. */
 int gs_findings_of_rows(struct sqlite3 *db, int64_t run_id, const struct gs_trend_row *rows, size_t nrows,
-			struct gs_finding **out, size_t *n, char *err, size_t errlen);
+			struct gs_lows_store *ls, struct gs_finding **out, size_t *n, char *err, size_t errlen);
 
 /* Replace run run_id's rows of findings with f (n of them), as of time
  * t. 0, or -1 with err filled. The caller holds the transaction. */

@@ -6,6 +6,7 @@
 
 #include <sqlite3.h>
 
+#include "analysis/findings-store.h"
 #include "analysis/onset.h"
 #include "analysis/probe.h"
 #include "analysis/run.h"
@@ -730,14 +731,25 @@ struct gs_run_state {
 	int64_t last_tick;
 	long base;
 	bool loaded;
+	struct gs_lows_store *lows; /* the findings' lows of the run's leaking metrics */
 };
 
 struct gs_run_state *gs_run_state_new(int64_t run_id)
 {
 	struct gs_run_state *st = calloc(1, sizeof(*st));
-	if (st)
-		st->c.run_id = run_id;
+	if (!st)
+		return NULL;
+	st->c.run_id = run_id;
+	if (!(st->lows = gs_lows_store_new(run_id, GS_LOWS_MIN_MINUTES))) {
+		free(st);
+		return NULL;
+	}
 	return st;
+}
+
+struct gs_lows_store *gs_run_state_lows(struct gs_run_state *st)
+{
+	return st->lows;
 }
 
 void gs_run_state_free(struct gs_run_state *st)
@@ -745,6 +757,7 @@ void gs_run_state_free(struct gs_run_state *st)
 	if (!st)
 		return;
 	drop_points(&st->c);
+	gs_lows_store_free(st->lows);
 	free(st->c.ser);
 	free(st->c.th);
 	free(st->c.steps);
@@ -756,7 +769,7 @@ size_t gs_run_state_bytes(const struct gs_run_state *st)
 {
 	if (!st)
 		return 0;
-	size_t bytes = sizeof(*st) + st->c.capser * sizeof(*st->c.ser);
+	size_t bytes = sizeof(*st) + st->c.capser * sizeof(*st->c.ser) + gs_lows_store_bytes(st->lows);
 	for (size_t i = 0; i < st->c.nser; i++)
 		bytes += st->c.ser[i].cap * sizeof(*st->c.ser[i].pts);
 	return bytes;
@@ -790,7 +803,8 @@ static int update_points(struct gs_run_state *st)
 		drop_points(c);
 		st->last_tick = 0;
 	}
-	if (load_points(c, st->last_tick))
+	if (load_points(c, st->last_tick) ||
+	    gs_lows_store_update(st->lows, c->db, st->last_tick, last, c->err, c->errlen))
 		return -1;
 	st->loaded = true;
 	st->base = c->base;

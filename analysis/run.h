@@ -68,4 +68,11 @@ size_t gs_run_state_bytes(const struct gs_run_state *st);
 int gs_run_state_judge(struct gs_run_state *st, struct sqlite3 *db, struct gs_trend_row **rows, size_t *nrows,
 		       char *err, size_t errlen);
 
+/* The lows of the run's metrics that st keeps for its findings
+ * (analysis/lows-store.h), brought up to date by each
+ * gs_run_state_judge: a metric's records once it has been asked for
+ * (leaking), so a round reads only what it wrote. */
+struct gs_lows_store;
+struct gs_lows_store *gs_run_state_lows(struct gs_run_state *st);
+
 #endif

@@ -194,13 +194,14 @@ static int write_basis(sqlite3 *db, int64_t run_id, const char *basis)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* The findings of the rows, written beside them (analysis/findings-store.h). */
-static int store_findings(sqlite3 *db, int64_t run_id, const struct gs_trend_row *rows, size_t n, double t,
-			  char *err, size_t errlen)
+/* The findings of the rows, written beside them (analysis/findings-store.h),
+ * their lows those st keeps (NULL: read in full). */
+static int store_findings(sqlite3 *db, int64_t run_id, struct gs_run_state *st, const struct gs_trend_row *rows,
+			  size_t n, double t, char *err, size_t errlen)
 {
 	struct gs_finding *f;
 	size_t nf;
-	if (gs_findings_of_rows(db, run_id, rows, n, &f, &nf, err, errlen))
+	if (gs_findings_of_rows(db, run_id, rows, n, st ? gs_run_state_lows(st) : NULL, &f, &nf, err, errlen))
 		return -1;
 	int r = gs_write_findings(db, run_id, t, f, nf, err, errlen);
 	free(f);
@@ -238,7 +239,7 @@ static int store_run(sqlite3 *db, int64_t run_id, struct gs_run_state *st, bool 
 			r = -1;
 		if (r < 0)
 			snprintf(err, errlen, "verdicts: %s", sqlite3_errmsg(db));
-		else if (store_findings(db, run_id, rows, n, t, err, errlen))
+		else if (store_findings(db, run_id, st, rows, n, t, err, errlen))
 			r = -1;
 		if (r < 0)
 			sqlite3_exec(db, "ROLLBACK TO gs_verdicts", NULL, NULL, NULL);

@@ -1,7 +1,8 @@
 /* The incremental judgement (analysis/run.h, gs_run_state): kept between
  * rounds, reading only what each round wrote, it gives the full
- * judgement's rows at every round, through the run's change of base (raw
- * samples, then minute rollups) and a round written late. */
+ * judgement's rows and findings at every round, through the run's change
+ * of base (raw samples, then minute rollups, whose windows it keeps) and
+ * a round written late. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +15,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "analysis/findings-store.h"
 #include "analysis/run.h"
 #include "db/store.h"
 #include "tests/unit/tmp-db.h"
@@ -62,9 +64,32 @@ static int same_row(const struct gs_trend_row *a, const struct gs_trend_row *b)
 	       same_text(a->attribution, b->attribution) && same_text(a->scope, b->scope);
 }
 
-/* Judge run 1 from the state and in full; assert the same rows. The
- * verdict of gem.flink_names into leak (may be NULL). */
-static size_t compare(struct gs_run_state *st, enum gs_verdict *leak)
+/* The findings of rows a (na) from the state's lows and read in full:
+ * assert the same; their number. */
+static size_t compare_findings(sqlite3 *db, struct gs_run_state *st, const struct gs_trend_row *a, size_t na)
+{
+	char err[256];
+	struct gs_finding *f, *g;
+	size_t nf, ng;
+	if (gs_findings_of_rows(db, 1, a, na, gs_run_state_lows(st), &f, &nf, err, sizeof(err)) ||
+	    gs_findings_of_rows(db, 1, a, na, NULL, &g, &ng, err, sizeof(err))) {
+		print_error("%s\n", err);
+		fail();
+	}
+	assert_int_equal(nf, ng);
+	for (size_t i = 0; i < nf; i++)
+		if (!same_double(f[i].onset, g[i].onset) || strcmp(f[i].metrics, g[i].metrics) != 0 ||
+		    strcmp(f[i].summary, g[i].summary) != 0)
+			fail_msg("finding %zu: onset %g from the state, %g in full", i, f[i].onset, g[i].onset);
+	free(f);
+	free(g);
+	return nf;
+}
+
+/* Judge run 1 from the state and in full; assert the same rows and
+ * findings (*findings, may be NULL, counts them). The verdict of
+ * gem.flink_names into leak (may be NULL). */
+static size_t compare(struct gs_run_state *st, enum gs_verdict *leak, size_t *findings)
 {
 	sqlite3 *db;
 	char err[256];
@@ -82,6 +107,9 @@ static size_t compare(struct gs_run_state *st, enum gs_verdict *leak)
 		if (leak && strcmp(a[i].metric, "gem.flink_names") == 0)
 			*leak = a[i].verdict;
 	}
+	size_t nf = compare_findings(db, st, a, na);
+	if (findings)
+		*findings += nf;
 	free(a);
 	free(b);
 	sqlite3_close(db);
@@ -109,23 +137,31 @@ static void state_judges_as_the_full_judgement(void **state)
 	assert_int_equal(store_begin_run(st, 1.7e9, &ri, &run), 0);
 	struct gs_run_state *js = gs_run_state_new(run);
 	assert_non_null(js);
-	size_t rounds = 0, rows = 0;
+	size_t rounds = 0, rows = 0, findings = 0;
 	long long bases[2] = { -1, -1 };
 	enum gs_verdict leak = GS_VERDICT_NONE;
-	for (int k = 0; k < 240; k++) {
+	int64_t pruned = 0;
+	for (int k = 0; k < 360; k++) {
 		if (k == 150)
 			continue; /* written late, below */
 		write_round(st, run, k);
 		if (k == 155)
 			write_round(st, run, 150);
-		rows += compare(js, &leak);
+		/* retention: the findings' lows go over to the minute rollups */
+		if (k == 320)
+			assert_int_equal(store_prune_samples(st, 1.7e9 + 1000, &pruned), 0);
+		rows += compare(js, &leak, &findings);
 		rounds++;
 		bases[k >= 60] = base_of();
 	}
-	gs_run_state_free(js);
 	store_close(st);
-	printf("%zu rounds, %zu rows, each the same from the state as in full; base %lld s then %lld s;"
-	       " gem.flink_names %s at the end\n", rounds, rows, bases[0], bases[1], gs_verdict_name(leak));
+	printf("%zu rounds (%lld samples pruned at round 320), %zu rows and %zu findings, each the same from the"
+	       " state as in full; base %lld s then %lld s; gem.flink_names %s at the end; the state holds %zu"
+	       " bytes\n", rounds, (long long)pruned, rows, findings, bases[0], bases[1], gs_verdict_name(leak),
+	       gs_run_state_bytes(js));
+	assert_true(pruned > 0);
+	gs_run_state_free(js);
+	assert_true(findings > 0);
 	assert_int_equal(bases[0], 0);
 	assert_int_equal(bases[1], 60);
 	assert_int_equal(leak, GS_LEAKING);
