@@ -26,6 +26,8 @@ struct series {
 	size_t n, cap;
 	struct gs_window *wins;
 	size_t nwins;
+	struct gs_window_search *ws; /* the window search at each step (nws of them) */
+	size_t nws;
 	int by_cycles;
 	double m;
 	double min_per_s;       /* the threshold per hour, per second; NAN without one */
@@ -217,8 +219,12 @@ static int put_point(struct series *x, struct gs_point p)
 	size_t j = x->n;
 	while (j > 0 && x->pts[j - 1].t > p.t)
 		j--;
-	if (j > 0 && x->pts[j - 1].t == p.t) {
-		x->pts[j - 1] = p;
+	if (j > 0 && x->pts[j - 1].t == p.t)
+		j--;
+	for (size_t s = 0; s < x->nws; s++)
+		gs_window_search_changed(&x->ws[s], j);
+	if (j < x->n && x->pts[j].t == p.t) {
+		x->pts[j] = p;
 		return 0;
 	}
 	if (x->n == x->cap) {
@@ -238,9 +244,25 @@ static int put_point(struct series *x, struct gs_point p)
 /* Forget every point (the run's base changed: its points are others). */
 static void drop_points(struct run_ctx *c)
 {
-	for (size_t i = 0; i < c->nser; i++)
+	for (size_t i = 0; i < c->nser; i++) {
 		free(c->ser[i].pts);
+		free(c->ser[i].ws);
+	}
 	c->nser = 0;
+}
+
+/* Series x's window searches, one per step of c (started anew when the
+ * steps changed); NULL when out of memory. */
+static struct gs_window_search *window_searches(const struct run_ctx *c, struct series *x)
+{
+	if (x->nws == c->nsteps)
+		return x->ws;
+	free(x->ws);
+	x->nws = 0;
+	if (!(x->ws = calloc(c->nsteps + 1, sizeof(*x->ws))))
+		return NULL;
+	x->nws = c->nsteps;
+	return x->ws;
 }
 
 /* The points of the run (trend_base) written since tick since (by id: the
@@ -348,8 +370,9 @@ static int judge_one(struct run_ctx *c, struct series *x, struct gs_trend_row *r
 	x->m = !th ? NAN : x->by_cycles ? th->min_per_kcycle / 1000 : th->min_per_hour / 3600;
 	x->min_per_s = th ? th->min_per_hour / 3600 : NAN;
 	struct gs_series_params p = series_params(c, x, th);
+	p.search = window_searches(c, x);
 	x->wins = malloc((x->n ? x->n : 1) * sizeof(*x->wins));
-	if (!x->wins || gs_judge_series(x->pts, x->n, &p, &r->res, x->wins, &x->nwins)) {
+	if (!p.search || !x->wins || gs_judge_series(x->pts, x->n, &p, &r->res, x->wins, &x->nwins)) {
 		snprintf(c->err, c->errlen, "out of memory");
 		return -1;
 	}
@@ -770,8 +793,10 @@ size_t gs_run_state_bytes(const struct gs_run_state *st)
 	if (!st)
 		return 0;
 	size_t bytes = sizeof(*st) + st->c.capser * sizeof(*st->c.ser) + gs_lows_store_bytes(st->lows);
-	for (size_t i = 0; i < st->c.nser; i++)
-		bytes += st->c.ser[i].cap * sizeof(*st->c.ser[i].pts);
+	for (size_t i = 0; i < st->c.nser; i++) {
+		const struct series *x = &st->c.ser[i];
+		bytes += x->cap * sizeof(*x->pts) + x->nws * sizeof(*x->ws);
+	}
 	return bytes;
 }
 

@@ -25,37 +25,45 @@ static double axis(const struct gs_window *x, const struct gs_series_params *p)
 	return p->by_cycles ? x->c0 : x->t0 - p->started;
 }
 
-/* How far window k's floors follow the sawtooth (leak_trends' sw, swr):
- * the smaller of their mean |second difference| and their spread around
- * their line, over the mean swing inside a window; 0 for a counter that
- * only grows (no sawtooth to outlast). NAN when fewer than 4 windows. */
-static double swing_ratio(const struct gs_window *w, size_t nw, const struct gs_series_params *p)
+/* Add the terms of windows j0 to j1 - 1 of nw to the swing ratio's sums;
+ * w[j - b] is window j (those from j0 - 1 to j1 are there). */
+static void swing_terms(struct gs_swing_sums *s, const struct gs_window *w, size_t b, size_t j0, size_t j1,
+			size_t nw, const struct gs_series_params *p)
+{
+	for (size_t j = j0; j < j1; j++) {
+		const struct gs_window *x = &w[j - b];
+		double u = axis(x, p), f = x->f;
+		s->swing += x->vmax - x->vmin;
+		s->mu += u, s->muu += u * u, s->mf += f, s->mff += f * f, s->muf += u * f;
+		if (j + 1 < nw) {
+			s->step += fabs(x[1].f - f);
+			s->d1sum += x[1].f - f;
+		}
+		if (j > 0 && j + 1 < nw)
+			s->rough += fabs(x[-1].f + x[1].f - 2 * f);
+	}
+}
+
+/* How far window k's floors follow the sawtooth (leak_trends' sw, swr),
+ * from the sums over its nw windows: the smaller of their mean |second
+ * difference| and their spread around their line, over the mean swing
+ * inside a window; 0 for a counter that only grows (no sawtooth to
+ * outlast). NAN when fewer than 4 windows. */
+static double swing_ratio(struct gs_swing_sums s, size_t nw)
 {
 	if (nw < 4)
 		return NAN;
-	double rough = 0, swing = 0, step = 0, d1sum = 0, mu = 0, muu = 0, mf = 0, mff = 0, muf = 0;
-	for (size_t j = 0; j < nw; j++) {
-		double u = axis(&w[j], p), f = w[j].f;
-		swing += w[j].vmax - w[j].vmin;
-		mu += u, muu += u * u, mf += f, mff += f * f, muf += u * f;
-		if (j + 1 < nw) {
-			step += fabs(w[j + 1].f - f);
-			d1sum += w[j + 1].f - f;
-		}
-		if (j > 0 && j + 1 < nw)
-			rough += fabs(w[j - 1].f + w[j + 1].f - 2 * f);
-	}
 	double n = (double)nw;
-	rough /= n - 2, swing /= n, step /= n - 1;
-	double drift = fabs(d1sum / (n - 1));
-	mu /= n, muu /= n, mf /= n, mff /= n, muf /= n;
-	if (swing <= 0)
+	s.rough /= n - 2, s.swing /= n, s.step /= n - 1;
+	double drift = fabs(s.d1sum / (n - 1));
+	s.mu /= n, s.muu /= n, s.mf /= n, s.mff /= n, s.muf /= n;
+	if (s.swing <= 0)
 		return 0;
-	if (swing <= 1.1 * step && drift >= 0.5 * step)
+	if (s.swing <= 1.1 * s.step && drift >= 0.5 * s.step)
 		return 0;
-	double vu = muu - mu * mu, vf = mff - mf * mf, c = muf - mu * mf;
+	double vu = s.muu - s.mu * s.mu, vf = s.mff - s.mf * s.mf, c = s.muf - s.mu * s.mf;
 	double spread = vu <= 1e-9 ? sqrt(fmax(vf, 0)) : sqrt(fmax(0, vf - c * c / vu));
-	return fmin(rough, spread) / swing;
+	return fmin(s.rough, spread) / s.swing;
 }
 
 /* Cut the points into window k's windows and their floors; the number. */
@@ -65,6 +73,68 @@ static size_t windows_of(const struct gs_point *pts, size_t n, const struct gs_s
 	size_t nw = gs_windows(pts, n, p->t_first, (double)k * p->step, (int)k, w);
 	gs_floors(w, nw);
 	return nw;
+}
+
+void gs_window_search_changed(struct gs_window_search *search, size_t j)
+{
+	if (j < search->valid)
+		search->valid = j;
+}
+
+/* The swing ratio of window length k through its kept search c: the
+ * closed windows kept in c->tail and the points from c->a on are cut into
+ * windows w (room for n + GS_SEARCH_TAIL), window j at w[j - b]; c's sums
+ * and those of the windows from c->nsummed on give the ratio. Then c
+ * keeps what the next judgement needs. The windows from b + 1 on have
+ * the floors gs_floors over all of them gives: b leaves at least two
+ * windows before the first one summed, three before the last. */
+static double searched_ratio(const struct gs_point *pts, size_t n, const struct gs_series_params *p, long k,
+			     struct gs_window_search *c, struct gs_window *w)
+{
+	double wl = (double)k * p->step;
+	if (!(c->t_first == p->t_first && c->w == wl && c->k == k && c->started == p->started &&
+	      c->by_cycles == p->by_cycles && c->valid >= c->a &&
+	      (c->valid >= n || (long)((pts[c->valid].t - p->t_first) / wl) >= c->i_open)))
+		*c = (struct gs_window_search){ .t_first = p->t_first, .w = wl, .k = (int)k, .started = p->started,
+						.by_cycles = p->by_cycles };
+	size_t b = c->nclosed - c->ntail;
+	for (size_t j = 0; j < c->ntail; j++)
+		w[j] = c->tail[j];
+	size_t m = c->ntail + gs_windows(pts + c->a, n - c->a, p->t_first, wl, (int)k, w + c->ntail);
+	gs_floors(w, m);
+	size_t nw = b + m;
+	struct gs_swing_sums sums = c->sums;
+	swing_terms(&sums, w, b, c->nsummed, nw, nw, p);
+	double ratio = swing_ratio(sums, nw);
+	/* every window but the one of the last point is closed; a window's
+	 * terms are final once the two after it are closed */
+	long i_open = n ? (long)((pts[n - 1].t - p->t_first) / wl) : c->i_open;
+	size_t a = n, closed = m;
+	while (a > c->a && (long)((pts[a - 1].t - p->t_first) / wl) == i_open)
+		a--;
+	while (closed > c->ntail && w[closed - 1].i >= i_open)
+		closed--;
+	size_t nclosed = b + closed, nsummed = nclosed >= 2 ? nclosed - 2 : 0;
+	if (nsummed < c->nsummed)
+		nsummed = c->nsummed;
+	swing_terms(&c->sums, w, b, c->nsummed, nsummed, nw, p);
+	size_t b2 = nsummed >= 3 ? nsummed - 3 : 0;
+	c->ntail = nclosed - b2;
+	for (size_t j = 0; j < c->ntail; j++)
+		c->tail[j] = w[b2 - b + j];
+	c->nclosed = nclosed, c->nsummed = nsummed, c->a = a, c->i_open = i_open, c->valid = n;
+	return ratio;
+}
+
+double gs_window_ratio(const struct gs_point *pts, size_t n, const struct gs_series_params *p, size_t s,
+		       struct gs_window *w)
+{
+	if (p->search)
+		return searched_ratio(pts, n, p, p->steps[s], &p->search[s], w);
+	size_t nw = windows_of(pts, n, p, p->steps[s], w);
+	struct gs_swing_sums sums = { 0 };
+	swing_terms(&sums, w, 0, 0, nw, nw, p);
+	return swing_ratio(sums, nw);
 }
 
 /* The candidate k of trend_window_steps: those that fit the run four
@@ -77,15 +147,17 @@ static int candidate(long k, const struct gs_series_params *p)
 }
 
 /* leak_trends' ch: the shortest k whose ratio is at most swing_max, or
- * within 1.5 times the smallest; 0 when no k has 4 windows. */
+ * within 1.5 times the smallest; 0 when no k has 4 windows. w has room
+ * for n + GS_SEARCH_TAIL windows. */
 static long choose_window(const struct gs_point *pts, size_t n, const struct gs_series_params *p,
 			  struct gs_window *w, double *ratios)
 {
 	double best = INFINITY;
 	for (size_t s = 0; s < p->nsteps; s++) {
 		ratios[s] = NAN;
-		if (candidate(p->steps[s], p))
-			ratios[s] = swing_ratio(w, windows_of(pts, n, p, p->steps[s], w), p);
+		if (!candidate(p->steps[s], p))
+			continue;
+		ratios[s] = gs_window_ratio(pts, n, p, s, w);
 		if (!isnan(ratios[s]))
 			best = fmin(best, ratios[s]);
 	}
@@ -340,7 +412,14 @@ int gs_judge_series(const struct gs_point *pts, size_t n, const struct gs_series
 		return -1;
 	}
 	double *ratios = buf + nd;
-	r->k = choose_window(pts, n, p, wins, ratios);
+	struct gs_window *sw = malloc((n + GS_SEARCH_TAIL) * sizeof(*sw));
+	if (!sw) {
+		free(buf);
+		free(lbuf);
+		return -1;
+	}
+	r->k = choose_window(pts, n, p, sw, ratios);
+	free(sw);
 	if (r->k > 0) {
 		r->w = (double)r->k * p->step;
 		r->windows = *nwins = windows_of(pts, n, p, r->k, wins);

@@ -37,7 +37,50 @@ struct gs_series_params {
 	double conf, swing_max; /* trend_settings: confidence, window_swing_max */
 	const long *steps;      /* trend_window_steps, ascending */
 	size_t nsteps;
+	/* NULL, or one search per step (nsteps) kept by the caller between
+	 * judgements of these points (struct gs_window_search) */
+	struct gs_window_search *search;
 };
+
+/* The swing ratio's running sums over a window length's floors
+ * (leak_trends' sw). */
+struct gs_swing_sums {
+	double rough, swing, step, d1sum, mu, muu, mf, mff, muf;
+};
+
+/* The search for the floor window, at one window length, kept between
+ * judgements of a series that grows at its end, so that a judgement cuts
+ * only the points of the windows still open: the swing ratio's sums over
+ * the windows whose floors no later point can change, and the last few
+ * closed windows, whose floors the next ones need. Its size does not
+ * grow with the series. Zero it to start; when the caller replaces or
+ * inserts point j, gs_window_search_changed(search, j). The same ratios
+ * as a search over every window, to the last bit. */
+#define GS_SEARCH_TAIL 5
+struct gs_window_search {
+	double t_first, w, started;
+	int k, by_cycles;
+	size_t valid;             /* the points known unchanged since the last judgement */
+	size_t a;                 /* the points of the closed windows: pts[0] to pts[a - 1] */
+	long i_open;              /* the index of the first window not closed */
+	size_t nclosed;           /* the closed windows (gs_windows' rule) */
+	size_t nsummed;           /* the windows whose terms are in sums */
+	struct gs_swing_sums sums;
+	struct gs_window tail[GS_SEARCH_TAIL]; /* closed windows nclosed - ntail to nclosed - 1 */
+	size_t ntail;
+};
+
+void gs_window_search_changed(struct gs_window_search *search, size_t j);
+
+/* How far the floors of the n points cut into windows of the s-th length
+ * of p->steps follow the sawtooth (db/TRENDS.md, "The window is found
+ * from the data"): the smaller of their mean |second difference| and
+ * their spread around their line, over the mean swing inside a window;
+ * 0 for a counter that only grows; NAN with fewer than 4 windows.
+ * Through p->search[s] when p has searches. w is room for
+ * n + GS_SEARCH_TAIL windows. */
+double gs_window_ratio(const struct gs_point *pts, size_t n, const struct gs_series_params *p, size_t s,
+		       struct gs_window *w);
 
 struct gs_series_result {
 	/* of the points (leak_trends' pm) */

@@ -153,6 +153,66 @@ static void flat_run_stays_stable(void **state)
 	assert_int_equal(not_stable, 0);
 }
 
+static int same(double a, double b)
+{
+	return (isnan(a) && isnan(b)) || a == b;
+}
+
+/* A run judged round after round through kept window searches (struct
+ * gs_window_search), its last point lowered now and then as a minute
+ * rollup's and one older point changed as by a round written late, gets
+ * at every round the result of a search over every window; and what the
+ * searches kept of the windows they summed. */
+static void kept_search_is_the_full_search(void **state)
+{
+	static struct gs_point p[MAX_ROUNDS];
+	static struct gs_window w[MAX_ROUNDS + GS_SEARCH_TAIL];
+	enum { NSTEPS = sizeof(steps) / sizeof(steps[0]) };
+	struct gs_window_search search[NSTEPS] = { 0 };
+	const struct shape leak = { .warm = 30, .ramp = 600, .leak = 0.1, .onset = 1e9 };
+	rounds(p, MAX_ROUNDS, &leak);
+	size_t judged = 0, summed = 0, ratios = 0;
+	for (size_t n = 2; n <= MAX_ROUNDS; n++) {
+		if (n % 3 == 0) {
+			p[n - 1].lo -= 2; /* the minute's minimum falls */
+			for (size_t s = 0; s < NSTEPS; s++)
+				gs_window_search_changed(&search[s], n - 1);
+		}
+		if (n == 400) {
+			p[n - 30].lo -= 5; /* a round written late */
+			for (size_t s = 0; s < NSTEPS; s++)
+				gs_window_search_changed(&search[s], n - 30);
+		}
+		struct gs_series_result a, b;
+		double tl = p[n - 1].t;
+		struct gs_series_params q = {
+			.started = 0, .t_first = 0, .t_mid = tl / 2, .span = tl, .step = 10, .by_cycles = 1,
+			.m = 0.05 / 1000, .assess = 1, .min_windows = 4, .min_span_s = 60, .min_r2 = 0.5,
+			.min_half_ratio = 1, .conf = 0.999, .swing_max = 0.05, .steps = steps, .nsteps = NSTEPS,
+		};
+		size_t nw;
+		assert_int_equal(gs_judge_series(p, n, &q, &b, w, &nw), 0);
+		double full[NSTEPS];
+		for (size_t s = 0; s < NSTEPS; s++)
+			full[s] = gs_window_ratio(p, n, &q, s, w);
+		q.search = search;
+		for (size_t s = 0; s < NSTEPS; s++, ratios++)
+			if (!same(gs_window_ratio(p, n, &q, s, w), full[s]))
+				fail_msg("round %zu, window of %ld rounds: another ratio kept than in full", n, steps[s]);
+		assert_int_equal(gs_judge_series(p, n, &q, &a, w, &nw), 0);
+		if (a.k != b.k || !same(a.w, b.w) || a.windows != b.windows || !same(a.bu, b.bu) || !same(a.r2, b.r2) ||
+		    !same(a.u_slope, b.u_slope) || !same(a.p_up, b.p_up) || !same(a.p_below, b.p_below) ||
+		    a.verdict != b.verdict || !same(a.confidence, b.confidence))
+			fail_msg("round %zu: window %ld kept, %ld in full", n, a.k, b.k);
+		judged++;
+	}
+	for (size_t s = 0; s < NSTEPS; s++)
+		summed += search[s].nsummed;
+	printf("%zu judgements and %zu ratios through kept searches the same as in full; the searches kept the sums"
+	       " of %zu windows at the end, %zu bytes each\n", judged, ratios, summed, sizeof(search[0]));
+	assert_true(summed > MAX_ROUNDS);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -160,6 +220,7 @@ int main(void)
 		cmocka_unit_test(warm_up_then_leak_is_leaking),
 		cmocka_unit_test(late_onset_is_never_stable),
 		cmocka_unit_test(flat_run_stays_stable),
+		cmocka_unit_test(kept_search_is_the_full_search),
 	};
 	return cmocka_run_group_tests_name("analysis-series", tests, NULL, NULL);
 }
