@@ -755,6 +755,8 @@ struct gs_run_state {
 	long base;
 	bool loaded;
 	struct gs_lows_store *lows; /* the findings' lows of the run's leaking metrics */
+	int64_t samples, count_tick; /* the run's samples, counted up to tick count_tick */
+	bool counted;
 };
 
 struct gs_run_state *gs_run_state_new(int64_t run_id)
@@ -768,6 +770,55 @@ struct gs_run_state *gs_run_state_new(int64_t run_id)
 		return NULL;
 	}
 	return st;
+}
+
+int gs_run_samples(sqlite3 *db, int64_t run_id, int64_t *n)
+{
+	sqlite3_stmt *s;
+	*n = 0;
+	if (sqlite3_prepare_v2(db, "SELECT " GS_RUN_SAMPLES("?1"), -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(s, 1, run_id);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int64_t gs_run_state_samples(const struct gs_run_state *st)
+{
+	return st->samples;
+}
+
+/* Count st's run's samples up to tick last: all of them the first time,
+ * then those of the ticks after the last count. 0, or -1 with ctx->err. */
+static int count_samples(struct gs_run_state *st, int64_t last)
+{
+	struct run_ctx *c = &st->c;
+	if (!st->counted) {
+		if (gs_run_samples(c->db, c->run_id, &st->samples)) {
+			snprintf(c->err, c->errlen, "%s", sqlite3_errmsg(c->db));
+			return -1;
+		}
+		st->counted = true;
+		st->count_tick = last;
+		return 0;
+	}
+	if (last <= st->count_tick)
+		return 0;
+	sqlite3_stmt *s = prepare_run(c, "SELECT COUNT(*) FROM ticks k CROSS JOIN metrics m CROSS JOIN samples s"
+				      " WHERE +k.run_id = ?1 AND k.id > ?2 AND k.id <= ?3 AND s.metric_id = m.id"
+				      " AND s.tick_id = k.id");
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 2, st->count_tick);
+	sqlite3_bind_int64(s, 3, last);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		st->samples += sqlite3_column_int64(s, 0);
+	st->count_tick = last;
+	return finish(c, s, rc);
 }
 
 struct gs_lows_store *gs_run_state_lows(struct gs_run_state *st)
@@ -828,7 +879,7 @@ static int update_points(struct gs_run_state *st)
 		drop_points(c);
 		st->last_tick = 0;
 	}
-	if (load_points(c, st->last_tick) ||
+	if (load_points(c, st->last_tick) || count_samples(st, last) ||
 	    gs_lows_store_update(st->lows, c->db, st->last_tick, last, c->err, c->errlen))
 		return -1;
 	st->loaded = true;

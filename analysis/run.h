@@ -43,6 +43,14 @@ struct gs_trend_row {
 int gs_judge_run(struct sqlite3 *db, int64_t run_id, struct gs_trend_row **rows, size_t *nrows, char *err,
 		 size_t errlen);
 
+/* The samples run `run` (SQL) has had: the sum of its rollups' counts
+ * in one width, which retention does not lower, so a sample added to a
+ * tick already judged changes it. */
+#define GS_RUN_SAMPLES(run) "(SELECT SUM(n) FROM rollups WHERE run_id = " run " AND width = 21600)"
+
+/* GS_RUN_SAMPLES of run run_id into *n. 0, or -1 (SQLite's error on db). */
+int gs_run_samples(struct sqlite3 *db, int64_t run_id, int64_t *n);
+
 /* A run's judgement kept between rounds (incremental): the series'
  * points as last read, so that a round reads only what was written since
  * (the raw samples of the new ticks, or the rollup buckets they changed),
@@ -67,6 +75,12 @@ size_t gs_run_state_bytes(const struct gs_run_state *st);
  * -1 with err filled (st stays usable). Reads only. */
 int gs_run_state_judge(struct gs_run_state *st, struct sqlite3 *db, struct gs_trend_row **rows, size_t *nrows,
 		       char *err, size_t errlen);
+
+/* GS_RUN_SAMPLES of st's run as of its last gs_run_state_judge: counted
+ * once, then the samples of the ticks each judgement read added (a
+ * sample added by hand to an older tick is not: the run's next reader
+ * finds its verdicts stale, gs_stale_runs). */
+int64_t gs_run_state_samples(const struct gs_run_state *st);
 
 /* The lows of the run's metrics that st keeps for its findings
  * (analysis/lows-store.h), brought up to date by each

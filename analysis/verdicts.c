@@ -181,14 +181,17 @@ int gs_verdict_basis(sqlite3 *db, char *out, size_t len)
 	return 0;
 }
 
-/* Record the basis the run's verdicts were judged with; 0 or -1. */
-static int write_basis(sqlite3 *db, int64_t run_id, const char *basis)
+/* Record the basis the run's verdicts were judged with, and the samples
+ * it had then; 0 or -1. */
+static int write_basis(sqlite3 *db, int64_t run_id, const char *basis, int64_t samples)
 {
 	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO verdict_basis VALUES (?, ?)", -1, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO verdict_basis(run_id, basis, samples) VALUES (?, ?, ?)", -1,
+			       &s, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(s, 1, run_id);
 	sqlite3_bind_text(s, 2, basis, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, samples);
 	int rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? 0 : -1;
@@ -232,10 +235,19 @@ static int store_run(sqlite3 *db, int64_t run_id, struct gs_run_state *st, bool 
 	}
 	if (st ? gs_run_state_judge(st, db, &rows, &n, err, errlen) : gs_judge_run(db, run_id, &rows, &n, err, errlen))
 		return -1;
+	/* the state counts what it read; a full judgement counts now */
+	int64_t samples = 0;
+	if (st)
+		samples = gs_run_state_samples(st);
+	else if (gs_run_samples(db, run_id, &samples)) {
+		snprintf(err, errlen, "verdicts: %s", sqlite3_errmsg(db));
+		free(rows);
+		return -1;
+	}
 	long r = -1;
 	if (sqlite3_exec(db, "SAVEPOINT gs_verdicts", NULL, NULL, NULL) == SQLITE_OK) {
 		r = write_rows(db, rows, n, t, cycles, history);
-		if (r >= 0 && write_basis(db, run_id, basis))
+		if (r >= 0 && write_basis(db, run_id, basis, samples))
 			r = -1;
 		if (r < 0)
 			snprintf(err, errlen, "verdicts: %s", sqlite3_errmsg(db));
@@ -275,7 +287,9 @@ int gs_stale_runs(sqlite3 *db, int64_t skip, int64_t **runs, size_t *n, char *er
 			       " (SELECT MAX(t) FROM ticks k WHERE k.run_id = r.id) IS NOT NULL AND"
 			       " ((SELECT MAX(t) FROM ticks k WHERE k.run_id = r.id) >"
 			       "  COALESCE((SELECT MIN(t) FROM verdicts v WHERE v.run_id = r.id), -1e300)"
-			       "  OR (SELECT basis FROM verdict_basis b WHERE b.run_id = r.id) IS NOT ?2) ORDER BY r.id",
+			       "  OR (SELECT basis FROM verdict_basis b WHERE b.run_id = r.id) IS NOT ?2"
+			       "  OR (SELECT samples FROM verdict_basis b WHERE b.run_id = r.id) IS NOT "
+			       GS_RUN_SAMPLES("r.id") ") ORDER BY r.id",
 			       -1, &s, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "verdicts: %s", sqlite3_errmsg(db));
 		return -1;

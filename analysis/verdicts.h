@@ -46,10 +46,11 @@ int gs_store_state_verdicts(struct sqlite3 *db, int64_t run_id, struct gs_run_st
 			    char *err, size_t errlen);
 
 /* The runs of db but skip (0: none) that have ticks and whose stored
- * verdicts are missing, older than their last tick, or of another basis
- * (gs_verdict_basis): a run no daemon judged to its end (recorded by an
- * older gemsoak, merged, synthetic, its daemon stopped before judging), or
- * judged with other thresholds or method. *runs (malloc'd, free it) gets
+ * verdicts are missing, older than their last tick, of another basis
+ * (gs_verdict_basis), or judged on fewer or more samples than the run has
+ * now (gs_run_samples): a run no daemon judged to its end (recorded by an
+ * older gemsoak, merged, synthetic, its daemon stopped before judging),
+ * judged with other thresholds or method, or given samples by hand. *runs (malloc'd, free it) gets
  * them in order, *n their number. 0, or -1 with err filled. */
 int gs_stale_runs(struct sqlite3 *db, int64_t skip, int64_t **runs, size_t *n, char *err, size_t errlen);
 

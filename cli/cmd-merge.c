@@ -181,18 +181,22 @@ static int copy_data(sqlite3 *db, int version, const char *trigger_sql)
  * taken without findings, their findings would be none. */
 static int copy_verdicts(sqlite3 *db, int version)
 {
+	char sql[2048];
 	if (version < 9)
 		return 0;
-	if (version >= 14 && exec_sql(db, "verdict basis and findings",
-		"INSERT OR REPLACE INTO main.verdict_basis SELECT m.new, b.basis FROM src.verdict_basis b"
-		" JOIN temp.run_map m ON m.old = b.run_id WHERE" TAKES_VERDICTS("m") ";"
+	/* the samples they were judged on from schema 19 on; before, none:
+	 * such a run is judged again when read (gs_stale_runs) */
+	snprintf(sql, sizeof(sql),
+		"INSERT OR REPLACE INTO main.verdict_basis(run_id, basis, samples) SELECT m.new, b.basis, %s"
+		" FROM src.verdict_basis b JOIN temp.run_map m ON m.old = b.run_id WHERE" TAKES_VERDICTS("m") ";"
 		"DELETE FROM main.findings WHERE run_id IN (SELECT m.new FROM temp.run_map m"
 		" WHERE EXISTS (SELECT 1 FROM src.verdicts v WHERE v.run_id = m.old) AND" TAKES_VERDICTS("m") ");"
 		"INSERT INTO main.findings(run_id, id, t, workload, holder, per_kcycle, per_hour, unit, lead_metric,"
 		" metrics, onset, confidence, attribution, summary, next)"
 		" SELECT m.new, f.id, f.t, f.workload, f.holder, f.per_kcycle, f.per_hour, f.unit, f.lead_metric,"
 		" f.metrics, f.onset, f.confidence, f.attribution, f.summary, f.next FROM src.findings f"
-		" JOIN temp.run_map m ON m.old = f.run_id WHERE" TAKES_VERDICTS("m")))
+		" JOIN temp.run_map m ON m.old = f.run_id WHERE" TAKES_VERDICTS("m"), version >= 19 ? "b.samples" : "NULL");
+	if (version >= 14 && exec_sql(db, "verdict basis and findings", sql))
 		return -1;
 	return exec_sql(db, "verdicts",
 		"INSERT OR REPLACE INTO main.verdicts SELECT m.new, mm.id, v.t, v.cycles, v.samples, v.span_s,"

@@ -97,7 +97,7 @@ static int temp_copy(sqlite3 *db, const char *name, const char *fallback)
 static int judge_in_memory(sqlite3 *db, int64_t skip, char *err, size_t errlen)
 {
 	if (temp_copy(db, "verdicts", NULL) ||
-	    temp_copy(db, "verdict_basis", "verdict_basis (run_id INTEGER PRIMARY KEY, basis TEXT NOT NULL)") ||
+	    temp_copy(db, "verdict_basis", "verdict_basis (run_id INTEGER PRIMARY KEY, basis TEXT NOT NULL, samples INTEGER)") ||
 	    temp_copy(db, "findings",
 		      "findings (run_id INTEGER NOT NULL, id INTEGER NOT NULL, t REAL NOT NULL, workload TEXT,"
 		      " holder TEXT, per_kcycle REAL, per_hour REAL, unit TEXT NOT NULL, lead_metric TEXT NOT NULL,"

@@ -50,8 +50,21 @@ assert_sql "$d/stale-ro.db" "select count(*) from verdicts" 0 "judged in memory:
 # a mark a judgement would overwrite stays
 sql "$d/stale.db" "update verdicts set confidence = -1 where run_id = 1"
 "$GS" runs --db "$d/stale.db" > /dev/null
-assert_sql "$d/stale.db" "select count(*) = count(nullif(confidence, -1)) from verdicts where run_id = 1" 0 \
+assert_sql "$d/stale.db" "select count(*) = sum(confidence = -1) from verdicts where run_id = 1" 1 \
 	"verdicts up to date: not judged again"
+# A sample added by hand to a tick already judged leaves the run's last
+# tick where it was, not its samples: the next reader judges the run again
+# (the mark goes). The read just before, without it, is the control.
+before=$(sql "$d/stale.db" "select samples from verdict_basis where run_id = 1")
+sql "$d/stale.db" "insert into metrics(name, unit) values ('gem.by_hand', 'count');
+	insert into samples select m.id, k.id, 7 from metrics m, ticks k where m.name = 'gem.by_hand'
+		and k.id = (select min(id) from ticks where run_id = 1)"
+"$GS" runs --db "$d/stale.db" > /dev/null
+assert_sql "$d/stale.db" "select count(confidence = -1 or null) from verdicts where run_id = 1" 0 \
+	"a sample added by hand: judged again"
+after=$(sql "$d/stale.db" "select samples from verdict_basis where run_id = 1")
+[ "$after" = $((before + 1)) ] || fail "a sample added by hand: judged on $after samples, had $before"
+echo "a sample added by hand to a judged tick: run 1 judged again on $after samples (judged on $before before; not judged again without it)"
 # A file of schema 12 (verdicts, no verdict_basis): never written by a
 # reader, its runs judged in memory by this gemsoak, without the note
 # that older files (before schema 9) keep their own method.
