@@ -21,7 +21,7 @@ $(B)/bench/parse-bench: $(B)/obj/bench/parse-bench.o $(COMMON_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 
 BENCH_DAYS ?= 30
-BENCH_ENGINE_DAYS ?= 1 7 30 90
+BENCH_ENGINE_DAYS ?= 11h 1 7 30 90
 bench: deps
 	$(MAKE) all vm-initramfs model $(BENCH_BINS) $(B)/bench/parse-bench $(B)/bench/engine-bench
 	@mkdir -p $(B)/bench

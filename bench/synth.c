@@ -4,8 +4,8 @@
  *                   leak.RATE.SHAPE.N series (labels in the names)
  *   --preset ttv    runs of 1 to 60 minutes per cycle rate: how soon each
  *                   leak rate gets its verdict (labels in the names)
- *   --preset bench  one run of DAYS days at 10 s with 50 metrics, pruning
- *                   raw samples as the daemon does
+ *   --preset bench  one run of DAYS days (or HOURS hours) at 10 s with 50
+ *                   metrics, pruning raw samples as the daemon does
  *   --preset demo   two runs (a leak, then fixed) with events and a gap,
  *                   for the CLI tests
  * Then it judges every run it wrote (analysis/verdicts.h), as a daemon
@@ -123,12 +123,12 @@ static int preset_ttv(struct gen *g)
 }
 
 /* A month at 10 s: the size and speed goals of `make bench`. */
-static int preset_bench(struct gen *g, int days)
+static int preset_bench(struct gen *g, int64_t hours)
 {
 	int64_t run, deleted;
 	if (begin(g, T_START, "6.1.0-bench", "bench\n", &run))
 		return fail(g, "run");
-	int64_t ticks = (int64_t)days * 8640;
+	int64_t ticks = hours * 360;
 	/* An hour of rounds per transaction: a month is written in minutes. */
 	for (int64_t k = 0; k < ticks; k++) {
 		if (k % 360 == 0 && store_batch_begin(g->st))
@@ -193,7 +193,7 @@ static int preset_demo(struct gen *g)
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: gemsoak-synth --db FILE --preset eval|ttv|bench|demo [--days N] [--host NAME]\n");
+	fprintf(out, "usage: gemsoak-synth --db FILE --preset eval|ttv|bench|demo [--days N | --hours N] [--host NAME]\n");
 }
 
 int main(int argc, char **argv)
@@ -202,13 +202,14 @@ int main(int argc, char **argv)
 		{ "db", required_argument, NULL, 'D' },
 		{ "preset", required_argument, NULL, 'p' },
 		{ "days", required_argument, NULL, 'd' },
+		{ "hours", required_argument, NULL, 'o' },
 		{ "host", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *db = NULL, *preset = NULL;
 	struct gen g = { .host = "synth" };
-	int64_t days = 30;
+	int64_t hours = 30 * 24, n;
 	int c;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -216,10 +217,13 @@ int main(int argc, char **argv)
 		case 'p': preset = optarg; break;
 		case 'H': g.host = optarg; break;
 		case 'd':
-			if (!parse_int64(optarg, 1, 3650, &days)) {
-				fprintf(stderr, "gemsoak-synth: --days: '%s' is not 1..3650\n", optarg);
+		case 'o':
+			if (!parse_int64(optarg, 1, c == 'd' ? 3650 : 3650 * 24, &n)) {
+				fprintf(stderr, "gemsoak-synth: --%s: '%s' is not 1..%d\n", c == 'd' ? "days" : "hours", optarg,
+					c == 'd' ? 3650 : 3650 * 24);
 				return 2;
 			}
+			hours = c == 'd' ? 24 * n : n;
 			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -241,7 +245,7 @@ int main(int argc, char **argv)
 	else if (strcmp(preset, "ttv") == 0)
 		r = preset_ttv(&g);
 	else if (strcmp(preset, "bench") == 0)
-		r = preset_bench(&g, (int)days);
+		r = preset_bench(&g, hours);
 	else if (strcmp(preset, "demo") == 0)
 		r = preset_demo(&g);
 	else {
