@@ -184,7 +184,7 @@ static int copy_verdicts(sqlite3 *db, int version)
 	char sql[2048];
 	if (version < 9)
 		return 0;
-	/* the samples they were judged on from schema 19 on; before, none:
+	/* the samples they were judged on from schema 20 on; before, none:
 	 * such a run is judged again when read (gs_stale_runs) */
 	snprintf(sql, sizeof(sql),
 		"INSERT OR REPLACE INTO main.verdict_basis(run_id, basis, samples) SELECT m.new, b.basis, %s"
@@ -195,7 +195,7 @@ static int copy_verdicts(sqlite3 *db, int version)
 		" metrics, onset, confidence, attribution, summary, next)"
 		" SELECT m.new, f.id, f.t, f.workload, f.holder, f.per_kcycle, f.per_hour, f.unit, f.lead_metric,"
 		" f.metrics, f.onset, f.confidence, f.attribution, f.summary, f.next FROM src.findings f"
-		" JOIN temp.run_map m ON m.old = f.run_id WHERE" TAKES_VERDICTS("m"), version >= 19 ? "b.samples" : "NULL");
+		" JOIN temp.run_map m ON m.old = f.run_id WHERE" TAKES_VERDICTS("m"), version >= 20 ? "b.samples" : "NULL");
 	if (version >= 14 && exec_sql(db, "verdict basis and findings", sql))
 		return -1;
 	return exec_sql(db, "verdicts",

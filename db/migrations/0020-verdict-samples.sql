@@ -1,4 +1,4 @@
--- gemsoak database, schema 0019: how many samples the run had when its
+-- gemsoak database, schema 0020: how many samples the run had when its
 -- verdicts were judged (the sum of its rollups' counts, which retention
 -- does not lower). A sample added later for a tick already judged (an
 -- INSERT by hand, a repaired import) leaves the run's last tick where it
