@@ -151,14 +151,25 @@ assert_rounds_kept() {
 # by the caller; OUTDIR is /mnt/share in the guest) and powers off.
 # A guest that never reached its job (no job.log: hung after the BIOS or in
 # early boot, which TCG guests were seen to do on a loaded host) is booted
-# once more; nothing of the test ran in it.
+# once more; nothing of the test ran in it. VM_DISPLAY=IMAGE_DIR boots the
+# display-stack VM of that image (tests/vm-display/: virtio-gpu with
+# fbcon, vgem, Xorg) instead of the vgem one.
 vm_boot() {
 	chmod +x "$1/job.sh"
-	"$TOP/tests/vm/run.sh" "$1" "$2" && return 0
+	vm_runner "$1" "$2" && return 0
 	[ ! -f "$1/job.log" ] || fail "the VM run failed"
 	echo "vm_boot: the guest never started its job; booting it once more" >&2
 	mv "$1/console.log" "$1/console-first-boot.log" 2>/dev/null || true
-	"$TOP/tests/vm/run.sh" "$1" "$2" || fail "the VM run failed (twice)"
+	vm_runner "$1" "$2" || fail "the VM run failed (twice)"
+}
+
+# vm_runner OUTDIR TIMEOUT: one boot of the VM that VM_DISPLAY chooses.
+vm_runner() {
+	if [ -n "${VM_DISPLAY:-}" ]; then
+		"$TOP/tests/vm-display/run.sh" "$VM_DISPLAY" "$1" "$2"
+	else
+		"$TOP/tests/vm/run.sh" "$1" "$2"
+	fi
 }
 
 # vm_run_daemon CONFIG DURATION OUTDIR [GEMSOAKD ARGS...]
@@ -175,7 +186,9 @@ vm_boot() {
 # it is read back from the image with debugfs(8), the guest not having to
 # finish for that. A test of storage trouble gives its own path in VM_DB
 # (a small tmpfs, a loop filesystem; copied back when the guest ends), or
-# VM_DISK=0 for /tmp/gs.db on the guest's tmpfs.
+# VM_DISK=0 for /tmp/gs.db on the guest's tmpfs. With VM_DISPLAY (vm_boot)
+# it runs in the display-stack VM, whose root is the first virtio disk: the
+# database's is the second there.
 vm_run_daemon() {
 	conf=$1 duration=$2 out=$3
 	shift 3
@@ -189,7 +202,9 @@ vm_run_daemon() {
 		gdb=${VM_DB:-/var/lib/gemsoak/gs.db}
 		truncate -s 1G "$out/disk.img"
 		mke2fs -q -t ext4 -F "$out/disk.img"
-		mount_disk="mount -t ext4 /dev/vda /var/lib/gemsoak || echo 'job: cannot mount the database disk'"
+		dev=/dev/vda
+		[ -z "${VM_DISPLAY:-}" ] || dev=/dev/vdb
+		mount_disk="mkdir -p /var/lib/gemsoak; mount -t ext4 $dev /var/lib/gemsoak || echo 'job: cannot mount the database disk'"
 		umount_disk="sync; umount /var/lib/gemsoak"
 	else
 		gdb=${VM_DB:-/tmp/gs.db}
@@ -205,7 +220,7 @@ wait_sql() {
 	until [ "\$(sqlite3 $gdb "\$1" 2>/dev/null)" = 1 ]; do
 		w=\$((w + 1))
 		[ \$w -lt 1500 ] || { echo "job: no answer 1 to '\$1' after 5 minutes"; return 1; }
-		usleep 200000
+		sleep 0.2
 	done
 }
 $mount_disk
