@@ -72,6 +72,15 @@ demo_summary() { # DB
 		echo "report: $report (a plot per metric; open it in a browser)"
 }
 
+# demo_vm_db OUT: the database a VM run (vm_run_daemon) brought back to
+# OUT, to DB with its write-ahead log merged; stop when gemsoakd failed.
+demo_vm_db() {
+	status=$(cat "$1/gemsoakd.status")
+	[ "$status" = 0 ] || { tail -n 20 "$1/job.log" >&2; echo "demo: gemsoakd exited with $status (log: $1/job.log)" >&2; exit 1; }
+	sqlite3 "$1/gs.db" 'pragma wal_checkpoint' > /dev/null
+	cp "$1/gs.db" "$db"
+}
+
 # make demo MODEL=1 [UNFIXED="004 ..."]: against the kernel model instead
 # (tests/model/), with the listed seed fixes left out.
 if [ -n "${MODEL:-}" ]; then
@@ -107,9 +116,7 @@ if [ -n "${BUG:-}" ]; then
 	export VM_DISK=1 GS_VM_INITRD="$top/build/vm/initramfs-bugs.cpio.gz" GS_VM_APPEND="gs.modules=$BUG"
 	step "booting the VM (Debian's kernel under qemu, bug $BUG) and running $config for $seconds s" "$out.log" \
 		vm_run_daemon "$config" "$seconds" "$out"
-	status=$(cat "$out/gemsoakd.status")
-	[ "$status" = 0 ] || { tail -n 20 "$out/job.log" >&2; echo "demo: gemsoakd exited with $status (log: $out/job.log)" >&2; exit 1; }
-	cp "$out/gs.db" "$db"
+	demo_vm_db "$out"
 	demo_summary "$db"
 	exit 0
 fi
@@ -123,21 +130,11 @@ if grep -q '^[[:space:]]*server[[:space:]]*=' "$config"; then
 	img=$top/build/vm-display out=$top/build/demo-display
 	step "preparing the display-stack VM for a real display server (the first build takes minutes)" \
 		"$logs/vm-display-prepare.log" "$top/tests/vm-display/mkimage.sh" "$img"
-	rm -rf "$out"
-	mkdir -p "$out"
-	cp "$config" "$out/demo.conf"
-	printf '%s\n' '#!/bin/sh' 'mkdir -p /var/lib/gemsoak' \
-		"gemsoakd -c /mnt/share/demo.conf --database /var/lib/gemsoak/demo.db --duration $seconds" \
-		'echo $? > /mnt/share/gemsoakd.status' 'cp /var/lib/gemsoak/demo.db /mnt/share/gs.db' \
-		'[ -f /var/lib/gemsoak/demo.db-wal ] && cp /var/lib/gemsoak/demo.db-wal /mnt/share/gs.db-wal' \
-		'exit 0' > "$out/job.sh"
-	chmod +x "$out/job.sh"
+	# the database on a disk of its own, as in the vgem VM
+	export VM_DISPLAY="$img" VM_DISK=1 VM_LIMIT=$((seconds + 300))
 	step "booting the display-stack VM and running $config for $seconds s" "$out.log" \
-		"$top/tests/vm-display/run.sh" "$img" "$out" $((seconds + 300))
-	status=$(cat "$out/gemsoakd.status")
-	[ "$status" = 0 ] || { echo "demo: gemsoakd exited with $status (log: $out/job.log)" >&2; exit 1; }
-	sqlite3 "$out/gs.db" 'pragma wal_checkpoint' > /dev/null
-	cp "$out/gs.db" "$db"
+		vm_run_daemon "$config" "$seconds" "$out"
+	demo_vm_db "$out"
 	demo_summary "$db"
 	exit 0
 fi
@@ -152,9 +149,7 @@ case "$check" in
 	# would count in mem.shmem_kb
 	export VM_DISK=1
 	step "booting the VM and running $config for $seconds s" "$out.log" vm_run_daemon "$config" "$seconds" "$out"
-	status=$(cat "$out/gemsoakd.status")
-	[ "$status" = 0 ] || { tail -n 20 "$out/job.log" >&2; echo "demo: gemsoakd exited with $status (log: $out/job.log)" >&2; exit 1; }
-	cp "$out/gs.db" "$db"
+	demo_vm_db "$out"
 	;;
 *)
 	mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug || true
