@@ -155,7 +155,8 @@ demo:
 	+@BUG="$(BUG)" tools/demo.sh "$(CONFIG)" "$(SECONDS)" "$(DB)"
 
 # make soak CONFIG=FILE HOURS=N [BUG=NNN] [LATE=FILE LATE_AFTER=MIN] DB=FILE:
-# a soak of hours on the real kernel under qemu (tools/soak.sh).
+# a soak of hours on the real kernel under qemu (tools/soak.sh); a config
+# with a real display server (x-restart `server =`) in the display-stack VM.
 HOURS ?= 2
 soak: deps
 	$(MAKE) all

@@ -4,12 +4,14 @@
 # minutes, and beside DB a description of how it was recorded (DB.txt:
 # the command, the config, the kernel and its modules). It is the command
 # a user runs for a real soak on a machine without a GPU, and the one that
-# recorded tests/corpus/.
+# recorded tests/corpus/. A config that restarts a real display server
+# (x-restart `server =`) runs in the display-stack VM instead
+# (tests/vm-display/: virtio-gpu with fbcon, vgem, Xorg, weston).
 # usage: soak.sh CONFIG HOURS DB
 # BUG=NNN|stock: drm.ko and vgem.ko rebuilt with seed NNN's bug put back
-# (kernel/bugs/). LATE=CONFIG2 LATE_AFTER=MINUTES: after that long the
-# daemon is reloaded with CONFIG2 (a workload added mid-run: a late-onset
-# leak). PROGRESS=MINUTES, default 10.
+# (kernel/bugs/; the vgem VM only). LATE=CONFIG2 LATE_AFTER=MINUTES: after
+# that long the daemon is reloaded with CONFIG2 (a workload added mid-run:
+# a late-onset leak). PROGRESS=MINUTES, default 10.
 set -eu
 config=$1 hours=$2 db=$3
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -30,8 +32,14 @@ if [ -n "${LATE:-}" ]; then
 	esac
 	[ $((LATE_AFTER * 60)) -lt "$seconds" ] || { echo "soak: LATE_AFTER=$LATE_AFTER is past the run's end" >&2; exit 2; }
 fi
-if grep -q '^[[:space:]]*server[[:space:]]*=' "$config"; then
-	echo "soak: $config restarts a real display server: use make demo CONFIG=$config SECONDS=N" >&2
+# A real display server needs the display-stack VM, for the whole run.
+display=""
+for c in "$config" ${LATE:+"$LATE"}; do
+	! grep -q '^[[:space:]]*server[[:space:]]*=' "$c" || display=$c
+done
+if [ -n "$display" ] && [ -n "${BUG:-}" ]; then
+	echo "soak: BUG=$BUG: $display restarts a real display server, which runs in the display-stack VM;" \
+		"it boots its image's own drm.ko and vgem.ko, not the rebuilt ones (BUG= is for the vgem VM)" >&2
 	exit 2
 fi
 
@@ -44,8 +52,18 @@ if awk -v l="$load" -v c="$cpus" 'BEGIN { exit !(l > c - 1) }'; then
 		"(the run records each workload's cycles/s against its rate; the end of the soak says which fell below)" >&2
 fi
 
-initrd=$top/build/vm/initramfs.cpio.gz append=""
-if [ -n "${BUG:-}" ]; then
+out=$top/build/soak/$(basename "${db%.db}")
+mkdir -p "$(dirname "$db")" "$out"
+initrd=$top/build/vm/initramfs.cpio.gz append="" guest="qemu TCG, 2 vCPUs"
+if [ -n "$display" ]; then
+	# the image holds this tree's build (mkimage.sh installs it)
+	echo "soak: building the display-stack VM's image (build/vm-display; log: $out.image.log)"
+	"$top/tests/vm-display/mkimage.sh" "$top/build/vm-display" > "$out.image.log" 2>&1 ||
+		{ tail -n 40 "$out.image.log"; echo "soak: cannot build the display-stack image (log: $out.image.log)" >&2; exit 1; }
+	VM_DISPLAY=$top/build/vm-display
+	export VM_DISPLAY
+	guest="$guest, the display-stack VM (tests/vm-display/: virtio-gpu-pci with fbcon, vgem, Xorg)"
+elif [ -n "${BUG:-}" ]; then
 	[ "$BUG" = stock ] || ls "$top"/kernel/bugs/"$BUG"-*.patch > /dev/null 2>&1 ||
 		{ echo "soak: BUG=$BUG: no kernel/bugs/$BUG-*.patch" >&2; exit 2; }
 	make -s -C "$top" build/vm/initramfs-bugs.cpio.gz
@@ -54,16 +72,15 @@ else
 	make -s -C "$top" build/vm/initramfs.cpio.gz
 fi
 
-out=$top/build/soak/$(basename "${db%.db}")
-mkdir -p "$(dirname "$db")" "$out"
 # The guest's progress: `gemsoak status` every PROGRESS minutes, the
 # modules it loaded at the start; LATE's reload at its time.
 during="(while sleep $((progress * 60)); do echo \"--- \$(date -u +%H:%M:%S) ---\"; gemsoak status -D /var/lib/gemsoak/gs.db 2>&1 | head -n 12; done) &"
 before="cat /proc/version > /mnt/share/kernel.txt; cut -d' ' -f1,2 /proc/modules > /mnt/share/modules.txt"
+[ -z "$display" ] || before="$before; dpkg-query -W -f '\${Package} \${Version}\\n' xserver-xorg-core weston > /mnt/share/display.txt"
 if [ -n "${LATE:-}" ]; then
 	during="$during (sleep $((LATE_AFTER * 60)); cp /mnt/share/late.conf /mnt/share/test.conf; echo \"soak: reloading with the late config\"; kill -HUP \$daemon) &"
 fi
-echo "soak: $config for $hours h ($seconds s) on Debian's kernel under qemu${BUG:+ with bug $BUG}${LATE:+, $LATE after $LATE_AFTER min}"
+echo "soak: $config for $hours h ($seconds s) on Debian's kernel under qemu${display:+ in the display-stack VM}${BUG:+ with bug $BUG}${LATE:+, $LATE after $LATE_AFTER min}"
 echo "soak: guest log: $out/job.log; the database comes back to $db at the end"
 (
 	# vm_run_daemon empties $out first: the late config goes in once it is laid.
@@ -89,8 +106,12 @@ sqlite3 "$db" 'pragma wal_checkpoint(truncate)' > /dev/null
 rm -f "$db-wal" "$db-shm"
 {
 	echo "recorded: $(date -u +%Y-%m-%dT%H:%MZ) by: make soak CONFIG=$config HOURS=$hours${BUG:+ BUG=$BUG}${LATE:+ LATE=$LATE LATE_AFTER=$LATE_AFTER} DB=$db"
-	echo "host: $(nproc) CPUs, load average at the start $load; guest: qemu TCG, 2 vCPUs"
+	echo "host: $(nproc) CPUs, load average at the start $load; guest: $guest"
 	echo "kernel: $(cat "$out/kernel.txt")"
+	if [ -n "$display" ]; then
+		echo "display stack (Debian package version):"
+		sed 's/^/  /' "$out/display.txt"
+	fi
 	echo "modules (name size):${BUG:+ drm and vgem rebuilt by kernel/bugs/build-modules.sh ($BUG)}"
 	sed 's/^/  /' "$out/modules.txt"
 	echo "config:"
