@@ -53,7 +53,11 @@ if awk -v l="$load" -v c="$cpus" 'BEGIN { exit !(l > c - 1) }'; then
 fi
 
 out=$top/build/soak/$(basename "${db%.db}")
-mkdir -p "$(dirname "$db")" "$out"
+# Emptied before the follower below starts (vm_run_daemon empties it only
+# after): it would take a former run's job.sh and job.log for this one's.
+# The logs of this script's own steps go beside it, as $out.*.log.
+rm -rf "$out"
+mkdir -p "$(dirname "$db")" "$(dirname "$out")"
 initrd=$top/build/vm/initramfs.cpio.gz append="" guest="qemu TCG, 2 vCPUs"
 if [ -n "$display" ]; then
 	# the image holds this tree's build (mkimage.sh installs it)
@@ -95,8 +99,8 @@ trap 'kill $follower 2> /dev/null || true' EXIT
 # A starved guest's clock falls behind the host's (9 minutes in 1.6 h at
 # load 14): the VM's time limit leaves it half the run again.
 VM_LIMIT=$((seconds * 3 / 2 + 300)) VM_DISK=1 GS_VM_INITRD=$initrd GS_VM_APPEND=$append VM_BEFORE=$before VM_DURING=$during \
-	vm_run_daemon "$config" "$seconds" "$out" > "$out/vm.log" 2>&1 ||
-	{ tail -n 40 "$out/vm.log"; echo "soak: the VM run failed (log: $out/vm.log)" >&2; exit 1; }
+	vm_run_daemon "$config" "$seconds" "$out" > "$out.vm.log" 2>&1 ||
+	{ tail -n 40 "$out.vm.log"; echo "soak: the VM run failed (log: $out.vm.log)" >&2; exit 1; }
 kill $follower 2> /dev/null || true
 status=$(cat "$out/gemsoakd.status")
 rm -f "$db" "$db-wal" "$db-shm"
