@@ -846,7 +846,7 @@ size_t gs_run_state_bytes(const struct gs_run_state *st)
 	size_t bytes = sizeof(*st) + st->c.capser * sizeof(*st->c.ser) + gs_lows_store_bytes(st->lows);
 	for (size_t i = 0; i < st->c.nser; i++) {
 		const struct series *x = &st->c.ser[i];
-		bytes += x->cap * sizeof(*x->pts) + x->nws * sizeof(*x->ws);
+		bytes += x->cap * sizeof(*x->pts) + (x->ws ? x->nws + 1 : 0) * sizeof(*x->ws); /* as allocated */
 	}
 	return bytes;
 }
