@@ -282,14 +282,21 @@ int gs_stale_runs(sqlite3 *db, int64_t skip, int64_t **runs, size_t *n, char *er
 	char basis[GS_BASIS_MAX];
 	*runs = NULL;
 	*n = 0;
+	/* A database read in place from before schema 0020 keeps no sample
+	 * count: every run of it is judged again, as a NULL count would be. */
+	bool counted = sqlite3_prepare_v2(db, "SELECT samples FROM verdict_basis", -1, &s, NULL) == SQLITE_OK;
+	sqlite3_finalize(s);
 	if (gs_verdict_basis(db, basis, sizeof(basis)) ||
-	    sqlite3_prepare_v2(db, "SELECT r.id FROM runs r WHERE r.id <> ?1 AND"
+	    sqlite3_prepare_v2(db, counted ?
+			       "SELECT r.id FROM runs r WHERE r.id <> ?1 AND"
 			       " (SELECT MAX(t) FROM ticks k WHERE k.run_id = r.id) IS NOT NULL AND"
 			       " ((SELECT MAX(t) FROM ticks k WHERE k.run_id = r.id) >"
 			       "  COALESCE((SELECT MIN(t) FROM verdicts v WHERE v.run_id = r.id), -1e300)"
 			       "  OR (SELECT basis FROM verdict_basis b WHERE b.run_id = r.id) IS NOT ?2"
 			       "  OR (SELECT samples FROM verdict_basis b WHERE b.run_id = r.id) IS NOT "
-			       GS_RUN_SAMPLES("r.id") ") ORDER BY r.id",
+			       GS_RUN_SAMPLES("r.id") ") ORDER BY r.id" :
+			       "SELECT r.id FROM runs r WHERE r.id <> ?1 AND"
+			       " (SELECT MAX(t) FROM ticks k WHERE k.run_id = r.id) IS NOT NULL ORDER BY r.id",
 			       -1, &s, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "verdicts: %s", sqlite3_errmsg(db));
 		return -1;

@@ -106,6 +106,9 @@ static int judge_in_memory(sqlite3 *db, int64_t skip, char *err, size_t errlen)
 		snprintf(err, errlen, "verdicts in memory: %s", sqlite3_errmsg(db));
 		return -1;
 	}
+	/* main's from before schema 0020 has no sample count: the copy gets
+	 * one (an error when it has it already) */
+	sqlite3_exec(db, "ALTER TABLE temp.verdict_basis ADD COLUMN samples INTEGER", NULL, NULL, NULL);
 	/* a stale run's rows go: a metric no longer judged keeps none */
 	int64_t *runs;
 	size_t n;

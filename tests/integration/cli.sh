@@ -76,6 +76,14 @@ cmp -s "$d/judged.csv" "$d/schema12.csv" || { diff "$d/judged.csv" "$d/schema12.
 ! grep -q 'judged by the method of the gemsoak that made it' "$d/err12" || fail "schema 12: the older method's note"
 assert_sql "$d/schema12.db" "select count(*) from verdicts" 0 "schema 12: judged in memory, not written"
 echo "without verdicts: $(wc -l < "$d/stale.csv") lines of trends as with them, stored in a file of this user, in memory otherwise (also at schema 12)"
+# A file of schema 19 (a basis, no sample count: made by the gemsoak
+# before) read in place: its runs judged in memory, the same trends.
+cp "$d/stale-ro.db" "$d/schema19.db"
+sql "$d/schema19.db" "alter table verdict_basis drop column samples; pragma user_version = 19"
+ERR=$d/err19 run_rc "$GS" trends --db "$d/schema19.db" --run 1 --csv > "$d/schema19.csv"
+[ "$rc" != 2 ] || fail "schema 19: trends failed: $(cat "$d/err19")"
+cmp -s "$d/judged.csv" "$d/schema19.csv" || { diff "$d/judged.csv" "$d/schema19.csv" | head -5; fail "schema 19: other trends"; }
+echo "schema 19 read in place: the same $(wc -l < "$d/schema19.csv") lines of trends (exit $rc)"
 
 # --history: the changes of verdict in time order, filtered by --metric;
 # a run without history rows (synth writes none, as merge) says so.
