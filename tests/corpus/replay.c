@@ -74,7 +74,8 @@ static int put_back(sqlite3 *db, long long run, long i)
 
 int main(int argc, char **argv)
 {
-	if (argc < 2 || argc > 3) {
+	/* an option is no database: it would be created under that name */
+	if (argc < 2 || argc > 3 || argv[1][0] == '-') {
 		fprintf(stderr, "usage: gemsoak-replay OUT.db [RUN]\n");
 		return 1;
 	}
