@@ -1,5 +1,6 @@
 #include <math.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include <sqlite3.h>
 
 #include "analysis/lows-store.h"
+#include "common/util.h"
 
 static int sql_error(sqlite3 *db, sqlite3_stmt *s, char *err, size_t errlen)
 {
@@ -111,14 +113,7 @@ size_t gs_lows_store_bytes(const struct gs_lows_store *ls)
 /* The kept metric metric_id (ls->k is in metric id order), NULL. */
 static struct kept *find(struct gs_lows_store *ls, int64_t metric_id, size_t *at)
 {
-	size_t lo = 0, hi = ls->n;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (ls->k[mid].metric_id < metric_id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	size_t lo = lower_bound_i64(ls->k, ls->n, sizeof(*ls->k), offsetof(struct kept, metric_id), metric_id);
 	if (at)
 		*at = lo;
 	return lo < ls->n && ls->k[lo].metric_id == metric_id ? &ls->k[lo] : NULL;

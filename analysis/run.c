@@ -1,5 +1,6 @@
 #include <math.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "analysis/onset.h"
 #include "analysis/probe.h"
 #include "analysis/run.h"
+#include "common/util.h"
 
 /* A trend_thresholds row. */
 struct threshold {
@@ -186,14 +188,7 @@ static const struct threshold *threshold_of(const struct run_ctx *c, const char 
  * out of memory. */
 static struct series *series_of(struct run_ctx *c, int64_t id, sqlite3_stmt *s)
 {
-	size_t lo = 0, hi = c->nser;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (c->ser[mid].metric_id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	size_t lo = lower_bound_i64(c->ser, c->nser, sizeof(*c->ser), offsetof(struct series, metric_id), id);
 	if (lo < c->nser && c->ser[lo].metric_id == id)
 		return &c->ser[lo];
 	if (c->nser == c->capser) {

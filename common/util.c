@@ -248,3 +248,18 @@ bool fmt_ok(char *buf, size_t size, const char *fmt, ...)
 	va_end(ap);
 	return n >= 0 && (size_t)n < size;
 }
+
+size_t lower_bound_i64(const void *base, size_t n, size_t size, size_t key_offset, int64_t key)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int64_t k;
+		memcpy(&k, (const char *)base + mid * size + key_offset, sizeof(k));
+		if (k < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}

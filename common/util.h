@@ -39,6 +39,10 @@ double now_realtime(void);   /* seconds since the epoch */
 double now_monotonic(void);  /* seconds, CLOCK_MONOTONIC */
 
 /* Parse helpers: whole-string, range-checked. Return false on bad input. */
+/* The first of the n elements of size bytes at base, sorted by the int64_t
+ * at key_offset in each, whose key is not below key: n when none is. */
+size_t lower_bound_i64(const void *base, size_t n, size_t size, size_t key_offset, int64_t key);
+
 bool parse_int64(const char *s, int64_t min, int64_t max, int64_t *out);
 /* "4096", "64K", "2M", "1G" (binary multiples) */
 bool parse_size(const char *s, int64_t min, int64_t max, int64_t *out);
