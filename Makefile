@@ -156,7 +156,7 @@ demo:
 
 # make soak CONFIG=FILE HOURS=N [BUG=NNN] [LATE=FILE LATE_AFTER=MIN] DB=FILE:
 # a soak of hours on the real kernel under qemu (tools/soak.sh); a config
-# with a real display server (x-restart `server =`) in the display-stack VM.
+# with a real display server (display-server `server =`) in the display-stack VM.
 HOURS ?= 2
 soak: deps
 	$(MAKE) all

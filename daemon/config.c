@@ -42,8 +42,10 @@ struct parse {
 	size_t text_len, text_cap;
 };
 
-__attribute__((format(printf, 3, 4)))
-static void problem(struct parse *p, int line, const char *fmt, ...)
+/* "FILE:LINE: message"; a problem refuses the config, a warning (a
+ * deprecated spelling that still works) leaves it taken. */
+__attribute__((format(printf, 4, 5)))
+static void report(struct parse *p, bool refuses, int line, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -51,8 +53,10 @@ static void problem(struct parse *p, int line, const char *fmt, ...)
 	vfprintf(p->errs, fmt, ap);
 	fputc('\n', p->errs);
 	va_end(ap);
-	p->errors++;
+	p->errors += refuses;
 }
+#define problem(p, line, ...) report(p, true, line, __VA_ARGS__)
+#define warning(p, line, ...) report(p, false, line, "warning: " __VA_ARGS__)
 
 /* The arrays here grow one element at a time: capacity 8, 16, 32, ... */
 static void *grow(void *arr, size_t n, size_t elem)
@@ -408,6 +412,25 @@ static void workload_value(struct parse *p, struct wl_config *w, int k, const st
 	}
 }
 
+/* One warning per section, at the first key it sets that its type keeps
+ * only for old configs. */
+static void moved_keys(struct parse *p, int s, const struct wl_config *w)
+{
+	const struct wl_type *t = w->type;
+	for (size_t i = 0; t->moved_keys && i < p->nent; i++) {
+		const struct raw_entry *e = &p->ent[i];
+		if (e->section != s)
+			continue;
+		for (const char *const *k = t->moved_keys; *k; k++) {
+			if (strcmp(e->key, *k) != 0)
+				continue;
+			warning(p, e->line, "%s with %s is deprecated: use type = %s", t->name, e->key,
+				t->moved_to);
+			return;
+		}
+	}
+}
+
 static void workload_section(struct parse *p, int s, const char *name)
 {
 	const struct raw_section *sec = &p->sec[s];
@@ -478,6 +501,10 @@ static void workload_section(struct parse *p, int s, const char *name)
 			workload_value(p, w, k, e);
 		}
 	}
+	moved_keys(p, s, w);
+	const char *why = t->check ? t->check(w) : NULL;
+	if (why)
+		problem(p, sec->line, "[workload %s]: %s", name, why);
 }
 
 static void validate(struct parse *p)

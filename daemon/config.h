@@ -1,7 +1,9 @@
 /* gemsoakd's configuration: an INI file (read with libinih) with one
  * [daemon] section and one [workload NAME] section per workload.
  * Every problem is reported as "FILE:LINE: message" on stderr; a config
- * with any problem is refused as a whole (exit status GS_EXIT_CONFIG). */
+ * with any problem is refused as a whole (exit status GS_EXIT_CONFIG). A
+ * warning ("FILE:LINE: warning: message", a deprecated key) leaves it
+ * taken. */
 #ifndef GS_CONFIG_H
 #define GS_CONFIG_H
 
@@ -62,8 +64,8 @@ struct gs_config {
 	char *text;              /* the files as read, for the run record */
 };
 
-/* Load and validate one file into cfg (zeroed defaults first). Problems go
- * to errs; returns the number of problems (0 = valid). */
+/* Load and validate one file into cfg (zeroed defaults first). Problems
+ * and warnings go to errs; returns the number of problems (0 = valid). */
 int config_load(const char *path, struct gs_config *cfg, FILE *errs);
 /* The same for several files read as one config, in this order (cfg->path
  * is the first): a workload is defined in one file only, [daemon] once. */

@@ -43,6 +43,14 @@ static int check_new_device(const struct gs_config *cur, const struct gs_config 
 	return 1;
 }
 
+/* The messages are FILE:LINE lines: keep them readable in one event. */
+static void one_line(char *msgs)
+{
+	for (char *c = msgs; c && *c; c++)
+		if (*c == '\n')
+			*c = c[1] ? ';' : '\0';
+}
+
 /* Read and check the files against the running config; problems
  * (FILE:LINE lines) into errs. */
 static struct gs_config *read_config(const char *path, const struct gs_config *cur,
@@ -101,16 +109,12 @@ int reload_run(struct reload_state *rs, struct supervisor *sup, const struct gs_
 	char *errs = NULL, msg[2048];
 	struct gs_config *next = read_config(path, rs->current, dev, &errs);
 	if (!next) {
-		/* The messages are FILE:LINE lines: keep them readable in one event. */
-		for (char *c = errs; c && *c; c++)
-			if (*c == '\n' && c[1])
-				*c = ';';
+		one_line(errs);
 		snprintf(msg, sizeof(msg), "%s: keeping the running config: %s", path, errs ? errs : "");
 		sink.emit(sink.ctx, LOG_ERR, "daemon", "config-reload-failed", msg);
 		free(errs);
 		return -1;
 	}
-	free(errs);
 	if (rs->current->database_override) {
 		snprintf(next->database, sizeof(next->database), "%s", rs->current->database);
 		next->database_override = true;
@@ -118,11 +122,18 @@ int reload_run(struct reload_state *rs, struct supervisor *sup, const struct gs_
 	/* The same files: nothing to do, and nothing to record. */
 	if (strcmp(next->text ? next->text : "", rs->current->text ? rs->current->text : "") == 0) {
 		log_info("%s: unchanged, nothing to reload", path);
+		free(errs);
 		config_free(next);
 		free(next);
 		return 0;
 	}
 
+	/* What is left are warnings (a deprecated key): the config is taken. */
+	if (errs && *errs) {
+		one_line(errs);
+		sink.emit(sink.ctx, LOG_WARNING, "daemon", "config-warning", errs);
+	}
+	free(errs);
 	char what[256]; /* every [daemon] key name fits */
 	if (reload_daemon_changed(rs->current, next, what, sizeof(what))) {
 		snprintf(msg, sizeof(msg), "[daemon] %s changed: takes effect at the next start", what);

@@ -1,9 +1,20 @@
 /* The list of every metric: each source's declarations (in its file under
  * sources/, beside the code that puts them), then each workload type's gauges. */
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "sources/sources.h"
 #include "workloads/workload.h"
+
+/* Whether an earlier type declared t's gauges (x-restart keeps
+ * display-server's for old configs): each is declared once. */
+static bool shared_gauges(const struct wl_type *const *t)
+{
+	for (const struct wl_type *const *e = wl_types(); e != t; e++)
+		if ((*e)->gauges && (*e)->gauges == (*t)->gauges)
+			return true;
+	return false;
+}
 
 void metrics_each(void (*fn)(const struct metric_decl *m, void *arg), void *arg)
 {
@@ -11,6 +22,8 @@ void metrics_each(void (*fn)(const struct metric_decl *m, void *arg), void *arg)
 		for (const struct metric_decl *m = (*s)->metrics; m && m->name; m++)
 			fn(m, arg);
 	for (const struct wl_type *const *t = wl_types(); *t; t++) {
+		if (shared_gauges(t))
+			continue;
 		for (const struct wl_gauge *g = (*t)->gauges; g && g->name; g++) {
 			char name[METRIC_NAME_MAX], doc[256];
 			snprintf(name, sizeof(name), "workload.NAME.%s", g->name);

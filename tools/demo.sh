@@ -121,7 +121,7 @@ if [ -n "${BUG:-}" ]; then
 	exit 0
 fi
 
-# A config that restarts a real display server (x-restart `server =`, as
+# A config that restarts a real display server (display-server `server =`, as
 # configs/x-restart-xorg.conf does) runs in the display-stack VM
 # (tests/vm-display/: virtio-gpu with fbcon, vgem, Xorg), never on this
 # machine's display.

@@ -5,7 +5,7 @@
 # the command, the config, the kernel and its modules). It is the command
 # a user runs for a real soak on a machine without a GPU, and the one that
 # recorded tests/corpus/. A config that restarts a real display server
-# (x-restart `server =`) runs in the display-stack VM instead
+# (display-server `server =`) runs in the display-stack VM instead
 # (tests/vm-display/: virtio-gpu with fbcon, vgem, Xorg, weston).
 # usage: soak.sh CONFIG HOURS DB
 # BUG=NNN|stock: drm.ko and vgem.ko rebuilt with seed NNN's bug put back

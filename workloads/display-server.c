@@ -1,11 +1,14 @@
-/* x-restart's display-server mode (`server =`): each cycle restarts a real
- * display server (Xorg, weston) on the device. It starts the server
- * command (`exec` under /bin/sh, fd 3 a pipe on which the server says it
- * is ready by writing its display number, as Xorg's -displayfd 3 does),
+/* display-server: each cycle restarts the machine's display server,
+ * either by a restart command (`command =`, run under /bin/sh within
+ * `timeout`) or, with `server =`, a real display server (Xorg, weston)
+ * on the device, which this file drives: it starts the server command
+ * (`exec` under /bin/sh, fd 3 a pipe on which the server says it is
+ * ready by writing its display number, as Xorg's -displayfd 3 does),
  * runs `processes` copies of the `client` command against it (DISPLAY
  * set), stops it with SIGTERM and checks that the CRTC scans out again
  * the framebuffer it scanned out before the first start (the console's,
- * fbcon's). Every step within `timeout`. */
+ * fbcon's). Every step within `timeout`. The child processes are
+ * workloads/child.c's. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -20,8 +23,8 @@
 #include "common/util.h"
 #include "device/kms.h"
 #include "workloads/child.h"
+#include "workloads/display-server.h"
 #include "workloads/promises.h"
-#include "workloads/x-restart.h"
 
 /* Wait until the server writes its display number and a newline on
  * `rfd`, within `limit` seconds. Returns the number, -1 when the server
@@ -131,8 +134,9 @@ static int stop_server(pid_t pid, int sig, double limit, int *status)
 }
 
 /* One real server restart: start, ready, clients, SIGTERM, console back.
- * True when every step went well. */
-bool display_server_generation(struct wl_proc *p, uint32_t gen)
+ * True when every step went well; the anomalies of the others are
+ * reported. */
+static bool real_server_generation(struct wl_proc *p, uint32_t gen)
 {
 	double limit = (double)wl_get(p->cfg, "timeout") / 1000.0;
 	const char *cmd = wl_get_str(p->cfg, "server");
@@ -182,7 +186,7 @@ bool display_server_generation(struct wl_proc *p, uint32_t gen)
 		}
 		return false;
 	}
-	wl_gauge_set(p, XR_GAUGE_READY_MS, (int64_t)((now_monotonic() - t0) * 1000));
+	wl_gauge_set(p, DS_GAUGE_READY_MS, (int64_t)((now_monotonic() - t0) * 1000));
 	bool ok = run_clients(p, gen, display, limit);
 	if (stop_server(pid, SIGTERM, limit, &status)) {
 		wl_anomaly(p, "server-stop-timeout", "generation %u: display :%d still running %.0f s after "
@@ -201,6 +205,91 @@ bool display_server_generation(struct wl_proc *p, uint32_t gen)
 				"not the console's %u", gen, display, fb, r ? strerror(-r) : "0", console_fb))
 			ok = false;
 	}
-	wl_gauge_set(p, XR_GAUGE_CYCLE_MS, (int64_t)((now_monotonic() - t0) * 1000));
+	wl_gauge_set(p, DS_GAUGE_CYCLE_MS, (int64_t)((now_monotonic() - t0) * 1000));
 	return ok;
 }
+
+/* One run of the restart command, in a process group of its own (one
+ * kill(-pid) ends what it left there, never the workers) within
+ * `timeout`; true when it exited with 0. */
+static bool command_generation(struct wl_proc *p, uint32_t gen)
+{
+	const char *cmd = wl_get_str(p->cfg, "command");
+	pid_t pid = child_spawn_sh(p, cmd, -1, NULL, SIGKILL);
+	if (pid < 0)
+		return false;
+	char who[WL_STR_MAX + 2];
+	snprintf(who, sizeof(who), "'%s'", cmd);
+	int status = child_reap(p, pid, (double)wl_get(p->cfg, "timeout") / 1000.0, gen, who);
+	if (status > 0)
+		wl_anomaly(p, "restart-failed", "generation %u: %s exited with status %d", gen, who, status);
+	return status == 0;
+}
+
+static bool display_server_generation(struct wl_proc *p, uint32_t gen, void *ctx)
+{
+	return wl_get_str(p->cfg, "server")[0] ? real_server_generation(p, gen) : command_generation(p, gen);
+}
+
+void restart_loop(struct wl_proc *p, restart_generation_fn *generation, void *ctx)
+{
+	struct wl_pacer pacer;
+	wl_pacer_init(&pacer, wl_get(p->cfg, "rate"), 1);
+	unsigned errors = 0;
+	for (uint32_t gen = 0; !wl_should_stop(p); gen++) {
+		wl_pacer_wait(&pacer);
+		if (!generation(p, gen, ctx)) {
+			wl_gauge_add(p, DS_GAUGE_FAILED, 1);
+			wl_backoff(&errors);
+			continue;
+		}
+		errors = 0;
+		wl_cycle_done(p);
+	}
+	wl_exit(p, 0);
+}
+
+void display_server_run(struct wl_proc *p)
+{
+	wl_anomaly_share();
+	restart_loop(p, display_server_generation, NULL);
+}
+
+static const struct wl_key display_server_keys[] = {
+	DS_KEY_SERVER,
+	DS_KEY_CLIENT,
+	{ "processes", WK_INT, 0, MAX_CLIENTS, 2, "with server: clients run against each one at once" },
+	DS_KEY_COMMAND,
+	DS_KEY_TIMEOUT,
+	WL_KEY_SIZE, WL_KEY_RATE, WL_KEY_DURATION, WL_KEY_SEED, WL_KEY_TEST_HOOK,
+	WL_KEY_END,
+};
+
+const struct wl_gauge display_server_gauges[] = {
+	{ "ready_ms", false, "how long the last server took to be ready" },
+	{ "cycle_ms", false, "how long the last restart took, clients and console check included" },
+	{ "failed", true, "restarts that failed" },
+	{ NULL, false, NULL },
+};
+
+static int one_process(const struct wl_config *cfg)
+{
+	return 1;
+}
+
+static const char *server_or_command(const struct wl_config *cfg)
+{
+	return wl_get_str(cfg, "server")[0] || wl_get_str(cfg, "command")[0] ? NULL
+									     : "needs server or command";
+}
+
+const struct wl_type wl_display_server = {
+	.name = "display-server",
+	.summary = "restarts of the machine's display server: a real server (Xorg, weston) with its clients, or a restart command",
+	.keys = display_server_keys,
+	.caps = 0,
+	.nprocs = one_process,
+	.run = display_server_run,
+	.gauges = display_server_gauges,
+	.check = server_or_command,
+};

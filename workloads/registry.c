@@ -13,6 +13,7 @@ extern const struct wl_type wl_prime_share;
 extern const struct wl_type wl_self_import;
 extern const struct wl_type wl_export_close_race;
 extern const struct wl_type wl_flink_close_race;
+extern const struct wl_type wl_display_server;
 extern const struct wl_type wl_x_restart;
 extern const struct wl_type wl_context_churn;
 extern const struct wl_type wl_buffer_queue;
@@ -24,6 +25,7 @@ static const struct wl_type *const types[] = {
 	&wl_self_import,
 	&wl_export_close_race,
 	&wl_flink_close_race,
+	&wl_display_server,
 	&wl_x_restart,
 	&wl_context_churn,
 	&wl_buffer_queue,
@@ -115,6 +117,14 @@ static const char *const kind_names[] = {
 	[WK_BOOL] = "yes/no", [WK_STRING] = "string",
 };
 
+static bool moved(const struct wl_type *t, const char *key)
+{
+	for (const char *const *k = t->moved_keys; k && *k; k++)
+		if (strcmp(*k, key) == 0)
+			return true;
+	return false;
+}
+
 void wl_print_types(FILE *out)
 {
 	for (const struct wl_type *const *t = types; *t; t++) {
@@ -126,6 +136,8 @@ void wl_print_types(FILE *out)
 			else if (k->kind != WK_STRING)
 				fprintf(out, " (%" PRId64 "..%" PRId64 ", default %" PRId64 "%s)", k->min, k->max,
 					k->def, k->kind == WK_DURATION ? " ms" : k->kind == WK_SIZE ? " bytes" : "");
+			if (moved(*t, k->name))
+				fprintf(out, " (deprecated: type = %s)", (*t)->moved_to);
 			fputc('\n', out);
 		}
 	}

@@ -133,6 +133,14 @@ struct wl_type {
 	 * wl_gauge_add() (ending with a NULL name, at most WL_MAX_GAUGES),
 	 * sampled summed over the processes as workload.NAME.GAUGE. */
 	const struct wl_gauge *gauges;
+	/* Optional: NULL when the keys of a section go together, else why
+	 * not (the config reader adds the file and the section's line). */
+	const char *(*check)(const struct wl_config *cfg);
+	/* Optional: keys this type still takes (ending with NULL) that are
+	 * now type `moved_to`'s; a section setting one is taken, with a
+	 * warning naming that type. */
+	const char *const *moved_keys;
+	const char *moved_to;
 };
 
 /* workloads/registry.c */

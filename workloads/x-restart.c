@@ -1,22 +1,17 @@
 /* x-restart: display-server restart cycles (the X-with-DRI2 path of seeds
- * 002 and 004: one more leaked object per server restart). This file is
- * the restart loop, the simulated restart and `command =`; a real server
- * (`server =`) is workloads/display-server.c, the child processes of
- * both workloads/child.c.
+ * 002 and 004: one more leaked object per server restart), simulated.
  *
  * Process 0 starts one short-lived "server" process per generation: it
  * opens the primary node, becomes DRM master, creates `objects` long-lived
  * scan-out-like objects and flinks them, authenticates each client with
  * the GET_MAGIC / AUTH_MAGIC handshake and gives it the names; the clients
  * (processes 1..N start one short-lived client process per generation, as
- * apps connect to the new server) GEM_OPEN the names, check them and close. Then the server
- * exits, having dropped master first in a seeded half of the generations.
+ * apps connect to the new server) GEM_OPEN the names, check them and close. Then the
+ * server exits, having dropped master first in a seeded half of the generations.
  *
- * With `command =`, each cycle instead runs that restart command (for a
- * machine with a real display server) under /bin/sh, within `timeout`.
- *
- * With `server =`, each cycle restarts a real display server on the
- * device (workloads/display-server.c).
+ * A restart command (`command =`) or a real server (`server =`) is the
+ * display-server type's (workloads/display-server.c); old configs that
+ * set them here still run it, with a warning from the config reader.
  *
  * Promises checked: the master authenticates its clients; an open name
  * gives the object's size; flinking it again gives the same name; the
@@ -28,24 +23,24 @@
 
 #include "device/master.h"
 #include "workloads/child.h"
+#include "workloads/display-server.h"
 #include "workloads/fd-pass.h"
 #include "workloads/layout.h"
 #include "workloads/prng.h"
 #include "workloads/promises.h"
-#include "workloads/x-restart.h"
 
 #define MAX_SCANOUT 8
 
 static const struct wl_key x_restart_keys[] = {
-	{ "processes", WK_INT, 0, MAX_CLIENTS, 2, "client processes the server authenticates; with server, clients run against each one" },
+	{ "processes", WK_INT, 0, MAX_CLIENTS, 2, "client processes the server authenticates" },
 	{ "objects", WK_INT, 1, MAX_SCANOUT, 1, "scan-out objects the server shares by flink name" },
-	{ "command", WK_STRING, 0, 0, 0, "restart command run under /bin/sh each cycle instead (default: none)" },
-	{ "server", WK_STRING, 0, 0, 0, "display server started each cycle instead, ready when it writes its display number to fd 3 (default: none)" },
-	{ "client", WK_STRING, 0, 0, 0, "with server: command each of the processes runs against it, DISPLAY set (default: none)" },
-	{ "timeout", WK_DURATION, 1000, 86400000, 60000, "time limit of the restart command, or of each server step" },
+	DS_KEY_COMMAND, DS_KEY_SERVER, DS_KEY_CLIENT, DS_KEY_TIMEOUT,
 	WL_KEY_SIZE, WL_KEY_RATE, WL_KEY_DURATION, WL_KEY_SEED, WL_KEY_TEST_HOOK,
 	WL_KEY_END,
 };
+
+/* The keys an old config sets for display-server's restarts. */
+static const char *const moved_keys[] = { "command", "server", "client", "timeout", NULL };
 
 struct hello { uint32_t gen; };
 struct magic_msg { uint32_t gen; uint32_t magic; int32_t status; };
@@ -57,24 +52,11 @@ struct grant {
 	uint64_t size;
 };
 
-/* The gauges of the server mode (workload.NAME.GAUGE), as x-restart.h
- * numbers them. */
-static const struct wl_gauge x_restart_gauges[] = {
-	{ "ready_ms", false, "how long the last server took to be ready" },
-	{ "cycle_ms", false, "how long the last restart took, clients and console check included" },
-	{ "failed", true, "restarts that failed" },
-	{ NULL, false, NULL },
-};
-
-static bool server_mode(const struct wl_config *cfg)
-{
-	return wl_get_str(cfg, "server")[0] != '\0';
-}
-
-/* A command or a real server: one process per cycle, no clients of ours. */
+/* An old config's command or real server: display-server's run, one
+ * process, no clients of ours. */
 static bool command_mode(const struct wl_config *cfg)
 {
-	return wl_get_str(cfg, "command")[0] != '\0' || server_mode(cfg);
+	return wl_get_str(cfg, "command")[0] != '\0' || wl_get_str(cfg, "server")[0] != '\0';
 }
 
 static int x_restart_nprocs(const struct wl_config *cfg)
@@ -149,62 +131,20 @@ static int serve(struct wl_proc *p, uint32_t gen, bool drop_master)
 	return 0; /* exiting closes the file: handles, names and master go */
 }
 
-/* Run one generation (server or restart command) in a child process;
- * true when it succeeded. */
-static bool run_generation(struct wl_proc *p, uint32_t gen, struct prng *rnd)
+/* Run one generation's server in a child process; true when it
+ * succeeded. */
+static bool server_generation(struct wl_proc *p, uint32_t gen, void *ctx)
 {
-	if (server_mode(p->cfg))
-		return display_server_generation(p, gen);
-	const char *cmd = wl_get_str(p->cfg, "command");
-	bool drop = prng_below(rnd, 2);
+	bool drop = prng_below(ctx, 2);
 	pid_t pid = child_spawn(p);
 	if (pid < 0)
 		return false;
-	if (pid == 0) {
-		if (!*cmd)
-			_exit(serve(p, gen, drop));
-		/* Its own process group, apart from the workload's: at the
-		 * cycle's end (or its timeout) one kill(-pid) ends what the
-		 * command left in it, and must not reach the workers. The shell
-		 * dies with its worker (the parent-death signal); what left the
-		 * group (setsid: a display server) is the restart's own. */
-		setpgid(0, 0);
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-		_exit(127);
-	}
-	if (!*cmd) {
-		int status = child_reap(p, pid, 0, gen, "server");
-		if (status == WL_EXIT_DEVICE)
-			wl_exit(p, WL_EXIT_DEVICE); /* the device is gone: the daemon restarts us with backoff */
-		return status == 0;
-	}
-	char who[WL_STR_MAX + 2];
-	snprintf(who, sizeof(who), "'%s'", cmd);
-	int status = child_reap(p, pid, (double)wl_get(p->cfg, "timeout") / 1000.0, gen, who);
-	if (status > 0)
-		wl_anomaly(p, "restart-failed", "generation %u: %s exited with status %d", gen, who, status);
+	if (pid == 0)
+		_exit(serve(p, gen, drop));
+	int status = child_reap(p, pid, 0, gen, "server");
+	if (status == WL_EXIT_DEVICE)
+		wl_exit(p, WL_EXIT_DEVICE); /* the device is gone: the daemon restarts us with backoff */
 	return status == 0;
-}
-
-static void server_loop(struct wl_proc *p) __attribute__((noreturn));
-static void server_loop(struct wl_proc *p)
-{
-	struct prng rnd;
-	prng_init(&rnd, p);
-	struct wl_pacer pacer;
-	wl_pacer_init(&pacer, wl_get(p->cfg, "rate"), 1);
-	unsigned errors = 0;
-	for (uint32_t gen = 0; !wl_should_stop(p); gen++) {
-		wl_pacer_wait(&pacer);
-		if (!run_generation(p, gen, &rnd)) {
-			wl_gauge_add(p, XR_GAUGE_FAILED, 1);
-			wl_backoff(&errors);
-			continue;
-		}
-		errors = 0;
-		wl_cycle_done(p);
-	}
-	wl_exit(p, 0);
 }
 
 /* A client of one generation: authenticate, open the shared objects by
@@ -240,9 +180,14 @@ static void client_generation(struct wl_proc *p, int sock, uint32_t gen)
 static void x_restart_run(struct wl_proc *p) __attribute__((noreturn));
 static void x_restart_run(struct wl_proc *p)
 {
+	if (command_mode(p->cfg))
+		display_server_run(p);
 	wl_anomaly_share();
-	if (p->index == 0)
-		server_loop(p);
+	if (p->index == 0) {
+		struct prng rnd;
+		prng_init(&rnd, p);
+		restart_loop(p, server_generation, &rnd);
+	}
 	/* Each generation's client is a short-lived process, like an app that
 	 * connects to the new server and goes. */
 	for (;;) {
@@ -262,7 +207,7 @@ static void x_restart_run(struct wl_proc *p)
 
 const struct wl_type wl_x_restart = {
 	.name = "x-restart",
-	.summary = "display-server restarts: master, GET_MAGIC/AUTH_MAGIC, a scan-out object shared by name; or a real server",
+	.summary = "display-server restarts, simulated: master, GET_MAGIC/AUTH_MAGIC, a scan-out object shared by name",
 	.keys = x_restart_keys,
 	.caps = GS_CAP_GEM_CREATE | GS_CAP_FLINK | GS_CAP_MASTER,
 	.caps_for = x_restart_caps,
@@ -271,5 +216,7 @@ const struct wl_type wl_x_restart = {
 	.fds = layout_fds,
 	.teardown = layout_teardown,
 	.run = x_restart_run,
-	.gauges = x_restart_gauges,
+	.gauges = display_server_gauges,
+	.moved_keys = moved_keys,
+	.moved_to = "display-server",
 };

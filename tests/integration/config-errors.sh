@@ -39,6 +39,22 @@ done
 ERR=/dev/null run_rc "$GEMSOAKD" --bogus
 [ $rc = 64 ] || fail "unknown option: exit $rc, expected 64"
 
+# x-restart's `command =` is display-server's now: an old config is taken,
+# with one warning naming its file, line and the new type; the same keys
+# under the new type give none.
+printf '[daemon]\ninterval = 10s\n\n[workload old]\ntype = x-restart\ncommand = true\n' > "$d/old.conf"
+run_rc "$GEMSOAKD" --check-config "$d/old.conf"
+[ $rc = 0 ] || fail "x-restart with command: exit $rc, expected 0"
+grep "deprecated" "$d/err" || true
+[ "$(grep -c deprecated "$d/err")" = 1 ] || fail "x-restart with command: not one deprecation line"
+grep -qxF "$d/old.conf:6: warning: x-restart with command is deprecated: use type = display-server" "$d/err" ||
+	fail "x-restart with command: the deprecation line does not name FILE:LINE and display-server"
+sed 's/^type = x-restart/type = display-server/' "$d/old.conf" > "$d/new.conf"
+run_rc "$GEMSOAKD" --check-config "$d/new.conf"
+[ $rc = 0 ] || fail "display-server with command: exit $rc, expected 0"
+! grep -q "warning" "$d/err" || fail "display-server with command: a warning"
+echo "ok: x-restart's command taken with a warning at FILE:LINE; display-server's without"
+
 printf '[daemon]\ntrend_window = 0s\nretention = soon\n[workload flink-share]\n' > "$d/trend.conf"
 run_rc "$GEMSOAKD" --check-config "$d/trend.conf"
 [ $rc = 78 ] || fail "bad trend_window/retention: exit $rc, expected 78"

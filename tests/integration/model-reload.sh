@@ -70,10 +70,10 @@ echo "ok: the daemon outlived $pairs pairs of reloads"
 
 # A string key changes: the command that runs is the new one from the
 # reload on, and the run's config is the new one, the old one in history.
-# cmd_conf WORD: x-restart running a command that appends WORD to a file.
+# cmd_conf WORD: display-server running a command that appends WORD to a file.
 cmd_conf() {
 	printf '[daemon]\ndevice = %s/card0\ndebugfs = %s/debugfs\ninterval = 1s\n\n' "$out" "$out"
-	printf '[workload x]\ntype = x-restart\nrate = 20\ncommand = echo %s >> %s/ran\n' "$1" "$out"
+	printf '[workload x]\ntype = display-server\nrate = 20\ncommand = echo %s >> %s/ran\n' "$1" "$out"
 }
 rm -f "$out/gs.db"* "$out/ran"
 cmd_conf old > "$out/test.conf"

@@ -30,12 +30,12 @@ processes = 1
 test_hook_violate = size_matches
 
 [workload hung-restart]
-type = x-restart
+type = display-server
 command = sleep 5
 timeout = 1s
 
 [workload failing-restart]
-type = x-restart
+type = display-server
 command = exit 3
 rate = 2
 EOF2

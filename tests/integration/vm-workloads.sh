@@ -1,6 +1,6 @@
 #!/bin/sh
 # Real kernel, clean: every sharing workload (prime-share also across to
-# the render node as its second device, x-restart also with a restart
+# the render node as its second device, x-restart and display-server with a restart
 # command) runs on vgem until each did its cycles (24 s on a quiet host). The kernel has the fixes: no anomaly,
 # only documented errnos, no growth of flink names or dma-bufs. Before the
 # run, every shipped config passes --check-config there, with the device.
@@ -41,7 +41,7 @@ producers = 1
 consumers = 2
 
 [workload restart-cmd]
-type = x-restart
+type = display-server
 command = true
 rate = 20
 EOF2

@@ -4,7 +4,7 @@
 # it, vgem, Xorg with the modesetting driver, weston) runs gemsoakd five
 # times in one boot on the virtio_gpu card:
 #   warm:    10 restarts, not judged (the kernel's caches warm up);
-#   clean:   x-restart starts Xorg, waits for -displayfd, runs 2 clients
+#   clean:   display-server starts Xorg, waits for -displayfd, runs 2 clients
 #            (xdpyinfo, xrandr), SIGTERMs it; 60 restarts, none failed,
 #            nothing the server leaves behind (DRM, GEM, dma-buf, shmem,
 #            unreclaimable slab) leaking, the console back on fbcon's
@@ -55,7 +55,7 @@ interval = 1s
 trend_window = $4
 
 [workload ${5:-xorg}]
-type = x-restart
+type = display-server
 server = ${6:-$server}
 client = $2
 processes = $3

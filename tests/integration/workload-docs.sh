@@ -13,7 +13,7 @@ done
 echo "$list" | grep '^ ' | awk '{ print $1 }' | sort -u | while read -r k; do
 	grep -q "\`$k\`" "$doc" || grep -q "\`$k = " "$doc" || fail "$doc: key $k is not documented"
 done
-for t in prime-share self-import export-close-race flink-close-race x-restart; do
+for t in prime-share self-import export-close-race flink-close-race x-restart display-server; do
 	grep -q "^## $t$" "$doc" || fail "$doc: no section for $t"
 done
 man=docs/man/gemsoak.conf.5

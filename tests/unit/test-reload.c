@@ -13,7 +13,8 @@
 
 #include "daemon/reload-plan.h"
 
-static void load(const char *text, struct gs_config *cfg)
+/* Load text into cfg; the number of problems. */
+static int try_load(const char *text, struct gs_config *cfg)
 {
 	char path[] = "/tmp/gs-test-reload-XXXXXX";
 	int fd = mkstemp(path);
@@ -24,7 +25,12 @@ static void load(const char *text, struct gs_config *cfg)
 	int problems = config_load(path, cfg, errs);
 	fclose(errs);
 	unlink(path);
-	assert_int_equal(problems, 0);
+	return problems;
+}
+
+static void load(const char *text, struct gs_config *cfg)
+{
+	assert_int_equal(try_load(text, cfg), 0);
 }
 
 static const char *OLD =
@@ -116,14 +122,38 @@ static const char *string_value(const struct wl_type *t, const char *key)
 	return NULL;
 }
 
+/* The string key a section of type t must set to be taken (display-server:
+ * a server or a command), set to "base" in *line; NULL when none. */
+static const char *base_key(const struct wl_type *t, char *line, size_t len)
+{
+	line[0] = '\0';
+	if (!t->check)
+		return NULL;
+	for (int k = 0; t->keys[k].name; k++) {
+		if (t->keys[k].kind != WK_STRING)
+			continue;
+		struct gs_config c;
+		char text[256];
+		snprintf(line, len, "%s = base\n", t->keys[k].name);
+		snprintf(text, sizeof(text), "[workload w]\ntype = %s\n%s", t->name, line);
+		int problems = try_load(text, &c);
+		config_free(&c);
+		if (!problems)
+			return t->keys[k].name;
+	}
+	fail_msg("no key makes a section of type %s valid", t->name);
+	return NULL;
+}
+
 /* Every key of every type, strings too (a changed `command` once ran on
  * with its old value): a change restarts the workload. */
 static void every_key_counts(void **state)
 {
 	for (const struct wl_type *const *t = wl_types(); *t; t++) {
 		struct gs_config a, b;
-		char text[512];
-		snprintf(text, sizeof(text), "[workload w]\ntype = %s\n", (*t)->name);
+		char text[512], base[64];
+		const char *bk = base_key(*t, base, sizeof(base));
+		snprintf(text, sizeof(text), "[workload w]\ntype = %s\n%s", (*t)->name, base);
 		load(text, &a);
 		for (int k = 0; (*t)->keys[k].name; k++) {
 			const struct wl_key *key = &(*t)->keys[k];
@@ -131,7 +161,8 @@ static void every_key_counts(void **state)
 				continue; /* one value only: it cannot change */
 			/* A value other than the default, within the key's range. */
 			int64_t v = key->def == key->min ? key->min + 1 : key->min;
-			int used = snprintf(text, sizeof(text), "[workload w]\ntype = %s\n%s = ", (*t)->name, key->name);
+			int used = snprintf(text, sizeof(text), "[workload w]\ntype = %s\n%s%s = ", (*t)->name,
+					    bk && strcmp(bk, key->name) != 0 ? base : "", key->name);
 			if (key->kind == WK_BOOL)
 				snprintf(text + used, sizeof(text) - (size_t)used, "%s\n", key->def ? "no" : "yes");
 			else if (key->kind == WK_STRING)

@@ -44,7 +44,7 @@ static void string_keys(void **state)
 	char *errs;
 	assert_int_equal(load("[workload a]\ntype = prime-share\nclose_order = exporter,fd,importer\n"
 			      "[workload prime-share]\n"
-			      "[workload x-restart]\ncommand = systemctl restart display-manager\n",
+			      "[workload ds]\ntype = display-server\ncommand = systemctl restart display-manager\n",
 			      &cfg, &errs), 0);
 	free(errs);
 	assert_int_equal(cfg.nworkloads, 3);
@@ -57,19 +57,51 @@ static void string_keys(void **state)
 	config_free(&cfg);
 }
 
-static void bad_string_values(void **state)
+/* Load text: `problems` problems, and the messages hold `says`. */
+static void load_says(const char *text, int problems, const char *says)
 {
 	struct gs_config cfg;
 	char *errs;
-	assert_int_equal(load("[workload prime-share]\nobjects = 2\nclose_order = backwards\n", &cfg, &errs), 1);
-	assert_non_null(strstr(errs, ":3: close_order: 'backwards' is not a close order"));
+	assert_int_equal(load(text, &cfg, &errs), problems);
+	if (!strstr(errs, says))
+		fail_msg("'%s' is not in: %s", says, errs);
+	free(errs);
+	config_free(&cfg);
+}
+
+static void bad_string_values(void **state)
+{
+	load_says("[workload prime-share]\nobjects = 2\nclose_order = backwards\n", 1,
+		  ":3: close_order: 'backwards' is not a close order");
+	load_says("[workload flink-close-race]\nthreads = 100\n", 1, ":2: threads: '100' is not an integer from 1 to 32");
+}
+
+/* x-restart's restart command and real server are display-server's now:
+ * an old config still loads, with one warning naming its line and the new
+ * type; the same keys under the new type give none. */
+static void moved_keys_warn(void **state)
+{
+	struct gs_config cfg;
+	char *errs;
+	assert_int_equal(load("[workload x]\ntype = x-restart\nrate = 2\ncommand = true\ntimeout = 5s\n", &cfg,
+			      &errs), 0);
+	printf("old config: %s", errs);
+	assert_non_null(strstr(errs, ":4: warning: x-restart with command is deprecated: use type = display-server\n"));
+	assert_null(strstr(strstr(errs, "\n") + 1, "warning")); /* one line per section */
+	assert_string_equal(wl_get_str(&cfg.workloads[0], "command"), "true");
 	free(errs);
 	config_free(&cfg);
 
-	assert_int_equal(load("[workload flink-close-race]\nthreads = 100\n", &cfg, &errs), 1);
-	assert_non_null(strstr(errs, ":2: threads: '100' is not an integer from 1 to 32"));
+	assert_int_equal(load("[workload x]\ntype = display-server\nrate = 2\ncommand = true\ntimeout = 5s\n", &cfg,
+			      &errs), 0);
+	assert_string_equal(errs, "");
 	free(errs);
 	config_free(&cfg);
+
+	/* display-server needs one of the two; unknown keys stay refused. */
+	load_says("[workload ds]\ntype = display-server\nclient = true\n", 1, ":1: [workload ds]: needs server or command");
+	load_says("[workload ds]\ntype = display-server\ncommand = true\nobjects = 2\n", 1,
+		  ":4: unknown key 'objects' for workload type display-server");
 }
 
 static int check_caps(const char *text, unsigned caps, char **errs)
@@ -94,7 +126,7 @@ static void capabilities_by_name(void **state)
 	assert_non_null(strstr(errs, ":1: workload x-restart (x-restart) needs DRM master"));
 	free(errs);
 	/* A restart command needs nothing of the device. */
-	assert_int_equal(check_caps("[workload x-restart]\ncommand = true\n", GS_CAP_GEM_CREATE, &errs), 0);
+	assert_int_equal(check_caps("[workload ds]\ntype = display-server\ncommand = true\n", GS_CAP_GEM_CREATE, &errs), 0);
 	free(errs);
 	assert_int_equal(check_caps("[workload prime-share]\n", all & ~GS_CAP_PRIME_IMPORT, &errs), 1);
 	assert_non_null(strstr(errs, "needs PRIME import, which /dev/dri/card0 (driver testdrv) does not offer"));
@@ -248,6 +280,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(string_keys),
 		cmocka_unit_test(bad_string_values),
+		cmocka_unit_test(moved_keys_warn),
 		cmocka_unit_test(capabilities_by_name),
 		cmocka_unit_test(type_set_twice_is_refused),
 		cmocka_unit_test(undeclared_key_stops_the_reader),
