@@ -93,17 +93,20 @@ static bool run_clients(struct wl_proc *p, uint32_t gen, int display, double lim
 	return ok;
 }
 
-/* The running server's pid, for the SIGTERM handler (0: none). */
-static volatile sig_atomic_t live_server;
+/* The running server's or restart command's pid, for the SIGTERM
+ * handler (0: none). */
+static volatile sig_atomic_t live_child;
 
 /* SIGTERM (the daemon stops the workload): stop the server as a restart
  * would, so it gives the console and the card back before the next user
- * comes; within 1.5 s, as the daemon sends SIGKILL after 2 s. Only
- * async-signal-safe calls. */
-static void stop_server_and_exit(int sig)
+ * comes, and end what a restart command left in its process group (its
+ * own group, which the daemon's stop does not reach); within 1.5 s, as
+ * the daemon sends SIGKILL after 2 s. Only async-signal-safe calls. */
+static void stop_child_and_exit(int sig)
 {
-	pid_t pid = (pid_t)live_server;
+	pid_t pid = (pid_t)live_child;
 	if (pid > 0) {
+		kill(-pid, SIGTERM);
 		kill(pid, SIGTERM);
 		struct timespec tick = { 0, 10 * 1000 * 1000 };
 		int i = 0;
@@ -115,8 +118,24 @@ static void stop_server_and_exit(int sig)
 		 * next server */
 		if (i == 150)
 			kill(pid, SIGKILL);
+		kill(-pid, SIGKILL);
 	}
 	_exit(0);
+}
+
+/* child_spawn_sh, the child known to the SIGTERM handler from its start
+ * on: SIGTERM is held until then. */
+static pid_t spawn_live(struct wl_proc *p, const char *line, int fd3, int deathsig)
+{
+	sigset_t term, old;
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigprocmask(SIG_BLOCK, &term, &old);
+	pid_t pid = child_spawn_sh(p, line, fd3, NULL, deathsig);
+	if (pid > 0)
+		live_child = pid;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return pid;
 }
 
 /* The framebuffer the console scans out before the first server starts
@@ -129,7 +148,7 @@ static int kms_fd = -1;
 static int stop_server(pid_t pid, int sig, double limit, int *status)
 {
 	int r = child_stop_group(pid, sig, limit, status);
-	live_server = 0;
+	live_child = 0;
 	return r;
 }
 
@@ -142,7 +161,6 @@ static bool real_server_generation(struct wl_proc *p, uint32_t gen)
 	const char *cmd = wl_get_str(p->cfg, "server");
 	char how[48];
 	if (kms_fd < 0) {
-		signal(SIGTERM, stop_server_and_exit);
 		kms_fd = wl_open_client(p, NULL);
 		if (kms_scanout_fb(kms_fd, &console_fb))
 			console_fb = 0;
@@ -157,15 +175,7 @@ static bool real_server_generation(struct wl_proc *p, uint32_t gen)
 	 * for (Xorg leaves the process group: it calls setsid()). */
 	char line[WL_STR_MAX + 8];
 	snprintf(line, sizeof(line), "exec %s", cmd);
-	/* SIGTERM held until the handler knows the server, which it must stop */
-	sigset_t term, old;
-	sigemptyset(&term);
-	sigaddset(&term, SIGTERM);
-	sigprocmask(SIG_BLOCK, &term, &old);
-	pid_t pid = child_spawn_sh(p, line, pfd[1], NULL, SIGTERM);
-	if (pid > 0)
-		live_server = pid;
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	pid_t pid = spawn_live(p, line, pfd[1], SIGTERM);
 	close(pfd[1]);
 	if (pid < 0) {
 		close(pfd[0]);
@@ -215,12 +225,13 @@ static bool real_server_generation(struct wl_proc *p, uint32_t gen)
 static bool command_generation(struct wl_proc *p, uint32_t gen)
 {
 	const char *cmd = wl_get_str(p->cfg, "command");
-	pid_t pid = child_spawn_sh(p, cmd, -1, NULL, SIGKILL);
+	pid_t pid = spawn_live(p, cmd, -1, SIGKILL);
 	if (pid < 0)
 		return false;
 	char who[WL_STR_MAX + 2];
 	snprintf(who, sizeof(who), "'%s'", cmd);
 	int status = child_reap(p, pid, (double)wl_get(p->cfg, "timeout") / 1000.0, gen, who);
+	live_child = 0;
 	if (status > 0)
 		wl_anomaly(p, "restart-failed", "generation %u: %s exited with status %d", gen, who, status);
 	return status == 0;
@@ -252,6 +263,7 @@ void restart_loop(struct wl_proc *p, restart_generation_fn *generation, void *ct
 void display_server_run(struct wl_proc *p)
 {
 	wl_anomaly_share();
+	signal(SIGTERM, stop_child_and_exit);
 	restart_loop(p, display_server_generation, NULL);
 }
 
