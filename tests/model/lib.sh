@@ -42,6 +42,9 @@ model_env() {
 model_daemon() {
 	m_log=$1
 	shift
+	# Emptied here, not by the background job's redirection, which may
+	# come after the caller's wait_line saw the last daemon's lines.
+	: > "$m_log"
 	env GS_MODEL_SOCKET="$mdir/sock" GS_MODEL_DEV="$mdir/card0" LD_PRELOAD="$MODEL_SHIM" \
 		"$GEMSOAKD" "$@" > "$m_log" 2>&1 &
 	daemon=$!
