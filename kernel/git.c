@@ -6,9 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/spawn.h"
 #include "kernel/git.h"
 
 extern char **environ;
@@ -102,9 +102,8 @@ int git_run(const char *dir, const char *const args[], struct git_result *r)
 	}
 	drain(po[0], pe[0], &out, &err);
 	int st;
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	if (spawn_reap(pid, &st) == 0)
+		r->status = spawn_exit_code(st);
 done:
 	r->out = out.data;
 	r->err = err.data;

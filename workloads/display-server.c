@@ -79,14 +79,14 @@ static bool run_clients(struct wl_proc *p, uint32_t gen, int display, double lim
 	for (int i = 0; i < started; i++) {
 		int status = 0;
 		double left = end - now_monotonic();
-		if (child_wait(pids[i], left > 0.01 ? left : 0.01, &status) < 0) {
-			child_stop_group(pids[i], SIGKILL, 1, &status);
+		if (spawn_wait(pids[i], left > 0.01 ? left : 0.01, &status) < 0) {
+			spawn_stop_group(pids[i], SIGKILL, 1, &status);
 			wl_anomaly(p, "client-timeout", "generation %u: client %d of display %s still running after "
 				   "%.0f s; killed", gen, i, disp, limit);
 			ok = false;
 		} else if (status) {
 			wl_anomaly(p, "client-failed", "generation %u: client %d of display %s %s", gen, i, disp,
-				   child_how_ended(status, how, sizeof(how)));
+				   spawn_how_ended(status, how, sizeof(how)));
 			ok = false;
 		}
 	}
@@ -144,10 +144,10 @@ static pid_t spawn_live(struct wl_proc *p, const char *line, int fd3, int deaths
 static uint32_t console_fb;
 static int kms_fd = -1;
 
-/* stop_group for the server, which the SIGTERM handler then forgets. */
+/* spawn_stop_group for the server, which the SIGTERM handler then forgets. */
 static int stop_server(pid_t pid, int sig, double limit, int *status)
 {
-	int r = child_stop_group(pid, sig, limit, status);
+	int r = spawn_stop_group(pid, sig, limit, status);
 	live_child = 0;
 	return r;
 }
@@ -192,7 +192,7 @@ static bool real_server_generation(struct wl_proc *p, uint32_t gen)
 		} else {
 			stop_server(pid, SIGTERM, limit, &status);
 			wl_anomaly(p, "server-failed", "generation %u: '%s' %s before it was ready", gen, cmd,
-				   child_how_ended(status, how, sizeof(how)));
+				   spawn_how_ended(status, how, sizeof(how)));
 		}
 		return false;
 	}
@@ -204,7 +204,7 @@ static bool real_server_generation(struct wl_proc *p, uint32_t gen)
 		ok = false;
 	} else if (status && !(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM)) {
 		wl_anomaly(p, "server-exit", "generation %u: display :%d %s on SIGTERM", gen, display,
-			   child_how_ended(status, how, sizeof(how)));
+			   spawn_how_ended(status, how, sizeof(how)));
 		ok = false;
 	}
 	uint32_t fb = 0;
