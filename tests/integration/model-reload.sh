@@ -100,6 +100,32 @@ assert_true "$out/gs.db" "select config_text like '%echo new%' from runs" "the r
 assert_sql "$out/gs.db" "select group_concat(config_text like '%echo new%', ',') from (select config_text from run_configs order by t)" "0,1" "run_configs: the start config, then the reloaded one"
 echo "ok: a changed command restarts its workload, the run's config follows the reload"
 
+# A reload to the old spelling (x-restart with command, display-server's
+# key now) is taken, with a config-warning event naming the file and the
+# line; the start with the new spelling logged none.
+rm -f "$out/gs.db"* "$out/ran"
+cmd_conf old | sed 's/^type = display-server/type = x-restart/' > "$out/test.conf"
+line=$(grep -n '^command' "$out/test.conf" | cut -d: -f1)
+cmd_conf new > "$out/test.conf"
+model_daemon "$out/daemon.log" -v -c "$out/test.conf" --database "$out/gs.db" --duration 600s
+wait_line "$out/daemon.log" 'ready:'
+! grep -q 'deprecated' "$out/daemon.log" || fail "display-server with command: a deprecation line"
+cmd_conf old | sed 's/^type = display-server/type = x-restart/' > "$out/test.conf"
+model_hup_wait "$out/daemon.log" 'config-reloaded'
+wait_line "$out/ran" old
+kill -TERM "$daemon"
+set +e
+wait "$daemon"
+rc=$?
+set -e
+daemon=
+[ $rc = 0 ] || fail "exit $rc after the reload to the old spelling"
+sql "$out/gs.db" "select kind || ': ' || message from events where kind = 'config-warning'"
+assert_sql "$out/gs.db" "select count(*) from events where kind = 'config-warning'" 1 "one config-warning event"
+assert_sql "$out/gs.db" "select count(*) from events where kind = 'config-warning' and message = '$out/test.conf:$line: warning: x-restart with command is deprecated: use type = display-server'" 1 \
+	"the config-warning names the file, line $line and display-server"
+echo "ok: a reload to x-restart's command runs it, with a config-warning at line $line"
+
 # The leak guard's keys, a device that is not there, fds that run out.
 rm -f "$out/gs.db"*
 model_flink_conf "$out/test.conf" "$out"
