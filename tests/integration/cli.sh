@@ -147,7 +147,7 @@ grep '^gemsoak_finding' "$d/leak/gemsoak.prom"
 grep -q '^gemsoak_finding_info{host="lab-a",run="1",finding="1",workload="canary",.*lead_metric="gem.flink_names",.*summary="the canary keeps 1 GEM name per 1,000 of its cycles"} 1$' \
 	"$d/leak/gemsoak.prom" || fail "export: the finding's info"
 grep -q '^gemsoak_findings{host="lab-a",run="1"} 1$' "$d/leak/gemsoak.prom" || fail "export: the findings' number"
-# x-restart's failed start is an anomaly, its client past the timeout is late.
+# display-server's failed start is an anomaly, its client past the timeout is late.
 cp "$db" "$d/xr.db"
 sql "$d/xr.db" "insert into events(run_id, t, severity, source, kind, message) values
 	(2, (select max(t) from ticks), 'warning', 'workload canary', 'server-failed', 'generation 1: exited before it was ready'),

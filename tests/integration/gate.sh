@@ -134,7 +134,7 @@ cat "$d/slow.out"
 grep -q '^FAIL *canary: too little work: 1 time(s) below half its rate; first: 2.6 cycles/s' "$d/slow.out" ||
 	fail "too little work: not said"
 
-# x-restart: a display server that fails is an anomaly (fails); one killed
+# display-server: a display server that fails is an anomaly (fails); one killed
 # after its timeout is late (said, never a failure).
 cp "$db" "$d/late.db"
 run2_event "$d/late.db" 600 client-timeout 'process 1: generation 4: client 0 of display :0 still running after 60 s; killed'

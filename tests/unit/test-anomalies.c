@@ -94,7 +94,7 @@ static void anomalies_per_hour(void **state)
 	cleanup();
 }
 
-/* x-restart's failed restarts are anomalies; its steps killed after their
+/* display-server's failed restarts are anomalies; its steps killed after their
  * timeout are lateness, not broken promises (docs/workloads.md). */
 static void x_restart_failures_and_lateness(void **state)
 {
