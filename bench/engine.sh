@@ -11,7 +11,7 @@
 # `select * from leak_trends` (at most 50 ms) and `gemsoak status` (at
 # most 0.2 s of CPU), and the heap the daemon keeps between rounds for
 # the judgement (its state). Generated databases are kept in build/bench
-# (engine-DAYS.db: a month takes long to write) and copied for each
+# (engine-DAYS.db: 90 days take minutes to write) and copied for each
 # measurement. usage: bench/engine.sh [DAYS|HOURSh...] (from the top
 # directory)
 set -eu
@@ -26,10 +26,14 @@ for d in $days; do
 	*) length="--days $d" label=$d ;;
 	esac
 	if [ ! -s "$db" ]; then
-		rm -f "$db" "$db-wal" "$db-shm"
+		# written aside, so that an interrupted run is not measured later
+		part=$db.part
+		rm -f "$part" "$part-wal" "$part-shm"
 		# shellcheck disable=SC2086 # the option and its value
-		build/gemsoak-synth --db "$db" --preset bench $length > /dev/null
-		sqlite3 "$db" 'PRAGMA wal_checkpoint(TRUNCATE)' > /dev/null
+		build/gemsoak-synth --db "$part" --preset bench $length > /dev/null
+		sqlite3 "$part" 'PRAGMA wal_checkpoint(TRUNCATE)' > /dev/null
+		rm -f "$part-wal" "$part-shm"
+		mv "$part" "$db"
 	fi
 	work=build/bench/engine-work.db
 	rm -f "$work" "$work-wal" "$work-shm"
