@@ -83,6 +83,46 @@ static void coarsen(struct gs_lows *l, double last)
 	}
 }
 
+/* Keep only the first of the records from time lo to before hi. */
+static void keep_first(struct gs_lows *l, double lo, double hi)
+{
+	size_t a = 0, b = l->nsteps;
+	while (a < b) {
+		size_t mid = (a + b) / 2;
+		if (l->step[mid].t < lo)
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	for (b = a; b < l->nsteps && l->step[b].t < hi; b++)
+		;
+	if (b > a + 1) {
+		memmove(&l->step[a + 1], &l->step[b], (l->nsteps - b) * sizeof(*l->step));
+		l->nsteps -= b - a - 1;
+	}
+}
+
+/* The last point moves from time prev to last: coarsen the buckets that
+ * became old enough in between, and only those (the others were when
+ * their time came), each found in O(log records); all records when a gap
+ * made more buckets old than there are records. */
+static void coarsen_since(struct gs_lows *l, double prev, double last)
+{
+	for (size_t i = 0; i < NWIDTHS; i++) {
+		/* a bucket ending at e is old enough from e + KEEP w on, a
+		 * multiple of w: those in (prev, last] */
+		double w = width[i], first = (floor(prev / w) + 1) * w, end = floor(last / w) * w;
+		if (first > end)
+			break; /* none at this width, so none at a wider one */
+		if ((end - first) / w >= (double)l->nsteps) {
+			coarsen(l, last);
+			return;
+		}
+		for (double c = first; c <= end; c += w)
+			keep_first(l, c - (GS_LOWS_KEEP + 1) * w, c - GS_LOWS_KEEP * w);
+	}
+}
+
 int gs_lows_add(struct gs_lows *l, double t, double v)
 {
 	if (l->points > 0 && t < l->t_last)
@@ -93,8 +133,8 @@ int gs_lows_add(struct gs_lows *l, double t, double v)
 	 * widths and ages are whole minutes); coarsened before the point is
 	 * pushed, so that replace_last lowering it gives the same records as
 	 * the lower value added at first. */
-	if (l->points > 0 && floor(t / width[0]) > floor(l->t_last / width[0]))
-		coarsen(l, t);
+	if (l->points > 0)
+		coarsen_since(l, l->t_last, t);
 	push(l, t, t, v);
 	if (l->points++ == 0)
 		l->t_first = t;

@@ -90,10 +90,11 @@ static void widths_and_bound(void **state)
 /* Series of a sawtooth on a rising or flat floor with noise, drops and
  * ties, at 10 s and 2 min: at every prefix, the records give the direct
  * reading's onset and levels exactly where they are kept exactly, and
- * within the bucket kept before: the onset at most its width earlier,
- * never later; a level the suffix minimum at a bucket's lowest record,
- * at most the minimum's rise to the bucket's end below the exact level,
- * never above; points are lowered now and then as a minute's minimum. */
+ * within the bucket kept before (also after a gap of 3 days): the onset
+ * at most its width earlier, never later; a level the suffix minimum at
+ * a bucket's lowest record, at most the minimum's rise to the bucket's
+ * end below the exact level, never above; points are lowered now and
+ * then as a minute's minimum. */
 static void records_read_within_their_buckets(void **state)
 {
 	enum { N = 3000 };
@@ -106,6 +107,8 @@ static void records_read_within_their_buckets(void **state)
 		double leak = series % 2 ? 0.05 : 0, step = series < 6 ? 10 : 120;
 		for (size_t i = 0; i < N; i++) {
 			t[i] = step * (double)i + (series == 5 && i % 7 == 0 && i > 0 ? -step : 0); /* ties in t */
+			if (series == 7 && i >= 1500)
+				t[i] += 3 * 86400; /* a gap: more buckets age at once than there are records */
 			v[i] = 100 + leak * (double)i + (double)(i % 17) + (double)(rand() % (series < 4 ? 5 : 1));
 			if (series >= 6 && i % 500 == 499)
 				v[i] -= 40; /* a drop below part of what came before */
