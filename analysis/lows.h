@@ -3,11 +3,12 @@
  * finding for its onset and levels (analysis/findings-store.h). Kept as
  * the points below every later one ("records"): exactly over the last
  * (GS_LOWS_KEEP + 1) minutes, and before that as the lowest of them in
- * each bucket (gs_lows_width), so that a point is added in amortised
- * O(1) plus O(records) once a minute, the shape read in O(log records),
- * and the records a series keeps are bounded whatever its length
- * (gs_lows_most). Pure functions (analysis/analysis.h); gs_lows_add and
- * gs_lows_replace_last allocate. */
+ * each bucket (gs_lows_width), so that the records a series keeps are
+ * bounded whatever its length (gs_lows_most). A point is added in
+ * amortised O(1), plus, for each bucket that comes of age with it (one a
+ * minute, fewer at the wider widths), a binary search and a move of the
+ * younger records; the shape is read in O(log records). Pure functions
+ * (analysis/analysis.h); gs_lows_add and gs_lows_replace_last allocate. */
 #ifndef GS_ANALYSIS_LOWS_H
 #define GS_ANALYSIS_LOWS_H
 
@@ -50,9 +51,9 @@ size_t gs_lows_most(double span, double interval);
 
 /* Add the point (t, v) after every point added, t >= the last one's.
  * 0, 1 when t is earlier (the caller rebuilds from all points), -1 when
- * out of memory (l unchanged). When t starts a new minute, the buckets
- * that have become old enough (gs_lows_width) keep only their lowest
- * record. The result depends only on the points added, in order. */
+ * out of memory (l unchanged). The buckets that have become old enough
+ * since the last point (gs_lows_width) keep only their lowest record.
+ * The result depends only on the points added, in order. */
 int gs_lows_add(struct gs_lows *l, double t, double v);
 
 /* The last point's value becomes v (a minute rollup whose minimum fell
