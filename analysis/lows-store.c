@@ -251,6 +251,10 @@ int gs_lows_store_update(struct gs_lows_store *ls, sqlite3 *db, int64_t since, i
 			 size_t errlen)
 {
 	double lo, hi;
+	/* the ticks up to the last update are in: a caller starting again
+	 * from 0 (the run's base changed) would otherwise make every kept
+	 * metric look written late, and be read in full again */
+	since = since > ls->upto ? since : ls->upto;
 	if (upto <= since)
 		return 0;
 	ls->upto = upto;

@@ -29,7 +29,8 @@ void gs_lows_store_free(struct gs_lows_store *ls);
 size_t gs_lows_store_bytes(const struct gs_lows_store *ls);
 
 /* Bring the metrics ls keeps up to tick id upto (ticks ids only grow),
- * reading the ticks after since (the last update's upto, 0 at first):
+ * reading the ticks after since or after the last update's upto, the
+ * later (ls has read those before, whatever since the caller has):
  * their raw samples and the minute rollups they changed. A metric whose
  * lows cannot follow (a round written late, its first raw sample pruned
  * while the raw samples are still what it reads) is forgotten, and read

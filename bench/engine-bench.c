@@ -19,6 +19,7 @@
 
 #include <sqlite3.h>
 
+#include "analysis/lows-store.h"
 #include "analysis/run.h"
 #include "analysis/verdicts.h"
 #include "db/store.h"
@@ -114,8 +115,9 @@ static double status_cpu(const char *gemsoak, const char *path)
 /* Write rounds rounds after the run's last tick (each metric's last value
  * again, 10 s and 5000 cycles on), judging after each from a state primed
  * before the first; the mean and the largest CPU time of a judgement, and
- * the heap the state holds at the end. */
-static int daemon_rounds(const char *path, int64_t run, int rounds, double *mean, double *max, size_t *state)
+ * the heap the state holds at the end, and of it the findings' lows. */
+static int daemon_rounds(const char *path, int64_t run, int rounds, double *mean, double *max, size_t *state,
+			 size_t *lows)
 {
 	struct store *st;
 	char err[512];
@@ -158,6 +160,7 @@ static int daemon_rounds(const char *path, int64_t run, int rounds, double *mean
 		*max = c > *max ? c : *max;
 	}
 	*state = gs_run_state_bytes(js);
+	*lows = gs_lows_store_bytes(gs_run_state_lows(js));
 	gs_run_state_free(js);
 	batch_free(&b);
 	store_close(st);
@@ -191,7 +194,7 @@ int main(int argc, char **argv)
 		run = sqlite3_column_int64(s, 0), span = sqlite3_column_double(s, 1);
 	sqlite3_finalize(s);
 	double full, vcpu, vwall, mean, max;
-	size_t rows, state = 0;
+	size_t rows, state = 0, lows = 0;
 	long vrows;
 	int r = full_judgement(db, run, &full, &rows);
 	if (r == 0)
@@ -199,7 +202,7 @@ int main(int argc, char **argv)
 	sqlite3_close(db);
 	double status = argc > 3 && r == 0 ? status_cpu(argv[3], argv[1]) : -1;
 	if (r == 0)
-		r = daemon_rounds(argv[1], run, rounds, &mean, &max, &state);
+		r = daemon_rounds(argv[1], run, rounds, &mean, &max, &state, &lows);
 	if (r)
 		return r;
 	printf("days %.1f\nmetrics %zu\nfull_judgement_cpu_ms %.1f\nleak_trends_rows %ld\n", span / 86400, rows,
@@ -207,6 +210,7 @@ int main(int argc, char **argv)
 	printf("leak_trends_cpu_ms %.2f\nleak_trends_wall_ms %.2f\n", vcpu * 1000, vwall * 1000);
 	printf("round_judgement_cpu_ms %.2f\nround_judgement_max_cpu_ms %.2f\nrounds %d\nstate_kb %.0f\n", mean * 1000,
 	       max * 1000, rounds, (double)state / 1024);
+	printf("state_lows_kb %.0f\n", (double)lows / 1024);
 	if (status >= 0)
 		printf("status_cpu_ms %.0f\n", status * 1000);
 	return 0;

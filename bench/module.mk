@@ -10,7 +10,7 @@ $(B)/bench/%: $(B)/obj/bench/%.o $(B)/obj/bench/bench-device.o $(COMMON_OBJS)
 
 # Synthetic databases (bench/synth.c) for the detector evaluation, the
 # size/speed benchmark and the CLI tests.
-SYNTH_SRCS := bench/synth.c bench/series.c
+SYNTH_SRCS := bench/synth.c bench/series.c bench/rollup-writer.c
 $(B)/gemsoak-synth: $(call obj,$(SYNTH_SRCS)) $(COMMON_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 all: $(B)/gemsoak-synth

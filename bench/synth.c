@@ -5,17 +5,21 @@
  *   --preset ttv    runs of 1 to 60 minutes per cycle rate: how soon each
  *                   leak rate gets its verdict (labels in the names)
  *   --preset bench  one run of DAYS days (or HOURS hours) at 10 s with 50
- *                   metrics, pruning raw samples as the daemon does
+ *                   metrics, pruning raw samples as the daemon does; its
+ *                   rollups written in bulk, or by the store's trigger
+ *                   with --trigger-rollups
  *   --preset demo   two runs (a leak, then fixed) with events and a gap,
  *                   for the CLI tests
  * Then it judges every run it wrote (analysis/verdicts.h), as a daemon
  * does at the end of a run: leak_trends reads the stored verdicts. */
 #include <getopt.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "analysis/verdicts.h"
+#include "bench/rollup-writer.h"
 #include "bench/series.h"
 #include "common/util.h"
 #include "db/store.h"
@@ -122,33 +126,84 @@ static int preset_ttv(struct gen *g)
 	return 0;
 }
 
-/* A month at 10 s: the size and speed goals of `make bench`. */
-static int preset_bench(struct gen *g, int64_t hours)
+/* The ids of the n metrics named names[0..n-1] (written), into ids. */
+static int metric_ids(struct gen *g, char (*names)[METRIC_NAME_MAX], size_t n, int64_t *ids)
 {
-	int64_t run, deleted;
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(store_db(g->st), "SELECT id FROM metrics WHERE name = ?", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_reset(s);
+		sqlite3_bind_text(s, 1, names[i], -1, SQLITE_STATIC);
+		if (sqlite3_step(s) != SQLITE_ROW)
+			break;
+		ids[i] = sqlite3_column_int64(s, 0);
+		if (i + 1 == n) {
+			sqlite3_finalize(s);
+			return 0;
+		}
+	}
+	sqlite3_finalize(s);
+	return -1;
+}
+
+#define BENCH_METRICS 50
+
+/* A month at 10 s: the size and speed goals of `make bench`. Its rollups
+ * are written in bulk (bench/rollup-writer.h) unless by_trigger. */
+static int preset_bench(struct gen *g, int64_t hours, int by_trigger)
+{
+	int64_t run, deleted, ids[BENCH_METRICS];
+	static char names[BENCH_METRICS][METRIC_NAME_MAX];
+	struct rollup_writer *rw = NULL;
+	char err[256];
 	if (begin(g, T_START, "6.1.0-bench", "bench\n", &run))
 		return fail(g, "run");
+	if (!by_trigger && !(rw = rollup_writer_begin(store_db(g->st), run, BENCH_METRICS, err, sizeof(err)))) {
+		fprintf(stderr, "gemsoak-synth: %s\n", err);
+		return 1;
+	}
 	int64_t ticks = hours * 360;
+	int r = 0;
 	/* An hour of rounds per transaction: a month is written in minutes. */
-	for (int64_t k = 0; k < ticks; k++) {
-		if (k % 360 == 0 && store_batch_begin(g->st))
-			return fail(g, "begin");
+	for (int64_t k = 0; r == 0 && k < ticks; k++) {
+		if (k % 360 == 0 && store_batch_begin(g->st)) {
+			r = fail(g, "begin");
+			break;
+		}
 		double t = (double)k * 10, cycles = t * 500;
 		batch_reset(&g->b);
-		for (uint32_t i = 0; i < 50; i++) {
+		for (uint32_t i = 0; i < BENCH_METRICS; i++) {
 			struct series s = { (enum shape)(i % SHAPE_COUNT), 1000 + i, 300, i % 10 == 0 ? 1e-4 : 0, i };
-			char name[METRIC_NAME_MAX];
-			snprintf(name, sizeof(name), "bench.%s.%02u", shape_name(s.shape), i);
-			batch_put(&g->b, name, series_value(&s, k, t, cycles), "count");
+			snprintf(names[i], sizeof(names[i]), "bench.%s.%02u", shape_name(s.shape), i);
+			batch_put(&g->b, names[i], series_value(&s, k, t, cycles), "count");
 		}
-		if (store_samples(g->st, run, T_START + t, (uint64_t)cycles, &g->b))
-			return fail(g, "samples");
-		if (k % 360 == 359 && (store_prune_samples(g->st, T_START + t - 7 * 86400.0, &deleted) ||
-				       store_batch_end(g->st)))
-			return fail(g, "prune");
+		if (store_samples(g->st, run, T_START + t, (uint64_t)cycles, &g->b)) {
+			r = fail(g, "samples");
+			break;
+		}
+		if (rw && k == 0 && metric_ids(g, names, BENCH_METRICS, ids)) {
+			r = fail(g, "metrics");
+			break;
+		}
+		for (size_t i = 0; rw && r == 0 && i < BENCH_METRICS; i++)
+			if (rollup_writer_add(rw, i, ids[i], T_START + t, (int64_t)(uint64_t)cycles, g->b.v[i].value, err,
+					      sizeof(err))) {
+				fprintf(stderr, "gemsoak-synth: %s\n", err);
+				r = 1;
+			}
+		if (r == 0 && k % 360 == 359 &&
+		    (store_prune_samples(g->st, T_START + t - 7 * 86400.0, &deleted) || store_batch_end(g->st)))
+			r = fail(g, "prune");
 	}
-	if (ticks % 360 && store_batch_end(g->st))
-		return fail(g, "commit");
+	if (r == 0 && ticks % 360 && store_batch_end(g->st))
+		r = fail(g, "commit");
+	if (rw && rollup_writer_end(rw, err, sizeof(err)) && r == 0) {
+		fprintf(stderr, "gemsoak-synth: %s\n", err);
+		r = 1;
+	}
+	if (r)
+		return r;
 	return store_end_run(g->st, run, T_START + (double)ticks * 10) ? fail(g, "end") : 0;
 }
 
@@ -193,7 +248,8 @@ static int preset_demo(struct gen *g)
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: gemsoak-synth --db FILE --preset eval|ttv|bench|demo [--days N | --hours N] [--host NAME]\n");
+	fprintf(out, "usage: gemsoak-synth --db FILE --preset eval|ttv|bench|demo [--days N | --hours N] [--host NAME]"
+		" [--trigger-rollups]\n");
 }
 
 int main(int argc, char **argv)
@@ -204,18 +260,20 @@ int main(int argc, char **argv)
 		{ "days", required_argument, NULL, 'd' },
 		{ "hours", required_argument, NULL, 'o' },
 		{ "host", required_argument, NULL, 'H' },
+		{ "trigger-rollups", no_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *db = NULL, *preset = NULL;
 	struct gen g = { .host = "synth" };
 	int64_t hours = 30 * 24, n;
-	int c;
+	int c, by_trigger = 0;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'D': db = optarg; break;
 		case 'p': preset = optarg; break;
 		case 'H': g.host = optarg; break;
+		case 'T': by_trigger = 1; break;
 		case 'd':
 		case 'o':
 			if (!parse_int64(optarg, 1, c == 'd' ? 3650 : 3650 * 24, &n)) {
@@ -238,6 +296,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "gemsoak-synth: %s\n", err);
 		return 1;
 	}
+	/* A month's rollups (about 150 MB) in memory: the daemon's 1 MB
+	 * cache would read most of their pages back for every round. */
+	sqlite3_exec(store_db(g.st), "PRAGMA cache_size = -1048576", NULL, NULL, NULL);
 	batch_init(&g.b);
 	int r;
 	if (strcmp(preset, "eval") == 0)
@@ -245,7 +306,7 @@ int main(int argc, char **argv)
 	else if (strcmp(preset, "ttv") == 0)
 		r = preset_ttv(&g);
 	else if (strcmp(preset, "bench") == 0)
-		r = preset_bench(&g, hours);
+		r = preset_bench(&g, hours, by_trigger);
 	else if (strcmp(preset, "demo") == 0)
 		r = preset_demo(&g);
 	else {

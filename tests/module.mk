@@ -75,6 +75,7 @@ CHECK_SCRIPTS += tests/integration/model-findings-prime.sh
 CHECK_SCRIPTS += tests/integration/model-rate.sh
 CHECK_SCRIPTS += tests/integration/model-fdinfo.sh
 CHECK_SCRIPTS += tests/integration/bench-cleanup.sh
+CHECK_SCRIPTS += tests/integration/synth-rollups.sh
 CHECK_SCRIPTS += tests/integration/model-proc-walk.sh
 CHECK_SCRIPTS += tests/integration/model-x-restart.sh
 CHECK_SCRIPTS += tests/integration/corpus-replay.sh

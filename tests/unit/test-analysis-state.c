@@ -2,7 +2,9 @@
  * rounds, reading only what each round wrote, it gives the full
  * judgement's rows and findings at every round, through the run's change
  * of base (raw samples, then minute rollups, whose windows it keeps) and
- * a round written late. */
+ * a round written late. The findings' lows, kept in buckets once older
+ * than 25 minutes (analysis/lows.h), are the same kept as read in full:
+ * they depend only on the points, in order. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
