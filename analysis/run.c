@@ -413,6 +413,7 @@ static int judge_part(struct run_ctx *c, const struct series *x, const struct gs
 		p.t_first = pts[0].t, p.span = pts[n - 1].t - pts[0].t;
 		p.t_mid = ((isnan(t_half) ? pts[0].t : t_half) + pts[n - 1].t) / 2;
 	}
+	p.halves_by_time = !isnan(t_half); /* on its workload's cycles */
 	if (gs_judge_series(pts, n, &p, res, wins, nw)) {
 		snprintf(c->err, c->errlen, "out of memory");
 		return -1;

@@ -243,6 +243,61 @@ static void fit_tests(const struct gs_window *w, size_t nw, const struct gs_seri
 	r->p_up = p_up_of(r->bu, r->se, p->m, (double)nw - 2);
 }
 
+static int by_value(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* The resolution of the n points: the smallest positive difference
+ * between two of their lowest values (1 for a count, 4 for kB of pages);
+ * NAN when they are all the same. buf holds n doubles. O(n log n): found
+ * only for a series the other tests would call leaking. */
+static double resolution(const struct gs_point *pts, size_t n, double *buf)
+{
+	for (size_t j = 0; j < n; j++)
+		buf[j] = pts[j].lo;
+	qsort(buf, n, sizeof(*buf), by_value);
+	double q = NAN;
+	for (size_t j = 1; j < n; j++) {
+		double d = buf[j] - buf[j - 1];
+		if (d > 0 && !(d >= q))
+			q = d;
+	}
+	return q;
+}
+
+/* The halves of the work (db/TRENDS.md, "Halves of the work"): on cycles, the nw
+ * judged windows split where the cycles from the first window's to
+ * c_last, the last point's, are half done, so that each half holds half
+ * the work however the rate went; each half's rise, the least-squares
+ * slope of its floors times the cycles it holds, in steps of the series'
+ * resolution q. Left NAN on time, for a late onset (its workload's
+ * cycles are 0 before it started: p->halves_by_time), and for a half of
+ * fewer than 2 windows. buf holds 2 nw doubles. */
+static void work_halves(const struct gs_window *w, size_t nw, const struct gs_series_params *p, double c_last,
+			double q, struct gs_series_result *r, double *buf)
+{
+	if (!p->by_cycles || p->halves_by_time || nw == 0 || isnan(q))
+		return;
+	double *u = buf, *f = buf + nw;
+	size_t s = 0;
+	for (size_t j = 0; j < nw; j++) {
+		u[j] = w[j].c0;
+		f[j] = w[j].f;
+		s += u[j] < (w[0].c0 + c_last) / 2;
+	}
+	struct gs_fit head, tail;
+	gs_ols(u, f, s, &head);
+	gs_ols(u + s, f + s, nw - s, &tail);
+	/* the head holds the cycles up to the tail's first window, the tail
+	 * those from it to the last point */
+	if (s >= 2)
+		r->steps1 = head.slope * ((s < nw ? u[s] : c_last) - u[0]) / q;
+	if (nw - s >= 2)
+		r->steps2 = tail.slope * (c_last - u[s]) / q;
+}
+
 /* The end of the run's warm-up (db/TRENDS.md, "Warm-up"): the MSER rule
  * of simulation output analysis, for a slope. Of the first windows d
  * from 0 to nw / 2 that leave at least 4 (and min_windows) floors after
@@ -362,7 +417,8 @@ static void decide(const struct gs_series_params *p, struct gs_series_result *r)
 	else if (r->p_up >= p->conf && (isnan(r->u_slope) ? 0 : r->u_slope) >= m &&
 		 (isnan(r->r2) ? 0 : r->r2) >= p->min_r2 &&
 		 (isnan(r->u_slope1) ? 0 : r->u_slope1) >= p->min_half_ratio * m &&
-		 (isnan(r->u_slope2) ? 0 : r->u_slope2) >= p->min_half_ratio * m)
+		 (isnan(r->u_slope2) ? 0 : r->u_slope2) >= p->min_half_ratio * m &&
+		 !(r->steps1 <= GS_HALF_STEPS) && !(r->steps2 <= GS_HALF_STEPS))
 		v = GS_LEAKING;
 	else if ((1 - r->p_up >= p->conf || (isnan(r->p_below) ? 0 : r->p_below) >= p->conf) && !r->rising)
 		v = GS_STABLE;
@@ -388,7 +444,7 @@ int gs_judge_series(const struct gs_point *pts, size_t n, const struct gs_series
 {
 	*r = (struct gs_series_result){ .points = n, .w = NAN, .floor_per_hour = NAN, .floor_per_kcycle = NAN,
 					.mean_per_hour = NAN, .mean_per_kcycle = NAN, .bu = NAN, .r2 = NAN,
-					.se = NAN, .u_slope1 = NAN, .u_slope2 = NAN, .p_up = NAN,
+					.se = NAN, .u_slope1 = NAN, .u_slope2 = NAN, .steps1 = NAN, .steps2 = NAN, .p_up = NAN,
 					.u_slope = NAN, .p_below = NAN, .period = { .p_per = NAN },
 					.unit = p->by_cycles ? 1000 : 3600 };
 	*nwins = 0;
@@ -427,6 +483,10 @@ int gs_judge_series(const struct gs_point *pts, size_t n, const struct gs_series
 		/* the tests read the floors after the warm-up */
 		size_t d = r->warm_up = warm_up_end(wins, r->windows, p);
 		fit_tests(wins + d, r->windows - d, p, d ? (wins[d].t0 + r->t_last) / 2 : p->t_mid, r, buf);
+		/* only where the fit would call it leaking: the resolution sorts */
+		if (r->p_up >= p->conf)
+			work_halves(wins + d, r->windows - d, p, pts[n - 1].c, resolution(pts, n, buf + 2 * n), r,
+				    buf);
 		trend_tests(wins + d, r->windows - d, p, r, buf);
 		r->rising = still_rising(wins + d, r->windows - d, p, buf);
 	}

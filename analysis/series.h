@@ -21,6 +21,11 @@ enum gs_verdict {
 	GS_LEAKING,
 };
 
+/* A leak judged on cycles raises the floor in both halves of the work
+ * (the judged windows split at the middle of their cycles) by at least
+ * this many steps of the series' resolution (db/TRENDS.md, "Halves of the work"). */
+#define GS_HALF_STEPS 1.5
+
 /* The verdict's name as leak_trends spells it ("leaking", ...). */
 const char *gs_verdict_name(enum gs_verdict v);
 
@@ -29,6 +34,8 @@ const char *gs_verdict_name(enum gs_verdict v);
 struct gs_series_params {
 	double started, t_first, t_mid, span, step; /* the run's; step: its points' spacing */
 	int by_cycles;          /* the verdict's axis u: cycles (1) or seconds since started (0) */
+	int halves_by_time;     /* split the halves at t_mid even on cycles (a late onset's: the cycles
+				 * of its workload are 0 before it started) */
 	double m;               /* the threshold slope per unit of u; NAN without a threshold row */
 	int assess;             /* 0: a counter, not assessed */
 	int has_bound;          /* judged against `bound`, not as a leak */
@@ -96,6 +103,8 @@ struct gs_series_result {
 	 * those of these windows */
 	size_t warm_up;
 	double bu, r2, se, u_slope1, u_slope2, unit;                            /* fit, st */
+	double steps1, steps2;  /* each half of the work: its rise in steps of the resolution (NAN: not
+				 * tested) */
 	double p_up;            /* cv: confidence that the slope is above m */
 	double u_slope;         /* ts: Theil-Sen on u */
 	double p_below;         /* mk: the more confident Mann-Kendall test for below m */
