@@ -86,12 +86,7 @@ wait_line "$out/daemon.log" 'config-reloaded'
 grep -o 'config-reloaded: .*' "$out/daemon.log"
 grep -q 'config-reloaded: .*x restarted' "$out/daemon.log" || fail "a changed command did not restart the workload"
 wait_line "$out/ran" new
-kill -TERM "$daemon"
-set +e
-wait "$daemon"
-rc=$?
-set -e
-daemon=
+stop_daemon
 [ $rc = 0 ] || fail "exit $rc after the command's reload"
 after=$(sed -n '/new/,$p' "$out/ran" | grep -c old || true)
 echo "command changed by a reload: $(grep -c old "$out/ran") cycle(s) of the old command before, $(grep -c new "$out/ran") of the new one, $after of the old one after the first new"
@@ -113,12 +108,7 @@ wait_line "$out/daemon.log" 'ready:'
 cmd_conf old | sed 's/^type = display-server/type = x-restart/' > "$out/test.conf"
 model_hup_wait "$out/daemon.log" 'config-reloaded'
 wait_line "$out/ran" old
-kill -TERM "$daemon"
-set +e
-wait "$daemon"
-rc=$?
-set -e
-daemon=
+stop_daemon
 [ $rc = 0 ] || fail "exit $rc after the reload to the old spelling"
 sql "$out/gs.db" "select kind || ': ' || message from events where kind = 'config-warning'"
 assert_sql "$out/gs.db" "select count(*) from events where kind = 'config-warning'" 1 "one config-warning event"
@@ -163,11 +153,6 @@ echo "with RLIMIT_NOFILE $((lowest + 3)): $first"
 grep -q 'start-failed: cannot start workload late: .*(RLIMIT_NOFILE' "$out/daemon.log" || fail "no start-failed event naming RLIMIT_NOFILE"
 echo "$first" | grep -q '1 kept, 0 restarted, 0 started, 0 stopped, 1 failed to start; late failed to start' || fail "the reload summary does not count the failed start"
 model_wait_cycled "$out/gs.db" late
-kill -TERM "$daemon"
-set +e
-wait "$daemon"
-rc=$?
-set -e
-daemon=
+stop_daemon
 [ $rc = 0 ] || fail "exit $rc"
 echo "ok: a workload that failed to start when fds ran out starts with no other reload once they are back ($(model_cycled "$out/gs.db" late) samples with cycles; $(grep -c 'start-failed: cannot start workload late' "$out/daemon.log") start-failed event(s))"
