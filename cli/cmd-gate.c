@@ -156,19 +156,19 @@ static void promise_row(struct gate_ctx *g, sqlite3_stmt *s)
 		junit_case(g->junit, "promises", workload, count > 0 ? "failure" : NULL, "anomaly", what, first);
 }
 
-/* A workload's work in the run. Columns: workload, samples of its
- * cycles, cycles done, span in s, worker exits, times it fell below half
+/* A workload's work in the run. Columns: workload, whether its cycles
+ * have two samples or more, cycles done, span in s, worker exits, times it fell below half
  * its rate (the daemon's workload-below-rate events), the first of those
  * messages. */
 static void work_row(struct gate_ctx *g, sqlite3_stmt *s)
 {
 	const char *workload = (const char *)sqlite3_column_text(s, 0);
-	int samples = sqlite3_column_int(s, 1), exits = sqlite3_column_int(s, 4), below = sqlite3_column_int(s, 5);
+	int several = sqlite3_column_int(s, 1), exits = sqlite3_column_int(s, 4), below = sqlite3_column_int(s, 5);
 	double cycles = sqlite3_column_double(s, 2), span = sqlite3_column_double(s, 3);
 	const char *first_below = (const char *)sqlite3_column_text(s, 6);
 	char what[600];
 	const char *type = NULL;
-	if (samples >= 2 && cycles <= 0) {
+	if (several && cycles <= 0) {
 		type = "no-work";
 		snprintf(what, sizeof(what), "no work: 0 cycles in %.0f s, %d worker exit(s)", span, exits);
 	} else if (below > 0) {
@@ -215,9 +215,7 @@ static const char metrics_sql[] =
 
 /* The workloads of the run (those that counted cycles, or saw anomalies). */
 static const char promises_sql[] =
-	"WITH w AS (SELECT DISTINCT substr(m.name, 10, length(m.name) - 16) AS workload"
-	"           FROM metrics m JOIN samples sa ON sa.metric_id = m.id JOIN ticks k ON k.id = sa.tick_id"
-	"           WHERE k.run_id = ?1 AND m.name GLOB 'workload.*.cycles'"
+	"WITH w AS (SELECT workload FROM run_counters WHERE run_id = ?1"
 	"           UNION SELECT workload FROM anomalies WHERE run_id = ?1),"
 	" a AS (SELECT workload, kind, SUM(repeats) AS n, MIN(message) AS first FROM anomalies"
 	"       WHERE run_id = ?1 GROUP BY workload, kind)"
@@ -228,14 +226,12 @@ static const char promises_sql[] =
 
 /* Every workload that has a cycle counter in the run: its work. */
 static const char work_sql[] =
-	"WITH w AS (SELECT substr(m.name, 10, length(m.name) - 16) AS workload, COUNT(*) AS n,"
-	"             MAX(sa.value) - MIN(sa.value) AS cycles, MAX(k.t) - MIN(k.t) AS span"
-	"           FROM metrics m JOIN samples sa ON sa.metric_id = m.id JOIN ticks k ON k.id = sa.tick_id"
-	"           WHERE k.run_id = ?1 AND m.name GLOB 'workload.*.cycles' GROUP BY m.id),"
+	"WITH w AS (SELECT workload, last_tick > first_tick AS several, last_value - first_value AS cycles,"
+	"             t_last - t_first AS span FROM run_counters WHERE run_id = ?1),"
 	" e AS (SELECT substr(source, 10) AS workload, SUM((kind = 'worker-exit') * repeats) AS exits,"
 	"         SUM((kind = 'workload-below-rate') * repeats) AS below"
 	"       FROM events WHERE run_id = ?1 AND source LIKE 'workload %' GROUP BY source)"
-	" SELECT w.workload, w.n, w.cycles, w.span, COALESCE(e.exits, 0), COALESCE(e.below, 0),"
+	" SELECT w.workload, w.several, w.cycles, w.span, COALESCE(e.exits, 0), COALESCE(e.below, 0),"
 	"  (SELECT message FROM events WHERE run_id = ?1 AND source = 'workload ' || w.workload"
 	"   AND kind = 'workload-below-rate' ORDER BY t, id LIMIT 1)"
 	" FROM w LEFT JOIN e ON e.workload = w.workload ORDER BY w.workload";

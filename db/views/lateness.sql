@@ -1,4 +1,4 @@
--- Lateness: steps a workload killed after their timeout (x-restart's
+-- Lateness: steps a workload killed after their timeout (display-server's
 -- server-not-ready, client-timeout, server-stop-timeout, the restart
 -- command's restart-timeout): a timing expectation, not a kernel promise.
 -- repeats: the steps the row stands for (as in anomalies): count with SUM.
