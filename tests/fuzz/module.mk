@@ -7,7 +7,7 @@ FUZZ_SRCS     := $(PARSER_SRCS) daemon/config.c common/util.c common/metric-batc
                  workloads/worker.c workloads/flink-share.c workloads/canary.c \
                  device/device.c device/ioctl.c device/gem.c
 FUZZ_SRCS     += device/master.c daemon/privilege.c $(WORKLOAD_CATALOG_SRCS)
-FUZZ_SRCS     += device/fence.c binder/parcel.c binder/binder.c common/fork-clean.c
+FUZZ_SRCS     += device/fence.c binder/parcel.c binder/binder.c common/fork-clean.c common/spawn.c
 FUZZ_CFLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_SECONDS  ?= 300
 
