@@ -243,12 +243,6 @@ static void fit_tests(const struct gs_window *w, size_t nw, const struct gs_seri
 	r->p_up = p_up_of(r->bu, r->se, p->m, (double)nw - 2);
 }
 
-static int by_value(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
 /* The resolution of the n points: the smallest positive difference
  * between two of their lowest values (1 for a count, 4 for kB of pages);
  * NAN when they are all the same. buf holds n doubles. O(n log n): found
@@ -257,7 +251,7 @@ static double resolution(const struct gs_point *pts, size_t n, double *buf)
 {
 	for (size_t j = 0; j < n; j++)
 		buf[j] = pts[j].lo;
-	qsort(buf, n, sizeof(*buf), by_value);
+	gs_sort(buf, n);
 	double q = NAN;
 	for (size_t j = 1; j < n; j++) {
 		double d = buf[j] - buf[j - 1];

@@ -56,6 +56,11 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+void gs_sort(double *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+}
+
 double gs_theil_sen(const double *x, const double *y, size_t n, double *scratch)
 {
 	size_t np = 0;
@@ -65,7 +70,7 @@ double gs_theil_sen(const double *x, const double *y, size_t n, double *scratch)
 				scratch[np++] = (y[j] - y[i]) / (x[j] - x[i]);
 	if (np == 0)
 		return NAN;
-	qsort(scratch, np, sizeof(*scratch), cmp_double);
+	gs_sort(scratch, np);
 	/* the view's rows (np + 1) / 2 and (np + 2) / 2, counted from 1 */
 	return (scratch[(np + 1) / 2 - 1] + scratch[(np + 2) / 2 - 1]) / 2;
 }
@@ -98,7 +103,7 @@ void gs_tie_groups(const double *y, size_t n, size_t *tie_sizes, size_t *ngroups
 {
 	for (size_t i = 0; i < n; i++)
 		scratch[i] = y[i];
-	qsort(scratch, n, sizeof(*scratch), cmp_double);
+	gs_sort(scratch, n);
 	*ngroups = 0;
 	for (size_t i = 0; i < n;) {
 		size_t j = i + 1;

@@ -37,6 +37,9 @@ struct gs_fit {
 };
 void gs_ols(const double *x, const double *y, size_t n, struct gs_fit *fit);
 
+/* Sort the n values of v in ascending order. */
+void gs_sort(double *v, size_t n);
+
 /* The Theil-Sen slope: the median of (y[j] - y[i]) / (x[j] - x[i]) over
  * the pairs i < j with x[j] > x[i] (the mean of the middle two when their
  * number is even); NAN when there is no such pair. scratch holds
