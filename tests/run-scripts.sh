@@ -29,7 +29,11 @@ finish() {
 	case $rc in
 	0) pass=$((pass + 1)); echo "PASS $t (${dur}s)" ;;
 	77) skip=$((skip + 1)); echo "SKIP $t: $(tail -n 1 "$log")" ;;
-	*) fail=$((fail + 1)); failed="$failed $t"; echo "FAIL $t (exit $rc, ${dur}s); last lines of $log:"
+	*) fail=$((fail + 1)); failed="$failed $t"; echo "FAIL $t (exit $rc, ${dur}s)"
+	   # the script's own reason first: a long tail can be cut short
+	   # where it is shown (a CI summary)
+	   grep '^FAIL: ' "$log" | tail -n 3 | sed 's/^/    /'
+	   echo "    last lines of $log:"
 	   tail -n 40 "$log" | sed 's/^/    /' ;;
 	esac
 }
