@@ -3,17 +3,26 @@
  * the store opens any database (migrated, today's views), its run's
  * ticks, samples, rollups, probe pauses and verdicts are set apart, and
  * the rounds go back one at a time (the rollup trigger rebuilds the
- * rollups as the store did), each judged by the engine
- * (gs_store_verdicts): verdict_history then holds every change of every
- * verdict at every round. Tuned for a few hours of rounds: one
+ * rollups as the store did), each judged by the engine as the daemon
+ * judges, from a state kept between rounds that reads only what the
+ * round added (gs_store_state_verdicts): verdict_history then holds every
+ * change of every verdict at every round. Every CHECK_EVERY rounds and at
+ * the last, the state's judgement must be the run's judged from scratch
+ * (gs_judge_run): the same verdict, workload, holder, attribution and
+ * confidence for every metric. Tuned for a few hours of rounds: one
  * transaction a round, the recorded rounds read by their key.
  * usage: gemsoak-replay OUT.db [RUN]  (RUN: default the newest)
- * Prints the rounds replayed; exit 0, or 1 with the reason on stderr. */
+ * Prints the rounds replayed and the rounds checked from scratch; exit 0,
+ * or 1 with the reason on stderr. */
+#include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <sqlite3.h>
 
+#include "analysis/run.h"
 #include "analysis/verdicts.h"
 #include "db/store.h"
 
@@ -72,6 +81,60 @@ static int put_back(sqlite3 *db, long long run, long i)
 	return r;
 }
 
+/* A judgement from scratch every this many rounds: it costs what a round
+ * of the former replay cost, which judged every round so. */
+#define CHECK_EVERY 10
+
+static bool same_text(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+/* Whether two judgements of the same metric agree on what a person
+ * reads: its verdict, workload, holder, attribution, confidence. */
+static bool same_row(const struct gs_trend_row *a, const struct gs_trend_row *b)
+{
+	bool conf = (isnan(a->confidence) && isnan(b->confidence)) ||
+		    fabs(a->confidence - b->confidence) <= 1e-9 * fmax(1, fabs(a->confidence));
+	return a->metric_id == b->metric_id && a->verdict == b->verdict && strcmp(a->workload, b->workload) == 0 &&
+	       same_text(a->holder, b->holder) && same_text(a->attribution, b->attribution) && conf;
+}
+
+/* Round i: st's judgement (already brought up to date by the round's
+ * gs_store_state_verdicts) against the run's judged from scratch. 0 when
+ * they agree, else 1 with each metric that differs on stderr; -1 with
+ * err filled on an error. */
+static int check_round(sqlite3 *db, long long run, struct gs_run_state *st, long i, char *err, size_t errlen)
+{
+	struct gs_trend_row *a = NULL, *b = NULL;
+	size_t na = 0, nb = 0;
+	if (gs_run_state_judge(st, db, &a, &na, err, errlen) || gs_judge_run(db, run, &b, &nb, err, errlen)) {
+		free(a);
+		free(b);
+		return -1;
+	}
+	int differ = 0;
+	if (na != nb) {
+		fprintf(stderr, "gemsoak-replay: round %ld: %zu metrics judged from the state, %zu from scratch\n", i,
+			na, nb);
+		differ = 1;
+	}
+	for (size_t k = 0; k < na && k < nb; k++) {
+		if (same_row(&a[k], &b[k]))
+			continue;
+		fprintf(stderr,
+			"gemsoak-replay: round %ld: %s: %s/%s/%s conf %.6g from the state, %s %s/%s/%s conf %.6g from"
+			" scratch\n",
+			i, a[k].metric, gs_verdict_name(a[k].verdict), a[k].workload[0] ? a[k].workload : "-",
+			a[k].holder ? a[k].holder : "-", a[k].confidence, b[k].metric, gs_verdict_name(b[k].verdict),
+			b[k].workload[0] ? b[k].workload : "-", b[k].holder ? b[k].holder : "-", b[k].confidence);
+		differ = 1;
+	}
+	free(a);
+	free(b);
+	return differ;
+}
+
 int main(int argc, char **argv)
 {
 	/* an option is no database: it would be created under that name */
@@ -108,18 +171,27 @@ int main(int argc, char **argv)
 		store_close(st);
 		return 1;
 	}
-	int status = set_apart(db, run) ? 1 : 0;
+	struct gs_run_state *state = gs_run_state_new(run);
+	int status = !state || set_apart(db, run) ? 1 : 0;
+	long checked = 0;
 	for (long i = 1; status == 0 && i <= rounds; i++) {
 		err[0] = '\0';
 		if (exec(db, "BEGIN") || put_back(db, run, i) ||
-		    gs_store_verdicts(db, run, NULL, err, sizeof(err)) || exec(db, "COMMIT")) {
+		    gs_store_state_verdicts(db, run, state, NULL, err, sizeof(err)) || exec(db, "COMMIT")) {
 			if (err[0])
 				fprintf(stderr, "gemsoak-replay: round %ld: %s\n", i, err);
 			status = 1;
+		} else if (i % CHECK_EVERY == 0 || i == rounds) {
+			int r = check_round(db, run, state, i, err, sizeof(err));
+			if (r < 0)
+				fprintf(stderr, "gemsoak-replay: round %ld: %s\n", i, err);
+			status = r != 0;
+			checked++;
 		}
 	}
+	gs_run_state_free(state);
 	store_close(st);
 	if (status == 0)
-		printf("%ld\n", rounds);
+		printf("%ld %ld\n", rounds, checked);
 	return status;
 }

@@ -1,8 +1,9 @@
 #!/bin/sh
 # The recorded corpus (tests/corpus/): every run of hours on the real kernel
-# replayed through the engine round by round (tests/corpus/replay.c, its
-# verdict_history holds every change), each verdict checked at every round
-# against the run's NAME.expect:
+# replayed through the engine round by round as the daemon judges
+# (tests/corpus/replay.c, its verdict_history holds every change; every
+# 10th round judged from scratch too, which must agree), each verdict
+# checked at every round against the run's NAME.expect:
 #   clean                 no kernel metric is leaking at any round
 #   onset MIN             the leak starts after MIN minutes (a late config
 #                         reloaded then): no kernel metric leaking before it
@@ -39,7 +40,10 @@ for xz in "$dir"/*.db.xz; do
 	db=$work/$name-replay.db
 	rm -f "$db" "$db-wal" "$db-shm"
 	cp "$work/$name.db" "$db"
-	rounds=$(build/tests/gemsoak-replay "$db") || fail "$name: the replay failed"
+	# judged as the daemon judges (a state kept between rounds), and every
+	# 10th round and the last against the run judged from scratch
+	got=$(build/tests/gemsoak-replay "$db") || fail "$name: the replay failed (or its state judged otherwise than a judgement from scratch)"
+	rounds=${got% *} checked=${got#* }
 	# Every change of verdict, with the round it came at and the metric's
 	# final attribution and scope.
 	sqlite3 "$db" "create table replay as
@@ -50,7 +54,7 @@ for xz in "$dir"/*.db.xz; do
 		from verdict_history h join metrics m on m.id = h.metric_id join runs r on r.id = h.run_id
 		join verdicts v on v.run_id = h.run_id and v.metric_id = h.metric_id"
 	span=$(sql "$db" "select printf('%.0f', (max(t) - min(t)) / 60) from ticks")
-	echo "== $name: $rounds rounds, $span min replayed"
+	echo "== $name: $rounds rounds, $span min replayed; the daemon's judgement the same as one from scratch at $checked rounds"
 	onset=$(awk '$1 == "onset" { print $2 }' "$expect")
 	onset_s=$(( ${onset:-0} * 60 ))
 	also=$(awk '$1 == "also" { for (i = 2; i <= NF; i++) printf "%s\n", $i }' "$expect")
