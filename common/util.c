@@ -208,6 +208,45 @@ bool parse_duration_ms(const char *s, int64_t min, int64_t max, int64_t *out)
 	return parse_with_units(s, units, min, max, out);
 }
 
+bool parse_milli(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+	if (!s || !isdigit((unsigned char)*s))
+		return false;
+	errno = 0;
+	char *end;
+	long long whole = strtoll(s, &end, 10);
+	if (errno || whole > INT64_MAX / 1000)
+		return false;
+	int64_t v = whole * 1000, place = 100;
+	if (*end == '.') {
+		/* at least one digit after the point, at most three */
+		if (!isdigit((unsigned char)end[1]))
+			return false;
+		for (end++; isdigit((unsigned char)*end); end++, place /= 10) {
+			if (place == 0)
+				return false;
+			v += (*end - '0') * place;
+		}
+	}
+	if (*end != '\0' || v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+const char *fmt_milli(int64_t v, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%lld.%03lld", (long long)(v / 1000), (long long)(v % 1000));
+	/* no trailing zeros, nor a point with nothing after it */
+	for (size_t i = n > 0 && (size_t)n < len ? (size_t)n : 0; i > 0 && (buf[i - 1] == '0' || buf[i - 1] == '.'); i--) {
+		char c = buf[i - 1];
+		buf[i - 1] = '\0';
+		if (c == '.')
+			break;
+	}
+	return buf;
+}
+
 bool parse_bool(const char *s, bool *out)
 {
 	static const char *const yes[] = { "yes", "true", "on", "1" };

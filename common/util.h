@@ -48,6 +48,12 @@ bool parse_int64(const char *s, int64_t min, int64_t max, int64_t *out);
 bool parse_size(const char *s, int64_t min, int64_t max, int64_t *out);
 /* "30", "30s", "5m", "2h", "1d"; result in milliseconds */
 bool parse_duration_ms(const char *s, int64_t min, int64_t max, int64_t *out);
+/* "100", "2.5", "0.05": a decimal of at most three places, in thousandths
+ * (min and max too): "0.05" is 50 */
+bool parse_milli(const char *s, int64_t min, int64_t max, int64_t *out);
+/* v (>= 0) thousandths as parse_milli reads them: "100", "2.5", "0.05";
+ * buf (room for 24 characters) is returned. */
+const char *fmt_milli(int64_t v, char *buf, size_t len);
 /* yes/no/true/false/on/off/1/0 */
 bool parse_bool(const char *s, bool *out);
 

@@ -399,6 +399,15 @@ static void workload_value(struct parse *p, struct wl_config *w, int k, const st
 			problem(p, e->line, "%s: '%s' is not a duration (e.g. 30s, 5m, 2h, 1d)", key->name,
 				e->value);
 		break;
+	case WK_RATE:
+		ok = parse_milli(e->value, key->min, key->max, &w->val[k]);
+		if (!ok) {
+			char lo[32], hi[32];
+			problem(p, e->line, "%s: '%s' is not a number of cycles/s from %s to %s, to three decimals"
+				" (e.g. 100, 2.5, 0.05)", key->name, e->value, fmt_milli(key->min, lo, sizeof(lo)),
+				fmt_milli(key->max, hi, sizeof(hi)));
+		}
+		break;
 	case WK_BOOL:
 		ok = parse_bool(e->value, &b);
 		if (ok)

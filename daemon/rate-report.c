@@ -4,6 +4,7 @@
 #include <syslog.h>
 
 #include "common/about.h"
+#include "common/util.h"
 #include "daemon/rate-report.h"
 
 static const struct wl_config *config_of(const struct gs_config *cfg, const char *name)
@@ -12,6 +13,14 @@ static const struct wl_config *config_of(const struct gs_config *cfg, const char
 		if (strcmp(cfg->workloads[i].name, name) == 0)
 			return &cfg->workloads[i];
 	return NULL;
+}
+
+/* cycles/s measured, as people read them: 271.7, 3.8, 0.048 (a slow
+ * workload's fraction of a cycle a second is not 0.0). buf is returned. */
+static const char *per_s_text(double per_s, char *buf, size_t len)
+{
+	snprintf(buf, len, per_s >= 1 || per_s <= 0 ? "%.1f" : "%.2g", per_s);
+	return buf;
 }
 
 /* ", one kept name per N cycles: first evidence after about T" for a
@@ -34,7 +43,7 @@ static void note_props(struct rate_report *r, const struct wl_config *wc, struct
 {
 	if (!st)
 		return;
-	int64_t cap = wl_get(wc, "rate"), every = wl_get_opt(wc, "leak_every");
+	int64_t cap = wl_get(wc, "rate"), every = wl_get_opt(wc, "leak_every"); /* cap in thousandths */
 	struct rate_noted *n = NULL;
 	for (size_t i = 0; i < r->nnoted && !n; i++)
 		if (strcmp(r->noted[i].name, wc->name) == 0)
@@ -51,7 +60,7 @@ static void note_props(struct rate_report *r, const struct wl_config *wc, struct
 	}
 	char key[WL_NAME_MAX + 16], val[32];
 	snprintf(key, sizeof(key), "rate.%s", wc->name);
-	snprintf(val, sizeof(val), "%lld", (long long)cap);
+	fmt_milli(cap, val, sizeof(val));
 	int failed = store_run_prop(st, run_id, key, val);
 	if (every > 0) {
 		snprintf(key, sizeof(key), "leak_every.%s", wc->name);
@@ -74,21 +83,23 @@ void rate_report_round(struct rate_report *r, const struct supervisor *sup, cons
 		if (!wc)
 			continue;
 		note_props(r, wc, st, run_id);
-		int64_t cap = wl_get(wc, "rate");
 		double per_s, below_s;
-		int change = rate_watch_round(&r->watch, name, cap, t, supervisor_cycles(sup, i),
+		char cap[32], got[32];
+		fmt_milli(wl_get(wc, "rate"), cap, sizeof(cap));
+		int change = rate_watch_round(&r->watch, name, wl_rate(wc), t, supervisor_cycles(sup, i),
 					      supervisor_stopped_on_purpose(sup, i), &per_s, &below_s);
 		if (change != RATE_BELOW && change != RATE_BACK)
 			continue;
 		char source[WL_NAME_MAX + 16], control[160], msg[400];
 		snprintf(source, sizeof(source), "workload %s", name);
 		control_text(wc, per_s, control, sizeof(control));
+		per_s_text(per_s, got, sizeof(got));
 		if (change == RATE_BELOW)
-			snprintf(msg, sizeof(msg), "%.1f cycles/s over the last %.0f s, below half its rate of %lld%s",
-				 per_s, r->watch.window_s, (long long)cap, control);
+			snprintf(msg, sizeof(msg), "%s cycles/s over the last %.0f s, below half its rate of %s%s", got,
+				 r->watch.window_s, cap, control);
 		else
-			snprintf(msg, sizeof(msg), "back to %.1f cycles/s of its rate of %lld after %.0f s below half of it",
-				 per_s, (long long)cap, below_s);
+			snprintf(msg, sizeof(msg), "back to %s cycles/s of its rate of %s after %.0f s below half of it",
+				 got, cap, below_s);
 		sink.emit(sink.ctx, change == RATE_BELOW ? LOG_WARNING : LOG_NOTICE, source,
 			  change == RATE_BELOW ? "workload-below-rate" : "workload-rate-back", msg);
 	}
@@ -105,9 +116,10 @@ void rate_report_controls(const struct rate_report *r, const struct gs_config *c
 		if (!tr || tr->per_s < 0)
 			continue;
 		control_text(wc, tr->per_s, control, sizeof(control));
+		char got[32];
 		if (control[0])
-			used += (size_t)snprintf(buf + used, len - used, "%s%s: %.1f cycles/s%s", used ? "; " : "",
-						 wc->name, tr->per_s, control);
+			used += (size_t)snprintf(buf + used, len - used, "%s%s: %s cycles/s%s", used ? "; " : "",
+						 wc->name, per_s_text(tr->per_s, got, sizeof(got)), control);
 	}
 }
 

@@ -14,7 +14,7 @@
 
 struct rate_noted {
 	char name[WL_NAME_MAX];
-	int64_t run, cap, leak_every;  /* as last recorded in run_props */
+	int64_t run, cap, leak_every;  /* as last recorded in run_props (cap: rate in thousandths) */
 };
 
 struct rate_report {

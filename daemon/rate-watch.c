@@ -31,7 +31,7 @@ const struct rate_track *rate_watch_find(const struct rate_watch *w, const char 
 	return NULL;
 }
 
-int rate_watch_round(struct rate_watch *w, const char *name, int64_t cap, double t, uint64_t cycles,
+int rate_watch_round(struct rate_watch *w, const char *name, double cap, double t, uint64_t cycles,
 		     bool paused, double *per_s, double *below_s)
 {
 	struct rate_track *tr = track_of(w, name);
@@ -84,8 +84,8 @@ int rate_watch_round(struct rate_watch *w, const char *name, int64_t cap, double
 	tr->per_s = (double)(done - tr->cycles[tr->head]) / (u - tr->t[tr->head]);
 	*per_s = tr->per_s;
 	/* Without a cap (a reload took it away) nothing is below it. */
-	bool far = cap > 0 && tr->per_s < RATE_WATCH_BELOW * (double)cap;
-	bool back = cap <= 0 || tr->per_s >= RATE_WATCH_BACK * (double)cap;
+	bool far = cap > 0 && tr->per_s < RATE_WATCH_BELOW * cap;
+	bool back = cap <= 0 || tr->per_s >= RATE_WATCH_BACK * cap;
 	if (!tr->below && far) {
 		tr->below = true;
 		tr->below_since = t;

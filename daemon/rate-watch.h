@@ -52,7 +52,7 @@ enum rate_change { RATE_SAME, RATE_BELOW, RATE_BACK };
  * half its cap over a full window, RATE_BACK when it is back (with
  * *below_s, the seconds it was below), else RATE_SAME; -1 out of memory.
  * *per_s: the window's cycles/s, or -1 while the window is not full. */
-int rate_watch_round(struct rate_watch *w, const char *name, int64_t cap, double t, uint64_t cycles,
+int rate_watch_round(struct rate_watch *w, const char *name, double cap, double t, uint64_t cycles,
 		     bool paused, double *per_s, double *below_s);
 /* The track of `name`, or NULL when it was never fed. */
 const struct rate_track *rate_watch_find(const struct rate_watch *w, const char *name);

@@ -440,7 +440,7 @@ void supervisor_check_progress(struct supervisor *sup, double stall_s)
 				device_back(in, now);
 			continue;
 		}
-		double rate = (double)wl_get(in->cfg, "rate");
+		double rate = wl_rate(in->cfg);
 		double allowed = rate > 0 && 2.0 / rate > stall_s ? 2.0 / rate : stall_s;
 		/* A cycle may take up to the workload's own timeout (a restart command). */
 		allowed += (double)wl_get_opt(in->cfg, "timeout") / 1000.0;

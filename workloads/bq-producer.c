@@ -305,7 +305,7 @@ int bq_producer_life(struct wl_proc *p, uint64_t lifetime, uint32_t *seq)
 	int64_t hang_every = wl_get(p->cfg, "unsignalled_every");
 	unsigned errors = 0;
 	struct wl_pacer pacer;
-	wl_pacer_init(&pacer, wl_get(p->cfg, "rate"), 1);
+	wl_pacer_init(&pacer, p->cfg, 1);
 	for (uint64_t n = 0; (!lifetime || n < lifetime) && !wl_should_stop(p);) {
 		if (!pr.connected && !producer_connect(&pr))
 			break;

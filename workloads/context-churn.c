@@ -199,7 +199,7 @@ static void import(struct wl_proc *p)
 	int fd = wl_open_client(p, NULL);
 	unsigned rng = (unsigned)(wl_get(p->cfg, "seed") * 7919 + p->index);
 	struct wl_pacer pacer;
-	wl_pacer_init(&pacer, wl_get(p->cfg, "rate"), p->nprocs - 1);
+	wl_pacer_init(&pacer, p->cfg, p->nprocs - 1);
 	unsigned errors_in_row = 0;
 	while (!wl_should_stop(p)) {
 		wl_pacer_wait(&pacer);

@@ -245,7 +245,7 @@ static bool display_server_generation(struct wl_proc *p, uint32_t gen, void *ctx
 void restart_loop(struct wl_proc *p, restart_generation_fn *generation, void *ctx)
 {
 	struct wl_pacer pacer;
-	wl_pacer_init(&pacer, wl_get(p->cfg, "rate"), 1);
+	wl_pacer_init(&pacer, p->cfg, 1);
 	unsigned errors = 0;
 	for (uint32_t gen = 0; !wl_should_stop(p); gen++) {
 		wl_pacer_wait(&pacer);

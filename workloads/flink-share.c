@@ -111,7 +111,7 @@ static void produce(struct wl_proc *p, int64_t leak_every)
 	int64_t map_every = wl_get(p->cfg, "map_every");
 	int producers = (int)wl_get(p->cfg, "producers");
 	struct wl_pacer pacer;
-	wl_pacer_init(&pacer, wl_get(p->cfg, "rate"), producers);
+	wl_pacer_init(&pacer, p->cfg, producers);
 	unsigned errors_in_row = 0;
 
 	for (uint32_t seq = 0; !wl_should_stop(p); seq++) {

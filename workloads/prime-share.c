@@ -57,7 +57,7 @@ static void export_side(struct wl_proc *p)
 	uint32_t n = (uint32_t)wl_get(p->cfg, "objects");
 	uint64_t size = (uint64_t)wl_get(p->cfg, "size");
 	struct wl_pacer pacer;
-	wl_pacer_init(&pacer, wl_get(p->cfg, "rate"), (int)wl_get(p->cfg, "processes"));
+	wl_pacer_init(&pacer, p->cfg, (int)wl_get(p->cfg, "processes"));
 	unsigned errors = 0;
 
 	for (uint32_t seq = 0; !wl_should_stop(p); seq++) {

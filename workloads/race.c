@@ -52,7 +52,7 @@ void race_run(struct wl_proc *p, const struct race_ops *ops)
 	struct prng rnd;
 	prng_init(&rnd, p);
 	struct wl_pacer pacer;
-	wl_pacer_init(&pacer, wl_get(p->cfg, "rate"), p->nprocs);
+	wl_pacer_init(&pacer, p->cfg, p->nprocs);
 	uint32_t close_delay = (uint32_t)wl_get(p->cfg, "close_delay_us");
 	unsigned errors = 0;
 	for (r.seq = 0; !wl_should_stop(p); r.seq++) {

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/util.h"
 #include "workloads/workload.h"
 
 extern const struct wl_type wl_flink_share;
@@ -70,6 +71,11 @@ int64_t wl_get(const struct wl_config *cfg, const char *key)
 	return cfg->val[declared(cfg, key)];
 }
 
+double wl_rate(const struct wl_config *cfg)
+{
+	return (double)wl_get(cfg, "rate") / 1000.0;
+}
+
 const char *wl_get_str(const struct wl_config *cfg, const char *key)
 {
 	return cfg->str[declared(cfg, key)];
@@ -114,7 +120,7 @@ unsigned wl_caps_needed(const struct wl_config *cfg)
 
 static const char *const kind_names[] = {
 	[WK_INT] = "integer", [WK_SIZE] = "size", [WK_DURATION] = "duration",
-	[WK_BOOL] = "yes/no", [WK_STRING] = "string",
+	[WK_BOOL] = "yes/no", [WK_STRING] = "string", [WK_RATE] = "decimal",
 };
 
 static bool moved(const struct wl_type *t, const char *key)
@@ -130,9 +136,13 @@ void wl_print_types(FILE *out)
 	for (const struct wl_type *const *t = types; *t; t++) {
 		fprintf(out, "%s: %s\n", (*t)->name, (*t)->summary);
 		for (const struct wl_key *k = (*t)->keys; k->name; k++) {
+			char lo[32], hi[32], def[32];
 			fprintf(out, "  %-18s %-9s %s", k->name, kind_names[k->kind], k->help);
 			if (k->kind == WK_BOOL)
 				fprintf(out, " (default %s)", k->def ? "yes" : "no");
+			else if (k->kind == WK_RATE)
+				fprintf(out, " (%s..%s, default %s cycles/s)", fmt_milli(k->min, lo, sizeof(lo)),
+					fmt_milli(k->max, hi, sizeof(hi)), fmt_milli(k->def, def, sizeof(def)));
 			else if (k->kind != WK_STRING)
 				fprintf(out, " (%" PRId64 "..%" PRId64 ", default %" PRId64 "%s)", k->min, k->max,
 					k->def, k->kind == WK_DURATION ? " ms" : k->kind == WK_SIZE ? " bytes" : "");

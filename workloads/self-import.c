@@ -183,7 +183,7 @@ static void self_import_run(struct wl_proc *p)
 	struct prng rnd;
 	prng_init(&rnd, p);
 	struct wl_pacer pacer;
-	wl_pacer_init(&pacer, wl_get(p->cfg, "rate"), p->nprocs);
+	wl_pacer_init(&pacer, p->cfg, p->nprocs);
 	unsigned errors = 0;
 	for (uint32_t seq = 0; !wl_should_stop(p); seq++) {
 		wl_pacer_wait(&pacer);

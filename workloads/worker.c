@@ -66,9 +66,10 @@ void wl_exit(struct wl_proc *p, int status)
 	_exit(status);
 }
 
-void wl_pacer_init(struct wl_pacer *pc, int64_t rate, int share)
+void wl_pacer_init(struct wl_pacer *pc, const struct wl_config *cfg, int share)
 {
-	pc->period = rate > 0 ? (double)(share > 0 ? share : 1) / (double)rate : 0;
+	double rate = wl_rate(cfg);
+	pc->period = rate > 0 ? (double)(share > 0 ? share : 1) / rate : 0;
 	pc->next = now_monotonic();
 }
 

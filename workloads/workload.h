@@ -18,14 +18,14 @@
 #include "device/device.h"
 #include "device/gem.h"
 
-enum wl_key_kind { WK_INT, WK_SIZE, WK_DURATION, WK_BOOL, WK_STRING };
+enum wl_key_kind { WK_INT, WK_SIZE, WK_DURATION, WK_BOOL, WK_STRING, WK_RATE };
 
 #define WL_STR_MAX 256
 
 struct wl_key {
 	const char *name;
 	enum wl_key_kind kind;
-	int64_t min, max, def;   /* durations in ms, sizes in bytes */
+	int64_t min, max, def;   /* durations in ms, sizes in bytes, rates in thousandths */
 	const char *help;
 };
 /* WK_STRING keys default to "" (each documents what that means); min and
@@ -34,7 +34,11 @@ struct wl_key {
 
 /* Keys every workload has; a type lists them in its own key array. */
 #define WL_KEY_SIZE { "size", WK_SIZE, 4096, 1LL << 30, 4096, "bytes per buffer object" }
-#define WL_KEY_RATE { "rate", WK_INT, 0, 100000000, 0, "cycles/s cap for the whole workload; 0 = as fast as the kernel allows" }
+/* A rate is a decimal of cycles/s to three places (WK_RATE), kept in
+ * thousandths: a slow leak beside fast clean work needs less than one
+ * cycle a second (wl_rate reads it). */
+#define WL_KEY_RATE { "rate", WK_RATE, 0, 100000000000LL, 0, \
+	"cycles/s cap for the whole workload, to three decimals (0.05: a cycle every 20 s); 0 = as fast as the kernel allows" }
 #define WL_KEY_DURATION { "duration", WK_DURATION, 0, INT64_MAX / 2, 0, "stop the workload after this long; 0 = forever" }
 #define WL_KEY_SEED { "seed", WK_INT, 0, INT32_MAX, 1, "seed of the workload's pseudo-random choices" }
 /* A test hook: the worker treats the named promise as violated once, so a
@@ -151,6 +155,8 @@ int wl_key_index(const struct wl_type *t, const char *key);
  * its type declares: any other aborts naming it (a typo in the code must
  * not read 0). */
 int64_t wl_get(const struct wl_config *cfg, const char *key);
+/* The workload's `rate` cap in cycles/s; 0 when it has none. */
+double wl_rate(const struct wl_config *cfg);
 /* A WK_STRING key's value, under the same rule. */
 const char *wl_get_str(const struct wl_config *cfg, const char *key);
 /* For code that serves every type (the daemon, the shared helpers): a key
@@ -190,12 +196,13 @@ int wl_open_device(struct wl_proc *p, const char *path);
  * DRM master, give master up, so that a display server workload can take it. */
 int wl_open_client(struct wl_proc *p, const char *path);
 
-/* Pacing to the workload's rate cap, shared among `share` processes. */
+/* Pacing to the workload's rate cap (wl_rate), shared among `share`
+ * processes. */
 struct wl_pacer {
 	double period;   /* seconds per cycle for this process; 0 = no cap */
 	double next;
 };
-void wl_pacer_init(struct wl_pacer *pc, int64_t rate, int share);
+void wl_pacer_init(struct wl_pacer *pc, const struct wl_config *cfg, int share);
 void wl_pacer_wait(struct wl_pacer *pc);
 /* Count one more error in a row (reset it to 0 on success): a kernel
  * error that repeats every cycle must not turn into a hot loop. */

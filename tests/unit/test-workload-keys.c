@@ -19,6 +19,8 @@
 
 #include <cmocka.h>
 
+#include "common/util.h"
+
 #include "daemon/config-caps.h"
 #include "daemon/config.h"
 
@@ -74,6 +76,36 @@ static void bad_string_values(void **state)
 	load_says("[workload prime-share]\nobjects = 2\nclose_order = backwards\n", 1,
 		  ":3: close_order: 'backwards' is not a close order");
 	load_says("[workload flink-close-race]\nthreads = 100\n", 1, ":2: threads: '100' is not an integer from 1 to 32");
+}
+
+/* A rate is a decimal to three places, kept in thousandths: a slow leak
+ * beside fast clean work runs below one cycle a second. */
+static void rate_is_a_decimal(void **state)
+{
+	static const struct { const char *text; bool ok; int64_t v; const char *shown; } vec[] = {
+		{ "0", true, 0, "0" },           { "100", true, 100000, "100" }, { "2.5", true, 2500, "2.5" },
+		{ "0.05", true, 50, "0.05" },    { "0.001", true, 1, "0.001" },  { "1.250", true, 1250, "1.25" },
+		{ "0.0005", false, 0, NULL },   { "1.", false, 0, NULL },      { ".5", false, 0, NULL },
+		{ "-1", false, 0, NULL },       { "1.5x", false, 0, NULL },    { "", false, 0, NULL },
+		{ "1e3", false, 0, NULL },      { "9223372036854775807", false, 0, NULL },
+	};
+	for (size_t i = 0; i < sizeof(vec) / sizeof(vec[0]); i++) {
+		int64_t v = -1;
+		bool ok = parse_milli(vec[i].text, 0, INT64_MAX, &v);
+		if (ok != vec[i].ok || (ok && v != vec[i].v))
+			fail_msg("parse_milli(\"%s\"): %d, %lld", vec[i].text, ok, (long long)v);
+		char buf[32];
+		if (ok && strcmp(fmt_milli(v, buf, sizeof(buf)), vec[i].shown) != 0)
+			fail_msg("fmt_milli(%lld): \"%s\", not \"%s\"", (long long)v, buf, vec[i].shown);
+	}
+	struct gs_config cfg;
+	char *errs;
+	assert_int_equal(load("[workload gralloc]\ntype = prime-share\nrate = 0.05\n", &cfg, &errs), 0);
+	assert_true(wl_rate(&cfg.workloads[0]) == 0.05);
+	free(errs);
+	config_free(&cfg);
+	load_says("[workload gralloc]\ntype = prime-share\nrate = 0.0005\n", 1,
+		  ":3: rate: '0.0005' is not a number of cycles/s from 0 to 100000000, to three decimals (e.g. 100, 2.5, 0.05)");
 }
 
 /* x-restart's restart command and real server are display-server's now:
@@ -280,6 +312,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(string_keys),
 		cmocka_unit_test(bad_string_values),
+		cmocka_unit_test(rate_is_a_decimal),
 		cmocka_unit_test(moved_keys_warn),
 		cmocka_unit_test(capabilities_by_name),
 		cmocka_unit_test(type_set_twice_is_refused),
