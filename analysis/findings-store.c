@@ -5,8 +5,10 @@
 
 #include <sqlite3.h>
 
+#include "analysis/finding-origin.h"
 #include "analysis/findings-store.h"
 #include "db/bind.h"
+#include "db/origins.h"
 
 static double col(sqlite3_stmt *s, int i)
 {
@@ -41,6 +43,58 @@ static const struct gs_lows *lows_of(sqlite3 *db, int64_t run_id, int64_t metric
 	if (gs_lows_load(db, run_id, metric_id, INT64_MAX, raw, minutes, NULL, err, errlen))
 		return NULL;
 	return gs_lows_pick(raw, minutes, GS_LOWS_MIN_MINUTES);
+}
+
+/* store_origins_since's row: appended to a growing gs_origin array. */
+struct origins_out {
+	struct gs_origin *o;
+	size_t n;
+};
+
+static char *dup_text(const char *t)
+{
+	return strdup(t ? t : "");
+}
+
+static int add_origin(void *arg, const struct origin_growth *g)
+{
+	struct origins_out *out = arg;
+	struct gs_origin *o = realloc(out->o, (out->n + 1) * sizeof(*o));
+	if (!o)
+		return -1;
+	out->o = o;
+	o += out->n++;
+	*o = (struct gs_origin){ .kind = dup_text(g->kind), .workload = dup_text(g->workload),
+				 .comm = dup_text(g->comm), .stack = dup_text(g->stack), .base = g->base,
+				 .alive = g->alive };
+	return o->kind && o->workload && o->comm && o->stack ? 0 : -1;
+}
+
+int gs_origins_since(sqlite3 *db, int64_t run_id, const char *kind, double since, struct gs_origin **out,
+		     size_t *n, char *err, size_t errlen)
+{
+	struct origins_out o = { 0 };
+	int r = store_origins_since(db, run_id, kind, since, add_origin, &o, err, errlen);
+	if (r > 0)
+		snprintf(err, errlen, "origins of run %lld: out of memory", (long long)run_id);
+	if (r) {
+		gs_origins_free(o.o, o.n);
+		o = (struct origins_out){ 0 };
+	}
+	*out = o.o;
+	*n = o.n;
+	return r ? -1 : 0;
+}
+
+void gs_origins_free(struct gs_origin *o, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free((char *)o[i].kind);
+		free((char *)o[i].workload);
+		free((char *)o[i].comm);
+		free((char *)o[i].stack);
+	}
+	free(o);
 }
 
 int gs_findings_of_rows(sqlite3 *db, int64_t run_id, const struct gs_trend_row *rows, size_t nrows,

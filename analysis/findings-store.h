@@ -25,6 +25,17 @@ struct sqlite3;
 int gs_findings_of_rows(struct sqlite3 *db, int64_t run_id, const struct gs_trend_row *rows, size_t nrows,
 			struct gs_lows_store *ls, struct gs_finding **out, size_t *n, char *err, size_t errlen);
 
+/* The origins of kind in run run_id (store_origins_since, db/origins.h),
+ * for gs_pick_origin: each with its alive count at
+ * the end and at its last row at or before `since` seconds after the
+ * run's start (0 when it had none by then, or since is NAN). *out
+ * (malloc'd with its strings: gs_origins_free) and *n. 0, or -1 with
+ * err filled. */
+struct gs_origin;
+int gs_origins_since(struct sqlite3 *db, int64_t run_id, const char *kind, double since, struct gs_origin **out,
+		     size_t *n, char *err, size_t errlen);
+void gs_origins_free(struct gs_origin *o, size_t n);
+
 /* Replace run run_id's rows of findings with f (n of them), as of time
  * t. 0, or -1 with err filled. The caller holds the transaction. */
 int gs_write_findings(struct sqlite3 *db, int64_t run_id, double t, const struct gs_finding *f, size_t n,

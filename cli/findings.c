@@ -48,14 +48,17 @@ static int finding_origin(sqlite3 *db, int64_t run, const struct gs_finding *f, 
 		return 0;
 	struct gs_origin *o;
 	size_t n;
-	if (origins_since(db, run, kind, f->onset, &o, &n))
+	char err[256];
+	if (gs_origins_since(db, run, kind, f->onset, &o, &n, err, sizeof(err))) {
+		cli_error("%s", err);
 		return -1;
+	}
 	long i = gs_pick_origin(f, o, n);
 	if (i >= 0) {
 		gs_origin_sentence(sentence, len, &o[i]);
 		gs_origin_line(line, len, &o[i], f->workload);
 	}
-	origins_free(o, n);
+	gs_origins_free(o, n);
 	return 0;
 }
 

@@ -1,9 +1,9 @@
 /* The origins of the live objects for people and scripts: the query, the
  * readable stack, the reason none were traced, the report's section. */
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/finding-origin.h"
 #include "cli/cli.h"
 #include "cli/origins.h"
 #include "cli/output.h"
@@ -49,69 +49,6 @@ sqlite3_stmt *origins_query(sqlite3 *db, int64_t run, const char *kind, const ch
 	sqlite3_bind_text(s, 3, workload, -1, SQLITE_STATIC);
 	sqlite3_bind_int(s, 4, raw);
 	return s;
-}
-
-void origins_free(struct gs_origin *o, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		free((char *)o[i].kind);
-		free((char *)o[i].workload);
-		free((char *)o[i].comm);
-		free((char *)o[i].stack);
-	}
-	free(o);
-}
-
-static char *column_text(sqlite3_stmt *s, int i)
-{
-	const char *t = (const char *)sqlite3_column_text(s, i);
-	return strdup(t ? t : "");
-}
-
-int origins_since(sqlite3 *db, int64_t run, const char *kind, double since, struct gs_origin **out, size_t *n)
-{
-	*out = NULL;
-	*n = 0;
-	/* The baseline: the origin's last row by then (object_origins keeps
-	 * a row per change, its index leads to it). */
-	sqlite3_stmt *s = cli_prepare(db,
-		"SELECT o.kind, o.workload, o.comm, o.stack, o.alive, COALESCE((SELECT b.alive FROM object_origins b"
-		" WHERE b.run_id = o.run_id AND b.kind = o.kind AND b.workload = o.workload AND b.comm = o.comm"
-		" AND b.stack_id = (SELECT id FROM origin_stacks WHERE stack = o.stack)"
-		" AND b.t <= (SELECT started FROM runs WHERE id = ?1) + ?3"
-		" ORDER BY b.t DESC LIMIT 1), 0) FROM origins o WHERE o.run_id = ?1 AND o.kind = ?2");
-	if (!s)
-		return -1;
-	sqlite3_bind_int64(s, 1, run);
-	sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
-	if (!isnan(since))
-		sqlite3_bind_double(s, 3, since);
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct gs_origin *o = realloc(*out, (*n + 1) * sizeof(*o));
-		if (!o) {
-			rc = SQLITE_NOMEM;
-			break;
-		}
-		*out = o;
-		o += (*n)++;
-		*o = (struct gs_origin){ .kind = column_text(s, 0), .workload = column_text(s, 1),
-					 .comm = column_text(s, 2), .stack = column_text(s, 3),
-					 .alive = sqlite3_column_double(s, 4), .base = sqlite3_column_double(s, 5) };
-		if (!o->kind || !o->workload || !o->comm || !o->stack)
-			rc = SQLITE_NOMEM;
-		if (rc == SQLITE_NOMEM)
-			break;
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE) {
-		cli_error("origins of run %lld: %s", (long long)run, rc == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(db));
-		origins_free(*out, *n);
-		*out = NULL;
-		*n = 0;
-		return -1;
-	}
-	return 0;
 }
 
 char *origins_unavailable(sqlite3 *db, int64_t run)

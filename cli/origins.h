@@ -10,7 +10,6 @@
 
 #include <sqlite3.h>
 
-#include "analysis/finding-origin.h"
 
 /* Whether db records origins (schema 0016 or later): 1, 0, or -1 after a
  * message. */
@@ -21,13 +20,6 @@ int origins_recorded(sqlite3 *db);
  * with offsets, one a line) when raw, else frames(stack) (below). NULL
  * after a message. */
 sqlite3_stmt *origins_query(sqlite3 *db, int64_t run, const char *kind, const char *workload, bool raw);
-/* The run's origins of one kind (every one with a row), for
- * gs_pick_origin: each with its alive count at the end and at its last
- * row at or before since (seconds after the run's start; 0 when it had
- * none by then, or since is NAN). *out (malloc'd with its strings:
- * origins_free) and *n. 0, or -1 after a message. */
-int origins_since(sqlite3 *db, int64_t run, const char *kind, double since, struct gs_origin **out, size_t *n);
-void origins_free(struct gs_origin *o, size_t n);
 /* Why the run traced nothing: its origins source-unavailable message
  * (malloc'd), or NULL when it said none. */
 char *origins_unavailable(sqlite3 *db, int64_t run);

@@ -3,6 +3,7 @@
  * from object_origins), so a round compares against it instead of
  * searching the run's history; TEMP tables share the main database's
  * transactions, so a round rolled back leaves both as they were. */
+#include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
 
@@ -112,4 +113,54 @@ int store_origins(struct store *st, int64_t run_id, double t, const struct origi
 		rc = run_all(db, changes_sql, run_id, t) || run_all(db, remember_sql, run_id, t) ? -1 : 0;
 	sqlite3_exec(db, rc ? "ROLLBACK TO origins; RELEASE origins" : "RELEASE origins", NULL, NULL, NULL);
 	return rc;
+}
+
+int store_origins_recorded(sqlite3 *db)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'object_origins'",
+			       -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	int r = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) > 0 : -1;
+	sqlite3_finalize(s);
+	return r;
+}
+
+int store_origins_since(sqlite3 *db, int64_t run, const char *kind, double since,
+			int (*row)(void *arg, const struct origin_growth *g), void *arg, char *err, size_t errlen)
+{
+	/* The baseline: the origin's last row by then (object_origins keeps
+	 * a row per change, its index leads to it). */
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(db,
+		"SELECT o.kind, o.workload, o.comm, o.stack, o.alive, COALESCE((SELECT b.alive FROM object_origins b"
+		" WHERE b.run_id = o.run_id AND b.kind = o.kind AND b.workload = o.workload AND b.comm = o.comm"
+		" AND b.stack_id = (SELECT id FROM origin_stacks WHERE stack = o.stack)"
+		" AND b.t <= (SELECT started FROM runs WHERE id = ?1) + ?3"
+		" ORDER BY b.t DESC LIMIT 1), 0) FROM origins o WHERE o.run_id = ?1 AND o.kind = ?2",
+		-1, &s, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "origins of run %lld: %s", (long long)run, sqlite3_errmsg(db));
+		return -1;
+	}
+	sqlite3_bind_int64(s, 1, run);
+	sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
+	if (!isnan(since))
+		sqlite3_bind_double(s, 3, since);
+	int rc, r = 0;
+	while (r == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *t[4];
+		for (int i = 0; i < 4; i++) {
+			t[i] = (const char *)sqlite3_column_text(s, i);
+			t[i] = t[i] ? t[i] : "";
+		}
+		struct origin_growth g = { .kind = t[0], .workload = t[1], .comm = t[2], .stack = t[3],
+					   .alive = sqlite3_column_double(s, 4), .base = sqlite3_column_double(s, 5) };
+		r = row(arg, &g);
+	}
+	if (r == 0 && rc != SQLITE_DONE) {
+		snprintf(err, errlen, "origins of run %lld: %s", (long long)run, sqlite3_errmsg(db));
+		r = -1;
+	}
+	sqlite3_finalize(s);
+	return r;
 }
