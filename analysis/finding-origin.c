@@ -55,6 +55,12 @@ static int str_cmp(const char *a, const char *b)
 	return strcmp(a ? a : "", b ? b : "");
 }
 
+/* The growth of origin o: a NAN base (no row by then) counts as none alive. */
+static double growth(const struct gs_origin *o)
+{
+	return o->alive - (isnan(o->base) ? 0 : o->base);
+}
+
 /* Whether origin a goes before b, of the same growth. */
 static int before(const struct gs_origin *a, const struct gs_origin *b)
 {
@@ -77,13 +83,64 @@ long gs_pick_origin(const struct gs_finding *f, const struct gs_origin *o, size_
 	for (size_t i = 0; kind && i < n; i++) {
 		if (str_cmp(o[i].kind, kind) || (!anyone && str_cmp(o[i].workload, f->workload)))
 			continue;
-		double grew = o[i].alive - (isnan(o[i].base) ? 0 : o[i].base);
+		double grew = growth(&o[i]);
 		if (!(grew > 0) || grew < most || (grew == most && !before(&o[i], &o[best])))
 			continue;
 		best = (long)i;
 		most = grew;
 	}
 	return best;
+}
+
+struct gs_origin_share gs_origin_share(const char *kind, const struct gs_origin *o, size_t n)
+{
+	struct gs_origin_share s = { 0 };
+	for (size_t i = 0; kind && i < n; i++) {
+		if (str_cmp(o[i].kind, kind))
+			continue;
+		/* Each maker once: at its first origin of kind, its sum. */
+		size_t j;
+		for (j = 0; j < i; j++)
+			if (!str_cmp(o[j].kind, kind) && !str_cmp(o[j].workload, o[i].workload))
+				break;
+		if (j < i)
+			continue;
+		double g = 0;
+		for (j = i; j < n; j++)
+			if (!str_cmp(o[j].kind, kind) && !str_cmp(o[j].workload, o[i].workload))
+				g += growth(&o[j]);
+		if (!(g > 0))
+			continue;
+		s.total += g;
+		if (g > s.growth || (g == s.growth && str_cmp(o[i].workload, s.maker) < 0)) {
+			s.maker = o[i].workload ? o[i].workload : "";
+			s.growth = g;
+		}
+	}
+	return s;
+}
+
+const char *gs_origin_workload(const struct gs_origin_share *s, const char *const *workloads, size_t nw,
+			       double rise)
+{
+	if (!s->maker || s->growth < GS_ORIGIN_MIN_GROWTH || s->growth < GS_ORIGIN_MIN_SHARE * s->total ||
+	    !(s->total <= GS_ORIGIN_MAX_EXCESS * rise))
+		return NULL;
+	for (size_t i = 0; i < nw; i++)
+		if (workloads[i] && !strcmp(workloads[i], s->maker))
+			return workloads[i];
+	return NULL;
+}
+
+int gs_origin_overrules(const struct gs_finding *f, const char *w)
+{
+	return !(strcmp(f->holder, "kernel") == 0 && strcmp(f->attribution, "probe") == 0 && *f->workload &&
+		 str_cmp(f->workload, w) != 0);
+}
+
+double gs_per_kcycle_of_rates(double per_hour, double cycles_per_hour)
+{
+	return cycles_per_hour > 0 && !isnan(per_hour) ? per_hour / cycles_per_hour * 1000 : NAN;
 }
 
 /* Whether the frame at p is one of the system call's own, below the

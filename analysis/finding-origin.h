@@ -44,6 +44,55 @@ const char *gs_finding_origin_kind(const char *metrics);
  * -1 when no such origin grew (none traced, or all constant). */
 long gs_pick_origin(const struct gs_finding *f, const struct gs_origin *o, size_t n);
 
+/* The origins as evidence of a finding's workload (db/TRENDS.md,
+ * "Attribution by origin"): a maker names the finding's workload when
+ * its objects are at least this share of the growth since the onset, and
+ * at least this many. */
+#define GS_ORIGIN_MIN_SHARE 0.9
+#define GS_ORIGIN_MIN_GROWTH 10
+/* ... and when the traced growth of the kind is at most this many times
+ * the finding's own rise: more, and another leak of the same kind (of
+ * another finding) is in it. */
+#define GS_ORIGIN_MAX_EXCESS 2
+
+/* Who made the growth of one kind of object. */
+struct gs_origin_share {
+	const char *maker; /* an origin's workload field (a workload's name, else a process name); NULL: none grew */
+	double growth;	   /* its growth: alive - base summed over its origins (stacks, process names) */
+	double total;	   /* the growth of every maker whose growth is positive */
+};
+
+/* Of the n origins o (any order), those of kind: the maker whose summed
+ * growth (alive - base, a NAN base counting as 0) is the largest and
+ * positive, and the total of the positive growths of all makers. A
+ * maker's pools that shrank cancel its other growth: what it holds more
+ * at the end is what counts. Ties go to the first maker by name. */
+struct gs_origin_share gs_origin_share(const char *kind, const struct gs_origin *o, size_t n);
+
+/* The workload the origins name for a finding whose metrics counting
+ * that kind rose by `rise` objects (its floor's rise, the largest of
+ * them): s's maker when it is one of the nw workloads that ran (a
+ * process that is none names no workload), grew by at least
+ * GS_ORIGIN_MIN_GROWTH objects and holds at least GS_ORIGIN_MIN_SHARE of
+ * the total, and the total is at most GS_ORIGIN_MAX_EXCESS times rise
+ * (fewer traced than counted is fine: those made before the tracing or
+ * past its bound); else NULL, also when rise is NAN. */
+const char *gs_origin_workload(const struct gs_origin_share *s, const char *const *workloads, size_t nw,
+			       double rise);
+
+/* Whether workload w, named by the origins, becomes finding f's (its
+ * attribution `origin`). It does, whatever the statistics said, except
+ * for a leak the kernel holds that the probe's pauses gave to another
+ * workload: the kernel may keep one process's objects for what another
+ * does, so there the origin says who made them (gs_origin_line) and the
+ * intervention who keeps them leaking. */
+int gs_origin_overrules(const struct gs_finding *f, const char *w);
+
+/* A leak's rate per 1000 of a workload's cycles from its rate per hour
+ * and the workload's cycles per hour; NAN when the workload did not
+ * cycle (or either is unknown). */
+double gs_per_kcycle_of_rates(double per_hour, double cycles_per_hour);
+
 /* A stack as stored, in words: the function names without offsets,
  * innermost first, "a ← b ← c", down to the system call (the entry
  * frames below it say nothing of the path). With top > 0, only the top

@@ -81,6 +81,10 @@ static void summary(struct gs_finding *f, const struct gs_findings_params *p)
 	} else if (*rate) {
 		snprintf(f->summary, sizeof(f->summary), "the %s keeps %s%s", f->workload, rate,
 			 held(f->holder, 1));
+	} else if (*f->workload) {
+		/* named by its objects' origin, its cycles unknown */
+		snprintf(f->summary, sizeof(f->summary), "the %s's %s grows by %s per hour%s", f->workload,
+			 f->lead_metric, gs_quantity(q, sizeof(q), f->per_hour, f->unit, 0), held(f->holder, 1));
 	} else {
 		char when[32];
 		run_time(when, sizeof(when), f->onset);
@@ -118,5 +122,11 @@ static void next(struct gs_finding *f, const struct gs_findings_params *p)
 void gs_finding_words(struct gs_finding *f, const struct gs_findings_params *p)
 {
 	summary(f, p);
+	if (*f->overruled) {
+		size_t used = strlen(f->summary);
+		snprintf(f->summary + used, sizeof(f->summary) - used,
+			 "; its objects were made by %s's processes, though the statistics named %s", f->workload,
+			 f->overruled);
+	}
 	next(f, p);
 }

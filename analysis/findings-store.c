@@ -97,6 +97,123 @@ void gs_origins_free(struct gs_origin *o, size_t n)
 	free(o);
 }
 
+/* Whether metric is one of the comma-separated metrics. */
+static int in_list(const char *metrics, const char *metric)
+{
+	size_t len = strlen(metric);
+	for (const char *p = metrics; *p;) {
+		size_t k = strcspn(p, ",");
+		if (k == len && !strncmp(p, metric, len))
+			return 1;
+		p += k + (p[k] == ',');
+	}
+	return 0;
+}
+
+/* The workloads that ran (their cycles series in rows) and their cycles
+ * per hour over their span. */
+struct workloads {
+	const char **name;
+	double *per_hour;
+	size_t n;
+};
+
+static int workloads_of(const struct gs_trend_row *rows, size_t nrows, struct workloads *w)
+{
+	w->name = calloc(nrows + 1, sizeof(*w->name));
+	w->per_hour = calloc(nrows + 1, sizeof(*w->per_hour));
+	w->n = 0;
+	if (!w->name || !w->per_hour)
+		return -1;
+	for (size_t i = 0; i < nrows; i++) {
+		size_t len = strlen(rows[i].metric);
+		if (sqlite3_strglob("workload.?*.cycles", rows[i].metric) != 0)
+			continue;
+		char *name = strndup(rows[i].metric + 9, len - 9 - 7);
+		if (!name)
+			return -1;
+		w->name[w->n] = name;
+		w->per_hour[w->n++] = rows[i].span_s > 0 ?
+			(rows[i].last_value - rows[i].first_value) / rows[i].span_s * 3600 : NAN;
+	}
+	return 0;
+}
+
+static void workloads_free(struct workloads *w)
+{
+	for (size_t i = 0; w->name && i < w->n; i++)
+		free((char *)w->name[i]);
+	free(w->name);
+	free(w->per_hour);
+}
+
+/* How many objects of kind finding f's leaks rose by: the largest rise
+ * of the floor (its last level less its first) of its metrics that count
+ * them; NAN when none is known. */
+static double rise_of(const struct gs_leak *leaks, size_t nl, const struct gs_finding *f, const char *kind)
+{
+	double most = NAN;
+	for (size_t j = 0; j < nl; j++) {
+		const char *k = gs_origin_kind(leaks[j].metric);
+		if (!k || strcmp(k, kind) || !in_list(f->metrics, leaks[j].metric))
+			continue;
+		double first = NAN, last = NAN;
+		for (int i = 0; i < GS_LEVELS; i++)
+			if (!isnan(leaks[j].level[i])) {
+				first = isnan(first) ? leaks[j].level[i] : first;
+				last = leaks[j].level[i];
+			}
+		if (!isnan(last - first) && !(last - first <= most))
+			most = last - first;
+	}
+	return most;
+}
+
+/* The origins' word on each of the n findings f of the leaks (db/TRENDS.md,
+ * "Attribution by origin"): where the traced objects of its kind that
+ * grew since its onset are (nearly) all one workload's, and not many more
+ * than its own metrics counted (rise_of), its leaks are
+ * that workload's, attribution "origin" (the statistics' workload kept
+ * in overruled when it differs; the rate per its cycles from the
+ * workload's cycle rate then). *changed: whether any leak changed, so
+ * that the caller groups them again (the leaks' workloads then point
+ * into w's names). 0, or -1 with err filled. */
+static int attribute_by_origins(sqlite3 *db, int64_t run_id, const struct workloads *w, struct gs_leak *leaks,
+				size_t nl, const struct gs_finding *f, size_t n, int *changed, char *err, size_t errlen)
+{
+	int r = 0;
+	*changed = 0;
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		const char *kind = gs_finding_origin_kind(f[i].metrics);
+		struct gs_origin *o;
+		size_t no;
+		if (!kind || (r = gs_origins_since(db, run_id, kind, f[i].onset, &o, &no, err, errlen)))
+			continue;
+		struct gs_origin_share share = gs_origin_share(kind, o, no);
+		const char *by = gs_origin_workload(&share, w->name, w->n, rise_of(leaks, nl, &f[i], kind));
+		if (by && gs_origin_overrules(&f[i], by)) {
+			size_t k = 0;
+			while (strcmp(w->name[k], by))
+				k++;
+			for (size_t j = 0; j < nl; j++) {
+				struct gs_leak *l = &leaks[j];
+				if (!l->metric || !in_list(f[i].metrics, l->metric))
+					continue;
+				int same = l->workload && !strcmp(l->workload, by);
+				if (!same) {
+					l->overruled = l->workload && *l->workload ? l->workload : NULL;
+					l->per_kcycle_workload = gs_per_kcycle_of_rates(l->per_hour, w->per_hour[k]);
+					l->workload = by;
+				}
+				l->attribution = "origin";
+				*changed = 1;
+			}
+		}
+		gs_origins_free(o, no);
+	}
+	return r;
+}
+
 int gs_findings_of_rows(sqlite3 *db, int64_t run_id, const struct gs_trend_row *rows, size_t nrows,
 			struct gs_lows_store *ls, struct gs_finding **out, size_t *n, char *err, size_t errlen)
 {
@@ -104,6 +221,7 @@ int gs_findings_of_rows(sqlite3 *db, int64_t run_id, const struct gs_trend_row *
 	struct gs_leak *leaks = calloc(nrows + 1, sizeof(*leaks));
 	char (*units)[16] = calloc(nrows + 1, sizeof(*units));
 	struct gs_lows raw = { 0 }, minutes = { 0 };
+	struct workloads ran = { 0 };
 	size_t nl = 0;
 	int r = -1;
 	*out = NULL;
@@ -157,8 +275,26 @@ int gs_findings_of_rows(sqlite3 *db, int64_t run_id, const struct gs_trend_row *
 		goto done;
 	}
 	*n = gs_findings(leaks, nl, &p, *out);
+	/* The origins, where the kernel traced them, are the strongest
+	 * evidence of whose a finding is: its leaks grouped again with it. */
+	int traced = *n ? store_origins_recorded(db) : 0, changed = 0;
+	if (traced < 0) {
+		snprintf(err, errlen, "origins: %s", sqlite3_errmsg(db));
+		goto done;
+	}
+	if (traced > 0) {
+		if (workloads_of(rows, nrows, &ran)) {
+			snprintf(err, errlen, "out of memory");
+			goto done;
+		}
+		if (attribute_by_origins(db, run_id, &ran, leaks, nl, *out, *n, &changed, err, errlen))
+			goto done;
+		if (changed)
+			*n = gs_findings(leaks, nl, &p, *out);
+	}
 	r = 0;
 done:
+	workloads_free(&ran);
 	gs_lows_free(&raw);
 	gs_lows_free(&minutes);
 	free(leaks);

@@ -19,14 +19,16 @@ struct sqlite3;
 /* The findings of run run_id from its judged rows (gs_judge_run): the
  * leaking kernel metrics with their units, and their onsets and floors
  * from their lows (analysis/lows.h): those ls keeps between rounds
- * (gs_run_state_lows), or read in full when ls is NULL. *out (malloc'd,
+ * (gs_run_state_lows), or read in full when ls is NULL; a finding whose
+ * traced objects grew from one workload's processes is that workload's
+ * (analysis/finding-origin.h, gs_origin_workload). *out (malloc'd,
  * free it; may be NULL when *n is 0) and *n. 0, or -1 with err filled.
  * Reads only. */
 int gs_findings_of_rows(struct sqlite3 *db, int64_t run_id, const struct gs_trend_row *rows, size_t nrows,
 			struct gs_lows_store *ls, struct gs_finding **out, size_t *n, char *err, size_t errlen);
 
 /* The origins of kind in run run_id (store_origins_since, db/origins.h),
- * for gs_pick_origin: each with its alive count at
+ * for gs_pick_origin and gs_origin_share: each with its alive count at
  * the end and at its last row at or before `since` seconds after the
  * run's start (0 when it had none by then, or since is NAN). *out
  * (malloc'd with its strings: gs_origins_free) and *n. 0, or -1 with

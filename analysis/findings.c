@@ -125,6 +125,7 @@ static void fill(struct gs_finding *f, const struct gs_leak *leaks, size_t n, co
 	snprintf(f->workload, sizeof(f->workload), "%s", has_workload(l) ? l->workload : "");
 	snprintf(f->holder, sizeof(f->holder), "%s", l->holder ? l->holder : "");
 	snprintf(f->attribution, sizeof(f->attribution), "%s", l->attribution ? l->attribution : "");
+	snprintf(f->overruled, sizeof(f->overruled), "%s", l->overruled ? l->overruled : "");
 	snprintf(f->unit, sizeof(f->unit), "%s", l->unit && *l->unit ? l->unit : "count");
 	snprintf(f->lead_metric, sizeof(f->lead_metric), "%s", l->metric ? l->metric : "");
 	const char **names = malloc((n + 1) * sizeof(*names));

@@ -19,7 +19,9 @@ struct gs_leak {
 	const char *unit;             /* "count", "bytes", "kB" */
 	const char *workload;         /* the attributed workload; NULL or "" when none */
 	const char *holder;           /* "process", "kernel", "mixed" or NULL */
-	const char *attribution;      /* "only-workload", "regression", "probe", "onset", "ambiguous" or NULL */
+	const char *attribution;      /* "only-workload", "regression", "probe", "onset", "ambiguous",
+				       * "origin" (analysis/finding-origin.h) or NULL */
+	const char *overruled;        /* with "origin": the other workload the statistics named; NULL */
 	double per_kcycle_workload;   /* per 1000 of the workload's own cycles; NAN without one */
 	double per_kcycle;            /* per 1000 cycles of all workloads; NAN */
 	double per_hour;              /* in unit; NAN */
@@ -44,6 +46,7 @@ struct gs_finding {
 	char workload[64];            /* "" when none */
 	char holder[16];              /* "" when unknown */
 	char attribution[16];
+	char overruled[64];           /* the workload the statistics named when the origin named another; "" */
 	double per_kcycle;            /* the lead metric per 1000 of the workload's cycles; NAN */
 	double per_hour;              /* the lead metric per hour, in unit */
 	char unit[16];

@@ -14,10 +14,11 @@ struct sqlite3;
  * decides (a rule, a kernel, a default), so that verdicts stored by an
  * earlier gemsoak are judged again (docs/DEVELOPING.md, "Changing the
  * detector"). */
-#define GS_METHOD_VERSION 5 /* 2: warm-up, byte totals by their counts, no stable after an onset;
+#define GS_METHOD_VERSION 6 /* 2: warm-up, byte totals by their counts, no stable after an onset;
 				* 3: a late onset judged on the cycles of the workload that started it;
 				* 4: the machine's memory leaks only with DRM's or by an intervention;
-				* 5: a leak on cycles rises in both halves of the work */
+				* 5: a leak on cycles rises in both halves of the work;
+				* 6: a finding is the workload's whose processes made its traced objects */
 
 /* Room for a basis string. */
 #define GS_BASIS_MAX 64
