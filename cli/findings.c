@@ -1,6 +1,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "analysis/finding-origin.h"
 #include "analysis/findings-store.h"
@@ -57,6 +58,13 @@ static int finding_origin(sqlite3 *db, int64_t run, const struct gs_finding *f, 
 	if (i >= 0) {
 		gs_origin_sentence(sentence, len, &o[i]);
 		gs_origin_line(line, len, &o[i], f->workload);
+		/* Said where the origin is shown: text, report, gate, export. */
+		if (strcmp(f->attribution, "origin") == 0) {
+			size_t at = strlen(sentence);
+			snprintf(sentence + at, len - at, ", which names the finding's workload (attribution: origin)");
+			at = strlen(line);
+			snprintf(line + at, len - at, " (attribution: origin)");
+		}
 	}
 	gs_origins_free(o, n);
 	return 0;
