@@ -30,7 +30,8 @@ int gs_findings_of_rows(struct sqlite3 *db, int64_t run_id, const struct gs_tren
 /* The origins of kind in run run_id (store_origins_since, db/origins.h),
  * for gs_pick_origin and gs_origin_share: each with its alive count at
  * the end and at its last row at or before `since` seconds after the
- * run's start (0 when it had none by then, or since is NAN). *out
+ * run's start, or when the tracing began if later (0 when it had none by
+ * then, or since is NAN). *out
  * (malloc'd with its strings: gs_origins_free) and *n. 0, or -1 with
  * err filled. */
 struct gs_origin;

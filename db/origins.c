@@ -129,14 +129,17 @@ int store_origins_recorded(sqlite3 *db)
 int store_origins_since(sqlite3 *db, int64_t run, const char *kind, double since,
 			int (*row)(void *arg, const struct origin_growth *g), void *arg, char *err, size_t errlen)
 {
-	/* The baseline: the origin's last row by then (object_origins keeps
-	 * a row per change, its index leads to it). */
+	/* The baseline: the origin's last row by then, or by the run's first
+	 * row if the tracing began later (the objects made before it are in
+	 * no row, so the pools alive then are not growth); object_origins
+	 * keeps a row per change, its index leads to it. */
 	sqlite3_stmt *s;
 	if (sqlite3_prepare_v2(db,
 		"SELECT o.kind, o.workload, o.comm, o.stack, o.alive, COALESCE((SELECT b.alive FROM object_origins b"
 		" WHERE b.run_id = o.run_id AND b.kind = o.kind AND b.workload = o.workload AND b.comm = o.comm"
 		" AND b.stack_id = (SELECT id FROM origin_stacks WHERE stack = o.stack)"
-		" AND b.t <= (SELECT started FROM runs WHERE id = ?1) + ?3"
+		" AND b.t <= max((SELECT started FROM runs WHERE id = ?1) + ?3,"
+		"                (SELECT min(t) FROM object_origins WHERE run_id = ?1))"
 		" ORDER BY b.t DESC LIMIT 1), 0) FROM origins o WHERE o.run_id = ?1 AND o.kind = ?2",
 		-1, &s, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "origins of run %lld: %s", (long long)run, sqlite3_errmsg(db));

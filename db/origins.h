@@ -26,13 +26,14 @@ int store_origins_recorded(struct sqlite3 *db);
  * baseline and at the end; the strings last until the next row. */
 struct origin_growth {
 	const char *kind, *workload, *comm, *stack;
-	double base;  /* alive at its last row at or before the baseline; 0 when it had none */
+	double base;  /* alive at its last row at or before the baseline; 0 when it had none by then */
 	double alive; /* alive at its latest row */
 };
 
 /* Each origin of kind in run `run` (every one with a row) handed to
- * row(arg, g), the baseline being `since` seconds after the run's start
- * (NAN: none, every base 0). A row's non-zero return stops the reading
+ * row(arg, g), the baseline being `since` seconds after the run's start,
+ * or the run's first row of origins when the tracing began later (NAN:
+ * none, every base 0). A row's non-zero return stops the reading
  * and is returned. 0, or -1 with err filled. Reads only. */
 int store_origins_since(struct sqlite3 *db, int64_t run, const char *kind, double since,
 			int (*row)(void *arg, const struct origin_growth *g), void *arg, char *err, size_t errlen);

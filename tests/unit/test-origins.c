@@ -2,6 +2,7 @@
  * count changed, a 0 when it is gone, each stack once, and a continued
  * run goes on from what it stored (db/origins.c); the frames are named
  * from kallsyms lines (sources/kallsyms.c). */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -107,6 +108,68 @@ static void a_continued_run_goes_on_from_what_it_stored(void **state)
 	store_close(st);
 }
 
+/* store_origins_since's row: "workload base alive;" appended to arg. */
+static int growth_row(void *arg, const struct origin_growth *g)
+{
+	char *out = arg;
+	size_t at = strlen(out);
+	snprintf(out + at, 256 - at, "%s %.0f %.0f;", g->workload, g->base, g->alive);
+	return 0;
+}
+
+/* The growth since a baseline: the origin's last row by then, or the
+ * run's first row when the tracing began after it (a pool alive from the
+ * first traced round is no growth), 0 for one with no row by then, every
+ * base 0 without a baseline. */
+static void baseline_is_when_the_tracing_began_if_later(void **state)
+{
+	int64_t run;
+	struct store *st = open_store(&run);
+	struct origin_rows r;
+	origin_rows_init(&r);
+	/* Traced from 1010 (the run began at 1000): prime-share's pool of 3
+	 * throughout, the canary's kept objects 5, 20, 40; flink-share's
+	 * from 1020 on. */
+	static const uint64_t canary[] = { 5, 20, 40 };
+	for (int round = 0; round < 3; round++) {
+		origin_rows_reset(&r);
+		put(&r, "gem", "prime-share", CREATE, 3);
+		put(&r, "gem", "canary", CREATE, canary[round]);
+		if (round > 0)
+			put(&r, "gem", "flink-share", CREATE, 2);
+		assert_int_equal(store_origins(st, run, 1010 + 10 * round, &r), 0);
+	}
+	origin_rows_free(&r);
+	static const struct {
+		double since;
+		const char *expect;
+	} cases[] = {
+		{ 0, "canary 5 40;flink-share 0 2;prime-share 3 3;" },
+		{ 15, "canary 5 40;flink-share 0 2;prime-share 3 3;" },
+		{ 20, "canary 20 40;flink-share 2 2;prime-share 3 3;" },
+		{ NAN, "canary 0 40;flink-share 0 2;prime-share 0 3;" },
+	};
+	sqlite3 *db = store_db(st);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char got[256] = "", err[128];
+		assert_int_equal(store_origins_since(db, run, "gem", cases[i].since, growth_row, got, err, sizeof(err)), 0);
+		/* in the view's order: by workload for the check */
+		static const char *const by_name[] = { "canary", "flink-share", "prime-share" };
+		char sorted[256] = "";
+		for (size_t k = 0; k < 3; k++) {
+			const char *p = strstr(got, by_name[k]);
+			assert_non_null(p);
+			strncat(sorted, p, strcspn(p, ";") + 1);
+		}
+		print_message("since %g: %s\n", cases[i].since, sorted);
+		assert_string_equal(sorted, cases[i].expect);
+	}
+	char none[256] = "", err[128];
+	assert_int_equal(store_origins_since(db, run, "dma-buf", 0, growth_row, none, err, sizeof(err)), 0);
+	assert_string_equal(none, "");
+	store_close(st);
+}
+
 static void frames_are_named_by_the_nearest_text_symbol(void **state)
 {
 	struct ksym_want w[3] = { { .addr = 0xffffffff81a00010 }, { .addr = 0xffffffffc0402345 },
@@ -135,6 +198,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(rows_only_when_something_changed, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_continued_run_goes_on_from_what_it_stored, setup, teardown),
+		cmocka_unit_test_setup_teardown(baseline_is_when_the_tracing_began_if_later, setup, teardown),
 		cmocka_unit_test(frames_are_named_by_the_nearest_text_symbol),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
