@@ -13,6 +13,12 @@
 #                         and at every round after
 #   also METRIC...        kernel metrics the leak moves too (its bytes, the
 #                         backing store): leaking after the onset is right
+#   lost METRIC WORKLOAD MIN
+#                         a leak the detector finds within MIN minutes of the
+#                         onset, then loses (not leaking at some round after):
+#                         the rounds after it are printed; the test fails
+#                         once it stays leaking to the end (the line becomes
+#                         `leak`), or once it is not found in time (`missed`)
 #   missed METRIC WORKLOAD MIN
 #                         a leak the detector does not find yet within MIN
 #                         minutes of the onset (tests/corpus/README.md says
@@ -58,7 +64,7 @@ for xz in "$dir"/*.db.xz; do
 	onset=$(awk '$1 == "onset" { print $2 }' "$expect")
 	onset_s=$(( ${onset:-0} * 60 ))
 	also=$(awk '$1 == "also" { for (i = 2; i <= NF; i++) printf "%s\n", $i }' "$expect")
-	leaks=$(awk '$1 == "leak" || $1 == "missed" { print $2 }' "$expect")
+	leaks=$(awk '$1 == "leak" || $1 == "missed" || $1 == "lost" { print $2 }' "$expect")
 	known=$(awk '$1 == "known" { for (i = 2; i <= NF; i++) printf "%s\n", $i }' "$expect")
 	# Leaking kernel metrics that are not expected: at any round when the
 	# run is clean, before the onset, or outside the leak's metrics after it.
@@ -100,13 +106,25 @@ for xz in "$dir"/*.db.xz; do
 			[ "$hit" = 0 ] || fail "$name: $metric is found within $within min of the onset now: make its line 'leak'"
 			continue
 		fi
-		[ "$kind" = leak ] || continue
+		if [ "$kind" = lost ]; then
+			first=$(sql "$db" "select printf('%.1f', (min(t) - $onset_s) / 60.0) from replay where metric = '$metric'
+				and verdict = 'leaking' and t >= $onset_s")
+			[ -n "$first" ] && awk -v m="$first" -v w="$within" 'BEGIN { exit !(m <= w) }' ||
+				fail "$name: $metric (a leak of $workload) is not found within $within min of the onset now (first: ${first:-never}): make its line 'missed'"
+			echo "$metric (a leak of $workload the detector finds, then loses): leaking from $first min; after it: $(sql "$db" "select group_concat(printf('%.1f min %s', (t - $onset_s) / 60.0, verdict), ', ') from replay where metric = '$metric' and t > $onset_s + $first * 60")"
+		fi
+		[ "$kind" = leak ] || [ "$kind" = lost ] || continue
 		# The first round from which METRIC stays leaking, attributed.
 		found=$(sql "$db" "with h as (select round, t, verdict, workload from replay where metric = '$metric'),
 			last_off as (select max(round) as r from h where verdict <> 'leaking')
 			select printf('%.1f %d %s', (h.t - $onset_s) / 60.0, h.round, coalesce(h.workload, '-'))
 			from h where h.verdict = 'leaking' and h.round > coalesce((select r from last_off), 0)
 			order by h.round limit 1")
+		if [ "$kind" = lost ]; then
+			[ -z "$found" ] || ! awk -v m="${found%% *}" -v w="$within" 'BEGIN { exit !(m <= w) }' ||
+				fail "$name: $metric stays leaking to the end from ${found%% *} min now: make its line 'leak'"
+			continue
+		fi
 		[ -n "$found" ] || fail "$name: $metric never leaking to the end ($(sql "$db" "select group_concat(round || ':' || verdict, ' ') from replay where metric = '$metric'"))"
 		# shellcheck disable=SC2086 # three words, split on purpose
 		set -- $found
