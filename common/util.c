@@ -236,14 +236,14 @@ bool parse_milli(const char *s, int64_t min, int64_t max, int64_t *out)
 
 const char *fmt_milli(int64_t v, char *buf, size_t len)
 {
-	int n = snprintf(buf, len, "%lld.%03lld", (long long)(v / 1000), (long long)(v % 1000));
-	/* no trailing zeros, nor a point with nothing after it */
-	for (size_t i = n > 0 && (size_t)n < len ? (size_t)n : 0; i > 0 && (buf[i - 1] == '0' || buf[i - 1] == '.'); i--) {
-		char c = buf[i - 1];
-		buf[i - 1] = '\0';
-		if (c == '.')
-			break;
+	if (v % 1000 == 0) {
+		snprintf(buf, len, "%lld", (long long)(v / 1000));
+		return buf;
 	}
+	int n = snprintf(buf, len, "%lld.%03lld", (long long)(v / 1000), (long long)(v % 1000));
+	/* a fraction is there: only its trailing zeros go */
+	while (n > 0 && (size_t)n < len && buf[n - 1] == '0')
+		buf[--n] = '\0';
 	return buf;
 }
 

@@ -84,14 +84,13 @@ void rate_report_round(struct rate_report *r, const struct supervisor *sup, cons
 			continue;
 		note_props(r, wc, st, run_id);
 		double per_s, below_s;
-		char cap[32], got[32];
-		fmt_milli(wl_get(wc, "rate"), cap, sizeof(cap));
 		int change = rate_watch_round(&r->watch, name, wl_rate(wc), t, supervisor_cycles(sup, i),
 					      supervisor_stopped_on_purpose(sup, i), &per_s, &below_s);
 		if (change != RATE_BELOW && change != RATE_BACK)
 			continue;
-		char source[WL_NAME_MAX + 16], control[160], msg[400];
+		char source[WL_NAME_MAX + 16], control[160], msg[400], cap[32], got[32];
 		snprintf(source, sizeof(source), "workload %s", name);
+		fmt_milli(wl_get(wc, "rate"), cap, sizeof(cap));
 		control_text(wc, per_s, control, sizeof(control));
 		per_s_text(per_s, got, sizeof(got));
 		if (change == RATE_BELOW)
